@@ -74,7 +74,10 @@ fn corpus() {
         .set_language(&tree_sitter_gloss::LANGUAGE.into())
         .unwrap();
 
-    let mut entries: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     let mut failures = Vec::new();
     let mut count = 0;
@@ -95,7 +98,11 @@ fn corpus() {
         }
     }
     assert!(count >= 30, "only {count} corpus cases found");
-    assert!(failures.is_empty(), "corpus failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "corpus failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -1,0 +1,99 @@
+//! `gloss check`: load the workspace, compute every diagnostic, print those
+//! of the requested files, and exit with a status CI can act on.
+
+use std::path::{Path, PathBuf};
+
+use super::output::{self, Located, Report};
+use super::CheckArgs;
+use crate::ide::{self, FileId, Severity};
+use crate::workspace::{find_root, Config, Workspace};
+
+const EXIT_OK: i32 = 0;
+const EXIT_PROBLEMS: i32 = 1;
+const EXIT_USAGE: i32 = 2;
+
+pub fn run(args: CheckArgs) -> i32 {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut targets = Vec::new();
+    for path in &paths {
+        match path.canonicalize() {
+            Ok(canonical) => targets.push(canonical),
+            Err(error) => {
+                eprintln!("error: cannot check '{}': {error}", path.display());
+                return EXIT_USAGE;
+            }
+        }
+    }
+
+    // Paths in one workspace are checked with one load.
+    let mut groups: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+    for target in targets {
+        let root = find_root(&target);
+        match groups.iter_mut().find(|(r, _)| *r == root) {
+            Some((_, group)) => group.push(target),
+            None => groups.push((root, vec![target])),
+        }
+    }
+
+    let mut workspaces = Vec::new();
+    for (root, group) in groups {
+        let config = match Config::load(&root) {
+            Ok(config) => config,
+            Err(error) => {
+                output::print_config_error(&error, args.color);
+                return EXIT_USAGE;
+            }
+        };
+        workspaces.push((Workspace::load(&root, config), group));
+    }
+
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut report = Report::default();
+    for (workspace, group) in &workspaces {
+        let under = |path: &Path| group.iter().any(|t| path.starts_with(t));
+        report.files_checked += workspace
+            .notes
+            .iter()
+            .filter(|n| under(&n.file.path))
+            .count();
+        report.files_checked += workspace
+            .bibliographies
+            .iter()
+            .filter(|b| under(&b.file.path))
+            .count();
+        for diagnostic in ide::workspace_diagnostics(workspace) {
+            let Some(source) = workspace.source(diagnostic.file) else {
+                continue;
+            };
+            let reported = match diagnostic.file {
+                FileId::Config => group.iter().any(|t| workspace.root.starts_with(t)),
+                _ => under(&source.path),
+            };
+            if reported {
+                report
+                    .diagnostics
+                    .push(Located::new(workspace, &cwd, diagnostic));
+            }
+        }
+    }
+    report.sort();
+
+    if let Err(error) = output::print(&report, args.format, args.color) {
+        // A closed pipe (`gloss check | head`) is not worth a panic.
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {error}");
+        }
+    }
+
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,88 @@
+//! The command line: `gloss check` for CI (and, later, `gloss lsp`).
+//!
+//! This is one of the two places (with the language server) that know about
+//! output formats; everything it prints comes from [`crate::ide`].
+
+mod check;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// gloss: glossary, citations and links for Markdown research notes.
+#[derive(Debug, Parser)]
+#[command(name = "gloss", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check notes and bibliographies and report problems (for CI).
+    ///
+    /// Exit status: 0 when there are no errors, 1 when there are errors (or
+    /// warnings, with --deny-warnings), 2 for usage or configuration errors.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Folders or notes to check (default: the current folder). Names
+    /// resolve across the whole workspace: the nearest folder holding
+    /// gloss.toml, else .git, else the path itself.
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Exit with status 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style messages with the source line underlined.
+    Human,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn main() -> i32 {
+    if std::env::args_os().len() <= 1 {
+        // Bare `gloss` is a request for help, not a mistake.
+        let _ = Cli::command().print_help();
+        return 0;
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with status 0; usage errors to
+            // stderr with status 2.
+            let _ = error.print();
+            return if error.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+    }
+}

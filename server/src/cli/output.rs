@@ -1,0 +1,421 @@
+//! Output formats of `gloss check`: human, JSON, GitHub annotations, SARIF.
+
+use std::io::{self, IsTerminal, Write};
+use std::ops::Range;
+use std::path::Path;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term::{self, termcolor};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{ColorWhen, Format};
+use crate::ide::{Code, Diagnostic, Severity};
+use crate::line_index::{ColumnUnit, LineCol};
+use crate::workspace::{ConfigError, SourceFile, Workspace};
+
+/// A diagnostic with its file resolved and its positions computed.
+pub struct Located<'a> {
+    /// Relative to the workspace root (the JSON `path`).
+    pub path: String,
+    /// Relative to the current folder where possible (human, GitHub, SARIF).
+    pub display_path: String,
+    pub source: &'a SourceFile,
+    pub range: Range<usize>,
+    /// Zero-based, columns in Unicode scalar values.
+    pub start: LineCol,
+    pub end: LineCol,
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    pub related: Vec<(String, &'a SourceFile, Range<usize>, String)>,
+}
+
+fn display_path(cwd: &Path, source: &SourceFile) -> String {
+    match source.path.strip_prefix(cwd) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
+        _ => source.path.to_string_lossy().into_owned(),
+    }
+}
+
+impl<'a> Located<'a> {
+    pub fn new(workspace: &'a Workspace, cwd: &Path, diagnostic: Diagnostic) -> Located<'a> {
+        let source = workspace
+            .source(diagnostic.file)
+            .expect("diagnostics point at files of their workspace");
+        let position = |offset| {
+            source
+                .line_index
+                .line_col(&source.text, offset, ColumnUnit::Utf32)
+        };
+        Located {
+            path: source.rel.clone(),
+            display_path: display_path(cwd, source),
+            source,
+            start: position(diagnostic.range.start),
+            end: position(diagnostic.range.end),
+            range: diagnostic.range,
+            severity: diagnostic.severity,
+            code: diagnostic.code,
+            message: diagnostic.message,
+            related: diagnostic
+                .related
+                .into_iter()
+                .filter_map(|r| {
+                    let file = workspace.source(r.file)?;
+                    Some((display_path(cwd, file), file, r.range, r.message))
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Report<'a> {
+    pub files_checked: usize,
+    pub diagnostics: Vec<Located<'a>>,
+}
+
+impl Report<'_> {
+    /// By path, then position, then code.
+    pub fn sort(&mut self) {
+        self.diagnostics.sort_by(|a, b| {
+            (&a.path, a.start, a.end, a.code).cmp(&(&b.path, b.start, b.end, b.code))
+        });
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+pub fn print(report: &Report, format: Format, color: ColorWhen) -> io::Result<()> {
+    match format {
+        Format::Human => human(report, color),
+        Format::Json => {
+            let mut out = io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &json_document(report))?;
+            writeln!(out)
+        }
+        Format::Github => github(report),
+        Format::Sarif => {
+            let mut out = io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &sarif(report))?;
+            writeln!(out)
+        }
+    }
+}
+
+fn color_choice(color: ColorWhen, stream_is_terminal: bool) -> termcolor::ColorChoice {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match color {
+        ColorWhen::Always => termcolor::ColorChoice::Always,
+        ColorWhen::Never => termcolor::ColorChoice::Never,
+        ColorWhen::Auto if stream_is_terminal && !no_color => termcolor::ColorChoice::Auto,
+        ColorWhen::Auto => termcolor::ColorChoice::Never,
+    }
+}
+
+/// Source files as codespan-reporting sees them, with gloss's own line
+/// index so that lone `\r` line endings count as they do everywhere else.
+struct Sources<'a>(Vec<(&'a str, &'a SourceFile)>);
+
+impl<'a> Sources<'a> {
+    fn id(&mut self, name: &'a str, file: &'a SourceFile) -> usize {
+        match self.0.iter().position(|(_, f)| std::ptr::eq(*f, file)) {
+            Some(id) => id,
+            None => {
+                self.0.push((name, file));
+                self.0.len() - 1
+            }
+        }
+    }
+}
+
+impl<'a> Files<'a> for Sources<'a> {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        self.0
+            .get(id)
+            .map(|(name, _)| *name)
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        self.0
+            .get(id)
+            .map(|(_, f)| f.text.as_str())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
+        let (_, file) = self.0.get(id).ok_or(FilesError::FileMissing)?;
+        Ok(file.line_index.line_of(byte_index) as usize)
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let (_, file) = self.0.get(id).ok_or(FilesError::FileMissing)?;
+        let index = &file.line_index;
+        let start = index
+            .line_start(line_index as u32)
+            .ok_or(FilesError::LineTooLarge {
+                given: line_index,
+                max: index.line_count() - 1,
+            })?;
+        let end = index
+            .line_start(line_index as u32 + 1)
+            .unwrap_or(file.text.len());
+        Ok(start..end)
+    }
+}
+
+fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
+    let stdout = termcolor::StandardStream::stdout(color_choice(color, io::stdout().is_terminal()));
+    let mut out = stdout.lock();
+    let config = term::Config::default();
+    let mut sources = Sources(Vec::new());
+    let mut rendered = Vec::with_capacity(report.diagnostics.len());
+    for d in &report.diagnostics {
+        let id = sources.id(&d.display_path, d.source);
+        let mut labels = vec![Label::primary(id, d.range.clone())];
+        for (name, file, range, message) in &d.related {
+            let related = sources.id(name, file);
+            labels.push(Label::secondary(related, range.clone()).with_message(message.clone()));
+        }
+        let severity = match d.severity {
+            Severity::Error => CsSeverity::Error,
+            Severity::Warning => CsSeverity::Warning,
+            Severity::Info => CsSeverity::Note,
+            Severity::Hint => CsSeverity::Help,
+        };
+        rendered.push(
+            CsDiagnostic::new(severity)
+                .with_code(d.code.as_str())
+                .with_message(d.message.clone())
+                .with_labels(labels),
+        );
+    }
+    for diagnostic in &rendered {
+        term::emit_to_write_style(&mut out, &config, &sources, diagnostic)
+            .map_err(io::Error::other)?;
+    }
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    writeln!(
+        out,
+        "{}, {} in {}",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(report.files_checked, "file")
+    )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The `--format json` document. Field order is part of the format.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    files_checked: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+}
+
+fn json_document<'a>(report: &'a Report) -> JsonReport<'a> {
+    JsonReport {
+        version: 1,
+        files_checked: report.files_checked,
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                path: &d.path,
+                line: d.start.line + 1,
+                column: d.start.col + 1,
+                end_line: d.end.line + 1,
+                end_column: d.end.col + 1,
+                severity: d.severity.as_str(),
+                code: d.code.as_str(),
+                message: &d.message,
+            })
+            .collect(),
+    }
+}
+
+/// Escapes for workflow command data and properties.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(report: &Report) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for d in &report.diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info | Severity::Hint => "notice",
+        };
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&d.display_path),
+            d.start.line + 1,
+            d.start.col + 1,
+            d.end.line + 1,
+            d.end.col + 1,
+            escape_property(&format!("gloss({})", d.code.as_str())),
+            escape_data(&d.message),
+        )?;
+    }
+    Ok(())
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Hint => "note",
+    }
+}
+
+/// Percent-encodes what may not stand in a relative URI reference.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn sarif_region(file: &SourceFile, range: &Range<usize>) -> serde_json::Value {
+    let at = |offset| {
+        file.line_index
+            .line_col(&file.text, offset, ColumnUnit::Utf32)
+    };
+    let (start, end) = (at(range.start), at(range.end));
+    json!({
+        "startLine": start.line + 1,
+        "startColumn": start.col + 1,
+        "endLine": end.line + 1,
+        "endColumn": end.col + 1,
+    })
+}
+
+fn sarif(report: &Report) -> serde_json::Value {
+    let rules: Vec<_> = Code::ALL
+        .iter()
+        .map(|code| {
+            json!({
+                "id": code.as_str(),
+                "name": code.as_str(),
+                "shortDescription": { "text": code.description() },
+                "defaultConfiguration": { "level": sarif_level(code.default_severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
+            let related: Vec<_> = d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, (name, file, range, message))| {
+                    json!({
+                        "id": i,
+                        "message": { "text": message },
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri(name) },
+                            "region": sarif_region(file, range),
+                        },
+                    })
+                })
+                .collect();
+            json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": rule_index,
+                "level": sarif_level(d.severity),
+                "message": { "text": d.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&d.display_path) },
+                        "region": sarif_region(d.source, &d.range),
+                    }
+                }],
+                "relatedLocations": related,
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "gloss",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://example.invalid/gloss",
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+/// A broken `gloss.toml`, on stderr, with its location when known.
+pub fn print_config_error(error: &ConfigError, color: ColorWhen) {
+    let stderr = termcolor::StandardStream::stderr(color_choice(color, io::stderr().is_terminal()));
+    let mut out = stderr.lock();
+    let text = std::fs::read(&error.path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let name = error.path.display().to_string();
+    let file = codespan_reporting::files::SimpleFile::new(name, text);
+    let mut diagnostic = CsDiagnostic::error()
+        .with_message(format!("invalid configuration: {}", error.message.trim()));
+    if let Some(range) = &error.range {
+        diagnostic = diagnostic.with_labels(vec![Label::primary((), range.clone())]);
+    } else {
+        diagnostic = diagnostic.with_notes(vec![format!("in {}", error.path.display())]);
+    }
+    let _ = term::emit_to_write_style(&mut out, &term::Config::default(), &file, &diagnostic);
+}

@@ -1,0 +1,408 @@
+//! Diagnostics: everything `gloss check` reports and the language server
+//! publishes. Both call these functions, so they agree on every code, range
+//! and message.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use super::{Code, Diagnostic, FileId, Related};
+use crate::syntax::{front_matter, Spanned};
+use crate::workspace::names::normalize;
+use crate::workspace::{
+    BibId, FileProblem, KeyLocation, NoteId, Resolution, SourceFile, Target, Workspace,
+};
+
+/// Collects diagnostics for one file, applying configured severities and
+/// suppressions.
+struct Sink<'a> {
+    workspace: &'a Workspace,
+    file: FileId,
+    source: &'a SourceFile,
+    /// Codes silenced for the whole file (front matter `gloss.ignore`).
+    file_ignores: Vec<String>,
+    /// Line → codes silenced by a `<!-- gloss-ignore: … -->` above it.
+    line_ignores: HashMap<u32, Vec<String>>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(workspace: &'a Workspace, file: FileId, source: &'a SourceFile) -> Sink<'a> {
+        Sink {
+            workspace,
+            file,
+            source,
+            file_ignores: Vec::new(),
+            line_ignores: HashMap::new(),
+            out: Vec::new(),
+        }
+    }
+
+    fn silenced(&self, code: Code, range: &Range<usize>) -> bool {
+        let silences = |codes: &Vec<String>| codes.iter().any(|c| c == code.as_str() || c == "all");
+        if silences(&self.file_ignores) {
+            return true;
+        }
+        let line = self.source.line_index.line_of(range.start);
+        self.line_ignores.get(&line).is_some_and(silences)
+    }
+
+    fn push(&mut self, code: Code, range: Range<usize>, message: String, related: Vec<Related>) {
+        let Some(severity) = self.workspace.config.severity(code) else {
+            return;
+        };
+        if self.silenced(code, &range) {
+            return;
+        }
+        self.out.push(Diagnostic {
+            file: self.file,
+            range,
+            severity,
+            code,
+            message,
+            related,
+        });
+    }
+
+    /// Reports how the file was read, if it was not read cleanly.
+    fn file_problem(&mut self) {
+        let text = &self.source.text;
+        match &self.source.problem {
+            None => {}
+            Some(FileProblem::InvalidUtf8 { offset }) => {
+                let len = text[*offset..].chars().next().map_or(0, char::len_utf8);
+                self.push(
+                    Code::InvalidUtf8,
+                    *offset..offset + len,
+                    "file is not valid UTF-8; it was read with invalid bytes replaced by U+FFFD".to_string(),
+                    Vec::new(),
+                );
+            }
+            Some(FileProblem::TooLarge { size, limit }) => self.push(
+                Code::FileTooLarge,
+                0..0,
+                format!(
+                    "file is {} bytes, over the limit of {limit} bytes (files.max-note-size in gloss.toml); it was skipped",
+                    size
+                ),
+                Vec::new(),
+            ),
+            Some(FileProblem::Unreadable { message }) => self.push(
+                Code::Unreadable,
+                0..0,
+                format!("cannot read file: {message}"),
+                Vec::new(),
+            ),
+        }
+    }
+}
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean '{s}'?"))
+}
+
+/// The diagnostics of one note.
+pub fn note_diagnostics(workspace: &Workspace, id: NoteId) -> Vec<Diagnostic> {
+    let note = workspace.note(id);
+    if workspace.config.ignore_paths.is_match(&note.file.rel) {
+        return Vec::new();
+    }
+    let mut sink = Sink::new(workspace, FileId::Note(id), &note.file);
+    let syntax = &note.syntax;
+    if let Some(fm) = &syntax.front_matter {
+        sink.file_ignores = fm.ignore.clone();
+    }
+    for ignore in &syntax.ignores {
+        let line = note.file.line_index.line_of(ignore.end) + 1;
+        sink.line_ignores
+            .entry(line)
+            .or_default()
+            .extend(ignore.codes.iter().cloned());
+    }
+
+    sink.file_problem();
+    if let Some(error) = syntax
+        .front_matter
+        .as_ref()
+        .and_then(|fm| fm.error.as_ref())
+    {
+        sink.push(
+            Code::FrontMatter,
+            front_matter::error_range(&note.file.text, error.range.start),
+            format!("malformed front matter: {}", error.value),
+            Vec::new(),
+        );
+    }
+    for missing in workspace
+        .missing_bibliographies
+        .iter()
+        .filter(|m| m.note == Some(id))
+    {
+        sink.push(
+            Code::MissingBibliography,
+            missing.declared.range.clone(),
+            format!(
+                "cannot load bibliography '{}': {}",
+                missing.declared.value, missing.reason
+            ),
+            Vec::new(),
+        );
+    }
+    links(&mut sink, id);
+    citations(&mut sink, id);
+    duplicate_definitions(&mut sink, id);
+    sink.out
+}
+
+fn links(sink: &mut Sink, id: NoteId) {
+    let workspace = sink.workspace;
+    let note = workspace.note(id);
+    for link in &note.syntax.links {
+        let target = link.target.as_ref();
+        if let Some(target) = target {
+            if workspace.config.ignore_targets.is_match(&target.value) {
+                continue;
+            }
+        }
+        let target_range = target.map_or(link.range.clone(), |t| t.range.clone());
+        match workspace.resolve_link(id, link) {
+            Resolution::Glossary(_) | Resolution::Note { .. } => {}
+            Resolution::Empty => sink.push(
+                Code::EmptyLink,
+                link.range.clone(),
+                "empty link".to_string(),
+                Vec::new(),
+            ),
+            Resolution::Unresolved => {
+                let name = target.map_or("", |t| t.value.as_str());
+                sink.push(
+                    Code::BrokenLink,
+                    target_range,
+                    format!(
+                        "unknown concept '{name}'{}",
+                        did_you_mean(workspace.suggest_name(name))
+                    ),
+                    Vec::new(),
+                );
+            }
+            Resolution::OutsideRoot => {
+                let name = target.map_or("", |t| t.value.as_str());
+                sink.push(
+                    Code::BrokenLink,
+                    target_range,
+                    format!("link '{name}' points outside the workspace"),
+                    Vec::new(),
+                );
+            }
+            Resolution::Ambiguous(notes) => {
+                let name = target.map_or("", |t| t.value.as_str());
+                let paths: Vec<&str> = notes
+                    .iter()
+                    .map(|n| workspace.note(*n).file.rel.as_str())
+                    .collect();
+                let related = notes
+                    .iter()
+                    .map(|n| Related {
+                        file: FileId::Note(*n),
+                        range: 0..0,
+                        message: "candidate".to_string(),
+                    })
+                    .collect();
+                sink.push(
+                    Code::AmbiguousLink,
+                    target_range,
+                    format!(
+                        "'{name}' matches {} notes: {}; write the path to choose one",
+                        notes.len(),
+                        paths.join(", ")
+                    ),
+                    related,
+                );
+            }
+            Resolution::BrokenAnchor { note: target_note } => {
+                let anchor = link
+                    .anchor
+                    .as_ref()
+                    .expect("only links with an anchor break on it");
+                let headings: Vec<String> = workspace
+                    .headings(target_note)
+                    .map(|(_, r)| workspace.note(target_note).file.text[r].to_string())
+                    .collect();
+                let suggestion = crate::workspace::closest(&anchor.value, &headings);
+                let where_ = if target_note == id {
+                    "this note".to_string()
+                } else {
+                    format!("'{}'", workspace.note(target_note).file.rel)
+                };
+                sink.push(
+                    Code::BrokenAnchor,
+                    anchor.range.clone(),
+                    format!(
+                        "no heading '{}' in {where_}{}",
+                        anchor.value,
+                        did_you_mean(suggestion.as_deref())
+                    ),
+                    Vec::new(),
+                );
+            }
+        }
+    }
+}
+
+fn citations(sink: &mut Sink, id: NoteId) {
+    let workspace = sink.workspace;
+    for citation in &workspace.note(id).syntax.citations {
+        let key = &citation.key;
+        if workspace.citation_key(&key.value).is_empty() {
+            sink.push(
+                Code::UnknownCitation,
+                key.range.clone(),
+                format!(
+                    "unknown citation key '{}'{}",
+                    key.value,
+                    did_you_mean(workspace.suggest_key(&key.value))
+                ),
+                Vec::new(),
+            );
+        }
+    }
+}
+
+/// A name defined by an entry of this note that an earlier entry (in path
+/// order) already defines.
+fn duplicate_definitions(sink: &mut Sink, id: NoteId) {
+    let workspace = sink.workspace;
+    for (index, entry) in workspace
+        .glossary
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.note == id)
+    {
+        for name in entry.names() {
+            let key = normalize(&name.value);
+            let first = workspace.targets(&key).iter().find_map(|t| match t {
+                Target::Glossary(i) => Some(*i),
+                Target::Note(_) => None,
+            });
+            let Some(first) = first.filter(|&f| f != index) else {
+                continue;
+            };
+            let original = &workspace.glossary[first];
+            let original_name: &Spanned<String> = original
+                .names()
+                .find(|n| normalize(&n.value) == key)
+                .unwrap_or(&original.term);
+            let where_ = &workspace.note(original.note).file;
+            let line = where_.line_index.line_of(original_name.range.start) + 1;
+            sink.push(
+                Code::DuplicateDefinition,
+                name.range.clone(),
+                format!(
+                    "'{}' is already defined in {}:{line}",
+                    name.value, where_.rel
+                ),
+                vec![Related {
+                    file: FileId::Note(original.note),
+                    range: original_name.range.clone(),
+                    message: "first defined here".to_string(),
+                }],
+            );
+        }
+    }
+}
+
+/// The diagnostics of one bibliography file.
+pub fn bibliography_diagnostics(workspace: &Workspace, id: BibId) -> Vec<Diagnostic> {
+    let bib = &workspace.bibliographies[id];
+    if workspace.config.ignore_paths.is_match(&bib.file.rel) {
+        return Vec::new();
+    }
+    let mut sink = Sink::new(workspace, FileId::Bibliography(id), &bib.file);
+    sink.file_problem();
+    for error in &bib.errors {
+        sink.push(
+            Code::BibSyntax,
+            error.range.clone(),
+            error.message.clone(),
+            Vec::new(),
+        );
+    }
+    for (index, entry) in bib.entries.iter().enumerate() {
+        let first = workspace.citation_key(&entry.key)[0];
+        if first
+            == (KeyLocation {
+                bib: id,
+                entry: index,
+            })
+        {
+            continue;
+        }
+        let original = workspace.bib_entry(first);
+        let file = &workspace.bibliographies[first.bib].file;
+        let line = file.line_index.line_of(original.key_range.start) + 1;
+        sink.push(
+            Code::DuplicateCitationKey,
+            entry.key_range.clone(),
+            format!(
+                "citation key '{}' is already defined in {}:{line}",
+                entry.key, file.rel
+            ),
+            vec![Related {
+                file: FileId::Bibliography(first.bib),
+                range: original.key_range.clone(),
+                message: "first defined here".to_string(),
+            }],
+        );
+    }
+    sink.out
+}
+
+/// Problems with bibliographies configured in `gloss.toml`.
+fn config_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
+    let Some(severity) = workspace.config.severity(Code::MissingBibliography) else {
+        return Vec::new();
+    };
+    let text = workspace
+        .config_file
+        .as_ref()
+        .map_or("", |f| f.text.as_str());
+    workspace
+        .missing_bibliographies
+        .iter()
+        .filter(|m| m.note.is_none())
+        .map(|missing| {
+            let quoted = format!("\"{}\"", missing.declared.value);
+            let range = text
+                .find(&quoted)
+                .map_or(0..0, |at| at + 1..at + 1 + missing.declared.value.len());
+            Diagnostic {
+                file: FileId::Config,
+                range,
+                severity,
+                code: Code::MissingBibliography,
+                message: format!(
+                    "cannot load bibliography '{}': {}",
+                    missing.declared.value, missing.reason
+                ),
+                related: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Every diagnostic of the workspace, computed in parallel, in file order.
+pub fn workspace_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
+    let mut out = config_diagnostics(workspace);
+    let notes: Vec<Vec<Diagnostic>> = (0..workspace.notes.len())
+        .into_par_iter()
+        .map(|id| note_diagnostics(workspace, id))
+        .collect();
+    out.extend(notes.into_iter().flatten());
+    let bibs: Vec<Vec<Diagnostic>> = (0..workspace.bibliographies.len())
+        .into_par_iter()
+        .map(|id| bibliography_diagnostics(workspace, id))
+        .collect();
+    out.extend(bibs.into_iter().flatten());
+    out
+}

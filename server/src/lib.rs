@@ -1,0 +1,13 @@
+//! gloss: a language server and linter for Markdown research notes.
+//!
+//! Layers, each using only the ones above it:
+//! - [`syntax`]: tree-sitter parse of one note → typed structure with byte ranges;
+//! - [`workspace`]: notes, glossary, bibliographies, configuration and name resolution;
+//! - [`ide`]: features over the workspace (diagnostics, …), protocol-agnostic;
+//! - [`cli`]: the command line, the only place that knows output formats.
+
+pub mod cli;
+pub mod ide;
+pub mod line_index;
+pub mod syntax;
+pub mod workspace;

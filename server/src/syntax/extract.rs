@@ -1,0 +1,277 @@
+//! Walks the tree-sitter tree of a note once and extracts its blocks, links,
+//! citations and ignore comments.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use super::citation::{self, CitationItem};
+use super::front_matter::{self, FrontMatter};
+use super::link::{self, Link, LinkKind};
+use super::{Block, BlockKind, IgnoreComment};
+
+/// Everything gloss reads from one note, in source order.
+#[derive(Debug, Clone, Default)]
+pub struct NoteSyntax {
+    pub front_matter: Option<FrontMatter>,
+    /// The front matter block, delimiters included.
+    pub front_matter_range: Option<Range<usize>>,
+    pub blocks: Vec<Block>,
+    pub links: Vec<Link>,
+    pub citations: Vec<CitationItem>,
+    pub ignores: Vec<IgnoreComment>,
+}
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(new_parser());
+}
+
+/// A parser for the gloss grammar.
+pub fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_gloss::LANGUAGE.into())
+        .expect("the grammar's ABI version is supported by the tree-sitter crate");
+    parser
+}
+
+/// The text tree-sitter sees. Generated lexers treat NUL as the end of input,
+/// so NUL bytes are replaced by U+0001, which has the same length and keeps
+/// every offset valid.
+pub fn parser_input(text: &str) -> Cow<'_, str> {
+    if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\u{1}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Parses and extracts a note.
+pub fn parse_note(text: &str) -> NoteSyntax {
+    let input = parser_input(text);
+    let tree = PARSER.with(|parser| parser.borrow_mut().parse(input.as_ref(), None));
+    match tree {
+        Some(tree) => extract(text, &tree),
+        // Only a cancelled or timed-out parse returns None; neither is set.
+        None => NoteSyntax::default(),
+    }
+}
+
+/// Extracts a note from its tree.
+pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
+    let mut note = NoteSyntax::default();
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    for block in root.children(&mut cursor) {
+        extract_block(text, block, &mut note);
+    }
+    note
+}
+
+fn line_content(text: &str, range: Range<usize>) -> Range<usize> {
+    let line = text[range.clone()].trim_end_matches(['\n', '\r']);
+    range.start..range.start + line.len()
+}
+
+fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
+    let slice = &text[range.clone()];
+    let start = range.start + (slice.len() - slice.trim_start().len());
+    start..start.max(range.start + slice.trim_end().len())
+}
+
+fn indent_width(marker: &str) -> u32 {
+    marker
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum()
+}
+
+fn extract_block(text: &str, node: Node, note: &mut NoteSyntax) {
+    let range = line_content(text, node.byte_range());
+    let marker = node.child_by_field_name("marker");
+    let after_marker = marker.map_or(range.start, |m| m.end_byte().min(range.end));
+    let kind = match node.kind() {
+        "front_matter" => {
+            let token = &text[node.byte_range()];
+            note.front_matter = Some(front_matter::parse(token, node.start_byte()));
+            note.front_matter_range = Some(node.byte_range());
+            return;
+        }
+        "heading" => {
+            let marker_text = marker.map_or("", |m| &text[m.byte_range()]);
+            BlockKind::Heading {
+                level: marker_text.bytes().filter(|b| *b == b'#').count() as u8,
+            }
+        }
+        "list_item" => BlockKind::ListItem {
+            indent: indent_width(marker.map_or("", |m| &text[m.byte_range()])),
+        },
+        "block_quote" => BlockKind::Quote,
+        "definition" => BlockKind::Definition,
+        "fenced_code" => BlockKind::Code,
+        "line" => BlockKind::Line,
+        _ => return,
+    };
+    let mut content = trimmed(text, after_marker..range.end);
+    if let BlockKind::Heading { .. } = kind {
+        // A closing sequence of `#`s is not part of the heading text.
+        let without = text[content.clone()].trim_end_matches('#');
+        if without.len() < content.len() && (without.is_empty() || without.ends_with([' ', '\t'])) {
+            content = trimmed(text, content.start..content.start + without.len());
+        }
+    }
+    note.blocks.push(Block {
+        kind,
+        range,
+        content,
+    });
+    if kind != BlockKind::Code {
+        extract_inline(text, node, note);
+    }
+}
+
+fn extract_inline(text: &str, block: Node, note: &mut NoteSyntax) {
+    let mut cursor = block.walk();
+    for child in block.children(&mut cursor) {
+        let start = child.start_byte();
+        let token = &text[child.byte_range()];
+        match child.kind() {
+            "wiki_link" => note
+                .links
+                .push(link::parse_wiki(token, start, LinkKind::Wiki)),
+            "embed" => note
+                .links
+                .push(link::parse_wiki(token, start, LinkKind::Embed)),
+            "inline_link" => note.links.extend(link::parse_markdown(token, start)),
+            "citation" => note.citations.extend(citation::parse_bare(token, start)),
+            "citation_group" => note.citations.extend(citation::parse_group(token, start)),
+            "html_comment" => note.ignores.extend(ignore_comment(token, child.end_byte())),
+            _ => {}
+        }
+    }
+}
+
+/// `<!-- gloss-ignore: broken-link, unknown-citation -->`
+fn ignore_comment(token: &str, end: usize) -> Option<IgnoreComment> {
+    let body = token.strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let codes = body.strip_prefix("gloss-ignore")?.trim_start();
+    let codes = codes.strip_prefix(':').unwrap_or(codes);
+    Some(IgnoreComment {
+        end,
+        codes: codes
+            .split([',', ' ', '\t'])
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::{expect, Expect};
+
+    /// Renders what was extracted, one item per line, with the source text
+    /// of every range so that offsets are checked too.
+    fn check(text: &str, expect: Expect) {
+        let note = parse_note(text);
+        let mut out = String::new();
+        if let Some(fm) = &note.front_matter {
+            out.push_str(&format!(
+                "front matter: title={:?} aliases={:?}\n",
+                fm.title.as_ref().map(|t| &text[t.range.clone()]),
+                fm.aliases
+                    .iter()
+                    .map(|a| &text[a.range.clone()])
+                    .collect::<Vec<_>>()
+            ));
+        }
+        for block in &note.blocks {
+            out.push_str(&format!(
+                "{:?} {:?}\n",
+                block.kind,
+                &text[block.content.clone()]
+            ));
+        }
+        for link in &note.links {
+            out.push_str(&format!(
+                "link {:?} {:?} target={:?} anchor={:?}\n",
+                link.kind,
+                &text[link.range.clone()],
+                link.target.as_ref().map(|t| &text[t.range.clone()]),
+                link.anchor.as_ref().map(|t| &text[t.range.clone()]),
+            ));
+        }
+        for cite in &note.citations {
+            out.push_str(&format!(
+                "cite {:?} in {:?}\n",
+                &text[cite.key.range.clone()],
+                &text[cite.token.clone()]
+            ));
+        }
+        for ignore in &note.ignores {
+            out.push_str(&format!("ignore {:?} after {}\n", ignore.codes, ignore.end));
+        }
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn mixed_cjk_emoji_crlf_note() {
+        check(
+            "---\r\ntitle: 笔记 😀\r\naliases: [LLM Notes]\r\n---\r\n## 名词解释 ##\r\n- **CoT**（思维链）：见 [[Chain of Thought|思维链]] 😀 [@wei2022, p. 3]\r\n  - 细节 (@wang2023)，mail a@b.org\r\n",
+            expect![[r#"
+                front matter: title=Some("笔记 😀") aliases=["LLM Notes"]
+                Heading { level: 2 } "名词解释"
+                ListItem { indent: 0 } "**CoT**（思维链）：见 [[Chain of Thought|思维链]] 😀 [@wei2022, p. 3]"
+                ListItem { indent: 2 } "细节 (@wang2023)，mail a@b.org"
+                link Wiki "[[Chain of Thought|思维链]]" target=Some("Chain of Thought") anchor=None
+                cite "wei2022" in "[@wei2022, p. 3]"
+                cite "wang2023" in "@wang2023"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn nothing_inside_code_is_a_link_or_citation() {
+        check(
+            "```python\n[[no]] @no\n```\n`[[no]]` and ``@no``\n  ~~~\n  [@no]\n",
+            expect![[r#"
+                Code "```python\n[[no]] @no\n```"
+                Line "`[[no]]` and ``@no``"
+                Code "~~~\n  [@no]"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn links_of_every_kind_and_ignore_comments() {
+        check(
+            "<!-- gloss-ignore: broken-link, unknown-citation -->\n![[Diagram]] [[#Intro]] [[]] [x](../papers/a.md#Results) [y](https://x.org/a.md)\n: def @fig-1 @sec-intro\n",
+            expect![[r#"
+                Line "<!-- gloss-ignore: broken-link, unknown-citation -->"
+                Line "![[Diagram]] [[#Intro]] [[]] [x](../papers/a.md#Results) [y](https://x.org/a.md)"
+                Definition "def @fig-1 @sec-intro"
+                link Embed "![[Diagram]]" target=Some("Diagram") anchor=None
+                link Wiki "[[#Intro]]" target=None anchor=Some("Intro")
+                link Wiki "[[]]" target=None anchor=None
+                link Markdown "[x](../papers/a.md#Results)" target=Some("../papers/a.md") anchor=Some("Results")
+                ignore ["broken-link", "unknown-citation"] after 52
+            "#]],
+        );
+    }
+
+    #[test]
+    fn nul_bytes_keep_offsets() {
+        check(
+            "a\0b [[x\0]] @k\n",
+            expect![[r#"
+                Line "a\0b [[x\0]] @k"
+                link Wiki "[[x\0]]" target=Some("x\0") anchor=None
+                cite "k" in "@k"
+            "#]],
+        );
+    }
+}

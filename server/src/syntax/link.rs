@@ -1,0 +1,210 @@
+//! Splitting a link token into target, heading anchor and label.
+
+use std::ops::Range;
+
+use super::Spanned;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[[Target]]`
+    Wiki,
+    /// `![[Target]]`
+    Embed,
+    /// `[text](path.md#heading)` to a local note.
+    Markdown,
+}
+
+/// A link to a concept, a note or a heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub kind: LinkKind,
+    /// The whole token, brackets included.
+    pub range: Range<usize>,
+    /// The target name or path; `None` for `[[#Heading]]` and `[[]]`.
+    pub target: Option<Spanned<String>>,
+    /// The heading after `#`, if any.
+    pub anchor: Option<Spanned<String>>,
+}
+
+impl Link {
+    pub fn is_empty(&self) -> bool {
+        self.target.is_none() && self.anchor.is_none()
+    }
+}
+
+/// Parses `[[Target#Heading|label]]` (or `![[…]]`) at `start`.
+pub(super) fn parse_wiki(token: &str, start: usize, kind: LinkKind) -> Link {
+    let open = if kind == LinkKind::Embed { 3 } else { 2 };
+    let inner_start = start + open;
+    let inner = &token[open..token.len() - 2];
+    // The label after `|` is only shown, never resolved.
+    let target_part = inner.split('|').next().unwrap_or("");
+    let (target, anchor) = match target_part.find('#') {
+        Some(hash) => (
+            &target_part[..hash],
+            Some((&target_part[hash + 1..], inner_start + hash + 1)),
+        ),
+        None => (target_part, None),
+    };
+    Link {
+        kind,
+        range: start..start + token.len(),
+        target: trimmed(target, inner_start),
+        anchor: anchor.and_then(|(text, at)| trimmed(text, at)),
+    }
+}
+
+/// Parses `[text](destination)` at `start`; `None` unless the destination is
+/// a local Markdown note or a same-note `#heading`.
+pub(super) fn parse_markdown(token: &str, start: usize) -> Option<Link> {
+    if token.starts_with('!') {
+        return None; // an image
+    }
+    let open = token.rfind("](")? + 2;
+    let mut dest = &token[open..token.len() - 1];
+    let mut dest_start = start + open;
+    if let Some(inner) = dest.strip_prefix('<') {
+        // `<path with spaces.md>`, maybe followed by a title.
+        dest = &inner[..inner.find('>')?];
+        dest_start += 1;
+    } else if let Some(space) = dest.find([' ', '\t']) {
+        // Drop a title: `(path.md "Title")`.
+        dest = &dest[..space];
+    }
+    if has_scheme(dest) {
+        return None; // URLs, mailto:, file:// — never resolved
+    }
+    let (path, anchor) = match dest.find('#') {
+        Some(hash) => (
+            &dest[..hash],
+            Some((&dest[hash + 1..], dest_start + hash + 1)),
+        ),
+        None => (dest, None),
+    };
+    let is_note = path.is_empty() || {
+        let lower = path.to_ascii_lowercase();
+        lower.ends_with(".md") || lower.ends_with(".markdown")
+    };
+    if !is_note || (path.is_empty() && anchor.is_none()) {
+        return None;
+    }
+    Some(Link {
+        kind: LinkKind::Markdown,
+        range: start..start + token.len(),
+        target: (!path.is_empty()).then(|| Spanned {
+            value: percent_decode(path),
+            range: dest_start..dest_start + path.len(),
+        }),
+        anchor: anchor.and_then(|(text, at)| {
+            let decoded = percent_decode(text);
+            (!decoded.is_empty()).then(|| Spanned {
+                value: decoded,
+                range: at..at + text.len(),
+            })
+        }),
+    })
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+fn trimmed(text: &str, at: usize) -> Option<Spanned<String>> {
+    let lead = text.len() - text.trim_start().len();
+    let value = text.trim();
+    (!value.is_empty()).then(|| Spanned {
+        value: value.to_string(),
+        range: at + lead..at + lead + value.len(),
+    })
+}
+
+/// Decodes `%20`-style escapes; invalid escapes stay as they are.
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wiki_link_parts() {
+        let link = parse_wiki("[[ Scaling Laws #Kaplan 2020|laws]]", 10, LinkKind::Wiki);
+        let target = link.target.unwrap();
+        assert_eq!(target.value, "Scaling Laws");
+        assert_eq!(target.range, 13..25);
+        let anchor = link.anchor.unwrap();
+        assert_eq!(anchor.value, "Kaplan 2020");
+        assert_eq!(anchor.range, 27..38);
+    }
+
+    #[test]
+    fn same_note_anchor_and_empty() {
+        let link = parse_wiki("[[#本节]]", 0, LinkKind::Wiki);
+        assert!(link.target.is_none());
+        assert_eq!(link.anchor.unwrap().value, "本节");
+        assert!(parse_wiki("[[ ]]", 0, LinkKind::Wiki).is_empty());
+    }
+
+    #[test]
+    fn markdown_links_to_notes_only() {
+        let link = parse_markdown("[x](papers/a%20b.md#Results)", 0).unwrap();
+        assert_eq!(link.target.unwrap().value, "papers/a b.md");
+        assert_eq!(link.anchor.unwrap().value, "Results");
+        assert!(parse_markdown("[x](https://arxiv.org/abs/2001.08361)", 0).is_none());
+        assert!(parse_markdown("[x](file:///etc/passwd.md)", 0).is_none());
+        assert!(parse_markdown("[x](figure.png)", 0).is_none());
+        assert!(parse_markdown("![x](a.md)", 0).is_none());
+        assert_eq!(
+            parse_markdown("[x](#intro)", 0)
+                .unwrap()
+                .anchor
+                .unwrap()
+                .value,
+            "intro"
+        );
+        assert_eq!(
+            parse_markdown("[x](<my note.md> \"t\")", 0)
+                .unwrap()
+                .target
+                .unwrap()
+                .value,
+            "my note.md"
+        );
+    }
+
+    #[test]
+    fn percent_decoding_is_total() {
+        assert_eq!(percent_decode("%2e%2E/x"), "../x");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%E4%B8%AD"), "中");
+    }
+}

@@ -1,0 +1,62 @@
+//! Syntax: tree-sitter parse of a note → typed note structure with byte
+//! ranges.
+//!
+//! Nothing here knows about other files. The workspace model resolves what is
+//! extracted here against the rest of the workspace.
+
+mod citation;
+mod extract;
+pub mod front_matter;
+mod glossary_entry;
+mod link;
+
+use std::ops::Range;
+
+pub use citation::{is_quarto_cross_reference, CitationItem};
+pub use extract::{parse_note, NoteSyntax};
+pub use front_matter::FrontMatter;
+pub use glossary_entry::{parse_glossary_entry, EntryText};
+pub use link::{Link, LinkKind};
+
+/// A byte range with its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub range: Range<usize>,
+}
+
+/// One line-level block of a note. The grammar is line-oriented, so nesting
+/// is carried by `indent` (list items) and `level` (headings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The whole block without its line ending.
+    pub range: Range<usize>,
+    /// The text after the block marker, trimmed.
+    pub content: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Heading {
+        level: u8,
+    },
+    /// `indent` is the marker's column, tabs counting as four.
+    ListItem {
+        indent: u32,
+    },
+    Quote,
+    /// A `: definition` line.
+    Definition,
+    Code,
+    Line,
+}
+
+/// `<!-- gloss-ignore: code, code -->`: silences the codes on the line after
+/// the comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreComment {
+    /// Byte offset of the end of the comment.
+    pub end: usize,
+    pub codes: Vec<String>,
+}

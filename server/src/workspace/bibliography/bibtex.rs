@@ -1,0 +1,322 @@
+//! BibTeX/BibLaTeX through the `biblatex` crate, with error recovery.
+//!
+//! `biblatex` keeps byte spans of entries and keys and resolves `@string`
+//! macros, month macros, LaTeX accents and `crossref`, but its parser stops at
+//! the first error. So the file is cut into chunks, one per `@` that starts a
+//! line, and each chunk is parsed on its own: a malformed entry costs only
+//! itself. The good chunks are then resolved together, so that `@string`
+//! macros defined anywhere in the file apply.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use biblatex::{Bibliography, ChunksExt, Entry, RawBibliography};
+
+use super::{BibEntry, BibError, ParsedBibliography};
+
+/// How many entries with unresolvable macros or cross-references are taken
+/// out one by one before the rest are resolved entry by entry.
+const MAX_RESOLVE_RETRIES: usize = 16;
+
+pub fn parse(text: &str) -> ParsedBibliography {
+    let mut parsed = ParsedBibliography::default();
+    // The chunks that parsed, for resolving fields afterwards.
+    let mut good: Vec<Range<usize>> = Vec::new();
+    let mut seen = HashSet::new();
+
+    for chunk in chunks(text) {
+        let source = &text[chunk.clone()];
+        match RawBibliography::parse(source) {
+            Ok(raw) => {
+                let mut keep = true;
+                for entry in &raw.entries {
+                    let key = entry.v.key.v.to_string();
+                    let key_range = shift(&entry.v.key.span, chunk.start);
+                    if !seen.insert(key.clone()) {
+                        // Reported by the workspace as duplicate-citation-key;
+                        // the first definition wins.
+                        keep = false;
+                    }
+                    parsed.entries.push(BibEntry {
+                        key,
+                        key_range,
+                        range: shift(&entry.span, chunk.start),
+                        kind: entry.v.kind.v.to_ascii_lowercase(),
+                        ..BibEntry::default()
+                    });
+                }
+                if keep {
+                    good.push(chunk);
+                }
+            }
+            Err(error) => parsed.errors.push(BibError {
+                range: clamp(shift(&error.span, chunk.start), chunk.end),
+                message: format!("malformed entry: {}", error.kind),
+            }),
+        }
+    }
+
+    resolve_fields(text, &good, &mut parsed);
+    parsed
+}
+
+/// Byte ranges that each start at an `@` that begins a line (after
+/// indentation) and run to the next one.
+fn chunks(text: &str) -> Vec<Range<usize>> {
+    let mut starts = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('@') {
+            starts.push(line_start + line.len() - trimmed.len());
+        }
+        line_start += line.len();
+    }
+    let mut out = Vec::with_capacity(starts.len());
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        out.push(start..end);
+    }
+    out
+}
+
+fn shift(range: &Range<usize>, by: usize) -> Range<usize> {
+    range.start + by..range.end + by
+}
+
+fn clamp(range: Range<usize>, end: usize) -> Range<usize> {
+    range.start.min(end)..range.end.min(end)
+}
+
+/// Fills titles, authors and the like from the resolved bibliography.
+fn resolve_fields(text: &str, good: &[Range<usize>], parsed: &mut ParsedBibliography) {
+    // The first entry of each key is the one resolved.
+    let mut by_key = HashMap::new();
+    for (i, entry) in parsed.entries.iter().enumerate() {
+        by_key.entry(entry.key.clone()).or_insert(i);
+    }
+    let fill = |parsed: &mut ParsedBibliography, entry: &Entry| {
+        if let Some(&i) = by_key.get(&entry.key) {
+            fill(&mut parsed.entries[i], entry);
+        }
+    };
+    let mut chunks: Vec<Range<usize>> = good.to_vec();
+    for _ in 0..MAX_RESOLVE_RETRIES {
+        let source = concat(text, &chunks);
+        match Bibliography::parse(&source.text) {
+            Ok(bibliography) => {
+                for entry in bibliography.iter() {
+                    fill(parsed, entry);
+                }
+                return;
+            }
+            Err(error) => {
+                // Take the offending chunk out, report it, and try again.
+                let Some(culprit) = source.chunk_at(error.span.start) else {
+                    break;
+                };
+                let range = chunks.remove(culprit);
+                parsed.errors.push(BibError {
+                    range: range.start..range.start + first_line_len(&text[range.clone()]),
+                    message: format!("cannot resolve entry: {}", error.kind),
+                });
+            }
+        }
+    }
+    // Many broken references: resolve what can be resolved one by one,
+    // with the file's `@string` definitions in front.
+    let strings: Vec<Range<usize>> = chunks
+        .iter()
+        .filter(|c| {
+            text[(*c).clone()]
+                .get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("@string"))
+        })
+        .cloned()
+        .collect();
+    let prelude = concat(text, &strings).text;
+    for chunk in &chunks {
+        if let Ok(bibliography) =
+            Bibliography::parse(&format!("{prelude}\n{}", &text[chunk.clone()]))
+        {
+            for entry in bibliography.iter() {
+                fill(parsed, entry);
+            }
+        }
+    }
+}
+
+fn first_line_len(text: &str) -> usize {
+    text.find(['\n', '\r']).unwrap_or(text.len())
+}
+
+struct Concatenated {
+    text: String,
+    /// Start offset of each chunk in `text`.
+    starts: Vec<usize>,
+}
+
+impl Concatenated {
+    fn chunk_at(&self, offset: usize) -> Option<usize> {
+        self.starts.partition_point(|&s| s <= offset).checked_sub(1)
+    }
+}
+
+fn concat(text: &str, chunks: &[Range<usize>]) -> Concatenated {
+    let mut out = Concatenated {
+        text: String::new(),
+        starts: Vec::with_capacity(chunks.len()),
+    };
+    for chunk in chunks {
+        out.starts.push(out.text.len());
+        out.text.push_str(&text[chunk.clone()]);
+        out.text.push('\n');
+    }
+    out
+}
+
+fn field(entry: &Entry, name: &str) -> Option<String> {
+    let value = entry.get(name)?.format_verbatim();
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!value.is_empty()).then_some(value)
+}
+
+fn fill(target: &mut BibEntry, entry: &Entry) {
+    target.title = field(entry, "title");
+    target.authors = entry
+        .author()
+        .map(|people| {
+            people
+                .iter()
+                .map(|p| {
+                    [
+                        p.given_name.as_str(),
+                        p.prefix.as_str(),
+                        p.name.as_str(),
+                        p.suffix.as_str(),
+                    ]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    target.year = field(entry, "year").or_else(|| {
+        field(entry, "date").map(|d| d.chars().take_while(|c| c.is_ascii_digit()).collect())
+    });
+    target.container = field(entry, "journaltitle")
+        .or_else(|| field(entry, "journal"))
+        .or_else(|| field(entry, "booktitle"));
+    target.doi = field(entry, "doi");
+    target.url = field(entry, "url");
+    let eprint_type = field(entry, "eprinttype")
+        .or_else(|| field(entry, "archiveprefix"))
+        .map(|t| t.to_ascii_lowercase());
+    target.arxiv = field(entry, "eprint").filter(|_| eprint_type.as_deref() == Some("arxiv"));
+    target.file = field(entry, "file");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BIB: &str = r#"% Exported by hand
+@string{acl = "Proceedings of ACL"}
+
+@article{kaplan2020scaling,
+  title   = {Scaling Laws for Neural Language Models},
+  author  = {Kaplan, Jared and McCandlish, Sam},
+  year    = 2020,
+  eprint  = {2001.08361},
+  archivePrefix = {arXiv},
+}
+
+@inproceedings{broken,
+  title = {Unclosed {brace},
+  year = 2021
+
+@inproceedings{mueller2021,
+  title = {{\"U}ber Sprachmodelle},
+  author = {M{\"u}ller, J{\"o}rg},
+  booktitle = acl,
+  month = jun,
+  year = 2021,
+  doi = {10.1000/xyz},
+}
+"#;
+
+    #[test]
+    fn malformed_entry_does_not_hide_the_others() {
+        let parsed = parse(BIB);
+        let keys: Vec<_> = parsed.entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["kaplan2020scaling", "mueller2021"]);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        let error_line = BIB[..parsed.errors[0].range.start].lines().count();
+        assert!(
+            (12..=15).contains(&error_line),
+            "error on line {error_line}"
+        );
+        for entry in &parsed.entries {
+            assert_eq!(&BIB[entry.key_range.clone()], entry.key);
+            assert!(BIB[entry.range.clone()].starts_with('@'));
+        }
+    }
+
+    #[test]
+    fn fields_are_resolved_and_decoded() {
+        let parsed = parse(BIB);
+        let kaplan = &parsed.entries[0];
+        assert_eq!(
+            kaplan.title.as_deref(),
+            Some("Scaling Laws for Neural Language Models")
+        );
+        assert_eq!(kaplan.authors, ["Jared Kaplan", "Sam McCandlish"]);
+        assert_eq!(kaplan.year.as_deref(), Some("2020"));
+        assert_eq!(kaplan.arxiv.as_deref(), Some("2001.08361"));
+        let mueller = &parsed.entries[1];
+        assert_eq!(mueller.title.as_deref(), Some("Über Sprachmodelle"));
+        assert_eq!(mueller.authors, ["Jörg Müller"]);
+        assert_eq!(mueller.container.as_deref(), Some("Proceedings of ACL"));
+        assert_eq!(mueller.doi.as_deref(), Some("10.1000/xyz"));
+    }
+
+    #[test]
+    fn unknown_macro_costs_only_its_entry() {
+        let bib = "@article{a, title = {A}, journal = nosuchmacro}\n@article{b, title = {B}}\n";
+        let parsed = parse(bib);
+        assert_eq!(parsed.entries.len(), 2);
+        assert_eq!(parsed.entries[1].title.as_deref(), Some("B"));
+        assert!(
+            parsed
+                .errors
+                .iter()
+                .any(|e| e.message.contains("nosuchmacro")),
+            "{:?}",
+            parsed.errors
+        );
+    }
+
+    #[test]
+    fn duplicates_keep_both_spans() {
+        let parsed = parse("@misc{a, title={One}}\n@misc{a, title={Two}}\n");
+        assert_eq!(parsed.entries.len(), 2);
+        assert_eq!(parsed.entries[0].title.as_deref(), Some("One"));
+    }
+
+    #[test]
+    fn garbage_is_survivable() {
+        for text in [
+            "@",
+            "@@@\n@{",
+            "@article{",
+            "}}}}",
+            "@string{a = b # a}\n@misc{x, t = a}",
+            "\u{0}@misc{\u{0}",
+        ] {
+            let _ = parse(text);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Bibliographies: BibTeX/BibLaTeX and CSL-JSON files, with the byte span of
+//! every entry and key so that go-to-definition can land on them.
+
+mod bibtex;
+mod csl_json;
+
+use std::ops::Range;
+
+/// One reference, whatever file format it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BibEntry {
+    pub key: String,
+    pub key_range: Range<usize>,
+    /// The whole entry.
+    pub range: Range<usize>,
+    /// `article`, `inproceedings`, `paper-conference`, …
+    pub kind: String,
+    pub title: Option<String>,
+    /// Display names, `Given Family`.
+    pub authors: Vec<String>,
+    pub year: Option<String>,
+    /// Journal, book or proceedings title.
+    pub container: Option<String>,
+    pub doi: Option<String>,
+    pub url: Option<String>,
+    /// arXiv identifier, when the entry says it is one.
+    pub arxiv: Option<String>,
+    pub file: Option<String>,
+}
+
+/// A syntax error in a bibliography file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BibError {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BibFormat {
+    BibTeX,
+    CslJson,
+}
+
+impl BibFormat {
+    /// The format a file name implies; `None` for anything else.
+    pub fn from_path(path: &std::path::Path) -> Option<BibFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "bib" | "bibtex" => Some(BibFormat::BibTeX),
+            "json" => Some(BibFormat::CslJson),
+            _ => None,
+        }
+    }
+}
+
+/// The entries and errors of a bibliography's text.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedBibliography {
+    pub entries: Vec<BibEntry>,
+    pub errors: Vec<BibError>,
+}
+
+pub fn parse(text: &str, format: BibFormat) -> ParsedBibliography {
+    match format {
+        BibFormat::BibTeX => bibtex::parse(text),
+        BibFormat::CslJson => csl_json::parse(text),
+    }
+}

@@ -1,0 +1,324 @@
+//! `gloss.toml`: optional configuration at the workspace root.
+//!
+//! ```toml
+//! [glossary]
+//! section-names = ["Glossary", "名词解释"]
+//! files = ["glossary.md"]
+//!
+//! [bibliography]
+//! files = ["~/Zotero/library.bib"]
+//!
+//! [files]
+//! include = ["**/*.md"]
+//! exclude = ["drafts/**"]
+//! max-note-size = 10485760
+//!
+//! [severity]
+//! broken-link = "warning"
+//!
+//! [ignore]
+//! targets = ["TODO", "scratch/*"]
+//! paths = ["archive/**"]
+//! ```
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::ide::{Code, Severity};
+
+pub const CONFIG_FILE: &str = "gloss.toml";
+
+pub const DEFAULT_SECTION_NAMES: &[&str] = &[
+    "Glossary",
+    "Terms",
+    "Definitions",
+    "名词解释",
+    "术语",
+    "术语表",
+];
+
+/// The configuration as written in `gloss.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    glossary: RawGlossary,
+    #[serde(default)]
+    bibliography: RawBibliography,
+    #[serde(default)]
+    files: RawFiles,
+    #[serde(default)]
+    severity: RawSeverity,
+    #[serde(default)]
+    ignore: RawIgnore,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGlossary {
+    section_names: Option<Vec<String>>,
+    files: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBibliography {
+    #[serde(default)]
+    files: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFiles {
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    max_note_size: Option<u64>,
+}
+
+/// One optional field per diagnostic code, so that a misspelt code is an
+/// "unknown field" error with its location.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSeverity {
+    broken_link: Option<Level>,
+    broken_anchor: Option<Level>,
+    unknown_citation: Option<Level>,
+    duplicate_definition: Option<Level>,
+    bib_syntax: Option<Level>,
+    missing_bibliography: Option<Level>,
+    duplicate_citation_key: Option<Level>,
+    front_matter: Option<Level>,
+    empty_link: Option<Level>,
+    ambiguous_link: Option<Level>,
+    invalid_utf8: Option<Level>,
+    file_too_large: Option<Level>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIgnore {
+    #[serde(default)]
+    targets: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Level {
+    Error,
+    Warning,
+    Info,
+    Hint,
+    Off,
+}
+
+/// The configuration gloss runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub glossary_section_names: Vec<String>,
+    /// Paths relative to the root, `/`-separated.
+    pub glossary_files: Vec<String>,
+    /// As written: relative to the root, absolute, or starting with `~/`.
+    pub bibliography_files: Vec<String>,
+    pub include: Option<GlobSet>,
+    pub exclude: GlobSet,
+    pub max_note_size: u64,
+    /// `None` turns a code off.
+    severities: Vec<(Code, Option<Severity>)>,
+    pub ignore_targets: GlobSet,
+    pub ignore_paths: GlobSet,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            glossary_section_names: DEFAULT_SECTION_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            glossary_files: vec!["glossary.md".to_string()],
+            bibliography_files: Vec::new(),
+            include: None,
+            exclude: GlobSet::empty(),
+            max_note_size: 10 * 1024 * 1024,
+            severities: Vec::new(),
+            ignore_targets: GlobSet::empty(),
+            ignore_paths: GlobSet::empty(),
+        }
+    }
+}
+
+/// A problem in `gloss.toml`, with the byte range it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub range: Option<Range<usize>>,
+    pub message: String,
+}
+
+impl Config {
+    /// The severity `code` is reported with, or `None` when it is off.
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        self.severities
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(Some(code.default_severity()), |(_, s)| *s)
+    }
+
+    /// Whether a note at `relative` path is checked.
+    pub fn includes(&self, relative: &str) -> bool {
+        self.include
+            .as_ref()
+            .is_none_or(|set| set.is_match(relative))
+            && !self.exclude.is_match(relative)
+    }
+
+    /// Loads `gloss.toml` from `root` if there is one.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                Config::parse(&text).map_err(|(range, message)| ConfigError {
+                    path,
+                    range,
+                    message,
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(ConfigError {
+                path,
+                range: None,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+
+    /// Parses the text of a `gloss.toml`.
+    pub fn parse(text: &str) -> Result<Config, (Option<Range<usize>>, String)> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| (e.span(), e.message().to_string()))?;
+        let mut config = Config::default();
+        if let Some(names) = raw.glossary.section_names {
+            config.glossary_section_names = names;
+        }
+        if let Some(files) = raw.glossary.files {
+            config.glossary_files = files
+                .iter()
+                .map(|f| f.trim_start_matches("./").replace('\\', "/"))
+                .collect();
+        }
+        config.bibliography_files = raw.bibliography.files;
+        let globs = |patterns: &[String], key: &str| {
+            build_globs(patterns).map_err(|message| (find_key(text, key), message))
+        };
+        if !raw.files.include.is_empty() {
+            config.include = Some(globs(&raw.files.include, "include")?);
+        }
+        config.exclude = globs(&raw.files.exclude, "exclude")?;
+        if let Some(size) = raw.files.max_note_size {
+            config.max_note_size = size;
+        }
+        config.ignore_targets = globs(&raw.ignore.targets, "targets")?;
+        config.ignore_paths = globs(&raw.ignore.paths, "paths")?;
+        config.severities = severities(&raw.severity);
+        Ok(config)
+    }
+}
+
+fn severities(raw: &RawSeverity) -> Vec<(Code, Option<Severity>)> {
+    let levels = [
+        (Code::BrokenLink, raw.broken_link),
+        (Code::BrokenAnchor, raw.broken_anchor),
+        (Code::UnknownCitation, raw.unknown_citation),
+        (Code::DuplicateDefinition, raw.duplicate_definition),
+        (Code::BibSyntax, raw.bib_syntax),
+        (Code::MissingBibliography, raw.missing_bibliography),
+        (Code::DuplicateCitationKey, raw.duplicate_citation_key),
+        (Code::FrontMatter, raw.front_matter),
+        (Code::EmptyLink, raw.empty_link),
+        (Code::AmbiguousLink, raw.ambiguous_link),
+        (Code::InvalidUtf8, raw.invalid_utf8),
+        (Code::FileTooLarge, raw.file_too_large),
+    ];
+    levels
+        .into_iter()
+        .filter_map(|(code, level)| {
+            let severity = match level? {
+                Level::Error => Some(Severity::Error),
+                Level::Warning => Some(Severity::Warning),
+                Level::Info => Some(Severity::Info),
+                Level::Hint => Some(Severity::Hint),
+                Level::Off => None,
+            };
+            Some((code, severity))
+        })
+        .collect()
+}
+
+fn build_globs(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| format!("invalid glob {pattern:?}: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// Where `key = ` is written, for errors found after deserialising.
+fn find_key(text: &str, key: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with(key) {
+            let start = offset + (line.len() - line.trim_start().len());
+            return Some(start..start + key.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let config = Config::parse(
+            "[severity]\nbroken-link = \"warning\"\nempty-link = \"off\"\n[files]\nexclude = [\"drafts/**\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.severity(Code::BrokenLink), Some(Severity::Warning));
+        assert_eq!(config.severity(Code::EmptyLink), None);
+        assert_eq!(
+            config.severity(Code::UnknownCitation),
+            Some(Severity::Error)
+        );
+        assert!(!config.includes("drafts/a.md"));
+        assert!(config.includes("notes/a.md"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_have_locations() {
+        let text = "[severity]\nbroken-lnk = \"warning\"\n";
+        let (range, message) = Config::parse(text).unwrap_err();
+        assert!(message.contains("unknown field `broken-lnk`"), "{message}");
+        assert_eq!(&text[range.unwrap()], "broken-lnk");
+
+        let text = "[severity]\nbroken-link = \"loud\"\n";
+        let (range, message) = Config::parse(text).unwrap_err();
+        assert!(message.contains("unknown variant `loud`"), "{message}");
+        assert_eq!(&text[range.unwrap()], "\"loud\"");
+
+        let text = "[files]\nexclude = [\"a/[\"]\n";
+        let (range, message) = Config::parse(text).unwrap_err();
+        assert!(message.contains("invalid glob"), "{message}");
+        assert_eq!(&text[range.unwrap()], "exclude");
+    }
+}

@@ -1,0 +1,208 @@
+//! Glossary entries: list items under a glossary heading, top-level list
+//! items of a glossary file, and Pandoc definition lists anywhere.
+
+use std::ops::Range;
+
+use crate::syntax::{parse_glossary_entry, Block, BlockKind, Spanned};
+
+use super::names::normalize;
+use super::NoteId;
+
+/// One defined term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlossaryEntry {
+    pub note: NoteId,
+    pub term: Spanned<String>,
+    pub aliases: Vec<Spanned<String>>,
+    /// The definition, continuation lines and nested items included.
+    pub definition: Range<usize>,
+}
+
+impl GlossaryEntry {
+    /// The term, then the aliases.
+    pub fn names(&self) -> impl Iterator<Item = &Spanned<String>> {
+        std::iter::once(&self.term).chain(&self.aliases)
+    }
+}
+
+/// Where list items define terms.
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Under a glossary heading of this level.
+    Section { level: u8 },
+    /// The whole file.
+    File,
+}
+
+/// The entries of one note.
+pub fn entries(
+    text: &str,
+    blocks: &[Block],
+    note: NoteId,
+    is_glossary_file: bool,
+    section_names: &[String],
+) -> Vec<GlossaryEntry> {
+    let mut out: Vec<GlossaryEntry> = Vec::new();
+    let mut scope = is_glossary_file.then_some(Scope::File);
+    // The indentation of the items that define terms in the current scope;
+    // deeper items continue the previous definition.
+    let mut entry_indent: Option<u32> = None;
+    // Whether the last entry may still take continuation lines.
+    let mut open = false;
+
+    for (i, block) in blocks.iter().enumerate() {
+        match block.kind {
+            BlockKind::Heading { level } => {
+                open = false;
+                if let Some(Scope::Section { level: section }) = scope {
+                    if level <= section {
+                        scope = is_glossary_file.then_some(Scope::File);
+                    }
+                }
+                let heading = normalize(&text[block.content.clone()]);
+                if section_names.iter().any(|name| normalize(name) == heading) {
+                    scope = Some(Scope::Section { level });
+                    entry_indent = None;
+                }
+            }
+            BlockKind::ListItem { indent } if scope.is_some() => {
+                let defines = entry_indent.is_none_or(|base| indent <= base);
+                if defines {
+                    entry_indent = Some(entry_indent.map_or(indent, |base| base.min(indent)));
+                    let content = &text[block.content.clone()];
+                    match parse_glossary_entry(content, block.content.start) {
+                        Some(entry) => {
+                            out.push(GlossaryEntry {
+                                note,
+                                term: entry.term,
+                                aliases: entry.aliases,
+                                definition: entry.definition,
+                            });
+                            open = true;
+                        }
+                        None => open = false,
+                    }
+                } else if open {
+                    extend(&mut out, block.range.end);
+                }
+            }
+            BlockKind::Definition => {
+                let term = i.checked_sub(1).map(|p| &blocks[p]);
+                let follows_term = term.is_some_and(|t| {
+                    t.kind == BlockKind::Line && is_next_line(text, t.range.end, block.range.start)
+                });
+                if follows_term {
+                    let term = term.expect("checked above");
+                    let name = text[term.content.clone()].to_string();
+                    out.push(GlossaryEntry {
+                        note,
+                        term: Spanned {
+                            value: name,
+                            range: term.content.clone(),
+                        },
+                        aliases: Vec::new(),
+                        definition: block.content.clone(),
+                    });
+                    open = true;
+                } else if open && is_next_line(text, blocks[i - 1].range.end, block.range.start) {
+                    extend(&mut out, block.range.end);
+                } else {
+                    open = false;
+                }
+            }
+            BlockKind::Line | BlockKind::Quote | BlockKind::Code if open => {
+                // A continuation line of the entry's paragraph, if it
+                // directly follows and is indented.
+                let previous_end = blocks[i - 1].range.end;
+                let indented = text[block.range.clone()].starts_with([' ', '\t']);
+                if indented && is_next_line(text, previous_end, block.range.start) {
+                    extend(&mut out, block.range.end);
+                } else {
+                    open = false;
+                }
+            }
+            _ => open = false,
+        }
+    }
+    out
+}
+
+fn extend(out: &mut [GlossaryEntry], end: usize) {
+    if let Some(last) = out.last_mut() {
+        last.definition.end = last.definition.end.max(end);
+    }
+}
+
+/// Whether `next_start` is the start of the line right after the line that
+/// ends (before its line break) at `end`.
+fn is_next_line(text: &str, end: usize, next_start: usize) -> bool {
+    let between = &text[end..next_start];
+    matches!(between, "\n" | "\r\n" | "\r")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_note;
+
+    fn names(text: &str, is_file: bool) -> Vec<String> {
+        let note = parse_note(text);
+        let sections: Vec<String> = crate::workspace::config::DEFAULT_SECTION_NAMES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        entries(text, &note.blocks, 0, is_file, &sections)
+            .iter()
+            .map(|e| {
+                let aliases: Vec<_> = e.aliases.iter().map(|a| a.value.as_str()).collect();
+                format!(
+                    "{} {:?}: {}",
+                    e.term.value,
+                    aliases,
+                    &text[e.definition.clone()]
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn section_entries_until_next_heading() {
+        let text = "# Note\n- not: an entry\n## 名词解释\n- **CoT**（思维链）：逐步推理\n  - 细节一\n  continued\n- FFN (Feed-Forward Network) 前馈层\n- plain sentence\n### Sub\n- Sub: deeper heading still in section\n## Next\n- Out: of section\n";
+        assert_eq!(
+            names(text, false),
+            [
+                "CoT [\"思维链\"]: 逐步推理\n  - 细节一\n  continued",
+                "FFN [\"Feed-Forward Network\"]: 前馈层",
+                "Sub []: deeper heading still in section",
+            ]
+        );
+    }
+
+    #[test]
+    fn glossary_file_top_level_items() {
+        let text = "# Glossary of my vault\n- Transformer: architecture\n  - Attention: nested, part of the definition\n- Token：子词单元\n";
+        assert_eq!(
+            names(text, true),
+            [
+                "Transformer []: architecture\n  - Attention: nested, part of the definition",
+                "Token []: 子词单元",
+            ]
+        );
+    }
+
+    #[test]
+    fn definition_lists_anywhere() {
+        let text =
+            "Some paragraph.\n\nPerplexity\n: exp of the loss\n: second definition\n\n: orphan\n";
+        assert_eq!(
+            names(text, false),
+            ["Perplexity []: exp of the loss\n: second definition"]
+        );
+    }
+
+    #[test]
+    fn crlf_sections() {
+        let text = "## Terms\r\n- RAG: retrieval\r\n";
+        assert_eq!(names(text, false), ["RAG []: retrieval"]);
+    }
+}

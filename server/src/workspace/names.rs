@@ -1,0 +1,87 @@
+//! How names compare: the one normalisation used for terms, aliases, note
+//! titles, stems and headings.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalises a name for comparison: Unicode NFC, full-width ASCII folded to
+/// ASCII (`ＧＰＴ－４` → `gpt-4`), case folded, runs of whitespace collapsed
+/// to one space, and trimmed.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    for c in name.nfc() {
+        let c = fold_width(c);
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Full-width forms U+FF01..U+FF5E are ASCII shifted by 0xFEE0; U+3000 is
+/// the ideographic space.
+fn fold_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// How a heading and a `#anchor` compare: normalised, with emoji and other
+/// symbols dropped, so `[[note#Results]]` finds `## Results 📈`.
+pub fn heading_key(heading: &str) -> String {
+    let kept: String = heading
+        .chars()
+        .filter(|c| c.is_ascii() || c.is_alphanumeric() || c.is_whitespace())
+        .collect();
+    normalize(&kept)
+}
+
+/// A GitHub-style heading slug (`## Scaling Laws!` → `scaling-laws`), so that
+/// `[x](note.md#scaling-laws)` finds the heading.
+pub fn slug(heading: &str) -> String {
+    normalize(heading)
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_width_whitespace_and_composition() {
+        assert_eq!(normalize("  Chain  of\tThought "), "chain of thought");
+        assert_eq!(normalize("ＧＰＴ－４"), "gpt-4");
+        assert_eq!(normalize("思维链"), "思维链");
+        // "é" as e + combining acute composes to the same name as U+00E9.
+        assert_eq!(normalize("Cafe\u{301}"), normalize("Café"));
+        assert_eq!(normalize("Straße"), "straße");
+        assert_eq!(normalize("LLM\u{3000}Notes"), "llm notes");
+    }
+
+    #[test]
+    fn heading_keys_ignore_emoji() {
+        assert_eq!(heading_key("Results 📈"), heading_key("results"));
+        assert_eq!(heading_key("两次范式转换 🔄"), "两次范式转换");
+        assert_ne!(heading_key("Results 2"), heading_key("Results"));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Scaling Laws!"), "scaling-laws");
+        assert_eq!(slug("名词 解释"), "名词-解释");
+    }
+}
