@@ -65,13 +65,34 @@ impl Note {
     }
 }
 
+/// `name` without a `.md` or `.markdown` extension (any case).
 pub(crate) fn strip_note_extension(name: &str) -> &str {
     for ext in [".md", ".markdown"] {
-        if name.len() > ext.len() && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext) {
-            return &name[..name.len() - ext.len()];
+        // `get` returns None inside a multi-byte character (`Note A 😀`).
+        let cut = name.len().saturating_sub(ext.len());
+        if cut > 0
+            && name
+                .get(cut..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(ext))
+        {
+            return &name[..cut];
         }
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_note_extension;
+
+    #[test]
+    fn strips_extensions_without_splitting_characters() {
+        assert_eq!(strip_note_extension("a.md"), "a");
+        assert_eq!(strip_note_extension("A.MARKDOWN"), "A");
+        assert_eq!(strip_note_extension(".md"), ".md");
+        assert_eq!(strip_note_extension("Note A 😀"), "Note A 😀");
+        assert_eq!(strip_note_extension("中文"), "中文");
+    }
 }
 
 #[derive(Debug, Clone)]

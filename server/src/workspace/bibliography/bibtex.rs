@@ -49,10 +49,7 @@ pub fn parse(text: &str) -> ParsedBibliography {
                     good.push(chunk);
                 }
             }
-            Err(error) => parsed.errors.push(BibError {
-                range: clamp(shift(&error.span, chunk.start), chunk.end),
-                message: format!("malformed entry: {}", error.kind),
-            }),
+            Err(error) => parsed.errors.push(chunk_error(text, &chunk, &error)),
         }
     }
 
@@ -78,6 +75,33 @@ fn chunks(text: &str) -> Vec<Range<usize>> {
         out.push(start..end);
     }
     out
+}
+
+/// An error in a chunk. One at the very end of the chunk (an unclosed
+/// entry) is reported on the entry's first line, where the fix is.
+fn chunk_error(text: &str, chunk: &Range<usize>, error: &biblatex::ParseError) -> BibError {
+    let source = &text[chunk.clone()];
+    let header = &source[..first_line_len(source)];
+    let name = header
+        .split_once('{')
+        .map(|(_, rest)| rest.split([',', '}']).next().unwrap_or("").trim())
+        .filter(|key| !key.is_empty())
+        .map_or_else(String::new, |key| format!(" '{key}'"));
+    let at_end = error.span.start >= source.trim_end().len();
+    if at_end {
+        BibError {
+            range: chunk.start..chunk.start + header.len(),
+            message: format!(
+                "malformed entry{name}: {} (is a closing brace missing?)",
+                error.kind
+            ),
+        }
+    } else {
+        BibError {
+            range: clamp(shift(&error.span, chunk.start), chunk.end),
+            message: format!("malformed entry{name}: {}", error.kind),
+        }
+    }
 }
 
 fn shift(range: &Range<usize>, by: usize) -> Range<usize> {
@@ -254,11 +278,12 @@ mod tests {
         let keys: Vec<_> = parsed.entries.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["kaplan2020scaling", "mueller2021"]);
         assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
-        let error_line = BIB[..parsed.errors[0].range.start].lines().count();
-        assert!(
-            (12..=15).contains(&error_line),
-            "error on line {error_line}"
+        // Reported where the fix is: the unclosed entry's first line.
+        assert_eq!(
+            &BIB[parsed.errors[0].range.clone()],
+            "@inproceedings{broken,"
         );
+        assert!(parsed.errors[0].message.contains("'broken'"));
         for entry in &parsed.entries {
             assert_eq!(&BIB[entry.key_range.clone()], entry.key);
             assert!(BIB[entry.range.clone()].starts_with('@'));

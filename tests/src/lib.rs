@@ -1,0 +1,120 @@
+//! Helpers for end-to-end tests: the real `gloss` binary, run as a user
+//! would, over fixture vaults copied into temporary folders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The `gloss` binary of this workspace, built once per test process with the
+/// same profile as the tests.
+pub fn gloss_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        // target/<profile>/deps/<test binary>
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "-p", "gloss", "--bin", "gloss"]);
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building gloss failed");
+        profile_dir.join(format!("gloss{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// The folder holding the committed fixture vaults.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// A vault in a temporary folder; removed when dropped.
+pub struct Vault {
+    dir: tempfile::TempDir,
+}
+
+impl Vault {
+    /// An empty vault (with a `gloss.toml`, so that it is its own workspace
+    /// root rather than the enclosing repository).
+    pub fn empty() -> Vault {
+        let vault = Vault {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        };
+        vault.write("gloss.toml", "");
+        vault
+    }
+
+    /// A copy of the fixture vault `name`.
+    pub fn fixture(name: &str) -> Vault {
+        let vault = Vault {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        };
+        copy_dir(&fixtures().join(name), vault.path());
+        vault
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `contents` to `relative`, creating folders.
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
+        let path = self.path().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::write(path, contents).expect("write file");
+    }
+
+    /// Runs `gloss` with `args` in the vault's folder.
+    pub fn gloss(&self, args: &[&str]) -> Run {
+        let output = Command::new(gloss_bin())
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("gloss runs");
+        Run(output)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("fixture entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy fixture file");
+        }
+    }
+}
+
+/// The outcome of one run.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().expect("exited normally")
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8(self.0.stdout.clone()).expect("stdout is UTF-8")
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8(self.0.stderr.clone()).expect("stderr is UTF-8")
+    }
+
+    /// The `--format json` document.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout()).expect("stdout is one JSON document")
+    }
+}

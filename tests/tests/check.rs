@@ -1,0 +1,236 @@
+//! `gloss check` end to end: the real binary over fixture vaults, asserting
+//! exact output for every format and exact exit statuses.
+
+use expect_test::{expect, expect_file};
+use gloss_e2e::Vault;
+
+#[test]
+fn tricky_vault_human() {
+    let vault = Vault::fixture("tricky-vault");
+    let run = vault.gloss(&["check"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    expect_file!["../snapshots/tricky-vault.human.txt"].assert_eq(&run.stdout());
+}
+
+#[test]
+fn tricky_vault_json() {
+    let vault = Vault::fixture("tricky-vault");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let json = run.json();
+    assert_eq!(json["version"], 1);
+    expect_file!["../snapshots/tricky-vault.json"].assert_eq(&run.stdout());
+}
+
+#[test]
+fn tricky_vault_github() {
+    let vault = Vault::fixture("tricky-vault");
+    let run = vault.gloss(&["check", "--format", "github"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    expect_file!["../snapshots/tricky-vault.github.txt"].assert_eq(&run.stdout());
+}
+
+#[test]
+fn tricky_vault_sarif() {
+    let vault = Vault::fixture("tricky-vault");
+    let run = vault.gloss(&["check", "--format", "sarif"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let sarif = run.json();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let json = vault.gloss(&["check", "--format", "json"]).json();
+    assert_eq!(results.len(), json["diagnostics"].as_array().unwrap().len());
+    for result in results {
+        let rule = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            sarif["runs"][0]["tool"]["driver"]["rules"][rule]["id"],
+            result["ruleId"]
+        );
+    }
+    expect_file!["../snapshots/tricky-vault.sarif.json"].assert_eq(&run.stdout());
+}
+
+#[test]
+fn example_vault_shows_its_deliberate_mistakes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let run = gloss_e2e::Run(
+        std::process::Command::new(gloss_e2e::gloss_bin())
+            .args(["check", "examples/llm-notes", "--format", "json"])
+            .current_dir(&root)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code(), 1);
+    expect_file!["../snapshots/example-vault.json"].assert_eq(&run.stdout());
+}
+
+#[test]
+fn clean_vault_exits_zero() {
+    let vault = Vault::empty();
+    vault.write("glossary.md", "- Token：子词单元\n");
+    vault.write("a.md", "# A\nSee [[Token]] and [[#A]].\n");
+    let run = vault.gloss(&["check"]);
+    assert_eq!(run.code(), 0);
+    expect![[r#"
+        0 errors, 0 warnings in 2 files
+    "#]]
+    .assert_eq(&run.stdout());
+}
+
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    let vault = Vault::empty();
+    vault.write("a.md", "An empty link: [[]]\n");
+    assert_eq!(vault.gloss(&["check"]).code(), 0);
+    assert_eq!(vault.gloss(&["check", "--deny-warnings"]).code(), 1);
+}
+
+#[test]
+fn configuration_errors_exit_two_with_their_location() {
+    let vault = Vault::empty();
+    vault.write("gloss.toml", "[severity]\nbroken-lnk = \"warning\"\n");
+    vault.write("a.md", "text\n");
+    let run = vault.gloss(&["check"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stdout().is_empty());
+    let stderr = run.stderr();
+    assert!(stderr.contains("unknown field `broken-lnk`"), "{stderr}");
+    assert!(stderr.contains("gloss.toml:2:1"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let vault = Vault::empty();
+    let missing = vault.gloss(&["check", "no/such/folder"]);
+    assert_eq!(missing.code(), 2);
+    assert!(missing.stderr().contains("cannot check 'no/such/folder'"));
+    assert_eq!(vault.gloss(&["check", "--format", "xml"]).code(), 2);
+    assert_eq!(vault.gloss(&["frobnicate"]).code(), 2);
+}
+
+#[test]
+fn help_and_version() {
+    let vault = Vault::empty();
+    let bare = vault.gloss(&[]);
+    assert_eq!(bare.code(), 0);
+    assert!(bare.stdout().contains("Usage: gloss <COMMAND>"));
+    let version = vault.gloss(&["--version"]);
+    assert_eq!(version.code(), 0);
+    let version = version.stdout();
+    assert!(
+        version.starts_with("gloss ") && version.trim_end().split('.').count() == 3,
+        "{version}"
+    );
+}
+
+/// Columns count Unicode scalar values on lines with emoji, CJK, CRLF and
+/// lone CR line endings.
+#[test]
+fn positions_on_emoji_cjk_crlf_and_lone_cr() {
+    let vault = Vault::empty();
+    vault.write("crlf.md", "# 标题 😀\r\n😀😀 中文 [[Missing]] @nokey\r\n");
+    vault.write("cr.md", "first\rsecond 😀 [[Gone]]\rthird");
+    let json = vault.gloss(&["check", "--format", "json"]).json();
+    let positions: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}-{}:{} {}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["end_line"],
+                d["end_column"],
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    expect![[r#"
+        [
+            "cr.md 2:12-2:16 broken-link",
+            "crlf.md 2:9-2:16 broken-link",
+            "crlf.md 2:20-2:25 unknown-citation",
+        ]
+    "#]]
+    .assert_debug_eq(&positions);
+}
+
+#[test]
+fn a_single_note_is_checked_against_the_whole_workspace() {
+    let vault = Vault::fixture("tricky-vault");
+    let run = vault.gloss(&["check", "notes/sub/deep.md", "--format", "json"]);
+    let json = run.json();
+    assert_eq!(json["files_checked"], 1);
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.iter().all(|d| d["path"] == "notes/sub/deep.md"));
+    // [[Alpha]] resolves through notes/a.md's front matter.
+    assert!(!diagnostics
+        .iter()
+        .any(|d| d["message"].as_str().unwrap().contains("Alpha")));
+    assert_eq!(diagnostics.len(), 4, "{diagnostics:#?}");
+}
+
+#[test]
+fn unreadable_input_is_a_diagnostic_and_the_rest_is_checked() {
+    let vault = Vault::empty();
+    vault.write("gloss.toml", "[files]\nmax-note-size = 1000\n");
+    vault.write("latin1.md", b"caf\xe9 [[Missing]]\n".as_slice());
+    vault.write(
+        "binary.md",
+        [0u8, 159, 146, 150, 0, 255, b'[', b'['].as_slice(),
+    );
+    vault.write("big.md", "x".repeat(2000));
+    vault.write("ok.md", "[[Also Missing]]\n");
+    std::fs::create_dir_all(vault.path().join("folder.md")).unwrap();
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(run.code(), 1);
+    let summary: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{} {}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    expect![[r#"
+        [
+            "big.md 1:1 file-too-large",
+            "binary.md 1:2 invalid-utf8",
+            "latin1.md 1:4 invalid-utf8",
+            "latin1.md 1:8 broken-link",
+            "ok.md 1:3 broken-link",
+        ]
+    "#]]
+    .assert_debug_eq(&summary);
+}
+
+#[test]
+fn gitignore_is_honoured_and_root_found_by_dot_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("notes/drafts")).unwrap();
+    std::fs::write(root.join(".gitignore"), "drafts/\n").unwrap();
+    std::fs::write(root.join("notes/a.md"), "[[b]]\n").unwrap();
+    std::fs::write(root.join("b.md"), "# B\n").unwrap();
+    std::fs::write(root.join("notes/drafts/c.md"), "[[nothing]]\n").unwrap();
+    let run = gloss_e2e::Run(
+        std::process::Command::new(gloss_e2e::gloss_bin())
+            .args(["check", "--format", "json", "notes"])
+            .current_dir(root)
+            .output()
+            .unwrap(),
+    );
+    // `notes/` is checked, `[[b]]` resolves from the root found by `.git`,
+    // and the ignored draft is not read.
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert_eq!(run.json()["files_checked"], 1);
+}
