@@ -28,6 +28,47 @@ thread_local! {
     static PARSER: RefCell<Parser> = RefCell::new(new_parser());
 }
 
+/// Node kind ids of the grammar, looked up once: comparing ids is cheaper
+/// than comparing kind names on every node.
+struct Kinds {
+    front_matter: u16,
+    heading: u16,
+    list_item: u16,
+    block_quote: u16,
+    definition: u16,
+    fenced_code: u16,
+    line: u16,
+    wiki_link: u16,
+    embed: u16,
+    inline_link: u16,
+    citation: u16,
+    citation_group: u16,
+    html_comment: u16,
+}
+
+fn kinds() -> &'static Kinds {
+    static KINDS: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_gloss::LANGUAGE.into();
+        let id = |name| language.id_for_node_kind(name, true);
+        Kinds {
+            front_matter: id("front_matter"),
+            heading: id("heading"),
+            list_item: id("list_item"),
+            block_quote: id("block_quote"),
+            definition: id("definition"),
+            fenced_code: id("fenced_code"),
+            line: id("line"),
+            wiki_link: id("wiki_link"),
+            embed: id("embed"),
+            inline_link: id("inline_link"),
+            citation: id("citation"),
+            citation_group: id("citation_group"),
+            html_comment: id("html_comment"),
+        }
+    })
+}
+
 /// A parser for the gloss grammar.
 pub fn new_parser() -> Parser {
     let mut parser = Parser::new();
@@ -90,31 +131,41 @@ fn indent_width(marker: &str) -> u32 {
 }
 
 fn extract_block(text: &str, node: Node, note: &mut NoteSyntax) {
+    let k = kinds();
+    let id = node.kind_id();
+    if id == k.front_matter {
+        let token = &text[node.byte_range()];
+        note.front_matter = Some(front_matter::parse(token, node.start_byte()));
+        note.front_matter_range = Some(node.byte_range());
+        return;
+    }
     let range = line_content(text, node.byte_range());
-    let marker = node.child_by_field_name("marker");
-    let after_marker = marker.map_or(range.start, |m| m.end_byte().min(range.end));
-    let kind = match node.kind() {
-        "front_matter" => {
-            let token = &text[node.byte_range()];
-            note.front_matter = Some(front_matter::parse(token, node.start_byte()));
-            note.front_matter_range = Some(node.byte_range());
-            return;
-        }
-        "heading" => {
-            let marker_text = marker.map_or("", |m| &text[m.byte_range()]);
-            BlockKind::Heading {
-                level: marker_text.bytes().filter(|b| *b == b'#').count() as u8,
-            }
-        }
-        "list_item" => BlockKind::ListItem {
-            indent: indent_width(marker.map_or("", |m| &text[m.byte_range()])),
-        },
-        "block_quote" => BlockKind::Quote,
-        "definition" => BlockKind::Definition,
-        "fenced_code" => BlockKind::Code,
-        "line" => BlockKind::Line,
-        _ => return,
+    // Headings, list items, quotes and definitions start with their marker.
+    let marker = || node.child(0).map_or("", |m| &text[m.byte_range()]);
+    let (kind, marker_len) = if id == k.heading {
+        let marker = marker();
+        let level = marker.bytes().filter(|b| *b == b'#').count() as u8;
+        (BlockKind::Heading { level }, marker.len())
+    } else if id == k.list_item {
+        let marker = marker();
+        (
+            BlockKind::ListItem {
+                indent: indent_width(marker),
+            },
+            marker.len(),
+        )
+    } else if id == k.block_quote {
+        (BlockKind::Quote, marker().len())
+    } else if id == k.definition {
+        (BlockKind::Definition, marker().len())
+    } else if id == k.fenced_code {
+        (BlockKind::Code, 0)
+    } else if id == k.line {
+        (BlockKind::Line, 0)
+    } else {
+        return;
     };
+    let after_marker = (range.start + marker_len).min(range.end);
     let mut content = trimmed(text, after_marker..range.end);
     if let BlockKind::Heading { .. } = kind {
         // A closing sequence of `#`s is not part of the heading text.
@@ -134,22 +185,33 @@ fn extract_block(text: &str, node: Node, note: &mut NoteSyntax) {
 }
 
 fn extract_inline(text: &str, block: Node, note: &mut NoteSyntax) {
+    let k = kinds();
     let mut cursor = block.walk();
-    for child in block.children(&mut cursor) {
+    if !cursor.goto_first_child() {
+        return;
+    }
+    loop {
+        let child = cursor.node();
+        let id = child.kind_id();
         let start = child.start_byte();
         let token = &text[child.byte_range()];
-        match child.kind() {
-            "wiki_link" => note
-                .links
-                .push(link::parse_wiki(token, start, LinkKind::Wiki)),
-            "embed" => note
-                .links
-                .push(link::parse_wiki(token, start, LinkKind::Embed)),
-            "inline_link" => note.links.extend(link::parse_markdown(token, start)),
-            "citation" => note.citations.extend(citation::parse_bare(token, start)),
-            "citation_group" => note.citations.extend(citation::parse_group(token, start)),
-            "html_comment" => note.ignores.extend(ignore_comment(token, child.end_byte())),
-            _ => {}
+        if id == k.wiki_link {
+            note.links
+                .push(link::parse_wiki(token, start, LinkKind::Wiki));
+        } else if id == k.embed {
+            note.links
+                .push(link::parse_wiki(token, start, LinkKind::Embed));
+        } else if id == k.inline_link {
+            note.links.extend(link::parse_markdown(token, start));
+        } else if id == k.citation {
+            note.citations.extend(citation::parse_bare(token, start));
+        } else if id == k.citation_group {
+            note.citations.extend(citation::parse_group(token, start));
+        } else if id == k.html_comment {
+            note.ignores.extend(ignore_comment(token, child.end_byte()));
+        }
+        if !cursor.goto_next_sibling() {
+            break;
         }
     }
 }

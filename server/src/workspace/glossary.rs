@@ -49,6 +49,7 @@ pub fn entries(
     let mut entry_indent: Option<u32> = None;
     // Whether the last entry may still take continuation lines.
     let mut open = false;
+    let section_names: Vec<String> = section_names.iter().map(|n| normalize(n)).collect();
 
     for (i, block) in blocks.iter().enumerate() {
         match block.kind {
@@ -60,7 +61,7 @@ pub fn entries(
                     }
                 }
                 let heading = normalize(&text[block.content.clone()]);
-                if section_names.iter().any(|name| normalize(name) == heading) {
+                if section_names.contains(&heading) {
                     scope = Some(Scope::Section { level });
                     entry_indent = None;
                 }

@@ -13,8 +13,8 @@ use super::names::normalize;
 use super::resolve::Target;
 use super::walk::{self, relative};
 use super::{
-    glossary, suggest, Bibliography, FileProblem, KeyLocation, MissingBibliography, Note,
-    SourceFile, Workspace,
+    glossary, suggest, Bibliography, FileProblem, GlossaryEntry, KeyLocation, MissingBibliography,
+    Note, SourceFile, Workspace,
 };
 use crate::line_index::LineIndex;
 use crate::syntax::{parse_note, NoteSyntax, Spanned};
@@ -50,37 +50,14 @@ pub fn find_root(path: &Path) -> PathBuf {
 /// Reads a file, never failing: problems are recorded on the file.
 fn read_source(root: &Path, path: &Path, limit: u64) -> SourceFile {
     let rel = relative(root, path);
-    let mut problem = None;
-    let text = match fs::metadata(path) {
-        Ok(meta) if meta.len() > limit => {
-            problem = Some(FileProblem::TooLarge {
-                size: meta.len(),
-                limit,
-            });
-            String::new()
-        }
-        Ok(_) => match fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(error) => {
-                    let offset = error.utf8_error().valid_up_to();
-                    problem = Some(FileProblem::InvalidUtf8 { offset });
-                    String::from_utf8_lossy(error.as_bytes()).into_owned()
-                }
-            },
-            Err(error) => {
-                problem = Some(FileProblem::Unreadable {
-                    message: error.to_string(),
-                });
-                String::new()
-            }
-        },
-        Err(error) => {
-            problem = Some(FileProblem::Unreadable {
+    let (text, problem) = match read_text(path, limit) {
+        Ok(read) => read,
+        Err(error) => (
+            String::new(),
+            Some(FileProblem::Unreadable {
                 message: error.to_string(),
-            });
-            String::new()
-        }
+            }),
+        ),
     };
     SourceFile {
         path: path.to_path_buf(),
@@ -89,6 +66,26 @@ fn read_source(root: &Path, path: &Path, limit: u64) -> SourceFile {
         text,
         problem,
     }
+}
+
+/// The text of a file, read lossily if it is not UTF-8, or nothing if it is
+/// over `limit` bytes.
+fn read_text(path: &Path, limit: u64) -> std::io::Result<(String, Option<FileProblem>)> {
+    let mut file = fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Ok((String::new(), Some(FileProblem::TooLarge { size, limit })));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            (text, Some(FileProblem::InvalidUtf8 { offset }))
+        }
+    })
 }
 
 fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
@@ -180,24 +177,38 @@ impl Workspace {
         bibliographies: Vec<Bibliography>,
         missing_bibliographies: Vec<MissingBibliography>,
     ) -> Workspace {
-        let mut glossary = Vec::new();
-        for (id, note) in notes.iter().enumerate() {
-            let is_glossary_file = config
-                .glossary_files
-                .iter()
-                .any(|f| f == &note.file.rel || note.file.rel.ends_with(&format!("/{f}")));
-            glossary.extend(glossary::entries(
-                &note.file.text,
-                &note.syntax.blocks,
-                id,
-                is_glossary_file,
-                &config.glossary_section_names,
-            ));
-        }
+        // Per-note work (glossary entries, normalised names) runs in
+        // parallel; only the merge into the indexes is sequential.
+        let per_note: Vec<(Vec<GlossaryEntry>, Vec<String>)> = notes
+            .par_iter()
+            .enumerate()
+            .map(|(id, note)| {
+                let is_glossary_file = config
+                    .glossary_files
+                    .iter()
+                    .any(|f| f == &note.file.rel || note.file.rel.ends_with(&format!("/{f}")));
+                let entries = glossary::entries(
+                    &note.file.text,
+                    &note.syntax.blocks,
+                    id,
+                    is_glossary_file,
+                    &config.glossary_section_names,
+                );
+                let mut names = vec![normalize(note.stem())];
+                if let Some(fm) = &note.syntax.front_matter {
+                    names.extend(
+                        fm.title
+                            .iter()
+                            .chain(&fm.aliases)
+                            .map(|n| normalize(&n.value)),
+                    );
+                }
+                (entries, names)
+            })
+            .collect();
 
         let mut names: HashMap<String, Vec<Target>> = HashMap::new();
-        let mut add = |name: &str, target: Target| {
-            let key = normalize(name);
+        let mut add = |key: String, target: Target| {
             if !key.is_empty() {
                 let targets = names.entry(key).or_default();
                 if !targets.contains(&target) {
@@ -205,18 +216,19 @@ impl Workspace {
                 }
             }
         };
-        for (i, entry) in glossary.iter().enumerate() {
-            for name in entry.names() {
-                add(&name.value, Target::Glossary(i));
+        let mut glossary = Vec::new();
+        for (entries, _) in &per_note {
+            for entry in entries {
+                for name in entry.names() {
+                    add(normalize(&name.value), Target::Glossary(glossary.len()));
+                }
+                glossary.push(entry.clone());
             }
         }
         let mut paths = HashMap::new();
-        for (id, note) in notes.iter().enumerate() {
-            add(note.stem(), Target::Note(id));
-            if let Some(fm) = &note.syntax.front_matter {
-                for name in fm.title.iter().chain(&fm.aliases) {
-                    add(&name.value, Target::Note(id));
-                }
+        for (id, (note, (_, note_names))) in notes.iter().zip(per_note).enumerate() {
+            for name in note_names {
+                add(name, Target::Note(id));
             }
             let path = super::strip_note_extension(&note.file.rel).to_lowercase();
             paths.insert(path, id);

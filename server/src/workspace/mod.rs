@@ -161,6 +161,14 @@ impl Workspace {
             .ok()
     }
 
+    /// The glossary entries defined in `note` (entries are stored in note
+    /// order).
+    pub fn glossary_of(&self, note: NoteId) -> std::ops::Range<usize> {
+        let start = self.glossary.partition_point(|e| e.note < note);
+        let end = self.glossary.partition_point(|e| e.note <= note);
+        start..end
+    }
+
     /// Every place citation `key` is defined.
     pub fn citation_key(&self, key: &str) -> &[KeyLocation] {
         self.keys.get(key).map_or(&[], Vec::as_slice)

@@ -7,9 +7,17 @@ use unicode_normalization::UnicodeNormalization;
 /// ASCII (`ＧＰＴ－４` → `gpt-4`), case folded, runs of whitespace collapsed
 /// to one space, and trimmed.
 pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+    if name.is_ascii() {
+        // ASCII is already NFC and has no full-width forms.
+        return fold(name.chars());
+    }
+    fold(name.nfc())
+}
+
+fn fold(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
     let mut pending_space = false;
-    for c in name.nfc() {
+    for c in chars {
         let c = fold_width(c);
         if c.is_whitespace() {
             pending_space = !out.is_empty();

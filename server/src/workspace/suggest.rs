@@ -1,60 +1,91 @@
 //! "Did you mean …?": the closest known name by edit distance.
+//!
+//! A vault has tens of thousands of names and a broken link is checked
+//! against all of them, so candidates are first filtered by the bigrams they
+//! share with the query (strings within `k` edits of each other share at
+//! least `len - 1 - 2k` bigrams), and only those are compared by Levenshtein
+//! distance.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::names::normalize;
 
-/// Names bucketed by length in characters, so that a lookup compares only
-/// names whose length is within the distance allowed.
-#[derive(Debug, Default)]
-struct Bucketed {
-    /// length → (normalised, as written)
-    by_len: HashMap<usize, Vec<(String, String)>>,
+/// The most edits a suggestion may be away: one in four characters, at
+/// least one, at most three.
+fn max_distance(len: usize) -> usize {
+    (len / 4).clamp(1, 3)
 }
 
-impl Bucketed {
-    fn new(names: impl Iterator<Item = String>, fold: bool) -> Bucketed {
-        let mut bucketed = Bucketed::default();
-        let mut seen = std::collections::HashSet::new();
+fn bigrams(name: &str) -> HashSet<(char, char)> {
+    let chars: Vec<char> = name.chars().collect();
+    chars.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// Names indexed by their bigrams.
+#[derive(Debug, Default)]
+struct Index {
+    /// (normalised, as written, length in characters)
+    names: Vec<(String, String, usize)>,
+    postings: HashMap<(char, char), Vec<u32>>,
+}
+
+impl Index {
+    fn new(names: impl Iterator<Item = String>, fold: bool) -> Index {
+        let mut index = Index::default();
+        let mut seen = HashSet::new();
         for name in names {
             let key = if fold { normalize(&name) } else { name.clone() };
             if key.is_empty() || !seen.insert(key.clone()) {
                 continue;
             }
-            bucketed
-                .by_len
-                .entry(key.chars().count())
-                .or_default()
-                .push((key, name));
+            let id = index.names.len() as u32;
+            for bigram in bigrams(&key) {
+                index.postings.entry(bigram).or_default().push(id);
+            }
+            let len = key.chars().count();
+            index.names.push((key, name, len));
         }
-        for names in bucketed.by_len.values_mut() {
-            names.sort();
-        }
-        bucketed
+        index
     }
 
     fn closest(&self, wanted: &str) -> Option<&str> {
         let len = wanted.chars().count();
-        // One edit in three characters, at least one, and never a full
-        // rewrite of a short name.
-        let max = (len / 3).max(1);
-        let mut best: Option<(usize, &str)> = None;
-        for candidate_len in len.saturating_sub(max)..=len + max {
-            for (key, written) in self.by_len.get(&candidate_len).into_iter().flatten() {
-                let distance = strsim::levenshtein(wanted, key);
-                if distance <= max && distance < len && best.is_none_or(|(d, _)| distance < d) {
-                    best = Some((distance, written));
+        let max = max_distance(len);
+        let needed = (len.saturating_sub(1)).saturating_sub(2 * max);
+        let candidates: Vec<u32> = if needed == 0 {
+            // Too short for the filter to help: compare with every name of
+            // a close length.
+            (0..self.names.len() as u32).collect()
+        } else {
+            let mut shared = vec![0u16; self.names.len()];
+            for bigram in bigrams(wanted) {
+                for &id in self.postings.get(&bigram).into_iter().flatten() {
+                    shared[id as usize] = shared[id as usize].saturating_add(1);
                 }
             }
-        }
-        best.map(|(_, name)| name)
+            (0..self.names.len() as u32)
+                .filter(|&id| shared[id as usize] as usize >= needed)
+                .collect()
+        };
+        candidates
+            .into_iter()
+            .map(|id| &self.names[id as usize])
+            .filter(|(_, _, n)| n.abs_diff(len) <= max)
+            .filter_map(|(key, written, _)| {
+                let distance = strsim::levenshtein(wanted, key);
+                (distance <= max && distance < len).then_some((distance, written.as_str()))
+            })
+            // The nearest; among equals, the first in name order, so the
+            // answer does not depend on hashing.
+            .min()
+            .map(|(_, written)| written)
     }
 }
 
 #[derive(Debug, Default)]
 pub struct Candidates {
-    names: Bucketed,
-    keys: Bucketed,
+    names: Index,
+    keys: Index,
 }
 
 impl Candidates {
@@ -63,8 +94,8 @@ impl Candidates {
         keys: impl Iterator<Item = String>,
     ) -> Candidates {
         Candidates {
-            names: Bucketed::new(names, true),
-            keys: Bucketed::new(keys, false),
+            names: Index::new(names, true),
+            keys: Index::new(keys, false),
         }
     }
 
@@ -79,7 +110,7 @@ impl Candidates {
 
 /// The closest of a few `names` to `wanted` (headings of a note, say).
 pub fn closest(wanted: &str, names: &[String]) -> Option<String> {
-    Bucketed::new(names.iter().cloned(), true)
+    Index::new(names.iter().cloned(), true)
         .closest(&normalize(wanted))
         .map(str::to_string)
 }
@@ -89,12 +120,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn closest_within_a_third() {
+    fn closest_within_a_few_edits() {
         let names = ["Chain of Thought", "Scaling Laws", "思维链"].map(String::from);
-        let candidates = Candidates::new(
-            names.into_iter(),
-            ["kaplan2020scaling".to_string()].into_iter(),
-        );
+        let keys = ["kaplan2020scaling", "hoffmann2022training"].map(String::from);
+        let candidates = Candidates::new(names.into_iter(), keys.into_iter());
         assert_eq!(
             candidates.closest_name("Chian of Thought"),
             Some("Chain of Thought")
@@ -106,9 +135,26 @@ mod tests {
         assert_eq!(candidates.closest_name("思维"), Some("思维链"));
         assert_eq!(candidates.closest_name("Something else"), None);
         assert_eq!(
-            candidates.closest_key("kaplan2020scalin"),
+            candidates.closest_key("kaplan2021scaling"),
             Some("kaplan2020scaling")
         );
         assert_eq!(candidates.closest_key("x"), None);
+    }
+
+    #[test]
+    fn the_filter_never_drops_a_match() {
+        // Every name within the distance bound is found through the bigram
+        // filter, including edits at both ends.
+        let names: Vec<String> = (0..200).map(|i| format!("Concept number {i}")).collect();
+        let candidates = Candidates::new(names.clone().into_iter(), std::iter::empty());
+        for (i, name) in names.iter().enumerate().step_by(17) {
+            let typo = format!("X{}Y", &name[1..name.len() - 1]);
+            let found = candidates.closest_name(&typo).expect("a suggestion");
+            assert_eq!(
+                strsim::levenshtein(&normalize(found), &normalize(&typo)),
+                2,
+                "{i}"
+            );
+        }
     }
 }
