@@ -56,9 +56,8 @@ pub fn run(args: CheckArgs) -> i32 {
     for (workspace, group) in &workspaces {
         let under = |path: &Path| group.iter().any(|t| path.starts_with(t));
         report.files_checked += workspace
-            .notes
-            .iter()
-            .filter(|n| under(&n.file.path))
+            .notes()
+            .filter(|(_, n)| under(&n.file.path))
             .count();
         report.files_checked += workspace
             .bibliographies

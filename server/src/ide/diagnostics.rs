@@ -11,7 +11,7 @@ use super::{Code, Diagnostic, FileId, Related};
 use crate::syntax::{front_matter, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{
-    BibId, FileProblem, KeyLocation, NoteId, Resolution, SourceFile, Target, Workspace,
+    BibId, EntryId, FileProblem, KeyLocation, NoteId, Resolution, SourceFile, Workspace,
 };
 
 /// Collects diagnostics for one file, applying configured severities and
@@ -269,31 +269,23 @@ fn citations(sink: &mut Sink, id: NoteId) {
     }
 }
 
-/// A name defined by an entry of this note that an earlier entry (in path
-/// order) already defines.
+/// A name defined by an entry of this note that an entry of an earlier note
+/// (in path order), or an earlier entry of this note, already defines.
 fn duplicate_definitions(sink: &mut Sink, id: NoteId) {
     let workspace = sink.workspace;
-    for (index, entry) in workspace
-        .glossary
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.note == id)
-    {
+    for (index, entry) in workspace.note(id).glossary.iter().enumerate() {
+        let this = EntryId { note: id, index };
         for name in entry.names() {
             let key = normalize(&name.value);
-            let first = workspace.targets(&key).iter().find_map(|t| match t {
-                Target::Glossary(i) => Some(*i),
-                Target::Note(_) => None,
-            });
-            let Some(first) = first.filter(|&f| f != index) else {
+            let Some(first) = workspace.first_entry(&key).filter(|&f| f != this) else {
                 continue;
             };
-            let original = &workspace.glossary[first];
+            let original = workspace.entry(first);
             let original_name: &Spanned<String> = original
                 .names()
                 .find(|n| normalize(&n.value) == key)
                 .unwrap_or(&original.term);
-            let where_ = &workspace.note(original.note).file;
+            let where_ = &workspace.note(first.note).file;
             let line = where_.line_index.line_of(original_name.range.start) + 1;
             sink.push(
                 Code::DuplicateDefinition,
@@ -303,7 +295,7 @@ fn duplicate_definitions(sink: &mut Sink, id: NoteId) {
                     name.value, where_.rel
                 ),
                 vec![Related {
-                    file: FileId::Note(original.note),
+                    file: FileId::Note(first.note),
                     range: original_name.range.clone(),
                     message: "first defined here".to_string(),
                 }],
@@ -394,7 +386,8 @@ fn config_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
 /// Every diagnostic of the workspace, computed in parallel, in file order.
 pub fn workspace_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
     let mut out = config_diagnostics(workspace);
-    let notes: Vec<Vec<Diagnostic>> = (0..workspace.notes.len())
+    let notes: Vec<Vec<Diagnostic>> = workspace
+        .note_ids()
         .into_par_iter()
         .map(|id| note_diagnostics(workspace, id))
         .collect();

@@ -6,12 +6,10 @@ use std::ops::Range;
 use crate::syntax::{parse_glossary_entry, Block, BlockKind, Spanned};
 
 use super::names::normalize;
-use super::NoteId;
 
 /// One defined term.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlossaryEntry {
-    pub note: NoteId,
     pub term: Spanned<String>,
     pub aliases: Vec<Spanned<String>>,
     /// The definition, continuation lines and nested items included.
@@ -38,7 +36,6 @@ enum Scope {
 pub fn entries(
     text: &str,
     blocks: &[Block],
-    note: NoteId,
     is_glossary_file: bool,
     section_names: &[String],
 ) -> Vec<GlossaryEntry> {
@@ -74,7 +71,6 @@ pub fn entries(
                     match parse_glossary_entry(content, block.content.start) {
                         Some(entry) => {
                             out.push(GlossaryEntry {
-                                note,
                                 term: entry.term,
                                 aliases: entry.aliases,
                                 definition: entry.definition,
@@ -96,7 +92,6 @@ pub fn entries(
                     let term = term.expect("checked above");
                     let name = text[term.content.clone()].to_string();
                     out.push(GlossaryEntry {
-                        note,
                         term: Spanned {
                             value: name,
                             range: term.content.clone(),
@@ -152,7 +147,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        entries(text, &note.blocks, 0, is_file, &sections)
+        entries(text, &note.blocks, is_file, &sections)
             .iter()
             .map(|e| {
                 let aliases: Vec<_> = e.aliases.iter().map(|a| a.value.as_str()).collect();

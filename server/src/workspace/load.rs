@@ -1,7 +1,7 @@
 //! Loading a workspace from disk: walk, read and parse in parallel, then
-//! build the glossary and the indexes.
+//! index; and the pieces the language server reuses to load one file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -9,14 +9,8 @@ use rayon::prelude::*;
 
 use super::bibliography::{self, BibFormat};
 use super::config::{Config, CONFIG_FILE};
-use super::names::normalize;
-use super::resolve::Target;
-use super::walk::{self, relative};
-use super::{
-    glossary, suggest, Bibliography, FileProblem, GlossaryEntry, KeyLocation, MissingBibliography,
-    Note, SourceFile, Workspace,
-};
-use crate::line_index::LineIndex;
+use super::walk;
+use super::{Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace};
 use crate::syntax::{parse_note, NoteSyntax, Spanned};
 
 /// Bibliographies larger than this are not read (a 100k-entry export is
@@ -48,8 +42,7 @@ pub fn find_root(path: &Path) -> PathBuf {
 }
 
 /// Reads a file, never failing: problems are recorded on the file.
-fn read_source(root: &Path, path: &Path, limit: u64) -> SourceFile {
-    let rel = relative(root, path);
+pub fn read_source(root: &Path, path: &Path, limit: u64) -> SourceFile {
     let (text, problem) = match read_text(path, limit) {
         Ok(read) => read,
         Err(error) => (
@@ -59,13 +52,7 @@ fn read_source(root: &Path, path: &Path, limit: u64) -> SourceFile {
             }),
         ),
     };
-    SourceFile {
-        path: path.to_path_buf(),
-        rel,
-        line_index: LineIndex::new(&text),
-        text,
-        problem,
-    }
+    SourceFile::new(root, path.to_path_buf(), text, problem)
 }
 
 /// The text of a file, read lossily if it is not UTF-8, or nothing if it is
@@ -88,17 +75,19 @@ fn read_text(path: &Path, limit: u64) -> std::io::Result<(String, Option<FilePro
     })
 }
 
-fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
+/// Reads and parses the note at `path`.
+pub fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
     let file = read_source(root, path, config.max_note_size);
     let syntax = if matches!(file.problem, Some(FileProblem::TooLarge { .. })) {
         NoteSyntax::default()
     } else {
         parse_note(&file.text)
     };
-    Note { file, syntax }
+    Note::new(config, file, syntax)
 }
 
-fn load_bibliography(root: &Path, path: &Path, format: BibFormat) -> Bibliography {
+/// Reads and parses the bibliography at `path`.
+pub fn load_bibliography(root: &Path, path: &Path, format: BibFormat) -> Bibliography {
     let file = read_source(root, path, MAX_BIBLIOGRAPHY_SIZE);
     let parsed = bibliography::parse(&file.text, format);
     Bibliography {
@@ -134,6 +123,18 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
+/// A declared bibliography: where it is, or why it cannot be loaded.
+fn check_declared(path: Option<PathBuf>) -> Result<(PathBuf, BibFormat), String> {
+    let path = path.ok_or_else(|| "it is outside the workspace".to_string())?;
+    let format = BibFormat::from_path(&path)
+        .ok_or_else(|| "only .bib, .bibtex and CSL .json files are read".to_string())?;
+    if path.is_file() {
+        Ok((path, format))
+    } else {
+        Err("no such file".to_string())
+    }
+}
+
 impl Workspace {
     /// Loads every note and bibliography under `root` with `config`.
     pub fn load(root: &Path, config: Config) -> Workspace {
@@ -149,178 +150,82 @@ impl Workspace {
             .map(|path| load_note(&root, path, &config))
             .collect();
 
-        let mut missing = Vec::new();
-        let mut bib_paths: Vec<(PathBuf, BibFormat)> = found
-            .bibliographies
-            .iter()
-            .map(|p| (p.clone(), BibFormat::BibTeX))
-            .collect();
-        for declared in declared_bibliographies(&root, &config, &notes, &mut missing) {
-            bib_paths.push(declared);
+        let mut workspace = Workspace::new(root, config, config_file);
+        for note in notes {
+            workspace.set_note(note);
         }
+
+        let mut wanted: Vec<(PathBuf, BibFormat)> = found
+            .bibliographies
+            .into_iter()
+            .map(|p| (p, BibFormat::BibTeX))
+            .collect();
+        for id in workspace.note_ids() {
+            wanted.extend(workspace.declared_bibliographies(id));
+        }
+        wanted.extend(workspace.configured_bibliographies());
         let mut seen = HashSet::new();
-        bib_paths.retain(|(path, _)| seen.insert(path.clone()));
-        let bibliographies: Vec<Bibliography> = bib_paths
+        wanted.retain(|(path, _)| seen.insert(path.clone()));
+        let root = workspace.root.clone();
+        let bibliographies = wanted
             .par_iter()
             .map(|(path, format)| load_bibliography(&root, path, *format))
             .collect();
-
-        Workspace::from_parts(root, config, config_file, notes, bibliographies, missing)
+        workspace.set_bibliographies(bibliographies);
+        workspace
     }
 
-    /// Builds the glossary and indexes from loaded files.
-    pub fn from_parts(
-        root: PathBuf,
-        config: Config,
-        config_file: Option<SourceFile>,
-        notes: Vec<Note>,
-        bibliographies: Vec<Bibliography>,
-        missing_bibliographies: Vec<MissingBibliography>,
-    ) -> Workspace {
-        // Per-note work (glossary entries, normalised names) runs in
-        // parallel; only the merge into the indexes is sequential.
-        let per_note: Vec<(Vec<GlossaryEntry>, Vec<String>)> = notes
-            .par_iter()
-            .enumerate()
-            .map(|(id, note)| {
-                let is_glossary_file = config
-                    .glossary_files
-                    .iter()
-                    .any(|f| f == &note.file.rel || note.file.rel.ends_with(&format!("/{f}")));
-                let entries = glossary::entries(
-                    &note.file.text,
-                    &note.syntax.blocks,
-                    id,
-                    is_glossary_file,
-                    &config.glossary_section_names,
-                );
-                let mut names = vec![normalize(note.stem())];
-                if let Some(fm) = &note.syntax.front_matter {
-                    names.extend(
-                        fm.title
-                            .iter()
-                            .chain(&fm.aliases)
-                            .map(|n| normalize(&n.value)),
-                    );
-                }
-                (entries, names)
-            })
-            .collect();
-
-        let mut names: HashMap<String, Vec<Target>> = HashMap::new();
-        let mut add = |key: String, target: Target| {
-            if !key.is_empty() {
-                let targets = names.entry(key).or_default();
-                if !targets.contains(&target) {
-                    targets.push(target);
-                }
-            }
-        };
-        let mut glossary = Vec::new();
-        for (entries, _) in &per_note {
-            for entry in entries {
-                for name in entry.names() {
-                    add(normalize(&name.value), Target::Glossary(glossary.len()));
-                }
-                glossary.push(entry.clone());
-            }
-        }
-        let mut paths = HashMap::new();
-        for (id, (note, (_, note_names))) in notes.iter().zip(per_note).enumerate() {
-            for name in note_names {
-                add(name, Target::Note(id));
-            }
-            let path = super::strip_note_extension(&note.file.rel).to_lowercase();
-            paths.insert(path, id);
-        }
-
-        let mut keys: HashMap<String, Vec<KeyLocation>> = HashMap::new();
-        for (bib, file) in bibliographies.iter().enumerate() {
-            for (entry, e) in file.entries.iter().enumerate() {
-                keys.entry(e.key.clone())
-                    .or_default()
-                    .push(KeyLocation { bib, entry });
-            }
-        }
-
-        let suggestions = suggest::Candidates::new(
-            glossary
-                .iter()
-                .flat_map(|e| e.names().map(|n| n.value.clone()))
-                .chain(notes.iter().map(|n| n.stem().to_string())),
-            keys.keys().cloned(),
-        );
-
-        Workspace {
-            root,
-            config,
-            config_file,
-            notes,
-            bibliographies,
-            glossary,
-            missing_bibliographies,
-            names,
-            paths,
-            keys,
-            suggestions,
-        }
-    }
-}
-
-/// Bibliographies named in front matter and in `gloss.toml`. Those that do not
-/// exist go to `missing`.
-fn declared_bibliographies(
-    root: &Path,
-    config: &Config,
-    notes: &[Note],
-    missing: &mut Vec<MissingBibliography>,
-) -> Vec<(PathBuf, BibFormat)> {
-    let mut out = Vec::new();
-    let mut check = |path: Option<PathBuf>, declared: &Spanned<String>, note: Option<usize>| {
-        let reason = match &path {
-            None => Some("it is outside the workspace".to_string()),
-            Some(path) => match BibFormat::from_path(path) {
-                None => Some("only .bib, .bibtex and CSL .json files are read".to_string()),
-                Some(_) if !path.is_file() => Some("no such file".to_string()),
-                Some(format) => {
-                    out.push((path.clone(), format));
-                    None
-                }
-            },
-        };
-        if let Some(reason) = reason {
-            missing.push(MissingBibliography {
-                note,
-                declared: declared.clone(),
-                reason,
-            });
-        }
-    };
-    for (id, note) in notes.iter().enumerate() {
+    /// The bibliographies note `id` declares in its front matter that exist;
+    /// those that do not are recorded as missing.
+    pub fn declared_bibliographies(&mut self, id: NoteId) -> Vec<(PathBuf, BibFormat)> {
+        let note = self.note(id);
         let Some(fm) = &note.syntax.front_matter else {
-            continue;
+            return Vec::new();
         };
-        let dir = note.file.path.parent().unwrap_or(root);
+        let dir = note.file.path.parent().unwrap_or(&self.root).to_path_buf();
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
         for declared in &fm.bibliography {
-            check(join_inside(root, dir, &declared.value), declared, Some(id));
+            match check_declared(join_inside(&self.root, &dir, &declared.value)) {
+                Ok(bib) => found.push(bib),
+                Err(reason) => missing.push(MissingBibliography {
+                    note: Some(id),
+                    declared: declared.clone(),
+                    reason,
+                }),
+            }
         }
+        self.missing_bibliographies.retain(|m| m.note != Some(id));
+        self.missing_bibliographies.extend(missing);
+        found
     }
-    // Configured files are the workspace owner's choice and may live
-    // anywhere, such as a Zotero export in the home folder.
-    for file in &config.bibliography_files {
-        let path = expand_home(file);
-        let path = if path.is_absolute() {
-            path
-        } else {
-            root.join(path)
-        };
-        let declared = Spanned {
-            value: file.clone(),
-            range: 0..0,
-        };
-        check(Some(path), &declared, None);
+
+    /// The bibliographies named in `gloss.toml`. They are the workspace
+    /// owner's choice and may live anywhere, such as a Zotero export in the
+    /// home folder.
+    fn configured_bibliographies(&mut self) -> Vec<(PathBuf, BibFormat)> {
+        let mut found = Vec::new();
+        for file in self.config.bibliography_files.clone() {
+            let path = expand_home(&file);
+            let path = if path.is_absolute() {
+                path
+            } else {
+                self.root.join(path)
+            };
+            match check_declared(Some(path)) {
+                Ok(bib) => found.push(bib),
+                Err(reason) => self.missing_bibliographies.push(MissingBibliography {
+                    note: None,
+                    declared: Spanned {
+                        value: file,
+                        range: 0..0,
+                    },
+                    reason,
+                }),
+            }
+        }
+        found
     }
-    out
 }
 
 #[cfg(test)]

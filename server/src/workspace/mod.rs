@@ -1,6 +1,11 @@
 //! The workspace model: every note and bibliography under a root, the
 //! glossary they define, and the indexes that resolve names, paths and
 //! citation keys.
+//!
+//! The model is updated one file at a time ([`Workspace::set_note`],
+//! [`Workspace::remove_note`], [`Workspace::set_bibliography`]): a change to
+//! one note touches only that note's entries in the indexes, so the language
+//! server never redoes whole-workspace work on a keystroke.
 
 pub mod bibliography;
 pub mod config;
@@ -11,22 +16,33 @@ mod resolve;
 mod suggest;
 mod walk;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use bibliography::{BibEntry, BibError, BibFormat};
 pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use glossary::GlossaryEntry;
-pub use load::find_root;
+pub use load::{find_root, load_bibliography, load_note, read_source};
 pub use resolve::{Resolution, Target};
 pub use suggest::closest;
+pub use walk::is_note;
 
 use crate::line_index::LineIndex;
 use crate::syntax::{NoteSyntax, Spanned};
+use names::normalize;
 
+/// A note's id, stable while the note exists.
 pub type NoteId = usize;
 pub type BibId = usize;
+
+/// A glossary entry: the `index`-th entry defined in `note`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EntryId {
+    pub note: NoteId,
+    pub index: usize,
+}
 
 /// Why a file could not be read as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,18 +67,91 @@ pub struct SourceFile {
     pub problem: Option<FileProblem>,
 }
 
+impl SourceFile {
+    pub fn new(
+        root: &Path,
+        path: PathBuf,
+        text: String,
+        problem: Option<FileProblem>,
+    ) -> SourceFile {
+        SourceFile {
+            rel: walk::relative(root, &path),
+            path,
+            line_index: LineIndex::new(&text),
+            text,
+            problem,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Note {
     pub file: SourceFile,
     pub syntax: NoteSyntax,
+    /// The glossary entries this note defines.
+    pub glossary: Vec<GlossaryEntry>,
+    /// Normalised names this note puts in the index: its stem, title and
+    /// aliases (`None`), and its entries' terms and aliases (`Some(index)`).
+    keys: Vec<(String, Option<usize>)>,
 }
 
 impl Note {
+    /// Builds a note from its file and syntax: finds its glossary entries
+    /// and names.
+    pub fn new(config: &Config, file: SourceFile, syntax: NoteSyntax) -> Note {
+        let is_glossary_file = config
+            .glossary_files
+            .iter()
+            .any(|f| f == &file.rel || file.rel.ends_with(&format!("/{f}")));
+        let glossary = glossary::entries(
+            &file.text,
+            &syntax.blocks,
+            is_glossary_file,
+            &config.glossary_section_names,
+        );
+        let mut keys = vec![(normalize(stem(&file.rel)), None)];
+        if let Some(fm) = &syntax.front_matter {
+            let names = fm.title.iter().chain(&fm.aliases);
+            keys.extend(names.map(|n| (normalize(&n.value), None)));
+        }
+        for (index, entry) in glossary.iter().enumerate() {
+            keys.extend(entry.names().map(|n| (normalize(&n.value), Some(index))));
+        }
+        keys.retain(|(k, _)| !k.is_empty());
+        Note {
+            file,
+            syntax,
+            glossary,
+            keys,
+        }
+    }
+
     /// The note's file name without extension.
     pub fn stem(&self) -> &str {
-        let name = self.file.rel.rsplit('/').next().unwrap_or(&self.file.rel);
-        strip_note_extension(name)
+        stem(&self.file.rel)
     }
+
+    /// The note's title: front matter `title`, else its first heading, else
+    /// its file stem.
+    pub fn title(&self) -> &str {
+        if let Some(title) = self
+            .syntax
+            .front_matter
+            .as_ref()
+            .and_then(|f| f.title.as_ref())
+        {
+            return &title.value;
+        }
+        self.syntax
+            .blocks
+            .iter()
+            .find(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
+            .map_or_else(|| self.stem(), |b| &self.file.text[b.content.clone()])
+    }
+}
+
+fn stem(rel: &str) -> &str {
+    strip_note_extension(rel.rsplit('/').next().unwrap_or(rel))
 }
 
 /// `name` without a `.md` or `.markdown` extension (any case).
@@ -79,20 +168,6 @@ pub(crate) fn strip_note_extension(name: &str) -> &str {
         }
     }
     name
-}
-
-#[cfg(test)]
-mod tests {
-    use super::strip_note_extension;
-
-    #[test]
-    fn strips_extensions_without_splitting_characters() {
-        assert_eq!(strip_note_extension("a.md"), "a");
-        assert_eq!(strip_note_extension("A.MARKDOWN"), "A");
-        assert_eq!(strip_note_extension(".md"), ".md");
-        assert_eq!(strip_note_extension("Note A 😀"), "Note A 😀");
-        assert_eq!(strip_note_extension("中文"), "中文");
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -126,10 +201,10 @@ pub struct Workspace {
     pub config: Config,
     /// `gloss.toml`, if there is one.
     pub config_file: Option<SourceFile>,
-    /// Sorted by path.
-    pub notes: Vec<Note>,
+    /// A slab: removed notes leave `None`, so ids stay stable.
+    notes: Vec<Option<Note>>,
+    by_path: BTreeMap<PathBuf, NoteId>,
     pub bibliographies: Vec<Bibliography>,
-    pub glossary: Vec<GlossaryEntry>,
     pub missing_bibliographies: Vec<MissingBibliography>,
     /// Normalised term, alias, title, stem → what it names.
     names: HashMap<String, Vec<Target>>,
@@ -137,36 +212,75 @@ pub struct Workspace {
     paths: HashMap<String, NoteId>,
     /// Citation key → every place it is defined, in load order.
     keys: HashMap<String, Vec<KeyLocation>>,
-    suggestions: suggest::Candidates,
+    /// Built on first use after the set of names changes.
+    suggestions: OnceLock<suggest::Candidates>,
 }
 
 impl Workspace {
+    /// An empty workspace at `root`.
+    pub fn new(root: PathBuf, config: Config, config_file: Option<SourceFile>) -> Workspace {
+        Workspace {
+            root,
+            config,
+            config_file,
+            notes: Vec::new(),
+            by_path: BTreeMap::new(),
+            bibliographies: Vec::new(),
+            missing_bibliographies: Vec::new(),
+            names: HashMap::new(),
+            paths: HashMap::new(),
+            keys: HashMap::new(),
+            suggestions: OnceLock::new(),
+        }
+    }
+
     /// The source of a file diagnostics can point at.
     pub fn source(&self, file: crate::ide::FileId) -> Option<&SourceFile> {
         match file {
-            crate::ide::FileId::Note(id) => self.notes.get(id).map(|n| &n.file),
+            crate::ide::FileId::Note(id) => self.notes.get(id)?.as_ref().map(|n| &n.file),
             crate::ide::FileId::Bibliography(id) => self.bibliographies.get(id).map(|b| &b.file),
             crate::ide::FileId::Config => self.config_file.as_ref(),
         }
     }
 
+    /// The note `id`. Panics on a removed note: ids come from this
+    /// workspace and are not kept across removals.
     pub fn note(&self, id: NoteId) -> &Note {
-        &self.notes[id]
+        self.notes[id].as_ref().expect("a live note id")
+    }
+
+    /// Every note, in path order.
+    pub fn notes(&self) -> impl Iterator<Item = (NoteId, &Note)> + '_ {
+        self.by_path.values().map(|&id| (id, self.note(id)))
+    }
+
+    pub fn note_count(&self) -> usize {
+        self.by_path.len()
+    }
+
+    /// The ids of every note, in path order.
+    pub fn note_ids(&self) -> Vec<NoteId> {
+        self.by_path.values().copied().collect()
     }
 
     /// The note at `path` (absolute), if it is part of the workspace.
     pub fn note_by_path(&self, path: &Path) -> Option<NoteId> {
-        self.notes
-            .binary_search_by(|n| n.file.path.as_path().cmp(path))
-            .ok()
+        self.by_path.get(path).copied()
     }
 
-    /// The glossary entries defined in `note` (entries are stored in note
-    /// order).
-    pub fn glossary_of(&self, note: NoteId) -> std::ops::Range<usize> {
-        let start = self.glossary.partition_point(|e| e.note < note);
-        let end = self.glossary.partition_point(|e| e.note <= note);
-        start..end
+    /// The glossary entry `id`.
+    pub fn entry(&self, id: EntryId) -> &GlossaryEntry {
+        &self.note(id.note).glossary[id.index]
+    }
+
+    /// Every glossary entry, in path order.
+    pub fn glossary(&self) -> impl Iterator<Item = (EntryId, &GlossaryEntry)> + '_ {
+        self.notes().flat_map(|(note, n)| {
+            n.glossary
+                .iter()
+                .enumerate()
+                .map(move |(index, e)| (EntryId { note, index }, e))
+        })
     }
 
     /// Every place citation `key` is defined.
@@ -183,24 +297,51 @@ impl Workspace {
         self.names.get(normalized).map_or(&[], Vec::as_slice)
     }
 
+    /// The glossary entry that owns a normalised name: the one in the first
+    /// note by path, so the answer does not depend on load order.
+    pub fn first_entry(&self, normalized: &str) -> Option<EntryId> {
+        self.targets(normalized)
+            .iter()
+            .filter_map(|t| match t {
+                Target::Glossary(e) => Some(*e),
+                Target::Note(_) => None,
+            })
+            .min_by(|a, b| {
+                let key = |e: &EntryId| (&self.note(e.note).file.path, e.index);
+                key(a).cmp(&key(b))
+            })
+    }
+
     /// The note with this normalised relative path (no extension).
     pub fn note_at_path(&self, normalized_path: &str) -> Option<NoteId> {
         self.paths.get(normalized_path).copied()
     }
 
+    fn suggestions(&self) -> &suggest::Candidates {
+        self.suggestions.get_or_init(|| {
+            let names = self.notes().flat_map(|(_, n)| {
+                n.glossary
+                    .iter()
+                    .flat_map(|e| e.names().map(|s| s.value.clone()))
+                    .chain(std::iter::once(n.stem().to_string()))
+            });
+            suggest::Candidates::new(names, self.keys.keys().cloned())
+        })
+    }
+
     /// The closest concept or note name to `name`, for "did you mean".
     pub fn suggest_name(&self, name: &str) -> Option<&str> {
-        self.suggestions.closest_name(name)
+        self.suggestions().closest_name(name)
     }
 
     /// The closest citation key to `key`.
     pub fn suggest_key(&self, key: &str) -> Option<&str> {
-        self.suggestions.closest_key(key)
+        self.suggestions().closest_key(key)
     }
 
     /// The headings of a note: (level, text range).
     pub fn headings(&self, note: NoteId) -> impl Iterator<Item = (u8, Range<usize>)> + '_ {
-        self.notes[note]
+        self.note(note)
             .syntax
             .blocks
             .iter()
@@ -208,5 +349,133 @@ impl Workspace {
                 crate::syntax::BlockKind::Heading { level } => Some((level, b.content.clone())),
                 _ => None,
             })
+    }
+
+    /// Adds a note, or replaces the note at the same path, and updates the
+    /// indexes for it alone.
+    pub fn set_note(&mut self, note: Note) -> NoteId {
+        let id = match self.by_path.get(&note.file.path) {
+            Some(&id) => {
+                self.unindex_note(id);
+                id
+            }
+            None => {
+                let id = self.notes.len();
+                self.by_path.insert(note.file.path.clone(), id);
+                self.notes.push(None);
+                id
+            }
+        };
+        self.notes[id] = Some(note);
+        self.index_note(id);
+        id
+    }
+
+    /// Removes the note at `path`, if any.
+    pub fn remove_note(&mut self, path: &Path) -> Option<NoteId> {
+        let id = self.by_path.remove(path)?;
+        self.unindex_note(id);
+        self.notes[id] = None;
+        Some(id)
+    }
+
+    fn add_name(&mut self, key: &str, target: Target) {
+        let targets = self.names.entry(key.to_string()).or_default();
+        if !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
+
+    fn remove_name(&mut self, key: &str, target: Target) {
+        if let Some(targets) = self.names.get_mut(key) {
+            targets.retain(|t| *t != target);
+            if targets.is_empty() {
+                self.names.remove(key);
+            }
+        }
+    }
+
+    /// The index keys of note `id` with the target each one names.
+    fn index_keys(&self, id: NoteId) -> Vec<(String, Target)> {
+        let target = |index: Option<usize>| match index {
+            None => Target::Note(id),
+            Some(index) => Target::Glossary(EntryId { note: id, index }),
+        };
+        self.note(id)
+            .keys
+            .iter()
+            .map(|(k, i)| (k.clone(), target(*i)))
+            .collect()
+    }
+
+    fn index_note(&mut self, id: NoteId) {
+        for (key, target) in self.index_keys(id) {
+            self.add_name(&key, target);
+        }
+        let path = strip_note_extension(&self.note(id).file.rel).to_lowercase();
+        self.paths.insert(path, id);
+        self.suggestions = OnceLock::new();
+    }
+
+    fn unindex_note(&mut self, id: NoteId) {
+        for (key, target) in self.index_keys(id) {
+            self.remove_name(&key, target);
+        }
+        let path = strip_note_extension(&self.note(id).file.rel).to_lowercase();
+        if self.paths.get(&path) == Some(&id) {
+            self.paths.remove(&path);
+        }
+        self.missing_bibliographies.retain(|m| m.note != Some(id));
+        self.suggestions = OnceLock::new();
+    }
+
+    /// Replaces all bibliographies and rebuilds the key index (bibliographies
+    /// are few; notes are many).
+    pub fn set_bibliographies(&mut self, bibliographies: Vec<Bibliography>) {
+        self.bibliographies = bibliographies;
+        self.keys.clear();
+        for (bib, file) in self.bibliographies.iter().enumerate() {
+            for (entry, e) in file.entries.iter().enumerate() {
+                self.keys
+                    .entry(e.key.clone())
+                    .or_default()
+                    .push(KeyLocation { bib, entry });
+            }
+        }
+        self.suggestions = OnceLock::new();
+    }
+
+    /// Adds or replaces the bibliography at its path.
+    pub fn set_bibliography(&mut self, bibliography: Bibliography) {
+        let mut all = std::mem::take(&mut self.bibliographies);
+        match all
+            .iter_mut()
+            .find(|b| b.file.path == bibliography.file.path)
+        {
+            Some(existing) => *existing = bibliography,
+            None => all.push(bibliography),
+        }
+        self.set_bibliographies(all);
+    }
+
+    /// Removes the bibliography at `path`, if loaded.
+    pub fn remove_bibliography(&mut self, path: &Path) {
+        let mut all = std::mem::take(&mut self.bibliographies);
+        all.retain(|b| b.file.path != path);
+        self.set_bibliographies(all);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_note_extension;
+
+    #[test]
+    fn strips_extensions_without_splitting_characters() {
+        assert_eq!(strip_note_extension("a.md"), "a");
+        assert_eq!(strip_note_extension("A.MARKDOWN"), "A");
+        assert_eq!(strip_note_extension(".md"), ".md");
+        assert_eq!(strip_note_extension("Note A 😀"), "Note A 😀");
+        assert_eq!(strip_note_extension("中文"), "中文");
     }
 }

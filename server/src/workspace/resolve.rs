@@ -4,21 +4,20 @@ use std::path::Path;
 
 use super::load::join_inside;
 use super::names::{heading_key, normalize, slug};
-use super::{strip_note_extension, NoteId, Workspace};
+use super::{strip_note_extension, EntryId, NoteId, Workspace};
 use crate::syntax::{Link, LinkKind};
 
 /// What a name can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// An index into [`Workspace::glossary`].
-    Glossary(usize),
+    Glossary(EntryId),
     Note(NoteId),
 }
 
 /// The outcome of resolving a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
-    Glossary(usize),
+    Glossary(EntryId),
     /// A note, and the heading block its anchor names.
     Note {
         note: NoteId,
@@ -61,25 +60,24 @@ impl Workspace {
             };
         }
 
-        let targets = self.targets(&normalize(target));
-        let mut notes: Vec<NoteId> = targets
+        let key = normalize(target);
+        let mut notes: Vec<NoteId> = self
+            .targets(&key)
             .iter()
             .filter_map(|t| match t {
                 Target::Note(n) => Some(*n),
                 Target::Glossary(_) => None,
             })
             .collect();
+        notes.sort_by(|a, b| self.note(*a).file.path.cmp(&self.note(*b).file.path));
         notes.dedup();
-        let entry = targets.iter().find_map(|t| match t {
-            Target::Glossary(i) => Some(*i),
-            Target::Note(_) => None,
-        });
+        let entry = self.first_entry(&key);
         // A glossary name wins over a note name, unless the link names a
         // heading: `[[Scaling Laws#Chinchilla]]` means the note.
         match (entry, notes.as_slice(), anchor) {
             (Some(entry), _, None) | (Some(entry), [], Some(_)) => match anchor {
                 None => Resolution::Glossary(entry),
-                Some(_) => self.with_anchor(self.glossary[entry].note, anchor),
+                Some(_) => self.with_anchor(entry.note, anchor),
             },
             (_, [note], _) => self.with_anchor(*note, anchor),
             (_, [], _) => Resolution::Unresolved,
@@ -91,7 +89,7 @@ impl Workspace {
     /// (`/papers/x` is always from the root). `Err` when it leaves the root.
     fn resolve_path(&self, from: NoteId, target: &str) -> Result<Option<NoteId>, ()> {
         let target = target.replace('\\', "/");
-        let from_dir = self.notes[from].file.path.parent().unwrap_or(&self.root);
+        let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
         let candidates = match target.strip_prefix('/') {
             Some(from_root) => vec![join_inside(&self.root, &self.root, from_root)],
             None => vec![
@@ -135,8 +133,8 @@ impl Workspace {
     pub fn find_heading(&self, note: NoteId, anchor: &str) -> Option<usize> {
         let wanted = heading_key(anchor);
         let wanted_slug = normalize(anchor);
-        let text = &self.notes[note].file.text;
-        self.notes[note].syntax.blocks.iter().position(|block| {
+        let text = &self.note(note).file.text;
+        self.note(note).syntax.blocks.iter().position(|block| {
             matches!(block.kind, crate::syntax::BlockKind::Heading { .. }) && {
                 let heading = &text[block.content.clone()];
                 heading_key(heading) == wanted || slug(heading) == wanted_slug
