@@ -4,10 +4,12 @@
 //! - [`syntax`]: tree-sitter parse of one note → typed structure with byte ranges;
 //! - [`workspace`]: notes, glossary, bibliographies, configuration and name resolution;
 //! - [`ide`]: features over the workspace (diagnostics, …), protocol-agnostic;
-//! - [`cli`]: the command line, the only place that knows output formats.
+//! - [`cli`] and [`lsp`]: the command line and the language server, the only
+//!   places that know output formats and the protocol.
 
 pub mod cli;
 pub mod ide;
 pub mod line_index;
+pub mod lsp;
 pub mod syntax;
 pub mod workspace;

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+pub mod lsp;
+
 /// The `gloss` binary of this workspace, built once per test process with the
 /// same profile as the tests.
 pub fn gloss_bin() -> &'static Path {

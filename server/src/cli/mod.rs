@@ -1,4 +1,4 @@
-//! The command line: `gloss check` for CI (and, later, `gloss lsp`).
+//! The command line: `gloss check` for CI and `gloss lsp` for editors.
 //!
 //! This is one of the two places (with the language server) that know about
 //! output formats; everything it prints comes from [`crate::ide`].
@@ -25,6 +25,8 @@ enum Command {
     /// Exit status: 0 when there are no errors, 1 when there are errors (or
     /// warnings, with --deny-warnings), 2 for usage or configuration errors.
     Check(CheckArgs),
+    /// Run the language server over stdin/stdout.
+    Lsp,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,5 +86,6 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Lsp => crate::lsp::run(),
     }
 }

@@ -1,11 +1,29 @@
 //! IDE features over the workspace model, one module each. Protocol-agnostic:
 //! byte ranges and plain Rust types in and out.
 
+mod completion;
+mod cursor;
+mod definition;
 mod diagnostics;
+mod document_links;
+mod hover;
+mod reference_format;
+mod references;
+mod symbols;
+
+#[cfg(test)]
+mod fixture;
 
 use std::ops::Range;
 
+pub use completion::{completion, CompletionItem, CompletionKind};
+pub use definition::{goto_definition, NavigationTarget};
 pub use diagnostics::{bibliography_diagnostics, note_diagnostics, workspace_diagnostics};
+pub use document_links::{document_links, DocumentLink};
+pub use hover::{hover, HoverResult};
+pub use reference_format::{format_reference, paper_links, PaperLink};
+pub use references::{find_key_references, find_references, Reference};
+pub use symbols::{document_symbols, Symbol, SymbolKind};
 
 /// A file a diagnostic is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -89,13 +89,17 @@ pub fn parser_input(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Parses `text`, reusing `old` (already edited to match) when given.
+/// Returns None only if parsing was cancelled, which gloss never asks for.
+pub fn parse_tree(text: &str, old: Option<&Tree>) -> Option<Tree> {
+    let input = parser_input(text);
+    PARSER.with(|parser| parser.borrow_mut().parse(input.as_ref(), old))
+}
+
 /// Parses and extracts a note.
 pub fn parse_note(text: &str) -> NoteSyntax {
-    let input = parser_input(text);
-    let tree = PARSER.with(|parser| parser.borrow_mut().parse(input.as_ref(), None));
-    match tree {
+    match parse_tree(text, None) {
         Some(tree) => extract(text, &tree),
-        // Only a cancelled or timed-out parse returns None; neither is set.
         None => NoteSyntax::default(),
     }
 }

@@ -13,7 +13,7 @@ mod link;
 use std::ops::Range;
 
 pub use citation::{is_quarto_cross_reference, CitationItem};
-pub use extract::{parse_note, NoteSyntax};
+pub use extract::{extract, parse_note, parse_tree, NoteSyntax};
 pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
 pub use link::{Link, LinkKind};

@@ -155,17 +155,7 @@ impl Workspace {
             workspace.set_note(note);
         }
 
-        let mut wanted: Vec<(PathBuf, BibFormat)> = found
-            .bibliographies
-            .into_iter()
-            .map(|p| (p, BibFormat::BibTeX))
-            .collect();
-        for id in workspace.note_ids() {
-            wanted.extend(workspace.declared_bibliographies(id));
-        }
-        wanted.extend(workspace.configured_bibliographies());
-        let mut seen = HashSet::new();
-        wanted.retain(|(path, _)| seen.insert(path.clone()));
+        let wanted = workspace.bibliographies_to_load(found.bibliographies);
         let root = workspace.root.clone();
         let bibliographies = wanted
             .par_iter()
@@ -173,6 +163,22 @@ impl Workspace {
             .collect();
         workspace.set_bibliographies(bibliographies);
         workspace
+    }
+
+    /// Every bibliography the workspace uses: those `found` by walking, those
+    /// notes declare, and those configured; each once. Missing ones are
+    /// recorded.
+    pub fn bibliographies_to_load(&mut self, found: Vec<PathBuf>) -> Vec<(PathBuf, BibFormat)> {
+        let mut wanted: Vec<(PathBuf, BibFormat)> =
+            found.into_iter().map(|p| (p, BibFormat::BibTeX)).collect();
+        for id in self.note_ids() {
+            wanted.extend(self.declared_bibliographies(id));
+        }
+        self.missing_bibliographies.retain(|m| m.note.is_some());
+        wanted.extend(self.configured_bibliographies());
+        let mut seen = HashSet::new();
+        wanted.retain(|(path, _)| seen.insert(path.clone()));
+        wanted
     }
 
     /// The bibliographies note `id` declares in its front matter that exist;

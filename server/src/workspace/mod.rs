@@ -21,13 +21,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-pub use bibliography::{BibEntry, BibError, BibFormat};
+pub use bibliography::{BibEntry, BibError, BibFormat, Person};
 pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use glossary::GlossaryEntry;
 pub use load::{find_root, load_bibliography, load_note, read_source};
 pub use resolve::{Resolution, Target};
 pub use suggest::closest;
-pub use walk::is_note;
+pub use walk::{is_note, relative as walk_relative, walk as walk_files};
 
 use crate::line_index::LineIndex;
 use crate::syntax::{NoteSyntax, Spanned};
@@ -92,7 +92,7 @@ pub struct Note {
     pub glossary: Vec<GlossaryEntry>,
     /// Normalised names this note puts in the index: its stem, title and
     /// aliases (`None`), and its entries' terms and aliases (`Some(index)`).
-    keys: Vec<(String, Option<usize>)>,
+    pub(crate) keys: Vec<(String, Option<usize>)>,
 }
 
 impl Note {
@@ -295,6 +295,11 @@ impl Workspace {
     /// What a normalised name names.
     pub fn targets(&self, normalized: &str) -> &[Target] {
         self.names.get(normalized).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every normalised name with what it names.
+    pub fn names(&self) -> impl Iterator<Item = (&String, &Vec<Target>)> + '_ {
+        self.names.iter()
     }
 
     /// The glossary entry that owns a normalised name: the one in the first

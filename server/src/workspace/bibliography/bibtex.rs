@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use biblatex::{Bibliography, ChunksExt, Entry, RawBibliography};
 
-use super::{BibEntry, BibError, ParsedBibliography};
+use super::{BibEntry, BibError, ParsedBibliography, Person};
 
 /// How many entries with unresolvable macros or cross-references are taken
 /// out one by one before the rest are resolved entry by entry.
@@ -213,17 +213,16 @@ fn fill(target: &mut BibEntry, entry: &Entry) {
             people
                 .iter()
                 .map(|p| {
-                    [
-                        p.given_name.as_str(),
-                        p.prefix.as_str(),
-                        p.name.as_str(),
-                        p.suffix.as_str(),
-                    ]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                    let family = [p.prefix.as_str(), p.name.as_str(), p.suffix.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    Person {
+                        family,
+                        given: p.given_name.clone(),
+                    }
                 })
                 .collect()
         })
@@ -298,12 +297,14 @@ mod tests {
             kaplan.title.as_deref(),
             Some("Scaling Laws for Neural Language Models")
         );
-        assert_eq!(kaplan.authors, ["Jared Kaplan", "Sam McCandlish"]);
+        let names: Vec<String> = kaplan.authors.iter().map(|p| p.full_name()).collect();
+        assert_eq!(names, ["Jared Kaplan", "Sam McCandlish"]);
+        assert_eq!(kaplan.authors[0].apa_name(), "Kaplan, J.");
         assert_eq!(kaplan.year.as_deref(), Some("2020"));
         assert_eq!(kaplan.arxiv.as_deref(), Some("2001.08361"));
         let mueller = &parsed.entries[1];
         assert_eq!(mueller.title.as_deref(), Some("Über Sprachmodelle"));
-        assert_eq!(mueller.authors, ["Jörg Müller"]);
+        assert_eq!(mueller.authors[0].full_name(), "Jörg Müller");
         assert_eq!(mueller.container.as_deref(), Some("Proceedings of ACL"));
         assert_eq!(mueller.doi.as_deref(), Some("10.1000/xyz"));
     }

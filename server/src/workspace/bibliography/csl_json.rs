@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use super::{BibEntry, BibError, ParsedBibliography};
+use super::{BibEntry, BibError, ParsedBibliography, Person};
 use crate::line_index::{ColumnUnit, LineCol, LineIndex};
 
 pub fn parse(text: &str) -> ParsedBibliography {
@@ -75,21 +75,32 @@ fn string(item: &Value, key: &str) -> Option<String> {
     }
 }
 
-fn authors(item: &Value) -> Vec<String> {
+fn authors(item: &Value) -> Vec<Person> {
     let Some(Value::Array(people)) = item.get("author") else {
         return Vec::new();
     };
+    let text = |p: &Value, key: &str| p.get(key).and_then(Value::as_str).unwrap_or("").to_string();
     people
         .iter()
         .filter_map(|p| {
             if let Some(literal) = p.get("literal").and_then(Value::as_str) {
-                return Some(literal.to_string());
+                return Some(Person {
+                    family: literal.to_string(),
+                    given: String::new(),
+                });
             }
-            let parts: Vec<&str> = ["given", "non-dropping-particle", "family"]
-                .iter()
-                .filter_map(|k| p.get(*k).and_then(Value::as_str))
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(" "))
+            let particle = text(p, "non-dropping-particle");
+            let family = text(p, "family");
+            let family = if particle.is_empty() {
+                family
+            } else {
+                format!("{particle} {family}")
+            };
+            let person = Person {
+                family,
+                given: text(p, "given"),
+            };
+            (!person.family.is_empty() || !person.given.is_empty()).then_some(person)
         })
         .collect()
 }
@@ -232,7 +243,8 @@ mod tests {
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let first = &parsed.entries[0];
         assert_eq!(&text[first.key_range.clone()], "wei2022chain");
-        assert_eq!(first.authors, ["Jason Wei", "Google Brain"]);
+        let names: Vec<String> = first.authors.iter().map(|p| p.full_name()).collect();
+        assert_eq!(names, ["Jason Wei", "Google Brain"]);
         assert_eq!(first.year.as_deref(), Some("2022"));
         assert!(text[first.range.clone()].starts_with('{'));
         assert_eq!(&text[parsed.entries[1].key_range.clone()], "42");

@@ -16,8 +16,7 @@ pub struct BibEntry {
     /// `article`, `inproceedings`, `paper-conference`, …
     pub kind: String,
     pub title: Option<String>,
-    /// Display names, `Given Family`.
-    pub authors: Vec<String>,
+    pub authors: Vec<Person>,
     pub year: Option<String>,
     /// Journal, book or proceedings title.
     pub container: Option<String>,
@@ -26,6 +25,42 @@ pub struct BibEntry {
     /// arXiv identifier, when the entry says it is one.
     pub arxiv: Option<String>,
     pub file: Option<String>,
+}
+
+/// An author or editor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Person {
+    /// Family name with its particle (`de Las Casas`), or the whole name of
+    /// an organisation.
+    pub family: String,
+    pub given: String,
+}
+
+impl Person {
+    /// `Jared Kaplan`
+    pub fn full_name(&self) -> String {
+        match (self.given.is_empty(), self.family.is_empty()) {
+            (true, _) => self.family.clone(),
+            (false, true) => self.given.clone(),
+            (false, false) => format!("{} {}", self.given, self.family),
+        }
+    }
+
+    /// `Kaplan, J.` (APA): initials of each given name.
+    pub fn apa_name(&self) -> String {
+        let initials: Vec<String> = self
+            .given
+            .split([' ', '-'])
+            .filter_map(|part| part.chars().next())
+            .filter(|c| c.is_alphabetic())
+            .map(|c| format!("{c}."))
+            .collect();
+        if initials.is_empty() {
+            self.family.clone()
+        } else {
+            format!("{}, {}", self.family, initials.join(" "))
+        }
+    }
 }
 
 /// A syntax error in a bibliography file.

@@ -1,0 +1,277 @@
+//! Completion: glossary terms and notes after `[[`, citation keys after `@`.
+
+use std::ops::Range;
+
+use super::reference_format::format_reference;
+use crate::workspace::names::normalize;
+use crate::workspace::{NoteId, Target, Workspace};
+
+/// Results beyond this many are dropped; the client asks again as the user
+/// types.
+const MAX_ITEMS: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionKind {
+    Concept,
+    Note,
+    Citation,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    pub detail: Option<String>,
+    pub documentation: Option<String>,
+    /// Replaces `replace` in the note.
+    pub insert: String,
+    pub replace: Range<usize>,
+}
+
+/// How well `query` matches `candidate` (both normalised): lower is better.
+fn score(query: &str, candidate: &str) -> Option<u8> {
+    if query.is_empty() || candidate.starts_with(query) {
+        return Some(0);
+    }
+    if candidate
+        .split([' ', '-', '_', '/'])
+        .any(|word| word.starts_with(query))
+    {
+        return Some(1);
+    }
+    if candidate.contains(query) {
+        return Some(2);
+    }
+    // Characters in order: `cot` finds `chain of thought`.
+    let mut rest = candidate.chars();
+    query.chars().all(|q| rest.any(|c| c == q)).then_some(3)
+}
+
+pub fn completion(workspace: &Workspace, note: NoteId, offset: usize) -> Vec<CompletionItem> {
+    let file = &workspace.note(note).file;
+    let Some(offset) =
+        (offset <= file.text.len() && file.text.is_char_boundary(offset)).then_some(offset)
+    else {
+        return Vec::new();
+    };
+    let line = file.line_index.line_of(offset);
+    let line_start = file.line_index.line_start(line).unwrap_or(0);
+    let before = &file.text[line_start..offset];
+    let after = &file.text[offset..];
+
+    if let Some(open) = before.rfind("[[") {
+        let query = &before[open + 2..];
+        if !query.contains("]]") && !query.contains(['|', '#']) {
+            let replace = line_start + open + 2..offset;
+            let close = if after.starts_with("]]") { "" } else { "]]" };
+            return concepts(workspace, query, replace, close);
+        }
+    }
+    if let Some(at) = citation_start(before) {
+        let replace = line_start + at + 1..offset;
+        return citations(workspace, &before[at + 1..], replace);
+    }
+    Vec::new()
+}
+
+/// The `@` that starts the key being typed at the end of `before`, if it
+/// follows the start of the line, whitespace, `[`, `-`, `;` or punctuation
+/// (so emails stay quiet).
+fn citation_start(before: &str) -> Option<usize> {
+    let at = before.rfind('@')?;
+    let key = &before[at + 1..];
+    let is_key = key
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || ":.#$%&-+?<>~/".contains(c));
+    let prev = before[..at].chars().next_back();
+    (is_key && prev.is_none_or(|p| !p.is_alphanumeric())).then_some(at)
+}
+
+fn concepts(
+    workspace: &Workspace,
+    query: &str,
+    replace: Range<usize>,
+    close: &str,
+) -> Vec<CompletionItem> {
+    let query = normalize(query);
+    let mut scored: Vec<(u8, usize, CompletionItem)> = Vec::new();
+    for (name, targets) in workspace.names() {
+        let Some(score) = score(&query, name) else {
+            continue;
+        };
+        for target in targets {
+            let item = match *target {
+                Target::Glossary(entry) => {
+                    let e = workspace.entry(entry);
+                    // Show the name as written; say which term an alias is of.
+                    let written = e
+                        .names()
+                        .find(|n| normalize(&n.value) == *name)
+                        .map_or(e.term.value.as_str(), |n| n.value.as_str());
+                    let text = &workspace.note(entry.note).file.text;
+                    CompletionItem {
+                        label: written.to_string(),
+                        kind: CompletionKind::Concept,
+                        detail: Some(if written == e.term.value {
+                            "glossary".to_string()
+                        } else {
+                            format!("alias of {}", e.term.value)
+                        }),
+                        documentation: Some(text[e.definition.clone()].trim().to_string()),
+                        insert: format!("{written}{close}"),
+                        replace: replace.clone(),
+                    }
+                }
+                Target::Note(id) => {
+                    let n = workspace.note(id);
+                    let label = if normalize(n.stem()) == *name {
+                        n.stem()
+                    } else {
+                        n.title()
+                    };
+                    CompletionItem {
+                        label: label.to_string(),
+                        kind: CompletionKind::Note,
+                        detail: Some(n.file.rel.clone()),
+                        documentation: Some(n.title().to_string()),
+                        insert: format!("{label}{close}"),
+                        replace: replace.clone(),
+                    }
+                }
+            };
+            scored.push((score, name.chars().count(), item));
+        }
+    }
+    rank(scored)
+}
+
+fn rank(mut scored: Vec<(u8, usize, CompletionItem)>) -> Vec<CompletionItem> {
+    scored.sort_by(|a, b| (a.0, a.1, &a.2.label).cmp(&(b.0, b.1, &b.2.label)));
+    scored.dedup_by(|a, b| a.2.label == b.2.label && a.2.kind == b.2.kind);
+    scored
+        .into_iter()
+        .take(MAX_ITEMS)
+        .map(|(_, _, item)| item)
+        .collect()
+}
+
+fn citations(workspace: &Workspace, query: &str, replace: Range<usize>) -> Vec<CompletionItem> {
+    let query = query.to_lowercase();
+    let mut scored = Vec::new();
+    for bib in &workspace.bibliographies {
+        for entry in &bib.entries {
+            // By key first; then by author, title words or year.
+            let by_key = score(&query, &entry.key.to_lowercase());
+            let score = by_key.or_else(|| {
+                let mut haystack = entry
+                    .authors
+                    .iter()
+                    .map(|p| p.family.to_lowercase())
+                    .collect::<Vec<_>>();
+                haystack.extend(entry.title.iter().map(|t| t.to_lowercase()));
+                haystack.extend(entry.year.iter().cloned());
+                haystack.iter().any(|h| h.contains(&query)).then_some(4)
+            });
+            let Some(score) = score else {
+                continue;
+            };
+            let first_author = entry.authors.first().map_or("", |p| p.family.as_str());
+            let detail = format!(
+                "{first_author}{} {} — {}",
+                if entry.authors.len() > 1 {
+                    " et al."
+                } else {
+                    ""
+                },
+                entry.year.as_deref().unwrap_or("n.d."),
+                entry.title.as_deref().unwrap_or("")
+            );
+            scored.push((
+                score,
+                entry.key.len(),
+                CompletionItem {
+                    label: entry.key.clone(),
+                    kind: CompletionKind::Citation,
+                    detail: Some(detail),
+                    documentation: Some(format_reference(entry)),
+                    insert: entry.key.clone(),
+                    replace: replace.clone(),
+                },
+            ));
+        }
+    }
+    rank(scored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::fixture;
+    use expect_test::{expect, Expect};
+
+    fn check(text: &str, expect: Expect) {
+        let f = fixture(text);
+        let (note, offset) = f.cursor();
+        let items: Vec<String> = completion(&f.workspace, note, offset)
+            .iter()
+            .map(|i| {
+                format!(
+                    "{:?} {} ({}) insert {:?} over {}",
+                    i.kind,
+                    i.label,
+                    i.detail.as_deref().unwrap_or(""),
+                    i.insert,
+                    f.show(crate::ide::FileId::Note(note), &i.replace)
+                )
+            })
+            .collect();
+        expect.assert_debug_eq(&items);
+    }
+
+    const VAULT: &str = "//- glossary.md\n- CoT（Chain of Thought，思维链）：x\n- Scaling Law: y\n//- notes/chain.md\n# Chain notes\n//- refs.bib\n@article{wei2022chain, title={Chain-of-Thought Prompting}, author={Wei, Jason and Zhou, Denny}, year=2022}\n@article{kaplan2020scaling, title={Scaling Laws}, author={Kaplan, Jared}, year=2020}\n";
+
+    #[test]
+    fn concepts_and_notes_after_double_bracket() {
+        check(
+            &format!("{VAULT}//- a.md\n😀 see [[cha$0\n"),
+            expect![[r#"
+                [
+                    "Note chain (notes/chain.md) insert \"chain]]\" over a.md:1:9-1:12 \"cha\"",
+                    "Concept Chain of Thought (alias of CoT) insert \"Chain of Thought]]\" over a.md:1:9-1:12 \"cha\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn keys_after_at_by_key_author_or_title() {
+        check(
+            &format!("{VAULT}//- a.md\n如 [@wei$0]\n"),
+            expect![[r#"
+                [
+                    "Citation wei2022chain (Wei et al. 2022 — Chain-of-Thought Prompting) insert \"wei2022chain\" over a.md:1:5-1:8 \"wei\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{VAULT}//- a.md\n@scaling$0\n"),
+            expect![[r#"
+                [
+                    "Citation kaplan2020scaling (Kaplan 2020 — Scaling Laws) insert \"kaplan2020scaling\" over a.md:1:2-1:9 \"scaling\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn emails_and_closed_links_stay_quiet() {
+        check(
+            &format!("{VAULT}//- a.md\nmail me@wei$0\n"),
+            expect!["[]\n"],
+        );
+        check(
+            &format!("{VAULT}//- a.md\n[[CoT]] and $0\n"),
+            expect!["[]\n"],
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! Go to definition: a concept link to its glossary entry, note or heading; a
+//! citation to its bibliography entry.
+
+use std::ops::Range;
+
+use super::cursor::{item_at, Item};
+use super::FileId;
+use crate::workspace::{NoteId, Resolution, Workspace};
+
+/// Where to go: the file, the whole item, and the part to select.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavigationTarget {
+    pub file: FileId,
+    pub full_range: Range<usize>,
+    pub focus_range: Range<usize>,
+}
+
+pub fn goto_definition(
+    workspace: &Workspace,
+    note: NoteId,
+    offset: usize,
+) -> Vec<NavigationTarget> {
+    match item_at(workspace, note, offset) {
+        Some(Item::Link(link)) => match workspace.resolve_link(note, link) {
+            Resolution::Glossary(entry) => {
+                let e = workspace.entry(entry);
+                vec![NavigationTarget {
+                    file: FileId::Note(entry.note),
+                    full_range: e.term.range.start..e.definition.end.max(e.term.range.end),
+                    focus_range: e.term.range.clone(),
+                }]
+            }
+            Resolution::Note {
+                note: target,
+                heading,
+            } => vec![note_target(workspace, target, heading)],
+            Resolution::Ambiguous(notes) => notes
+                .into_iter()
+                .map(|n| note_target(workspace, n, None))
+                .collect(),
+            Resolution::BrokenAnchor { note: target } => vec![note_target(workspace, target, None)],
+            _ => Vec::new(),
+        },
+        Some(Item::Citation(citation)) => workspace
+            .citation_key(&citation.key.value)
+            .iter()
+            .map(|&at| {
+                let entry = workspace.bib_entry(at);
+                NavigationTarget {
+                    file: FileId::Bibliography(at.bib),
+                    full_range: entry.range.clone(),
+                    focus_range: entry.key_range.clone(),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn note_target(workspace: &Workspace, note: NoteId, heading: Option<usize>) -> NavigationTarget {
+    let n = workspace.note(note);
+    match heading {
+        Some(block) => {
+            let b = &n.syntax.blocks[block];
+            NavigationTarget {
+                file: FileId::Note(note),
+                full_range: b.range.clone(),
+                focus_range: b.content.clone(),
+            }
+        }
+        None => NavigationTarget {
+            file: FileId::Note(note),
+            full_range: 0..n.file.text.len(),
+            focus_range: 0..0,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::fixture;
+    use expect_test::{expect, Expect};
+
+    fn check(text: &str, expect: Expect) {
+        let f = fixture(text);
+        let (note, offset) = f.cursor();
+        let targets: Vec<String> = goto_definition(&f.workspace, note, offset)
+            .iter()
+            .map(|t| f.show(t.file, &t.focus_range))
+            .collect();
+        expect.assert_debug_eq(&targets);
+    }
+
+    #[test]
+    fn to_glossary_entry_note_heading_and_bib_entry() {
+        let vault = "//- glossary.md\n- 😀 pad\n- CoT（思维链）：x\n//- notes/b.md\n# B\n## 小节 🚀\n//- refs.bib\n@misc{k1, title={T}}\n";
+        check(
+            &format!("{vault}//- a.md\n中文 [[思维$0链]]\r\n"),
+            expect![[r#"
+                [
+                    "glossary.md:2:3-2:6 \"CoT\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{vault}//- a.md\n[[notes/b#小节$0]]\n"),
+            expect![[r#"
+                [
+                    "notes/b.md:2:4-2:8 \"小节 🚀\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{vault}//- a.md\n@k$01 and [@k1]\n"),
+            expect![[r#"
+                [
+                    "refs.bib:1:7-1:9 \"k1\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{vault}//- a.md\n[[nothing$0]]\n"),
+            expect!["[]\n"],
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! Test fixtures: a whole workspace in one string.
+//!
+//! ```text
+//! //- glossary.md
+//! - CoT（思维链）：reasoning step by step
+//! //- notes/a.md
+//! See [[Co$0T]].
+//! //- refs.bib
+//! @article{wei2022chain, title = {Chain-of-Thought Prompting}}
+//! ```
+//!
+//! Each `//- path` line starts a file (relative to a virtual root); `$0` marks
+//! the cursor and is removed from the text.
+
+use std::path::{Path, PathBuf};
+
+use crate::syntax::parse_note;
+use crate::workspace::bibliography::{self, BibFormat};
+use crate::workspace::{Bibliography, Config, Note, NoteId, SourceFile, Workspace};
+
+pub const ROOT: &str = "/vault";
+
+pub struct Fixture {
+    pub workspace: Workspace,
+    /// The note holding the cursor, and the cursor's byte offset.
+    pub cursor: Option<(NoteId, usize)>,
+}
+
+pub fn fixture(text: &str) -> Fixture {
+    let root = PathBuf::from(ROOT);
+    let config = Config::default();
+    let mut workspace = Workspace::new(root.clone(), config.clone(), None);
+    let mut bibliographies = Vec::new();
+    let mut cursor_file = None;
+    for (path, mut content) in files(text) {
+        let cursor = content.find("$0");
+        if let Some(at) = cursor {
+            content.replace_range(at..at + 2, "");
+        }
+        let path = root.join(&path);
+        let file = SourceFile::new(&root, path.clone(), content.clone(), None);
+        match BibFormat::from_path(&path) {
+            Some(format) => {
+                let parsed = bibliography::parse(&content, format);
+                bibliographies.push(Bibliography {
+                    file,
+                    format,
+                    entries: parsed.entries,
+                    errors: parsed.errors,
+                });
+            }
+            None => {
+                let id = workspace.set_note(Note::new(&config, file, parse_note(&content)));
+                if let Some(at) = cursor {
+                    cursor_file = Some((id, at));
+                }
+            }
+        }
+    }
+    workspace.set_bibliographies(bibliographies);
+    Fixture {
+        workspace,
+        cursor: cursor_file,
+    }
+}
+
+fn files(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(path) = line.strip_prefix("//- ") {
+            out.push((path.trim().to_string(), String::new()));
+        } else if let Some((_, content)) = out.last_mut() {
+            content.push_str(line);
+        }
+    }
+    out
+}
+
+impl Fixture {
+    pub fn cursor(&self) -> (NoteId, usize) {
+        self.cursor.expect("the fixture has a $0 cursor")
+    }
+
+    /// `path:line:col-line:col` of a range in a file, 1-based, for
+    /// snapshots.
+    pub fn show(&self, file: crate::ide::FileId, range: &std::ops::Range<usize>) -> String {
+        let source = self.workspace.source(file).expect("a file of the fixture");
+        let unit = crate::line_index::ColumnUnit::Utf32;
+        let start = source.line_index.line_col(&source.text, range.start, unit);
+        let end = source.line_index.line_col(&source.text, range.end, unit);
+        let rel = Path::new(&source.rel).display();
+        format!(
+            "{rel}:{}:{}-{}:{} {:?}",
+            start.line + 1,
+            start.col + 1,
+            end.line + 1,
+            end.col + 1,
+            &source.text[range.clone()]
+        )
+    }
+}

@@ -1,0 +1,328 @@
+//! Hover: the glossary entry behind a concept link, the note or heading a
+//! link opens, the formatted reference of a citation, or what is wrong with a
+//! broken one.
+
+use std::ops::Range;
+
+use super::cursor::{item_at, Item};
+use super::reference_format::{format_reference, paper_links};
+use super::{note_diagnostics, Code};
+use crate::syntax::{BlockKind, CitationItem, Link};
+use crate::workspace::{EntryId, Note, NoteId, Resolution, Workspace};
+
+/// Markdown to show, and the range it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoverResult {
+    pub range: Range<usize>,
+    pub markdown: String,
+}
+
+pub fn hover(workspace: &Workspace, note: NoteId, offset: usize) -> Option<HoverResult> {
+    match item_at(workspace, note, offset)? {
+        Item::Link(link) => link_hover(workspace, note, link),
+        Item::Citation(citation) => citation_hover(workspace, note, citation, offset),
+        Item::Entry(entry) => {
+            let range = workspace
+                .entry(entry)
+                .names()
+                .find(|n| n.range.start <= offset && offset <= n.range.end)
+                .map(|n| n.range.clone())?;
+            Some(HoverResult {
+                range,
+                markdown: entry_markdown(workspace, entry),
+            })
+        }
+        Item::Heading(_) => None,
+    }
+}
+
+fn location(workspace: &Workspace, note: NoteId, offset: usize) -> String {
+    let file = &workspace.note(note).file;
+    format!("{}:{}", file.rel, file.line_index.line_of(offset) + 1)
+}
+
+/// `**Term** (Alias, Alias 2)`, the definition, and where it is defined.
+pub fn entry_markdown(workspace: &Workspace, id: EntryId) -> String {
+    let entry = workspace.entry(id);
+    let text = &workspace.note(id.note).file.text;
+    let mut out = format!("**{}**", entry.term.value);
+    if !entry.aliases.is_empty() {
+        let aliases: Vec<&str> = entry.aliases.iter().map(|a| a.value.as_str()).collect();
+        out.push_str(&format!(" ({})", aliases.join(", ")));
+    }
+    let definition = text[entry.definition.clone()].trim();
+    if !definition.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(definition);
+    }
+    out.push_str(&format!(
+        "\n\n*{}*",
+        location(workspace, id.note, entry.term.range.start)
+    ));
+    out
+}
+
+/// The first paragraph (consecutive plain lines) from block `from` on. Within
+/// a section it stops at the next heading; for a whole note it skips the
+/// headings at the top.
+fn first_paragraph(note: &Note, from: usize, within_section: bool) -> Option<String> {
+    let text = &note.file.text;
+    let mut lines: Vec<&str> = Vec::new();
+    let mut previous_end = None;
+    for block in note.syntax.blocks.iter().skip(from) {
+        let is_heading = matches!(block.kind, BlockKind::Heading { .. });
+        if block.kind != BlockKind::Line {
+            if !lines.is_empty() || (is_heading && within_section) {
+                break;
+            }
+            continue;
+        }
+        // A blank line ends the paragraph.
+        if let Some(end) = previous_end {
+            let between = &text[end..block.range.start];
+            if between.matches('\n').count() + between.matches('\r').count()
+                - between.matches("\r\n").count()
+                > 1
+            {
+                break;
+            }
+        }
+        lines.push(text[block.content.clone()].trim());
+        previous_end = Some(block.range.end);
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn note_markdown(workspace: &Workspace, note: NoteId, heading: Option<usize>) -> String {
+    let n = workspace.note(note);
+    let mut out = format!("**{}**", n.title());
+    let paragraph = match heading {
+        Some(block) => {
+            let b = &n.syntax.blocks[block];
+            out.push_str(&format!(" › {}", &n.file.text[b.content.clone()]));
+            first_paragraph(n, block + 1, true)
+        }
+        None => first_paragraph(n, 0, false),
+    };
+    if let Some(paragraph) = paragraph {
+        out.push_str("\n\n");
+        out.push_str(&paragraph);
+    }
+    let offset = heading.map_or(0, |b| n.syntax.blocks[b].range.start);
+    out.push_str(&format!("\n\n*{}*", location(workspace, note, offset)));
+    out
+}
+
+fn link_hover(workspace: &Workspace, note: NoteId, link: &Link) -> Option<HoverResult> {
+    let range = link.range.clone();
+    let markdown = match workspace.resolve_link(note, link) {
+        Resolution::Glossary(entry) => entry_markdown(workspace, entry),
+        Resolution::Note {
+            note: target,
+            heading,
+        } => note_markdown(workspace, target, heading),
+        _ => problem_markdown(workspace, note, &range)?,
+    };
+    Some(HoverResult { range, markdown })
+}
+
+/// What `gloss check` says about `range`, so hover and diagnostics agree.
+fn problem_markdown(workspace: &Workspace, note: NoteId, range: &Range<usize>) -> Option<String> {
+    let problems: Vec<String> = note_diagnostics(workspace, note)
+        .into_iter()
+        .filter(|d| d.range.start >= range.start && d.range.end <= range.end)
+        .map(|d| format!("**{}** `{}`", d.message, d.code.as_str()))
+        .collect();
+    (!problems.is_empty()).then(|| problems.join("\n\n"))
+}
+
+fn citation_hover(
+    workspace: &Workspace,
+    note: NoteId,
+    citation: &CitationItem,
+    offset: usize,
+) -> Option<HoverResult> {
+    let syntax = &workspace.note(note).syntax;
+    // On a key: that key. Elsewhere in a group: every item, stacked.
+    let items: Vec<&CitationItem> =
+        if citation.key.range.start <= offset && offset <= citation.key.range.end {
+            vec![citation]
+        } else {
+            syntax
+                .citations
+                .iter()
+                .filter(|c| c.token == citation.token)
+                .collect()
+        };
+    let range = if items.len() == 1 {
+        items[0].key.range.clone()
+    } else {
+        citation.token.clone()
+    };
+    let parts: Vec<String> = items
+        .iter()
+        .map(
+            |item| match workspace.citation_key(&item.key.value).first() {
+                Some(&location) => {
+                    let entry = workspace.bib_entry(location);
+                    let mut out = format_reference(entry);
+                    if let Some(suffix) = &item.suffix {
+                        out.push_str(&format!(" — {suffix}"));
+                    }
+                    let mut links: Vec<String> = paper_links(entry)
+                        .into_iter()
+                        .map(|l| format!("[{}]({})", l.label, l.target))
+                        .collect();
+                    links.push(format!("[Zotero](zotero://select/items/@{})", entry.key));
+                    out.push_str("\n\n");
+                    out.push_str(&links.join(" · "));
+                    let bib = &workspace.bibliographies[location.bib].file;
+                    let line = bib.line_index.line_of(entry.key_range.start) + 1;
+                    out.push_str(&format!("\n\n*{}:{line}*", bib.rel));
+                    out
+                }
+                None => problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
+                    format!(
+                        "**unknown citation key '{}'** `{}`",
+                        item.key.value,
+                        Code::UnknownCitation.as_str()
+                    )
+                }),
+            },
+        )
+        .collect();
+    Some(HoverResult {
+        range,
+        markdown: parts.join("\n\n---\n\n"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::fixture;
+    use expect_test::{expect, Expect};
+
+    fn check(text: &str, expect: Expect) {
+        let f = fixture(text);
+        let (note, offset) = f.cursor();
+        let result = match hover(&f.workspace, note, offset) {
+            Some(h) => format!(
+                "{}\n{}",
+                f.show(crate::ide::FileId::Note(note), &h.range),
+                h.markdown
+            ),
+            None => "no hover".to_string(),
+        };
+        expect.assert_eq(&result);
+    }
+
+    const VAULT: &str = r#"//- glossary.md
+# Glossary
+- CoT（Chain of Thought，思维链）：先写推理步骤 [@wei2022chain]。
+  - 细节也算定义的一部分。
+//- papers/scaling.md
+---
+title: Scaling Laws 笔记
+---
+# Scaling 📈
+损失随规模按幂律下降。
+第二行。
+
+## Chinchilla
+参数和数据等比例增长。
+//- refs.bib
+@inproceedings{wei2022chain,
+  title = {Chain-of-Thought Prompting Elicits Reasoning in Large Language Models},
+  author = {Wei, Jason and Wang, Xuezhi and Zhou, Denny},
+  booktitle = {NeurIPS},
+  year = 2022,
+  eprint = {2201.11903}, archivePrefix = {arXiv},
+}
+"#;
+
+    #[test]
+    fn glossary_link_on_a_line_with_emoji_and_crlf() {
+        check(
+            &format!("{VAULT}//- a.md\n😀😀 中文 [[思维$0链]]\r\n"),
+            expect![[r#"
+                a.md:1:7-1:14 "[[思维链]]"
+                **CoT** (Chain of Thought, 思维链)
+
+                先写推理步骤 [@wei2022chain]。
+                  - 细节也算定义的一部分。
+
+                *glossary.md:2*"#]],
+        );
+    }
+
+    #[test]
+    fn note_and_heading_links() {
+        check(
+            &format!("{VAULT}//- a.md\nsee [[papers/scaling$0]]\n"),
+            expect![[r#"
+                a.md:1:5-1:23 "[[papers/scaling]]"
+                **Scaling Laws 笔记**
+
+                损失随规模按幂律下降。
+                第二行。
+
+                *papers/scaling.md:1*"#]],
+        );
+        check(
+            &format!("{VAULT}//- a.md\nsee [[Scaling Laws 笔记#Chinchilla$0]]\n"),
+            expect![[r#"
+                a.md:1:5-1:35 "[[Scaling Laws 笔记#Chinchilla]]"
+                **Scaling Laws 笔记** › Chinchilla
+
+                参数和数据等比例增长。
+
+                *papers/scaling.md:8*"#]],
+        );
+    }
+
+    #[test]
+    fn citation_with_locator_and_links() {
+        check(
+            &format!("{VAULT}//- a.md\n如 [see @wei2022$0chain, p. 3] 所示\n"),
+            expect![[r#"
+                a.md:1:9-1:21 "wei2022chain"
+                Wei, J., Wang, X., & Zhou, D. (2022). Chain-of-Thought Prompting Elicits Reasoning in Large Language Models. *NeurIPS*. — p. 3
+
+                [arXiv:2201.11903](https://arxiv.org/abs/2201.11903) · [Zotero](zotero://select/items/@wei2022chain)
+
+                *refs.bib:1*"#]],
+        );
+    }
+
+    #[test]
+    fn broken_link_and_unknown_key_explain_themselves() {
+        check(
+            &format!("{VAULT}//- a.md\n[[Chian of Though$0t]]\n"),
+            expect![[r#"
+                a.md:1:1-1:21 "[[Chian of Thought]]"
+                **unknown concept 'Chian of Thought'; did you mean 'Chain of Thought'?** `broken-link`"#]],
+        );
+        check(
+            &format!("{VAULT}//- a.md\n[@wei2022chian$0; @wei2022chain]\n"),
+            expect![[r#"
+                a.md:1:3-1:15 "wei2022chian"
+                **unknown citation key 'wei2022chian'; did you mean 'wei2022chain'?** `unknown-citation`"#]],
+        );
+    }
+
+    #[test]
+    fn definition_site_and_plain_text() {
+        check(
+            "//- glossary.md\n- Tok$0en：子词单元\n",
+            expect![[r#"
+                glossary.md:1:3-1:8 "Token"
+                **Token**
+
+                子词单元
+
+                *glossary.md:1*"#]],
+        );
+        check("//- a.md\nplain $0text\n", expect!["no hover"]);
+    }
+}

@@ -1,0 +1,177 @@
+//! Find references: every use, across the workspace, of the glossary entry,
+//! note, heading or paper under the cursor.
+
+use std::ops::Range;
+
+use super::cursor::{item_at, Item};
+use super::FileId;
+use crate::workspace::{EntryId, NoteId, Resolution, Workspace};
+
+/// What the references are to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Subject {
+    Entry(EntryId),
+    Note(NoteId, Option<usize>),
+    Key(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub file: FileId,
+    pub range: Range<usize>,
+}
+
+fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Subject> {
+    Some(match item_at(workspace, note, offset)? {
+        Item::Link(link) => match workspace.resolve_link(note, link) {
+            Resolution::Glossary(entry) => Subject::Entry(entry),
+            Resolution::Note { note, heading } => Subject::Note(note, heading),
+            _ => return None,
+        },
+        Item::Citation(citation) => Subject::Key(citation.key.value.clone()),
+        Item::Entry(entry) => Subject::Entry(entry),
+        Item::Heading(block) => Subject::Note(note, Some(block)),
+    })
+}
+
+/// The references to what is at `offset`; with `include_declaration`, the
+/// definition too (the glossary term or bibliography key).
+pub fn find_references(
+    workspace: &Workspace,
+    note: NoteId,
+    offset: usize,
+    include_declaration: bool,
+) -> Vec<Reference> {
+    let Some(subject) = subject(workspace, note, offset) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if include_declaration {
+        match &subject {
+            Subject::Entry(entry) => out.push(Reference {
+                file: FileId::Note(entry.note),
+                range: workspace.entry(*entry).term.range.clone(),
+            }),
+            Subject::Key(key) => {
+                for &at in workspace.citation_key(key) {
+                    out.push(Reference {
+                        file: FileId::Bibliography(at.bib),
+                        range: workspace.bib_entry(at).key_range.clone(),
+                    });
+                }
+            }
+            Subject::Note(..) => {}
+        }
+    }
+    for (id, n) in workspace.notes() {
+        match &subject {
+            Subject::Key(key) => out.extend(
+                n.syntax
+                    .citations
+                    .iter()
+                    .filter(|c| &c.key.value == key)
+                    .map(|c| Reference {
+                        file: FileId::Note(id),
+                        range: c.key.range.clone(),
+                    }),
+            ),
+            _ => {
+                for link in &n.syntax.links {
+                    let same = match (workspace.resolve_link(id, link), &subject) {
+                        (Resolution::Glossary(e), Subject::Entry(s)) => e == *s,
+                        (Resolution::Note { note, heading }, Subject::Note(sn, sh)) => {
+                            note == *sn && (sh.is_none() || heading == *sh)
+                        }
+                        _ => false,
+                    };
+                    if same {
+                        out.push(Reference {
+                            file: FileId::Note(id),
+                            range: link.range.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The references to a bibliography entry, from the cursor in a `.bib` file.
+pub fn find_key_references(workspace: &Workspace, key: &str) -> Vec<Reference> {
+    workspace
+        .notes()
+        .flat_map(|(id, n)| {
+            n.syntax
+                .citations
+                .iter()
+                .filter(move |c| c.key.value == key)
+                .map(move |c| Reference {
+                    file: FileId::Note(id),
+                    range: c.key.range.clone(),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::fixture;
+    use expect_test::{expect, Expect};
+
+    fn check(text: &str, include_declaration: bool, expect: Expect) {
+        let f = fixture(text);
+        let (note, offset) = f.cursor();
+        let refs: Vec<String> = find_references(&f.workspace, note, offset, include_declaration)
+            .iter()
+            .map(|r| f.show(r.file, &r.range))
+            .collect();
+        expect.assert_debug_eq(&refs);
+    }
+
+    #[test]
+    fn concept_references_across_notes_and_aliases() {
+        check(
+            "//- glossary.md\n- CoT（思维链）：x\n//- a.md\n[[Co$0T]] 😀 [[思维链]]\n//- sub/b.md\n[[cot]] [[Other]]\n",
+            true,
+            expect![[r#"
+                [
+                    "glossary.md:1:3-1:6 \"CoT\"",
+                    "a.md:1:1-1:8 \"[[CoT]]\"",
+                    "a.md:1:11-1:18 \"[[思维链]]\"",
+                    "sub/b.md:1:1-1:8 \"[[cot]]\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn citation_references() {
+        check(
+            "//- refs.bib\n@misc{k1, title={T}}\n//- a.md\n[@k$01, p. 2]\n//- b.md\n中文 @k1。\n",
+            true,
+            expect![[r#"
+                [
+                    "refs.bib:1:7-1:9 \"k1\"",
+                    "a.md:1:3-1:5 \"k1\"",
+                    "b.md:1:5-1:7 \"k1\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn heading_references() {
+        check(
+            "//- a.md\n## Res$0ults 📈\n[[#Results]]\n//- b.md\n[[a#results]] [[a]]\n",
+            false,
+            expect![[r#"
+                [
+                    "a.md:2:1-2:13 \"[[#Results]]\"",
+                    "b.md:1:1-1:14 \"[[a#results]]\"",
+                ]
+            "#]],
+        );
+    }
+}

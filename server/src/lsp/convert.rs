@@ -1,0 +1,150 @@
+//! Conversions between gloss's byte offsets and LSP positions, URIs and
+//! types. The only place that knows both sides.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use tower_lsp_server::ls_types as lsp;
+
+use crate::ide::{self, FileId};
+use crate::line_index::{ColumnUnit, LineCol};
+use crate::workspace::{SourceFile, Workspace};
+
+pub fn position(file: &SourceFile, offset: usize, unit: ColumnUnit) -> lsp::Position {
+    let LineCol { line, col } = file.line_index.line_col(&file.text, offset, unit);
+    lsp::Position::new(line, col)
+}
+
+pub fn range(file: &SourceFile, range: &Range<usize>, unit: ColumnUnit) -> lsp::Range {
+    lsp::Range::new(
+        position(file, range.start, unit),
+        position(file, range.end, unit),
+    )
+}
+
+/// The byte offset of an LSP position, clamped into the text.
+pub fn offset(file: &SourceFile, position: lsp::Position, unit: ColumnUnit) -> usize {
+    let pos = LineCol {
+        line: position.line,
+        col: position.character,
+    };
+    file.line_index.offset(&file.text, pos, unit)
+}
+
+pub fn uri(path: &std::path::Path) -> Option<lsp::Uri> {
+    lsp::Uri::from_file_path(path)
+}
+
+pub fn path(uri: &lsp::Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+pub fn location(
+    workspace: &Workspace,
+    file: FileId,
+    range: &Range<usize>,
+    unit: ColumnUnit,
+) -> Option<lsp::Location> {
+    let source = workspace.source(file)?;
+    Some(lsp::Location::new(
+        uri(&source.path)?,
+        self::range(source, range, unit),
+    ))
+}
+
+fn severity(severity: ide::Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        ide::Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        ide::Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        ide::Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        ide::Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostic(
+    workspace: &Workspace,
+    diagnostic: &ide::Diagnostic,
+    unit: ColumnUnit,
+) -> Option<lsp::Diagnostic> {
+    let source = workspace.source(diagnostic.file)?;
+    let related = diagnostic
+        .related
+        .iter()
+        .filter_map(|r| {
+            Some(lsp::DiagnosticRelatedInformation {
+                location: location(workspace, r.file, &r.range, unit)?,
+                message: r.message.clone(),
+            })
+        })
+        .collect::<Vec<_>>();
+    Some(lsp::Diagnostic {
+        range: range(source, &diagnostic.range, unit),
+        severity: Some(severity(diagnostic.severity)),
+        code: Some(lsp::NumberOrString::String(
+            diagnostic.code.as_str().to_string(),
+        )),
+        source: Some("gloss".to_string()),
+        message: diagnostic.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        ..lsp::Diagnostic::default()
+    })
+}
+
+pub fn completion_item(
+    file: &SourceFile,
+    item: ide::CompletionItem,
+    unit: ColumnUnit,
+    rank: usize,
+) -> lsp::CompletionItem {
+    let kind = match item.kind {
+        ide::CompletionKind::Concept => lsp::CompletionItemKind::KEYWORD,
+        ide::CompletionKind::Note => lsp::CompletionItemKind::FILE,
+        ide::CompletionKind::Citation => lsp::CompletionItemKind::REFERENCE,
+    };
+    lsp::CompletionItem {
+        label: item.label.clone(),
+        kind: Some(kind),
+        detail: item.detail,
+        documentation: item.documentation.map(|value| {
+            lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value,
+            })
+        }),
+        // gloss has ranked the items; keep that order.
+        sort_text: Some(format!("{rank:04}")),
+        filter_text: Some(file.text[item.replace.clone()].to_string() + &item.label),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+            range(file, &item.replace, unit),
+            item.insert,
+        ))),
+        ..lsp::CompletionItem::default()
+    }
+}
+
+#[allow(deprecated)] // `deprecated` is a required field of DocumentSymbol.
+pub fn symbol(file: &SourceFile, symbol: ide::Symbol, unit: ColumnUnit) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: if symbol.name.is_empty() {
+            " ".to_string()
+        } else {
+            symbol.name
+        },
+        detail: symbol.detail,
+        kind: match symbol.kind {
+            ide::SymbolKind::Heading => lsp::SymbolKind::NAMESPACE,
+            ide::SymbolKind::Term => lsp::SymbolKind::KEY,
+        },
+        tags: None,
+        deprecated: None,
+        range: range(file, &symbol.range, unit),
+        selection_range: range(file, &symbol.selection_range, unit),
+        children: Some(
+            symbol
+                .children
+                .into_iter()
+                .map(|c| self::symbol(file, c, unit))
+                .collect(),
+        ),
+    }
+}

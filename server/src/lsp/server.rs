@@ -1,0 +1,569 @@
+//! The language server: one glue function per LSP method. Notifications
+//! change the [`World`] synchronously, in arrival order, without awaiting;
+//! requests read it. Everything else lives in [`crate::ide`].
+
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use rayon::prelude::*;
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{self, Result};
+use tower_lsp_server::ls_types::{self as lsp, *};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::convert;
+use super::document::Change;
+use super::world::{Refresh, World};
+use crate::ide;
+use crate::line_index::ColumnUnit;
+use crate::workspace::{load_bibliography, load_note, walk_files, Note, NoteId};
+
+/// Edits that arrive within this window are checked once.
+const DEBOUNCE: Duration = Duration::from_millis(5);
+/// Notes parsed per batch while indexing; each batch becomes visible to
+/// requests as soon as it is parsed.
+const INDEX_BATCH: usize = 500;
+
+pub struct Backend {
+    client: Client,
+    world: Arc<RwLock<World>>,
+    refresh: mpsc::UnboundedSender<Refresh>,
+    /// Folders to index once the client is initialized.
+    pending_roots: std::sync::Mutex<Vec<PathBuf>>,
+    /// Whether the client registers file watchers dynamically.
+    watch_files: std::sync::atomic::AtomicBool,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        let world = Arc::new(RwLock::new(World::new(ColumnUnit::Utf16)));
+        let (refresh, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(publish_diagnostics(client.clone(), world.clone(), receiver));
+        Backend {
+            client,
+            world,
+            refresh,
+            pending_roots: std::sync::Mutex::new(Vec::new()),
+            watch_files: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A poisoned lock only means a handler panicked while holding it; the
+    /// world is still consistent enough to serve, so carry on.
+    fn read(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs a read-only request; a panic becomes an `InternalError` reply.
+    fn request<T>(&self, name: &str, f: impl FnOnce(&World) -> Option<T>) -> Result<Option<T>> {
+        let world = self.read();
+        catch_unwind(AssertUnwindSafe(|| f(&world))).map_err(|_| {
+            eprintln!("gloss: internal error in {name}");
+            jsonrpc::Error::internal_error()
+        })
+    }
+
+    /// Runs a notification's state change; a panic is logged and the server
+    /// goes on.
+    fn notify(&self, name: &str, f: impl FnOnce(&mut World) -> Refresh) {
+        let refresh = {
+            let mut world = self.write();
+            catch_unwind(AssertUnwindSafe(|| f(&mut world))).unwrap_or_else(|_| {
+                eprintln!("gloss: internal error in {name}");
+                Refresh::None
+            })
+        };
+        if refresh != Refresh::None {
+            let _ = self.refresh.send(refresh);
+        }
+    }
+
+    /// Indexes a folder in the background with progress reports.
+    fn spawn_index(&self, root: PathBuf) {
+        let client = self.client.clone();
+        let world = self.world.clone();
+        let refresh = self.refresh.clone();
+        tokio::spawn(async move {
+            index(client, world, root).await;
+            let _ = refresh.send(Refresh::All);
+        });
+    }
+}
+
+/// The note under a text document position: workspace index, note and
+/// byte offset.
+fn locate(world: &World, uri: &Uri, position: Position) -> Option<(usize, NoteId, usize)> {
+    let path = convert::path(uri)?;
+    let ws = world.workspace_of(&path)?;
+    let workspace = &world.workspaces[ws];
+    let note = workspace.note_by_path(&path)?;
+    let offset = convert::offset(&workspace.note(note).file, position, world.unit);
+    Some((ws, note, offset))
+}
+
+async fn index(client: Client, world: Arc<RwLock<World>>, root: PathBuf) {
+    let (config, error) = {
+        let mut w = world.write().unwrap_or_else(|e| e.into_inner());
+        let (ws, error) = w.add_workspace(root.clone());
+        (w.workspaces[ws].config.clone(), error)
+    };
+    if let Some(error) = error {
+        client
+            .show_message(MessageType::ERROR, format!("gloss.toml: {error}"))
+            .await;
+    }
+    let walk_root = root.clone();
+    let walk_config = config.clone();
+    let Ok(found) = tokio::task::spawn_blocking(move || walk_files(&walk_root, &walk_config)).await
+    else {
+        return;
+    };
+    let token = NumberOrString::String(format!("gloss/index/{}", root.display()));
+    let progress = match client.create_work_done_progress(token.clone()).await {
+        Ok(()) => Some(
+            client
+                .progress(token, "Indexing notes")
+                .with_percentage(0)
+                .begin()
+                .await,
+        ),
+        Err(_) => None,
+    };
+    let total = found.notes.len();
+    let mut done = 0;
+    for batch in found.notes.chunks(INDEX_BATCH) {
+        let batch = batch.to_vec();
+        let (r, c) = (root.clone(), config.clone());
+        let Ok(notes) = tokio::task::spawn_blocking(move || {
+            batch
+                .par_iter()
+                .map(|p| load_note(&r, p, &c))
+                .collect::<Vec<Note>>()
+        })
+        .await
+        else {
+            return;
+        };
+        done += notes.len();
+        {
+            let mut w = world.write().unwrap_or_else(|e| e.into_inner());
+            let Some(ws) = w.workspaces.iter().position(|x| x.root == root) else {
+                return;
+            };
+            for note in notes {
+                // An open document's text wins over the file on disk.
+                if !w.documents.contains_key(&note.file.path) {
+                    w.workspaces[ws].set_note(note);
+                }
+            }
+        }
+        if let Some(progress) = &progress {
+            let percentage = (done * 100 / total.max(1)) as u32;
+            progress
+                .report_with_message(format!("Indexing notes {done}/{total}"), percentage)
+                .await;
+        }
+    }
+    let wanted = {
+        let mut w = world.write().unwrap_or_else(|e| e.into_inner());
+        let Some(ws) = w.workspaces.iter().position(|x| x.root == root) else {
+            return;
+        };
+        w.workspaces[ws].bibliographies_to_load(found.bibliographies)
+    };
+    let r = root.clone();
+    if let Ok(bibliographies) = tokio::task::spawn_blocking(move || {
+        wanted
+            .par_iter()
+            .map(|(p, f)| load_bibliography(&r, p, *f))
+            .collect::<Vec<_>>()
+    })
+    .await
+    {
+        let mut w = world.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(ws) = w.workspaces.iter().position(|x| x.root == root) {
+            w.workspaces[ws].set_bibliographies(bibliographies);
+        }
+    }
+    if let Some(progress) = progress {
+        progress
+            .finish_with_message(format!("Indexed {total} notes"))
+            .await;
+    }
+}
+
+/// Publishes diagnostics of open documents as refreshes come in, coalescing
+/// bursts.
+async fn publish_diagnostics(
+    client: Client,
+    world: Arc<RwLock<World>>,
+    mut receiver: mpsc::UnboundedReceiver<Refresh>,
+) {
+    while let Some(first) = receiver.recv().await {
+        tokio::time::sleep(DEBOUNCE).await;
+        let mut all = false;
+        let mut paths = HashSet::new();
+        let mut take = |refresh: Refresh| match refresh {
+            Refresh::All => all = true,
+            Refresh::Documents(p) => paths.extend(p),
+            Refresh::None => {}
+        };
+        take(first);
+        while let Ok(more) = receiver.try_recv() {
+            take(more);
+        }
+        let batches: Vec<(Uri, Vec<lsp::Diagnostic>, i32)> = {
+            let world = world.read().unwrap_or_else(|e| e.into_inner());
+            let open: Vec<PathBuf> = world
+                .documents
+                .keys()
+                .filter(|p| all || paths.contains(*p))
+                .cloned()
+                .collect();
+            open.iter()
+                .filter_map(|path| {
+                    let (workspace, note) = world.note(path)?;
+                    let diagnostics =
+                        catch_unwind(AssertUnwindSafe(|| ide::note_diagnostics(workspace, note)))
+                            .ok()?;
+                    let converted = diagnostics
+                        .iter()
+                        .filter_map(|d| convert::diagnostic(workspace, d, world.unit))
+                        .collect();
+                    Some((
+                        convert::uri(path)?,
+                        converted,
+                        world.documents[path].version,
+                    ))
+                })
+                .collect()
+        };
+        for (uri, diagnostics, version) in batches {
+            client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
+    }
+}
+
+fn position_encoding(params: &InitializeParams) -> (ColumnUnit, PositionEncodingKind) {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
+    if offered.is_some_and(|e| e.contains(&PositionEncodingKind::UTF8)) {
+        (ColumnUnit::Utf8, PositionEncodingKind::UTF8)
+    } else {
+        (ColumnUnit::Utf16, PositionEncodingKind::UTF16)
+    }
+}
+
+fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| convert::path(&f.uri))
+        .collect();
+    #[allow(deprecated)] // Older clients send only `rootUri`.
+    if roots.is_empty() {
+        roots.extend(params.root_uri.as_ref().and_then(convert::path));
+    }
+    roots
+        .into_iter()
+        .map(|r| r.canonicalize().unwrap_or(r))
+        .collect()
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let (unit, encoding) = position_encoding(&params);
+        self.write().unit = unit;
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        self.watch_files
+            .store(watch, std::sync::atomic::Ordering::Relaxed);
+        *self.pending_roots.lock().unwrap_or_else(|e| e.into_inner()) = workspace_roots(&params);
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["[".to_string(), "@".to_string()]),
+                    ..CompletionOptions::default()
+                }),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "gloss".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            ..InitializeResult::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if self.watch_files.load(std::sync::atomic::Ordering::Relaxed) {
+            let watchers = [
+                "**/*.{md,markdown}",
+                "**/*.{bib,bibtex,json}",
+                "**/gloss.toml",
+            ]
+            .into_iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+            let registration = Registration {
+                id: "gloss/watch".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers,
+                })
+                .ok(),
+            };
+            let _ = self.client.register_capability(vec![registration]).await;
+        }
+        let roots =
+            std::mem::take(&mut *self.pending_roots.lock().unwrap_or_else(|e| e.into_inner()));
+        for root in roots {
+            self.spawn_index(root);
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let Some(path) = convert::path(&params.text_document.uri) else {
+            return;
+        };
+        let mut new_root = None;
+        self.notify("didOpen", |world| {
+            let (refresh, root) = world.open(
+                path,
+                params.text_document.text,
+                params.text_document.version,
+            );
+            new_root = root;
+            refresh
+        });
+        if let Some(root) = new_root {
+            self.spawn_index(root);
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let Some(path) = convert::path(&params.text_document.uri) else {
+            return;
+        };
+        let changes = params
+            .content_changes
+            .into_iter()
+            .map(|c| Change {
+                range: c.range.map(|r| {
+                    (
+                        (r.start.line, r.start.character),
+                        (r.end.line, r.end.character),
+                    )
+                }),
+                text: c.text,
+            })
+            .collect();
+        self.notify("didChange", |world| {
+            world.change(&path, changes, params.text_document.version)
+        });
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = convert::path(&params.text_document.uri) else {
+            return;
+        };
+        let uri = params.text_document.uri;
+        self.notify("didClose", |world| world.close(&path));
+        // A closed document shows no diagnostics.
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|c| convert::path(&c.uri))
+            .collect();
+        let mut reindex = Vec::new();
+        self.notify("didChangeWatchedFiles", |world| {
+            let mut refresh = Refresh::None;
+            for path in &paths {
+                if path
+                    .file_name()
+                    .is_some_and(|n| n == crate::workspace::CONFIG_FILE)
+                {
+                    if let Some(ws) = world.workspace_of(path) {
+                        // New configuration: start the workspace over.
+                        let root = world.workspaces.remove(ws).root;
+                        reindex.push(root);
+                    }
+                    continue;
+                }
+                match world.file_changed(path) {
+                    Refresh::None => {}
+                    Refresh::All => refresh = Refresh::All,
+                    Refresh::Documents(p) => {
+                        if refresh != Refresh::All {
+                            refresh = Refresh::Documents(p);
+                        }
+                    }
+                }
+            }
+            refresh
+        });
+        for root in reindex {
+            self.spawn_index(root);
+        }
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        self.request("hover", |world| {
+            let (ws, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+            let workspace = &world.workspaces[ws];
+            let result = ide::hover(workspace, note, offset)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: result.markdown,
+                }),
+                range: Some(convert::range(
+                    &workspace.note(note).file,
+                    &result.range,
+                    world.unit,
+                )),
+            })
+        })
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        self.request("definition", |world| {
+            let (ws, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+            let workspace = &world.workspaces[ws];
+            let links: Vec<LocationLink> = ide::goto_definition(workspace, note, offset)
+                .into_iter()
+                .filter_map(|target| {
+                    let file = workspace.source(target.file)?;
+                    Some(LocationLink {
+                        origin_selection_range: None,
+                        target_uri: convert::uri(&file.path)?,
+                        target_range: convert::range(file, &target.full_range, world.unit),
+                        target_selection_range: convert::range(
+                            file,
+                            &target.focus_range,
+                            world.unit,
+                        ),
+                    })
+                })
+                .collect();
+            (!links.is_empty()).then_some(GotoDefinitionResponse::Link(links))
+        })
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let include = params.context.include_declaration;
+        self.request("references", |world| {
+            let (ws, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+            let workspace = &world.workspaces[ws];
+            let locations = ide::find_references(workspace, note, offset, include)
+                .into_iter()
+                .filter_map(|r| convert::location(workspace, r.file, &r.range, world.unit))
+                .collect();
+            Some(locations)
+        })
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.request("documentLink", |world| {
+            let path = convert::path(&params.text_document.uri)?;
+            let (workspace, note) = world.note(&path)?;
+            let file = &workspace.note(note).file;
+            let links = ide::document_links(workspace, note)
+                .into_iter()
+                .map(|l| DocumentLink {
+                    range: convert::range(file, &l.range, world.unit),
+                    target: l.target.parse().ok(),
+                    tooltip: Some(l.tooltip),
+                    data: None,
+                })
+                .collect();
+            Some(links)
+        })
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        self.request("completion", |world| {
+            let (ws, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+            let workspace = &world.workspaces[ws];
+            let file = &workspace.note(note).file;
+            let items: Vec<CompletionItem> = ide::completion(workspace, note, offset)
+                .into_iter()
+                .enumerate()
+                .map(|(rank, item)| convert::completion_item(file, item, world.unit, rank))
+                .collect();
+            Some(CompletionResponse::List(CompletionList {
+                // Capped results: ask again as the user types.
+                is_incomplete: true,
+                items,
+            }))
+        })
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.request("documentSymbol", |world| {
+            let path = convert::path(&params.text_document.uri)?;
+            let (workspace, note) = world.note(&path)?;
+            let file = &workspace.note(note).file;
+            let symbols = ide::document_symbols(workspace, note)
+                .into_iter()
+                .map(|s| convert::symbol(file, s, world.unit))
+                .collect();
+            Some(DocumentSymbolResponse::Nested(symbols))
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! The server's state: the workspaces (one per root) and the open documents.
+//! Changed only by notifications, in the order they arrive; requests read
+//! it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::document::{Change, Document};
+use crate::line_index::ColumnUnit;
+use crate::workspace::{
+    find_root, load_bibliography, load_note, BibFormat, Config, Note, NoteId, SourceFile,
+    Workspace, CONFIG_FILE,
+};
+
+pub struct World {
+    pub workspaces: Vec<Workspace>,
+    pub documents: HashMap<PathBuf, Document>,
+    /// The negotiated position encoding.
+    pub unit: ColumnUnit,
+}
+
+/// Which open documents need their diagnostics published again.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub enum Refresh {
+    #[default]
+    None,
+    /// Just these documents.
+    Documents(Vec<PathBuf>),
+    /// Every open document (a name or a key they may use changed).
+    All,
+}
+
+impl World {
+    pub fn new(unit: ColumnUnit) -> World {
+        World {
+            workspaces: Vec::new(),
+            documents: HashMap::new(),
+            unit,
+        }
+    }
+
+    /// The workspace whose root is the longest prefix of `path`.
+    pub fn workspace_of(&self, path: &Path) -> Option<usize> {
+        self.workspaces
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| path.starts_with(&w.root))
+            .max_by_key(|(_, w)| w.root.as_os_str().len())
+            .map(|(i, _)| i)
+    }
+
+    /// The workspace and note of an open or indexed note.
+    pub fn note(&self, path: &Path) -> Option<(&Workspace, NoteId)> {
+        let workspace = &self.workspaces[self.workspace_of(path)?];
+        Some((workspace, workspace.note_by_path(path)?))
+    }
+
+    /// Adds an (empty, not yet indexed) workspace for a folder, with its
+    /// configuration. Returns its index and a configuration error, if any.
+    pub fn add_workspace(&mut self, root: PathBuf) -> (usize, Option<String>) {
+        if let Some(i) = self.workspaces.iter().position(|w| w.root == root) {
+            return (i, None);
+        }
+        let (config, error) = match Config::load(&root) {
+            Ok(config) => (config, None),
+            Err(e) => (
+                Config::default(),
+                Some(format!("{}: {}", e.path.display(), e.message)),
+            ),
+        };
+        let config_path = root.join(CONFIG_FILE);
+        let config_file = config_path
+            .is_file()
+            .then(|| crate::workspace::read_source(&root, &config_path, 1 << 20));
+        self.workspaces
+            .push(Workspace::new(root, config, config_file));
+        (self.workspaces.len() - 1, error)
+    }
+
+    /// The workspace for a document outside every folder: the nearest
+    /// ancestor with `gloss.toml` or `.git`, else the document alone (its
+    /// folder is never walked, so a note in the home folder does not index
+    /// the home folder). Returns the index and whether it needs indexing.
+    fn workspace_for_document(&mut self, path: &Path) -> (usize, bool) {
+        if let Some(i) = self.workspace_of(path) {
+            return (i, false);
+        }
+        let root = find_root(path);
+        let has_marker = root.join(CONFIG_FILE).exists() || root.join(".git").exists();
+        let (i, _) = self.add_workspace(root);
+        (i, has_marker)
+    }
+
+    /// Puts the note at `path` with `text` into its workspace. Returns what
+    /// to refresh.
+    fn update_note(&mut self, ws: usize, path: &Path, note: Note) -> Refresh {
+        let workspace = &mut self.workspaces[ws];
+        let old_keys = workspace
+            .note_by_path(path)
+            .map(|id| workspace.note(id).keys.clone());
+        let old_bibs = workspace.note_by_path(path).and_then(|id| {
+            workspace
+                .note(id)
+                .syntax
+                .front_matter
+                .as_ref()
+                .map(|f| f.bibliography.clone())
+        });
+        let new_keys = note.keys.clone();
+        let new_bibs = note
+            .syntax
+            .front_matter
+            .as_ref()
+            .map(|f| f.bibliography.clone());
+        let id = workspace.set_note(note);
+        let bibs_changed = old_bibs.map(|b| b.into_iter().map(|s| s.value).collect::<Vec<_>>())
+            != new_bibs.map(|b| b.into_iter().map(|s| s.value).collect::<Vec<_>>());
+        if bibs_changed {
+            load_declared_bibliographies(workspace, id);
+            return Refresh::All;
+        }
+        if old_keys.as_ref() != Some(&new_keys) {
+            return Refresh::All;
+        }
+        Refresh::Documents(vec![path.to_path_buf()])
+    }
+
+    fn note_from_document(&self, ws: usize, path: &Path, document: &Document) -> Note {
+        let workspace = &self.workspaces[ws];
+        let file = SourceFile::new(
+            &workspace.root,
+            path.to_path_buf(),
+            document.text().to_string(),
+            None,
+        );
+        Note::new(&workspace.config, file, document.syntax())
+    }
+
+    /// `didOpen`. Returns what to refresh and a root to index, if the
+    /// document opened a new workspace.
+    pub fn open(
+        &mut self,
+        path: PathBuf,
+        text: String,
+        version: i32,
+    ) -> (Refresh, Option<PathBuf>) {
+        let (ws, needs_index) = self.workspace_for_document(&path);
+        let document = Document::new(text, version);
+        let note = self.note_from_document(ws, &path, &document);
+        self.documents.insert(path.clone(), document);
+        let refresh = match self.update_note(ws, &path, note) {
+            Refresh::None | Refresh::Documents(_) => Refresh::Documents(vec![path]),
+            all => all,
+        };
+        (
+            refresh,
+            needs_index.then(|| self.workspaces[ws].root.clone()),
+        )
+    }
+
+    /// `didChange`: edits applied in order to the document, then its note.
+    pub fn change(&mut self, path: &Path, changes: Vec<Change>, version: i32) -> Refresh {
+        let unit = self.unit;
+        let Some(document) = self.documents.get_mut(path) else {
+            // A change for a document that was never opened: nothing to
+            // apply it to.
+            return Refresh::None;
+        };
+        document.apply(changes, version, unit);
+        let Some(ws) = self.workspace_of(path) else {
+            return Refresh::None;
+        };
+        let note = self.note_from_document(ws, path, &self.documents[path]);
+        self.update_note(ws, path, note)
+    }
+
+    /// `didClose`: the file on disk is the truth again.
+    pub fn close(&mut self, path: &Path) -> Refresh {
+        self.documents.remove(path);
+        self.reload_from_disk(path)
+    }
+
+    /// A file changed outside the editor. An open document's unsaved text
+    /// wins over the disk.
+    pub fn file_changed(&mut self, path: &Path) -> Refresh {
+        if self.documents.contains_key(path) {
+            return Refresh::None;
+        }
+        self.reload_from_disk(path)
+    }
+
+    fn reload_from_disk(&mut self, path: &Path) -> Refresh {
+        let Some(ws) = self.workspace_of(path) else {
+            return Refresh::None;
+        };
+        let workspace = &mut self.workspaces[ws];
+        let rel = crate::workspace::walk_relative(&workspace.root, path);
+        if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+            // A new configuration changes everything; the caller re-indexes.
+            return Refresh::All;
+        }
+        if let Some(format) = BibFormat::from_path(path) {
+            let known = workspace.bibliographies.iter().any(|b| b.file.path == path);
+            if path.is_file() && (known || format == BibFormat::BibTeX) {
+                let bib = load_bibliography(&workspace.root, path, format);
+                workspace.set_bibliography(bib);
+            } else if known {
+                workspace.remove_bibliography(path);
+            } else {
+                return Refresh::None;
+            }
+            return Refresh::All;
+        }
+        if !crate::workspace::is_note(path) {
+            return Refresh::None;
+        }
+        if path.is_file() && workspace.config.includes(&rel) {
+            let note = load_note(&workspace.root, path, &workspace.config);
+            self.update_note(ws, path, note)
+        } else {
+            workspace.remove_note(path);
+            Refresh::All
+        }
+    }
+}
+
+/// Loads the bibliographies note `id` declares that are not loaded yet.
+pub fn load_declared_bibliographies(workspace: &mut Workspace, id: NoteId) {
+    for (path, format) in workspace.declared_bibliographies(id) {
+        if !workspace.bibliographies.iter().any(|b| b.file.path == path) {
+            let bib = load_bibliography(&workspace.root, &path, format);
+            workspace.set_bibliography(bib);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! `gloss lsp` end to end: a real process, JSON-RPC over its stdio, on a
+//! fixture vault with emoji, CJK and CRLF, in both position encodings.
+
+use gloss_e2e::lsp::{frame, LspClient};
+use gloss_e2e::Vault;
+use serde_json::{json, Value};
+
+fn uri(vault: &Vault, rel: &str) -> String {
+    let path = vault.path().canonicalize().unwrap().join(rel);
+    format!("file://{}", path.display())
+}
+
+/// A started server on `vault`, initialised with the given encodings.
+fn start(vault: &Vault, encodings: &[&str]) -> (LspClient, Value) {
+    let mut client = LspClient::start(vault.path());
+    let root = uri(vault, "");
+    let response = client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": root,
+            "workspaceFolders": [{"uri": root, "name": "vault"}],
+            "capabilities": {
+                "general": {"positionEncodings": encodings},
+                "window": {"workDoneProgress": true},
+                "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}
+            }
+        }),
+    );
+    client.notify("initialized", json!({}));
+    client.wait_indexed();
+    (client, response)
+}
+
+fn open(client: &mut LspClient, uri: &str, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+}
+
+fn at(uri: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+}
+
+const NOTE: &str =
+    "# 笔记 😀\r\n😀😀 中文 [[思维链]] [@wei2022chain, p. 3] [[Chian of Thought]]\r\n";
+
+#[test]
+fn hover_definition_references_in_utf16() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, init) = start(&vault, &["utf-16"]);
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, NOTE);
+
+    // Diagnostics: the misspelt concept, at UTF-16 columns (😀 is two units).
+    let diagnostics = client.diagnostics_for(&note, Some(1));
+    let list = diagnostics["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:#?}");
+    assert_eq!(list[0]["code"], "broken-link");
+    assert_eq!(list[0]["source"], "gloss");
+    assert_eq!(
+        list[0]["range"],
+        json!({"start": {"line": 1, "character": 40}, "end": {"line": 1, "character": 56}})
+    );
+    assert_eq!(
+        list[0]["message"],
+        "unknown concept 'Chian of Thought'; did you mean 'Chain of Thought'?"
+    );
+
+    // Hover on [[思维链]]: UTF-16 column 11 is inside it.
+    let hover = client.request("textDocument/hover", at(&note, 1, 11));
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("**CoT** (Chain of Thought, 思维链)"),
+        "{value}"
+    );
+    assert!(value.contains("*glossary.md:3*"), "{value}");
+    assert_eq!(
+        hover["result"]["range"],
+        json!({"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 15}})
+    );
+
+    // Hover on the citation key shows the formatted reference and links.
+    let hover = client.request("textDocument/hover", at(&note, 1, 20));
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("Wei, J., & Wang, X. (2022). Chain-of-Thought"),
+        "{value}"
+    );
+    assert!(
+        value.contains("https://arxiv.org/abs/2201.11903"),
+        "{value}"
+    );
+
+    // Definition: concept → glossary entry; citation → .bib entry.
+    let definition = client.request("textDocument/definition", at(&note, 1, 11));
+    let target = &definition["result"][0];
+    assert!(target["targetUri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/glossary.md"));
+    assert_eq!(
+        target["targetSelectionRange"]["start"],
+        json!({"line": 2, "character": 2})
+    );
+    let definition = client.request("textDocument/definition", at(&note, 1, 20));
+    let target = &definition["result"][0];
+    assert!(target["targetUri"].as_str().unwrap().ends_with("/refs.bib"));
+    assert_eq!(
+        target["targetSelectionRange"]["start"],
+        json!({"line": 0, "character": 15})
+    );
+
+    // References to the concept: the open note and the note on disk.
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": note}, "position": {"line": 1, "character": 11}, "context": {"includeDeclaration": false}}),
+    );
+    let mut files: Vec<&str> = references["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["old.md", "today.md"]);
+
+    // Document links open the paper.
+    let links = client.request(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": note}}),
+    );
+    assert_eq!(
+        links["result"][0]["target"],
+        "https://arxiv.org/abs/2201.11903"
+    );
+
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn utf8_positions_when_offered() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, init) = start(&vault, &["utf-8", "utf-16"]);
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, NOTE);
+    let diagnostics = client.diagnostics_for(&note, Some(1));
+    // 😀😀 are 8 bytes, 中文 6, 思维链 9: the broken link starts at byte 54.
+    assert_eq!(
+        diagnostics["diagnostics"][0]["range"]["start"],
+        json!({"line": 1, "character": 54})
+    );
+    let hover = client.request("textDocument/hover", at(&note, 1, 20));
+    assert!(hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("**CoT**"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn edits_apply_in_order_and_update_diagnostics() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, "😀 \r\n");
+    client.diagnostics_for(&note, Some(1));
+    // A burst of single-character edits typing `[[Chian]]` then fixing it.
+    let typed = "[[Chian]]";
+    let mut version = 1;
+    for (i, ch) in typed.chars().enumerate() {
+        version += 1;
+        let col = 3 + i as u32;
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": note, "version": version},
+                   "contentChanges": [{"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col}}, "text": ch.to_string()}]}),
+        );
+    }
+    let diagnostics = loop {
+        let d = client.diagnostics_for(&note, None);
+        if d["version"] == version {
+            break d;
+        }
+    };
+    assert_eq!(
+        diagnostics["diagnostics"][0]["message"],
+        "unknown concept 'Chian'"
+    );
+    // Replace `Chian` with `CoT`; hover now finds the entry.
+    version += 1;
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": note, "version": version},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 10}}, "text": "CoT"}]}),
+    );
+    let diagnostics = loop {
+        let d = client.diagnostics_for(&note, None);
+        if d["version"] == version {
+            break d;
+        }
+    };
+    assert_eq!(diagnostics["diagnostics"], json!([]));
+    let hover = client.request("textDocument/hover", at(&note, 0, 6));
+    assert!(hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("**CoT**"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn completion_after_brackets_and_at() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, "见 [[思维\n和 [@wei\nmail me@wei\n");
+    let completion = client.request("textDocument/completion", at(&note, 0, 6));
+    let labels: Vec<&str> = completion["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["思维链"]);
+    assert_eq!(
+        completion["result"]["items"][0]["textEdit"]["newText"],
+        "思维链]]"
+    );
+    let completion = client.request("textDocument/completion", at(&note, 1, 7));
+    assert_eq!(completion["result"]["items"][0]["label"], "wei2022chain");
+    let completion = client.request("textDocument/completion", at(&note, 2, 11));
+    assert_eq!(completion["result"]["items"], json!([]));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn bad_input_gets_errors_and_the_server_keeps_serving() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, NOTE);
+    client.diagnostics_for(&note, Some(1));
+
+    // Invalid JSON: a parse error, and the server goes on.
+    client.send_raw(&frame("{not json"));
+    let error = client.wait_for(|m| m.get("error").is_some());
+    assert_eq!(error["error"]["code"], -32700);
+    // An unknown method.
+    let response = client.request("gloss/unknown", json!({}));
+    assert_eq!(response["error"]["code"], -32601);
+    // Positions past the end, inside a surrogate pair, a document never
+    // opened, a change for a document never opened.
+    for position in [at(&note, 99, 0), at(&note, 1, 999), at(&note, 1, 1)] {
+        let response = client.request("textDocument/hover", position);
+        assert!(response.get("error").is_none(), "{response}");
+    }
+    let response = client.request("textDocument/hover", at("file:///nowhere/x.md", 0, 0));
+    assert_eq!(response["result"], Value::Null);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nowhere/x.md", "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
+    // Still serving.
+    let hover = client.request("textDocument/hover", at(&note, 1, 11));
+    assert!(hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("**CoT**"));
+    // The editor goes away: the server exits when stdin closes.
+    assert_eq!(client.close_stdin(), Some(0));
+}
+
+#[test]
+fn a_file_changed_on_disk_is_picked_up() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, "[[Perplexity]]\n");
+    let d = client.diagnostics_for(&note, Some(1));
+    assert_eq!(d["diagnostics"][0]["code"], "broken-link");
+    vault.write("glossary.md", "# Glossary\n\n- CoT（Chain of Thought，思维链）：先写推理步骤。\n- Perplexity: exp of the loss.\n");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&vault, "glossary.md"), "type": 2}]}),
+    );
+    let d = client.diagnostics_for(&note, Some(1));
+    assert_eq!(d["diagnostics"], json!([]));
+    assert_eq!(client.shutdown(), Some(0));
+}
