@@ -291,3 +291,52 @@ fn a_file_changed_on_disk_is_picked_up() {
     assert_eq!(d["diagnostics"], json!([]));
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn quick_fixes_and_workspace_symbols() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "notes/today.md");
+    open(
+        &mut client,
+        &note,
+        "😀 [[Chain of Thougt]] [@wei2022chian]\n",
+    );
+    let diagnostics = client.diagnostics_for(&note, Some(1));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": note},
+               "range": {"start": {"line": 0, "character": 6}, "end": {"line": 0, "character": 6}},
+               "context": {"diagnostics": diagnostics["diagnostics"]}}),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    assert_eq!(actions[0]["title"], "Change to 'Chain of Thought'");
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(actions[0]["diagnostics"][0]["code"], "broken-link");
+    let edit = &actions[0]["edit"]["changes"][&note][0];
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 20}})
+    );
+    assert_eq!(actions[1]["title"], "Add 'Chain of Thougt' to the glossary");
+    let glossary = uri(&vault, "glossary.md");
+    assert_eq!(
+        actions[1]["edit"]["changes"][&glossary][0]["newText"],
+        "\n- Chain of Thougt: "
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": note},
+               "range": {"start": {"line": 0, "character": 30}, "end": {"line": 0, "character": 30}},
+               "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions["result"][0]["title"], "Change to 'wei2022chain'");
+
+    let symbols = client.request("workspace/symbol", json!({"query": "思维"}));
+    assert_eq!(symbols["result"][0]["name"], "CoT");
+    assert!(symbols["result"][0]["location"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/glossary.md"));
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -1,6 +1,7 @@
 //! IDE features over the workspace model, one module each. Protocol-agnostic:
 //! byte ranges and plain Rust types in and out.
 
+mod code_actions;
 mod completion;
 mod cursor;
 mod definition;
@@ -10,12 +11,14 @@ mod hover;
 mod reference_format;
 mod references;
 mod symbols;
+mod workspace_symbols;
 
 #[cfg(test)]
 mod fixture;
 
 use std::ops::Range;
 
+pub use code_actions::{code_actions, CodeAction, TextEdit};
 pub use completion::{completion, CompletionItem, CompletionKind};
 pub use definition::{goto_definition, NavigationTarget};
 pub use diagnostics::{bibliography_diagnostics, note_diagnostics, workspace_diagnostics};
@@ -24,6 +27,7 @@ pub use hover::{hover, HoverResult};
 pub use reference_format::{format_reference, paper_links, PaperLink};
 pub use references::{find_key_references, find_references, Reference};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
+pub use workspace_symbols::{workspace_symbols, WorkspaceSymbol, WorkspaceSymbolKind};
 
 /// A file a diagnostic is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

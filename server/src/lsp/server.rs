@@ -319,6 +319,13 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -564,6 +571,88 @@ impl LanguageServer for Backend {
                 .map(|s| convert::symbol(file, s, world.unit))
                 .collect();
             Some(DocumentSymbolResponse::Nested(symbols))
+        })
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.request("codeAction", |world| {
+            let path = convert::path(&params.text_document.uri)?;
+            let (workspace, note) = world.note(&path)?;
+            let file = &workspace.note(note).file;
+            let range = convert::offset(file, params.range.start, world.unit)
+                ..convert::offset(file, params.range.end, world.unit);
+            let actions = ide::code_actions(workspace, note, range)
+                .into_iter()
+                .filter_map(|action| {
+                    let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> =
+                        std::collections::HashMap::new();
+                    for edit in &action.edits {
+                        let target = workspace.source(edit.file)?;
+                        changes
+                            .entry(convert::uri(&target.path)?)
+                            .or_default()
+                            .push(lsp::TextEdit::new(
+                                convert::range(target, &edit.range, world.unit),
+                                edit.new_text.clone(),
+                            ));
+                    }
+                    let diagnostics: Vec<lsp::Diagnostic> = params
+                        .context
+                        .diagnostics
+                        .iter()
+                        .filter(|d| {
+                            d.code
+                                == Some(NumberOrString::String(action.fixes.as_str().to_string()))
+                        })
+                        .cloned()
+                        .collect();
+                    Some(CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                        title: action.title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: (!diagnostics.is_empty()).then_some(diagnostics),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(changes),
+                            ..WorkspaceEdit::default()
+                        }),
+                        is_preferred: Some(action.preferred),
+                        ..lsp::CodeAction::default()
+                    }))
+                })
+                .collect();
+            Some(actions)
+        })
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        self.request("workspace/symbol", |world| {
+            let symbols = world
+                .workspaces
+                .iter()
+                .flat_map(|workspace| {
+                    ide::workspace_symbols(workspace, &params.query)
+                        .into_iter()
+                        .filter_map(move |s| {
+                            let location =
+                                convert::location(workspace, s.file, &s.range, world.unit)?;
+                            Some(lsp::WorkspaceSymbol {
+                                name: s.name,
+                                kind: match s.kind {
+                                    ide::WorkspaceSymbolKind::Term => SymbolKind::KEY,
+                                    ide::WorkspaceSymbolKind::Note => SymbolKind::FILE,
+                                    ide::WorkspaceSymbolKind::Paper => SymbolKind::OBJECT,
+                                },
+                                tags: None,
+                                container_name: Some(s.container),
+                                location: OneOf::Left(location),
+                                data: None,
+                            })
+                        })
+                })
+                .collect();
+            Some(WorkspaceSymbolResponse::Nested(symbols))
         })
     }
 }

@@ -1,0 +1,172 @@
+//! Quick fixes: for a broken concept link, add the concept to the glossary
+//! or change it to the closest name; for an unknown citation key, change it
+//! to the closest key.
+
+use std::ops::Range;
+
+use super::FileId;
+use crate::syntax::BlockKind;
+use crate::workspace::{NoteId, Resolution, Workspace};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextEdit {
+    pub file: FileId,
+    pub range: Range<usize>,
+    pub new_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeAction {
+    pub title: String,
+    /// The diagnostic code it fixes.
+    pub fixes: super::Code,
+    pub edits: Vec<TextEdit>,
+    /// The fix most likely wanted.
+    pub preferred: bool,
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+pub fn code_actions(workspace: &Workspace, note: NoteId, range: Range<usize>) -> Vec<CodeAction> {
+    let syntax = &workspace.note(note).syntax;
+    let mut out = Vec::new();
+    for link in syntax.links.iter().filter(|l| overlaps(&l.range, &range)) {
+        let Some(target) = &link.target else {
+            continue;
+        };
+        if workspace.resolve_link(note, link) != Resolution::Unresolved {
+            continue;
+        }
+        if let Some(closest) = workspace.suggest_name(&target.value) {
+            out.push(CodeAction {
+                title: format!("Change to '{closest}'"),
+                fixes: super::Code::BrokenLink,
+                edits: vec![TextEdit {
+                    file: FileId::Note(note),
+                    range: target.range.clone(),
+                    new_text: closest.to_string(),
+                }],
+                preferred: true,
+            });
+        }
+        if let Some(edit) = add_to_glossary(workspace, note, &target.value) {
+            out.push(CodeAction {
+                title: format!("Add '{}' to the glossary", target.value),
+                fixes: super::Code::BrokenLink,
+                edits: vec![edit],
+                preferred: false,
+            });
+        }
+    }
+    for citation in syntax
+        .citations
+        .iter()
+        .filter(|c| overlaps(&c.key.range, &range))
+    {
+        if !workspace.citation_key(&citation.key.value).is_empty() {
+            continue;
+        }
+        if let Some(closest) = workspace.suggest_key(&citation.key.value) {
+            out.push(CodeAction {
+                title: format!("Change to '{closest}'"),
+                fixes: super::Code::UnknownCitation,
+                edits: vec![TextEdit {
+                    file: FileId::Note(note),
+                    range: citation.key.range.clone(),
+                    new_text: closest.to_string(),
+                }],
+                preferred: true,
+            });
+        }
+    }
+    out
+}
+
+/// An entry `- Term: ` appended to the note's own glossary section, else to
+/// the workspace's glossary file.
+fn add_to_glossary(workspace: &Workspace, note: NoteId, term: &str) -> Option<TextEdit> {
+    let n = workspace.note(note);
+    let in_this_note = n
+        .glossary
+        .last()
+        .map(|e| (note, e.definition.end.max(e.term.range.end)));
+    let target = in_this_note.or_else(|| {
+        workspace
+            .notes()
+            .find(|(_, n)| workspace.config.glossary_files.contains(&n.file.rel))
+            .map(|(id, n)| {
+                let end = n
+                    .syntax
+                    .blocks
+                    .iter()
+                    .rev()
+                    .find(|b| b.kind != BlockKind::Code)
+                    .map_or(0, |b| b.range.end);
+                (id, end)
+            })
+    })?;
+    let (file, at) = target;
+    let text = &workspace.note(file).file.text;
+    // Insert on a new line after the last entry (or the last block).
+    let newline = if text[..at].is_empty() || text[..at].ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    Some(TextEdit {
+        file: FileId::Note(file),
+        range: at..at,
+        new_text: format!("{newline}- {term}: "),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::fixture;
+
+    fn titles(text: &str) -> Vec<String> {
+        let f = fixture(text);
+        let (note, offset) = f.cursor();
+        code_actions(&f.workspace, note, offset..offset)
+            .iter()
+            .map(|a| {
+                let edits: Vec<String> = a
+                    .edits
+                    .iter()
+                    .map(|e| format!("{} ← {:?}", f.show(e.file, &e.range), e.new_text))
+                    .collect();
+                format!("{}: {}", a.title, edits.join("; "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fixes_for_a_misspelt_concept() {
+        assert_eq!(
+            titles("//- glossary.md\n- Chain of Thought: x\n//- a.md\n😀 [[Chian of Th$0ought]]\n"),
+            [
+                "Change to 'Chain of Thought': a.md:1:5-1:21 \"Chian of Thought\" ← \"Chain of Thought\"",
+                "Add 'Chian of Thought' to the glossary: glossary.md:1:22-1:22 \"\" ← \"\\n- Chian of Thought: \"",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_note_with_its_own_glossary_section_gets_the_entry() {
+        assert_eq!(
+            titles("//- a.md\n## 名词解释\n- RAG: retrieval\n\nsee [[Perplexity$0]]\n"),
+            ["Add 'Perplexity' to the glossary: a.md:2:17-2:17 \"\" ← \"\\n- Perplexity: \""]
+        );
+    }
+
+    #[test]
+    fn fix_for_an_unknown_key() {
+        assert_eq!(
+            titles("//- refs.bib\n@misc{kaplan2020scaling, title={T}}\n//- a.md\n[@kaplan2021scal$0ing]\n"),
+            ["Change to 'kaplan2020scaling': a.md:1:3-1:20 \"kaplan2021scaling\" ← \"kaplan2020scaling\""]
+        );
+    }
+}
