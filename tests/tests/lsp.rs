@@ -340,3 +340,49 @@ fn quick_fixes_and_workspace_symbols() {
         .ends_with("/glossary.md"));
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn rename_terms_and_moved_notes() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, "😀 [[CoT]] plain\n");
+    client.diagnostics_for(&note, Some(1));
+
+    // Plain text: refused.
+    let refused = client.request("textDocument/prepareRename", at(&note, 0, 12));
+    assert_eq!(refused["result"], Value::Null);
+    let prepared = client.request("textDocument/prepareRename", at(&note, 0, 6));
+    assert_eq!(
+        prepared["result"],
+        json!({"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 8}})
+    );
+
+    let renamed = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": note}, "position": {"line": 0, "character": 6}, "newName": "Chain-of-Thought"}),
+    );
+    let changes = renamed["result"]["changes"].as_object().unwrap();
+    let mut files: Vec<&str> = changes
+        .keys()
+        .map(|k| k.rsplit('/').next().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["glossary.md", "old.md", "today.md"]);
+    assert_eq!(changes[&note][0]["newText"], "Chain-of-Thought");
+
+    // Moving notes/old.md keeps `[[old]]`-style links working.
+    open(
+        &mut client,
+        &uri(&vault, "index.md"),
+        "[[old]] [x](notes/old.md)\n",
+    );
+    let edit = client.request(
+        "workspace/willRenameFiles",
+        json!({"files": [{"oldUri": uri(&vault, "notes/old.md"), "newUri": uri(&vault, "archive/older.md")}]}),
+    );
+    let index_edits = &edit["result"]["changes"][uri(&vault, "index.md")];
+    assert_eq!(index_edits[0]["newText"], "older");
+    assert_eq!(index_edits[1]["newText"], "archive/older.md");
+    assert_eq!(client.shutdown(), Some(0));
+}

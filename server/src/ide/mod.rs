@@ -10,6 +10,7 @@ mod document_links;
 mod hover;
 mod reference_format;
 mod references;
+mod rename;
 mod symbols;
 mod workspace_symbols;
 
@@ -26,6 +27,7 @@ pub use document_links::{document_links, DocumentLink};
 pub use hover::{hover, HoverResult};
 pub use reference_format::{format_reference, paper_links, PaperLink};
 pub use references::{find_key_references, find_references, Reference};
+pub use rename::{prepare_rename, rename, rename_note_file};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
 pub use workspace_symbols::{workspace_symbols, WorkspaceSymbol, WorkspaceSymbolKind};
 

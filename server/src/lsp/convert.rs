@@ -148,3 +148,27 @@ pub fn symbol(file: &SourceFile, symbol: ide::Symbol, unit: ColumnUnit) -> lsp::
         ),
     }
 }
+
+/// Edits in gloss's terms as a `WorkspaceEdit`, grouped by file.
+pub fn workspace_edit(
+    workspace: &Workspace,
+    edits: &[ide::TextEdit],
+    unit: ColumnUnit,
+) -> Option<lsp::WorkspaceEdit> {
+    let mut changes: std::collections::HashMap<lsp::Uri, Vec<lsp::TextEdit>> =
+        std::collections::HashMap::new();
+    for edit in edits {
+        let target = workspace.source(edit.file)?;
+        changes
+            .entry(uri(&target.path)?)
+            .or_default()
+            .push(lsp::TextEdit::new(
+                range(target, &edit.range, unit),
+                edit.new_text.clone(),
+            ));
+    }
+    Some(lsp::WorkspaceEdit {
+        changes: Some(changes),
+        ..lsp::WorkspaceEdit::default()
+    })
+}

@@ -320,6 +320,29 @@ impl LanguageServer for Backend {
                 }),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                        will_rename: Some(FileOperationRegistrationOptions {
+                            filters: vec![FileOperationFilter {
+                                scheme: Some("file".to_string()),
+                                pattern: FileOperationPattern {
+                                    glob: "**/*.{md,markdown}".to_string(),
+                                    matches: Some(FileOperationPatternKind::File),
+                                    options: None,
+                                },
+                            }],
+                        }),
+                        ..WorkspaceFileOperationsServerCapabilities::default()
+                    }),
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -584,18 +607,7 @@ impl LanguageServer for Backend {
             let actions = ide::code_actions(workspace, note, range)
                 .into_iter()
                 .filter_map(|action| {
-                    let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> =
-                        std::collections::HashMap::new();
-                    for edit in &action.edits {
-                        let target = workspace.source(edit.file)?;
-                        changes
-                            .entry(convert::uri(&target.path)?)
-                            .or_default()
-                            .push(lsp::TextEdit::new(
-                                convert::range(target, &edit.range, world.unit),
-                                edit.new_text.clone(),
-                            ));
-                    }
+                    let edit = convert::workspace_edit(workspace, &action.edits, world.unit)?;
                     let diagnostics: Vec<lsp::Diagnostic> = params
                         .context
                         .diagnostics
@@ -610,10 +622,7 @@ impl LanguageServer for Backend {
                         title: action.title,
                         kind: Some(CodeActionKind::QUICKFIX),
                         diagnostics: (!diagnostics.is_empty()).then_some(diagnostics),
-                        edit: Some(WorkspaceEdit {
-                            changes: Some(changes),
-                            ..WorkspaceEdit::default()
-                        }),
+                        edit: Some(edit),
                         is_preferred: Some(action.preferred),
                         ..lsp::CodeAction::default()
                     }))
@@ -654,5 +663,76 @@ impl LanguageServer for Backend {
                 .collect();
             Some(WorkspaceSymbolResponse::Nested(symbols))
         })
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        self.request("prepareRename", |world| {
+            let (ws, note, offset) = locate(world, &params.text_document.uri, params.position)?;
+            let workspace = &world.workspaces[ws];
+            let range = ide::prepare_rename(workspace, note, offset)?;
+            Some(PrepareRenameResponse::Range(convert::range(
+                &workspace.note(note).file,
+                &range,
+                world.unit,
+            )))
+        })
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let result = self.request("rename", |world| {
+            let (ws, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+            let workspace = &world.workspaces[ws];
+            let edits = ide::rename(workspace, note, offset, &params.new_name);
+            Some(edits.and_then(|edits| convert::workspace_edit(workspace, &edits, world.unit)))
+        })?;
+        match result {
+            Some(Some(edit)) => Ok(Some(edit)),
+            Some(None) => Err(jsonrpc::Error::invalid_params(
+                "a name cannot be empty or contain brackets, `|` or line breaks",
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        self.request("willRenameFiles", |world| {
+            let mut edits = Vec::new();
+            let mut workspace_of_edits = None;
+            for file in &params.files {
+                let old = convert::path(&file.old_uri.parse().ok()?)?;
+                let new = convert::path(&file.new_uri.parse().ok()?)?;
+                let ws = world.workspace_of(&old)?;
+                workspace_of_edits = Some(ws);
+                edits.extend(ide::rename_note_file(&world.workspaces[ws], &old, &new));
+            }
+            let workspace = &world.workspaces[workspace_of_edits?];
+            convert::workspace_edit(workspace, &edits, world.unit)
+        })
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let added: Vec<PathBuf> = params
+            .event
+            .added
+            .iter()
+            .filter_map(|f| convert::path(&f.uri))
+            .collect();
+        let removed: Vec<PathBuf> = params
+            .event
+            .removed
+            .iter()
+            .filter_map(|f| convert::path(&f.uri))
+            .collect();
+        self.notify("didChangeWorkspaceFolders", |world| {
+            world.workspaces.retain(|w| !removed.contains(&w.root));
+            Refresh::All
+        });
+        for root in added {
+            self.spawn_index(root.canonicalize().unwrap_or(root));
+        }
     }
 }

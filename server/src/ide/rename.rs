@@ -1,0 +1,297 @@
+//! Rename: a glossary term (the entry and every link to it), a heading (and
+//! every `#Heading` link to it), and the links to a note when the note is
+//! renamed or moved.
+
+use std::ops::Range;
+use std::path::{Component, Path};
+
+use super::code_actions::TextEdit;
+use super::cursor::{item_at, Item};
+use super::FileId;
+use crate::syntax::LinkKind;
+use crate::workspace::names::{normalize, slug};
+use crate::workspace::{EntryId, NoteId, Resolution, Workspace};
+
+/// What a rename at a position changes.
+enum Subject {
+    /// The glossary entry's name whose normalised form is given.
+    Name(EntryId, String),
+    /// A heading: note and block index.
+    Heading(NoteId, usize),
+}
+
+fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<(Subject, Range<usize>)> {
+    match item_at(workspace, note, offset)? {
+        Item::Entry(entry) => {
+            let name = workspace
+                .entry(entry)
+                .names()
+                .find(|n| n.range.start <= offset && offset <= n.range.end)?;
+            Some((
+                Subject::Name(entry, normalize(&name.value)),
+                name.range.clone(),
+            ))
+        }
+        Item::Heading(block) => {
+            let range = workspace.note(note).syntax.blocks[block].content.clone();
+            Some((Subject::Heading(note, block), range))
+        }
+        Item::Link(link) => match workspace.resolve_link(note, link) {
+            Resolution::Glossary(entry) => {
+                let target = link.target.as_ref()?;
+                Some((
+                    Subject::Name(entry, normalize(&target.value)),
+                    target.range.clone(),
+                ))
+            }
+            Resolution::Note {
+                note: target,
+                heading: Some(block),
+            } => {
+                let anchor = link.anchor.as_ref()?;
+                (anchor.range.start <= offset && offset <= anchor.range.end)
+                    .then(|| (Subject::Heading(target, block), anchor.range.clone()))
+            }
+            _ => None,
+        },
+        Item::Citation(_) => None,
+    }
+}
+
+/// The range a rename at `offset` would change, or None where renaming
+/// means nothing (plain text, a citation, a broken link).
+pub fn prepare_rename(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Range<usize>> {
+    subject(workspace, note, offset).map(|(_, range)| range)
+}
+
+pub fn rename(
+    workspace: &Workspace,
+    note: NoteId,
+    offset: usize,
+    new_name: &str,
+) -> Option<Vec<TextEdit>> {
+    let new_name = new_name.trim();
+    if new_name.is_empty() || new_name.contains(['[', ']', '|', '\n', '\r']) {
+        return None;
+    }
+    let (subject, _) = subject(workspace, note, offset)?;
+    let mut edits = Vec::new();
+    match subject {
+        Subject::Name(entry, name) => {
+            let defined = workspace
+                .entry(entry)
+                .names()
+                .find(|n| normalize(&n.value) == name)?;
+            edits.push(TextEdit {
+                file: FileId::Note(entry.note),
+                range: defined.range.clone(),
+                new_text: new_name.to_string(),
+            });
+            for (id, n) in workspace.notes() {
+                for link in &n.syntax.links {
+                    let Some(target) = &link.target else {
+                        continue;
+                    };
+                    if normalize(&target.value) == name
+                        && workspace.resolve_link(id, link) == Resolution::Glossary(entry)
+                    {
+                        edits.push(TextEdit {
+                            file: FileId::Note(id),
+                            range: target.range.clone(),
+                            new_text: new_name.to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        Subject::Heading(target, block) => {
+            let content = workspace.note(target).syntax.blocks[block].content.clone();
+            edits.push(TextEdit {
+                file: FileId::Note(target),
+                range: content,
+                new_text: new_name.to_string(),
+            });
+            for (id, n) in workspace.notes() {
+                for link in &n.syntax.links {
+                    let Some(anchor) = &link.anchor else {
+                        continue;
+                    };
+                    let same = workspace.resolve_link(id, link)
+                        == Resolution::Note {
+                            note: target,
+                            heading: Some(block),
+                        };
+                    if same {
+                        // Markdown links usually carry slugs; keep their style.
+                        let was_slug =
+                            link.kind == LinkKind::Markdown && anchor.value == slug(&anchor.value);
+                        edits.push(TextEdit {
+                            file: FileId::Note(id),
+                            range: anchor.range.clone(),
+                            new_text: if was_slug {
+                                slug(new_name)
+                            } else {
+                                new_name.to_string()
+                            },
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Some(edits)
+}
+
+/// `to` relative to the folder `from_dir`, `/`-separated.
+fn relative_path(from_dir: &Path, to: &Path) -> String {
+    let from: Vec<Component> = from_dir.components().collect();
+    let target: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        target[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+fn without_extension(path: &str) -> &str {
+    crate::workspace::strip_note_extension(path)
+}
+
+/// The edits that keep every link to `old` working once the note is at `new`
+/// (both absolute paths).
+pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<TextEdit> {
+    let Some(moved) = workspace.note_by_path(old) else {
+        return Vec::new();
+    };
+    let old_stem = workspace.note(moved).stem().to_string();
+    let new_file = new
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let new_stem = without_extension(&new_file).to_string();
+    let mut edits = Vec::new();
+    for (id, n) in workspace.notes() {
+        for link in &n.syntax.links {
+            let Some(target) = &link.target else {
+                continue;
+            };
+            let resolved = match workspace.resolve_link(id, link) {
+                Resolution::Note { note, .. } | Resolution::BrokenAnchor { note } => note,
+                _ => continue,
+            };
+            if resolved != moved {
+                continue;
+            }
+            let written = target.value.replace('\\', "/");
+            let path_like = link.kind == LinkKind::Markdown
+                || written.contains('/')
+                || without_extension(&written) != written;
+            let new_text = if path_like {
+                // The linking note's folder, after the move if it is the
+                // moved note itself.
+                let from = if id == moved {
+                    new
+                } else {
+                    n.file.path.as_path()
+                };
+                let from_dir = from.parent().unwrap_or(&workspace.root);
+                let mut path = if written.starts_with('/') {
+                    format!("/{}", relative_path(&workspace.root, new))
+                } else {
+                    relative_path(from_dir, new)
+                };
+                if without_extension(&written) == written {
+                    path = without_extension(&path).to_string();
+                }
+                path
+            } else if normalize(&written) == normalize(&old_stem) {
+                new_stem.clone()
+            } else {
+                // Linked by title or alias, which the move does not change.
+                continue;
+            };
+            if new_text != target.value {
+                edits.push(TextEdit {
+                    file: FileId::Note(id),
+                    range: target.range.clone(),
+                    new_text,
+                });
+            }
+        }
+    }
+    edits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::{fixture, ROOT};
+
+    fn show_edits(f: &crate::ide::fixture::Fixture, edits: &[TextEdit]) -> Vec<String> {
+        edits
+            .iter()
+            .map(|e| format!("{} ← {:?}", f.show(e.file, &e.range), e.new_text))
+            .collect()
+    }
+
+    #[test]
+    fn renames_a_term_and_its_links_but_not_other_aliases() {
+        let f = fixture("//- glossary.md\n- CoT（思维链）：x\n//- a.md\n😀 [[Co$0T]] [[cot#x]] [[思维链]]\n//- b.md\n[[CoT|label]]\n");
+        let (note, offset) = f.cursor();
+        assert_eq!(prepare_rename(&f.workspace, note, offset), Some(7..10));
+        let edits = rename(&f.workspace, note, offset, "Chain of Thought").unwrap();
+        assert_eq!(
+            show_edits(&f, &edits),
+            [
+                "glossary.md:1:3-1:6 \"CoT\" ← \"Chain of Thought\"",
+                "a.md:1:5-1:8 \"CoT\" ← \"Chain of Thought\"",
+                "b.md:1:3-1:6 \"CoT\" ← \"Chain of Thought\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn renames_a_heading_and_its_anchors() {
+        let f = fixture("//- a.md\n## Res$0ults 📈\n[[#Results]]\n//- b.md\n[[a#results]] [x](a.md#results) [[a]]\n");
+        let (note, offset) = f.cursor();
+        let edits = rename(&f.workspace, note, offset, "Main Findings").unwrap();
+        assert_eq!(
+            show_edits(&f, &edits),
+            [
+                "a.md:1:4-1:13 \"Results 📈\" ← \"Main Findings\"",
+                "a.md:2:4-2:11 \"Results\" ← \"Main Findings\"",
+                "b.md:1:5-1:12 \"results\" ← \"Main Findings\"",
+                "b.md:1:24-1:31 \"results\" ← \"main-findings\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_to_rename_in_plain_text_or_citations() {
+        let f = fixture("//- a.md\nplain te$0xt @key\n");
+        let (note, offset) = f.cursor();
+        assert_eq!(prepare_rename(&f.workspace, note, offset), None);
+        assert!(rename(&f.workspace, note, offset, "x").is_none());
+    }
+
+    #[test]
+    fn moving_a_note_updates_paths_and_stems() {
+        let f = fixture("//- papers/scaling.md\n# S\n[[../index]]\n//- index.md\n[[scaling]] [[papers/scaling#S]] [[/papers/scaling.md]] [t](papers/scaling.md)$0\n//- notes/n.md\n[[../papers/scaling]]\n");
+        let old = Path::new(ROOT).join("papers/scaling.md");
+        let new = Path::new(ROOT).join("archive/2020/kaplan.md");
+        let edits = rename_note_file(&f.workspace, &old, &new);
+        assert_eq!(
+            show_edits(&f, &edits),
+            [
+                "index.md:1:3-1:10 \"scaling\" ← \"kaplan\"",
+                "index.md:1:15-1:29 \"papers/scaling\" ← \"archive/2020/kaplan\"",
+                "index.md:1:36-1:54 \"/papers/scaling.md\" ← \"/archive/2020/kaplan.md\"",
+                "index.md:1:61-1:78 \"papers/scaling.md\" ← \"archive/2020/kaplan.md\"",
+                "notes/n.md:1:3-1:20 \"../papers/scaling\" ← \"../archive/2020/kaplan\"",
+            ]
+        );
+    }
+}
