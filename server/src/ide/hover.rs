@@ -10,6 +10,24 @@ use super::{note_diagnostics, Code};
 use crate::syntax::{BlockKind, CitationItem, Link};
 use crate::workspace::{EntryId, Note, NoteId, Resolution, Workspace};
 
+/// What hover shows beyond the essentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoverConfig {
+    /// Definitions on plain-text mentions of glossary terms.
+    pub mentions: bool,
+    /// Abstracts of cited papers.
+    pub abstracts: bool,
+}
+
+impl Default for HoverConfig {
+    fn default() -> HoverConfig {
+        HoverConfig {
+            mentions: true,
+            abstracts: false,
+        }
+    }
+}
+
 /// Markdown to show, and the range it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoverResult {
@@ -17,10 +35,21 @@ pub struct HoverResult {
     pub markdown: String,
 }
 
-pub fn hover(workspace: &Workspace, note: NoteId, offset: usize) -> Option<HoverResult> {
-    match item_at(workspace, note, offset)? {
+pub fn hover(
+    workspace: &Workspace,
+    note: NoteId,
+    offset: usize,
+    config: HoverConfig,
+) -> Option<HoverResult> {
+    let Some(item) = item_at(workspace, note, offset) else {
+        return config
+            .mentions
+            .then(|| mention_hover(workspace, note, offset))
+            .flatten();
+    };
+    match item {
         Item::Link(link) => link_hover(workspace, note, link),
-        Item::Citation(citation) => citation_hover(workspace, note, citation, offset),
+        Item::Citation(citation) => citation_hover(workspace, note, citation, offset, config),
         Item::Entry(entry) => {
             let range = workspace
                 .entry(entry)
@@ -34,6 +63,27 @@ pub fn hover(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Hover
         }
         Item::Heading(_) => None,
     }
+}
+
+/// A glossary term mentioned in plain text (outside code).
+fn mention_hover(workspace: &Workspace, note: NoteId, offset: usize) -> Option<HoverResult> {
+    let n = workspace.note(note);
+    let block = n
+        .syntax
+        .blocks
+        .iter()
+        .find(|b| b.range.start <= offset && offset <= b.range.end)?;
+    if block.kind == BlockKind::Code {
+        return None;
+    }
+    let (entry, range) = workspace.mention_at(
+        &n.file.text[block.range.clone()],
+        offset - block.range.start,
+    )?;
+    Some(HoverResult {
+        range: block.range.start + range.start..block.range.start + range.end,
+        markdown: entry_markdown(workspace, entry),
+    })
 }
 
 fn location(workspace: &Workspace, note: NoteId, offset: usize) -> String {
@@ -141,6 +191,7 @@ fn citation_hover(
     note: NoteId,
     citation: &CitationItem,
     offset: usize,
+    config: HoverConfig,
 ) -> Option<HoverResult> {
     let syntax = &workspace.note(note).syntax;
     // On a key: that key. Elsewhere in a group: every item, stacked.
@@ -176,6 +227,9 @@ fn citation_hover(
                     links.push(format!("[Zotero](zotero://select/items/@{})", entry.key));
                     out.push_str("\n\n");
                     out.push_str(&links.join(" · "));
+                    if let Some(text) = entry.abstract_text.as_ref().filter(|_| config.abstracts) {
+                        out.push_str(&format!("\n\n> {text}"));
+                    }
                     let bib = &workspace.bibliographies[location.bib].file;
                     let line = bib.line_index.line_of(entry.key_range.start) + 1;
                     out.push_str(&format!("\n\n*{}:{line}*", bib.rel));
@@ -206,7 +260,7 @@ mod tests {
     fn check(text: &str, expect: Expect) {
         let f = fixture(text);
         let (note, offset) = f.cursor();
-        let result = match hover(&f.workspace, note, offset) {
+        let result = match hover(&f.workspace, note, offset, HoverConfig::default()) {
             Some(h) => format!(
                 "{}\n{}",
                 f.show(crate::ide::FileId::Note(note), &h.range),
@@ -296,6 +350,24 @@ title: Scaling Laws 笔记
     }
 
     #[test]
+    fn abstracts_behind_a_setting() {
+        let text =
+            "//- refs.bib\n@misc{k, title={T}, abstract={We study things.}}\n//- a.md\n@k$0\n";
+        let f = fixture(text);
+        let (note, offset) = f.cursor();
+        let with = HoverConfig {
+            abstracts: true,
+            ..HoverConfig::default()
+        };
+        assert!(hover(&f.workspace, note, offset, with)
+            .unwrap()
+            .markdown
+            .contains("> We study things."));
+        let without = hover(&f.workspace, note, offset, HoverConfig::default()).unwrap();
+        assert!(!without.markdown.contains("We study"));
+    }
+
+    #[test]
     fn broken_link_and_unknown_key_explain_themselves() {
         check(
             &format!("{VAULT}//- a.md\n[[Chian of Though$0t]]\n"),
@@ -324,5 +396,38 @@ title: Scaling Laws 笔记
                 *glossary.md:1*"#]],
         );
         check("//- a.md\nplain $0text\n", expect!["no hover"]);
+    }
+
+    #[test]
+    fn plain_mentions_whole_words_for_latin_substrings_for_cjk() {
+        let vault = "//- glossary.md\n- RAG (Retrieval-Augmented Generation): retrieval first\n- 思维链：逐步推理\n";
+        check(
+            &format!("{vault}//- a.md\n我们用 ra$0g 检索\n"),
+            expect![[r#"
+                a.md:1:5-1:8 "rag"
+                **RAG** (Retrieval-Augmented Generation)
+
+                retrieval first
+
+                *glossary.md:1*"#]],
+        );
+        check(
+            &format!("{vault}//- a.md\na frag$0ment\n"),
+            expect!["no hover"],
+        );
+        check(
+            &format!("{vault}//- a.md\n用思维$0链推理\n"),
+            expect![[r#"
+                a.md:1:2-1:5 "思维链"
+                **思维链**
+
+                逐步推理
+
+                *glossary.md:2*"#]],
+        );
+        check(
+            &format!("{vault}//- a.md\n```\nRA$0G\n```\n"),
+            expect!["no hover"],
+        );
     }
 }

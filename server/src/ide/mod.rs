@@ -24,7 +24,7 @@ pub use completion::{completion, CompletionItem, CompletionKind};
 pub use definition::{goto_definition, NavigationTarget};
 pub use diagnostics::{bibliography_diagnostics, note_diagnostics, workspace_diagnostics};
 pub use document_links::{document_links, DocumentLink};
-pub use hover::{hover, HoverResult};
+pub use hover::{hover, HoverConfig, HoverResult};
 pub use reference_format::{format_reference, paper_links, PaperLink};
 pub use references::{find_key_references, find_references, Reference};
 pub use rename::{prepare_rename, rename, rename_note_file};

@@ -4,6 +4,7 @@
 mod convert;
 mod document;
 mod server;
+mod settings;
 mod transport;
 mod world;
 

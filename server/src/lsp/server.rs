@@ -16,6 +16,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
 use super::document::Change;
+use super::settings::Settings;
 use super::world::{Refresh, World};
 use crate::ide;
 use crate::line_index::ColumnUnit;
@@ -286,7 +287,11 @@ fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let (unit, encoding) = position_encoding(&params);
-        self.write().unit = unit;
+        {
+            let mut world = self.write();
+            world.unit = unit;
+            world.settings = Settings::from_json(params.initialization_options.clone());
+        }
         let watch = params
             .capabilities
             .workspace
@@ -487,7 +492,7 @@ impl LanguageServer for Backend {
         self.request("hover", |world| {
             let (ws, note, offset) = locate(world, &at.text_document.uri, at.position)?;
             let workspace = &world.workspaces[ws];
-            let result = ide::hover(workspace, note, offset)?;
+            let result = ide::hover(workspace, note, offset, world.settings.hover())?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
@@ -734,5 +739,12 @@ impl LanguageServer for Backend {
         for root in added {
             self.spawn_index(root.canonicalize().unwrap_or(root));
         }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let settings = Settings::from_json(Some(params.settings));
+        self.notify("didChangeConfiguration", |world| {
+            world.set_settings(settings)
+        });
     }
 }

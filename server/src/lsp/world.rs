@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::document::{Change, Document};
+use super::settings::Settings;
 use crate::line_index::ColumnUnit;
 use crate::workspace::{
     find_root, load_bibliography, load_note, BibFormat, Config, Note, NoteId, SourceFile,
@@ -17,6 +18,7 @@ pub struct World {
     pub documents: HashMap<PathBuf, Document>,
     /// The negotiated position encoding.
     pub unit: ColumnUnit,
+    pub settings: Settings,
 }
 
 /// Which open documents need their diagnostics published again.
@@ -36,6 +38,7 @@ impl World {
             workspaces: Vec::new(),
             documents: HashMap::new(),
             unit,
+            settings: Settings::default(),
         }
     }
 
@@ -75,6 +78,15 @@ impl World {
         self.workspaces
             .push(Workspace::new(root, config, config_file));
         (self.workspaces.len() - 1, error)
+    }
+
+    /// New settings from the editor: applied to every workspace.
+    pub fn set_settings(&mut self, settings: Settings) -> Refresh {
+        for workspace in &mut self.workspaces {
+            settings.apply(&mut workspace.config);
+        }
+        self.settings = settings;
+        Refresh::All
     }
 
     /// The workspace for a document outside every folder: the nearest

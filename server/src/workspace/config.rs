@@ -171,6 +171,12 @@ impl Config {
             .map_or(Some(code.default_severity()), |(_, s)| *s)
     }
 
+    /// Overrides the severity of `code` (`None` turns it off).
+    pub fn set_severity(&mut self, code: Code, severity: Option<Severity>) {
+        self.severities.retain(|(c, _)| *c != code);
+        self.severities.push((code, severity));
+    }
+
     /// Whether a note at `relative` path is checked.
     pub fn includes(&self, relative: &str) -> bool {
         self.include

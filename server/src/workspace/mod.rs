@@ -11,6 +11,7 @@ pub mod bibliography;
 pub mod config;
 mod glossary;
 mod load;
+mod mentions;
 pub mod names;
 mod resolve;
 mod suggest;
@@ -214,6 +215,8 @@ pub struct Workspace {
     keys: HashMap<String, Vec<KeyLocation>>,
     /// Built on first use after the set of names changes.
     suggestions: OnceLock<suggest::Candidates>,
+    /// Built on first use after the glossary changes.
+    mentions: OnceLock<mentions::Mentions>,
 }
 
 impl Workspace {
@@ -231,6 +234,7 @@ impl Workspace {
             paths: HashMap::new(),
             keys: HashMap::new(),
             suggestions: OnceLock::new(),
+            mentions: OnceLock::new(),
         }
     }
 
@@ -334,6 +338,18 @@ impl Workspace {
         })
     }
 
+    fn invalidate_names(&mut self) {
+        self.suggestions = OnceLock::new();
+        self.mentions = OnceLock::new();
+    }
+
+    /// The glossary entry mentioned in plain text at `offset` of `text`
+    /// (a line, or any stretch), with the mention's range.
+    pub fn mention_at(&self, text: &str, offset: usize) -> Option<(EntryId, Range<usize>)> {
+        let mentions = self.mentions.get_or_init(|| mentions::Mentions::new(self));
+        mentions.at(text, offset)
+    }
+
     /// The closest concept or note name to `name`, for "did you mean".
     pub fn suggest_name(&self, name: &str) -> Option<&str> {
         self.suggestions().closest_name(name)
@@ -419,7 +435,7 @@ impl Workspace {
         }
         let path = strip_note_extension(&self.note(id).file.rel).to_lowercase();
         self.paths.insert(path, id);
-        self.suggestions = OnceLock::new();
+        self.invalidate_names();
     }
 
     fn unindex_note(&mut self, id: NoteId) {
@@ -431,7 +447,7 @@ impl Workspace {
             self.paths.remove(&path);
         }
         self.missing_bibliographies.retain(|m| m.note != Some(id));
-        self.suggestions = OnceLock::new();
+        self.invalidate_names();
     }
 
     /// Replaces all bibliographies and rebuilds the key index (bibliographies
@@ -447,7 +463,7 @@ impl Workspace {
                     .push(KeyLocation { bib, entry });
             }
         }
-        self.suggestions = OnceLock::new();
+        self.invalidate_names();
     }
 
     /// Adds or replaces the bibliography at its path.

@@ -240,6 +240,7 @@ fn fill(target: &mut BibEntry, entry: &Entry) {
         .map(|t| t.to_ascii_lowercase());
     target.arxiv = field(entry, "eprint").filter(|_| eprint_type.as_deref() == Some("arxiv"));
     target.file = field(entry, "file");
+    target.abstract_text = field(entry, "abstract");
 }
 
 #[cfg(test)]

@@ -54,6 +54,7 @@ pub fn parse(text: &str) -> ParsedBibliography {
             url: string(item, "URL"),
             arxiv: arxiv(item),
             file: None,
+            abstract_text: string(item, "abstract"),
         });
     }
     parsed

@@ -25,6 +25,7 @@ pub struct BibEntry {
     /// arXiv identifier, when the entry says it is one.
     pub arxiv: Option<String>,
     pub file: Option<String>,
+    pub abstract_text: Option<String>,
 }
 
 /// An author or editor.
