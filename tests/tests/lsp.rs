@@ -386,3 +386,37 @@ fn rename_terms_and_moved_notes() {
     assert_eq!(index_edits[1]["newText"], "archive/older.md");
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn pull_diagnostics_when_the_client_asks_for_them() {
+    let vault = Vault::fixture("lsp-vault");
+    let mut client = LspClient::start(vault.path());
+    let root = uri(&vault, "");
+    let init = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root,
+               "capabilities": {"window": {"workDoneProgress": true}, "textDocument": {"diagnostic": {"dynamicRegistration": false}}}}),
+    );
+    assert_eq!(
+        init["result"]["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        true
+    );
+    client.notify("initialized", json!({}));
+    client.wait_indexed();
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, "[[Nope]] [[CoT]]\n");
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": note}}),
+    );
+    assert_eq!(report["result"]["kind"], "full");
+    let items = report["result"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["code"], "broken-link");
+    // Nothing is pushed to a pulling client.
+    assert!(!client
+        .notifications
+        .iter()
+        .any(|m| m["method"] == "textDocument/publishDiagnostics"));
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -88,12 +88,24 @@ impl Backend {
 
     /// Indexes a folder in the background with progress reports.
     fn spawn_index(&self, root: PathBuf) {
+        self.write().indexing.insert(root.clone());
         let client = self.client.clone();
         let world = self.world.clone();
         let refresh = self.refresh.clone();
         tokio::spawn(async move {
-            index(client, world, root).await;
-            let _ = refresh.send(Refresh::All);
+            index(client.clone(), world.clone(), root.clone()).await;
+            let pull = {
+                let mut w = world.write().unwrap_or_else(|e| e.into_inner());
+                // Already done at the end of a complete index; here for an
+                // index that stopped early.
+                w.indexing.remove(&root);
+                w.pull_diagnostics
+            };
+            if pull {
+                let _ = client.workspace_diagnostic_refresh().await;
+            } else {
+                let _ = refresh.send(Refresh::All);
+            }
         });
     }
 }
@@ -220,27 +232,29 @@ async fn publish_diagnostics(
         while let Ok(more) = receiver.try_recv() {
             take(more);
         }
+        let pull = world
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .pull_diagnostics;
+        if pull {
+            // The client asks for diagnostics itself; tell it to ask again.
+            let _ = client.workspace_diagnostic_refresh().await;
+            continue;
+        }
         let batches: Vec<(Uri, Vec<lsp::Diagnostic>, i32)> = {
             let world = world.read().unwrap_or_else(|e| e.into_inner());
-            let open: Vec<PathBuf> = world
+            let open: Vec<&PathBuf> = world
                 .documents
                 .keys()
                 .filter(|p| all || paths.contains(*p))
-                .cloned()
                 .collect();
-            open.iter()
+            open.into_iter()
                 .filter_map(|path| {
-                    let (workspace, note) = world.note(path)?;
                     let diagnostics =
-                        catch_unwind(AssertUnwindSafe(|| ide::note_diagnostics(workspace, note)))
-                            .ok()?;
-                    let converted = diagnostics
-                        .iter()
-                        .filter_map(|d| convert::diagnostic(workspace, d, world.unit))
-                        .collect();
+                        catch_unwind(AssertUnwindSafe(|| world.diagnostics(path))).ok()??;
                     Some((
                         convert::uri(path)?,
-                        converted,
+                        diagnostics,
                         world.documents[path].version,
                     ))
                 })
@@ -287,9 +301,15 @@ fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let (unit, encoding) = position_encoding(&params);
+        let pull = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some());
         {
             let mut world = self.write();
             world.unit = unit;
+            world.pull_diagnostics = pull;
             world.settings = Settings::from_json(params.initialization_options.clone());
         }
         let watch = params
@@ -324,6 +344,16 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("gloss".to_string()),
+                        // A note's diagnostics depend on other notes and the
+                        // bibliographies.
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: false,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    })
+                }),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
@@ -746,5 +776,25 @@ impl LanguageServer for Backend {
         self.notify("didChangeConfiguration", |world| {
             world.set_settings(settings)
         });
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let items = self
+            .request("textDocument/diagnostic", |world| {
+                world.diagnostics(&convert::path(&params.text_document.uri)?)
+            })?
+            .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
     }
 }

@@ -19,6 +19,12 @@ pub struct World {
     /// The negotiated position encoding.
     pub unit: ColumnUnit,
     pub settings: Settings,
+    /// Roots being indexed. Their documents show no diagnostics yet: a link
+    /// to a note not yet read would look broken.
+    pub indexing: std::collections::HashSet<PathBuf>,
+    /// The client pulls diagnostics (`textDocument/diagnostic`) instead of
+    /// receiving them.
+    pub pull_diagnostics: bool,
 }
 
 /// Which open documents need their diagnostics published again.
@@ -39,6 +45,8 @@ impl World {
             documents: HashMap::new(),
             unit,
             settings: Settings::default(),
+            indexing: std::collections::HashSet::new(),
+            pull_diagnostics: false,
         }
     }
 
@@ -50,6 +58,22 @@ impl World {
             .filter(|(_, w)| path.starts_with(&w.root))
             .max_by_key(|(_, w)| w.root.as_os_str().len())
             .map(|(i, _)| i)
+    }
+
+    /// The diagnostics of an open or indexed note, unless its workspace is
+    /// still being indexed.
+    pub fn diagnostics(&self, path: &Path) -> Option<Vec<tower_lsp_server::ls_types::Diagnostic>> {
+        let (workspace, note) = self.note(path)?;
+        if self.indexing.contains(&workspace.root) {
+            return Some(Vec::new());
+        }
+        let diagnostics = crate::ide::note_diagnostics(workspace, note);
+        Some(
+            diagnostics
+                .iter()
+                .filter_map(|d| super::convert::diagnostic(workspace, d, self.unit))
+                .collect(),
+        )
     }
 
     /// The workspace and note of an open or indexed note.
