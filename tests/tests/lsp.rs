@@ -231,7 +231,17 @@ fn completion_after_brackets_and_at() {
         "思维链]]"
     );
     let completion = client.request("textDocument/completion", at(&note, 1, 7));
-    assert_eq!(completion["result"]["items"][0]["label"], "wei2022chain");
+    let item = completion["result"]["items"][0].clone();
+    assert_eq!(item["label"], "wei2022chain");
+    assert!(item.get("documentation").is_none());
+    let resolved = client.request("completionItem/resolve", item);
+    let documentation = resolved["result"]["documentation"]["value"]
+        .as_str()
+        .unwrap();
+    assert!(
+        documentation.starts_with("Wei, J., & Wang, X. (2022)."),
+        "{documentation}"
+    );
     let completion = client.request("textDocument/completion", at(&note, 2, 11));
     assert_eq!(completion["result"]["items"], json!([]));
     assert_eq!(client.shutdown(), Some(0));

@@ -17,12 +17,27 @@ pub enum CompletionKind {
     Citation,
 }
 
+/// What a completion item's documentation is about, so that it can be
+/// filled in later (`completionItem/resolve`) from names rather than ids
+/// that an edit in between may have changed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Resolve {
+    Entry {
+        note: std::path::PathBuf,
+        term: String,
+    },
+    Note {
+        path: std::path::PathBuf,
+    },
+    Key(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompletionItem {
     pub label: String,
     pub kind: CompletionKind,
     pub detail: Option<String>,
-    pub documentation: Option<String>,
+    pub resolve: Resolve,
     /// Replaces `replace` in the note.
     pub insert: String,
     pub replace: Range<usize>,
@@ -108,7 +123,6 @@ fn concepts(
                         .names()
                         .find(|n| normalize(&n.value) == *name)
                         .map_or(e.term.value.as_str(), |n| n.value.as_str());
-                    let text = &workspace.note(entry.note).file.text;
                     CompletionItem {
                         label: written.to_string(),
                         kind: CompletionKind::Concept,
@@ -117,7 +131,10 @@ fn concepts(
                         } else {
                             format!("alias of {}", e.term.value)
                         }),
-                        documentation: Some(text[e.definition.clone()].trim().to_string()),
+                        resolve: Resolve::Entry {
+                            note: workspace.note(entry.note).file.path.clone(),
+                            term: e.term.value.clone(),
+                        },
                         insert: format!("{written}{close}"),
                         replace: replace.clone(),
                     }
@@ -133,7 +150,9 @@ fn concepts(
                         label: label.to_string(),
                         kind: CompletionKind::Note,
                         detail: Some(n.file.rel.clone()),
-                        documentation: Some(n.title().to_string()),
+                        resolve: Resolve::Note {
+                            path: n.file.path.clone(),
+                        },
                         insert: format!("{label}{close}"),
                         replace: replace.clone(),
                     }
@@ -193,7 +212,7 @@ fn citations(workspace: &Workspace, query: &str, replace: Range<usize>) -> Vec<C
                     label: entry.key.clone(),
                     kind: CompletionKind::Citation,
                     detail: Some(detail),
-                    documentation: Some(format_reference(entry)),
+                    resolve: Resolve::Key(entry.key.clone()),
                     insert: entry.key.clone(),
                     replace: replace.clone(),
                 },
@@ -201,6 +220,32 @@ fn citations(workspace: &Workspace, query: &str, replace: Range<usize>) -> Vec<C
         }
     }
     rank(scored)
+}
+
+/// The documentation of a completion item, as Markdown.
+pub fn completion_documentation(workspace: &Workspace, resolve: &Resolve) -> Option<String> {
+    match resolve {
+        Resolve::Entry { note, term } => {
+            let id = workspace.note_by_path(note)?;
+            let index = workspace
+                .note(id)
+                .glossary
+                .iter()
+                .position(|e| &e.term.value == term)?;
+            Some(super::hover::entry_markdown(
+                workspace,
+                crate::workspace::EntryId { note: id, index },
+            ))
+        }
+        Resolve::Note { path } => {
+            let id = workspace.note_by_path(path)?;
+            Some(super::hover::note_markdown(workspace, id, None))
+        }
+        Resolve::Key(key) => {
+            let &at = workspace.citation_key(key).first()?;
+            Some(format_reference(workspace.bib_entry(at)))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +306,23 @@ mod tests {
                 ]
             "#]],
         );
+    }
+
+    #[test]
+    fn documentation_is_resolved_later() {
+        let f = fixture(&format!("{VAULT}//- a.md\n[@kaplan$0\n"));
+        let (note, offset) = f.cursor();
+        let item = &completion(&f.workspace, note, offset)[0];
+        assert_eq!(
+            completion_documentation(&f.workspace, &item.resolve).as_deref(),
+            Some("Kaplan, J. (2020). Scaling Laws.")
+        );
+        let f = fixture(&format!("{VAULT}//- a.md\n[[Co$0\n"));
+        let (note, offset) = f.cursor();
+        let item = &completion(&f.workspace, note, offset)[0];
+        assert!(completion_documentation(&f.workspace, &item.resolve)
+            .unwrap()
+            .starts_with("**CoT**"));
     }
 
     #[test]

@@ -143,7 +143,7 @@ fn first_paragraph(note: &Note, from: usize, within_section: bool) -> Option<Str
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
-fn note_markdown(workspace: &Workspace, note: NoteId, heading: Option<usize>) -> String {
+pub(super) fn note_markdown(workspace: &Workspace, note: NoteId, heading: Option<usize>) -> String {
     let n = workspace.note(note);
     let mut out = format!("**{}**", n.title());
     let paragraph = match heading {

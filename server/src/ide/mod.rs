@@ -20,7 +20,9 @@ mod fixture;
 use std::ops::Range;
 
 pub use code_actions::{code_actions, CodeAction, TextEdit};
-pub use completion::{completion, CompletionItem, CompletionKind};
+pub use completion::{
+    completion, completion_documentation, CompletionItem, CompletionKind, Resolve,
+};
 pub use definition::{goto_definition, NavigationTarget};
 pub use diagnostics::{bibliography_diagnostics, note_diagnostics, workspace_diagnostics};
 pub use document_links::{document_links, DocumentLink};

@@ -105,12 +105,8 @@ pub fn completion_item(
         label: item.label.clone(),
         kind: Some(kind),
         detail: item.detail,
-        documentation: item.documentation.map(|value| {
-            lsp::Documentation::MarkupContent(lsp::MarkupContent {
-                kind: lsp::MarkupKind::Markdown,
-                value,
-            })
-        }),
+        // Filled in by `completionItem/resolve`.
+        data: serde_json::to_value(&item.resolve).ok(),
         // gloss has ranked the items; keep that order.
         sort_text: Some(format!("{rank:04}")),
         filter_text: Some(file.text[item.replace.clone()].to_string() + &item.label),

@@ -341,6 +341,7 @@ impl LanguageServer for Backend {
                 }),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec!["[".to_string(), "@".to_string()]),
+                    resolve_provider: Some(true),
                     ..CompletionOptions::default()
                 }),
                 document_symbol_provider: Some(OneOf::Left(true)),
@@ -796,5 +797,28 @@ impl LanguageServer for Backend {
                 },
             }),
         ))
+    }
+
+    async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
+        let Some(resolve) = item
+            .data
+            .clone()
+            .and_then(|d| serde_json::from_value::<ide::Resolve>(d).ok())
+        else {
+            return Ok(item);
+        };
+        let documentation = self.request("completionItem/resolve", |world| {
+            world
+                .workspaces
+                .iter()
+                .find_map(|workspace| ide::completion_documentation(workspace, &resolve))
+        })?;
+        item.documentation = documentation.map(|value| {
+            Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            })
+        });
+        Ok(item)
     }
 }
