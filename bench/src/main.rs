@@ -10,6 +10,7 @@
 //! these machines are too noisy for absolute targets.
 
 mod generate;
+mod lsp;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,15 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Measure the language server on a generated vault.
+    Lsp {
+        #[arg(long, default_value_t = 10000)]
+        notes: usize,
+        #[arg(long, default_value = "bench-out")]
+        out: PathBuf,
+        #[arg(long, default_value = "target/release/gloss")]
+        gloss: PathBuf,
+    },
 }
 
 fn spec(notes: usize, terms: Option<usize>, papers: Option<usize>, seed: u64) -> generate::Spec {
@@ -79,6 +89,16 @@ fn main() {
         } => {
             generate::write_vault(&out, spec(notes, terms, papers, seed)).expect("write vault");
             println!("wrote {}", out.display());
+        }
+        Cmd::Lsp { notes, out, gloss } => {
+            let dir = out.join(format!("vault-{notes}"));
+            if !dir.exists() {
+                generate::write_vault(&dir, spec(notes, None, None, 42)).expect("write vault");
+            }
+            let gloss = gloss
+                .canonicalize()
+                .expect("build gloss with --release first");
+            lsp::run(&dir, &gloss);
         }
         Cmd::Run {
             sizes,

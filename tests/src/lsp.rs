@@ -49,7 +49,12 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 impl LspClient {
     /// Starts `gloss lsp` in `cwd`.
     pub fn start(cwd: &std::path::Path) -> LspClient {
-        let mut child = Command::new(crate::gloss_bin())
+        LspClient::start_with(crate::gloss_bin(), cwd)
+    }
+
+    /// Starts `binary lsp` in `cwd` (the benchmarks use a release build).
+    pub fn start_with(binary: &std::path::Path, cwd: &std::path::Path) -> LspClient {
+        let mut child = Command::new(binary)
             .arg("lsp")
             .current_dir(cwd)
             .stdin(Stdio::piped())
@@ -75,6 +80,11 @@ impl LspClient {
             next_id: 1,
             notifications: Vec::new(),
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {

@@ -109,13 +109,35 @@ fn concepts(
     close: &str,
 ) -> Vec<CompletionItem> {
     let query = normalize(query);
-    let mut scored: Vec<(u8, usize, CompletionItem)> = Vec::new();
-    for (name, targets) in workspace.names() {
-        let Some(score) = score(&query, name) else {
-            continue;
-        };
-        for target in targets {
-            let item = match *target {
+    // Score every name cheaply, keep the best, and only then build items:
+    // a one-letter query matches most of a large vault.
+    let keep = MAX_ITEMS * 2;
+    // Prefix matches rank first; when there are enough of them (typical for
+    // the first letters typed in a large vault), the sorted name list gives
+    // them without looking at every name.
+    let mut scored: Vec<(u8, usize, &String, Target)> = workspace
+        .names_with_prefix(&query)
+        .flat_map(|(name, targets)| targets.iter().map(move |t| (0, name.len(), name, *t)))
+        .take(keep + 1)
+        .collect();
+    if scored.len() <= keep {
+        scored.clear();
+        for (name, targets) in workspace.names() {
+            if let Some(score) = score(&query, name) {
+                // Byte length is a good enough "shorter first", and cheap.
+                scored.extend(targets.iter().map(|t| (score, name.len(), name, *t)));
+            }
+        }
+    }
+    if scored.len() > keep {
+        // Comparing numbers only: ties are ordered by name in `rank`.
+        scored.select_nth_unstable_by_key(keep, |&(score, len, _, _)| (score, len));
+        scored.truncate(keep);
+    }
+    let items = scored
+        .into_iter()
+        .map(|(score, len, name, target)| {
+            let item = match target {
                 Target::Glossary(entry) => {
                     let e = workspace.entry(entry);
                     // Show the name as written; say which term an alias is of.
@@ -158,10 +180,10 @@ fn concepts(
                     }
                 }
             };
-            scored.push((score, name.chars().count(), item));
-        }
-    }
-    rank(scored)
+            (score, len, item)
+        })
+        .collect();
+    rank(items)
 }
 
 fn rank(mut scored: Vec<(u8, usize, CompletionItem)>) -> Vec<CompletionItem> {

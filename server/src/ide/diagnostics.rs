@@ -181,7 +181,7 @@ fn links(sink: &mut Sink, id: NoteId) {
                     target_range,
                     format!(
                         "unknown concept '{name}'{}",
-                        did_you_mean(workspace.suggest_name(name))
+                        did_you_mean(workspace.suggest_name(name).as_deref())
                     ),
                     Vec::new(),
                 );
@@ -261,7 +261,7 @@ fn citations(sink: &mut Sink, id: NoteId) {
                 format!(
                     "unknown citation key '{}'{}",
                     key.value,
-                    did_you_mean(workspace.suggest_key(&key.value))
+                    did_you_mean(workspace.suggest_key(&key.value).as_deref())
                 ),
                 Vec::new(),
             );

@@ -217,6 +217,8 @@ pub struct Workspace {
     suggestions: OnceLock<suggest::Candidates>,
     /// Built on first use after the glossary changes.
     mentions: OnceLock<mentions::Mentions>,
+    /// Every normalised name, sorted; built on first use after names change.
+    sorted_names: OnceLock<Vec<String>>,
 }
 
 impl Workspace {
@@ -235,6 +237,7 @@ impl Workspace {
             keys: HashMap::new(),
             suggestions: OnceLock::new(),
             mentions: OnceLock::new(),
+            sorted_names: OnceLock::new(),
         }
     }
 
@@ -306,6 +309,23 @@ impl Workspace {
         self.names.iter()
     }
 
+    /// The normalised names that start with `prefix` (normalised), in order.
+    pub fn names_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a String, &'a [Target])> + 'a {
+        let sorted = self.sorted_names.get_or_init(|| {
+            let mut names: Vec<String> = self.names.keys().cloned().collect();
+            names.sort_unstable();
+            names
+        });
+        let start = sorted.partition_point(|n| n.as_str() < prefix);
+        sorted[start..]
+            .iter()
+            .take_while(move |n| n.starts_with(prefix))
+            .map(move |n| (n, self.targets(n)))
+    }
+
     /// The glossary entry that owns a normalised name: the one in the first
     /// note by path, so the answer does not depend on load order.
     pub fn first_entry(&self, normalized: &str) -> Option<EntryId> {
@@ -341,6 +361,7 @@ impl Workspace {
     fn invalidate_names(&mut self) {
         self.suggestions = OnceLock::new();
         self.mentions = OnceLock::new();
+        self.sorted_names = OnceLock::new();
     }
 
     /// The glossary entry mentioned in plain text at `offset` of `text`
@@ -351,12 +372,12 @@ impl Workspace {
     }
 
     /// The closest concept or note name to `name`, for "did you mean".
-    pub fn suggest_name(&self, name: &str) -> Option<&str> {
+    pub fn suggest_name(&self, name: &str) -> Option<String> {
         self.suggestions().closest_name(name)
     }
 
     /// The closest citation key to `key`.
-    pub fn suggest_key(&self, key: &str) -> Option<&str> {
+    pub fn suggest_key(&self, key: &str) -> Option<String> {
         self.suggestions().closest_key(key)
     }
 

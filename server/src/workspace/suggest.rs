@@ -86,6 +86,9 @@ impl Index {
 pub struct Candidates {
     names: Index,
     keys: Index,
+    /// Answers already given: a note re-checked on every keystroke asks
+    /// about the same broken names again and again.
+    memo: std::sync::Mutex<HashMap<(bool, String), Option<String>>>,
 }
 
 impl Candidates {
@@ -96,15 +99,35 @@ impl Candidates {
         Candidates {
             names: Index::new(names, true),
             keys: Index::new(keys, false),
+            memo: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn closest_name(&self, name: &str) -> Option<&str> {
-        self.names.closest(&normalize(name))
+    fn memoized(
+        &self,
+        is_name: bool,
+        query: &str,
+        find: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        let key = (is_name, query.to_string());
+        if let Some(known) = self.memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return known;
+        }
+        let found = find();
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.insert(key, found.clone());
+        }
+        found
     }
 
-    pub fn closest_key(&self, key: &str) -> Option<&str> {
-        self.keys.closest(key)
+    pub fn closest_name(&self, name: &str) -> Option<String> {
+        self.memoized(true, name, || {
+            self.names.closest(&normalize(name)).map(str::to_string)
+        })
+    }
+
+    pub fn closest_key(&self, key: &str) -> Option<String> {
+        self.memoized(false, key, || self.keys.closest(key).map(str::to_string))
     }
 }
 
@@ -124,20 +147,24 @@ mod tests {
         let names = ["Chain of Thought", "Scaling Laws", "思维链"].map(String::from);
         let keys = ["kaplan2020scaling", "hoffmann2022training"].map(String::from);
         let candidates = Candidates::new(names.into_iter(), keys.into_iter());
+        let name = |q: &str| candidates.closest_name(q);
         assert_eq!(
-            candidates.closest_name("Chian of Thought"),
+            name("Chian of Thought").as_deref(),
             Some("Chain of Thought")
         );
         assert_eq!(
-            candidates.closest_name("chain-of-thought"),
+            name("chain-of-thought").as_deref(),
             Some("Chain of Thought")
         );
-        assert_eq!(candidates.closest_name("思维"), Some("思维链"));
-        assert_eq!(candidates.closest_name("Something else"), None);
+        assert_eq!(name("思维").as_deref(), Some("思维链"));
+        assert_eq!(name("Something else"), None);
+        // Asked again, answered the same from the memo.
         assert_eq!(
-            candidates.closest_key("kaplan2021scaling"),
-            Some("kaplan2020scaling")
+            name("Chian of Thought").as_deref(),
+            Some("Chain of Thought")
         );
+        let key = candidates.closest_key("kaplan2021scaling");
+        assert_eq!(key.as_deref(), Some("kaplan2020scaling"));
         assert_eq!(candidates.closest_key("x"), None);
     }
 
@@ -151,7 +178,7 @@ mod tests {
             let typo = format!("X{}Y", &name[1..name.len() - 1]);
             let found = candidates.closest_name(&typo).expect("a suggestion");
             assert_eq!(
-                strsim::levenshtein(&normalize(found), &normalize(&typo)),
+                strsim::levenshtein(&normalize(&found), &normalize(&typo)),
                 2,
                 "{i}"
             );

@@ -1,0 +1,183 @@
+//! The language server under load: time to first diagnostics, hover and
+//! completion latency, keystroke-to-diagnostics on a 1 MB note, CPU while
+//! typing, and peak memory.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use gloss_e2e::lsp::LspClient;
+use serde_json::{json, Value};
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index.min(samples.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// CPU seconds (user + system) the process has used.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 (1-based) of stat: 11 and 12 here.
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (ticks(11) + ticks(12)) / per_second
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// The UTF-16 position of byte `offset` in `text`.
+fn position(text: &str, offset: usize) -> Value {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character = before[line_start..].encode_utf16().count();
+    json!({"line": line, "character": character})
+}
+
+fn wait_version(client: &mut LspClient, uri: &str, version: i64) {
+    loop {
+        let d = client.diagnostics_for(uri, None);
+        if d["version"] == version {
+            return;
+        }
+    }
+}
+
+pub fn run(vault: &Path, gloss: &Path) {
+    let vault = vault.canonicalize().expect("vault exists");
+    let note_path = vault.join("topic-001/note-1.md");
+    let note_text = std::fs::read_to_string(&note_path).expect("note of the vault");
+    let note = uri(&note_path);
+
+    let start = Instant::now();
+    let mut client = LspClient::start_with(gloss, &vault);
+    let pid = client.pid();
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&vault),
+               "capabilities": {"window": {"workDoneProgress": true}}}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": note, "languageId": "markdown", "version": 1, "text": note_text}}),
+    );
+    // Diagnostics are held back until the index is complete; the note's
+    // first complete diagnostics come right after the indexing progress ends.
+    client.wait_indexed();
+    client.notifications.retain(|m| {
+        !(m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == note)
+    });
+    client.diagnostics_for(&note, Some(1));
+    let first_diagnostics = start.elapsed();
+
+    // Hover on the first concept link.
+    let link = note_text.find("[[").expect("the note has a link") + 3;
+    let at = json!({"textDocument": {"uri": note}, "position": position(&note_text, link)});
+    let mut hovers: Vec<Duration> = (0..1000)
+        .map(|_| {
+            let t = Instant::now();
+            let response = client.request("textDocument/hover", at.clone());
+            assert!(response.get("error").is_none());
+            t.elapsed()
+        })
+        .collect();
+
+    let mut completions: Vec<Duration> = (0..200)
+        .map(|_| {
+            let t = Instant::now();
+            client.request("textDocument/completion", at.clone());
+            t.elapsed()
+        })
+        .collect();
+
+    // A 1 MB note, open and unsaved: edit its middle and wait for its
+    // diagnostics.
+    let mut big = String::new();
+    while big.len() < 1_000_000 {
+        big.push_str(&note_text);
+    }
+    let big_uri = uri(&vault.join("zz-bench/big.md"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": big_uri, "languageId": "markdown", "version": 1, "text": big}}),
+    );
+    wait_version(&mut client, &big_uri, 1);
+    let middle_line = big[..big.len() / 2].rfind('\n').map_or(0, |i| i + 1);
+    let middle = position(&big, middle_line);
+    let mut keystrokes = Vec::new();
+    for version in 2..52 {
+        let t = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": big_uri, "version": version},
+                   "contentChanges": [{"range": {"start": middle, "end": middle}, "text": "x"}]}),
+        );
+        wait_version(&mut client, &big_uri, version);
+        keystrokes.push(t.elapsed());
+    }
+
+    // Typing: 20 edits a second for 10 seconds on an ordinary note.
+    let cpu_before = cpu_seconds(pid);
+    let typing_start = Instant::now();
+    let end_of_first_line = position(&note_text, note_text.find('\n').unwrap_or(0));
+    for version in 2..202 {
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": note, "version": version},
+                   "contentChanges": [{"range": {"start": end_of_first_line, "end": end_of_first_line}, "text": "a"}]}),
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let typing_wall = typing_start.elapsed().as_secs_f64();
+    let typing_cpu = (cpu_seconds(pid) - cpu_before) / typing_wall * 100.0;
+    let memory = peak_rss_mb(pid);
+    let _ = client.shutdown();
+
+    println!("| metric | value | target |");
+    println!("|---|---:|---:|");
+    println!(
+        "| initialize → first diagnostics of an open note | {} | < 1 s |",
+        ms(first_diagnostics)
+    );
+    println!(
+        "| hover p50 / p99 (1000 requests) | {} / {} | p99 < 1 ms |",
+        ms(percentile(&mut hovers, 0.5)),
+        ms(percentile(&mut hovers, 0.99))
+    );
+    println!(
+        "| completion p99 (200 requests) | {} | < 5 ms |",
+        ms(percentile(&mut completions, 0.99))
+    );
+    println!(
+        "| didChange → diagnostics, 1 MB note, p50 / p99 (50 edits) | {} / {} | < 20 ms |",
+        ms(percentile(&mut keystrokes, 0.5)),
+        ms(percentile(&mut keystrokes, 0.99))
+    );
+    println!("| CPU while typing 20 edits/s for 10 s | {typing_cpu:.1}% of one core | < 10% |");
+    println!("| server peak memory | {memory:.0} MB | < 300 MB |");
+}
