@@ -60,13 +60,20 @@ module.exports = grammar({
   extras: _ => [],
 
   rules: {
+    // Blocks before the first heading, then one section per heading. The
+    // sections exist for incremental parsing: a long note becomes a tree of
+    // sections instead of one flat run of thousands of lines, so an edit
+    // re-parses one section, not the whole note. Heading levels do not nest
+    // here; the extractor reads them.
     document: $ => seq(
       optional(seq($.front_matter, $._line_end)),
       repeat($._block),
+      repeat($.section),
     ),
 
+    section: $ => seq($.heading, repeat($._block)),
+
     _block: $ => choice(
-      $.heading,
       $.list_item,
       $.block_quote,
       $.definition,

@@ -158,6 +158,7 @@ pub fn note_diagnostics(workspace: &Workspace, id: NoteId) -> Vec<Diagnostic> {
 fn links(sink: &mut Sink, id: NoteId) {
     let workspace = sink.workspace;
     let note = workspace.note(id);
+    let mut resolved: HashMap<_, Resolution> = HashMap::new();
     for link in &note.syntax.links {
         let target = link.target.as_ref();
         if let Some(target) = target {
@@ -166,7 +167,18 @@ fn links(sink: &mut Sink, id: NoteId) {
             }
         }
         let target_range = target.map_or(link.range.clone(), |t| t.range.clone());
-        match workspace.resolve_link(id, link) {
+        // Notes link to the same few names over and over; resolve each
+        // spelling once per note.
+        let key = (
+            link.kind,
+            target.map(|t| t.value.as_str()),
+            link.anchor.as_ref().map(|a| a.value.as_str()),
+        );
+        let resolution = resolved
+            .entry(key)
+            .or_insert_with(|| workspace.resolve_link(id, link))
+            .clone();
+        match resolution {
             Resolution::Glossary(_) | Resolution::Note { .. } => {}
             Resolution::Empty => sink.push(
                 Code::EmptyLink,

@@ -23,7 +23,7 @@ use crate::line_index::ColumnUnit;
 use crate::workspace::{load_bibliography, load_note, walk_files, Note, NoteId};
 
 /// Edits that arrive within this window are checked once.
-const DEBOUNCE: Duration = Duration::from_millis(5);
+const DEBOUNCE: Duration = Duration::from_millis(2);
 /// Notes parsed per batch while indexing; each batch becomes visible to
 /// requests as soon as it is parsed.
 const INDEX_BATCH: usize = 500;

@@ -44,6 +44,7 @@ struct Kinds {
     citation: u16,
     citation_group: u16,
     html_comment: u16,
+    section: u16,
 }
 
 fn kinds() -> &'static Kinds {
@@ -65,6 +66,7 @@ fn kinds() -> &'static Kinds {
             citation: id("citation"),
             citation_group: id("citation_group"),
             html_comment: id("html_comment"),
+            section: id("section"),
         }
     })
 }
@@ -108,9 +110,18 @@ pub fn parse_note(text: &str) -> NoteSyntax {
 pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
     let mut note = NoteSyntax::default();
     let root = tree.root_node();
+    let section = kinds().section;
     let mut cursor = root.walk();
-    for block in root.children(&mut cursor) {
-        extract_block(text, block, &mut note);
+    for child in root.children(&mut cursor) {
+        if child.kind_id() == section {
+            // A heading and the blocks under it.
+            let mut inner = child.walk();
+            for block in child.children(&mut inner) {
+                extract_block(text, block, &mut note);
+            }
+        } else {
+            extract_block(text, child, &mut note);
+        }
     }
     note
 }

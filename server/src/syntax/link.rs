@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::Spanned;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkKind {
     /// `[[Target]]`
     Wiki,
