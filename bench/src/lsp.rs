@@ -107,6 +107,17 @@ pub fn run(vault: &Path, gloss: &Path) {
         })
         .collect();
 
+    // Hover on the first citation: the reference goes through the CSL engine.
+    let cite = note_text.find("[@").expect("the note cites a paper") + 3;
+    let cite_at = json!({"textDocument": {"uri": note}, "position": position(&note_text, cite)});
+    let mut citation_hovers: Vec<Duration> = (0..200)
+        .map(|_| {
+            let t = Instant::now();
+            client.request("textDocument/hover", cite_at.clone());
+            t.elapsed()
+        })
+        .collect();
+
     let mut completions: Vec<Duration> = (0..200)
         .map(|_| {
             let t = Instant::now();
@@ -168,6 +179,11 @@ pub fn run(vault: &Path, gloss: &Path) {
         "| hover p50 / p99 (1000 requests) | {} / {} | p99 < 1 ms |",
         ms(percentile(&mut hovers, 0.5)),
         ms(percentile(&mut hovers, 0.99))
+    );
+    println!(
+        "| hover on a citation (CSL, APA) p50 / p99 (200 requests) | {} / {} | p99 < 1 ms |",
+        ms(percentile(&mut citation_hovers, 0.5)),
+        ms(percentile(&mut citation_hovers, 0.99))
     );
     println!(
         "| completion p99 (200 requests) | {} | < 5 ms |",

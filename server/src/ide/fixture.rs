@@ -47,6 +47,8 @@ pub fn fixture(text: &str) -> Fixture {
                     format,
                     entries: parsed.entries,
                     errors: parsed.errors,
+                    strings: parsed.strings,
+                    formatted: Default::default(),
                 });
             }
             None => {

@@ -8,7 +8,7 @@ use super::cursor::{item_at, Item};
 use super::reference_format::{format_reference, paper_links};
 use super::{note_diagnostics, Code};
 use crate::syntax::{BlockKind, CitationItem, Link};
-use crate::workspace::{EntryId, Note, NoteId, Resolution, Workspace};
+use crate::workspace::{EntryId, KeyLocation, Note, NoteId, Resolution, Workspace};
 
 /// What hover shows beyond the essentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,27 +214,7 @@ fn citation_hover(
         .iter()
         .map(
             |item| match workspace.citation_key(&item.key.value).first() {
-                Some(&location) => {
-                    let entry = workspace.bib_entry(location);
-                    let mut out = format_reference(entry);
-                    if let Some(suffix) = &item.suffix {
-                        out.push_str(&format!(" — {suffix}"));
-                    }
-                    let mut links: Vec<String> = paper_links(entry)
-                        .into_iter()
-                        .map(|l| format!("[{}]({})", l.label, l.target))
-                        .collect();
-                    links.push(format!("[Zotero](zotero://select/items/@{})", entry.key));
-                    out.push_str("\n\n");
-                    out.push_str(&links.join(" · "));
-                    if let Some(text) = entry.abstract_text.as_ref().filter(|_| config.abstracts) {
-                        out.push_str(&format!("\n\n> {text}"));
-                    }
-                    let bib = &workspace.bibliographies[location.bib].file;
-                    let line = bib.line_index.line_of(entry.key_range.start) + 1;
-                    out.push_str(&format!("\n\n*{}:{line}*", bib.rel));
-                    out
-                }
+                Some(&location) => reference_markdown(workspace, location, item, config),
                 None => problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
                     format!(
                         "**unknown citation key '{}'** `{}`",
@@ -249,6 +229,38 @@ fn citation_hover(
         range,
         markdown: parts.join("\n\n---\n\n"),
     })
+}
+
+/// A cited paper: the reference in the configured style (plain when the CSL
+/// engine cannot convert the entry), the locator, links that open it, the
+/// abstract if asked for, and where it is defined.
+fn reference_markdown(
+    workspace: &Workspace,
+    location: KeyLocation,
+    item: &CitationItem,
+    config: HoverConfig,
+) -> String {
+    let entry = workspace.bib_entry(location);
+    let bib = &workspace.bibliographies[location.bib];
+    let mut out = bib
+        .format_entry(entry, &workspace.config.citation_style)
+        .unwrap_or_else(|| format_reference(entry));
+    if let Some(suffix) = &item.suffix {
+        out.push_str(&format!(" — {suffix}"));
+    }
+    let mut links: Vec<String> = paper_links(entry)
+        .into_iter()
+        .map(|l| format!("[{}]({})", l.label, l.target))
+        .collect();
+    links.push(format!("[Zotero](zotero://select/items/@{})", entry.key));
+    out.push_str("\n\n");
+    out.push_str(&links.join(" · "));
+    if let Some(text) = entry.abstract_text.as_ref().filter(|_| config.abstracts) {
+        out.push_str(&format!("\n\n> {text}"));
+    }
+    let line = bib.file.line_index.line_of(entry.key_range.start) + 1;
+    out.push_str(&format!("\n\n*{}:{line}*", bib.file.rel));
+    out
 }
 
 #[cfg(test)]
@@ -341,7 +353,7 @@ title: Scaling Laws 笔记
             &format!("{VAULT}//- a.md\n如 [see @wei2022$0chain, p. 3] 所示\n"),
             expect![[r#"
                 a.md:1:9-1:21 "wei2022chain"
-                Wei, J., Wang, X., & Zhou, D. (2022). Chain-of-Thought Prompting Elicits Reasoning in Large Language Models. *NeurIPS*. — p. 3
+                Wei, J., Wang, X., & Zhou, D. (2022). Chain-of-Thought Prompting Elicits Reasoning in Large Language Models. Neurips. — p. 3
 
                 [arXiv:2201.11903](https://arxiv.org/abs/2201.11903) · [Zotero](zotero://select/items/@wei2022chain)
 

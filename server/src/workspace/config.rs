@@ -68,6 +68,7 @@ struct RawGlossary {
 struct RawBibliography {
     #[serde(default)]
     files: Vec<String>,
+    style: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +127,8 @@ pub struct Config {
     pub glossary_files: Vec<String>,
     /// As written: relative to the root, absolute, or starting with `~/`.
     pub bibliography_files: Vec<String>,
+    /// The CSL style references are shown in (a name hayagriva bundles).
+    pub citation_style: String,
     pub include: Option<GlobSet>,
     pub exclude: GlobSet,
     pub max_note_size: u64,
@@ -144,6 +147,7 @@ impl Default for Config {
                 .collect(),
             glossary_files: vec!["glossary.md".to_string()],
             bibliography_files: Vec::new(),
+            citation_style: super::bibliography::csl::DEFAULT_STYLE.to_string(),
             include: None,
             exclude: GlobSet::empty(),
             max_note_size: 10 * 1024 * 1024,
@@ -221,6 +225,13 @@ impl Config {
                 .collect();
         }
         config.bibliography_files = raw.bibliography.files;
+        if let Some(style) = raw.bibliography.style {
+            if super::bibliography::csl::style(&style).is_none() {
+                let message = format!("unknown citation style {style:?} (try \"apa\", \"ieee\", \"chicago-author-date\")");
+                return Err((find_key(text, "style"), message));
+            }
+            config.citation_style = style;
+        }
         let globs = |patterns: &[String], key: &str| {
             build_globs(patterns).map_err(|message| (find_key(text, key), message))
         };
@@ -321,6 +332,17 @@ mod tests {
         let (range, message) = Config::parse(text).unwrap_err();
         assert!(message.contains("unknown variant `loud`"), "{message}");
         assert_eq!(&text[range.unwrap()], "\"loud\"");
+
+        let text = "[bibliography]\nstyle = \"nope\"\n";
+        let (range, message) = Config::parse(text).unwrap_err();
+        assert!(message.contains("unknown citation style"), "{message}");
+        assert_eq!(&text[range.unwrap()], "style");
+        assert_eq!(
+            Config::parse("[bibliography]\nstyle = \"ieee\"\n")
+                .unwrap()
+                .citation_style,
+            "ieee"
+        );
 
         let text = "[files]\nexclude = [\"a/[\"]\n";
         let (range, message) = Config::parse(text).unwrap_err();

@@ -95,6 +95,8 @@ pub fn load_bibliography(root: &Path, path: &Path, format: BibFormat) -> Bibliog
         format,
         entries: parsed.entries,
         errors: parsed.errors,
+        strings: parsed.strings,
+        formatted: Default::default(),
     }
 }
 

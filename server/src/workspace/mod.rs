@@ -177,6 +177,45 @@ pub struct Bibliography {
     pub format: BibFormat,
     pub entries: Vec<BibEntry>,
     pub errors: Vec<BibError>,
+    /// The file's `@string` definitions (BibTeX).
+    pub strings: String,
+    /// References already formatted, by (key, style).
+    pub formatted: FormatCache,
+}
+
+/// Formatted references of one bibliography. Formatting goes through the
+/// CSL engine (about a millisecond); hovering the same paper again should
+/// not. A clone starts empty.
+#[derive(Debug, Default)]
+pub struct FormatCache(std::sync::Mutex<HashMap<(String, String), Option<String>>>);
+
+impl Clone for FormatCache {
+    fn clone(&self) -> FormatCache {
+        FormatCache::default()
+    }
+}
+
+impl Bibliography {
+    /// `entry` formatted in the citation style `style`, or None when the CSL
+    /// engine cannot convert it.
+    pub fn format_entry(&self, entry: &BibEntry, style: &str) -> Option<String> {
+        let key = (entry.key.clone(), style.to_string());
+        if let Some(done) = self
+            .formatted
+            .0
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return done;
+        }
+        let formatted =
+            bibliography::csl::format(&self.file.text, &self.strings, self.format, entry, style);
+        if let Ok(mut cache) = self.formatted.0.lock() {
+            cache.insert(key, formatted.clone());
+        }
+        formatted
+    }
 }
 
 /// A `bibliography:` in front matter, or a configured file, that could not be

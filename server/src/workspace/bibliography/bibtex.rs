@@ -40,7 +40,7 @@ pub fn parse(text: &str) -> ParsedBibliography {
                     parsed.entries.push(BibEntry {
                         key,
                         key_range,
-                        range: shift(&entry.span, chunk.start),
+                        range: with_closing_delimiter(text, shift(&entry.span, chunk.start)),
                         kind: entry.v.kind.v.to_ascii_lowercase(),
                         ..BibEntry::default()
                     });
@@ -54,6 +54,15 @@ pub fn parse(text: &str) -> ParsedBibliography {
     }
 
     resolve_fields(text, &good, &mut parsed);
+    parsed.strings = good
+        .iter()
+        .map(|c| &text[c.clone()])
+        .filter(|c| {
+            c.get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("@string"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     parsed
 }
 
@@ -101,6 +110,17 @@ fn chunk_error(text: &str, chunk: &Range<usize>, error: &biblatex::ParseError) -
             range: clamp(shift(&error.span, chunk.start), chunk.end),
             message: format!("malformed entry{name}: {}", error.kind),
         }
+    }
+}
+
+/// biblatex's entry span stops before the closing `}` (or `)`); the entry
+/// includes it.
+fn with_closing_delimiter(text: &str, range: Range<usize>) -> Range<usize> {
+    let rest = &text[range.end..];
+    let blank = rest.len() - rest.trim_start().len();
+    match rest.trim_start().chars().next() {
+        Some('}' | ')') => range.start..range.end + blank + 1,
+        _ => range,
     }
 }
 
@@ -287,6 +307,7 @@ mod tests {
         for entry in &parsed.entries {
             assert_eq!(&BIB[entry.key_range.clone()], entry.key);
             assert!(BIB[entry.range.clone()].starts_with('@'));
+            assert!(BIB[entry.range.clone()].ends_with('}'));
         }
     }
 

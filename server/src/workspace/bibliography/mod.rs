@@ -2,6 +2,7 @@
 //! every entry and key so that go-to-definition can land on them.
 
 mod bibtex;
+pub mod csl;
 mod csl_json;
 
 use std::ops::Range;
@@ -94,6 +95,9 @@ impl BibFormat {
 pub struct ParsedBibliography {
     pub entries: Vec<BibEntry>,
     pub errors: Vec<BibError>,
+    /// The `@string` definitions of a BibTeX file, for formatting entries
+    /// on their own later.
+    pub strings: String,
 }
 
 pub fn parse(text: &str, format: BibFormat) -> ParsedBibliography {
