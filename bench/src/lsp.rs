@@ -58,15 +58,6 @@ fn position(text: &str, offset: usize) -> Value {
     json!({"line": line, "character": character})
 }
 
-fn wait_version(client: &mut LspClient, uri: &str, version: i64) {
-    loop {
-        let d = client.diagnostics_for(uri, None);
-        if d["version"] == version {
-            return;
-        }
-    }
-}
-
 pub fn run(vault: &Path, gloss: &Path) {
     let vault = vault.canonicalize().expect("vault exists");
     let note_path = vault.join("topic-001/note-1.md");
@@ -137,7 +128,7 @@ pub fn run(vault: &Path, gloss: &Path) {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": big_uri, "languageId": "markdown", "version": 1, "text": big}}),
     );
-    wait_version(&mut client, &big_uri, 1);
+    client.diagnostics_at_version(&big_uri, 1);
     let middle_line = big[..big.len() / 2].rfind('\n').map_or(0, |i| i + 1);
     let middle = position(&big, middle_line);
     let mut keystrokes = Vec::new();
@@ -148,7 +139,7 @@ pub fn run(vault: &Path, gloss: &Path) {
             json!({"textDocument": {"uri": big_uri, "version": version},
                    "contentChanges": [{"range": {"start": middle, "end": middle}, "text": "x"}]}),
         );
-        wait_version(&mut client, &big_uri, version);
+        client.diagnostics_at_version(&big_uri, version);
         keystrokes.push(t.elapsed());
     }
 

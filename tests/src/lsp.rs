@@ -148,6 +148,17 @@ impl LspClient {
         self.wait_for(matches)["params"].clone()
     }
 
+    /// Waits for the diagnostics of `uri` at document version `version`,
+    /// skipping older publications.
+    pub fn diagnostics_at_version(&mut self, uri: &str, version: i64) -> Value {
+        loop {
+            let diagnostics = self.diagnostics_for(uri, None);
+            if diagnostics["version"] == version {
+                return diagnostics;
+            }
+        }
+    }
+
     /// Waits until the server has finished indexing (its progress ends).
     pub fn wait_indexed(&mut self) {
         let done = |m: &Value| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end";

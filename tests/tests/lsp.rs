@@ -180,12 +180,7 @@ fn edits_apply_in_order_and_update_diagnostics() {
                    "contentChanges": [{"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col}}, "text": ch.to_string()}]}),
         );
     }
-    let diagnostics = loop {
-        let d = client.diagnostics_for(&note, None);
-        if d["version"] == version {
-            break d;
-        }
-    };
+    let diagnostics = client.diagnostics_at_version(&note, version);
     assert_eq!(
         diagnostics["diagnostics"][0]["message"],
         "unknown concept 'Chian'"
@@ -197,12 +192,7 @@ fn edits_apply_in_order_and_update_diagnostics() {
         json!({"textDocument": {"uri": note, "version": version},
                "contentChanges": [{"range": {"start": {"line": 0, "character": 5}, "end": {"line": 0, "character": 10}}, "text": "CoT"}]}),
     );
-    let diagnostics = loop {
-        let d = client.diagnostics_for(&note, None);
-        if d["version"] == version {
-            break d;
-        }
-    };
+    let diagnostics = client.diagnostics_at_version(&note, version);
     assert_eq!(diagnostics["diagnostics"], json!([]));
     let hover = client.request("textDocument/hover", at(&note, 0, 6));
     assert!(hover["result"]["contents"]["value"]

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::syntax::parse_note;
-use crate::workspace::bibliography::{self, BibFormat};
+use crate::workspace::bibliography::BibFormat;
 use crate::workspace::{Bibliography, Config, Note, NoteId, SourceFile, Workspace};
 
 pub const ROOT: &str = "/vault";
@@ -40,17 +40,7 @@ pub fn fixture(text: &str) -> Fixture {
         let path = root.join(&path);
         let file = SourceFile::new(&root, path.clone(), content.clone(), None);
         match BibFormat::from_path(&path) {
-            Some(format) => {
-                let parsed = bibliography::parse(&content, format);
-                bibliographies.push(Bibliography {
-                    file,
-                    format,
-                    entries: parsed.entries,
-                    errors: parsed.errors,
-                    strings: parsed.strings,
-                    formatted: Default::default(),
-                });
-            }
+            Some(format) => bibliographies.push(Bibliography::new(file, format)),
             None => {
                 let id = workspace.set_note(Note::new(&config, file, parse_note(&content)));
                 if let Some(at) = cursor {

@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::bibliography::{self, BibFormat};
+use super::bibliography::BibFormat;
 use super::config::{Config, CONFIG_FILE};
 use super::walk;
 use super::{Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace};
@@ -88,16 +88,7 @@ pub fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
 
 /// Reads and parses the bibliography at `path`.
 pub fn load_bibliography(root: &Path, path: &Path, format: BibFormat) -> Bibliography {
-    let file = read_source(root, path, MAX_BIBLIOGRAPHY_SIZE);
-    let parsed = bibliography::parse(&file.text, format);
-    Bibliography {
-        file,
-        format,
-        entries: parsed.entries,
-        errors: parsed.errors,
-        strings: parsed.strings,
-        formatted: Default::default(),
-    }
+    Bibliography::new(read_source(root, path, MAX_BIBLIOGRAPHY_SIZE), format)
 }
 
 /// Joins `relative` onto `base` lexically, refusing to leave `root`.

@@ -196,6 +196,19 @@ impl Clone for FormatCache {
 }
 
 impl Bibliography {
+    /// Parses the text of `file`.
+    pub fn new(file: SourceFile, format: BibFormat) -> Bibliography {
+        let parsed = bibliography::parse(&file.text, format);
+        Bibliography {
+            file,
+            format,
+            entries: parsed.entries,
+            errors: parsed.errors,
+            strings: parsed.strings,
+            formatted: FormatCache::default(),
+        }
+    }
+
     /// `entry` formatted in the citation style `style`, or None when the CSL
     /// engine cannot convert it.
     pub fn format_entry(&self, entry: &BibEntry, style: &str) -> Option<String> {
