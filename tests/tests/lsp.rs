@@ -420,3 +420,54 @@ fn pull_diagnostics_when_the_client_asks_for_them() {
         .any(|m| m["method"] == "textDocument/publishDiagnostics"));
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn references_from_a_bib_entry_and_document_symbols() {
+    let vault = Vault::fixture("lsp-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "notes/today.md");
+    open(
+        &mut client,
+        &note,
+        "# 今天 😀\n## 名词解释\n- RAG: retrieval\n见 [@wei2022chain]\n",
+    );
+    client.diagnostics_for(&note, Some(1));
+    let bib = uri(&vault, "refs.bib");
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": bib}, "position": {"line": 2, "character": 4}, "context": {"includeDeclaration": true}}),
+    );
+    let found: Vec<(String, Value)> = references["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["uri"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                l["range"]["start"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("refs.bib".to_string(), json!({"line": 0, "character": 15})),
+            ("today.md".to_string(), json!({"line": 3, "character": 4})),
+        ]
+    );
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": note}}),
+    );
+    let top = &symbols["result"][0];
+    assert_eq!(top["name"], "今天 😀");
+    assert_eq!(top["children"][0]["name"], "名词解释");
+    assert_eq!(top["children"][0]["children"][0]["name"], "RAG");
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -570,12 +570,37 @@ impl LanguageServer for Backend {
         let at = params.text_document_position;
         let include = params.context.include_declaration;
         self.request("references", |world| {
-            let (ws, note, offset) = locate(world, &at.text_document.uri, at.position)?;
-            let workspace = &world.workspaces[ws];
-            let locations = ide::find_references(workspace, note, offset, include)
+            if let Some((ws, note, offset)) = locate(world, &at.text_document.uri, at.position) {
+                let workspace = &world.workspaces[ws];
+                let locations = ide::find_references(workspace, note, offset, include)
+                    .into_iter()
+                    .filter_map(|r| convert::location(workspace, r.file, &r.range, world.unit))
+                    .collect();
+                return Some(locations);
+            }
+            // In a bibliography: the notes citing the entry under the cursor.
+            let path = convert::path(&at.text_document.uri)?;
+            let workspace = &world.workspaces[world.workspace_of(&path)?];
+            let bib = workspace
+                .bibliographies
+                .iter()
+                .find(|b| b.file.path == path)?;
+            let offset = convert::offset(&bib.file, at.position, world.unit);
+            let entry = bib
+                .entries
+                .iter()
+                .find(|e| e.range.start <= offset && offset <= e.range.end)?;
+            let mut locations: Vec<Location> = ide::find_key_references(workspace, &entry.key)
                 .into_iter()
                 .filter_map(|r| convert::location(workspace, r.file, &r.range, world.unit))
                 .collect();
+            if include {
+                let declaration = lsp::Location::new(
+                    at.text_document.uri.clone(),
+                    convert::range(&bib.file, &entry.key_range, world.unit),
+                );
+                locations.insert(0, declaration);
+            }
             Some(locations)
         })
     }
