@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Parser, Tree, TreeCursor};
 
 use super::citation::{self, CitationItem};
 use super::front_matter::{self, FrontMatter};
@@ -109,18 +109,31 @@ pub fn parse_note(text: &str) -> NoteSyntax {
 /// Extracts a note from its tree.
 pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
     let mut note = NoteSyntax::default();
-    let root = tree.root_node();
     let section = kinds().section;
-    let mut cursor = root.walk();
-    for child in root.children(&mut cursor) {
-        if child.kind_id() == section {
+    // One cursor for the whole walk: moving a cursor is cheaper than asking
+    // nodes for their children, which matters on every keystroke in a long
+    // note.
+    let mut cursor = tree.walk();
+    if !cursor.goto_first_child() {
+        return note;
+    }
+    loop {
+        if cursor.node().kind_id() == section {
             // A heading and the blocks under it.
-            let mut inner = child.walk();
-            for block in child.children(&mut inner) {
-                extract_block(text, block, &mut note);
+            if cursor.goto_first_child() {
+                loop {
+                    extract_block(text, &mut cursor, &mut note);
+                    if !cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
+                cursor.goto_parent();
             }
         } else {
-            extract_block(text, child, &mut note);
+            extract_block(text, &mut cursor, &mut note);
+        }
+        if !cursor.goto_next_sibling() {
+            break;
         }
     }
     note
@@ -145,8 +158,21 @@ fn indent_width(marker: &str) -> u32 {
         .sum()
 }
 
-fn extract_block(text: &str, node: Node, note: &mut NoteSyntax) {
+/// What a block node is, before its marker is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Heading,
+    ListItem,
+    Quote,
+    Definition,
+    Code,
+    Line,
+}
+
+/// Extracts the block at the cursor, leaving the cursor where it was.
+fn extract_block(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
     let k = kinds();
+    let node = cursor.node();
     let id = node.kind_id();
     if id == k.front_matter {
         let token = &text[node.byte_range()];
@@ -154,33 +180,40 @@ fn extract_block(text: &str, node: Node, note: &mut NoteSyntax) {
         note.front_matter_range = Some(node.byte_range());
         return;
     }
-    let range = line_content(text, node.byte_range());
-    // Headings, list items, quotes and definitions start with their marker.
-    let marker = || node.child(0).map_or("", |m| &text[m.byte_range()]);
-    let (kind, marker_len) = if id == k.heading {
-        let marker = marker();
-        let level = marker.bytes().filter(|b| *b == b'#').count() as u8;
-        (BlockKind::Heading { level }, marker.len())
-    } else if id == k.list_item {
-        let marker = marker();
-        (
-            BlockKind::ListItem {
-                indent: indent_width(marker),
-            },
-            marker.len(),
-        )
-    } else if id == k.block_quote {
-        (BlockKind::Quote, marker().len())
-    } else if id == k.definition {
-        (BlockKind::Definition, marker().len())
-    } else if id == k.fenced_code {
-        (BlockKind::Code, 0)
-    } else if id == k.line {
-        (BlockKind::Line, 0)
-    } else {
-        return;
+    let shape = match id {
+        _ if id == k.heading => Shape::Heading,
+        _ if id == k.list_item => Shape::ListItem,
+        _ if id == k.block_quote => Shape::Quote,
+        _ if id == k.definition => Shape::Definition,
+        _ if id == k.fenced_code => Shape::Code,
+        _ if id == k.line => Shape::Line,
+        _ => return,
     };
-    let after_marker = (range.start + marker_len).min(range.end);
+    let range = line_content(text, node.byte_range());
+    let has_children = cursor.goto_first_child();
+    // Headings, list items, quotes and definitions start with their marker.
+    let has_marker = matches!(
+        shape,
+        Shape::Heading | Shape::ListItem | Shape::Quote | Shape::Definition
+    );
+    let marker = if has_children && has_marker {
+        &text[cursor.node().byte_range()]
+    } else {
+        ""
+    };
+    let kind = match shape {
+        Shape::Heading => BlockKind::Heading {
+            level: marker.bytes().filter(|b| *b == b'#').count() as u8,
+        },
+        Shape::ListItem => BlockKind::ListItem {
+            indent: indent_width(marker),
+        },
+        Shape::Quote => BlockKind::Quote,
+        Shape::Definition => BlockKind::Definition,
+        Shape::Code => BlockKind::Code,
+        Shape::Line => BlockKind::Line,
+    };
+    let after_marker = (range.start + marker.len()).min(range.end);
     let mut content = trimmed(text, after_marker..range.end);
     if let BlockKind::Heading { .. } = kind {
         // A closing sequence of `#`s is not part of the heading text.
@@ -194,17 +227,18 @@ fn extract_block(text: &str, node: Node, note: &mut NoteSyntax) {
         range,
         content,
     });
-    if kind != BlockKind::Code {
-        extract_inline(text, node, note);
+    if has_children {
+        if kind != BlockKind::Code {
+            extract_inline(text, cursor, note);
+        }
+        cursor.goto_parent();
     }
 }
 
-fn extract_inline(text: &str, block: Node, note: &mut NoteSyntax) {
+/// Reads the inline tokens from the cursor (on a block's first child) to
+/// the block's last child.
+fn extract_inline(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
     let k = kinds();
-    let mut cursor = block.walk();
-    if !cursor.goto_first_child() {
-        return;
-    }
     loop {
         let child = cursor.node();
         let id = child.kind_id();
