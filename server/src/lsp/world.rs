@@ -121,8 +121,15 @@ impl World {
         if let Some(i) = self.workspace_of(path) {
             return (i, false);
         }
-        let root = find_root(path);
-        let has_marker = root.join(CONFIG_FILE).exists() || root.join(".git").exists();
+        let mut root = find_root(path);
+        let mut has_marker = root.join(CONFIG_FILE).exists() || root.join(".git").exists();
+        // A dotfiles repository makes the home folder a git root; indexing
+        // all of it for one note is never what the user wants.
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        if too_broad(&root, home.as_deref()) {
+            root = path.parent().map_or(root, Path::to_path_buf);
+            has_marker = false;
+        }
         let (i, _) = self.add_workspace(root);
         (i, has_marker)
     }
@@ -260,6 +267,12 @@ impl World {
     }
 }
 
+/// A root no single note should make gloss index: the home folder or the
+/// file system root.
+fn too_broad(root: &Path, home: Option<&Path>) -> bool {
+    home.is_some_and(|h| h == root) || root.parent().is_none()
+}
+
 /// Loads the bibliographies note `id` declares that are not loaded yet.
 pub fn load_declared_bibliographies(workspace: &mut Workspace, id: NoteId) {
     for (path, format) in workspace.declared_bibliographies(id) {
@@ -267,5 +280,33 @@ pub fn load_declared_bibliographies(workspace: &mut Workspace, id: NoteId) {
             let bib = load_bibliography(&workspace.root, &path, format);
             workspace.set_bibliography(bib);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_indexes_home_or_the_file_system_root() {
+        let home = Path::new("/home/u");
+        assert!(too_broad(Path::new("/home/u"), Some(home)));
+        assert!(too_broad(Path::new("/"), Some(home)));
+        assert!(!too_broad(Path::new("/home/u/notes"), Some(home)));
+        assert!(!too_broad(Path::new("/home/u/notes"), None));
+    }
+
+    #[test]
+    fn a_note_outside_any_folder_is_checked_alone() {
+        let dir = std::env::temp_dir().join(format!("gloss-solo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut world = World::new(ColumnUnit::Utf16);
+        let path = dir.join("note.md");
+        let (_, index) = world.open(path.clone(), "[[Missing]]\n".to_string(), 1);
+        // No gloss.toml or .git above a temporary folder: nothing to index.
+        assert_eq!(index, None);
+        let diagnostics = world.diagnostics(&path).unwrap();
+        assert_eq!(diagnostics.len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
