@@ -5,7 +5,7 @@ use ropey::Rope;
 use tree_sitter::{InputEdit, Point, Tree};
 
 use crate::line_index::ColumnUnit;
-use crate::syntax::{extract, parse_tree, NoteSyntax};
+use crate::syntax::{parse_tree, ChunkedSyntax, Edit, NoteSyntax};
 
 /// One `contentChanges` item: a replaced range (line, column in the
 /// negotiated unit) or, without a range, the whole text.
@@ -20,16 +20,22 @@ pub struct Document {
     /// The same text as the rope, for the parser and the workspace.
     text: String,
     tree: Option<Tree>,
+    /// The extraction of `text`, node by node, updated with the tree.
+    chunks: ChunkedSyntax,
 }
 
 impl Document {
     pub fn new(text: String, version: i32) -> Document {
         let tree = parse_tree(&text, None);
+        let chunks = tree
+            .as_ref()
+            .map_or_else(ChunkedSyntax::default, |t| ChunkedSyntax::new(&text, t));
         Document {
             version,
             rope: Rope::from_str(&text),
             text,
             tree,
+            chunks,
         }
     }
 
@@ -38,10 +44,7 @@ impl Document {
     }
 
     pub fn syntax(&self) -> NoteSyntax {
-        match &self.tree {
-            Some(tree) => extract(&self.text, tree),
-            None => NoteSyntax::default(),
-        }
+        self.chunks.to_syntax()
     }
 
     /// The byte offset of a position, clamped: a line past the end is the
@@ -73,24 +76,45 @@ impl Document {
         rope.char_to_byte(char_index)
     }
 
-    /// Applies changes in order, then reparses once, reusing the old tree.
+    /// Applies changes in order, then reparses once, reusing the old tree,
+    /// and re-extracts only the top-level nodes the changes touched.
     pub fn apply(&mut self, changes: Vec<Change>, version: i32, unit: ColumnUnit) {
+        let mut edits = Vec::new();
+        let mut replaced_all = false;
         for change in changes {
             match change.range {
                 None => {
                     self.rope = Rope::from_str(&change.text);
                     self.text = change.text;
                     self.tree = None;
+                    replaced_all = true;
                 }
                 Some((start, end)) => {
                     let start = self.offset(start.0, start.1, unit);
                     let end = self.offset(end.0, end.1, unit).max(start);
                     self.replace(start, end, &change.text);
+                    edits.push(Edit {
+                        start,
+                        old_end: end,
+                        new_end: start + change.text.len(),
+                    });
                 }
             }
         }
         self.version = version;
-        self.tree = parse_tree(&self.text, self.tree.as_ref());
+        let edited_old = self.tree.take();
+        self.tree = parse_tree(&self.text, edited_old.as_ref());
+        self.chunks = match (&edited_old, &self.tree) {
+            (Some(old), Some(new)) if !replaced_all => {
+                let changed: Vec<std::ops::Range<usize>> = old
+                    .changed_ranges(new)
+                    .map(|r| r.start_byte..r.end_byte)
+                    .collect();
+                self.chunks.update(&self.text, new, &edits, &changed)
+            }
+            (_, Some(new)) => ChunkedSyntax::new(&self.text, new),
+            _ => ChunkedSyntax::default(),
+        };
     }
 
     fn replace(&mut self, start: usize, end: usize, new_text: &str) {
@@ -163,24 +187,89 @@ mod tests {
 
     #[test]
     fn incremental_parse_equals_full_parse() {
-        let mut doc = Document::new("# T\n- a [[x]]\n```\ncode\n```\n".to_string(), 1);
-        let edits = [
-            change((1, 4), (1, 4), "@k "),
-            change((2, 0), (2, 3), "~~~"),
-            change((0, 0), (0, 0), "---\ntitle: t\n---\n"),
-            change((5, 0), (6, 0), ""),
+        let start = "intro [[a]]\n# T\n- a [[x]] @k0\n```\ncode [[no]]\n```\n## Two\ntext [@k1]\n## Three\n: def\n<!-- gloss-ignore: broken-link -->\n[[y]]\n";
+        let mut doc = Document::new(start.to_string(), 1);
+        let edits = vec![
+            vec![change((2, 4), (2, 4), "@k ")],
+            // Opening a fence swallows the sections after it, then closing it.
+            vec![change((6, 0), (6, 0), "```\n")],
+            vec![change((6, 0), (7, 0), "")],
+            vec![change((3, 0), (3, 3), "~~~")],
+            vec![change((0, 0), (0, 0), "---\ntitle: t\n---\n")],
+            vec![change((5, 0), (6, 0), "")],
+            // Edits at the boundary between two sections, and in a batch.
+            vec![
+                change((8, 0), (8, 0), "more [[z]]\n"),
+                change((0, 0), (0, 1), ""),
+            ],
+            vec![change((9, 0), (9, 0), "# New heading\n")],
+            vec![change((12, 2), (12, 5), "")],
+            vec![Change {
+                range: None,
+                text: "# all new [[b]]\n".to_string(),
+            }],
+            vec![change((1, 0), (1, 0), "tail @k9\n")],
         ];
-        for (i, edit) in edits.into_iter().enumerate() {
-            doc.apply(vec![edit], i as i32 + 2, ColumnUnit::Utf16);
+        for (i, batch) in edits.into_iter().enumerate() {
+            doc.apply(batch, i as i32 + 2, ColumnUnit::Utf16);
             let fresh = parse_note(doc.text());
             let incremental = doc.syntax();
             assert_eq!(
                 format!("{:?}", incremental.blocks),
                 format!("{:?}", fresh.blocks),
+                "after edit {i}: {:?}",
+                doc.text()
+            );
+            assert_eq!(incremental.links, fresh.links, "after edit {i}");
+            assert_eq!(incremental.citations, fresh.citations, "after edit {i}");
+            assert_eq!(incremental.ignores, fresh.ignores, "after edit {i}");
+            assert_eq!(
+                incremental.front_matter, fresh.front_matter,
                 "after edit {i}"
             );
-            assert_eq!(incremental.links, fresh.links);
-            assert_eq!(incremental.citations, fresh.citations);
+        }
+    }
+
+    #[test]
+    fn random_edits_keep_incremental_equal_to_full() {
+        let mut doc = Document::new(
+            "# A 😀\n- [[x]] @k\n## B\n```\n[[no]]\n```\ntext [@k2]\n# C\nTerm\n: def\n".repeat(5),
+            1,
+        );
+        let pieces = [
+            "[[", "]]", "\n", "# ", "```\n", "@k ", "中", "😀", "", "- ", "\r\n",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for version in 2..300 {
+            let lines = doc.text().matches('\n').count() + 1;
+            let line = next(lines) as u32;
+            let col = next(8) as u32;
+            let len = next(3) as u32;
+            let piece = pieces[next(pieces.len())];
+            doc.apply(
+                vec![change((line, col), (line, col + len), piece)],
+                version,
+                ColumnUnit::Utf16,
+            );
+            let fresh = parse_note(doc.text());
+            let incremental = doc.syntax();
+            assert_eq!(
+                format!("{:?}", incremental.blocks),
+                format!("{:?}", fresh.blocks),
+                "at version {version}: {:?}",
+                doc.text()
+            );
+            assert_eq!(incremental.links, fresh.links, "at version {version}");
+            assert_eq!(
+                incremental.citations, fresh.citations,
+                "at version {version}"
+            );
         }
     }
 }

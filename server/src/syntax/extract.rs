@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use tree_sitter::{Parser, Tree, TreeCursor};
 
+use super::chunks::Chunk;
 use super::citation::{self, CitationItem};
 use super::front_matter::{self, FrontMatter};
 use super::link::{self, Link, LinkKind};
@@ -109,7 +110,6 @@ pub fn parse_note(text: &str) -> NoteSyntax {
 /// Extracts a note from its tree.
 pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
     let mut note = NoteSyntax::default();
-    let section = kinds().section;
     // One cursor for the whole walk: moving a cursor is cheaper than asking
     // nodes for their children, which matters on every keystroke in a long
     // note.
@@ -118,25 +118,66 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
         return note;
     }
     loop {
-        if cursor.node().kind_id() == section {
-            // A heading and the blocks under it.
-            if cursor.goto_first_child() {
-                loop {
-                    extract_block(text, &mut cursor, &mut note);
-                    if !cursor.goto_next_sibling() {
-                        break;
-                    }
-                }
-                cursor.goto_parent();
-            }
-        } else {
-            extract_block(text, &mut cursor, &mut note);
-        }
+        extract_top_level_node(text, &mut cursor, &mut note);
         if !cursor.goto_next_sibling() {
             break;
         }
     }
     note
+}
+
+/// Extracts each top-level node of `tree` into its own chunk, unless
+/// `reuse` returns one for the node's range.
+pub(super) fn extract_top_level(
+    text: &str,
+    tree: &Tree,
+    reuse: &mut dyn FnMut(&Range<usize>) -> Option<Chunk>,
+) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut cursor = tree.walk();
+    if !cursor.goto_first_child() {
+        return chunks;
+    }
+    loop {
+        let range = cursor.node().byte_range();
+        let is_front_matter = cursor.node().kind_id() == kinds().front_matter;
+        match reuse(&range).filter(|_| !is_front_matter) {
+            Some(chunk) => chunks.push(chunk),
+            None => {
+                let mut note = NoteSyntax::default();
+                extract_top_level_node(text, &mut cursor, &mut note);
+                chunks.push(Chunk {
+                    range,
+                    front_matter: note.front_matter.zip(note.front_matter_range),
+                    blocks: note.blocks,
+                    links: note.links,
+                    citations: note.citations,
+                    ignores: note.ignores,
+                });
+            }
+        }
+        if !cursor.goto_next_sibling() {
+            break;
+        }
+    }
+    chunks
+}
+
+/// A section (a heading and the blocks under it) or a single block.
+fn extract_top_level_node(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
+    if cursor.node().kind_id() != kinds().section {
+        extract_block(text, cursor, note);
+        return;
+    }
+    if cursor.goto_first_child() {
+        loop {
+            extract_block(text, cursor, note);
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+        cursor.goto_parent();
+    }
 }
 
 fn line_content(text: &str, range: Range<usize>) -> Range<usize> {

@@ -4,6 +4,7 @@
 //! Nothing here knows about other files. The workspace model resolves what is
 //! extracted here against the rest of the workspace.
 
+mod chunks;
 mod citation;
 mod extract;
 pub mod front_matter;
@@ -12,6 +13,7 @@ mod link;
 
 use std::ops::Range;
 
+pub use chunks::{ChunkedSyntax, Edit};
 pub use citation::{is_quarto_cross_reference, CitationItem};
 pub use extract::{extract, parse_note, parse_tree, NoteSyntax};
 pub use front_matter::FrontMatter;
