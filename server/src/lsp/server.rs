@@ -26,7 +26,7 @@ use crate::workspace::{load_bibliography, load_note, walk_files, Note, NoteId};
 const DEBOUNCE: Duration = Duration::from_millis(2);
 /// Notes parsed per batch while indexing; each batch becomes visible to
 /// requests as soon as it is parsed.
-const INDEX_BATCH: usize = 500;
+const INDEX_BATCH: usize = 1000;
 
 pub struct Backend {
     client: Client,
@@ -151,19 +151,23 @@ async fn index(client: Client, world: Arc<RwLock<World>>, root: PathBuf) {
     };
     let total = found.notes.len();
     let mut done = 0;
-    for batch in found.notes.chunks(INDEX_BATCH) {
-        let batch = batch.to_vec();
+    // Parse batch k + 1 while batch k goes into the workspace.
+    let parse = |batch: Vec<PathBuf>| {
         let (r, c) = (root.clone(), config.clone());
-        let Ok(notes) = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             batch
                 .par_iter()
                 .map(|p| load_note(&r, p, &c))
                 .collect::<Vec<Note>>()
         })
-        .await
-        else {
+    };
+    let mut batches = found.notes.chunks(INDEX_BATCH).map(<[PathBuf]>::to_vec);
+    let mut pending = batches.next().map(parse);
+    while let Some(parsing) = pending.take() {
+        let Ok(notes) = parsing.await else {
             return;
         };
+        pending = batches.next().map(parse);
         done += notes.len();
         {
             let mut w = world.write().unwrap_or_else(|e| e.into_inner());
