@@ -297,23 +297,38 @@ fn duplicate_definitions(sink: &mut Sink, id: NoteId) {
                 .names()
                 .find(|n| normalize(&n.value) == key)
                 .unwrap_or(&original.term);
-            let where_ = &workspace.note(first.note).file;
-            let line = where_.line_index.line_of(original_name.range.start) + 1;
+            let (place, related) =
+                first_definition(workspace, FileId::Note(first.note), &original_name.range);
             sink.push(
                 Code::DuplicateDefinition,
                 name.range.clone(),
-                format!(
-                    "'{}' is already defined in {}:{line}",
-                    name.value, where_.rel
-                ),
-                vec![Related {
-                    file: FileId::Note(first.note),
-                    range: original_name.range.clone(),
-                    message: "first defined here".to_string(),
-                }],
+                format!("'{}' is already defined in {place}", name.value),
+                related,
             );
         }
     }
+}
+
+/// Where the first definition of a duplicate is (`path:line`), and that
+/// place as related information.
+fn first_definition(
+    workspace: &Workspace,
+    file: FileId,
+    range: &Range<usize>,
+) -> (String, Vec<Related>) {
+    let place = workspace.source(file).map_or_else(String::new, |source| {
+        format!(
+            "{}:{}",
+            source.rel,
+            source.line_index.line_of(range.start) + 1
+        )
+    });
+    let related = vec![Related {
+        file,
+        range: range.clone(),
+        message: "first defined here".to_string(),
+    }];
+    (place, related)
 }
 
 /// The diagnostics of one bibliography file.
@@ -343,20 +358,16 @@ pub fn bibliography_diagnostics(workspace: &Workspace, id: BibId) -> Vec<Diagnos
             continue;
         }
         let original = workspace.bib_entry(first);
-        let file = &workspace.bibliographies[first.bib].file;
-        let line = file.line_index.line_of(original.key_range.start) + 1;
+        let (place, related) = first_definition(
+            workspace,
+            FileId::Bibliography(first.bib),
+            &original.key_range,
+        );
         sink.push(
             Code::DuplicateCitationKey,
             entry.key_range.clone(),
-            format!(
-                "citation key '{}' is already defined in {}:{line}",
-                entry.key, file.rel
-            ),
-            vec![Related {
-                file: FileId::Bibliography(first.bib),
-                range: original.key_range.clone(),
-                message: "first defined here".to_string(),
-            }],
+            format!("citation key '{}' is already defined in {place}", entry.key),
+            related,
         );
     }
     sink.out

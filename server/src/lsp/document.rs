@@ -185,6 +185,26 @@ mod tests {
         assert!(doc.text().ends_with("last!"));
     }
 
+    /// The document's incrementally maintained extraction equals a fresh
+    /// parse of its text.
+    fn assert_same_as_full_parse(doc: &Document, when: &str) {
+        let fresh = parse_note(doc.text());
+        let incremental = doc.syntax();
+        let text = doc.text();
+        assert_eq!(
+            format!("{:?}", incremental.blocks),
+            format!("{:?}", fresh.blocks),
+            "{when}: {text:?}"
+        );
+        assert_eq!(incremental.links, fresh.links, "{when}: {text:?}");
+        assert_eq!(incremental.citations, fresh.citations, "{when}: {text:?}");
+        assert_eq!(incremental.ignores, fresh.ignores, "{when}: {text:?}");
+        assert_eq!(
+            incremental.front_matter, fresh.front_matter,
+            "{when}: {text:?}"
+        );
+    }
+
     #[test]
     fn incremental_parse_equals_full_parse() {
         let start = "intro [[a]]\n# T\n- a [[x]] @k0\n```\ncode [[no]]\n```\n## Two\ntext [@k1]\n## Three\n: def\n<!-- gloss-ignore: broken-link -->\n[[y]]\n";
@@ -212,21 +232,7 @@ mod tests {
         ];
         for (i, batch) in edits.into_iter().enumerate() {
             doc.apply(batch, i as i32 + 2, ColumnUnit::Utf16);
-            let fresh = parse_note(doc.text());
-            let incremental = doc.syntax();
-            assert_eq!(
-                format!("{:?}", incremental.blocks),
-                format!("{:?}", fresh.blocks),
-                "after edit {i}: {:?}",
-                doc.text()
-            );
-            assert_eq!(incremental.links, fresh.links, "after edit {i}");
-            assert_eq!(incremental.citations, fresh.citations, "after edit {i}");
-            assert_eq!(incremental.ignores, fresh.ignores, "after edit {i}");
-            assert_eq!(
-                incremental.front_matter, fresh.front_matter,
-                "after edit {i}"
-            );
+            assert_same_as_full_parse(&doc, &format!("after edit {i}"));
         }
     }
 
@@ -257,19 +263,7 @@ mod tests {
                 version,
                 ColumnUnit::Utf16,
             );
-            let fresh = parse_note(doc.text());
-            let incremental = doc.syntax();
-            assert_eq!(
-                format!("{:?}", incremental.blocks),
-                format!("{:?}", fresh.blocks),
-                "at version {version}: {:?}",
-                doc.text()
-            );
-            assert_eq!(incremental.links, fresh.links, "at version {version}");
-            assert_eq!(
-                incremental.citations, fresh.citations,
-                "at version {version}"
-            );
+            assert_same_as_full_parse(&doc, &format!("at version {version}"));
         }
     }
 }

@@ -313,10 +313,6 @@ impl Workspace {
         self.by_path.values().map(|&id| (id, self.note(id)))
     }
 
-    pub fn note_count(&self) -> usize {
-        self.by_path.len()
-    }
-
     /// The ids of every note, in path order.
     pub fn note_ids(&self) -> Vec<NoteId> {
         self.by_path.values().copied().collect()
