@@ -54,10 +54,15 @@ impl Vault {
 
     /// A copy of the fixture vault `name`.
     pub fn fixture(name: &str) -> Vault {
+        Vault::copy_of(&fixtures().join(name))
+    }
+
+    /// A copy of any folder, such as the example vault.
+    pub fn copy_of(source: &Path) -> Vault {
         let vault = Vault {
             dir: tempfile::tempdir().expect("temporary folder"),
         };
-        copy_dir(&fixtures().join(name), vault.path());
+        copy_dir(source, vault.path());
         vault
     }
 

@@ -234,3 +234,15 @@ fn gitignore_is_honoured_and_root_found_by_dot_git() {
     assert_eq!(run.code(), 0, "{}", run.stdout());
     assert_eq!(run.json()["files_checked"], 1);
 }
+
+#[test]
+fn lsp_accepts_the_stdio_flag_clients_pass_and_rejects_others() {
+    // vscode-languageclient appends `--stdio` for a stdio transport; with
+    // stdin closed the server ends cleanly.
+    let vault = Vault::empty();
+    let run = vault.gloss(&["lsp", "--stdio"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let run = vault.gloss(&["lsp", "--tcp"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("--tcp"), "{}", run.stderr());
+}

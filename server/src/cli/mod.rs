@@ -26,7 +26,15 @@ enum Command {
     /// warnings, with --deny-warnings), 2 for usage or configuration errors.
     Check(CheckArgs),
     /// Run the language server over stdin/stdout.
-    Lsp,
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Accepted and ignored: stdio is the only transport, and clients such
+    /// as vscode-languageclient pass this flag.
+    #[arg(long, hide = true)]
+    stdio: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +94,6 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Lsp => crate::lsp::run(),
+        Command::Lsp(_) => crate::lsp::run(),
     }
 }
