@@ -79,10 +79,13 @@ impl LineIndex {
     }
 
     /// The position of `offset`, counted in `unit`. An offset inside a
-    /// character is moved back to the start of that character.
+    /// character is moved back to the start of that character, and one
+    /// inside a line break (between `\r` and `\n`) to the end of its line:
+    /// LSP has no position there.
     pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
+        let offset = offset.min(self.line_range(line, text).end);
         let start = self.line_starts[line as usize] as usize;
         let prefix = &text[start..offset];
         let col = match unit {
@@ -162,6 +165,18 @@ mod tests {
             index.line_col(TEXT, x, ColumnUnit::Utf8),
             LineCol { line: 1, col: 6 }
         );
+    }
+
+    /// Found by the `positions` fuzz target: the offset between `\r` and
+    /// `\n` came back as a column past the end of its line.
+    #[test]
+    fn inside_a_crlf_pair_is_the_end_of_the_line() {
+        let text = "--\r\ntitle:";
+        let index = LineIndex::new(text);
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Utf32] {
+            assert_eq!(index.line_col(text, 3, unit), LineCol { line: 0, col: 2 });
+            assert_eq!(index.offset(text, index.line_col(text, 3, unit), unit), 2);
+        }
     }
 
     #[test]

@@ -122,6 +122,16 @@ pub fn note_diagnostics(workspace: &Workspace, id: NoteId) -> Vec<Diagnostic> {
     }
 
     sink.file_problem();
+    if let (Some((size, limit)), Some(range)) =
+        (note.front_matter_too_large, &syntax.front_matter_range)
+    {
+        sink.push(
+            Code::FrontMatter,
+            front_matter::error_range(&note.file.text, range.start),
+            format!("front matter is {size} bytes, over the limit of {limit} bytes (files.max-front-matter-size in gloss.toml); it was not read"),
+            Vec::new(),
+        );
+    }
     if let Some(error) = syntax
         .front_matter
         .as_ref()

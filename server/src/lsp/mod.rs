@@ -2,19 +2,27 @@
 //! [`crate::cli`] are the only ones that know about a protocol.
 
 mod convert;
-mod document;
+pub mod document;
+#[cfg(test)]
+mod incremental_tests;
 mod server;
 mod settings;
 mod transport;
 mod world;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
 use tower_lsp_server::{LspService, Server};
 
+/// Set by the `shutdown` request.
+static SHUTDOWN_REQUESTED: AtomicBool = AtomicBool::new(false);
+/// Set when an `exit` notification passes the transport.
+static EXIT_RECEIVED: AtomicBool = AtomicBool::new(false);
+
 /// Serves LSP on stdin/stdout until `exit` or the end of stdin; returns the
-/// process exit status.
+/// process exit status (1 only for `exit` without `shutdown`).
 pub fn run() -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -51,5 +59,9 @@ pub fn run() -> i32 {
     // Reading stdin blocks a runtime thread that only returns when the
     // editor closes it; after `exit` do not wait for that.
     runtime.shutdown_background();
-    0
+    // LSP: `exit` after `shutdown` is success, `exit` without it is 1. The
+    // editor closing stdin is not the server's failure.
+    let exited_early =
+        EXIT_RECEIVED.load(Ordering::SeqCst) && !SHUTDOWN_REQUESTED.load(Ordering::SeqCst);
+    i32::from(exited_early)
 }

@@ -188,18 +188,22 @@ async fn index(client: Client, world: Arc<RwLock<World>>, root: PathBuf) {
                 .await;
         }
     }
-    let wanted = {
+    let (wanted, config) = {
         let mut w = world.write().unwrap_or_else(|e| e.into_inner());
         let Some(ws) = w.workspaces.iter().position(|x| x.root == root) else {
             return;
         };
-        w.workspaces[ws].bibliographies_to_load(found.bibliographies)
+        let workspace = &mut w.workspaces[ws];
+        (
+            workspace.bibliographies_to_load(found.bibliographies),
+            workspace.config.clone(),
+        )
     };
     let r = root.clone();
     if let Ok(bibliographies) = tokio::task::spawn_blocking(move || {
         wanted
             .par_iter()
-            .map(|(p, f)| load_bibliography(&r, p, *f))
+            .map(|(p, f)| load_bibliography(&r, p, *f, &config))
             .collect::<Vec<_>>()
     })
     .await
@@ -430,6 +434,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        super::SHUTDOWN_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

@@ -7,16 +7,165 @@
 //! JSON-RPC parse error, and the server keeps serving.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
 };
 use tokio::sync::Mutex;
 
-/// Headers larger than this are not LSP; give up on the stream.
+/// Header lines longer than this are read in pieces (and are junk anyway).
 const MAX_HEADER_LINE: usize = 8 * 1024;
+/// Larger announced bodies are refused without allocating them: far above
+/// any real note (the default note limit is 10 MiB), far below memory.
+const MAX_BODY: usize = 512 * 1024 * 1024;
+/// A body that stops arriving for this long is cut off: its Content-Length
+/// was wrong, and waiting longer would leave the editor without an answer.
+const BODY_STALL: Duration = Duration::from_secs(3);
 
-/// Reads one frame's body. `Ok(None)` at the end of the stream.
+/// What one frame turned out to be.
+#[derive(Debug, PartialEq)]
+pub enum Frame {
+    /// A body that is valid JSON.
+    Json(Vec<u8>),
+    /// Anything else, with the reason, for the parse error sent back.
+    Invalid(String),
+}
+
+/// Reads frames from the editor, resynchronising after a bad one: a wrong
+/// Content-Length or garbage between messages costs the messages it
+/// overlaps, never the stream.
+pub struct FrameReader<R> {
+    reader: R,
+    /// Bytes read but not consumed: what followed a header found inside the
+    /// body of a bad frame.
+    pending: Vec<u8>,
+}
+
+impl<R: AsyncBufRead + Unpin> FrameReader<R> {
+    pub fn new(reader: R) -> FrameReader<R> {
+        FrameReader {
+            reader,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The next frame; `Ok(None)` at the end of the stream.
+    pub async fn next_frame(&mut self) -> std::io::Result<Option<Frame>> {
+        let mut length: Option<usize> = None;
+        let mut oversized = None;
+        loop {
+            let line = self.read_line().await?;
+            if line.is_empty() {
+                return Ok(None);
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                if let Some(size) = oversized {
+                    return Ok(Some(Frame::Invalid(format!(
+                        "Content-Length {size} is over the {MAX_BODY}-byte limit"
+                    ))));
+                }
+                if length.is_some() {
+                    break;
+                }
+                continue;
+            }
+            // The header may follow the tail of a message whose
+            // Content-Length was too small: search, do not anchor.
+            if let Some(value) = content_length(&line) {
+                match value {
+                    Some(size) if size > MAX_BODY => oversized = Some(size),
+                    Some(size) => length = Some(size),
+                    None => length = None,
+                }
+            }
+        }
+        let length = length.unwrap_or(0);
+        let (body, complete) = self.read_body(length).await?;
+        if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
+            return Ok(Some(Frame::Json(body)));
+        }
+        // Content-Length too large: the body ran into the next message.
+        // Give the bytes from its header on back to the header reader, and
+        // serve what came before if that is a whole message.
+        if let Some(at) = header_start(&body) {
+            let mut rest = body[at..].to_vec();
+            rest.append(&mut self.pending);
+            self.pending = rest;
+            if serde_json::from_slice::<serde_json::Value>(&body[..at]).is_ok() {
+                return Ok(Some(Frame::Json(body[..at].to_vec())));
+            }
+        }
+        Ok(Some(Frame::Invalid(if complete {
+            "the message is not valid JSON".to_string()
+        } else {
+            format!(
+                "Content-Length announced {length} bytes but only {} arrived",
+                body.len()
+            )
+        })))
+    }
+
+    /// One line, `\n` included, pending bytes first; empty at the end.
+    async fn read_line(&mut self) -> std::io::Result<Vec<u8>> {
+        if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            return Ok(self.pending.drain(..=end).collect());
+        }
+        let mut line = std::mem::take(&mut self.pending);
+        if line.len() < MAX_HEADER_LINE {
+            (&mut self.reader)
+                .take((MAX_HEADER_LINE - line.len()) as u64)
+                .read_until(b'\n', &mut line)
+                .await?;
+        }
+        Ok(line)
+    }
+
+    /// Up to `length` bytes, pending ones first. Grows as bytes arrive (a
+    /// huge Content-Length allocates nothing up front) and stops early at the
+    /// end of the stream or when the editor stops sending; the flag says
+    /// whether all `length` bytes came.
+    async fn read_body(&mut self, length: usize) -> std::io::Result<(Vec<u8>, bool)> {
+        let from_pending = length.min(self.pending.len());
+        let mut body: Vec<u8> = self.pending.drain(..from_pending).collect();
+        let mut chunk = vec![0; 64 * 1024];
+        while body.len() < length {
+            let want = chunk.len().min(length - body.len());
+            match tokio::time::timeout(BODY_STALL, self.reader.read(&mut chunk[..want])).await {
+                Ok(Ok(0)) | Err(_) => return Ok((body, false)),
+                Ok(Ok(read)) => body.extend_from_slice(&chunk[..read]),
+                Ok(Err(error)) => return Err(error),
+            }
+        }
+        Ok((body, true))
+    }
+}
+
+/// The value of a `Content-Length` header anywhere in `line` (the last one
+/// if several): `Some(None)` for a header with an unreadable value.
+fn content_length(line: &[u8]) -> Option<Option<usize>> {
+    let lower = line.to_ascii_lowercase();
+    let at = lower
+        .windows(b"content-length".len())
+        .rposition(|w| w == b"content-length")?;
+    let rest = std::str::from_utf8(&line[at + b"content-length".len()..]).ok()?;
+    let value = rest.trim_start().strip_prefix(':')?;
+    Some(value.trim().parse().ok())
+}
+
+/// Where a `Content-Length` header starts in `body`, or the tail of `body`
+/// that could be the start of one cut off by the announced length.
+fn header_start(body: &[u8]) -> Option<usize> {
+    const NAME: &[u8] = b"content-length";
+    (0..body.len()).find(|&at| {
+        let tail = &body[at..];
+        let n = tail.len().min(NAME.len());
+        tail[..n].eq_ignore_ascii_case(&NAME[..n])
+    })
+}
+
+/// Reads one frame's body, for well-behaved streams (the server's own
+/// output). `Ok(None)` at the end of the stream.
 pub async fn read_frame<R: AsyncBufRead + Unpin>(
     reader: &mut R,
 ) -> std::io::Result<Option<Vec<u8>>> {
@@ -30,18 +179,14 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(
         if read == 0 {
             return Ok(None);
         }
-        let line = String::from_utf8_lossy(&line);
-        let line = line.trim();
-        if line.is_empty() {
+        if line.iter().all(u8::is_ascii_whitespace) {
             if length.is_some() {
                 break;
             }
             continue;
         }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok();
-            }
+        if let Some(value) = content_length(&line) {
+            length = value;
         }
     }
     let mut body = vec![0; length.unwrap_or(0)];
@@ -55,30 +200,54 @@ pub fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
-const PARSE_ERROR: &[u8] =
-    br#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: the message is not valid JSON"},"id":null}"#;
+/// A JSON-RPC parse error (id null: the request's id is unknowable).
+fn parse_error(reason: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "jsonrpc": "2.0",
+        "error": { "code": -32700, "message": format!("Parse error: {reason}") },
+        "id": null,
+    }))
+    .expect("a JSON value serialises")
+}
 
 /// Copies frames from the editor to the server, answering invalid ones
 /// itself; closes the server's input when the editor's ends.
 pub async fn forward_input<R, W, O>(editor: R, mut server: W, output: Arc<Mutex<O>>)
 where
-    R: tokio::io::AsyncRead + Unpin,
+    R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
     O: AsyncWrite + Unpin,
 {
-    let mut editor = BufReader::new(editor);
-    while let Ok(Some(body)) = read_frame(&mut editor).await {
-        if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
-            if server.write_all(&frame(&body)).await.is_err() {
-                break;
+    let mut frames = FrameReader::new(BufReader::new(editor));
+    while let Ok(Some(next)) = frames.next_frame().await {
+        match next {
+            Frame::Json(body) => {
+                if is_exit(&body) {
+                    super::EXIT_RECEIVED.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                if server.write_all(&frame(&body)).await.is_err() {
+                    break;
+                }
             }
-        } else {
-            let mut out = output.lock().await;
-            let _ = out.write_all(&frame(PARSE_ERROR)).await;
-            let _ = out.flush().await;
+            Frame::Invalid(reason) => {
+                let mut out = output.lock().await;
+                let _ = out.write_all(&frame(&parse_error(&reason))).await;
+                let _ = out.flush().await;
+            }
         }
     }
     let _ = server.shutdown().await;
+}
+
+/// Whether a message is the `exit` notification (a cheap byte test first:
+/// nearly every message is something else).
+fn is_exit(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Method {
+        method: Option<String>,
+    }
+    body.windows(6).any(|w| w == b"\"exit\"")
+        && serde_json::from_slice::<Method>(body).is_ok_and(|m| m.method.as_deref() == Some("exit"))
 }
 
 /// Copies whole frames from the server to the editor, so that an injected
@@ -94,5 +263,94 @@ where
         if out.write_all(&frame(&body)).await.is_err() || out.flush().await.is_err() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every frame the reader makes of `input`, the stream ending after it.
+    fn frames(input: &[u8]) -> Vec<Frame> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut reader = FrameReader::new(BufReader::new(input));
+            let mut all = Vec::new();
+            while let Some(frame) = reader.next_frame().await.unwrap() {
+                all.push(frame);
+            }
+            all
+        })
+    }
+
+    fn json(text: &str) -> Frame {
+        Frame::Json(text.as_bytes().to_vec())
+    }
+
+    const A: &str = r#"{"id":1}"#;
+    const B: &str = r#"{"id":2}"#;
+
+    #[test]
+    fn well_formed_frames_in_any_header_case() {
+        let input =
+            format!("Content-Length: 8\r\n\r\n{A}content-length:8\r\nContent-Type: x\r\n\r\n{B}");
+        assert_eq!(frames(input.as_bytes()), vec![json(A), json(B)]);
+    }
+
+    #[test]
+    fn a_too_small_length_costs_only_that_message() {
+        let input = format!("Content-Length: 5\r\n\r\n{A}Content-Length: 8\r\n\r\n{B}");
+        let got = frames(input.as_bytes());
+        assert!(
+            matches!(&got[0], Frame::Invalid(r) if r.contains("not valid JSON")),
+            "{got:?}"
+        );
+        assert_eq!(got[1..], [json(B)]);
+    }
+
+    #[test]
+    fn a_too_large_length_still_serves_both_messages() {
+        // The body runs into the next header, whole or cut inside its name.
+        for length in [20, 30] {
+            let input = format!("Content-Length: {length}\r\n\r\n{A}Content-Length: 8\r\n\r\n{B}");
+            assert_eq!(frames(input.as_bytes()), vec![json(A), json(B)], "{length}");
+        }
+        let input = format!("Content-Length: 12\r\n\r\n{{\"id\"Content-Length: 8\r\n\r\n{B}");
+        let got = frames(input.as_bytes());
+        assert!(matches!(&got[0], Frame::Invalid(_)), "{got:?}");
+        assert_eq!(got[1..], [json(B)]);
+    }
+
+    #[test]
+    fn a_body_that_never_completes_is_served_if_whole_else_reported() {
+        let input = format!("Content-Length: 100\r\n\r\n{A}");
+        assert_eq!(frames(input.as_bytes()), vec![json(A)]);
+        let input = "Content-Length: 100\r\n\r\n{\"id\":";
+        let got = frames(input.as_bytes());
+        assert!(
+            matches!(&got[..], [Frame::Invalid(r)] if r.contains("only 6 arrived")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_huge_length_is_refused_without_allocating_it() {
+        let input =
+            format!("Content-Length: 99999999999999\r\n\r\n{A}\r\nContent-Length: 8\r\n\r\n{B}");
+        let got = frames(input.as_bytes());
+        assert!(
+            matches!(&got[0], Frame::Invalid(r) if r.contains("over the")),
+            "{got:?}"
+        );
+        assert_eq!(got[1..], [json(B)]);
+    }
+
+    #[test]
+    fn garbage_between_frames_and_a_missing_length_are_skipped() {
+        let input = format!("garbage\r\n\r\nX-Other: 1\r\n\r\nContent-Length: 8\r\n\r\n{A}");
+        assert_eq!(frames(input.as_bytes()), vec![json(A)]);
     }
 }

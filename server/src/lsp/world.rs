@@ -9,8 +9,8 @@ use super::document::{Change, Document};
 use super::settings::Settings;
 use crate::line_index::ColumnUnit;
 use crate::workspace::{
-    find_root, load_bibliography, load_note, BibFormat, Config, Note, NoteId, SourceFile,
-    Workspace, CONFIG_FILE,
+    find_root, load_bibliography, load_note, BibFormat, Config, FileProblem, Note, NoteId,
+    SourceFile, Workspace, CONFIG_FILE,
 };
 
 pub struct World {
@@ -168,14 +168,19 @@ impl World {
         Refresh::Documents(vec![path.to_path_buf()])
     }
 
-    fn note_from_document(&self, ws: usize, path: &Path, document: &Document) -> Note {
+    /// The note of an open document. A text over `files.max-note-size` is
+    /// not parsed, and reported as `gloss check` reports such a file.
+    fn note_from_document(&self, ws: usize, path: &Path, document: &mut Document) -> Note {
         let workspace = &self.workspaces[ws];
-        let file = SourceFile::new(
-            &workspace.root,
-            path.to_path_buf(),
-            document.text().to_string(),
-            None,
-        );
+        let size = document.text().len() as u64;
+        let limit = workspace.config.max_note_size;
+        document.set_parsed(size <= limit);
+        let (text, problem) = if document.is_parsed() {
+            (document.text().to_string(), None)
+        } else {
+            (String::new(), Some(FileProblem::TooLarge { size, limit }))
+        };
+        let file = SourceFile::new(&workspace.root, path.to_path_buf(), text, problem);
         Note::new(&workspace.config, file, document.syntax())
     }
 
@@ -188,8 +193,8 @@ impl World {
         version: i32,
     ) -> (Refresh, Option<PathBuf>) {
         let (ws, needs_index) = self.workspace_for_document(&path);
-        let document = Document::new(text, version);
-        let note = self.note_from_document(ws, &path, &document);
+        let mut document = Document::new_unparsed(text, version);
+        let note = self.note_from_document(ws, &path, &mut document);
         self.documents.insert(path.clone(), document);
         let refresh = match self.update_note(ws, &path, note) {
             Refresh::None | Refresh::Documents(_) => Refresh::Documents(vec![path]),
@@ -213,7 +218,9 @@ impl World {
         let Some(ws) = self.workspace_of(path) else {
             return Refresh::None;
         };
-        let note = self.note_from_document(ws, path, &self.documents[path]);
+        let mut document = self.documents.remove(path).expect("checked above");
+        let note = self.note_from_document(ws, path, &mut document);
+        self.documents.insert(path.to_path_buf(), document);
         self.update_note(ws, path, note)
     }
 
@@ -244,8 +251,10 @@ impl World {
         }
         if let Some(format) = BibFormat::from_path(path) {
             let known = workspace.bibliographies.iter().any(|b| b.file.path == path);
-            if path.is_file() && (known || format == BibFormat::BibTeX) {
-                let bib = load_bibliography(&workspace.root, path, format);
+            if crate::workspace::resolves_inside(&workspace.root, path)
+                && (known || format == BibFormat::BibTeX)
+            {
+                let bib = load_bibliography(&workspace.root, path, format, &workspace.config);
                 workspace.set_bibliography(bib);
             } else if known {
                 workspace.remove_bibliography(path);
@@ -257,7 +266,9 @@ impl World {
         if !crate::workspace::is_note(path) {
             return Refresh::None;
         }
-        if path.is_file() && workspace.config.includes(&rel) {
+        if crate::workspace::resolves_inside(&workspace.root, path)
+            && workspace.config.includes(&rel)
+        {
             let note = load_note(&workspace.root, path, &workspace.config);
             self.update_note(ws, path, note)
         } else {
@@ -277,7 +288,7 @@ fn too_broad(root: &Path, home: Option<&Path>) -> bool {
 pub fn load_declared_bibliographies(workspace: &mut Workspace, id: NoteId) {
     for (path, format) in workspace.declared_bibliographies(id) {
         if !workspace.bibliographies.iter().any(|b| b.file.path == path) {
-            let bib = load_bibliography(&workspace.root, &path, format);
+            let bib = load_bibliography(&workspace.root, &path, format, &workspace.config);
             workspace.set_bibliography(bib);
         }
     }

@@ -11,7 +11,9 @@
 //! [files]
 //! include = ["**/*.md"]
 //! exclude = ["drafts/**"]
-//! max-note-size = 10485760
+//! max-note-size = 10485760          # bytes; larger notes are reported, not read
+//! max-bibliography-size = 268435456  # bytes; likewise for .bib / CSL-JSON files
+//! max-front-matter-size = 262144     # bytes; larger front matter is reported, not used
 //!
 //! [severity]
 //! broken-link = "warning"
@@ -79,6 +81,8 @@ struct RawFiles {
     #[serde(default)]
     exclude: Vec<String>,
     max_note_size: Option<u64>,
+    max_bibliography_size: Option<u64>,
+    max_front_matter_size: Option<u64>,
 }
 
 /// One optional field per diagnostic code, so that a misspelt code is an
@@ -119,6 +123,13 @@ enum Level {
     Off,
 }
 
+/// Notes are hand-written: 10 MiB is far beyond any real one.
+pub const DEFAULT_MAX_NOTE_SIZE: u64 = 10 * 1024 * 1024;
+/// Exported libraries grow large (100k entries are about 30 MiB of BibTeX).
+pub const DEFAULT_MAX_BIBLIOGRAPHY_SIZE: u64 = 256 * 1024 * 1024;
+/// A title, aliases and tags take a few hundred bytes.
+pub const DEFAULT_MAX_FRONT_MATTER_SIZE: u64 = 256 * 1024;
+
 /// The configuration gloss runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -132,6 +143,8 @@ pub struct Config {
     pub include: Option<GlobSet>,
     pub exclude: GlobSet,
     pub max_note_size: u64,
+    pub max_bibliography_size: u64,
+    pub max_front_matter_size: u64,
     /// `None` turns a code off.
     severities: Vec<(Code, Option<Severity>)>,
     pub ignore_targets: GlobSet,
@@ -150,7 +163,9 @@ impl Default for Config {
             citation_style: super::bibliography::csl::DEFAULT_STYLE.to_string(),
             include: None,
             exclude: GlobSet::empty(),
-            max_note_size: 10 * 1024 * 1024,
+            max_note_size: DEFAULT_MAX_NOTE_SIZE,
+            max_bibliography_size: DEFAULT_MAX_BIBLIOGRAPHY_SIZE,
+            max_front_matter_size: DEFAULT_MAX_FRONT_MATTER_SIZE,
             severities: Vec::new(),
             ignore_targets: GlobSet::empty(),
             ignore_paths: GlobSet::empty(),
@@ -241,6 +256,12 @@ impl Config {
         config.exclude = globs(&raw.files.exclude, "exclude")?;
         if let Some(size) = raw.files.max_note_size {
             config.max_note_size = size;
+        }
+        if let Some(size) = raw.files.max_bibliography_size {
+            config.max_bibliography_size = size;
+        }
+        if let Some(size) = raw.files.max_front_matter_size {
+            config.max_front_matter_size = size;
         }
         config.ignore_targets = globs(&raw.ignore.targets, "targets")?;
         config.ignore_paths = globs(&raw.ignore.paths, "paths")?;

@@ -13,9 +13,8 @@ use super::walk;
 use super::{Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace};
 use crate::syntax::{parse_note, NoteSyntax, Spanned};
 
-/// Bibliographies larger than this are not read (a 100k-entry export is
-/// about 50 MB).
-const MAX_BIBLIOGRAPHY_SIZE: u64 = 256 * 1024 * 1024;
+/// `gloss.toml` is a few lines; anything bigger is not a configuration.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 
 /// The workspace root for `path`: the nearest ancestor (itself included)
 /// holding `gloss.toml`, else the nearest holding `.git`, else the path itself
@@ -87,8 +86,16 @@ pub fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
 }
 
 /// Reads and parses the bibliography at `path`.
-pub fn load_bibliography(root: &Path, path: &Path, format: BibFormat) -> Bibliography {
-    Bibliography::new(read_source(root, path, MAX_BIBLIOGRAPHY_SIZE), format)
+pub fn load_bibliography(
+    root: &Path,
+    path: &Path,
+    format: BibFormat,
+    config: &Config,
+) -> Bibliography {
+    Bibliography::new(
+        read_source(root, path, config.max_bibliography_size),
+        format,
+    )
 }
 
 /// Joins `relative` onto `base` lexically, refusing to leave `root`.
@@ -135,7 +142,7 @@ impl Workspace {
         let config_path = root.join(CONFIG_FILE);
         let config_file = config_path
             .is_file()
-            .then(|| read_source(&root, &config_path, MAX_BIBLIOGRAPHY_SIZE));
+            .then(|| read_source(&root, &config_path, MAX_CONFIG_SIZE));
         let found = walk::walk(&root, &config);
         let notes: Vec<Note> = found
             .notes
@@ -149,10 +156,10 @@ impl Workspace {
         }
 
         let wanted = workspace.bibliographies_to_load(found.bibliographies);
-        let root = workspace.root.clone();
+        let (root, config) = (&workspace.root, &workspace.config);
         let bibliographies = wanted
             .par_iter()
-            .map(|(path, format)| load_bibliography(&root, path, *format))
+            .map(|(path, format)| load_bibliography(root, path, *format, config))
             .collect();
         workspace.set_bibliographies(bibliographies);
         workspace

@@ -28,7 +28,7 @@ pub use glossary::GlossaryEntry;
 pub use load::{find_root, load_bibliography, load_note, read_source};
 pub use resolve::{Resolution, Target};
 pub use suggest::closest;
-pub use walk::{is_note, relative as walk_relative, walk as walk_files};
+pub use walk::{is_note, relative as walk_relative, resolves_inside, walk as walk_files};
 
 use crate::line_index::LineIndex;
 use crate::syntax::{NoteSyntax, Spanned};
@@ -94,12 +94,21 @@ pub struct Note {
     /// Normalised names this note puts in the index: its stem, title and
     /// aliases (`None`), and its entries' terms and aliases (`Some(index)`).
     pub(crate) keys: Vec<(String, Option<usize>)>,
+    /// Front matter over `files.max-front-matter-size`, as (size, limit):
+    /// reported, and its fields not used.
+    pub front_matter_too_large: Option<(u64, u64)>,
 }
 
 impl Note {
     /// Builds a note from its file and syntax: finds its glossary entries
     /// and names.
-    pub fn new(config: &Config, file: SourceFile, syntax: NoteSyntax) -> Note {
+    pub fn new(config: &Config, file: SourceFile, mut syntax: NoteSyntax) -> Note {
+        let front_matter_size = syntax.front_matter_range.as_ref().map_or(0, |r| r.len()) as u64;
+        let front_matter_too_large = (front_matter_size > config.max_front_matter_size)
+            .then_some((front_matter_size, config.max_front_matter_size));
+        if front_matter_too_large.is_some() {
+            syntax.front_matter = None;
+        }
         let is_glossary_file = config
             .glossary_files
             .iter()
@@ -124,6 +133,7 @@ impl Note {
             syntax,
             glossary,
             keys,
+            front_matter_too_large,
         }
     }
 

@@ -51,10 +51,7 @@ pub fn walk(root: &Path, config: &Config) -> Found {
         };
         let path = entry.path();
         if file_type.is_symlink() {
-            let inside = path
-                .canonicalize()
-                .is_ok_and(|target| target.starts_with(&canonical_root) && target.is_file());
-            if !inside {
+            if !resolves_inside(&canonical_root, path) {
                 continue;
             }
         } else if !file_type.is_file() {
@@ -72,4 +69,12 @@ pub fn walk(root: &Path, config: &Config) -> Found {
     found.notes.sort();
     found.bibliographies.sort();
     found
+}
+
+/// Whether `path`, symbolic links resolved, is a regular file inside
+/// `canonical_root`: the one test before gloss reads a file the walk or a
+/// file watcher named (a link out of the workspace, a loop, a FIFO: no).
+pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| target.starts_with(canonical_root) && target.is_file())
 }

@@ -10,13 +10,18 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use biblatex::{Bibliography, ChunksExt, Entry, RawBibliography};
+use biblatex::{Bibliography, ChunksExt, Entry, RawBibliography, RawChunk};
 
 use super::{BibEntry, BibError, ParsedBibliography, Person};
 
 /// How many entries with unresolvable macros or cross-references are taken
 /// out one by one before the rest are resolved entry by entry.
 const MAX_RESOLVE_RETRIES: usize = 16;
+/// `biblatex` resolves `@string` macros and `crossref`/`xdata` parents
+/// recursively, with no guard: a cycle, or a chain deep enough, overflows
+/// the stack and kills the process. Chains longer than this (real files
+/// have one or two levels) and cycles are taken out before resolving.
+const MAX_REFERENCE_DEPTH: usize = 32;
 
 pub fn parse(text: &str) -> ParsedBibliography {
     let mut parsed = ParsedBibliography::default();
@@ -53,6 +58,7 @@ pub fn parse(text: &str) -> ParsedBibliography {
         }
     }
 
+    drop_unresolvable_chains(text, &mut good, &mut parsed.errors);
     resolve_fields(text, &good, &mut parsed);
     parsed.strings = good
         .iter()
@@ -190,6 +196,138 @@ fn resolve_fields(text: &str, good: &[Range<usize>], parsed: &mut ParsedBibliogr
     }
 }
 
+/// Takes out of `good` the chunks whose `@string` macros or whose entries'
+/// `crossref`/`xdata` parents form a cycle or a chain deeper than
+/// [`MAX_REFERENCE_DEPTH`], and reports each.
+fn drop_unresolvable_chains(text: &str, good: &mut Vec<Range<usize>>, errors: &mut Vec<BibError>) {
+    // Name → (chunk, names it refers to), for macros and for entries.
+    let mut macros: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+    let mut parents: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+    for (i, chunk) in good.iter().enumerate() {
+        let Ok(raw) = RawBibliography::parse(&text[chunk.clone()]) else {
+            continue;
+        };
+        for pair in &raw.abbreviations {
+            let refs = abbreviations(&pair.value.v).map(str::to_string).collect();
+            macros.entry(pair.key.v.to_string()).or_insert((i, refs));
+        }
+        for entry in &raw.entries {
+            let mut refs = Vec::new();
+            for field in &entry.v.fields {
+                let name = field.key.v.to_ascii_lowercase();
+                if name == "crossref" || name == "xdata" {
+                    let value: String = field
+                        .value
+                        .v
+                        .iter()
+                        .filter_map(|c| match c.v {
+                            RawChunk::Normal(s) => Some(s),
+                            RawChunk::Abbreviation(_) => None,
+                        })
+                        .collect();
+                    refs.extend(
+                        value
+                            .split(',')
+                            .map(|k| k.trim().to_string())
+                            .filter(|k| !k.is_empty()),
+                    );
+                }
+            }
+            parents
+                .entry(entry.v.key.v.to_string())
+                .or_insert((i, refs));
+        }
+    }
+    let mut dropped = HashSet::new();
+    for (what, graph) in [
+        ("@string macro", &macros),
+        ("crossref/xdata parent", &parents),
+    ] {
+        let mut bad: Vec<&String> = unresolvable(graph).into_iter().collect();
+        bad.sort_by_key(|name| graph[*name].0);
+        for name in bad {
+            let chunk = graph[name].0;
+            if dropped.insert(chunk) {
+                let range = good[chunk].clone();
+                errors.push(BibError {
+                    range: range.start..range.start + first_line_len(&text[range.clone()]),
+                    message: format!(
+                        "'{name}' refers to itself through its {what}s, or nests them deeper than {MAX_REFERENCE_DEPTH} levels; not resolved"
+                    ),
+                });
+            }
+        }
+    }
+    let mut index = 0;
+    good.retain(|_| {
+        index += 1;
+        !dropped.contains(&(index - 1))
+    });
+}
+
+fn abbreviations<'a>(
+    field: &'a [biblatex::Spanned<RawChunk<'a>>],
+) -> impl Iterator<Item = &'a str> + 'a {
+    field.iter().filter_map(|c| match c.v {
+        RawChunk::Abbreviation(name) => Some(name),
+        RawChunk::Normal(_) => None,
+    })
+}
+
+/// The names of `graph` that reach a cycle or a chain longer than
+/// [`MAX_REFERENCE_DEPTH`]. Iterative, so that a long chain cannot overflow
+/// this stack either.
+fn unresolvable(graph: &HashMap<String, (usize, Vec<String>)>) -> HashSet<&String> {
+    // The longest chain below each finished name; `None` while on the path.
+    let mut depth: HashMap<&String, Option<usize>> = HashMap::new();
+    let mut bad = HashSet::new();
+    for start in graph.keys() {
+        if depth.contains_key(start) {
+            continue;
+        }
+        // (name, index of the next reference to visit)
+        let mut path: Vec<(&String, usize)> = vec![(start, 0)];
+        depth.insert(start, None);
+        while let Some(&mut (name, ref mut next)) = path.last_mut() {
+            let refs = &graph[name].1;
+            if let Some(child) = refs.get(*next) {
+                *next += 1;
+                let Some((child, _)) = graph.get_key_value(child) else {
+                    continue; // undefined: biblatex reports it
+                };
+                match depth.get(child) {
+                    None => {
+                        depth.insert(child, None);
+                        path.push((child, 0));
+                    }
+                    Some(None) => {
+                        // Back on the path: everything on the cycle is bad.
+                        let from = path.iter().position(|(n, _)| *n == child).unwrap_or(0);
+                        bad.extend(path[from..].iter().map(|(n, _)| *n));
+                    }
+                    Some(Some(_)) => {}
+                }
+                continue;
+            }
+            let below = refs
+                .iter()
+                .filter_map(|r| graph.get_key_value(r))
+                .map(|(r, _)| depth.get(r).copied().flatten().unwrap_or(0) + 1)
+                .max()
+                .unwrap_or(0);
+            let reaches_bad = refs
+                .iter()
+                .any(|r| graph.get_key_value(r).is_some_and(|(r, _)| bad.contains(r)));
+            if below > MAX_REFERENCE_DEPTH || reaches_bad {
+                bad.insert(name);
+            }
+            depth.insert(name, Some(below));
+            path.pop();
+        }
+    }
+    bad
+}
+
 fn first_line_len(text: &str) -> usize {
     text.find(['\n', '\r']).unwrap_or(text.len())
 }
@@ -291,6 +429,45 @@ mod tests {
   doi = {10.1000/xyz},
 }
 "#;
+
+    /// Found by the bad-input suite: biblatex resolves macros and parents
+    /// recursively, so these overflowed the stack and killed the process.
+    #[test]
+    fn cycles_and_deep_chains_are_reported_not_followed() {
+        let mut deep = String::new();
+        for i in 0..200 {
+            deep.push_str(&format!("@string{{m{i} = m{}}}\n", i + 1));
+        }
+        deep.push_str("@string{m200 = \"end\"}\n@article{uses_deep, title = m0}\n");
+        let cases = [
+            (
+                "@string{a = b}\n@string{b = a}\n@article{k, title = a # b}\n",
+                "'a' refers to itself",
+            ),
+            (
+                "@string{me = \"x\" # me}\n@article{k, title = me}\n",
+                "'me' refers to itself",
+            ),
+            (
+                "@book{p, title = {P}, crossref = {q}}\n@book{q, title = {Q}, crossref = {p}}\n",
+                "'p' refers to itself",
+            ),
+            ("@book{c, xdata = {c}}\n", "'c' refers to itself"),
+            (deep.as_str(), "deeper than 32 levels"),
+        ];
+        for (bib, message) in cases {
+            let parsed = parse(bib);
+            assert!(
+                parsed.errors.iter().any(|e| e.message.contains(message)),
+                "{bib}: {:?}",
+                parsed.errors
+            );
+        }
+        // A chain of normal depth still resolves.
+        let parsed = parse("@string{a = b}\n@string{b = \"Deep\"}\n@article{k, title = a}\n");
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.entries[0].title.as_deref(), Some("Deep"));
+    }
 
     #[test]
     fn malformed_entry_does_not_hide_the_others() {
