@@ -28,6 +28,8 @@ const PIECES: &[&str] = &[
     "[[other#Results]]",
     "[[other#Nope]]",
     "[[#Local]]",
+    "[[Termx]]",
+    "[[术语x]]",
     "![[other]]",
     "[x](other.md)",
     "@vaswani2017",
@@ -164,6 +166,10 @@ proptest! {
         for (version, (unit, edits)) in batches.iter().enumerate() {
             world.unit = UNITS[*unit];
             world.change(&path, changes(edits), version as i32 + 2);
+            // As the server does after every change: this builds the
+            // caches (suggestions, mentions) that later edits must renew.
+            let (workspace, id) = world.note(&path).unwrap();
+            ide::note_diagnostics(workspace, id);
         }
         let text = world.documents[&path].text().to_string();
         let (workspace, id) = world.note(&path).unwrap();

@@ -307,6 +307,38 @@ mod tests {
         assert!(!too_broad(Path::new("/home/u/notes"), None));
     }
 
+    /// A file watcher names paths inside the root, but a symbolic link
+    /// there may point anywhere: it is read only if it resolves inside.
+    #[cfg(unix)]
+    #[test]
+    fn a_watched_symlink_out_of_the_workspace_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "[[Secret]]\n").unwrap();
+        let vault = tempfile::tempdir().unwrap();
+        let root = vault.path().canonicalize().unwrap();
+        std::fs::write(root.join("gloss.toml"), "").unwrap();
+        std::fs::write(root.join("inside.md"), "[[Inside]]\n").unwrap();
+        let mut world = World::new(ColumnUnit::Utf16);
+        world.workspaces.push(crate::workspace::Workspace::load(
+            &root,
+            crate::workspace::Config::default(),
+        ));
+        let link = root.join("linked.md");
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), &link).unwrap();
+        world.file_changed(&link);
+        assert!(
+            world.note(&link).is_none(),
+            "read a file outside the workspace"
+        );
+        let inner = root.join("inner-link.md");
+        std::os::unix::fs::symlink(root.join("inside.md"), &inner).unwrap();
+        world.file_changed(&inner);
+        assert!(
+            world.note(&inner).is_some(),
+            "a link inside the workspace is a note"
+        );
+    }
+
     #[test]
     fn a_note_outside_any_folder_is_checked_alone() {
         let dir = std::env::temp_dir().join(format!("gloss-solo-{}", std::process::id()));

@@ -137,6 +137,15 @@ impl Note {
         }
     }
 
+    /// The names "did you mean" offers from this note: its entries' names
+    /// as written, and its file name.
+    pub(crate) fn suggestion_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.glossary
+            .iter()
+            .flat_map(|e| e.names().map(|s| s.value.clone()))
+            .chain(std::iter::once(self.stem().to_string()))
+    }
+
     /// The note's file name without extension.
     pub fn stem(&self) -> &str {
         stem(&self.file.rel)
@@ -276,7 +285,9 @@ pub struct Workspace {
     /// Citation key → every place it is defined, in load order.
     keys: HashMap<String, Vec<KeyLocation>>,
     /// Built on first use after the set of names changes.
-    suggestions: OnceLock<suggest::Candidates>,
+    name_suggestions: OnceLock<suggest::Candidates>,
+    /// Built on first use after the bibliographies change.
+    key_suggestions: OnceLock<suggest::Candidates>,
     /// Built on first use after the glossary changes.
     mentions: OnceLock<mentions::Mentions>,
     /// Every normalised name, sorted; built on first use after names change.
@@ -297,7 +308,8 @@ impl Workspace {
             names: HashMap::new(),
             paths: HashMap::new(),
             keys: HashMap::new(),
-            suggestions: OnceLock::new(),
+            name_suggestions: OnceLock::new(),
+            key_suggestions: OnceLock::new(),
             mentions: OnceLock::new(),
             sorted_names: OnceLock::new(),
         }
@@ -404,20 +416,9 @@ impl Workspace {
         self.paths.get(normalized_path).copied()
     }
 
-    fn suggestions(&self) -> &suggest::Candidates {
-        self.suggestions.get_or_init(|| {
-            let names = self.notes().flat_map(|(_, n)| {
-                n.glossary
-                    .iter()
-                    .flat_map(|e| e.names().map(|s| s.value.clone()))
-                    .chain(std::iter::once(n.stem().to_string()))
-            });
-            suggest::Candidates::new(names, self.keys.keys().cloned())
-        })
-    }
-
+    /// Forgets what is built from the names of notes and entries.
     fn invalidate_names(&mut self) {
-        self.suggestions = OnceLock::new();
+        self.name_suggestions = OnceLock::new();
         self.mentions = OnceLock::new();
         self.sorted_names = OnceLock::new();
     }
@@ -431,12 +432,18 @@ impl Workspace {
 
     /// The closest concept or note name to `name`, for "did you mean".
     pub fn suggest_name(&self, name: &str) -> Option<String> {
-        self.suggestions().closest_name(name)
+        self.name_suggestions
+            .get_or_init(|| {
+                suggest::Candidates::names(self.notes().flat_map(|(_, n)| n.suggestion_names()))
+            })
+            .closest(name)
     }
 
     /// The closest citation key to `key`.
     pub fn suggest_key(&self, key: &str) -> Option<String> {
-        self.suggestions().closest_key(key)
+        self.key_suggestions
+            .get_or_init(|| suggest::Candidates::keys(self.keys.keys().cloned()))
+            .closest(key)
     }
 
     /// The headings of a note: (level, text range).
@@ -456,8 +463,22 @@ impl Workspace {
     pub fn set_note(&mut self, note: Note) -> NoteId {
         let id = match self.by_path.get(&note.file.path) {
             Some(&id) => {
+                // Typing in a note rarely changes the names it defines;
+                // then the indexes built from all names stay valid, and a
+                // keystroke costs work on this note alone.
+                let same_names = {
+                    let old = self.note(id);
+                    old.keys == note.keys
+                        && old.suggestion_names().eq(note.suggestion_names())
+                        && old.glossary.len() == note.glossary.len()
+                };
                 self.unindex_note(id);
-                id
+                self.notes[id] = Some(note);
+                self.index_note(id);
+                if !same_names {
+                    self.invalidate_names();
+                }
+                return id;
             }
             None => {
                 let id = self.notes.len();
@@ -468,6 +489,7 @@ impl Workspace {
         };
         self.notes[id] = Some(note);
         self.index_note(id);
+        self.invalidate_names();
         id
     }
 
@@ -476,6 +498,7 @@ impl Workspace {
         let id = self.by_path.remove(path)?;
         self.unindex_note(id);
         self.notes[id] = None;
+        self.invalidate_names();
         Some(id)
     }
 
@@ -514,7 +537,6 @@ impl Workspace {
         }
         let path = strip_note_extension(&self.note(id).file.rel).to_lowercase();
         self.paths.insert(path, id);
-        self.invalidate_names();
     }
 
     fn unindex_note(&mut self, id: NoteId) {
@@ -526,7 +548,6 @@ impl Workspace {
             self.paths.remove(&path);
         }
         self.missing_bibliographies.retain(|m| m.note != Some(id));
-        self.invalidate_names();
     }
 
     /// Replaces all bibliographies and rebuilds the key index (bibliographies
@@ -542,7 +563,7 @@ impl Workspace {
                     .push(KeyLocation { bib, entry });
             }
         }
-        self.invalidate_names();
+        self.key_suggestions = OnceLock::new();
     }
 
     /// Adds or replaces the bibliography at its path.

@@ -82,52 +82,48 @@ impl Index {
     }
 }
 
+/// Concept names (compared case- and width-folded) or citation keys
+/// (compared as written), with the answers already given: a note re-checked
+/// on every keystroke asks about the same broken names again and again.
 #[derive(Debug, Default)]
 pub struct Candidates {
-    names: Index,
-    keys: Index,
-    /// Answers already given: a note re-checked on every keystroke asks
-    /// about the same broken names again and again.
-    memo: std::sync::Mutex<HashMap<(bool, String), Option<String>>>,
+    index: Index,
+    fold: bool,
+    memo: std::sync::Mutex<HashMap<String, Option<String>>>,
 }
 
 impl Candidates {
-    pub fn new(
-        names: impl Iterator<Item = String>,
-        keys: impl Iterator<Item = String>,
-    ) -> Candidates {
+    pub fn names(names: impl Iterator<Item = String>) -> Candidates {
+        Candidates::new(names, true)
+    }
+
+    pub fn keys(keys: impl Iterator<Item = String>) -> Candidates {
+        Candidates::new(keys, false)
+    }
+
+    fn new(items: impl Iterator<Item = String>, fold: bool) -> Candidates {
         Candidates {
-            names: Index::new(names, true),
-            keys: Index::new(keys, false),
+            index: Index::new(items, fold),
+            fold,
             memo: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    fn memoized(
-        &self,
-        is_name: bool,
-        query: &str,
-        find: impl FnOnce() -> Option<String>,
-    ) -> Option<String> {
-        let key = (is_name, query.to_string());
-        if let Some(known) = self.memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+    /// The closest candidate to `query`, if one is close enough.
+    pub fn closest(&self, query: &str) -> Option<String> {
+        if let Some(known) = self.memo.lock().ok().and_then(|m| m.get(query).cloned()) {
             return known;
         }
-        let found = find();
+        let wanted = if self.fold {
+            normalize(query)
+        } else {
+            query.to_string()
+        };
+        let found = self.index.closest(&wanted).map(str::to_string);
         if let Ok(mut memo) = self.memo.lock() {
-            memo.insert(key, found.clone());
+            memo.insert(query.to_string(), found.clone());
         }
         found
-    }
-
-    pub fn closest_name(&self, name: &str) -> Option<String> {
-        self.memoized(true, name, || {
-            self.names.closest(&normalize(name)).map(str::to_string)
-        })
-    }
-
-    pub fn closest_key(&self, key: &str) -> Option<String> {
-        self.memoized(false, key, || self.keys.closest(key).map(str::to_string))
     }
 }
 
@@ -146,8 +142,11 @@ mod tests {
     fn closest_within_a_few_edits() {
         let names = ["Chain of Thought", "Scaling Laws", "思维链"].map(String::from);
         let keys = ["kaplan2020scaling", "hoffmann2022training"].map(String::from);
-        let candidates = Candidates::new(names.into_iter(), keys.into_iter());
-        let name = |q: &str| candidates.closest_name(q);
+        let (names, keys) = (
+            Candidates::names(names.into_iter()),
+            Candidates::keys(keys.into_iter()),
+        );
+        let name = |q: &str| names.closest(q);
         assert_eq!(
             name("Chian of Thought").as_deref(),
             Some("Chain of Thought")
@@ -163,9 +162,11 @@ mod tests {
             name("Chian of Thought").as_deref(),
             Some("Chain of Thought")
         );
-        let key = candidates.closest_key("kaplan2021scaling");
+        let key = keys.closest("kaplan2021scaling");
         assert_eq!(key.as_deref(), Some("kaplan2020scaling"));
-        assert_eq!(candidates.closest_key("x"), None);
+        assert_eq!(keys.closest("x"), None);
+        // Keys are compared as written: case matters.
+        assert_eq!(keys.closest("KAPLAN2020SCALING"), None);
     }
 
     #[test]
@@ -173,10 +174,10 @@ mod tests {
         // Every name within the distance bound is found through the bigram
         // filter, including edits at both ends.
         let names: Vec<String> = (0..200).map(|i| format!("Concept number {i}")).collect();
-        let candidates = Candidates::new(names.clone().into_iter(), std::iter::empty());
+        let candidates = Candidates::names(names.clone().into_iter());
         for (i, name) in names.iter().enumerate().step_by(17) {
             let typo = format!("X{}Y", &name[1..name.len() - 1]);
-            let found = candidates.closest_name(&typo).expect("a suggestion");
+            let found = candidates.closest(&typo).expect("a suggestion");
             assert_eq!(
                 strsim::levenshtein(&normalize(&found), &normalize(&typo)),
                 2,

@@ -22,6 +22,8 @@ const MAX_RESOLVE_RETRIES: usize = 16;
 /// the stack and kills the process. Chains longer than this (real files
 /// have one or two levels) and cycles are taken out before resolving.
 const MAX_REFERENCE_DEPTH: usize = 32;
+/// Entries resolved together when no entry has a `crossref`/`xdata` parent.
+const RESOLVE_BATCH: usize = 2000;
 
 pub fn parse(text: &str) -> ParsedBibliography {
     let mut parsed = ParsedBibliography::default();
@@ -58,8 +60,36 @@ pub fn parse(text: &str) -> ParsedBibliography {
         }
     }
 
-    drop_unresolvable_chains(text, &mut good, &mut parsed.errors);
-    resolve_fields(text, &good, &mut parsed);
+    let has_parents = drop_unresolvable_chains(text, &mut good, &mut parsed.errors);
+    // The first entry of each key is the one resolved.
+    let mut by_key = HashMap::new();
+    for (i, entry) in parsed.entries.iter().enumerate() {
+        by_key.entry(entry.key.clone()).or_insert(i);
+    }
+    if has_parents {
+        // A parent may be anywhere in the file: resolve it all at once.
+        resolve_fields(text, &good, &by_key, &mut parsed);
+    } else {
+        // biblatex's resolved form of a whole large export takes many
+        // times the file's size; in batches (each with every `@string`
+        // in front) only one batch of it is alive at a time.
+        let (strings, entries): (Vec<_>, Vec<_>) = good
+            .iter()
+            .cloned()
+            .partition(|c| is_string_chunk(&text[c.clone()]));
+        for batch in entries.chunks(RESOLVE_BATCH) {
+            let chunks: Vec<Range<usize>> = strings.iter().chain(batch).cloned().collect();
+            resolve_fields(text, &chunks, &by_key, &mut parsed);
+        }
+        if entries.is_empty() {
+            resolve_fields(text, &strings, &by_key, &mut parsed);
+        }
+        // A bad `@string` is reported by every batch; once is enough.
+        let mut seen = HashSet::new();
+        parsed
+            .errors
+            .retain(|e| seen.insert((e.range.clone(), e.message.clone())));
+    }
     parsed.strings = good
         .iter()
         .map(|c| &text[c.clone()])
@@ -139,12 +169,12 @@ fn clamp(range: Range<usize>, end: usize) -> Range<usize> {
 }
 
 /// Fills titles, authors and the like from the resolved bibliography.
-fn resolve_fields(text: &str, good: &[Range<usize>], parsed: &mut ParsedBibliography) {
-    // The first entry of each key is the one resolved.
-    let mut by_key = HashMap::new();
-    for (i, entry) in parsed.entries.iter().enumerate() {
-        by_key.entry(entry.key.clone()).or_insert(i);
-    }
+fn resolve_fields(
+    text: &str,
+    good: &[Range<usize>],
+    by_key: &HashMap<String, usize>,
+    parsed: &mut ParsedBibliography,
+) {
     let fill = |parsed: &mut ParsedBibliography, entry: &Entry| {
         if let Some(&i) = by_key.get(&entry.key) {
             fill(&mut parsed.entries[i], entry);
@@ -198,8 +228,13 @@ fn resolve_fields(text: &str, good: &[Range<usize>], parsed: &mut ParsedBibliogr
 
 /// Takes out of `good` the chunks whose `@string` macros or whose entries'
 /// `crossref`/`xdata` parents form a cycle or a chain deeper than
-/// [`MAX_REFERENCE_DEPTH`], and reports each.
-fn drop_unresolvable_chains(text: &str, good: &mut Vec<Range<usize>>, errors: &mut Vec<BibError>) {
+/// [`MAX_REFERENCE_DEPTH`], and reports each. Returns whether any entry
+/// has a parent at all.
+fn drop_unresolvable_chains(
+    text: &str,
+    good: &mut Vec<Range<usize>>,
+    errors: &mut Vec<BibError>,
+) -> bool {
     // Name → (chunk, names it refers to), for macros and for entries.
     let mut macros: HashMap<String, (usize, Vec<String>)> = HashMap::new();
     let mut parents: HashMap<String, (usize, Vec<String>)> = HashMap::new();
@@ -263,6 +298,13 @@ fn drop_unresolvable_chains(text: &str, good: &mut Vec<Range<usize>>, errors: &m
         index += 1;
         !dropped.contains(&(index - 1))
     });
+    parents.values().any(|(_, refs)| !refs.is_empty())
+}
+
+fn is_string_chunk(chunk: &str) -> bool {
+    chunk
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("@string"))
 }
 
 fn abbreviations<'a>(
