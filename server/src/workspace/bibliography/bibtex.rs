@@ -235,19 +235,23 @@ fn drop_unresolvable_chains(
     good: &mut Vec<Range<usize>>,
     errors: &mut Vec<BibError>,
 ) -> bool {
-    // Name → (chunk, names it refers to), for macros and for entries.
-    let mut macros: HashMap<String, (usize, Vec<String>)> = HashMap::new();
-    let mut parents: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+    // Name → (chunks defining it, names it refers to), for macros and for
+    // entries. A macro defined twice gets the references of both: which
+    // definition biblatex keeps is its business, and either may loop.
+    let mut macros: HashMap<String, (Vec<usize>, Vec<String>)> = HashMap::new();
+    let mut parents: HashMap<String, (Vec<usize>, Vec<String>)> = HashMap::new();
     for (i, chunk) in good.iter().enumerate() {
         let Ok(raw) = RawBibliography::parse(&text[chunk.clone()]) else {
             continue;
         };
         for pair in &raw.abbreviations {
-            let refs = abbreviations(&pair.value.v).map(str::to_string).collect();
-            macros.entry(pair.key.v.to_string()).or_insert((i, refs));
+            let (chunks, refs) = macros.entry(pair.key.v.to_string()).or_default();
+            chunks.push(i);
+            refs.extend(abbreviations(&pair.value.v).map(str::to_string));
         }
         for entry in &raw.entries {
-            let mut refs = Vec::new();
+            let (chunks, refs) = parents.entry(entry.v.key.v.to_string()).or_default();
+            chunks.push(i);
             for field in &entry.v.fields {
                 let name = field.key.v.to_ascii_lowercase();
                 if name == "crossref" || name == "xdata" {
@@ -268,9 +272,6 @@ fn drop_unresolvable_chains(
                     );
                 }
             }
-            parents
-                .entry(entry.v.key.v.to_string())
-                .or_insert((i, refs));
         }
     }
     let mut dropped = HashSet::new();
@@ -279,17 +280,18 @@ fn drop_unresolvable_chains(
         ("crossref/xdata parent", &parents),
     ] {
         let mut bad: Vec<&String> = unresolvable(graph).into_iter().collect();
-        bad.sort_by_key(|name| graph[*name].0);
+        bad.sort_by_key(|name| graph[*name].0[0]);
         for name in bad {
-            let chunk = graph[name].0;
-            if dropped.insert(chunk) {
-                let range = good[chunk].clone();
-                errors.push(BibError {
-                    range: range.start..range.start + first_line_len(&text[range.clone()]),
-                    message: format!(
-                        "'{name}' refers to itself through its {what}s, or nests them deeper than {MAX_REFERENCE_DEPTH} levels; not resolved"
-                    ),
-                });
+            for &chunk in &graph[name].0 {
+                if dropped.insert(chunk) {
+                    let range = good[chunk].clone();
+                    errors.push(BibError {
+                        range: range.start..range.start + first_line_len(&text[range.clone()]),
+                        message: format!(
+                            "'{name}' refers to itself through its {what}s, or nests them deeper than {MAX_REFERENCE_DEPTH} levels; not resolved"
+                        ),
+                    });
+                }
             }
         }
     }
@@ -319,7 +321,7 @@ fn abbreviations<'a>(
 /// The names of `graph` that reach a cycle or a chain longer than
 /// [`MAX_REFERENCE_DEPTH`]. Iterative, so that a long chain cannot overflow
 /// this stack either.
-fn unresolvable(graph: &HashMap<String, (usize, Vec<String>)>) -> HashSet<&String> {
+fn unresolvable(graph: &HashMap<String, (Vec<usize>, Vec<String>)>) -> HashSet<&String> {
     // The longest chain below each finished name; `None` while on the path.
     let mut depth: HashMap<&String, Option<usize>> = HashMap::new();
     let mut bad = HashSet::new();
@@ -496,6 +498,12 @@ mod tests {
             ),
             ("@book{c, xdata = {c}}\n", "'c' refers to itself"),
             (deep.as_str(), "deeper than 32 levels"),
+            // Found by the `bibliography` fuzz target: only the second
+            // definition of a macro loops.
+            (
+                "@string{full = acl}\n@string{acl = \"ACL\"}\n@string{full = full}\n@article{k, booktitle = full}\n",
+                "'full' refers to itself",
+            ),
         ];
         for (bib, message) in cases {
             let parsed = parse(bib);
