@@ -4,22 +4,9 @@
 //! slice and convert them).
 #![no_main]
 
-use std::ops::Range;
-
 use gloss::workspace::bibliography::{parse, BibFormat};
+use gloss_fuzz::assert_range_in as check;
 use libfuzzer_sys::fuzz_target;
-
-fn check(text: &str, range: &Range<usize>, what: &str) {
-    assert!(
-        range.start <= range.end && range.end <= text.len(),
-        "{what} {range:?} outside 0..{}",
-        text.len()
-    );
-    assert!(
-        text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
-        "{what} {range:?} splits a character"
-    );
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {

@@ -4,22 +4,9 @@
 //! slicing and position conversion cannot panic either.
 #![no_main]
 
-use std::ops::Range;
-
 use gloss::syntax::parse_note;
+use gloss_fuzz::assert_range_in as check;
 use libfuzzer_sys::fuzz_target;
-
-fn check(text: &str, range: &Range<usize>, what: &str) {
-    assert!(
-        range.start <= range.end && range.end <= text.len(),
-        "{what} {range:?} outside 0..{}",
-        text.len()
-    );
-    assert!(
-        text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
-        "{what} {range:?} splits a character"
-    );
-}
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
