@@ -168,22 +168,6 @@ impl World {
         Refresh::Documents(vec![path.to_path_buf()])
     }
 
-    /// The note of an open document. A text over `files.max-note-size` is
-    /// not parsed, and reported as `gloss check` reports such a file.
-    fn note_from_document(&self, ws: usize, path: &Path, document: &mut Document) -> Note {
-        let workspace = &self.workspaces[ws];
-        let size = document.text().len() as u64;
-        let limit = workspace.config.max_note_size;
-        document.set_parsed(size <= limit);
-        let (text, problem) = if document.is_parsed() {
-            (document.text().to_string(), None)
-        } else {
-            (String::new(), Some(FileProblem::TooLarge { size, limit }))
-        };
-        let file = SourceFile::new(&workspace.root, path.to_path_buf(), text, problem);
-        Note::new(&workspace.config, file, document.syntax())
-    }
-
     /// `didOpen`. Returns what to refresh and a root to index, if the
     /// document opened a new workspace.
     pub fn open(
@@ -194,7 +178,7 @@ impl World {
     ) -> (Refresh, Option<PathBuf>) {
         let (ws, needs_index) = self.workspace_for_document(&path);
         let mut document = Document::new_unparsed(text, version);
-        let note = self.note_from_document(ws, &path, &mut document);
+        let note = note_from_document(&self.workspaces[ws], &path, &mut document);
         self.documents.insert(path.clone(), document);
         let refresh = match self.update_note(ws, &path, note) {
             Refresh::None | Refresh::Documents(_) => Refresh::Documents(vec![path]),
@@ -209,18 +193,17 @@ impl World {
     /// `didChange`: edits applied in order to the document, then its note.
     pub fn change(&mut self, path: &Path, changes: Vec<Change>, version: i32) -> Refresh {
         let unit = self.unit;
+        let ws = self.workspace_of(path);
         let Some(document) = self.documents.get_mut(path) else {
             // A change for a document that was never opened: nothing to
             // apply it to.
             return Refresh::None;
         };
         document.apply(changes, version, unit);
-        let Some(ws) = self.workspace_of(path) else {
+        let Some(ws) = ws else {
             return Refresh::None;
         };
-        let mut document = self.documents.remove(path).expect("checked above");
-        let note = self.note_from_document(ws, path, &mut document);
-        self.documents.insert(path.to_path_buf(), document);
+        let note = note_from_document(&self.workspaces[ws], path, document);
         self.update_note(ws, path, note)
     }
 
@@ -292,6 +275,21 @@ pub fn load_declared_bibliographies(workspace: &mut Workspace, id: NoteId) {
             workspace.set_bibliography(bib);
         }
     }
+}
+
+/// The note of an open document. A text over `files.max-note-size` is not
+/// parsed, and reported as `gloss check` reports such a file.
+fn note_from_document(workspace: &Workspace, path: &Path, document: &mut Document) -> Note {
+    let size = document.text().len() as u64;
+    let limit = workspace.config.max_note_size;
+    document.set_parsed(size <= limit);
+    let (text, problem) = if document.is_parsed() {
+        (document.text().to_string(), None)
+    } else {
+        (String::new(), Some(FileProblem::TooLarge { size, limit }))
+    };
+    let file = SourceFile::new(&workspace.root, path.to_path_buf(), text, problem);
+    Note::new(&workspace.config, file, document.syntax())
 }
 
 #[cfg(test)]
