@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use gloss_e2e::lsp::LspClient;
-use gloss_e2e::{gloss_bin, Vault};
+use gloss_e2e::{gloss_bin, output_within, Vault};
 use serde_json::{json, Value};
 
 const GLOSSARY: &str = "# Glossary\n\n- Attention: each token looks at every other token.\n";
@@ -379,31 +379,13 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// `gloss check --format json` in `dir`, killed (and failed) after a minute.
 fn check(dir: &Path) -> (i32, Vec<Value>) {
-    let mut child = Command::new(gloss_bin())
-        .args(["check", "--format", "json"])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut out).unwrap();
-        out
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().ok();
-            panic!("gloss check hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = reader.join().unwrap();
+    let output = output_within(
+        Command::new(gloss_bin())
+            .args(["check", "--format", "json"])
+            .current_dir(dir),
+        Duration::from_secs(60),
+    );
+    let (status, out) = (output.status, output.stdout);
     let report: Value = serde_json::from_slice(&out)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out)));
     (

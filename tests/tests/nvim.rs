@@ -8,10 +8,10 @@
 //! purpose on a machine without Neovim.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use gloss_e2e::{gloss_bin, Vault};
+use gloss_e2e::{gloss_bin, output_within, Vault};
 
 #[test]
 fn plugin_attaches_and_answers_in_real_neovim() {
@@ -26,35 +26,16 @@ fn plugin_attaches_and_answers_in_real_neovim() {
     let vault = Vault::copy_of(&repo.join("examples/llm-notes"));
     let script = repo.join("editors/nvim/tests/e2e.lua");
 
-    let mut child = Command::new(nvim)
-        .args(["--headless", "--clean", "-c"])
-        .arg(format!("luafile {}", script.display()))
-        .env("GLOSS_BIN", gloss_bin())
-        .env("GLOSS_VAULT", vault.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start nvim");
-    // Drained on a thread, so that a chatty run cannot fill the pipe and
-    // stall nvim while this thread waits for it to exit.
-    let mut stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut log = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut log).ok();
-        log
-    });
     // The script stops itself after 60 s; this is the guard behind it.
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(90) {
-            child.kill().ok();
-            panic!("nvim did not exit within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let status = child.wait().unwrap();
-    let log = reader.join().unwrap();
+    let output = output_within(
+        Command::new(nvim)
+            .args(["--headless", "--clean", "-c"])
+            .arg(format!("luafile {}", script.display()))
+            .env("GLOSS_BIN", gloss_bin())
+            .env("GLOSS_VAULT", vault.path()),
+        Duration::from_secs(90),
+    );
+    let (status, log) = (output.status, String::from_utf8_lossy(&output.stderr));
     eprintln!("{log}");
     assert!(status.success(), "the Neovim test failed ({status})");
     assert!(

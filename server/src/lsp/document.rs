@@ -96,50 +96,38 @@ impl Document {
         if self.rope != text {
             differences.push("rope text".to_string());
         }
-        let fresh_tree = parse_tree(text, None);
-        let sexp = |tree: Option<&Tree>| tree.map(|t| t.root_node().to_sexp());
-        if sexp(self.tree.as_ref()) != sexp(fresh_tree.as_ref()) {
-            differences.push(format!(
-                "tree\n  incremental: {:?}\n  fresh:       {:?}",
-                sexp(self.tree.as_ref()),
-                sexp(fresh_tree.as_ref())
-            ));
-        }
-        let (incremental, fresh) = (self.syntax(), parse_note(text));
-        let parts = [
-            (
-                "blocks",
-                format!("{:?}", incremental.blocks),
-                format!("{:?}", fresh.blocks),
-            ),
-            (
-                "links",
-                format!("{:?}", incremental.links),
-                format!("{:?}", fresh.links),
-            ),
-            (
-                "citations",
-                format!("{:?}", incremental.citations),
-                format!("{:?}", fresh.citations),
-            ),
-            (
-                "ignores",
-                format!("{:?}", incremental.ignores),
-                format!("{:?}", fresh.ignores),
-            ),
-            (
-                "front matter",
-                format!("{:?}", incremental.front_matter),
-                format!("{:?}", fresh.front_matter),
-            ),
-        ];
-        for (what, incremental, fresh) in parts {
+        let mut compare = |what: &str, incremental: String, fresh: String| {
             if incremental != fresh {
                 differences.push(format!(
                     "{what}\n  incremental: {incremental}\n  fresh:       {fresh}"
                 ));
             }
-        }
+        };
+        let sexp = |tree: Option<&Tree>| format!("{:?}", tree.map(|t| t.root_node().to_sexp()));
+        compare(
+            "tree",
+            sexp(self.tree.as_ref()),
+            sexp(parse_tree(text, None).as_ref()),
+        );
+        let (incremental, fresh) = (self.syntax(), parse_note(text));
+        let debug = |value: &dyn std::fmt::Debug| format!("{value:?}");
+        compare("blocks", debug(&incremental.blocks), debug(&fresh.blocks));
+        compare("links", debug(&incremental.links), debug(&fresh.links));
+        compare(
+            "citations",
+            debug(&incremental.citations),
+            debug(&fresh.citations),
+        );
+        compare(
+            "ignores",
+            debug(&incremental.ignores),
+            debug(&fresh.ignores),
+        );
+        compare(
+            "front matter",
+            debug(&incremental.front_matter),
+            debug(&fresh.front_matter),
+        );
         (!differences.is_empty()).then(|| format!("{} for {text:?}", differences.join("\n")))
     }
 
