@@ -162,8 +162,10 @@ module.exports = grammar({
     // items and drops groups with no valid key (`[mail a@b.org]`).
     citation_group: _ => token(/\[[^\[\]\r\n]*@[^\[\]\r\n]*\]/),
 
-    // A bare `@key` or `@{key with anything}`.
-    citation: _ => token(seq('@', choice(KEY, /\{[^}\r\n]*\}/))),
+    // A bare `@key` or `@{key with anything}`. A braced key stops at the
+    // next `@`: otherwise a line of `@{` without `}` would be rescanned to
+    // its end from every `@`, which is quadratic in the line's length.
+    citation: _ => token(seq('@', choice(KEY, /\{[^}@\r\n]*\}/))),
 
     code_span: _ => token(choice(
       /`[^`\r\n]+`/,

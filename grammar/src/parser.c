@@ -366,15 +366,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ADVANCE_MAP(
         '\n', 120,
         '\r', 121,
-        '!', 64,
+        '!', 65,
         '#', 42,
         ':', 46,
         '<', 75,
         '>', 33,
-        '@', 73,
+        '@', 74,
         '[', 63,
         '\\', 79,
-        '`', 72,
+        '`', 73,
         '~', 45,
         '\t', 37,
         ' ', 37,
@@ -555,7 +555,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '}') ADVANCE(116);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(22);
+          lookahead != '\r' &&
+          lookahead != '@') ADVANCE(22);
       END_STATE();
     case 23:
       if (('0' <= lookahead && lookahead <= '9') ||
@@ -1668,7 +1669,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 63:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '[') ADVANCE(66);
+      if (lookahead == '[') ADVANCE(67);
       if (lookahead == ']') ADVANCE(60);
       if (lookahead != 0 &&
           lookahead != '\n' &&
@@ -1676,7 +1677,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 64:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(67);
+      if (lookahead == '@') ADVANCE(80);
+      if (lookahead == '}') ADVANCE(80);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(64);
+      END_STATE();
+    case 65:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(68);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '\\' ||
@@ -1685,68 +1694,68 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(59);
       END_STATE();
-    case 65:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(80);
-      if (lookahead == ']') ADVANCE(60);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
-      END_STATE();
     case 66:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '[') ADVANCE(80);
-      if (lookahead == ']') ADVANCE(68);
+      if (lookahead == ']') ADVANCE(60);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 67:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(66);
+      if (lookahead == '[') ADVANCE(80);
+      if (lookahead == ']') ADVANCE(69);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(67);
+      END_STATE();
+    case 68:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(67);
       if (lookahead == ']') ADVANCE(60);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
-    case 68:
+    case 69:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == ']') ADVANCE(80);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(80);
       END_STATE();
-    case 69:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(80);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(69);
-      END_STATE();
     case 70:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '`') ADVANCE(80);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(71);
+          lookahead != '\r') ADVANCE(70);
       END_STATE();
     case 71:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(70);
+      if (lookahead == '`') ADVANCE(80);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(71);
+          lookahead != '\r') ADVANCE(72);
       END_STATE();
     case 72:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '`') ADVANCE(71);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(69);
+          lookahead != '\r') ADVANCE(72);
       END_STATE();
     case 73:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(74);
+      if (lookahead == '`') ADVANCE(72);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(70);
+      END_STATE();
+    case 74:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(64);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
@@ -1755,13 +1764,6 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(80);
-      END_STATE();
-    case 74:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '}') ADVANCE(80);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
       END_STATE();
     case 75:
       ACCEPT_TOKEN(sym_info_string);

@@ -23,32 +23,124 @@ pub struct LineCol {
 }
 
 /// Start offsets of every line of a text.
+///
+/// Columns are counted from the start of their line, which on a long line
+/// of non-ASCII text would cost the line's length for every position (a
+/// megabyte line with thousands of diagnostics took seconds). So ASCII
+/// lines are marked (their columns are byte counts in every unit), and long
+/// non-ASCII lines carry a checkpoint every [`CHECKPOINT`] bytes: a
+/// conversion counts from the nearest one.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
+    /// Bit `i` set: line `i` is ASCII only.
+    ascii: Vec<u64>,
+    /// On non-ASCII lines longer than [`CHECKPOINT`], in offset order.
+    checkpoints: Vec<Checkpoint>,
+}
+
+/// Bytes between checkpoints on long lines.
+const CHECKPOINT: usize = 1024;
+
+/// A character boundary on a long line, with its columns.
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    offset: u32,
+    utf16: u32,
+    chars: u32,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
+        let mut ascii = Vec::new();
+        let mut line_is_ascii = true;
+        let mut push_ascii = |line: usize, is_ascii: bool| {
+            if line / 64 >= ascii.len() {
+                ascii.push(0u64);
+            }
+            if is_ascii {
+                ascii[line / 64] |= 1 << (line % 64);
+            }
+        };
         let mut i = 0;
         while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i as u32 + 1),
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    line_starts.push(i as u32 + 2);
-                    i += 1;
+            let next = match bytes[i] {
+                b'\n' => Some(i + 1),
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => Some(i + 2),
+                b'\r' => Some(i + 1),
+                b => {
+                    line_is_ascii &= b < 0x80;
+                    None
                 }
-                b'\r' => line_starts.push(i as u32 + 1),
-                _ => {}
+            };
+            if let Some(next) = next {
+                push_ascii(line_starts.len() - 1, line_is_ascii);
+                line_starts.push(next as u32);
+                line_is_ascii = true;
+                i = next;
+            } else {
+                i += 1;
             }
-            i += 1;
         }
-        LineIndex {
+        push_ascii(line_starts.len() - 1, line_is_ascii);
+        let mut index = LineIndex {
             line_starts,
             len: text.len() as u32,
+            ascii,
+            checkpoints: Vec::new(),
+        };
+        index.checkpoints = index.long_line_checkpoints(text);
+        index
+    }
+
+    fn long_line_checkpoints(&self, text: &str) -> Vec<Checkpoint> {
+        let mut out = Vec::new();
+        for line in 0..self.line_starts.len() {
+            let start = self.line_starts[line] as usize;
+            let end = self
+                .line_starts
+                .get(line + 1)
+                .map_or(text.len(), |&n| n as usize);
+            if end - start <= CHECKPOINT || self.is_ascii(line as u32) {
+                continue;
+            }
+            let (mut utf16, mut chars, mut next) = (0u32, 0u32, start + CHECKPOINT);
+            for (i, c) in text[start..end].char_indices() {
+                if start + i >= next {
+                    out.push(Checkpoint {
+                        offset: (start + i) as u32,
+                        utf16,
+                        chars,
+                    });
+                    next = start + i + CHECKPOINT;
+                }
+                utf16 += c.len_utf16() as u32;
+                chars += 1;
+            }
+        }
+        out
+    }
+
+    fn is_ascii(&self, line: u32) -> bool {
+        let line = line as usize;
+        self.ascii
+            .get(line / 64)
+            .is_some_and(|bits| bits & (1 << (line % 64)) != 0)
+    }
+
+    /// The nearest checkpoint at or before `offset` on the line starting at
+    /// `line_start`, as (offset, UTF-16 column, character column); the line
+    /// start itself if there is none.
+    fn checkpoint_before(&self, line_start: usize, offset: usize) -> (usize, u32, u32) {
+        let at = self
+            .checkpoints
+            .partition_point(|c| c.offset as usize <= offset);
+        match at.checked_sub(1).map(|i| self.checkpoints[i]) {
+            Some(c) if c.offset as usize >= line_start => (c.offset as usize, c.utf16, c.chars),
+            _ => (line_start, 0, 0),
         }
     }
 
@@ -87,16 +179,20 @@ impl LineIndex {
         let line = self.line_of(offset);
         let offset = offset.min(self.line_range(line, text).end);
         let start = self.line_starts[line as usize] as usize;
-        let prefix = &text[start..offset];
-        let col = match unit {
-            ColumnUnit::Utf8 => prefix.len(),
-            ColumnUnit::Utf16 => prefix.encode_utf16().count(),
-            ColumnUnit::Utf32 => prefix.chars().count(),
-        };
-        LineCol {
-            line,
-            col: col as u32,
+        if self.is_ascii(line) || unit == ColumnUnit::Utf8 {
+            return LineCol {
+                line,
+                col: (offset - start) as u32,
+            };
         }
+        let (from, utf16, chars) = self.checkpoint_before(start, offset);
+        let prefix = &text[from..offset];
+        let col = match unit {
+            ColumnUnit::Utf8 => unreachable!("handled above"),
+            ColumnUnit::Utf16 => utf16 + prefix.encode_utf16().count() as u32,
+            ColumnUnit::Utf32 => chars + prefix.chars().count() as u32,
+        };
+        LineCol { line, col }
     }
 
     /// The byte offset of a position counted in `unit`. Positions past the
@@ -107,17 +203,40 @@ impl LineIndex {
         let Some(&start) = self.line_starts.get(pos.line as usize) else {
             return text.len();
         };
+        let start = start as usize;
         let range = self.line_range(pos.line, text);
-        let line = &text[range.clone()];
-        let mut remaining = pos.col as usize;
-        for (i, ch) in line.char_indices() {
+        if self.is_ascii(pos.line) {
+            return (start + pos.col as usize).min(range.end);
+        }
+        if unit == ColumnUnit::Utf8 {
+            let offset = (start + pos.col as usize).min(range.end);
+            return floor_char_boundary(text, offset);
+        }
+        // The last checkpoint whose column is at or before the wanted one.
+        let column = |c: &Checkpoint| match unit {
+            ColumnUnit::Utf16 => c.utf16,
+            _ => c.chars,
+        };
+        let first = self
+            .checkpoints
+            .partition_point(|c| (c.offset as usize) < start);
+        let last = self
+            .checkpoints
+            .partition_point(|c| (c.offset as usize) < range.end);
+        let on_line = &self.checkpoints[first..last];
+        let at = on_line.partition_point(|c| column(c) <= pos.col);
+        let (from, mut remaining) = match at.checked_sub(1).map(|i| on_line[i]) {
+            Some(c) => (c.offset as usize, (pos.col - column(&c)) as usize),
+            None => (start, pos.col as usize),
+        };
+        for (i, ch) in text[from..range.end].char_indices() {
             let width = match unit {
                 ColumnUnit::Utf8 => ch.len_utf8(),
                 ColumnUnit::Utf16 => ch.len_utf16(),
                 ColumnUnit::Utf32 => 1,
             };
             if remaining < width {
-                return start as usize + i;
+                return from + i;
             }
             remaining -= width;
         }
@@ -176,6 +295,45 @@ mod tests {
         for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Utf32] {
             assert_eq!(index.line_col(text, 3, unit), LineCol { line: 0, col: 2 });
             assert_eq!(index.offset(text, index.line_col(text, 3, unit), unit), 2);
+        }
+    }
+
+    /// Long lines use checkpoints; they must agree with counting from the
+    /// line's start, in every unit, on both sides of each checkpoint.
+    #[test]
+    fn long_lines_agree_with_counting_from_the_start() {
+        let line = "a😀中".repeat(900);
+        let text = format!("short\r\n{line}\n{}\nend", "x".repeat(5000));
+        let index = LineIndex::new(&text);
+        assert!(!index.checkpoints.is_empty());
+        let start = text.find('a').unwrap();
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Utf32] {
+            for (i, _) in text.char_indices().step_by(7) {
+                let pos = index.line_col(&text, i, unit);
+                let line_start = index.line_start(pos.line).unwrap();
+                let prefix = &text[line_start..i.min(index.line_range(pos.line, &text).end)];
+                let expected = match unit {
+                    ColumnUnit::Utf8 => prefix.len(),
+                    ColumnUnit::Utf16 => prefix.encode_utf16().count(),
+                    ColumnUnit::Utf32 => prefix.chars().count(),
+                };
+                assert_eq!(pos.col as usize, expected, "{unit:?} at {i}");
+                if !matches!(text.as_bytes()[i], b'\r' | b'\n') {
+                    assert_eq!(
+                        index.offset(&text, pos, unit),
+                        i,
+                        "{unit:?} back from {pos:?}"
+                    );
+                }
+            }
+            // Inside a surrogate pair on a long line clamps to its start.
+            let emoji = start + 1 + "a😀中".len() * 500;
+            let pos = index.line_col(&text, emoji, ColumnUnit::Utf16);
+            let inside = LineCol {
+                line: pos.line,
+                col: pos.col + 1,
+            };
+            assert_eq!(index.offset(&text, inside, ColumnUnit::Utf16), emoji);
         }
     }
 

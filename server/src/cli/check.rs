@@ -29,6 +29,20 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
 
+    let mut user_bibliographies = Vec::new();
+    for path in &args.bibliography {
+        match path.canonicalize() {
+            Ok(canonical) => user_bibliographies.push(canonical),
+            Err(error) => {
+                eprintln!(
+                    "error: cannot read bibliography '{}': {error}",
+                    path.display()
+                );
+                return EXIT_USAGE;
+            }
+        }
+    }
+
     // Paths in one workspace are checked with one load.
     let mut groups: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     for target in targets {
@@ -41,13 +55,15 @@ pub fn run(args: CheckArgs) -> i32 {
 
     let mut workspaces = Vec::new();
     for (root, group) in groups {
-        let config = match Config::load(&root) {
+        let mut config = match Config::load(&root) {
             Ok(config) => config,
             Err(error) => {
                 output::print_config_error(&error, args.color);
                 return EXIT_USAGE;
             }
         };
+        config.confined = args.untrusted;
+        config.user_bibliographies = user_bibliographies.clone();
         workspaces.push((Workspace::load(&root, config), group));
     }
 

@@ -5,6 +5,7 @@
 
 mod check;
 mod output;
+mod snippet;
 
 use std::path::PathBuf;
 
@@ -55,6 +56,17 @@ pub struct CheckArgs {
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+
+    /// For CI on changes nobody has reviewed: every file the repository
+    /// names (bibliographies in gloss.toml or front matter, symbolic
+    /// links) is read only if it resolves inside the workspace.
+    #[arg(long)]
+    untrusted: bool,
+
+    /// A bibliography to use besides the workspace's (repeatable); read
+    /// wherever it is, also with --untrusted.
+    #[arg(long, value_name = "FILE")]
+    bibliography: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,14 +5,15 @@ use std::ops::Range;
 use std::path::Path;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
 use serde_json::json;
 
+use super::snippet::Snippets;
 use super::{ColorWhen, Format};
 use crate::ide::{Code, Diagnostic, Severity};
-use crate::line_index::{ColumnUnit, LineCol};
+use crate::line_index::{ColumnUnit, LineCol, LineIndex};
+use crate::workspace::read::excerpt;
 use crate::workspace::{ConfigError, SourceFile, Workspace};
 
 /// A diagnostic with its file resolved and its positions computed.
@@ -97,15 +98,17 @@ pub fn print(report: &Report, format: Format, color: ColorWhen) -> io::Result<()
     match format {
         Format::Human => human(report, color),
         Format::Json => {
-            let mut out = io::stdout().lock();
+            let mut out = io::BufWriter::new(io::stdout().lock());
             serde_json::to_writer_pretty(&mut out, &json_document(report))?;
-            writeln!(out)
+            writeln!(out)?;
+            out.flush()
         }
         Format::Github => github(report),
         Format::Sarif => {
-            let mut out = io::stdout().lock();
+            let mut out = io::BufWriter::new(io::stdout().lock());
             serde_json::to_writer_pretty(&mut out, &sarif(report))?;
-            writeln!(out)
+            writeln!(out)?;
+            out.flush()
         }
     }
 }
@@ -120,74 +123,42 @@ fn color_choice(color: ColorWhen, stream_is_terminal: bool) -> termcolor::ColorC
     }
 }
 
-/// Source files as codespan-reporting sees them, with gloss's own line
-/// index so that lone `\r` line endings count as they do everywhere else.
-struct Sources<'a>(Vec<(&'a str, &'a SourceFile)>);
-
-impl<'a> Sources<'a> {
-    fn id(&mut self, name: &'a str, file: &'a SourceFile) -> usize {
-        match self.0.iter().position(|(_, f)| std::ptr::eq(*f, file)) {
-            Some(id) => id,
-            None => {
-                self.0.push((name, file));
-                self.0.len() - 1
-            }
-        }
-    }
-}
-
-impl<'a> Files<'a> for Sources<'a> {
-    type FileId = usize;
-    type Name = &'a str;
-    type Source = &'a str;
-
-    fn name(&'a self, id: usize) -> Result<&'a str, FilesError> {
-        self.0
-            .get(id)
-            .map(|(name, _)| *name)
-            .ok_or(FilesError::FileMissing)
-    }
-
-    fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
-        self.0
-            .get(id)
-            .map(|(_, f)| f.text.as_str())
-            .ok_or(FilesError::FileMissing)
-    }
-
-    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
-        let (_, file) = self.0.get(id).ok_or(FilesError::FileMissing)?;
-        Ok(file.line_index.line_of(byte_index) as usize)
-    }
-
-    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, FilesError> {
-        let (_, file) = self.0.get(id).ok_or(FilesError::FileMissing)?;
-        let index = &file.line_index;
-        let start = index
-            .line_start(line_index as u32)
-            .ok_or(FilesError::LineTooLarge {
-                given: line_index,
-                max: index.line_count() - 1,
-            })?;
-        let end = index
-            .line_start(line_index as u32 + 1)
-            .unwrap_or(file.text.len());
-        Ok(start..end)
-    }
-}
+/// The labels of a diagnostic in one file: its display name, the file, and
+/// each range with its message (`None` for the primary label).
+type LabelGroup<'a> = (
+    &'a str,
+    &'a SourceFile,
+    Vec<(Range<usize>, Option<&'a str>)>,
+);
 
 fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
-    let stdout = termcolor::StandardStream::stdout(color_choice(color, io::stdout().is_terminal()));
-    let mut out = stdout.lock();
+    let mut out =
+        termcolor::BufferedStandardStream::stdout(color_choice(color, io::stdout().is_terminal()));
     let config = term::Config::default();
-    let mut sources = Sources(Vec::new());
-    let mut rendered = Vec::with_capacity(report.diagnostics.len());
+    // Rendered one at a time: a report of a million diagnostics never holds
+    // more than one excerpt.
     for d in &report.diagnostics {
-        let id = sources.id(&d.display_path, d.source);
-        let mut labels = vec![Label::primary(id, d.range.clone())];
+        let mut snippets = Snippets::default();
+        // The labels in each file are shown together, primary first.
+        let mut groups: Vec<LabelGroup> =
+            vec![(&d.display_path, d.source, vec![(d.range.clone(), None)])];
         for (name, file, range, message) in &d.related {
-            let related = sources.id(name, file);
-            labels.push(Label::secondary(related, range.clone()).with_message(message.clone()));
+            let label = (range.clone(), Some(message.as_str()));
+            match groups.iter_mut().find(|(_, f, _)| std::ptr::eq(*f, *file)) {
+                Some((_, _, labels)) => labels.push(label),
+                None => groups.push((name, file, vec![label])),
+            }
+        }
+        let mut labels = Vec::new();
+        for (name, file, group) in groups {
+            let ranges: Vec<Range<usize>> = group.iter().map(|(r, _)| r.clone()).collect();
+            let (id, shown) = snippets.add(name, &file.text, &file.line_index, &ranges);
+            for ((_, message), range) in group.into_iter().zip(shown) {
+                labels.push(match message {
+                    None => Label::primary(id, range),
+                    Some(message) => Label::secondary(id, range).with_message(message),
+                });
+            }
         }
         let severity = match d.severity {
             Severity::Error => CsSeverity::Error,
@@ -195,15 +166,11 @@ fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
             Severity::Info => CsSeverity::Note,
             Severity::Hint => CsSeverity::Help,
         };
-        rendered.push(
-            CsDiagnostic::new(severity)
-                .with_code(d.code.as_str())
-                .with_message(d.message.clone())
-                .with_labels(labels),
-        );
-    }
-    for diagnostic in &rendered {
-        term::emit_to_write_style(&mut out, &config, &sources, diagnostic)
+        let diagnostic = CsDiagnostic::new(severity)
+            .with_code(d.code.as_str())
+            .with_message(d.message.clone())
+            .with_labels(labels);
+        term::emit_to_write_style(&mut out, &config, &snippets, &diagnostic)
             .map_err(io::Error::other)?;
     }
     let errors = report.count(Severity::Error);
@@ -214,7 +181,8 @@ fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
         plural(errors, "error"),
         plural(warnings, "warning"),
         plural(report.files_checked, "file")
-    )
+    )?;
+    out.flush()
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -278,7 +246,7 @@ fn escape_property(text: &str) -> String {
 }
 
 fn github(report: &Report) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let mut out = io::BufWriter::new(io::stdout().lock());
     for d in &report.diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
@@ -297,7 +265,7 @@ fn github(report: &Report) -> io::Result<()> {
             escape_data(&d.message),
         )?;
     }
-    Ok(())
+    out.flush()
 }
 
 fn sarif_level(severity: Severity) -> &'static str {
@@ -405,17 +373,18 @@ fn sarif(report: &Report) -> serde_json::Value {
 pub fn print_config_error(error: &ConfigError, color: ColorWhen) {
     let stderr = termcolor::StandardStream::stderr(color_choice(color, io::stderr().is_terminal()));
     let mut out = stderr.lock();
-    let text = std::fs::read(&error.path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
     let name = error.path.display().to_string();
-    let file = codespan_reporting::files::SimpleFile::new(name, text);
-    let mut diagnostic = CsDiagnostic::error()
-        .with_message(format!("invalid configuration: {}", error.message.trim()));
+    let mut snippets = Snippets::default();
+    let mut diagnostic = CsDiagnostic::error().with_message(format!(
+        "invalid configuration: {}",
+        excerpt(error.message.trim(), 300)
+    ));
     if let Some(range) = &error.range {
-        diagnostic = diagnostic.with_labels(vec![Label::primary((), range.clone())]);
+        let index = LineIndex::new(&error.text);
+        let (id, shown) = snippets.add(&name, &error.text, &index, std::slice::from_ref(range));
+        diagnostic = diagnostic.with_labels(vec![Label::primary(id, shown[0].clone())]);
     } else {
-        diagnostic = diagnostic.with_notes(vec![format!("in {}", error.path.display())]);
+        diagnostic = diagnostic.with_notes(vec![format!("in {name}")]);
     }
-    let _ = term::emit_to_write_style(&mut out, &term::Config::default(), &file, &diagnostic);
+    let _ = term::emit_to_write_style(&mut out, &term::Config::default(), &snippets, &diagnostic);
 }

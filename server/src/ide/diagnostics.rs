@@ -88,6 +88,14 @@ impl<'a> Sink<'a> {
                 ),
                 Vec::new(),
             ),
+            Some(FileProblem::TooDense { count, limit }) => self.push(
+                Code::FileTooLarge,
+                0..0,
+                format!(
+                    "note has {count} line breaks and markup characters, over the limit of {limit}; it was skipped"
+                ),
+                Vec::new(),
+            ),
             Some(FileProblem::Unreadable { message }) => self.push(
                 Code::Unreadable,
                 0..0,
@@ -96,6 +104,17 @@ impl<'a> Sink<'a> {
             ),
         }
     }
+}
+
+/// Candidates an `ambiguous-link` message names.
+const MAX_CANDIDATES_SHOWN: usize = 3;
+/// Characters of a name a message quotes.
+const MAX_QUOTED: usize = 100;
+
+/// A name from a note or bibliography, quoted in a message: short, and with
+/// control characters escaped.
+fn excerpt(name: &str) -> String {
+    crate::workspace::read::excerpt(name, MAX_QUOTED)
 }
 
 fn did_you_mean(suggestion: Option<&str>) -> String {
@@ -202,7 +221,8 @@ fn links(sink: &mut Sink, id: NoteId) {
                     Code::BrokenLink,
                     target_range,
                     format!(
-                        "unknown concept '{name}'{}",
+                        "unknown concept '{}'{}",
+                        excerpt(name),
                         did_you_mean(workspace.suggest_name(name).as_deref())
                     ),
                     Vec::new(),
@@ -213,17 +233,24 @@ fn links(sink: &mut Sink, id: NoteId) {
                 sink.push(
                     Code::BrokenLink,
                     target_range,
-                    format!("link '{name}' points outside the workspace"),
+                    format!("link '{}' points outside the workspace", excerpt(name)),
                     Vec::new(),
                 );
             }
             Resolution::Ambiguous(notes) => {
                 let name = target.map_or("", |t| t.value.as_str());
-                let paths: Vec<&str> = notes
+                // A name shared by a thousand notes must not make every
+                // link to it a thousand-line message.
+                let shown = &notes[..notes.len().min(MAX_CANDIDATES_SHOWN)];
+                let mut paths: Vec<&str> = shown
                     .iter()
                     .map(|n| workspace.note(*n).file.rel.as_str())
                     .collect();
-                let related = notes
+                let more = format!("and {} more", notes.len() - shown.len());
+                if notes.len() > shown.len() {
+                    paths.push(&more);
+                }
+                let related = shown
                     .iter()
                     .map(|n| Related {
                         file: FileId::Note(*n),
@@ -235,7 +262,8 @@ fn links(sink: &mut Sink, id: NoteId) {
                     Code::AmbiguousLink,
                     target_range,
                     format!(
-                        "'{name}' matches {} notes: {}; write the path to choose one",
+                        "'{}' matches {} notes: {}; write the path to choose one",
+                        excerpt(name),
                         notes.len(),
                         paths.join(", ")
                     ),
@@ -247,11 +275,10 @@ fn links(sink: &mut Sink, id: NoteId) {
                     .anchor
                     .as_ref()
                     .expect("only links with an anchor break on it");
-                let headings: Vec<String> = workspace
-                    .headings(target_note)
-                    .map(|(_, r)| workspace.note(target_note).file.text[r].to_string())
-                    .collect();
-                let suggestion = crate::workspace::closest(&anchor.value, &headings);
+                let suggestion = workspace
+                    .note(target_note)
+                    .anchors()
+                    .closest_heading(&anchor.value);
                 let where_ = if target_note == id {
                     "this note".to_string()
                 } else {
@@ -262,7 +289,7 @@ fn links(sink: &mut Sink, id: NoteId) {
                     anchor.range.clone(),
                     format!(
                         "no heading '{}' in {where_}{}",
-                        anchor.value,
+                        excerpt(&anchor.value),
                         did_you_mean(suggestion.as_deref())
                     ),
                     Vec::new(),
@@ -282,7 +309,7 @@ fn citations(sink: &mut Sink, id: NoteId) {
                 key.range.clone(),
                 format!(
                     "unknown citation key '{}'{}",
-                    key.value,
+                    excerpt(&key.value),
                     did_you_mean(workspace.suggest_key(&key.value).as_deref())
                 ),
                 Vec::new(),
@@ -416,9 +443,31 @@ fn config_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Folders that could not be listed: their notes are not checked.
+fn folder_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (id, folder) in workspace.unreadable_folders.iter().enumerate() {
+        if workspace.config.ignore_paths.is_match(&folder.rel) {
+            continue;
+        }
+        let mut sink = Sink::new(workspace, FileId::Folder(id), folder);
+        if let Some(FileProblem::Unreadable { message }) = &folder.problem {
+            sink.push(
+                Code::Unreadable,
+                0..0,
+                format!("cannot read folder: {message}; the notes in it are not checked"),
+                Vec::new(),
+            );
+        }
+        out.extend(sink.out);
+    }
+    out
+}
+
 /// Every diagnostic of the workspace, computed in parallel, in file order.
 pub fn workspace_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
     let mut out = config_diagnostics(workspace);
+    out.extend(folder_diagnostics(workspace));
     let notes: Vec<Vec<Diagnostic>> = workspace
         .note_ids()
         .into_par_iter()

@@ -40,6 +40,8 @@ pub enum FileId {
     Bibliography(crate::workspace::BibId),
     /// `gloss.toml`
     Config,
+    /// A folder the walk could not list.
+    Folder(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -35,8 +35,22 @@ pub fn uri(path: &std::path::Path) -> Option<lsp::Uri> {
     lsp::Uri::from_file_path(path)
 }
 
+/// The file path of a `file:` URI, with `.` and `..` segments resolved
+/// lexically: `file:///vault/a/../../etc/x.md` is `/etc/x.md`, which is
+/// not inside `/vault`, whatever the string starts with.
 pub fn path(uri: &lsp::Uri) -> Option<PathBuf> {
-    uri.to_file_path().map(|p| p.into_owned())
+    let path = uri.to_file_path()?;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
 }
 
 pub fn location(

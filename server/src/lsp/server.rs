@@ -203,7 +203,7 @@ async fn index(client: Client, world: Arc<RwLock<World>>, root: PathBuf) {
     if let Ok(bibliographies) = tokio::task::spawn_blocking(move || {
         wanted
             .par_iter()
-            .map(|(p, f)| load_bibliography(&r, p, *f, &config))
+            .map(|wanted| load_bibliography(&r, wanted, &config))
             .collect::<Vec<_>>()
     })
     .await

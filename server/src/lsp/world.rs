@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use super::document::{Change, Document};
 use super::settings::Settings;
 use crate::line_index::ColumnUnit;
+use crate::workspace::read::Origin;
 use crate::workspace::{
-    find_root, load_bibliography, load_note, BibFormat, Config, FileProblem, Note, NoteId,
-    SourceFile, Workspace, CONFIG_FILE,
+    find_root, load_bibliography, load_config_file, load_note, BibFormat, Config, FileProblem,
+    Note, NoteId, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
 };
 
 pub struct World {
@@ -95,10 +96,7 @@ impl World {
                 Some(format!("{}: {}", e.path.display(), e.message)),
             ),
         };
-        let config_path = root.join(CONFIG_FILE);
-        let config_file = config_path
-            .is_file()
-            .then(|| crate::workspace::read_source(&root, &config_path, 1 << 20));
+        let config_file = load_config_file(&root);
         self.workspaces
             .push(Workspace::new(root, config, config_file));
         (self.workspaces.len() - 1, error)
@@ -237,7 +235,12 @@ impl World {
             if crate::workspace::resolves_inside(&workspace.root, path)
                 && (known || format == BibFormat::BibTeX)
             {
-                let bib = load_bibliography(&workspace.root, path, format, &workspace.config);
+                let wanted = WantedBibliography {
+                    path: path.to_path_buf(),
+                    format,
+                    origin: Origin::Repository,
+                };
+                let bib = load_bibliography(&workspace.root, &wanted, &workspace.config);
                 workspace.set_bibliography(bib);
             } else if known {
                 workspace.remove_bibliography(path);
@@ -269,9 +272,13 @@ fn too_broad(root: &Path, home: Option<&Path>) -> bool {
 
 /// Loads the bibliographies note `id` declares that are not loaded yet.
 pub fn load_declared_bibliographies(workspace: &mut Workspace, id: NoteId) {
-    for (path, format) in workspace.declared_bibliographies(id) {
-        if !workspace.bibliographies.iter().any(|b| b.file.path == path) {
-            let bib = load_bibliography(&workspace.root, &path, format, &workspace.config);
+    for wanted in workspace.declared_bibliographies(id) {
+        if !workspace
+            .bibliographies
+            .iter()
+            .any(|b| b.file.path == wanted.path)
+        {
+            let bib = load_bibliography(&workspace.root, &wanted, &workspace.config);
             workspace.set_bibliography(bib);
         }
     }
@@ -282,11 +289,15 @@ pub fn load_declared_bibliographies(workspace: &mut Workspace, id: NoteId) {
 fn note_from_document(workspace: &Workspace, path: &Path, document: &mut Document) -> Note {
     let size = document.text().len() as u64;
     let limit = workspace.config.max_note_size;
-    document.set_parsed(size <= limit);
-    let (text, problem) = if document.is_parsed() {
-        (document.text().to_string(), None)
+    let problem = if size > limit {
+        Some(FileProblem::TooLarge { size, limit })
     } else {
-        (String::new(), Some(FileProblem::TooLarge { size, limit }))
+        crate::workspace::unparsable(document.text())
+    };
+    document.set_parsed(problem.is_none());
+    let text = match problem {
+        None => document.text().to_string(),
+        Some(_) => String::new(),
     };
     let file = SourceFile::new(&workspace.root, path.to_path_buf(), text, problem);
     Note::new(&workspace.config, file, document.syntax())

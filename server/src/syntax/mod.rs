@@ -20,6 +20,30 @@ pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
 pub use link::{Link, LinkKind};
 
+/// The most line breaks and markup characters a note may have to be
+/// parsed. The parser keeps about a hundred bytes per token, and on text
+/// that is all markup (`[[[[…`, `@@@@…`, lines of one character) every
+/// character is a token: a 10 MiB note of them took over a gigabyte. Real
+/// notes have a few percent of such characters; this bound keeps the worst
+/// case near 200 MB and under a second.
+pub const MAX_MARKUP: usize = 2_000_000;
+
+/// Line breaks (`\r\n` once) and characters that may start an inline
+/// construct (`[ ! \` @ < \\`) in `text`: an upper bound on the parser's
+/// tokens, up to a constant.
+pub fn markup_count(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        count += match b {
+            b'\n' if i > 0 && bytes[i - 1] == b'\r' => 0,
+            b'\n' | b'\r' | b'[' | b'!' | b'`' | b'@' | b'<' | b'\\' => 1,
+            _ => 0,
+        };
+    }
+    count
+}
+
 /// A byte range with its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {

@@ -29,9 +29,12 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
+use super::read::{read_file, Access, Origin, ReadError};
 use crate::ide::{Code, Severity};
 
 pub const CONFIG_FILE: &str = "gloss.toml";
+/// `gloss.toml` is a few lines; anything bigger is not a configuration.
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 
 pub const DEFAULT_SECTION_NAMES: &[&str] = &[
     "Glossary",
@@ -149,6 +152,12 @@ pub struct Config {
     severities: Vec<(Code, Option<Severity>)>,
     pub ignore_targets: GlobSet,
     pub ignore_paths: GlobSet,
+    /// Not from `gloss.toml`: `--untrusted` confines every read the
+    /// repository asks for to the workspace root.
+    pub confined: bool,
+    /// Not from `gloss.toml`: bibliographies the user names outside the
+    /// repository (`--bibliography`), read wherever they are.
+    pub user_bibliographies: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -169,6 +178,8 @@ impl Default for Config {
             severities: Vec::new(),
             ignore_targets: GlobSet::empty(),
             ignore_paths: GlobSet::empty(),
+            confined: false,
+            user_bibliographies: Vec::new(),
         }
     }
 }
@@ -177,6 +188,9 @@ impl Default for Config {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub path: PathBuf,
+    /// The text that was read, for showing the range; empty when nothing
+    /// was read.
+    pub text: String,
     pub range: Option<Range<usize>>,
     pub message: String,
 }
@@ -204,24 +218,29 @@ impl Config {
             && !self.exclude.is_match(relative)
     }
 
-    /// Loads `gloss.toml` from `root` if there is one.
+    /// Loads `gloss.toml` from `root` (canonical) if there is one. It is
+    /// read only if it is a regular file of at most [`MAX_CONFIG_SIZE`]
+    /// bytes inside the root: a configuration linked to `/proc/self/environ`
+    /// or to a FIFO is an error, never read.
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join(CONFIG_FILE);
-        match std::fs::read(&path) {
+        let access = Access {
+            root,
+            confined: true,
+        };
+        let error = |text: String, range, message| ConfigError {
+            path: path.clone(),
+            text,
+            range,
+            message,
+        };
+        match read_file(&access, &path, Origin::Control, MAX_CONFIG_SIZE) {
             Ok(bytes) => {
-                let text = String::from_utf8_lossy(&bytes);
-                Config::parse(&text).map_err(|(range, message)| ConfigError {
-                    path,
-                    range,
-                    message,
-                })
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                Config::parse(&text).map_err(|(range, message)| error(text, range, message))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(ConfigError {
-                path,
-                range: None,
-                message: format!("cannot read: {e}"),
-            }),
+            Err(ReadError::NotFound) => Ok(Config::default()),
+            Err(e) => Err(error(String::new(), None, format!("cannot read: {e}"))),
         }
     }
 

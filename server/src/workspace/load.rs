@@ -2,23 +2,26 @@
 //! index; and the pieces the language server reuses to load one file.
 
 use std::collections::HashSet;
-use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::bibliography::BibFormat;
-use super::config::{Config, CONFIG_FILE};
+use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
+use super::read::{permitted, read_file, Access, Origin, ReadError};
 use super::walk;
 use super::{Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace};
-use crate::syntax::{parse_note, NoteSyntax, Spanned};
+use crate::syntax::{markup_count, parse_note, NoteSyntax, Spanned, MAX_MARKUP};
 
-/// `gloss.toml` is a few lines; anything bigger is not a configuration.
-const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+/// Folders that make a workspace: a gloss configuration or an Obsidian
+/// vault.
+const VAULT_MARKERS: &[&str] = &[CONFIG_FILE, ".obsidian"];
 
 /// The workspace root for `path`: the nearest ancestor (itself included)
-/// holding `gloss.toml`, else the nearest holding `.git`, else the path itself
-/// (its folder for a file).
+/// holding `gloss.toml` or `.obsidian/`, looking no higher than the nearest
+/// folder holding `.git` (a configuration above a repository belongs to
+/// another project); else that `.git` folder; else the path itself (its
+/// folder for a file).
 pub fn find_root(path: &Path) -> PathBuf {
     let start = if path.is_dir() {
         path.to_path_buf()
@@ -32,18 +35,32 @@ pub fn find_root(path: &Path) -> PathBuf {
         start
     };
     let start = start.canonicalize().unwrap_or(start);
-    for marker in [CONFIG_FILE, ".git"] {
-        if let Some(found) = start.ancestors().find(|dir| dir.join(marker).exists()) {
-            return found.to_path_buf();
+    for dir in start.ancestors() {
+        if VAULT_MARKERS.iter().any(|m| dir.join(m).exists()) {
+            return dir.to_path_buf();
+        }
+        if dir.join(".git").exists() {
+            return dir.to_path_buf();
         }
     }
     start
 }
 
-/// Reads a file, never failing: problems are recorded on the file.
-pub fn read_source(root: &Path, path: &Path, limit: u64) -> SourceFile {
-    let (text, problem) = match read_text(path, limit) {
-        Ok(read) => read,
+/// Reads a file through [`read_file`], never failing: problems are recorded
+/// on the file.
+pub fn read_source(access: Access, path: &Path, origin: Origin, limit: u64) -> SourceFile {
+    let (text, problem) = match read_file(&access, path, origin, limit) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(error) => {
+                let offset = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                (text, Some(FileProblem::InvalidUtf8 { offset }))
+            }
+        },
+        Err(ReadError::TooLarge { size, limit }) => {
+            (String::new(), Some(FileProblem::TooLarge { size, limit }))
+        }
         Err(error) => (
             String::new(),
             Some(FileProblem::Unreadable {
@@ -51,51 +68,75 @@ pub fn read_source(root: &Path, path: &Path, limit: u64) -> SourceFile {
             }),
         ),
     };
-    SourceFile::new(root, path.to_path_buf(), text, problem)
+    SourceFile::new(access.root, path.to_path_buf(), text, problem)
 }
 
-/// The text of a file, read lossily if it is not UTF-8, or nothing if it is
-/// over `limit` bytes.
-fn read_text(path: &Path, limit: u64) -> std::io::Result<(String, Option<FileProblem>)> {
-    let mut file = fs::File::open(path)?;
-    let size = file.metadata()?.len();
-    if size > limit {
-        return Ok((String::new(), Some(FileProblem::TooLarge { size, limit })));
+fn access<'a>(root: &'a Path, config: &Config) -> Access<'a> {
+    Access {
+        root,
+        confined: config.confined,
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    std::io::Read::read_to_end(&mut file, &mut bytes)?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(error) => {
-            let offset = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            (text, Some(FileProblem::InvalidUtf8 { offset }))
-        }
-    })
 }
 
 /// Reads and parses the note at `path`.
 pub fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
-    let file = read_source(root, path, config.max_note_size);
-    let syntax = if matches!(file.problem, Some(FileProblem::TooLarge { .. })) {
-        NoteSyntax::default()
-    } else {
-        parse_note(&file.text)
+    let mut file = read_source(
+        access(root, config),
+        path,
+        Origin::Repository,
+        config.max_note_size,
+    );
+    if let Some(problem) = unparsable(&file.text) {
+        file = SourceFile::new(root, file.path, String::new(), Some(problem));
+    }
+    let syntax = match file.problem {
+        Some(FileProblem::TooLarge { .. } | FileProblem::TooDense { .. }) => NoteSyntax::default(),
+        _ => parse_note(&file.text),
     };
     Note::new(config, file, syntax)
 }
 
-/// Reads and parses the bibliography at `path`.
+/// Why a note's text must not be parsed, if it must not.
+pub fn unparsable(text: &str) -> Option<FileProblem> {
+    let count = markup_count(text);
+    (count > MAX_MARKUP).then_some(FileProblem::TooDense {
+        count,
+        limit: MAX_MARKUP,
+    })
+}
+
+/// A bibliography to load: where, in which format, and who named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WantedBibliography {
+    pub path: PathBuf,
+    pub format: BibFormat,
+    pub origin: Origin,
+}
+
+/// Reads and parses a bibliography.
 pub fn load_bibliography(
     root: &Path,
-    path: &Path,
-    format: BibFormat,
+    wanted: &WantedBibliography,
     config: &Config,
 ) -> Bibliography {
-    Bibliography::new(
-        read_source(root, path, config.max_bibliography_size),
-        format,
-    )
+    let file = read_source(
+        access(root, config),
+        &wanted.path,
+        wanted.origin,
+        config.max_bibliography_size,
+    );
+    Bibliography::new(file, wanted.format)
+}
+
+/// `gloss.toml` as a source file, for diagnostics that point into it.
+pub fn load_config_file(root: &Path) -> Option<SourceFile> {
+    let path = root.join(CONFIG_FILE);
+    let access = Access {
+        root,
+        confined: true,
+    };
+    path.exists()
+        .then(|| read_source(access, &path, Origin::Control, MAX_CONFIG_SIZE))
 }
 
 /// Joins `relative` onto `base` lexically, refusing to leave `root`.
@@ -123,26 +164,29 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-/// A declared bibliography: where it is, or why it cannot be loaded.
-fn check_declared(path: Option<PathBuf>) -> Result<(PathBuf, BibFormat), String> {
+/// A declared bibliography: where it is, or why it cannot be loaded
+/// (missing, of an unknown format, or a link the read policy refuses).
+fn check_declared(
+    access: Access,
+    path: Option<PathBuf>,
+    origin: Origin,
+) -> Result<WantedBibliography, String> {
     let path = path.ok_or_else(|| "it is outside the workspace".to_string())?;
     let format = BibFormat::from_path(&path)
         .ok_or_else(|| "only .bib, .bibtex and CSL .json files are read".to_string())?;
-    if path.is_file() {
-        Ok((path, format))
-    } else {
-        Err("no such file".to_string())
-    }
+    permitted(&access, &path, origin).map_err(|e| e.to_string())?;
+    Ok(WantedBibliography {
+        path,
+        format,
+        origin,
+    })
 }
 
 impl Workspace {
     /// Loads every note and bibliography under `root` with `config`.
     pub fn load(root: &Path, config: Config) -> Workspace {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let config_path = root.join(CONFIG_FILE);
-        let config_file = config_path
-            .is_file()
-            .then(|| read_source(&root, &config_path, MAX_CONFIG_SIZE));
+        let config_file = load_config_file(&root);
         let found = walk::walk(&root, &config);
         let notes: Vec<Note> = found
             .notes
@@ -151,6 +195,7 @@ impl Workspace {
             .collect();
 
         let mut workspace = Workspace::new(root, config, config_file);
+        workspace.set_unreadable_folders(found.unreadable);
         for note in notes {
             workspace.set_note(note);
         }
@@ -159,31 +204,37 @@ impl Workspace {
         let (root, config) = (&workspace.root, &workspace.config);
         let bibliographies = wanted
             .par_iter()
-            .map(|(path, format)| load_bibliography(root, path, *format, config))
+            .map(|wanted| load_bibliography(root, wanted, config))
             .collect();
         workspace.set_bibliographies(bibliographies);
         workspace
     }
 
     /// Every bibliography the workspace uses: those `found` by walking, those
-    /// notes declare, and those configured; each once. Missing ones are
-    /// recorded.
-    pub fn bibliographies_to_load(&mut self, found: Vec<PathBuf>) -> Vec<(PathBuf, BibFormat)> {
-        let mut wanted: Vec<(PathBuf, BibFormat)> =
-            found.into_iter().map(|p| (p, BibFormat::BibTeX)).collect();
+    /// notes declare, those configured and those the user named; each once.
+    /// Missing ones are recorded.
+    pub fn bibliographies_to_load(&mut self, found: Vec<PathBuf>) -> Vec<WantedBibliography> {
+        let mut wanted: Vec<WantedBibliography> = found
+            .into_iter()
+            .map(|path| WantedBibliography {
+                path,
+                format: BibFormat::BibTeX,
+                origin: Origin::Repository,
+            })
+            .collect();
         for id in self.note_ids() {
             wanted.extend(self.declared_bibliographies(id));
         }
         self.missing_bibliographies.retain(|m| m.note.is_some());
         wanted.extend(self.configured_bibliographies());
         let mut seen = HashSet::new();
-        wanted.retain(|(path, _)| seen.insert(path.clone()));
+        wanted.retain(|w| seen.insert(w.path.clone()));
         wanted
     }
 
     /// The bibliographies note `id` declares in its front matter that exist;
     /// those that do not are recorded as missing.
-    pub fn declared_bibliographies(&mut self, id: NoteId) -> Vec<(PathBuf, BibFormat)> {
+    pub fn declared_bibliographies(&mut self, id: NoteId) -> Vec<WantedBibliography> {
         let note = self.note(id);
         let Some(fm) = &note.syntax.front_matter else {
             return Vec::new();
@@ -192,7 +243,8 @@ impl Workspace {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for declared in &fm.bibliography {
-            match check_declared(join_inside(&self.root, &dir, &declared.value)) {
+            let path = join_inside(&self.root, &dir, &declared.value);
+            match check_declared(access(&self.root, &self.config), path, Origin::Repository) {
                 Ok(bib) => found.push(bib),
                 Err(reason) => missing.push(MissingBibliography {
                     note: Some(id),
@@ -206,19 +258,31 @@ impl Workspace {
         found
     }
 
-    /// The bibliographies named in `gloss.toml`. They are the workspace
-    /// owner's choice and may live anywhere, such as a Zotero export in the
-    /// home folder.
-    fn configured_bibliographies(&mut self) -> Vec<(PathBuf, BibFormat)> {
+    /// The bibliographies named in `gloss.toml`, which may live anywhere,
+    /// such as a Zotero export in the home folder (unless `--untrusted`
+    /// confines the repository), and those the user named.
+    fn configured_bibliographies(&mut self) -> Vec<WantedBibliography> {
         let mut found = Vec::new();
-        for file in self.config.bibliography_files.clone() {
+        let named = self
+            .config
+            .bibliography_files
+            .iter()
+            .map(|f| (f.clone(), Origin::Repository))
+            .chain(
+                self.config
+                    .user_bibliographies
+                    .iter()
+                    .map(|p| (p.to_string_lossy().into_owned(), Origin::User)),
+            )
+            .collect::<Vec<_>>();
+        for (file, origin) in named {
             let path = expand_home(&file);
             let path = if path.is_absolute() {
                 path
             } else {
                 self.root.join(path)
             };
-            match check_declared(Some(path)) {
+            match check_declared(access(&self.root, &self.config), Some(path), origin) {
                 Ok(bib) => found.push(bib),
                 Err(reason) => self.missing_bibliographies.push(MissingBibliography {
                     note: None,

@@ -7,12 +7,14 @@
 //! one note touches only that note's entries in the indexes, so the language
 //! server never redoes whole-workspace work on a keystroke.
 
+mod anchors;
 pub mod bibliography;
 pub mod config;
 mod glossary;
 mod load;
 mod mentions;
 pub mod names;
+pub mod read;
 mod resolve;
 mod suggest;
 mod walk;
@@ -25,9 +27,11 @@ use std::sync::OnceLock;
 pub use bibliography::{BibEntry, BibError, BibFormat, Person};
 pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use glossary::GlossaryEntry;
-pub use load::{find_root, load_bibliography, load_note, read_source};
+pub use load::{
+    find_root, load_bibliography, load_config_file, load_note, read_source, unparsable,
+    WantedBibliography,
+};
 pub use resolve::{Resolution, Target};
-pub use suggest::closest;
 pub use walk::{is_note, relative as walk_relative, resolves_inside, walk as walk_files};
 
 use crate::line_index::LineIndex;
@@ -52,6 +56,9 @@ pub enum FileProblem {
     InvalidUtf8 { offset: usize },
     /// Larger than the configured limit; not read.
     TooLarge { size: u64, limit: u64 },
+    /// More line breaks and markup characters than
+    /// [`crate::syntax::MAX_MARKUP`]; not parsed.
+    TooDense { count: usize, limit: usize },
     /// The file system refused.
     Unreadable { message: String },
 }
@@ -97,6 +104,7 @@ pub struct Note {
     /// Front matter over `files.max-front-matter-size`, as (size, limit):
     /// reported, and its fields not used.
     pub front_matter_too_large: Option<(u64, u64)>,
+    anchors: anchors::Lazy<anchors::Anchors>,
 }
 
 impl Note {
@@ -134,7 +142,14 @@ impl Note {
             glossary,
             keys,
             front_matter_too_large,
+            anchors: anchors::Lazy::default(),
         }
+    }
+
+    /// What `#…` can name in this note, indexed on first use.
+    pub fn anchors(&self) -> &anchors::Anchors {
+        self.anchors
+            .get_or_init(|| anchors::Anchors::new(&self.file.text, &self.syntax.blocks))
     }
 
     /// The names "did you mean" offers from this note: its entries' names
@@ -278,6 +293,9 @@ pub struct Workspace {
     by_path: BTreeMap<PathBuf, NoteId>,
     pub bibliographies: Vec<Bibliography>,
     pub missing_bibliographies: Vec<MissingBibliography>,
+    /// Folders the walk could not list, as files with the problem (their
+    /// notes are not checked, so this is said once, on the folder).
+    pub unreadable_folders: Vec<SourceFile>,
     /// Normalised term, alias, title, stem → what it names.
     names: HashMap<String, Vec<Target>>,
     /// Lower-cased relative path without extension → note.
@@ -305,6 +323,7 @@ impl Workspace {
             by_path: BTreeMap::new(),
             bibliographies: Vec::new(),
             missing_bibliographies: Vec::new(),
+            unreadable_folders: Vec::new(),
             names: HashMap::new(),
             paths: HashMap::new(),
             keys: HashMap::new(),
@@ -321,7 +340,23 @@ impl Workspace {
             crate::ide::FileId::Note(id) => self.notes.get(id)?.as_ref().map(|n| &n.file),
             crate::ide::FileId::Bibliography(id) => self.bibliographies.get(id).map(|b| &b.file),
             crate::ide::FileId::Config => self.config_file.as_ref(),
+            crate::ide::FileId::Folder(id) => self.unreadable_folders.get(id),
         }
+    }
+
+    /// Records the folders the walk could not list.
+    pub fn set_unreadable_folders(&mut self, folders: Vec<(PathBuf, String)>) {
+        self.unreadable_folders = folders
+            .into_iter()
+            .map(|(path, message)| {
+                SourceFile::new(
+                    &self.root,
+                    path,
+                    String::new(),
+                    Some(FileProblem::Unreadable { message }),
+                )
+            })
+            .collect();
     }
 
     /// The note `id`. Panics on a removed note: ids come from this
@@ -444,18 +479,6 @@ impl Workspace {
         self.key_suggestions
             .get_or_init(|| suggest::Candidates::keys(self.keys.keys().cloned()))
             .closest(key)
-    }
-
-    /// The headings of a note: (level, text range).
-    pub fn headings(&self, note: NoteId) -> impl Iterator<Item = (u8, Range<usize>)> + '_ {
-        self.note(note)
-            .syntax
-            .blocks
-            .iter()
-            .filter_map(|b| match b.kind {
-                crate::syntax::BlockKind::Heading { level } => Some((level, b.content.clone())),
-                _ => None,
-            })
     }
 
     /// Adds a note, or replaces the note at the same path, and updates the

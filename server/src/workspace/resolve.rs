@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::load::join_inside;
-use super::names::{heading_key, normalize, slug};
+use super::names::normalize;
 use super::{strip_note_extension, EntryId, NoteId, Workspace};
 use crate::syntax::{Link, LinkKind};
 
@@ -131,14 +131,6 @@ impl Workspace {
 
     /// The block index of the heading named `anchor` (by text or slug).
     pub fn find_heading(&self, note: NoteId, anchor: &str) -> Option<usize> {
-        let wanted = heading_key(anchor);
-        let wanted_slug = normalize(anchor);
-        let text = &self.note(note).file.text;
-        self.note(note).syntax.blocks.iter().position(|block| {
-            matches!(block.kind, crate::syntax::BlockKind::Heading { .. }) && {
-                let heading = &text[block.content.clone()];
-                heading_key(heading) == wanted || slug(heading) == wanted_slug
-            }
-        })
+        self.note(note).anchors().heading(anchor)
     }
 }

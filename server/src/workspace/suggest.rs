@@ -1,10 +1,16 @@
 //! "Did you mean …?": the closest known name by edit distance.
 //!
 //! A vault has tens of thousands of names and a broken link is checked
-//! against all of them, so candidates are first filtered by the bigrams they
-//! share with the query (strings within `k` edits of each other share at
-//! least `len - 1 - 2k` bigrams), and only those are compared by Levenshtein
-//! distance.
+//! against all of them, so candidates are found through an index and only
+//! they are compared, by a Levenshtein distance that gives up past the
+//! bound. The cost per query stays near-constant as the vault grows:
+//! - a name within `k` edits of the query keeps all but at most `2k` of the
+//!   query's distinct bigrams, so it shares at least one of any `2k + 1` of
+//!   them: only the postings of the query's `2k + 1` rarest bigrams are read;
+//! - queries too short for that (three characters, one edit allowed) look
+//!   up their one-deletion variants, which any name within one edit shares;
+//! - the rare query with too few distinct bigrams (`aaaaab`) is compared
+//!   with the names of a close length.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,18 +22,80 @@ fn max_distance(len: usize) -> usize {
     (len / 4).clamp(1, 3)
 }
 
-fn bigrams(name: &str) -> HashSet<(char, char)> {
-    let chars: Vec<char> = name.chars().collect();
-    chars.windows(2).map(|w| (w[0], w[1])).collect()
+/// Longer names are never suggested, and longer queries get no
+/// suggestion: nobody types them by hand, and comparing them costs time
+/// proportional to their length.
+const MAX_LEN: usize = 200;
+
+fn bigrams(name: &[char]) -> HashSet<(char, char)> {
+    name.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
-/// Names indexed by their bigrams.
+/// `name` with each character left out in turn, and itself.
+fn deletions(name: &[char]) -> Vec<String> {
+    let mut out = vec![name.iter().collect()];
+    for skip in 0..name.len() {
+        out.push(
+            name.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| c)
+                .collect(),
+        );
+    }
+    out
+}
+
+/// The Levenshtein distance of `a` and `b` if it is at most `max`: only a
+/// band of width `2 max + 1` around the diagonal is computed, and the
+/// computation stops as soon as the band exceeds `max`.
+fn bounded_levenshtein(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let inf = max + 1;
+    let mut previous: Vec<usize> = (0..=b.len()).map(|j| j.min(inf)).collect();
+    let mut current = vec![inf; b.len() + 1];
+    for i in 1..=a.len() {
+        let from = i.saturating_sub(max).max(1);
+        let to = (i + max).min(b.len());
+        current.fill(inf);
+        current[0] = i.min(inf);
+        let mut best = current[0];
+        for j in from..=to {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let value = (previous[j - 1] + cost)
+                .min(previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(inf);
+            current[j] = value;
+            best = best.min(value);
+        }
+        if best > max {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    let distance = previous[b.len()];
+    (distance <= max).then_some(distance)
+}
+
+/// Names indexed by their bigrams, the short ones by their deletions, and
+/// all by their length.
 #[derive(Debug, Default)]
 struct Index {
-    /// (normalised, as written, length in characters)
-    names: Vec<(String, String, usize)>,
+    /// (normalised, as written, characters)
+    names: Vec<(String, String, Vec<char>)>,
     postings: HashMap<(char, char), Vec<u32>>,
+    /// One-deletion variants of short names → names.
+    variants: HashMap<String, Vec<u32>>,
+    /// Length in characters → names.
+    by_length: Vec<Vec<u32>>,
 }
+
+/// Names up to this many characters go into the deletion index; short
+/// queries (which the bigram filter cannot narrow) look there.
+const SHORT: usize = 4;
 
 impl Index {
     fn new(names: impl Iterator<Item = String>, fold: bool) -> Index {
@@ -35,45 +103,67 @@ impl Index {
         let mut seen = HashSet::new();
         for name in names {
             let key = if fold { normalize(&name) } else { name.clone() };
-            if key.is_empty() || !seen.insert(key.clone()) {
+            let chars: Vec<char> = key.chars().collect();
+            if key.is_empty() || chars.len() > MAX_LEN || !seen.insert(key.clone()) {
                 continue;
             }
             let id = index.names.len() as u32;
-            for bigram in bigrams(&key) {
+            for bigram in bigrams(&chars) {
                 index.postings.entry(bigram).or_default().push(id);
             }
-            let len = key.chars().count();
-            index.names.push((key, name, len));
+            if chars.len() <= SHORT {
+                for variant in deletions(&chars) {
+                    index.variants.entry(variant).or_default().push(id);
+                }
+            }
+            if index.by_length.len() <= chars.len() {
+                index.by_length.resize(chars.len() + 1, Vec::new());
+            }
+            index.by_length[chars.len()].push(id);
+            index.names.push((key, name, chars));
         }
         index
     }
 
     fn closest(&self, wanted: &str) -> Option<&str> {
-        let len = wanted.chars().count();
+        let wanted: Vec<char> = wanted.chars().collect();
+        let len = wanted.len();
+        if len == 0 || len > MAX_LEN {
+            return None;
+        }
         let max = max_distance(len);
-        let needed = (len.saturating_sub(1)).saturating_sub(2 * max);
-        let candidates: Vec<u32> = if needed == 0 {
-            // Too short for the filter to help: compare with every name of
-            // a close length.
-            (0..self.names.len() as u32).collect()
+        let query = bigrams(&wanted);
+        let mut candidates: Vec<u32> = if len < SHORT {
+            // Short: one edit at most (see `max_distance`).
+            deletions(&wanted)
+                .iter()
+                .filter_map(|v| self.variants.get(v))
+                .flatten()
+                .copied()
+                .collect()
+        } else if query.len() > 2 * max {
+            let mut lists: Vec<&[u32]> = query
+                .iter()
+                .map(|b| self.postings.get(b).map_or(&[][..], Vec::as_slice))
+                .collect();
+            lists.sort_by_key(|l| l.len());
+            lists[..2 * max + 1].concat()
         } else {
-            let mut shared = vec![0u16; self.names.len()];
-            for bigram in bigrams(wanted) {
-                for &id in self.postings.get(&bigram).into_iter().flatten() {
-                    shared[id as usize] = shared[id as usize].saturating_add(1);
-                }
-            }
-            (0..self.names.len() as u32)
-                .filter(|&id| shared[id as usize] as usize >= needed)
+            let lengths = len.saturating_sub(max)..=(len + max).min(MAX_LEN);
+            lengths
+                .filter_map(|l| self.by_length.get(l))
+                .flatten()
+                .copied()
                 .collect()
         };
+        candidates.sort_unstable();
+        candidates.dedup();
         candidates
             .into_iter()
             .map(|id| &self.names[id as usize])
-            .filter(|(_, _, n)| n.abs_diff(len) <= max)
-            .filter_map(|(key, written, _)| {
-                let distance = strsim::levenshtein(wanted, key);
-                (distance <= max && distance < len).then_some((distance, written.as_str()))
+            .filter_map(|(_, written, chars)| {
+                let distance = bounded_levenshtein(&wanted, chars, max)?;
+                (distance < len).then_some((distance, written.as_str()))
             })
             // The nearest; among equals, the first in name order, so the
             // answer does not depend on hashing.
@@ -127,13 +217,6 @@ impl Candidates {
     }
 }
 
-/// The closest of a few `names` to `wanted` (headings of a note, say).
-pub fn closest(wanted: &str, names: &[String]) -> Option<String> {
-    Index::new(names.iter().cloned(), true)
-        .closest(&normalize(wanted))
-        .map(str::to_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +250,59 @@ mod tests {
         assert_eq!(keys.closest("x"), None);
         // Keys are compared as written: case matters.
         assert_eq!(keys.closest("KAPLAN2020SCALING"), None);
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "kitten",
+            "sitting",
+            "思维链",
+            "思维",
+            "banana",
+            "bananas",
+            "anana",
+        ];
+        for a in words {
+            for b in words {
+                let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let full = strsim::levenshtein(
+                    &a.iter().collect::<String>(),
+                    &b.iter().collect::<String>(),
+                );
+                for max in 0..4 {
+                    let expected = (full <= max).then_some(full);
+                    assert_eq!(
+                        bounded_levenshtein(&a, &b, max),
+                        expected,
+                        "{a:?} {b:?} {max}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Found by the second hardening round: repeated bigrams defeated the
+    /// filter (it counted distinct bigrams against the length), and short
+    /// names were compared with every name.
+    #[test]
+    fn repetitive_and_short_names_are_found() {
+        let long = "a".repeat(150);
+        let names =
+            Candidates::names([long.clone(), "abc".to_string(), "xyz".to_string()].into_iter());
+        assert_eq!(
+            names.closest(&format!("{long}b")).as_deref(),
+            Some(long.as_str())
+        );
+        assert_eq!(names.closest("abd").as_deref(), Some("abc"));
+        assert_eq!(names.closest("ab").as_deref(), Some("abc"));
+        assert_eq!(names.closest("qqq"), None);
+        // Past the length bound: no suggestion, at no cost.
+        assert_eq!(names.closest(&"a".repeat(40_000)), None);
     }
 
     #[test]

@@ -1,16 +1,32 @@
 //! Finding the notes and bibliographies of a workspace.
+//!
+//! The walk honours `.gitignore`, `.ignore` and `.git/info/exclude` the way
+//! ripgrep does (also outside git repositories), skips hidden files, and
+//! applies the configured include/exclude globs. It reads ignore files
+//! itself, through [`super::read`], rather than letting a library open
+//! them: an ignore file committed as a FIFO or as a link to `/dev/zero`
+//! must not hang or exhaust the walk.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use ignore::WalkBuilder;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
 
 use super::config::Config;
+use super::read::{read_file, Access, Origin};
+
+/// Ignore files are a few lines; anything bigger is not one.
+const MAX_IGNORE_FILE_SIZE: u64 = 1024 * 1024;
 
 /// Files found under a workspace root, sorted by path.
 #[derive(Debug, Default)]
 pub struct Found {
     pub notes: Vec<PathBuf>,
     pub bibliographies: Vec<PathBuf>,
+    /// Folders the file system refused to list, with its reason.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 pub fn is_note(path: &Path) -> bool {
@@ -34,40 +50,117 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Walks `root` honouring `.gitignore`, `.ignore` and hidden files (as
-/// ripgrep does, also outside git repositories), and the configured
-/// include/exclude globs. Symbolic links are followed only to files inside
-/// the root, so a link loop or a link out of the workspace is never read.
-pub fn walk(root: &Path, config: &Config) -> Found {
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut found = Found::default();
-    let walker = WalkBuilder::new(root)
-        .require_git(false)
-        .follow_links(false)
-        .build();
-    for entry in walker.flatten() {
-        let Some(file_type) = entry.file_type() else {
-            continue;
+/// The ignore rules one folder adds.
+#[derive(Default)]
+struct Rules {
+    /// `.ignore`: wins over every `.gitignore`, as in ripgrep.
+    ignore: Option<Gitignore>,
+    gitignore: Option<Gitignore>,
+    /// `.git/info/exclude`, for the folder holding `.git`.
+    exclude: Option<Gitignore>,
+}
+
+impl Rules {
+    fn read(access: &Access, dir: &Path) -> Rules {
+        let load = |file: &Path| -> Option<Gitignore> {
+            let bytes = read_file(access, file, Origin::Control, MAX_IGNORE_FILE_SIZE).ok()?;
+            let mut builder = GitignoreBuilder::new(dir);
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                // A bad glob costs its own line only, as in git.
+                let _ = builder.add_line(Some(file.to_path_buf()), line);
+            }
+            builder.build().ok().filter(|g| !g.is_empty())
         };
-        let path = entry.path();
-        if file_type.is_symlink() {
-            if !resolves_inside(&canonical_root, path) {
+        Rules {
+            ignore: load(&dir.join(".ignore")),
+            gitignore: load(&dir.join(".gitignore")),
+            exclude: load(&dir.join(".git/info/exclude")),
+        }
+    }
+}
+
+/// Ignore rules from the root down to one folder, deepest last.
+type Stack = Vec<Arc<Rules>>;
+
+/// Whether `path` is ignored: `.ignore` files first, then `.gitignore`,
+/// then git's exclude file; within each kind the deepest folder decides.
+fn ignored(stack: &Stack, path: &Path, is_dir: bool) -> bool {
+    let kinds: [fn(&Rules) -> Option<&Gitignore>; 3] = [
+        |r| r.ignore.as_ref(),
+        |r| r.gitignore.as_ref(),
+        |r| r.exclude.as_ref(),
+    ];
+    for kind in kinds {
+        for rules in stack.iter().rev() {
+            match kind(rules).map(|g| g.matched(path, is_dir)) {
+                Some(Match::Ignore(_)) => return true,
+                Some(Match::Whitelist(_)) => return false,
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// Walks `root` (canonical). Symbolic links are followed only to files inside the
+/// root, so a link loop or a link out of the workspace is never read; FIFOs,
+/// sockets and devices are skipped.
+pub fn walk(root: &Path, config: &Config) -> Found {
+    let access = Access {
+        root,
+        confined: config.confined,
+    };
+    let mut found = Found::default();
+    let mut pending: Vec<(PathBuf, Stack)> = vec![(root.to_path_buf(), Vec::new())];
+    // Rules are read once per folder.
+    let mut rules_of: HashMap<PathBuf, Arc<Rules>> = HashMap::new();
+    while let Some((dir, mut stack)) = pending.pop() {
+        let rules = rules_of
+            .entry(dir.clone())
+            .or_insert_with(|| Arc::new(Rules::read(&access, &dir)))
+            .clone();
+        stack.push(rules);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) => {
+                found.unreadable.push((dir, error.to_string()));
                 continue;
             }
-        } else if !file_type.is_file() {
-            continue;
-        }
-        let rel = relative(root, path);
-        if is_note(path) {
-            if config.includes(&rel) {
-                found.notes.push(path.to_path_buf());
+        };
+        let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
             }
-        } else if is_bibtex(path) && !config.exclude.is_match(&rel) {
-            found.bibliographies.push(path.to_path_buf());
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if file_type.is_dir() {
+                if !ignored(&stack, &path, true) {
+                    pending.push((path, stack.clone()));
+                }
+                continue;
+            }
+            let regular =
+                file_type.is_file() || (file_type.is_symlink() && resolves_inside(root, &path));
+            if !regular || ignored(&stack, &path, false) {
+                continue;
+            }
+            let rel = relative(root, &path);
+            if is_note(&path) {
+                if config.includes(&rel) {
+                    found.notes.push(path);
+                }
+            } else if is_bibtex(&path) && !config.exclude.is_match(&rel) {
+                found.bibliographies.push(path);
+            }
         }
     }
     found.notes.sort();
     found.bibliographies.sort();
+    found.unreadable.sort();
     found
 }
 
@@ -77,4 +170,63 @@ pub fn walk(root: &Path, config: &Config) -> Found {
 pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
     path.canonicalize()
         .is_ok_and(|target| target.starts_with(canonical_root) && target.is_file())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn names(found: &[PathBuf], root: &Path) -> Vec<String> {
+        found.iter().map(|p| relative(root, p)).collect()
+    }
+
+    #[test]
+    fn ignore_files_nest_and_whitelist_like_ripgrep() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(".gitignore", "drafts/\n*.tmp.md\n");
+        write("sub/.gitignore", "!keep.tmp.md\nlocal.md\n");
+        write("sub/.ignore", "local.md\n!secret.md\n");
+        write(".ignore", "secret.md\n");
+        for note in [
+            "a.md",
+            "drafts/x.md",
+            "b.tmp.md",
+            "sub/keep.tmp.md",
+            "sub/local.md",
+            "sub/secret.md",
+            "secret.md",
+            ".hidden/h.md",
+            "refs.bib",
+        ] {
+            write(note, "x");
+        }
+        let found = walk(&root, &Config::default());
+        assert_eq!(
+            names(&found.notes, &root),
+            ["a.md", "sub/keep.tmp.md", "sub/secret.md"]
+        );
+        assert_eq!(names(&found.bibliographies, &root), ["refs.bib"]);
+    }
+
+    #[test]
+    fn special_ignore_files_neither_block_nor_flood() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join(".gitignore"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        std::os::unix::fs::symlink("/dev/zero", root.join("sub/.gitignore")).unwrap();
+        std::fs::write(root.join("sub/n.md"), "x").unwrap();
+        let found = walk(&root, &Config::default());
+        assert_eq!(names(&found.notes, &root), ["sub/n.md"]);
+    }
 }

@@ -1,121 +1,202 @@
-//! BibTeX/BibLaTeX through the `biblatex` crate, with error recovery.
+//! BibTeX/BibLaTeX through the `biblatex` crate, with error recovery and
+//! bounded cost.
 //!
 //! `biblatex` keeps byte spans of entries and keys and resolves `@string`
 //! macros, month macros, LaTeX accents and `crossref`, but its parser stops at
-//! the first error. So the file is cut into chunks, one per `@` that starts a
-//! line, and each chunk is parsed on its own: a malformed entry costs only
-//! itself. The good chunks are then resolved together, so that `@string`
-//! macros defined anywhere in the file apply.
+//! the first error, and its resolution trusts its input (a macro cycle
+//! overflows the stack, a doubling chain of macros grows exponentially,
+//! deeply nested braces take quadratic time). So the file is cut into
+//! chunks, one per `@` that starts a line, and each chunk is parsed on its
+//! own: a malformed entry costs only itself. [`guard`] then takes out what
+//! resolution could not survive, each with a diagnostic, and the rest is
+//! resolved together, so that `@string` macros defined anywhere in the file
+//! apply.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
-use biblatex::{Bibliography, ChunksExt, Entry, RawBibliography, RawChunk};
+use biblatex::{Bibliography, ChunksExt, Entry, RawBibliography};
+use rayon::prelude::*;
 
+use super::guard;
 use super::{BibEntry, BibError, ParsedBibliography, Person};
 
-/// How many entries with unresolvable macros or cross-references are taken
-/// out one by one before the rest are resolved entry by entry.
-const MAX_RESOLVE_RETRIES: usize = 16;
-/// `biblatex` resolves `@string` macros and `crossref`/`xdata` parents
-/// recursively, with no guard: a cycle, or a chain deep enough, overflows
-/// the stack and kills the process. Chains longer than this (real files
-/// have one or two levels) and cycles are taken out before resolving.
-const MAX_REFERENCE_DEPTH: usize = 32;
+/// Entries read from one file; the rest of a larger file is reported and
+/// not read. A large Zotero library has tens of thousands.
+pub(super) const MAX_ENTRIES: usize = 200_000;
 /// Entries resolved together when no entry has a `crossref`/`xdata` parent.
 const RESOLVE_BATCH: usize = 2000;
 
+/// A chunk that parsed.
+pub(super) struct Chunk<'a> {
+    pub range: Range<usize>,
+    pub raw: RawBibliography<'a>,
+}
+
 pub fn parse(text: &str) -> ParsedBibliography {
     let mut parsed = ParsedBibliography::default();
-    // The chunks that parsed, for resolving fields afterwards.
-    let mut good: Vec<Range<usize>> = Vec::new();
-    let mut seen = HashSet::new();
+    // Every entry needs a chunk: the chunks past the limit are never read.
+    let ranges = chunks(text, MAX_ENTRIES + 1);
+    let raws: Vec<Result<RawBibliography, biblatex::ParseError>> = ranges
+        .par_iter()
+        .map(|range| RawBibliography::parse(&text[range.clone()]))
+        .collect();
 
-    for chunk in chunks(text) {
-        let source = &text[chunk.clone()];
-        match RawBibliography::parse(source) {
-            Ok(raw) => {
-                let mut keep = true;
-                for entry in &raw.entries {
-                    let key = entry.v.key.v.to_string();
-                    let key_range = shift(&entry.v.key.span, chunk.start);
-                    if !seen.insert(key.clone()) {
-                        // Reported by the workspace as duplicate-citation-key;
-                        // the first definition wins.
-                        keep = false;
-                    }
-                    parsed.entries.push(BibEntry {
-                        key,
-                        key_range,
-                        range: with_closing_delimiter(text, shift(&entry.span, chunk.start)),
-                        kind: entry.v.kind.v.to_ascii_lowercase(),
-                        ..BibEntry::default()
-                    });
-                }
-                if keep {
-                    good.push(chunk);
-                }
-            }
-            Err(error) => parsed.errors.push(chunk_error(text, &chunk, &error)),
-        }
-    }
-
-    let has_parents = drop_unresolvable_chains(text, &mut good, &mut parsed.errors);
+    let mut good: Vec<Chunk> = Vec::new();
     // The first entry of each key is the one resolved.
-    let mut by_key = HashMap::new();
-    for (i, entry) in parsed.entries.iter().enumerate() {
-        by_key.entry(entry.key.clone()).or_insert(i);
-    }
-    if has_parents {
-        // A parent may be anywhere in the file: resolve it all at once.
-        resolve_fields(text, &good, &by_key, &mut parsed);
-    } else {
-        // biblatex's resolved form of a whole large export takes many
-        // times the file's size; in batches (each with every `@string`
-        // in front) only one batch of it is alive at a time.
-        let (strings, entries): (Vec<_>, Vec<_>) = good
-            .iter()
-            .cloned()
-            .partition(|c| is_string_chunk(&text[c.clone()]));
-        for batch in entries.chunks(RESOLVE_BATCH) {
-            let chunks: Vec<Range<usize>> = strings.iter().chain(batch).cloned().collect();
-            resolve_fields(text, &chunks, &by_key, &mut parsed);
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (range, raw) in ranges.into_iter().zip(raws) {
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(error) => {
+                parsed.errors.push(chunk_error(text, &range, &error));
+                continue;
+            }
+        };
+        if parsed.entries.len() + raw.entries.len() > MAX_ENTRIES {
+            parsed.errors.push(BibError {
+                range: range.start..range.start + first_line_len(&text[range.clone()]),
+                message: format!(
+                    "the file has more than {MAX_ENTRIES} entries; this one and those after it were not read"
+                ),
+            });
+            break;
         }
-        if entries.is_empty() {
-            resolve_fields(text, &strings, &by_key, &mut parsed);
+        let mut keep = true;
+        for entry in &raw.entries {
+            // Reported by the workspace as duplicate-citation-key; the first
+            // definition wins, so the others are not resolved.
+            let index = parsed.entries.len();
+            keep &= *first.entry(entry.v.key.v).or_insert(index) == index;
+            parsed.entries.push(BibEntry {
+                key: entry.v.key.v.to_string(),
+                key_range: shift(&entry.v.key.span, range.start),
+                range: with_closing_delimiter(text, shift(&entry.span, range.start)),
+                kind: entry.v.kind.v.to_ascii_lowercase(),
+                ..BibEntry::default()
+            });
         }
-        // A bad `@string` is reported by every batch; once is enough.
-        let mut seen = HashSet::new();
-        parsed
-            .errors
-            .retain(|e| seen.insert((e.range.clone(), e.message.clone())));
+        if keep {
+            good.push(Chunk { range, raw });
+        }
     }
+
+    let dropped = guard::unresolvable_chunks(text, &good, &mut parsed.errors);
+    let mut index = 0;
+    good.retain(|_| {
+        index += 1;
+        !dropped.contains(&(index - 1))
+    });
     parsed.strings = good
         .iter()
-        .map(|c| &text[c.clone()])
-        .filter(|c| {
-            c.get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case("@string"))
-        })
+        .filter(|c| is_string_chunk(&text[c.range.clone()]))
+        .map(|c| &text[c.range.clone()])
         .collect::<Vec<_>>()
         .join("\n");
+    resolve(text, good, &first, &mut parsed);
     parsed
 }
 
+/// Fills titles, authors and the like from the resolved entries; `by_key`
+/// is the index of each key's first entry.
+fn resolve(
+    text: &str,
+    good: Vec<Chunk>,
+    by_key: &HashMap<&str, usize>,
+    parsed: &mut ParsedBibliography,
+) {
+    let mut abbreviations = Vec::new();
+    let mut entries = Vec::new();
+    let mut starts = Vec::new();
+    for chunk in good {
+        abbreviations.extend(chunk.raw.abbreviations);
+        for entry in chunk.raw.entries {
+            starts.push(chunk.range.start);
+            entries.push(entry);
+        }
+    }
+    // A parent may be anywhere in the file: with parents, resolve it all at
+    // once. Without, resolve in batches, so that only one batch of
+    // biblatex's resolved form (many times the text's size) is alive at a
+    // time.
+    let has_parents = entries
+        .iter()
+        .any(|e| guard::parents_of(&e.v).next().is_some());
+    let batch = if has_parents {
+        entries.len().max(1)
+    } else {
+        RESOLVE_BATCH
+    };
+    for (batch, batch_starts) in entries.chunks(batch).zip(starts.chunks(batch)) {
+        let raw = RawBibliography {
+            preamble: String::new(),
+            entries: batch.to_vec(),
+            abbreviations: abbreviations.clone(),
+        };
+        if let Ok(bibliography) = Bibliography::from_raw(raw) {
+            for entry in bibliography.iter() {
+                if let Some(&i) = by_key.get(entry.key.as_str()) {
+                    fill(&mut parsed.entries[i], entry);
+                }
+            }
+            continue;
+        }
+        // Something the guard does not foresee (a malformed LaTeX command,
+        // say): resolve this batch entry by entry, each with only the
+        // macros it uses, and report the ones that fail.
+        for (entry, &start) in batch.iter().zip(batch_starts) {
+            let raw = RawBibliography {
+                preamble: String::new(),
+                entries: vec![entry.clone()],
+                abbreviations: guard::macros_used(&entry.v, &abbreviations),
+            };
+            match Bibliography::from_raw(raw) {
+                Ok(bibliography) => {
+                    for resolved in bibliography.iter() {
+                        if let Some(&i) = by_key.get(resolved.key.as_str()) {
+                            fill(&mut parsed.entries[i], resolved);
+                        }
+                    }
+                }
+                Err(error) => {
+                    let at = start + entry.span.start;
+                    parsed.errors.push(BibError {
+                        range: at..at + first_line_len(&text[at..]),
+                        message: format!("cannot resolve entry: {}", error.kind),
+                    });
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn is_string_chunk(chunk: &str) -> bool {
+    chunk
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("@string"))
+}
+
+pub(super) fn first_line_len(text: &str) -> usize {
+    text.find(['\n', '\r']).unwrap_or(text.len())
+}
+
 /// Byte ranges that each start at an `@` that begins a line (after
-/// indentation) and run to the next one.
-fn chunks(text: &str) -> Vec<Range<usize>> {
+/// indentation) and run to the next one; at most `max` of them.
+fn chunks(text: &str, max: usize) -> Vec<Range<usize>> {
     let mut starts = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if trimmed.starts_with('@') {
+            if starts.len() == max + 1 {
+                break;
+            }
             starts.push(line_start + line.len() - trimmed.len());
         }
         line_start += line.len();
     }
     let mut out = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
+    for (i, &start) in starts.iter().enumerate().take(max) {
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
         out.push(start..end);
     }
@@ -166,239 +247,6 @@ fn shift(range: &Range<usize>, by: usize) -> Range<usize> {
 
 fn clamp(range: Range<usize>, end: usize) -> Range<usize> {
     range.start.min(end)..range.end.min(end)
-}
-
-/// Fills titles, authors and the like from the resolved bibliography.
-fn resolve_fields(
-    text: &str,
-    good: &[Range<usize>],
-    by_key: &HashMap<String, usize>,
-    parsed: &mut ParsedBibliography,
-) {
-    let fill = |parsed: &mut ParsedBibliography, entry: &Entry| {
-        if let Some(&i) = by_key.get(&entry.key) {
-            fill(&mut parsed.entries[i], entry);
-        }
-    };
-    let mut chunks: Vec<Range<usize>> = good.to_vec();
-    for _ in 0..MAX_RESOLVE_RETRIES {
-        let source = concat(text, &chunks);
-        match Bibliography::parse(&source.text) {
-            Ok(bibliography) => {
-                for entry in bibliography.iter() {
-                    fill(parsed, entry);
-                }
-                return;
-            }
-            Err(error) => {
-                // Take the offending chunk out, report it, and try again.
-                let Some(culprit) = source.chunk_at(error.span.start) else {
-                    break;
-                };
-                let range = chunks.remove(culprit);
-                parsed.errors.push(BibError {
-                    range: range.start..range.start + first_line_len(&text[range.clone()]),
-                    message: format!("cannot resolve entry: {}", error.kind),
-                });
-            }
-        }
-    }
-    // Many broken references: resolve what can be resolved one by one,
-    // with the file's `@string` definitions in front.
-    let strings: Vec<Range<usize>> = chunks
-        .iter()
-        .filter(|c| {
-            text[(*c).clone()]
-                .get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case("@string"))
-        })
-        .cloned()
-        .collect();
-    let prelude = concat(text, &strings).text;
-    for chunk in &chunks {
-        if let Ok(bibliography) =
-            Bibliography::parse(&format!("{prelude}\n{}", &text[chunk.clone()]))
-        {
-            for entry in bibliography.iter() {
-                fill(parsed, entry);
-            }
-        }
-    }
-}
-
-/// Takes out of `good` the chunks whose `@string` macros or whose entries'
-/// `crossref`/`xdata` parents form a cycle or a chain deeper than
-/// [`MAX_REFERENCE_DEPTH`], and reports each. Returns whether any entry
-/// has a parent at all.
-fn drop_unresolvable_chains(
-    text: &str,
-    good: &mut Vec<Range<usize>>,
-    errors: &mut Vec<BibError>,
-) -> bool {
-    // Name → (chunks defining it, names it refers to), for macros and for
-    // entries. A macro defined twice gets the references of both: which
-    // definition biblatex keeps is its business, and either may loop.
-    let mut macros: HashMap<String, (Vec<usize>, Vec<String>)> = HashMap::new();
-    let mut parents: HashMap<String, (Vec<usize>, Vec<String>)> = HashMap::new();
-    for (i, chunk) in good.iter().enumerate() {
-        let Ok(raw) = RawBibliography::parse(&text[chunk.clone()]) else {
-            continue;
-        };
-        for pair in &raw.abbreviations {
-            let (chunks, refs) = macros.entry(pair.key.v.to_string()).or_default();
-            chunks.push(i);
-            refs.extend(abbreviations(&pair.value.v).map(str::to_string));
-        }
-        for entry in &raw.entries {
-            let (chunks, refs) = parents.entry(entry.v.key.v.to_string()).or_default();
-            chunks.push(i);
-            for field in &entry.v.fields {
-                let name = field.key.v.to_ascii_lowercase();
-                if name == "crossref" || name == "xdata" {
-                    let value: String = field
-                        .value
-                        .v
-                        .iter()
-                        .filter_map(|c| match c.v {
-                            RawChunk::Normal(s) => Some(s),
-                            RawChunk::Abbreviation(_) => None,
-                        })
-                        .collect();
-                    refs.extend(
-                        value
-                            .split(',')
-                            .map(|k| k.trim().to_string())
-                            .filter(|k| !k.is_empty()),
-                    );
-                }
-            }
-        }
-    }
-    let mut dropped = HashSet::new();
-    for (what, graph) in [
-        ("@string macro", &macros),
-        ("crossref/xdata parent", &parents),
-    ] {
-        let mut bad: Vec<&String> = unresolvable(graph).into_iter().collect();
-        bad.sort_by_key(|name| graph[*name].0[0]);
-        for name in bad {
-            for &chunk in &graph[name].0 {
-                if dropped.insert(chunk) {
-                    let range = good[chunk].clone();
-                    errors.push(BibError {
-                        range: range.start..range.start + first_line_len(&text[range.clone()]),
-                        message: format!(
-                            "'{name}' refers to itself through its {what}s, or nests them deeper than {MAX_REFERENCE_DEPTH} levels; not resolved"
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    let mut index = 0;
-    good.retain(|_| {
-        index += 1;
-        !dropped.contains(&(index - 1))
-    });
-    parents.values().any(|(_, refs)| !refs.is_empty())
-}
-
-fn is_string_chunk(chunk: &str) -> bool {
-    chunk
-        .get(..7)
-        .is_some_and(|s| s.eq_ignore_ascii_case("@string"))
-}
-
-fn abbreviations<'a>(
-    field: &'a [biblatex::Spanned<RawChunk<'a>>],
-) -> impl Iterator<Item = &'a str> + 'a {
-    field.iter().filter_map(|c| match c.v {
-        RawChunk::Abbreviation(name) => Some(name),
-        RawChunk::Normal(_) => None,
-    })
-}
-
-/// The names of `graph` that reach a cycle or a chain longer than
-/// [`MAX_REFERENCE_DEPTH`]. Iterative, so that a long chain cannot overflow
-/// this stack either.
-fn unresolvable(graph: &HashMap<String, (Vec<usize>, Vec<String>)>) -> HashSet<&String> {
-    // The longest chain below each finished name; `None` while on the path.
-    let mut depth: HashMap<&String, Option<usize>> = HashMap::new();
-    let mut bad = HashSet::new();
-    for start in graph.keys() {
-        if depth.contains_key(start) {
-            continue;
-        }
-        // (name, index of the next reference to visit)
-        let mut path: Vec<(&String, usize)> = vec![(start, 0)];
-        depth.insert(start, None);
-        while let Some(&mut (name, ref mut next)) = path.last_mut() {
-            let refs = &graph[name].1;
-            if let Some(child) = refs.get(*next) {
-                *next += 1;
-                let Some((child, _)) = graph.get_key_value(child) else {
-                    continue; // undefined: biblatex reports it
-                };
-                match depth.get(child) {
-                    None => {
-                        depth.insert(child, None);
-                        path.push((child, 0));
-                    }
-                    Some(None) => {
-                        // Back on the path: everything on the cycle is bad.
-                        let from = path.iter().position(|(n, _)| *n == child).unwrap_or(0);
-                        bad.extend(path[from..].iter().map(|(n, _)| *n));
-                    }
-                    Some(Some(_)) => {}
-                }
-                continue;
-            }
-            let below = refs
-                .iter()
-                .filter_map(|r| graph.get_key_value(r))
-                .map(|(r, _)| depth.get(r).copied().flatten().unwrap_or(0) + 1)
-                .max()
-                .unwrap_or(0);
-            let reaches_bad = refs
-                .iter()
-                .any(|r| graph.get_key_value(r).is_some_and(|(r, _)| bad.contains(r)));
-            if below > MAX_REFERENCE_DEPTH || reaches_bad {
-                bad.insert(name);
-            }
-            depth.insert(name, Some(below));
-            path.pop();
-        }
-    }
-    bad
-}
-
-fn first_line_len(text: &str) -> usize {
-    text.find(['\n', '\r']).unwrap_or(text.len())
-}
-
-struct Concatenated {
-    text: String,
-    /// Start offset of each chunk in `text`.
-    starts: Vec<usize>,
-}
-
-impl Concatenated {
-    fn chunk_at(&self, offset: usize) -> Option<usize> {
-        self.starts.partition_point(|&s| s <= offset).checked_sub(1)
-    }
-}
-
-fn concat(text: &str, chunks: &[Range<usize>]) -> Concatenated {
-    let mut out = Concatenated {
-        text: String::new(),
-        starts: Vec::with_capacity(chunks.len()),
-    };
-    for chunk in chunks {
-        out.starts.push(out.text.len());
-        out.text.push_str(&text[chunk.clone()]);
-        out.text.push('\n');
-    }
-    out
 }
 
 fn field(entry: &Entry, name: &str) -> Option<String> {
@@ -517,6 +365,96 @@ mod tests {
         let parsed = parse("@string{a = b}\n@string{b = \"Deep\"}\n@article{k, title = a}\n");
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         assert_eq!(parsed.entries[0].title.as_deref(), Some("Deep"));
+    }
+
+    /// Each of these took seconds to minutes, or gigabytes, before the
+    /// guard (the second hardening round); each is now one error.
+    #[test]
+    fn costly_input_is_refused_with_a_reason() {
+        let mut doubling = String::from("@string{s0 = \"ab\"}\n");
+        for i in 1..=26 {
+            doubling.push_str(&format!("@string{{s{i} = s{} # s{}}}\n", i - 1, i - 1));
+        }
+        doubling.push_str("@article{k, title = s26}\n@article{fine, title = s3}\n");
+        let nested = format!(
+            "@article{{k, title = {}{}}}\n@article{{fine, title = {{x}}}}\n",
+            "{".repeat(10_000),
+            "}".repeat(10_000)
+        );
+        let wide = format!(
+            "@article{{k, {}}}\n@article{{fine, title = {{x}}}}\n",
+            (0..300)
+                .map(|i| format!("f{i} = {{v}}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let cases = [
+            (doubling.as_str(), "expands to"),
+            (nested.as_str(), "nests braces 9999 levels deep"),
+            (wide.as_str(), "has 300 fields"),
+        ];
+        for (bib, message) in cases {
+            let started = std::time::Instant::now();
+            let parsed = parse(bib);
+            assert!(
+                parsed.errors.iter().any(|e| e.message.contains(message)),
+                "{message}: {:?}",
+                parsed.errors
+            );
+            let fine = parsed.entries.iter().find(|e| e.key == "fine").unwrap();
+            assert!(fine.title.is_some(), "{message}: the good entry resolved");
+            assert!(
+                started.elapsed().as_secs() < 5,
+                "{message}: took {:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn every_entry_with_an_undefined_macro_is_reported() {
+        let mut bib: String = (0..2000)
+            .map(|i| format!("@string{{m{i} = \"x\"}}\n"))
+            .collect();
+        for i in 0..40 {
+            bib.push_str(&format!(
+                "@article{{k{i}, journal = undefined{i}, month = jun}}\n"
+            ));
+        }
+        bib.push_str("@article{fine, journal = m7, month = jun}\n");
+        let parsed = parse(&bib);
+        let undefined = parsed
+            .errors
+            .iter()
+            .filter(|e| e.message.contains("undefined macro"))
+            .count();
+        assert_eq!(undefined, 40, "{:?}", parsed.errors);
+        let fine = parsed.entries.iter().find(|e| e.key == "fine").unwrap();
+        assert_eq!(fine.container.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn crossref_copies_are_bounded() {
+        let parent = (0..200)
+            .map(|i| format!("f{i} = {{v}}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut bib = format!("@book{{parent, title = {{P}}, {parent}}}\n");
+        for i in 0..6000 {
+            bib.push_str(&format!("@inbook{{c{i}, crossref = {{parent}}}}\n"));
+        }
+        let parsed = parse(&bib);
+        assert!(
+            parsed
+                .errors
+                .iter()
+                .any(|e| e.message.contains("copy more than")),
+            "{:?}",
+            parsed.errors.first()
+        );
+        // Those within the budget still inherit from the parent (its title
+        // is a child's booktitle).
+        assert_eq!(parsed.entries[1].container.as_deref(), Some("P"));
     }
 
     #[test]

@@ -1,60 +1,134 @@
 //! CSL-JSON (Zotero, Better BibTeX): an array of items with an `id`.
 //!
-//! serde_json reads the values; a small scanner over the same text finds
-//! the byte span of each item and of its `id`, which serde_json does not
-//! keep.
+//! The array is read one item at a time (serde_json hands each item over as
+//! a slice of the text, which also gives its span), so a huge file costs
+//! one item's worth of memory beyond the entries kept, and a file of
+//! millions of tiny values stops at [`MAX_ENTRIES`] items. A small scanner
+//! finds the span of each item's `id`, which serde_json does not keep.
 
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::ops::Range;
 
+use serde::de::{Deserializer, Error as _, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::bibtex::MAX_ENTRIES;
 use super::{BibEntry, BibError, ParsedBibliography, Person};
 use crate::line_index::{ColumnUnit, LineCol, LineIndex};
 
+/// The text of one item, at most (real items are a few kilobytes).
+const MAX_ITEM_SIZE: usize = 1024 * 1024;
+
+/// Collects the items of the top-level array, up to [`MAX_ENTRIES`].
+struct Items<'a, 'de> {
+    items: &'a RefCell<Vec<&'de RawValue>>,
+    /// Set when reading stopped at the limit.
+    truncated: &'a Cell<bool>,
+}
+
+impl<'de> Visitor<'de> for Items<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "an array of CSL items")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            let mut items = self.items.borrow_mut();
+            if items.len() == MAX_ENTRIES {
+                self.truncated.set(true);
+                return Err(A::Error::custom("too many items"));
+            }
+            items.push(item);
+        }
+        Ok(())
+    }
+}
+
 pub fn parse(text: &str) -> ParsedBibliography {
     let mut parsed = ParsedBibliography::default();
-    let items = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => items,
-        Ok(_) => {
-            parsed.errors.push(BibError {
-                range: 0..text.len().min(1),
-                message: "CSL-JSON must be an array of items".to_string(),
-            });
-            return parsed;
-        }
-        Err(error) => {
-            let at = error_offset(text, error.line(), error.column());
+    // A byte order mark is not JSON; three spaces in its place keep every
+    // offset.
+    let text: Cow<str> = match text.strip_prefix('\u{feff}') {
+        Some(rest) => Cow::Owned(format!("   {rest}")),
+        None => Cow::Borrowed(text),
+    };
+    let text = text.as_ref();
+    if !text.trim_start().starts_with('[') {
+        parsed.errors.push(BibError {
+            range: 0..text.len().min(1),
+            message: "CSL-JSON must be an array of items".to_string(),
+        });
+        return parsed;
+    }
+    let (items, truncated) = (RefCell::new(Vec::new()), Cell::new(false));
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let read = reader
+        .deserialize_seq(Items {
+            items: &items,
+            truncated: &truncated,
+        })
+        .and_then(|()| reader.end());
+    if let Err(error) = read {
+        let at = error_offset(text, error.line(), error.column());
+        if !truncated.get() {
             parsed.errors.push(BibError {
                 range: at..at,
                 message: format!("invalid JSON: {error}"),
             });
             return parsed;
         }
-    };
-    let spans = item_spans(text);
-    for (i, item) in items.iter().enumerate() {
-        let span = spans.get(i).cloned().unwrap_or_default();
+        // The items read so far are used.
+        parsed.errors.push(BibError {
+            range: at..at,
+            message: format!(
+                "the file has more than {MAX_ENTRIES} items; those after them were not read"
+            ),
+        });
+    }
+    for raw in items.into_inner() {
+        let item_text = raw.get();
+        let start = item_text.as_ptr() as usize - text.as_ptr() as usize;
+        let span = start..start + item_text.len();
+        if item_text.len() > MAX_ITEM_SIZE {
+            parsed.errors.push(BibError {
+                range: span.start..span.start + 1,
+                message: format!(
+                    "CSL-JSON item is {} bytes, over the limit of {MAX_ITEM_SIZE}; not read",
+                    item_text.len()
+                ),
+            });
+            continue;
+        }
+        let Ok(item) = serde_json::from_str::<Value>(item_text) else {
+            continue;
+        };
         let Some(key) = item.get("id").and_then(id_string) else {
             parsed.errors.push(BibError {
-                range: span.item.start..span.item.start + 1,
+                range: span.start..span.start + 1,
                 message: "CSL-JSON item has no \"id\"".to_string(),
             });
             continue;
         };
+        let key_range =
+            id_span(item_text).map_or(span.clone(), |id| start + id.start..start + id.end);
         parsed.entries.push(BibEntry {
             key,
-            key_range: span.id.unwrap_or(span.item.clone()),
-            range: span.item,
-            kind: string(item, "type").unwrap_or_default(),
-            title: string(item, "title"),
-            authors: authors(item),
-            year: year(item),
-            container: string(item, "container-title"),
-            doi: string(item, "DOI"),
-            url: string(item, "URL"),
-            arxiv: arxiv(item),
+            key_range,
+            range: span,
+            kind: string(&item, "type").unwrap_or_default(),
+            title: string(&item, "title"),
+            authors: authors(&item),
+            year: year(&item),
+            container: string(&item, "container-title"),
+            doi: string(&item, "DOI"),
+            url: string(&item, "URL"),
+            arxiv: arxiv(&item),
             file: None,
-            abstract_text: string(item, "abstract"),
+            abstract_text: string(&item, "abstract"),
         });
     }
     parsed
@@ -140,22 +214,14 @@ fn error_offset(text: &str, line: usize, column: usize) -> usize {
     index.offset(text, pos, ColumnUnit::Utf32)
 }
 
-#[derive(Debug, Clone, Default)]
-struct ItemSpan {
-    item: Range<usize>,
-    id: Option<Range<usize>>,
-}
-
-/// The spans of the top-level array's objects and of each object's `"id"`
-/// value (without quotes). Called only on text serde_json accepted.
-fn item_spans(text: &str) -> Vec<ItemSpan> {
-    let bytes = text.as_bytes();
-    let mut spans = Vec::new();
+/// The span of the `"id"` value (without quotes) of one item's text,
+/// which serde_json accepted.
+fn id_span(item: &str) -> Option<Range<usize>> {
+    let bytes = item.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
-    let mut current: Option<ItemSpan> = None;
-    // Inside an item: the last string read at depth 2 and whether a `:`
-    // followed it (so the next value belongs to that key).
+    // The last string read at depth 1 and whether a `:` followed it (so the
+    // next value belongs to that key).
     let mut last_key: Option<Range<usize>> = None;
     let mut expecting_value = false;
     while i < bytes.len() {
@@ -170,12 +236,10 @@ fn item_spans(text: &str) -> Vec<ItemSpan> {
                     i += 1;
                 }
                 let string = start..i.min(bytes.len());
-                if depth == 2 {
+                if depth == 1 {
                     if expecting_value {
-                        if last_key.as_ref().is_some_and(|k| &text[k.clone()] == "id") {
-                            if let Some(item) = current.as_mut() {
-                                item.id = Some(string);
-                            }
+                        if last_key.as_ref().is_some_and(|k| &item[k.clone()] == "id") {
+                            return Some(string);
                         }
                         expecting_value = false;
                     } else {
@@ -183,30 +247,14 @@ fn item_spans(text: &str) -> Vec<ItemSpan> {
                     }
                 }
             }
-            b':' if depth == 2 => expecting_value = true,
-            b',' if depth == 2 => expecting_value = false,
+            b':' if depth == 1 => expecting_value = true,
+            b',' if depth == 1 => expecting_value = false,
             b'{' | b'[' => {
                 depth += 1;
-                if depth == 2 && bytes[i] == b'{' {
-                    current = Some(ItemSpan {
-                        item: i..i,
-                        id: None,
-                    });
-                }
-                if depth == 3 {
-                    expecting_value = false;
-                }
+                expecting_value &= depth == 1;
             }
-            b'}' | b']' => {
-                if depth == 2 {
-                    if let Some(mut item) = current.take() {
-                        item.item.end = i + 1;
-                        spans.push(item);
-                    }
-                }
-                depth = depth.saturating_sub(1);
-            }
-            c if depth == 2 && expecting_value && (c.is_ascii_digit() || c == b'-') => {
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            c if depth == 1 && expecting_value && (c.is_ascii_digit() || c == b'-') => {
                 // A numeric id.
                 let start = i;
                 while i + 1 < bytes.len()
@@ -214,10 +262,8 @@ fn item_spans(text: &str) -> Vec<ItemSpan> {
                 {
                     i += 1;
                 }
-                if last_key.as_ref().is_some_and(|k| &text[k.clone()] == "id") {
-                    if let Some(item) = current.as_mut() {
-                        item.id = Some(start..i + 1);
-                    }
+                if last_key.as_ref().is_some_and(|k| &item[k.clone()] == "id") {
+                    return Some(start..i + 1);
                 }
                 expecting_value = false;
             }
@@ -225,7 +271,7 @@ fn item_spans(text: &str) -> Vec<ItemSpan> {
         }
         i += 1;
     }
-    spans
+    None
 }
 
 #[cfg(test)]
@@ -249,6 +295,14 @@ mod tests {
         assert_eq!(first.year.as_deref(), Some("2022"));
         assert!(text[first.range.clone()].starts_with('{'));
         assert_eq!(&text[parsed.entries[1].key_range.clone()], "42");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_an_error() {
+        let text = "\u{feff}[{\"id\": \"k\", \"title\": \"T\"}]";
+        let parsed = parse(text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(&text[parsed.entries[0].key_range.clone()], "k");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod bibtex;
 pub mod csl;
 mod csl_json;
+mod guard;
 
 use std::ops::Range;
 
