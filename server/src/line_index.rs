@@ -244,6 +244,56 @@ impl LineIndex {
     }
 }
 
+/// The byte offset of a position in a rope whose lines break as LSP's do
+/// (`\n`, `\r\n`, a lone `\r`: ropey's `cr_lines`), with the same clamping
+/// as [`LineIndex::offset`]. For open documents, whose text changes with
+/// every edit: a rope answers in logarithmic time where a line index would
+/// have to be rebuilt.
+pub fn rope_offset(rope: &ropey::Rope, pos: LineCol, unit: ColumnUnit) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let start = rope.line_to_char(line);
+    let content = rope.line(line);
+    let breaks = content
+        .chars_at(content.len_chars())
+        .reversed()
+        .take(2)
+        .take_while(|c| matches!(c, '\n' | '\r'))
+        .count();
+    // `\n\r` ending a line is a `\n` then an empty line, not one break.
+    let breaks = if breaks == 2 && content.char(content.len_chars() - 1) == '\r' {
+        1
+    } else {
+        breaks
+    };
+    let end = start + content.len_chars() - breaks;
+    let col = pos.col as usize;
+    let char_index = match unit {
+        ColumnUnit::Utf32 => (start + col).min(end),
+        ColumnUnit::Utf16 => {
+            let target = rope.char_to_utf16_cu(start) + col;
+            if target >= rope.char_to_utf16_cu(end) {
+                end
+            } else {
+                // Inside a surrogate pair: the character's start.
+                rope.utf16_cu_to_char(target)
+            }
+        }
+        ColumnUnit::Utf8 => {
+            let target = rope.char_to_byte(start) + col;
+            if target >= rope.char_to_byte(end) {
+                end
+            } else {
+                // Inside a character: its start.
+                rope.byte_to_char(target)
+            }
+        }
+    };
+    rope.char_to_byte(char_index)
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -334,6 +384,26 @@ mod tests {
                 col: pos.col + 1,
             };
             assert_eq!(index.offset(&text, inside, ColumnUnit::Utf16), emoji);
+        }
+    }
+
+    /// The rope conversion open documents use agrees with the line index.
+    #[test]
+    fn rope_offsets_agree_with_the_line_index() {
+        let text = format!("{TEXT}\r\n\n\r😀\r\r\n{}", "中a".repeat(700));
+        let rope = ropey::Rope::from_str(&text);
+        let index = LineIndex::new(&text);
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Utf32] {
+            for line in 0..index.line_count() as u32 + 2 {
+                for col in (0..12).chain([1400, 2100, 9999]) {
+                    let pos = LineCol { line, col };
+                    assert_eq!(
+                        rope_offset(&rope, pos, unit),
+                        index.offset(&text, pos, unit),
+                        "{unit:?} {pos:?}"
+                    );
+                }
+            }
         }
     }
 

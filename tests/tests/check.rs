@@ -94,7 +94,10 @@ fn configuration_errors_exit_two_with_their_location() {
     assert_eq!(run.code(), 2);
     assert!(run.stdout().is_empty());
     let stderr = run.stderr();
-    assert!(stderr.contains("unknown field `broken-lnk`"), "{stderr}");
+    assert!(
+        stderr.contains("unknown diagnostic code `broken-lnk`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("gloss.toml:2:1"), "{stderr}");
 }
 

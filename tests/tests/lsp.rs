@@ -395,7 +395,9 @@ fn pull_diagnostics_when_the_client_asks_for_them() {
     let init = client.request(
         "initialize",
         json!({"processId": null, "rootUri": root,
-               "capabilities": {"window": {"workDoneProgress": true}, "textDocument": {"diagnostic": {"dynamicRegistration": false}}}}),
+               "capabilities": {"window": {"workDoneProgress": true},
+                                "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+                                "workspace": {"diagnostics": {"refreshSupport": true}}}}),
     );
     assert_eq!(
         init["result"]["capabilities"]["diagnosticProvider"]["interFileDependencies"],
@@ -418,6 +420,41 @@ fn pull_diagnostics_when_the_client_asks_for_them() {
         .notifications
         .iter()
         .any(|m| m["method"] == "textDocument/publishDiagnostics"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// Neovim 0.11 pulls diagnostics but cannot be asked to pull again, so a
+/// note opened while indexing showed none until its first edit: such a
+/// client is offered no pulling, and gets diagnostics pushed.
+#[test]
+fn clients_that_cannot_refresh_get_diagnostics_pushed() {
+    let vault = Vault::fixture("lsp-vault");
+    let mut client = LspClient::start(vault.path());
+    let root = uri(&vault, "");
+    let init = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root,
+               "capabilities": {"textDocument": {"diagnostic": {"dynamicRegistration": false}}}}),
+    );
+    assert!(
+        init["result"]["capabilities"]
+            .get("diagnosticProvider")
+            .is_none(),
+        "{init}"
+    );
+    client.notify("initialized", json!({}));
+    // Opened at once, while the vault is being indexed.
+    let note = uri(&vault, "notes/today.md");
+    open(&mut client, &note, "[[Nope]] [[CoT]]\n");
+    loop {
+        let published = client.diagnostics_for(&note, Some(1));
+        let items = published["diagnostics"].as_array().unwrap();
+        if !items.is_empty() {
+            assert_eq!(items.len(), 1, "{items:?}");
+            assert_eq!(items[0]["code"], "broken-link");
+            break;
+        }
+    }
     assert_eq!(client.shutdown(), Some(0));
 }
 

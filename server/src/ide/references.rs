@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::workspace::{EntryId, NoteId, Resolution, Workspace};
+use crate::workspace::{BibId, EntryId, NoteId, Resolution, Workspace};
 
 /// What the references are to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +97,34 @@ pub fn find_references(
     out
 }
 
-/// The references to a bibliography entry, from the cursor in a `.bib` file.
+/// The references to the bibliography entry at `offset` of bibliography
+/// `bib` (the cursor in a `.bib` or CSL-JSON file); with
+/// `include_declaration`, the entry's key first.
+pub fn find_bibliography_references(
+    workspace: &Workspace,
+    bib: BibId,
+    offset: usize,
+    include_declaration: bool,
+) -> Vec<Reference> {
+    let Some(entry) = workspace.bibliographies[bib]
+        .entries
+        .iter()
+        .find(|e| e.range.start <= offset && offset <= e.range.end)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if include_declaration {
+        out.push(Reference {
+            file: FileId::Bibliography(bib),
+            range: entry.key_range.clone(),
+        });
+    }
+    out.extend(find_key_references(workspace, &entry.key));
+    out
+}
+
+/// Every citation of `key`.
 pub fn find_key_references(workspace: &Workspace, key: &str) -> Vec<Reference> {
     workspace
         .notes()

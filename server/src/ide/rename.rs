@@ -64,24 +64,87 @@ pub fn prepare_rename(workspace: &Workspace, note: NoteId, offset: usize) -> Opt
     subject(workspace, note, offset).map(|(_, range)| range)
 }
 
+/// Whether `name` can be written where links will find it: nothing that
+/// ends a link's name (`#`, `|`, `^`, brackets) or a line, or starts a
+/// comment.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a name cannot be empty".to_string());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| matches!(c, '#' | '|' | '^' | '[' | ']' | '\n' | '\r' | '\0'))
+    {
+        return Err(format!(
+            "a name cannot contain {c:?}: links could not name it"
+        ));
+    }
+    if name.contains("<!--") || name.contains("-->") {
+        return Err("a name cannot contain an HTML comment".to_string());
+    }
+    Ok(())
+}
+
+/// Whether the glossary entry still defines `new_name` once `defined` (one
+/// of its names) is replaced by it: `Term: x` cannot become `Te:rm: x`.
+fn entry_keeps_name(
+    workspace: &Workspace,
+    entry: EntryId,
+    defined: &Range<usize>,
+    new_name: &str,
+) -> bool {
+    let n = workspace.note(entry.note);
+    let Some(block) = n
+        .syntax
+        .blocks
+        .iter()
+        .find(|b| b.content.start <= defined.start && defined.end <= b.content.end)
+    else {
+        return true;
+    };
+    if !matches!(block.kind, crate::syntax::BlockKind::ListItem { .. }) {
+        // A definition list's term is its whole line.
+        return true;
+    }
+    let content = &n.file.text[block.content.clone()];
+    let at = defined.start - block.content.start..defined.end - block.content.start;
+    let edited = format!("{}{new_name}{}", &content[..at.start], &content[at.end..]);
+    crate::syntax::parse_glossary_entry(&edited, 0).is_some_and(|e| {
+        std::iter::once(&e.term)
+            .chain(&e.aliases)
+            .any(|n| normalize(&n.value) == normalize(new_name))
+    })
+}
+
+/// The edits of renaming what is at `offset` to `new_name`; `Ok(None)` where
+/// there is nothing to rename, `Err` with the reason when the name cannot
+/// be used.
 pub fn rename(
     workspace: &Workspace,
     note: NoteId,
     offset: usize,
     new_name: &str,
-) -> Option<Vec<TextEdit>> {
+) -> Result<Option<Vec<TextEdit>>, String> {
     let new_name = new_name.trim();
-    if new_name.is_empty() || new_name.contains(['[', ']', '|', '\n', '\r']) {
-        return None;
-    }
-    let (subject, _) = subject(workspace, note, offset)?;
+    check_name(new_name)?;
+    let Some((subject, _)) = subject(workspace, note, offset) else {
+        return Ok(None);
+    };
     let mut edits = Vec::new();
     match subject {
         Subject::Name(entry, name) => {
-            let defined = workspace
+            let Some(defined) = workspace
                 .entry(entry)
                 .names()
-                .find(|n| normalize(&n.value) == name)?;
+                .find(|n| normalize(&n.value) == name)
+            else {
+                return Ok(None);
+            };
+            if !entry_keeps_name(workspace, entry, &defined.range, new_name) {
+                return Err(format!(
+                    "'{new_name}' would change how the glossary entry reads (a colon or parenthesis in a term starts its definition or aliases)"
+                ));
+            }
             edits.push(TextEdit {
                 file: FileId::Note(entry.note),
                 range: defined.range.clone(),
@@ -122,24 +185,28 @@ pub fn rename(
                             heading: Some(block),
                         };
                     if same {
-                        // Markdown links usually carry slugs; keep their style.
-                        let was_slug =
-                            link.kind == LinkKind::Markdown && anchor.value == slug(&anchor.value);
+                        // Markdown links usually carry slugs; keep their
+                        // style. Otherwise a space would end the
+                        // destination: encode it.
+                        let markdown = link.kind == LinkKind::Markdown;
+                        let new_text = if markdown && anchor.value == slug(&anchor.value) {
+                            slug(new_name)
+                        } else if markdown {
+                            new_name.replace('%', "%25").replace(' ', "%20")
+                        } else {
+                            new_name.to_string()
+                        };
                         edits.push(TextEdit {
                             file: FileId::Note(id),
                             range: anchor.range.clone(),
-                            new_text: if was_slug {
-                                slug(new_name)
-                            } else {
-                                new_name.to_string()
-                            },
+                            new_text,
                         });
                     }
                 }
             }
         }
     }
-    Some(edits)
+    Ok(Some(edits))
 }
 
 /// `to` relative to the folder `from_dir`, `/`-separated.
@@ -213,6 +280,13 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
                 // Linked by title or alias, which the move does not change.
                 continue;
             };
+            // A space would end a Markdown destination that is not in `<…>`.
+            let bracketed = n.file.text[..target.range.start].ends_with('<');
+            let new_text = if link.kind == LinkKind::Markdown && !bracketed {
+                new_text.replace('%', "%25").replace(' ', "%20")
+            } else {
+                new_text
+            };
             if new_text != target.value {
                 edits.push(TextEdit {
                     file: FileId::Note(id),
@@ -242,7 +316,9 @@ mod tests {
         let f = fixture("//- glossary.md\n- CoT（思维链）：x\n//- a.md\n😀 [[Co$0T]] [[cot#x]] [[思维链]]\n//- b.md\n[[CoT|label]]\n");
         let (note, offset) = f.cursor();
         assert_eq!(prepare_rename(&f.workspace, note, offset), Some(7..10));
-        let edits = rename(&f.workspace, note, offset, "Chain of Thought").unwrap();
+        let edits = rename(&f.workspace, note, offset, "Chain of Thought")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             show_edits(&f, &edits),
             [
@@ -257,7 +333,9 @@ mod tests {
     fn renames_a_heading_and_its_anchors() {
         let f = fixture("//- a.md\n## Res$0ults 📈\n[[#Results]]\n//- b.md\n[[a#results]] [x](a.md#results) [[a]]\n");
         let (note, offset) = f.cursor();
-        let edits = rename(&f.workspace, note, offset, "Main Findings").unwrap();
+        let edits = rename(&f.workspace, note, offset, "Main Findings")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             show_edits(&f, &edits),
             [
@@ -269,12 +347,48 @@ mod tests {
         );
     }
 
+    /// Found by the second hardening round: these names produced edits
+    /// after which the links no longer resolved.
+    #[test]
+    fn names_links_could_not_find_are_refused() {
+        let f = fixture("//- glossary.md\n- CoT: x\n//- a.md\n[[Co$0T]]\n## H\n");
+        let (note, offset) = f.cursor();
+        for bad in [
+            "A#B",
+            "a|b",
+            "x^y",
+            "x]]",
+            "[[x",
+            "two\nlines",
+            "nul\0",
+            "a <!-- b",
+            "Te:rm",
+            "T (alias)",
+        ] {
+            assert!(rename(&f.workspace, note, offset, bad).is_err(), "{bad:?}");
+        }
+        assert!(rename(&f.workspace, note, offset, "C++ 思维链")
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
+    fn spaces_in_markdown_destinations_are_encoded() {
+        let f = fixture("//- a.md\n## Res$0ults\n//- b.md\n[x](a.md#Results) [[a#Results]]\n");
+        let (note, offset) = f.cursor();
+        let edits = rename(&f.workspace, note, offset, "Main Findings")
+            .unwrap()
+            .unwrap();
+        let texts: Vec<&str> = edits.iter().map(|e| e.new_text.as_str()).collect();
+        assert_eq!(texts, ["Main Findings", "Main%20Findings", "Main Findings"]);
+    }
+
     #[test]
     fn nothing_to_rename_in_plain_text_or_citations() {
         let f = fixture("//- a.md\nplain te$0xt @key\n");
         let (note, offset) = f.cursor();
         assert_eq!(prepare_rename(&f.workspace, note, offset), None);
-        assert!(rename(&f.workspace, note, offset, "x").is_none());
+        assert_eq!(rename(&f.workspace, note, offset, "x"), Ok(None));
     }
 
     #[test]

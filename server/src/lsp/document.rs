@@ -4,8 +4,15 @@
 use ropey::Rope;
 use tree_sitter::{InputEdit, Point, Tree};
 
-use crate::line_index::ColumnUnit;
+use crate::line_index::{rope_offset, ColumnUnit, LineCol};
 use crate::syntax::{parse_note, parse_tree, ChunkedSyntax, Edit, NoteSyntax};
+use crate::workspace::config::DEFAULT_MAX_NOTE_SIZE;
+use crate::workspace::{unparsable, FileProblem};
+
+/// A `didChange` with more edits than this is applied to the rope alone and
+/// parsed afresh: each edit applied to the text and the tree costs the
+/// document's length, a fresh parse costs it once.
+const MAX_INCREMENTAL_EDITS: usize = 16;
 
 /// One `contentChanges` item: a replaced range (line, column in the
 /// negotiated unit) or, without a range, the whole text.
@@ -22,57 +29,67 @@ pub struct Document {
     tree: Option<Tree>,
     /// The extraction of `text`, node by node, updated with the tree.
     chunks: ChunkedSyntax,
-    /// False for a text over the note size limit: kept, edited, never parsed.
-    parsed: bool,
+    /// The workspace's note size limit.
+    max_size: u64,
+    /// Why the text is not parsed (over a limit), if it is not.
+    problem: Option<FileProblem>,
 }
 
 impl Document {
+    /// A document with the default note size limit, parsed unless it is
+    /// over a limit.
     pub fn new(text: String, version: i32) -> Document {
-        let tree = parse_tree(&text, None);
-        let chunks = tree
-            .as_ref()
-            .map_or_else(ChunkedSyntax::default, |t| ChunkedSyntax::new(&text, t));
-        Document {
-            version,
-            rope: Rope::from_str(&text),
-            text,
-            tree,
-            chunks,
-            parsed: true,
-        }
-    }
-
-    /// A document not parsed yet: the caller decides with [`set_parsed`]
-    /// once it knows the size limit, so an oversized text is never parsed.
-    ///
-    /// [`set_parsed`]: Document::set_parsed
-    pub fn new_unparsed(text: String, version: i32) -> Document {
-        Document {
+        let mut document = Document {
             version,
             rope: Rope::from_str(&text),
             text,
             tree: None,
             chunks: ChunkedSyntax::default(),
-            parsed: false,
-        }
-    }
-
-    /// Turns parsing off (dropping the tree) or back on (parsing afresh),
-    /// as the text crosses the note size limit.
-    pub fn set_parsed(&mut self, parsed: bool) {
-        if parsed == self.parsed {
-            return;
-        }
-        self.parsed = parsed;
-        self.tree = parsed.then(|| parse_tree(&self.text, None)).flatten();
-        self.chunks = match &self.tree {
-            Some(tree) => ChunkedSyntax::new(&self.text, tree),
-            None => ChunkedSyntax::default(),
+            max_size: DEFAULT_MAX_NOTE_SIZE,
+            problem: None,
         };
+        document.reparse();
+        document
     }
 
-    pub fn is_parsed(&self) -> bool {
-        self.parsed
+    /// Sets the note size limit of the document's workspace, parsing or
+    /// dropping the tree as the text now is within it or not.
+    pub fn set_max_size(&mut self, max_size: u64) {
+        if max_size != self.max_size {
+            self.max_size = max_size;
+            self.reparse();
+        }
+    }
+
+    /// Why the text is over a limit: too large, or too dense with markup
+    /// for the parser.
+    fn check_limits(&self) -> Option<FileProblem> {
+        let size = self.text.len() as u64;
+        if size > self.max_size {
+            return Some(FileProblem::TooLarge {
+                size,
+                limit: self.max_size,
+            });
+        }
+        unparsable(&self.text)
+    }
+
+    /// Parses the text afresh, unless it is over a limit.
+    fn reparse(&mut self) {
+        self.problem = self.check_limits();
+        self.tree = None;
+        self.chunks = ChunkedSyntax::default();
+        if self.problem.is_none() {
+            self.tree = parse_tree(&self.text, None);
+            if let Some(tree) = &self.tree {
+                self.chunks = ChunkedSyntax::new(&self.text, tree);
+            }
+        }
+    }
+
+    /// Why the document is not parsed, if it is not.
+    pub fn problem(&self) -> Option<&FileProblem> {
+        self.problem.as_ref()
     }
 
     pub fn text(&self) -> &str {
@@ -89,7 +106,7 @@ impl Document {
     /// fuzzing (`fuzz/`), which check this after every edit.
     pub fn differences_from_full_parse(&self) -> Option<String> {
         let text = self.text();
-        if !self.parsed {
+        if self.problem.is_some() {
             return (self.rope != text).then(|| "rope text".to_string());
         }
         let mut differences = Vec::new();
@@ -136,33 +153,31 @@ impl Document {
     /// and a column inside a character (half a surrogate pair) is the
     /// character's start.
     pub fn offset(&self, line: u32, col: u32, unit: ColumnUnit) -> usize {
-        let rope = &self.rope;
-        if line as usize >= rope.len_lines() {
-            return rope.len_bytes();
-        }
-        let mut char_index = rope.line_to_char(line as usize);
-        let mut remaining = col as usize;
-        for ch in rope.line(line as usize).chars() {
-            if ch == '\n' || ch == '\r' {
-                break;
-            }
-            let width = match unit {
-                ColumnUnit::Utf8 => ch.len_utf8(),
-                ColumnUnit::Utf16 => ch.len_utf16(),
-                ColumnUnit::Utf32 => 1,
-            };
-            if remaining < width {
-                break;
-            }
-            remaining -= width;
-            char_index += 1;
-        }
-        rope.char_to_byte(char_index)
+        rope_offset(&self.rope, LineCol { line, col }, unit)
     }
 
     /// Applies changes in order, then reparses once, reusing the old tree,
-    /// and re-extracts only the top-level nodes the changes touched.
+    /// and re-extracts only the top-level nodes the changes touched. A long
+    /// batch of changes goes to the rope alone and is parsed afresh.
     pub fn apply(&mut self, changes: Vec<Change>, version: i32, unit: ColumnUnit) {
+        self.version = version;
+        if changes.len() > MAX_INCREMENTAL_EDITS {
+            for change in changes {
+                match change.range {
+                    None => self.rope = Rope::from_str(&change.text),
+                    Some((start, end)) => {
+                        let start = self.offset(start.0, start.1, unit);
+                        let end = self.offset(end.0, end.1, unit).max(start);
+                        let start_char = self.rope.byte_to_char(start);
+                        self.rope.remove(start_char..self.rope.byte_to_char(end));
+                        self.rope.insert(start_char, &change.text);
+                    }
+                }
+            }
+            self.text = self.rope.to_string();
+            self.reparse();
+            return;
+        }
         let mut edits = Vec::new();
         let mut replaced_all = false;
         for change in changes {
@@ -185,8 +200,10 @@ impl Document {
                 }
             }
         }
-        self.version = version;
-        if !self.parsed {
+        self.problem = self.check_limits();
+        if self.problem.is_some() {
+            self.tree = None;
+            self.chunks = ChunkedSyntax::default();
             return;
         }
         let edited_old = self.tree.take();

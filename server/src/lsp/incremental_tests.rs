@@ -14,7 +14,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::document::{Change, Document};
-use super::world::World;
+use super::session::Session;
 use crate::ide;
 use crate::line_index::{ColumnUnit, LineCol, LineIndex};
 use crate::workspace::{Config, Workspace};
@@ -160,18 +160,20 @@ proptest! {
         let root = dir.path().canonicalize().unwrap();
         let path = root.join("note.md");
         std::fs::write(&path, &start).unwrap();
-        let mut world = World::new(ColumnUnit::Utf16);
-        world.workspaces.push(Workspace::load(&root, Config::load(&root).unwrap()));
-        world.open(path.clone(), start, 1);
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.add_folders(vec![root.clone()]);
+        session.open(path.clone(), start, 1);
         for (version, (unit, edits)) in batches.iter().enumerate() {
-            world.unit = UNITS[*unit];
-            world.change(&path, changes(edits), version as i32 + 2);
+            world.write().unwrap().unit = UNITS[*unit];
+            session.change(&path, changes(edits), version as i32 + 2);
             // As the server does after every change: this builds the
             // caches (suggestions, mentions) that later edits must renew.
+            let world = world.read().unwrap();
             let (workspace, id) = world.note(&path).unwrap();
             ide::note_diagnostics(workspace, id);
         }
-        let text = world.documents[&path].text().to_string();
+        let text = session.document(&path).unwrap().text().to_string();
+        let world = world.read().unwrap();
         let (workspace, id) = world.note(&path).unwrap();
         let live = format!("{:#?}", ide::note_diagnostics(workspace, id));
         std::fs::write(&path, &text).unwrap();

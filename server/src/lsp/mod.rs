@@ -1,11 +1,16 @@
 //! `gloss lsp`: the language server over stdio. This module and
 //! [`crate::cli`] are the only ones that know about a protocol.
 
+mod capabilities;
 mod convert;
 pub mod document;
 #[cfg(test)]
 mod incremental_tests;
+mod lifecycle;
+mod outbox;
+mod requests;
 mod server;
+mod session;
 mod settings;
 mod transport;
 mod world;

@@ -23,14 +23,15 @@
 //! paths = ["archive/**"]
 //! ```
 
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
+use super::codes::{Code, Severity};
 use super::read::{read_file, Access, Origin, ReadError};
-use crate::ide::{Code, Severity};
 
 pub const CONFIG_FILE: &str = "gloss.toml";
 /// `gloss.toml` is a few lines; anything bigger is not a configuration.
@@ -55,8 +56,10 @@ struct RawConfig {
     bibliography: RawBibliography,
     #[serde(default)]
     files: RawFiles,
+    /// Code name → level; names are checked against [`Code`] after
+    /// reading, so a misspelt code is an error with its location.
     #[serde(default)]
-    severity: RawSeverity,
+    severity: BTreeMap<String, Level>,
     #[serde(default)]
     ignore: RawIgnore,
 }
@@ -88,25 +91,6 @@ struct RawFiles {
     max_front_matter_size: Option<u64>,
 }
 
-/// One optional field per diagnostic code, so that a misspelt code is an
-/// "unknown field" error with its location.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawSeverity {
-    broken_link: Option<Level>,
-    broken_anchor: Option<Level>,
-    unknown_citation: Option<Level>,
-    duplicate_definition: Option<Level>,
-    bib_syntax: Option<Level>,
-    missing_bibliography: Option<Level>,
-    duplicate_citation_key: Option<Level>,
-    front_matter: Option<Level>,
-    empty_link: Option<Level>,
-    ambiguous_link: Option<Level>,
-    invalid_utf8: Option<Level>,
-    file_too_large: Option<Level>,
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawIgnore {
@@ -124,6 +108,18 @@ enum Level {
     Info,
     Hint,
     Off,
+}
+
+impl Level {
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Error => Some(Severity::Error),
+            Level::Warning => Some(Severity::Warning),
+            Level::Info => Some(Severity::Info),
+            Level::Hint => Some(Severity::Hint),
+            Level::Off => None,
+        }
+    }
 }
 
 /// Notes are hand-written: 10 MiB is far beyond any real one.
@@ -148,8 +144,8 @@ pub struct Config {
     pub max_note_size: u64,
     pub max_bibliography_size: u64,
     pub max_front_matter_size: u64,
-    /// `None` turns a code off.
-    severities: Vec<(Code, Option<Severity>)>,
+    /// Overrides of the default severities; `None` turns a code off.
+    severities: HashMap<Code, Option<Severity>>,
     pub ignore_targets: GlobSet,
     pub ignore_paths: GlobSet,
     /// Not from `gloss.toml`: `--untrusted` confines every read the
@@ -175,7 +171,7 @@ impl Default for Config {
             max_note_size: DEFAULT_MAX_NOTE_SIZE,
             max_bibliography_size: DEFAULT_MAX_BIBLIOGRAPHY_SIZE,
             max_front_matter_size: DEFAULT_MAX_FRONT_MATTER_SIZE,
-            severities: Vec::new(),
+            severities: HashMap::new(),
             ignore_targets: GlobSet::empty(),
             ignore_paths: GlobSet::empty(),
             confined: false,
@@ -199,15 +195,14 @@ impl Config {
     /// The severity `code` is reported with, or `None` when it is off.
     pub fn severity(&self, code: Code) -> Option<Severity> {
         self.severities
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(Some(code.default_severity()), |(_, s)| *s)
+            .get(&code)
+            .copied()
+            .unwrap_or(Some(code.default_severity()))
     }
 
     /// Overrides the severity of `code` (`None` turns it off).
     pub fn set_severity(&mut self, code: Code, severity: Option<Severity>) {
-        self.severities.retain(|(c, _)| *c != code);
-        self.severities.push((code, severity));
+        self.severities.insert(code, severity);
     }
 
     /// Whether a note at `relative` path is checked.
@@ -284,39 +279,19 @@ impl Config {
         }
         config.ignore_targets = globs(&raw.ignore.targets, "targets")?;
         config.ignore_paths = globs(&raw.ignore.paths, "paths")?;
-        config.severities = severities(&raw.severity);
+        for (name, level) in raw.severity {
+            let Some(code) = Code::from_name(&name) else {
+                let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+                let message = format!(
+                    "unknown diagnostic code `{name}`, expected one of {}",
+                    known.join(", ")
+                );
+                return Err((find_key(text, &name), message));
+            };
+            config.severities.insert(code, level.severity());
+        }
         Ok(config)
     }
-}
-
-fn severities(raw: &RawSeverity) -> Vec<(Code, Option<Severity>)> {
-    let levels = [
-        (Code::BrokenLink, raw.broken_link),
-        (Code::BrokenAnchor, raw.broken_anchor),
-        (Code::UnknownCitation, raw.unknown_citation),
-        (Code::DuplicateDefinition, raw.duplicate_definition),
-        (Code::BibSyntax, raw.bib_syntax),
-        (Code::MissingBibliography, raw.missing_bibliography),
-        (Code::DuplicateCitationKey, raw.duplicate_citation_key),
-        (Code::FrontMatter, raw.front_matter),
-        (Code::EmptyLink, raw.empty_link),
-        (Code::AmbiguousLink, raw.ambiguous_link),
-        (Code::InvalidUtf8, raw.invalid_utf8),
-        (Code::FileTooLarge, raw.file_too_large),
-    ];
-    levels
-        .into_iter()
-        .filter_map(|(code, level)| {
-            let severity = match level? {
-                Level::Error => Some(Severity::Error),
-                Level::Warning => Some(Severity::Warning),
-                Level::Info => Some(Severity::Info),
-                Level::Hint => Some(Severity::Hint),
-                Level::Off => None,
-            };
-            Some((code, severity))
-        })
-        .collect()
 }
 
 fn build_globs(patterns: &[String]) -> Result<GlobSet, String> {
@@ -365,7 +340,10 @@ mod tests {
     fn unknown_keys_and_bad_values_have_locations() {
         let text = "[severity]\nbroken-lnk = \"warning\"\n";
         let (range, message) = Config::parse(text).unwrap_err();
-        assert!(message.contains("unknown field `broken-lnk`"), "{message}");
+        assert!(
+            message.contains("unknown diagnostic code `broken-lnk`"),
+            "{message}"
+        );
         assert_eq!(&text[range.unwrap()], "broken-lnk");
 
         let text = "[severity]\nbroken-link = \"loud\"\n";

@@ -9,6 +9,7 @@
 
 mod anchors;
 pub mod bibliography;
+mod codes;
 pub mod config;
 mod glossary;
 mod load;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use bibliography::{BibEntry, BibError, BibFormat, Person};
+pub use codes::{Code, Severity};
 pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use glossary::GlossaryEntry;
 pub use load::{
@@ -37,6 +39,17 @@ pub use walk::{is_note, relative as walk_relative, resolves_inside, walk as walk
 use crate::line_index::LineIndex;
 use crate::syntax::{NoteSyntax, Spanned};
 use names::normalize;
+
+/// A file a diagnostic is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileId {
+    Note(NoteId),
+    Bibliography(BibId),
+    /// `gloss.toml`
+    Config,
+    /// A folder the walk could not list.
+    Folder(usize),
+}
 
 /// A note's id, stable while the note exists.
 pub type NoteId = usize;
@@ -144,6 +157,17 @@ impl Note {
             front_matter_too_large,
             anchors: anchors::Lazy::default(),
         }
+    }
+
+    /// The texts of the headings, in order: what links to this note's
+    /// anchors are resolved against.
+    pub fn anchor_names(&self) -> Vec<&str> {
+        self.syntax
+            .blocks
+            .iter()
+            .filter(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
+            .map(|b| &self.file.text[b.content.clone()])
+            .collect()
     }
 
     /// What `#…` can name in this note, indexed on first use.
@@ -335,12 +359,12 @@ impl Workspace {
     }
 
     /// The source of a file diagnostics can point at.
-    pub fn source(&self, file: crate::ide::FileId) -> Option<&SourceFile> {
+    pub fn source(&self, file: FileId) -> Option<&SourceFile> {
         match file {
-            crate::ide::FileId::Note(id) => self.notes.get(id)?.as_ref().map(|n| &n.file),
-            crate::ide::FileId::Bibliography(id) => self.bibliographies.get(id).map(|b| &b.file),
-            crate::ide::FileId::Config => self.config_file.as_ref(),
-            crate::ide::FileId::Folder(id) => self.unreadable_folders.get(id),
+            FileId::Note(id) => self.notes.get(id)?.as_ref().map(|n| &n.file),
+            FileId::Bibliography(id) => self.bibliographies.get(id).map(|b| &b.file),
+            FileId::Config => self.config_file.as_ref(),
+            FileId::Folder(id) => self.unreadable_folders.get(id),
         }
     }
 

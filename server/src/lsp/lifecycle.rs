@@ -1,0 +1,200 @@
+//! One workspace lifecycle. [`build`] creates or rebuilds a workspace,
+//! whatever asked for it (the editor's folders at start-up or later, a
+//! `gloss.toml` that changed, a note opened outside every folder): it loads
+//! the configuration, applies the editor's settings, takes over every open
+//! document under its root, and returns the one [`IndexJob`] that reads the
+//! rest. [`index`] runs that job on its own thread and stops as soon as a
+//! newer build of the same workspace exists.
+
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use std::time::Duration;
+
+use rayon::prelude::*;
+
+use super::outbox::{Outbox, Progress};
+use super::world::{Origin, Refresh, Slot, World};
+use crate::workspace::{
+    load_bibliography, load_config_file, load_note, walk_files, Config, Note, Workspace,
+};
+
+/// Notes parsed per batch while indexing; each batch becomes visible to
+/// requests as soon as it is in.
+const INDEX_BATCH: usize = 1000;
+/// A rebuild waits this long before reading anything, so that a burst of
+/// `gloss.toml` changes (a save, a checkout) reads the vault once.
+pub const REBUILD_DELAY: Duration = Duration::from_millis(100);
+
+/// Reading every note and bibliography of one build of a workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexJob {
+    pub root: PathBuf,
+    pub generation: u64,
+    pub delay: Duration,
+}
+
+/// A root no workspace should have: the home folder or the file system
+/// root, which would make gloss read the whole disk.
+pub fn too_broad(root: &Path) -> bool {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    root.parent().is_none() || home.is_some_and(|h| h == root)
+}
+
+/// The configuration at `root`, with the editor's settings applied, and
+/// the message to show if `gloss.toml` is broken (the defaults are used).
+pub fn configuration(root: &Path, world: &World) -> (Config, Option<String>) {
+    let (mut config, error) = match Config::load(root) {
+        Ok(config) => (config, None),
+        Err(e) => (
+            Config::default(),
+            Some(format!("{}: {}", e.path.display(), e.message)),
+        ),
+    };
+    world.settings.apply(&mut config);
+    (config, error)
+}
+
+/// Creates or rebuilds the workspace at `root` with `config`, holding the
+/// notes of the open documents under it (`notes`, built by the caller
+/// from its documents). Workspaces discovered for single notes under a
+/// folder's root are folded into it. Returns the index job, unless the
+/// workspace is a single note's.
+pub fn build(
+    world: &mut World,
+    root: PathBuf,
+    origin: Origin,
+    config: Config,
+    notes: Vec<Note>,
+    delay: Duration,
+) -> Option<IndexJob> {
+    let mut workspace = Workspace::new(root.clone(), config, load_config_file(&root));
+    for note in notes {
+        workspace.set_note(note);
+    }
+    if origin == Origin::Folder {
+        world.slots.retain(|s| {
+            s.origin == Origin::Folder
+                || s.workspace.root == root
+                || !s.workspace.root.starts_with(&root)
+        });
+    }
+    let generation = world.slots.iter().map(|s| s.generation).max().unwrap_or(0) + 1;
+    let slot = Slot {
+        workspace,
+        origin,
+        generation,
+        indexed: origin == Origin::Alone,
+    };
+    match world.slot_at(&root) {
+        Some(i) => world.slots[i] = slot,
+        None => world.slots.push(slot),
+    }
+    (origin != Origin::Alone).then_some(IndexJob {
+        root,
+        generation,
+        delay,
+    })
+}
+
+/// Whether `job` is still the current build of its workspace.
+fn current(world: &World, job: &IndexJob) -> Option<usize> {
+    world
+        .slot_at(&job.root)
+        .filter(|&i| world.slots[i].generation == job.generation)
+}
+
+fn read(world: &RwLock<World>) -> std::sync::RwLockReadGuard<'_, World> {
+    world.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write(world: &RwLock<World>) -> std::sync::RwLockWriteGuard<'_, World> {
+    world.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Reads every note and bibliography of `job`'s workspace in batches,
+/// leaving open documents as the editor has them, then marks it indexed and
+/// asks for every open document's diagnostics. Stops, without a trace, when
+/// a newer build replaces the workspace.
+pub fn index(world: &RwLock<World>, job: IndexJob, outbox: &Outbox) {
+    std::thread::sleep(job.delay);
+    let Some(config) = ({
+        let world = read(world);
+        current(&world, &job).map(|i| world.slots[i].workspace.config.clone())
+    }) else {
+        return;
+    };
+    let root = job.root.clone();
+    outbox.progress(Progress::Begin { root: root.clone() });
+    let finished = read_all(world, &job, &config, outbox);
+    let total = finished.unwrap_or(0);
+    outbox.progress(Progress::End { root, total });
+    if finished.is_some() {
+        outbox.refresh(Refresh::All);
+    }
+}
+
+/// The work of [`index`]; `None` when a newer build took over.
+fn read_all(
+    world: &RwLock<World>,
+    job: &IndexJob,
+    config: &Config,
+    outbox: &Outbox,
+) -> Option<usize> {
+    let root = &job.root;
+    let found = walk_files(root, config);
+    let total = found.notes.len();
+    let mut done = 0;
+    for batch in found.notes.chunks(INDEX_BATCH) {
+        let notes: Vec<Note> = batch
+            .par_iter()
+            .map(|p| load_note(root, p, config))
+            .collect();
+        done += notes.len();
+        {
+            let mut world = write(world);
+            let i = current(&world, job)?;
+            let World { slots, open, .. } = &mut *world;
+            for note in notes {
+                // An open document's text wins over the file on disk.
+                if !open.contains_key(&note.file.path) {
+                    slots[i].workspace.set_note(note);
+                }
+            }
+        }
+        outbox.progress(Progress::Report {
+            root: root.clone(),
+            done,
+            total,
+        });
+    }
+    let wanted = {
+        let mut world = write(world);
+        let i = current(&world, job)?;
+        let workspace = &mut world.slots[i].workspace;
+        workspace.set_unreadable_folders(found.unreadable);
+        workspace.bibliographies_to_load(found.bibliographies)
+    };
+    let bibliographies: Vec<_> = wanted
+        .par_iter()
+        .map(|w| load_bibliography(root, w, config))
+        .collect();
+    let mut world = write(world);
+    let i = current(&world, job)?;
+    world.slots[i].workspace.set_bibliographies(bibliographies);
+    world.slots[i].indexed = true;
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_the_home_folder_or_the_file_system_root() {
+        assert!(too_broad(Path::new("/")));
+        if let Some(home) = std::env::var_os("HOME") {
+            assert!(too_broad(Path::new(&home)));
+        }
+        assert!(!too_broad(Path::new("/home/u/notes")));
+    }
+}

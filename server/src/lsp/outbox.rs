@@ -1,0 +1,203 @@
+//! What the server tells the client on its own: diagnostics (published, or
+//! a request to pull them again), indexing progress and messages.
+//!
+//! State changes and indexing run on their own threads and only leave word
+//! here; one task sends it. Refreshes are coalesced into a set bounded by the
+//! open documents, so a client that stops reading while edits keep coming
+//! costs no memory beyond that set.
+
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, Notify};
+use tower_lsp_server::ls_types::{self as lsp, MessageType, NumberOrString};
+use tower_lsp_server::Client;
+
+use super::world::{Refresh, World};
+
+/// Edits that arrive within this window are checked once.
+const DEBOUNCE: Duration = Duration::from_millis(2);
+
+/// Indexing progress of one workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    Begin {
+        root: PathBuf,
+    },
+    Report {
+        root: PathBuf,
+        done: usize,
+        total: usize,
+    },
+    End {
+        root: PathBuf,
+        total: usize,
+    },
+}
+
+#[derive(Debug)]
+enum Event {
+    Progress(Progress),
+    Message(MessageType, String),
+}
+
+#[derive(Default)]
+struct Pending {
+    all: bool,
+    documents: HashSet<PathBuf>,
+}
+
+pub struct Outbox {
+    pending: Mutex<Pending>,
+    wake: Notify,
+    events: mpsc::UnboundedSender<Event>,
+    received: Mutex<Option<mpsc::UnboundedReceiver<Event>>>,
+}
+
+impl Default for Outbox {
+    fn default() -> Outbox {
+        let (events, received) = mpsc::unbounded_channel();
+        Outbox {
+            pending: Mutex::new(Pending::default()),
+            wake: Notify::new(),
+            events,
+            received: Mutex::new(Some(received)),
+        }
+    }
+}
+
+impl Outbox {
+    /// Asks for the diagnostics of `refresh`'s documents to be sent again.
+    pub fn refresh(&self, refresh: Refresh) {
+        {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            match refresh {
+                Refresh::None => return,
+                Refresh::All => pending.all = true,
+                Refresh::Documents(paths) => pending.documents.extend(paths),
+            }
+        }
+        self.wake.notify_one();
+    }
+
+    pub fn progress(&self, progress: Progress) {
+        let _ = self.events.send(Event::Progress(progress));
+    }
+
+    pub fn message(&self, level: MessageType, text: String) {
+        let _ = self.events.send(Event::Message(level, text));
+    }
+
+    /// What is pending, emptied: (every document, these documents).
+    fn take(&self) -> (bool, HashSet<PathBuf>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = std::mem::take(&mut *pending);
+        (taken.all, taken.documents)
+    }
+
+    /// Sends what is left here to `client` until the server stops: one task
+    /// for diagnostics, one for progress and messages, so that neither
+    /// waits for the other.
+    pub fn serve(self: Arc<Outbox>, client: Client, world: Arc<RwLock<World>>, progress: bool) {
+        let events = self
+            .received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(events) = events {
+            tokio::spawn(send_events(client.clone(), events, progress));
+        }
+        tokio::spawn(async move {
+            loop {
+                self.wake.notified().await;
+                tokio::time::sleep(DEBOUNCE).await;
+                let (all, documents) = self.take();
+                publish(&client, &world, all, documents).await;
+            }
+        });
+    }
+}
+
+/// Publishes the diagnostics of open documents (`all`, or `documents`), or
+/// asks a pulling client to pull again.
+async fn publish(client: &Client, world: &RwLock<World>, all: bool, documents: HashSet<PathBuf>) {
+    let pull = world
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .pull_diagnostics;
+    if pull {
+        // A pulling client asks again after its own edits; others' changes
+        // (a glossary entry, a bibliography, indexing done) need a refresh.
+        if all {
+            let _ = client.workspace_diagnostic_refresh().await;
+        }
+        return;
+    }
+    let batches: Vec<(lsp::Uri, Vec<lsp::Diagnostic>, i32)> = {
+        let world = world.read().unwrap_or_else(|e| e.into_inner());
+        world
+            .open
+            .iter()
+            .filter(|(path, _)| all || documents.contains(*path))
+            .filter_map(|(path, &version)| {
+                let diagnostics =
+                    catch_unwind(AssertUnwindSafe(|| world.diagnostics(path))).ok()??;
+                Some((super::convert::uri(path)?, diagnostics, version))
+            })
+            .collect()
+    };
+    for (uri, diagnostics, version) in batches {
+        client
+            .publish_diagnostics(uri, diagnostics, Some(version))
+            .await;
+    }
+}
+
+async fn send_events(client: Client, mut events: mpsc::UnboundedReceiver<Event>, progress: bool) {
+    let mut running = std::collections::HashMap::new();
+    while let Some(event) = events.recv().await {
+        match event {
+            Event::Message(level, text) => client.show_message(level, text).await,
+            Event::Progress(_) if !progress => {}
+            Event::Progress(Progress::Begin { root }) => {
+                let token = NumberOrString::String(format!("gloss/index/{}", root.display()));
+                if client
+                    .create_work_done_progress(token.clone())
+                    .await
+                    .is_ok()
+                {
+                    let bar = client
+                        .progress(token, "Indexing notes")
+                        .with_percentage(0)
+                        .begin()
+                        .await;
+                    running.insert(root, bar);
+                }
+            }
+            Event::Progress(Progress::Report { root, done, total }) => {
+                if let Some(bar) = running.get(&root) {
+                    let percentage = (done * 100 / total.max(1)) as u32;
+                    bar.report_with_message(format!("Indexing notes {done}/{total}"), percentage)
+                        .await;
+                }
+            }
+            Event::Progress(Progress::End { root, total }) => {
+                if let Some(bar) = running.remove(&root) {
+                    bar.finish_with_message(format!("Indexed {total} notes"))
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+impl Outbox {
+    /// For tests: what is pending, emptied.
+    pub fn pending(&self) -> (bool, HashSet<PathBuf>) {
+        self.take()
+    }
+}

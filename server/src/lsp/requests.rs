@@ -1,0 +1,278 @@
+//! One function per request: LSP parameters in, LSP result out, over a
+//! read-only [`World`]. The features themselves are in [`crate::ide`]; this
+//! is only finding the note and converting positions.
+
+use std::path::PathBuf;
+
+use tower_lsp_server::ls_types::{self as lsp, *};
+
+use super::convert;
+use super::world::World;
+use crate::ide;
+use crate::workspace::{NoteId, Workspace};
+
+/// The note under a text document position: its workspace, note and byte
+/// offset.
+fn locate<'w>(
+    world: &'w World,
+    uri: &Uri,
+    position: Position,
+) -> Option<(&'w Workspace, NoteId, usize)> {
+    let path = convert::path(uri)?;
+    let (workspace, note) = world.note(&path)?;
+    let offset = convert::offset(&workspace.note(note).file, position, world.unit);
+    Some((workspace, note, offset))
+}
+
+pub fn hover(world: &World, params: &HoverParams) -> Option<Hover> {
+    let at = &params.text_document_position_params;
+    let (workspace, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+    let result = ide::hover(workspace, note, offset, world.settings.hover())?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: result.markdown,
+        }),
+        range: Some(convert::range(
+            &workspace.note(note).file,
+            &result.range,
+            world.unit,
+        )),
+    })
+}
+
+pub fn definition(world: &World, params: &GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+    let at = &params.text_document_position_params;
+    let (workspace, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+    let links: Vec<LocationLink> = ide::goto_definition(workspace, note, offset)
+        .into_iter()
+        .filter_map(|target| {
+            let file = workspace.source(target.file)?;
+            Some(LocationLink {
+                origin_selection_range: None,
+                target_uri: convert::uri(&file.path)?,
+                target_range: convert::range(file, &target.full_range, world.unit),
+                target_selection_range: convert::range(file, &target.focus_range, world.unit),
+            })
+        })
+        .collect();
+    (!links.is_empty()).then_some(GotoDefinitionResponse::Link(links))
+}
+
+pub fn references(world: &World, params: &ReferenceParams) -> Option<Vec<Location>> {
+    let at = &params.text_document_position;
+    let include = params.context.include_declaration;
+    let path = convert::path(&at.text_document.uri)?;
+    let workspace = world.workspace_of(&path)?;
+    let found = match workspace.note_by_path(&path) {
+        Some(note) => {
+            let offset = convert::offset(&workspace.note(note).file, at.position, world.unit);
+            ide::find_references(workspace, note, offset, include)
+        }
+        None => {
+            // In a bibliography: the notes citing the entry under the cursor.
+            let bib = workspace
+                .bibliographies
+                .iter()
+                .position(|b| b.file.path == path)?;
+            let offset =
+                convert::offset(&workspace.bibliographies[bib].file, at.position, world.unit);
+            ide::find_bibliography_references(workspace, bib, offset, include)
+        }
+    };
+    Some(
+        found
+            .into_iter()
+            .filter_map(|r| convert::location(workspace, r.file, &r.range, world.unit))
+            .collect(),
+    )
+}
+
+pub fn document_links(world: &World, params: &DocumentLinkParams) -> Option<Vec<DocumentLink>> {
+    let path = convert::path(&params.text_document.uri)?;
+    let (workspace, note) = world.note(&path)?;
+    let file = &workspace.note(note).file;
+    let links = ide::document_links(workspace, note)
+        .into_iter()
+        .map(|l| DocumentLink {
+            range: convert::range(file, &l.range, world.unit),
+            target: l.target.parse().ok(),
+            tooltip: Some(l.tooltip),
+            data: None,
+        })
+        .collect();
+    Some(links)
+}
+
+pub fn completion(world: &World, params: &CompletionParams) -> Option<CompletionResponse> {
+    let at = &params.text_document_position;
+    let (workspace, note, offset) = locate(world, &at.text_document.uri, at.position)?;
+    let file = &workspace.note(note).file;
+    let items: Vec<CompletionItem> = ide::completion(workspace, note, offset)
+        .into_iter()
+        .enumerate()
+        .map(|(rank, item)| convert::completion_item(file, item, world.unit, rank))
+        .collect();
+    Some(CompletionResponse::List(CompletionList {
+        // Capped results: ask again as the user types.
+        is_incomplete: true,
+        items,
+    }))
+}
+
+pub fn completion_documentation(world: &World, resolve: &ide::Resolve) -> Option<Documentation> {
+    let value = world
+        .workspaces()
+        .find_map(|workspace| ide::completion_documentation(workspace, resolve))?;
+    Some(Documentation::MarkupContent(MarkupContent {
+        kind: MarkupKind::Markdown,
+        value,
+    }))
+}
+
+pub fn document_symbols(
+    world: &World,
+    params: &DocumentSymbolParams,
+) -> Option<DocumentSymbolResponse> {
+    let path = convert::path(&params.text_document.uri)?;
+    let (workspace, note) = world.note(&path)?;
+    let file = &workspace.note(note).file;
+    let symbols = ide::document_symbols(workspace, note)
+        .into_iter()
+        .map(|s| convert::symbol(file, s, world.unit))
+        .collect();
+    Some(DocumentSymbolResponse::Nested(symbols))
+}
+
+pub fn code_actions(world: &World, params: &CodeActionParams) -> Option<CodeActionResponse> {
+    let path = convert::path(&params.text_document.uri)?;
+    let (workspace, note) = world.note(&path)?;
+    let file = &workspace.note(note).file;
+    let range = convert::offset(file, params.range.start, world.unit)
+        ..convert::offset(file, params.range.end, world.unit);
+    let actions = ide::code_actions(workspace, note, range)
+        .into_iter()
+        .filter_map(|action| {
+            let edit = convert::workspace_edit(workspace, &action.edits, world.unit)?;
+            let code = NumberOrString::String(action.fixes.as_str().to_string());
+            let diagnostics: Vec<lsp::Diagnostic> = params
+                .context
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.as_ref() == Some(&code))
+                .cloned()
+                .collect();
+            Some(CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: action.title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: (!diagnostics.is_empty()).then_some(diagnostics),
+                edit: Some(edit),
+                is_preferred: Some(action.preferred),
+                ..lsp::CodeAction::default()
+            }))
+        })
+        .collect();
+    Some(actions)
+}
+
+pub fn workspace_symbols(
+    world: &World,
+    params: &WorkspaceSymbolParams,
+) -> Option<WorkspaceSymbolResponse> {
+    let symbols = world
+        .workspaces()
+        .flat_map(|workspace| {
+            ide::workspace_symbols(workspace, &params.query)
+                .into_iter()
+                .filter_map(move |s| {
+                    let location = convert::location(workspace, s.file, &s.range, world.unit)?;
+                    Some(lsp::WorkspaceSymbol {
+                        name: s.name,
+                        kind: match s.kind {
+                            ide::WorkspaceSymbolKind::Term => SymbolKind::KEY,
+                            ide::WorkspaceSymbolKind::Note => SymbolKind::FILE,
+                            ide::WorkspaceSymbolKind::Paper => SymbolKind::OBJECT,
+                        },
+                        tags: None,
+                        container_name: Some(s.container),
+                        location: OneOf::Left(location),
+                        data: None,
+                    })
+                })
+        })
+        .collect();
+    Some(WorkspaceSymbolResponse::Nested(symbols))
+}
+
+pub fn prepare_rename(
+    world: &World,
+    params: &TextDocumentPositionParams,
+) -> Option<PrepareRenameResponse> {
+    let (workspace, note, offset) = locate(world, &params.text_document.uri, params.position)?;
+    let range = ide::prepare_rename(workspace, note, offset)?;
+    Some(PrepareRenameResponse::Range(convert::range(
+        &workspace.note(note).file,
+        &range,
+        world.unit,
+    )))
+}
+
+/// A rename's edits; `Err` with the reason when the new name is refused.
+pub fn rename(world: &World, params: &RenameParams) -> Result<Option<WorkspaceEdit>, String> {
+    let at = &params.text_document_position;
+    let Some((workspace, note, offset)) = locate(world, &at.text_document.uri, at.position) else {
+        return Ok(None);
+    };
+    let Some(edits) = ide::rename(workspace, note, offset, &params.new_name)? else {
+        return Ok(None);
+    };
+    Ok(convert::workspace_edit(workspace, &edits, world.unit))
+}
+
+/// The edits that keep links working when notes move, each converted with
+/// the workspace it belongs to. A move out of its workspace, or to
+/// something that is not a file, proposes nothing.
+pub fn will_rename_files(world: &World, params: &RenameFilesParams) -> Option<WorkspaceEdit> {
+    let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> =
+        std::collections::HashMap::new();
+    for file in &params.files {
+        let path = |uri: &str| -> Option<PathBuf> { convert::path(&uri.parse().ok()?) };
+        let (Some(old), Some(new)) = (path(&file.old_uri), path(&file.new_uri)) else {
+            continue;
+        };
+        let Some(workspace) = world.workspace_of(&old) else {
+            continue;
+        };
+        if !new.starts_with(&workspace.root) {
+            continue;
+        }
+        let edits = ide::rename_note_file(workspace, &old, &new);
+        if let Some(edit) = convert::workspace_edit(workspace, &edits, world.unit) {
+            for (uri, mut edits) in edit.changes.unwrap_or_default() {
+                changes.entry(uri).or_default().append(&mut edits);
+            }
+        }
+    }
+    Some(WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    })
+}
+
+pub fn diagnostics(
+    world: &World,
+    params: &DocumentDiagnosticParams,
+) -> DocumentDiagnosticReportResult {
+    let items = convert::path(&params.text_document.uri)
+        .and_then(|path| world.diagnostics(&path))
+        .unwrap_or_default();
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+        RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: None,
+                items,
+            },
+        },
+    ))
+}

@@ -1,0 +1,569 @@
+//! The editor's session: open documents and every notification that
+//! changes state, applied one at a time in the order they arrived (on the
+//! server's session thread, see [`super::server`]).
+//!
+//! The expensive part of a change (parsing, reading files) happens here,
+//! outside the world's lock; the lock is taken only to put the result in, so
+//! requests are answered while a large note is parsed or a folder indexed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use tower_lsp_server::ls_types::MessageType;
+
+use super::document::{Change, Document};
+use super::lifecycle::{self, too_broad, IndexJob, REBUILD_DELAY};
+use super::outbox::Outbox;
+use super::settings::Settings;
+use super::world::{Origin, Refresh, World};
+use crate::workspace::read::Origin as ReadOrigin;
+use crate::workspace::{
+    find_root, load_bibliography, load_note, resolves_inside, BibFormat, Config, Note, SourceFile,
+    WantedBibliography, Workspace, CONFIG_FILE,
+};
+
+/// Starts an index job (on a thread of its own, in the server).
+pub type Spawn = Box<dyn Fn(IndexJob) + Send>;
+
+pub struct Session {
+    world: Arc<RwLock<World>>,
+    outbox: Arc<Outbox>,
+    documents: HashMap<PathBuf, Document>,
+    spawn: Spawn,
+}
+
+/// The note of an open document in a workspace at `root` with `config`.
+fn note_from_document(root: &Path, config: &Config, path: &Path, document: &mut Document) -> Note {
+    document.set_max_size(config.max_note_size);
+    let (text, problem) = match document.problem() {
+        None => (document.text().to_string(), None),
+        Some(problem) => (String::new(), Some(problem.clone())),
+    };
+    let file = SourceFile::new(root, path.to_path_buf(), text, problem);
+    Note::new(config, file, document.syntax())
+}
+
+impl Session {
+    pub fn new(world: Arc<RwLock<World>>, outbox: Arc<Outbox>, spawn: Spawn) -> Session {
+        Session {
+            world,
+            outbox,
+            documents: HashMap::new(),
+            spawn,
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The one way a workspace is created or rebuilt: configuration, the
+    /// editor's settings, the open documents under its root, then one
+    /// index job.
+    fn build(&mut self, root: PathBuf, origin: Origin, delay: Duration) {
+        let (config, error) = lifecycle::configuration(&root, &self.read());
+        if let Some(error) = error {
+            self.outbox
+                .message(MessageType::ERROR, format!("gloss.toml: {error}"));
+        }
+        let members: Vec<PathBuf> = {
+            let world = self.read();
+            self.documents
+                .keys()
+                .filter(|path| belongs(&world, path, &root, origin))
+                .cloned()
+                .collect()
+        };
+        let notes: Vec<Note> = members
+            .iter()
+            .filter_map(|path| {
+                let document = self.documents.get_mut(path)?;
+                Some(note_from_document(&root, &config, path, document))
+            })
+            .collect();
+        let job = lifecycle::build(
+            &mut self.write(),
+            root.clone(),
+            origin,
+            config,
+            notes,
+            delay,
+        );
+        match job {
+            Some(job) => (self.spawn)(job),
+            None => {
+                // A note alone: no index run; its own bibliographies now.
+                for path in &members {
+                    self.load_declared_bibliographies(path);
+                }
+                self.outbox.refresh(Refresh::Documents(members));
+            }
+        }
+    }
+
+    /// The editor opened `folders` (at start-up or later).
+    pub fn add_folders(&mut self, folders: Vec<PathBuf>) {
+        for folder in folders {
+            let folder = folder.canonicalize().unwrap_or(folder);
+            if too_broad(&folder) {
+                self.outbox.message(
+                    MessageType::WARNING,
+                    format!(
+                        "gloss does not index {}: that would read the whole disk or home folder. Notes opened there are checked with the vault they are in.",
+                        folder.display()
+                    ),
+                );
+                continue;
+            }
+            self.build(folder, Origin::Folder, Duration::ZERO);
+        }
+    }
+
+    /// The editor closed `folders`: their open documents go to the
+    /// workspace they would have outside any folder.
+    pub fn remove_folders(&mut self, folders: Vec<PathBuf>) {
+        let folders: Vec<PathBuf> = folders
+            .into_iter()
+            .map(|f| f.canonicalize().unwrap_or(f))
+            .collect();
+        self.write()
+            .slots
+            .retain(|s| s.origin != Origin::Folder || !folders.contains(&s.workspace.root));
+        let homeless: Vec<PathBuf> = {
+            let world = self.read();
+            self.documents
+                .keys()
+                .filter(|p| world.slot_of(p).is_none())
+                .cloned()
+                .collect()
+        };
+        for path in homeless {
+            self.discover(&path);
+        }
+        self.outbox.refresh(Refresh::All);
+    }
+
+    /// A workspace for a note outside every folder: the nearest vault or
+    /// repository above it, else the note alone (its folder is never
+    /// walked, so a note in the home folder does not index the home folder).
+    fn discover(&mut self, path: &Path) {
+        let root = find_root(path);
+        let has_marker = [CONFIG_FILE, ".obsidian", ".git"]
+            .iter()
+            .any(|m| root.join(m).exists());
+        if has_marker && !too_broad(&root) {
+            self.build(root, Origin::Discovered, Duration::ZERO);
+        } else {
+            let folder = path.parent().map_or(root, Path::to_path_buf);
+            self.build(folder, Origin::Alone, Duration::ZERO);
+        }
+    }
+
+    /// `didOpen`.
+    pub fn open(&mut self, path: PathBuf, text: String, version: i32) {
+        self.documents
+            .insert(path.clone(), Document::new(text, version));
+        self.write().open.insert(path.clone(), version);
+        if self.read().slot_of(&path).is_none() {
+            self.discover(&path);
+            return;
+        }
+        self.update(&path);
+    }
+
+    /// `didChange`: edits applied in order to the document, then its note.
+    pub fn change(&mut self, path: &Path, changes: Vec<Change>, version: i32) {
+        let unit = self.read().unit;
+        let Some(document) = self.documents.get_mut(path) else {
+            // A change for a document that was never opened: nothing to
+            // apply it to.
+            return;
+        };
+        document.apply(changes, version, unit);
+        self.write().open.insert(path.to_path_buf(), version);
+        self.update(path);
+    }
+
+    /// `didClose`: the file on disk is the truth again.
+    pub fn close(&mut self, path: &Path) {
+        self.documents.remove(path);
+        self.write().open.remove(path);
+        let alone = {
+            let world = self.read();
+            world
+                .slot_of(path)
+                .is_some_and(|i| world.slots[i].origin == Origin::Alone)
+        };
+        if alone {
+            let mut world = self.write();
+            if let Some(i) = world.slot_of(path) {
+                world.slots[i].workspace.remove_note(path);
+                if world.slots[i].workspace.notes().next().is_none() {
+                    world.slots.remove(i);
+                }
+            }
+            return;
+        }
+        self.reload_from_disk(path);
+    }
+
+    /// Files changed outside the editor. An open document's unsaved text
+    /// wins over the disk; a changed `gloss.toml` rebuilds its workspace.
+    pub fn files_changed(&mut self, paths: Vec<PathBuf>) {
+        let mut rebuild = Vec::new();
+        for path in paths {
+            if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+                let slot = {
+                    let world = self.read();
+                    world
+                        .slot_of(&path)
+                        .map(|i| (world.slots[i].workspace.root.clone(), world.slots[i].origin))
+                };
+                if let Some(slot) = slot.filter(|s| s.1 != Origin::Alone) {
+                    if !rebuild.contains(&slot) {
+                        rebuild.push(slot);
+                    }
+                }
+                continue;
+            }
+            if !self.documents.contains_key(&path) {
+                self.reload_from_disk(&path);
+            }
+        }
+        for (root, origin) in rebuild {
+            self.build(root, origin, REBUILD_DELAY);
+        }
+    }
+
+    /// New settings from the editor: every workspace's configuration again.
+    pub fn set_settings(&mut self, settings: Settings) {
+        let roots: Vec<PathBuf> = {
+            let mut world = self.write();
+            world.settings = settings;
+            world
+                .slots
+                .iter()
+                .map(|s| s.workspace.root.clone())
+                .collect()
+        };
+        for root in roots {
+            let (config, _) = lifecycle::configuration(&root, &self.read());
+            let mut world = self.write();
+            if let Some(i) = world.slot_at(&root) {
+                world.slots[i].workspace.config = config;
+            }
+        }
+        self.outbox.refresh(Refresh::All);
+    }
+
+    /// Puts the open document at `path` into its workspace and asks for the
+    /// diagnostics that may have changed.
+    fn update(&mut self, path: &Path) {
+        let Some(note) = ({
+            let world = self.world.read().unwrap_or_else(|e| e.into_inner());
+            let document = self.documents.get_mut(path);
+            world
+                .workspace_of(path)
+                .zip(document)
+                .map(|(w, d)| note_from_document(&w.root, &w.config, path, d))
+        }) else {
+            return;
+        };
+        self.put(path, note);
+    }
+
+    /// Puts `note` into the workspace of `path`: this note's diagnostics
+    /// change, and every open note's when names or bibliographies did.
+    fn put(&mut self, path: &Path, note: Note) {
+        let (names_changed, bibliographies_changed) = {
+            let mut world = self.write();
+            let Some(i) = world.slot_of(path) else {
+                return;
+            };
+            let workspace = &mut world.slots[i].workspace;
+            let old = workspace.note_by_path(path).map(|id| workspace.note(id));
+            // Other notes resolve this one's names and headings.
+            let names_changed = old.is_none_or(|old| {
+                old.keys != note.keys || old.anchor_names() != note.anchor_names()
+            });
+            let bibliographies_changed =
+                old.map(declared_bibliographies) != Some(declared_bibliographies(&note));
+            workspace.set_note(note);
+            (names_changed, bibliographies_changed)
+        };
+        if bibliographies_changed {
+            self.load_declared_bibliographies(path);
+        }
+        self.outbox
+            .refresh(if names_changed || bibliographies_changed {
+                Refresh::All
+            } else {
+                Refresh::Documents(vec![path.to_path_buf()])
+            });
+    }
+
+    /// Loads the bibliographies the note at `path` declares that are not
+    /// loaded yet, reading them outside the lock.
+    fn load_declared_bibliographies(&mut self, path: &Path) {
+        let (root, config, wanted) = {
+            let mut world = self.write();
+            let Some(i) = world.slot_of(path) else {
+                return;
+            };
+            let workspace = &mut world.slots[i].workspace;
+            let Some(id) = workspace.note_by_path(path) else {
+                return;
+            };
+            let wanted: Vec<WantedBibliography> = workspace
+                .declared_bibliographies(id)
+                .into_iter()
+                .filter(|w| {
+                    !workspace
+                        .bibliographies
+                        .iter()
+                        .any(|b| b.file.path == w.path)
+                })
+                .collect();
+            (workspace.root.clone(), workspace.config.clone(), wanted)
+        };
+        for wanted in wanted {
+            let bibliography = load_bibliography(&root, &wanted, &config);
+            let mut world = self.write();
+            if let Some(i) = world.slot_at(&root) {
+                world.slots[i].workspace.set_bibliography(bibliography);
+            }
+        }
+    }
+
+    /// A note or bibliography changed on disk: read it again (outside the
+    /// lock), or forget it if it is gone or no longer a file gloss reads.
+    fn reload_from_disk(&mut self, path: &Path) {
+        let Some((root, config, known_bibliography)) = ({
+            let world = self.read();
+            world.workspace_of(path).map(|w: &Workspace| {
+                let known = w.bibliographies.iter().any(|b| b.file.path == path);
+                (w.root.clone(), w.config.clone(), known)
+            })
+        }) else {
+            return;
+        };
+        let readable = resolves_inside(&root, path);
+        if let Some(format) = BibFormat::from_path(path) {
+            if readable && (known_bibliography || format == BibFormat::BibTeX) {
+                let wanted = WantedBibliography {
+                    path: path.to_path_buf(),
+                    format,
+                    origin: ReadOrigin::Repository,
+                };
+                let bibliography = load_bibliography(&root, &wanted, &config);
+                self.with_workspace(&root, |w| w.set_bibliography(bibliography));
+            } else if known_bibliography {
+                self.with_workspace(&root, |w| w.remove_bibliography(path));
+            } else {
+                return;
+            }
+            self.outbox.refresh(Refresh::All);
+            return;
+        }
+        if !crate::workspace::is_note(path) {
+            return;
+        }
+        let rel = crate::workspace::walk_relative(&root, path);
+        if readable && config.includes(&rel) {
+            let note = load_note(&root, path, &config);
+            self.put(path, note);
+        } else {
+            self.with_workspace(&root, |w| {
+                w.remove_note(path);
+            });
+            self.outbox.refresh(Refresh::All);
+        }
+    }
+
+    fn with_workspace(&self, root: &Path, f: impl FnOnce(&mut Workspace)) {
+        let mut world = self.write();
+        if let Some(i) = world.slot_at(root) {
+            f(&mut world.slots[i].workspace);
+        }
+    }
+
+    /// The open document at `path`, for tests.
+    #[cfg(test)]
+    pub fn document(&self, path: &Path) -> Option<&Document> {
+        self.documents.get(path)
+    }
+
+    /// For tests: a session whose index jobs run at once, on the caller's
+    /// thread.
+    #[cfg(test)]
+    pub fn for_tests(
+        unit: crate::line_index::ColumnUnit,
+    ) -> (Session, Arc<RwLock<World>>, Arc<Outbox>) {
+        let world = Arc::new(RwLock::new(World::new(unit)));
+        let outbox = Arc::new(Outbox::default());
+        let spawn: Spawn = {
+            let (world, outbox) = (world.clone(), outbox.clone());
+            Box::new(move |job| lifecycle::index(&world, job, &outbox))
+        };
+        (
+            Session::new(world.clone(), outbox.clone(), spawn),
+            world,
+            outbox,
+        )
+    }
+}
+
+/// The bibliographies a note declares, as written.
+fn declared_bibliographies(note: &Note) -> Vec<&str> {
+    note.syntax
+        .front_matter
+        .as_ref()
+        .map(|f| f.bibliography.iter().map(|b| b.value.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// Whether the document at `path` belongs to a workspace built at `root`
+/// with `origin`: it is under the root, and no workspace that stays has a
+/// deeper root above it (a folder's build takes over the workspaces found
+/// for single notes under it).
+fn belongs(world: &World, path: &Path, root: &Path, origin: Origin) -> bool {
+    if !path.starts_with(root) {
+        return false;
+    }
+    !world.slots.iter().any(|s| {
+        let stays = origin != Origin::Folder
+            || s.origin == Origin::Folder
+            || !s.workspace.root.starts_with(root);
+        stays
+            && s.workspace.root != root
+            && path.starts_with(&s.workspace.root)
+            && s.workspace.root.starts_with(root)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::line_index::ColumnUnit;
+
+    fn vault() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(
+            root.join("glossary.md"),
+            "# Glossary\n- Attention: looks.\n",
+        )
+        .unwrap();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/other.md"), "# Other\n").unwrap();
+        (dir, root)
+    }
+
+    fn codes(world: &RwLock<World>, path: &Path) -> Vec<String> {
+        let world = world.read().unwrap();
+        let (workspace, id) = world.note(path).unwrap();
+        crate::ide::note_diagnostics(workspace, id)
+            .iter()
+            .map(|d| format!("{} {}", d.code.as_str(), d.message))
+            .collect()
+    }
+
+    /// Found by an editor-like client: a note opened before its folder's
+    /// workspace existed was resolved alone, and never taken over.
+    #[test]
+    fn a_folder_takes_over_notes_opened_before_it() {
+        let (_dir, root) = vault();
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        let note = root.join("sub/note.md");
+        session.open(
+            note.clone(),
+            "[[Attention]] [[other]] [[Nowhere]]\n".to_string(),
+            1,
+        );
+        assert_eq!(world.read().unwrap().slots[0].origin, Origin::Alone);
+        session.add_folders(vec![root.clone()]);
+        let world_now = world.read().unwrap();
+        assert_eq!(
+            world_now.slots.len(),
+            1,
+            "the single note's workspace is folded in"
+        );
+        assert_eq!(world_now.slots[0].workspace.root, root);
+        drop(world_now);
+        assert_eq!(
+            codes(&world, &note),
+            ["broken-link unknown concept 'Nowhere'"]
+        );
+    }
+
+    #[test]
+    fn a_changed_configuration_keeps_open_notes_and_settings_apply() {
+        let (_dir, root) = vault();
+        let (mut session, world, outbox) = Session::for_tests(ColumnUnit::Utf16);
+        world.write().unwrap().settings = Settings::from_json(Some(
+            serde_json::json!({"severity": {"broken-link": "hint"}}),
+        ));
+        session.add_folders(vec![root.clone()]);
+        let note = root.join("n.md");
+        session.open(note.clone(), "[[Nowhere]]\n".to_string(), 1);
+        let severity = |world: &RwLock<World>| {
+            let world = world.read().unwrap();
+            let (workspace, id) = world.note(&note).unwrap();
+            crate::ide::note_diagnostics(workspace, id)[0].severity
+        };
+        assert_eq!(severity(&world), crate::workspace::Severity::Hint);
+        std::fs::write(root.join(CONFIG_FILE), "[severity]\nempty-link = \"off\"\n").unwrap();
+        session.files_changed(vec![root.join(CONFIG_FILE)]);
+        assert!(
+            world.read().unwrap().note(&note).is_some(),
+            "the open note stays"
+        );
+        assert_eq!(severity(&world), crate::workspace::Severity::Hint);
+        assert!(outbox.pending().0, "every open note is refreshed");
+    }
+
+    /// A file watcher names paths inside the root, but a symbolic link
+    /// there may point anywhere: it is read only if it resolves inside.
+    #[cfg(unix)]
+    #[test]
+    fn a_watched_symlink_out_of_the_workspace_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "[[Secret]]\n").unwrap();
+        let (_dir, root) = vault();
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.add_folders(vec![root.clone()]);
+        let link = root.join("linked.md");
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), &link).unwrap();
+        session.files_changed(vec![link.clone()]);
+        assert!(
+            world.read().unwrap().note(&link).is_none(),
+            "read a file outside the workspace"
+        );
+        let inner = root.join("inner-link.md");
+        std::os::unix::fs::symlink(root.join("glossary.md"), &inner).unwrap();
+        session.files_changed(vec![inner.clone()]);
+        assert!(
+            world.read().unwrap().note(&inner).is_some(),
+            "a link inside is a note"
+        );
+    }
+
+    #[test]
+    fn a_note_outside_any_folder_is_checked_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().canonicalize().unwrap().join("note.md");
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.open(path.clone(), "[[Missing]]\n".to_string(), 1);
+        // No gloss.toml, .obsidian or .git above a temporary folder.
+        assert_eq!(world.read().unwrap().slots[0].origin, Origin::Alone);
+        assert_eq!(codes(&world, &path).len(), 1);
+        session.close(&path);
+        assert!(world.read().unwrap().slots.is_empty());
+    }
+}
