@@ -54,8 +54,18 @@ impl LspClient {
 
     /// Starts `binary lsp` in `cwd` (the benchmarks use a release build).
     pub fn start_with(binary: &std::path::Path, cwd: &std::path::Path) -> LspClient {
+        LspClient::start_env(binary, cwd, &[])
+    }
+
+    /// Starts `binary lsp` in `cwd` with extra environment variables.
+    pub fn start_env(
+        binary: &std::path::Path,
+        cwd: &std::path::Path,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> LspClient {
         let mut child = Command::new(binary)
             .arg("lsp")
+            .envs(env.iter().copied())
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -85,6 +95,18 @@ impl LspClient {
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// A field of the server's `/proc/<pid>/status`, such as `VmHWM` (in
+    /// kB) or `Threads`.
+    pub fn status(&self, field: &str) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {

@@ -313,6 +313,187 @@ fn cases() -> Vec<Case> {
             forbid: &[],
             open: Some("fm.md"),
         },
+        // ---- second hardening round: what the repository can make gloss read ----
+        Case {
+            name: ".gitignore and .ignore as FIFOs",
+            setup: |v, _| {
+                v.write("sub/n.md", "[[Fifo Missing]]\n");
+                for fifo in [".gitignore", "sub/.ignore"] {
+                    let made = Command::new("mkfifo")
+                        .arg(v.path().join(fifo))
+                        .status()
+                        .unwrap();
+                    assert!(made.success());
+                }
+            },
+            expect: &["sub/n.md broken-link"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: ".gitignore linked to /dev/zero",
+            setup: |v, _| {
+                v.write("sub/n.md", "[[Zero Missing]]\n");
+                symlink("/dev/zero", &v.path().join("sub/.gitignore"));
+            },
+            expect: &["sub/n.md broken-link"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "a bibliography linked to a file outside that is not a bibliography",
+            setup: |v, outside| {
+                std::fs::write(outside.join("id_rsa"), "@misc{leakedkey, title={Leaked}}\n").unwrap();
+                symlink(outside.join("id_rsa"), &v.path().join("p.bib"));
+                v.write("cites.md", "---\nbibliography: p.bib\n---\n[@leakedkez]\n");
+            },
+            expect: &["cites.md missing-bibliography", "cites.md unknown-citation"],
+            forbid: &["leakedkey"],
+            open: Some("cites.md"),
+        },
+        // ---- second hardening round: input whose cost grew faster than its size ----
+        Case {
+            name: "a line of @{ without }",
+            setup: |v, _| v.write("at.md", format!("{}\n[[At Missing]]\n", "@{".repeat(60_000))),
+            expect: &["at.md broken-link"],
+            forbid: &[],
+            open: Some("at.md"),
+        },
+        Case {
+            name: "a 10 MiB note of [[",
+            setup: |v, _| v.write("dense.md", "[[".repeat(5 * 1024 * 1024 - 8)),
+            expect: &["dense.md file-too-large"],
+            forbid: &[],
+            open: Some("dense.md"),
+        },
+        Case {
+            name: "8000 headings and 8000 links to them, half broken",
+            setup: |v, _| {
+                let headings: String = (0..8000).map(|i| format!("## Heading {i}\n")).collect();
+                let links: String = (0..8000)
+                    .map(|i| if i % 2 == 0 { format!("[[#Heading {i}]]\n") } else { format!("[[#Gone {i}]]\n") })
+                    .collect();
+                v.write("anchors.md", headings + &links);
+            },
+            expect: &["anchors.md broken-anchor"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "a 40,000-character alias and near misses",
+            setup: |v, _| {
+                let alias = "a".repeat(40_000);
+                let misses: String = (0..6).map(|i| format!("[[{}b{i}]]\n", &alias[2..])).collect();
+                v.write("long.md", format!("---\naliases: [\"{alias}\"]\n---\n{misses}"));
+            },
+            expect: &["long.md broken-link"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "20,000 three-letter terms and 20,000 short broken links",
+            setup: |v, _| {
+                let names: Vec<String> = (0..20_000u32)
+                    .map(|i| {
+                        let c = |n: u32| char::from(b'a' + (n % 26) as u8);
+                        format!("{}{}{}", c(i / 676), c(i / 26), c(i))
+                    })
+                    .collect();
+                let terms: String = names.iter().map(|n| format!("- {n}: x\n")).collect();
+                v.write("terms.md", format!("## Terms\n{terms}"));
+                let links: String = names.iter().map(|n| format!("[[{n}z]]\n")).collect();
+                v.write("short.md", links);
+            },
+            expect: &["short.md broken-link"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "a link with a backslash to a note whose name has one",
+            setup: |v, _| {
+                v.write("back\\slash.md", "# B\n");
+                v.write("links.md", "[[back\\slash]] [[back\\slosh]]\n");
+            },
+            expect: &["links.md broken-link"],
+            forbid: &["did you mean 'back\\slash'?\"}, {\"path\": \"links.md\", \"line\": 1, \"column\": 3"],
+            open: None,
+        },
+        Case {
+            name: "an @string doubling chain",
+            setup: |v, _| {
+                let mut bib = String::from("@string{s0 = \"ab\"}\n");
+                for i in 1..=26 {
+                    bib.push_str(&format!("@string{{s{i} = s{} # s{}}}\n", i - 1, i - 1));
+                }
+                bib.push_str("@article{k, title = s26}\n@article{fine, title = s2}\n");
+                v.write("refs.bib", bib);
+                v.write("cites.md", "[@fine] [@k]\n");
+            },
+            expect: &["refs.bib bib-syntax"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "entries with undefined macros among 20,000 macros",
+            setup: |v, _| {
+                let mut bib: String = (0..20_000).map(|i| format!("@string{{m{i} = \"x\"}}\n")).collect();
+                for i in 0..20 {
+                    bib.push_str(&format!("@article{{k{i}, journal = undefined{i}}}\n"));
+                }
+                v.write("refs.bib", bib);
+            },
+            expect: &["refs.bib bib-syntax"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "100,000 nested braces in a field",
+            setup: |v, _| {
+                v.write(
+                    "refs.bib",
+                    format!("@article{{k, title = {}{}}}\n", "{".repeat(100_000), "}".repeat(100_000)),
+                )
+            },
+            expect: &["refs.bib bib-syntax"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "40,000 crossref children of a 10,000-field parent",
+            setup: |v, _| {
+                let fields: Vec<String> = (0..10_000).map(|i| format!("f{i} = {{v}}")).collect();
+                let mut bib = format!("@book{{parent, {}}}\n", fields.join(", "));
+                for i in 0..40_000 {
+                    bib.push_str(&format!("@inbook{{c{i}, crossref = {{parent}}}}\n"));
+                }
+                v.write("refs.bib", bib);
+            },
+            expect: &["refs.bib bib-syntax"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "300,000 tiny entries",
+            setup: |v, _| {
+                let bib: String = (0..300_000).map(|i| format!("@misc{{k{i},}}\n")).collect();
+                v.write("refs.bib", bib);
+                v.write("cites.md", "[@k7]\n");
+            },
+            expect: &["refs.bib bib-syntax"],
+            forbid: &[],
+            open: None,
+        },
+        Case {
+            name: "CSL-JSON with a byte order mark",
+            setup: |v, _| {
+                v.write("gloss.toml", "[bibliography]\nfiles = [\"refs.json\"]\n");
+                v.write("refs.json", "\u{feff}[{\"id\": \"bomkey\", \"title\": \"T\"}]");
+                v.write("cites.md", "[@bomkey]\n");
+            },
+            expect: &[],
+            forbid: &["invalid JSON", "bomkey"],
+            open: None,
+        },
         // ---- links that try to leave the workspace ----
         Case {
             name: "links outside the workspace",
@@ -407,6 +588,15 @@ fn summary(diagnostics: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// `path code` with how often each occurs, for the log.
+fn counted(got: &[String]) -> BTreeMap<&str, usize> {
+    let mut counts = BTreeMap::new();
+    for g in got {
+        *counts.entry(g.as_str()).or_default() += 1;
+    }
+    counts
+}
+
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
@@ -435,6 +625,7 @@ fn open(client: &mut LspClient, path: &Path, text: &str) -> Value {
     client.diagnostics_for(&uri, Some(1))
 }
 
+#[track_caller]
 fn assert_still_serving(client: &mut LspClient, good: &Path) {
     let hover = client.request(
         "textDocument/hover",
@@ -483,7 +674,7 @@ fn bad_input_is_reported_and_never_stops_check_or_the_server() {
                 "{name}: {forbidden:?} was read: {diagnostics:?}"
             );
         }
-        eprintln!("{name}: check {:?}, {got:?}", started.elapsed());
+        eprintln!("{name}: check {:?}, {:?}", started.elapsed(), counted(&got));
 
         // gloss lsp: indexes the same folder, answers, reports the same.
         let started = Instant::now();
@@ -680,4 +871,447 @@ fn assert_still_serving_at(client: &mut LspClient, uri: &str, character: u32) {
             .contains("each token looks"),
         "{hover}"
     );
+}
+
+// ---- second hardening round: one test per reproduction that does not fit
+// the shape of `cases` ----
+
+fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success());
+}
+
+/// `gloss check` in `dir` with a canary in its environment, within `limit`.
+fn check_with_canary(dir: &Path, args: &[&str]) -> std::process::Output {
+    output_within(
+        Command::new(gloss_bin())
+            .arg("check")
+            .args(args)
+            .env("GLOSS_CANARY", "hunter2-canary")
+            .current_dir(dir),
+        Duration::from_secs(60),
+    )
+}
+
+/// A `gloss.toml` that is not a regular file of the workspace: committed as
+/// a link to `/proc/self/environ` it printed the CI job's environment into
+/// the log; as a FIFO it hung; as a link to `/dev/zero` it took gigabytes.
+/// Each is now an error that quotes nothing, and the server keeps serving.
+#[test]
+fn a_configuration_that_is_no_file_of_the_workspace_is_never_read() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.toml"), "hunter2-canary = 1\n").unwrap();
+    let secret = outside.path().join("secret.toml");
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+        (
+            "a link to /proc/self/environ",
+            Box::new(|p| symlink("/proc/self/environ", p)),
+        ),
+        ("a FIFO", Box::new(|p| mkfifo(p))),
+        ("a link to /dev/zero", Box::new(|p| symlink("/dev/zero", p))),
+        (
+            "50 MB",
+            Box::new(|p| std::fs::write(p, "# x\n".repeat(13_000_000)).unwrap()),
+        ),
+        (
+            "a link out of the workspace",
+            Box::new(move |p| symlink(&secret, p)),
+        ),
+    ];
+    for (name, make) in cases {
+        let vault = Vault::empty();
+        let config = vault.path().join("gloss.toml");
+        std::fs::remove_file(&config).unwrap();
+        make(&config);
+        vault.write("good.md", GOOD);
+        let started = Instant::now();
+        let output = check_with_canary(vault.path(), &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains("gloss.toml"), "{name}: {stderr}");
+        for leak in ["hunter2-canary", "PATH="] {
+            assert!(!stderr.contains(leak), "{name}: printed {leak}: {stderr}");
+            assert!(
+                !String::from_utf8_lossy(&output.stdout).contains(leak),
+                "{name}"
+            );
+        }
+        eprintln!(
+            "{name}: check {:?}: {}",
+            started.elapsed(),
+            stderr.lines().next().unwrap_or("")
+        );
+    }
+
+    // In the server: a FIFO configuration next to an opened note does not
+    // stop a hover in another folder.
+    let bad = Vault::empty();
+    std::fs::remove_file(bad.path().join("gloss.toml")).unwrap();
+    mkfifo(&bad.path().join("gloss.toml"));
+    bad.write("note.md", "[[x]]\n");
+    let good = Vault::empty();
+    good.write("glossary.md", GLOSSARY);
+    good.write("good.md", GOOD);
+    let (bad_root, good_root) = (
+        bad.path().canonicalize().unwrap(),
+        good.path().canonicalize().unwrap(),
+    );
+    let mut client = LspClient::start(&good_root);
+    let response = client.request(
+        "initialize",
+        json!({"processId": null, "capabilities": {},
+               "workspaceFolders": [{"uri": uri(&bad_root), "name": "bad"}, {"uri": uri(&good_root), "name": "good"}]}),
+    );
+    assert!(response.get("error").is_none(), "{response}");
+    client.notify("initialized", json!({}));
+    open(&mut client, &bad_root.join("note.md"), "[[x]]\n");
+    open(&mut client, &good_root.join("good.md"), GOOD);
+    let started = Instant::now();
+    assert_still_serving(&mut client, &good_root.join("good.md"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// `--untrusted` confines every read the repository asks for to the
+/// workspace; what the user names on the command line is still read.
+#[test]
+fn untrusted_runs_read_nothing_the_repository_links_outside() {
+    let outside = tempfile::tempdir().unwrap();
+    let outside_root = outside.path().canonicalize().unwrap();
+    std::fs::create_dir(outside_root.join("zotero")).unwrap();
+    std::fs::write(
+        outside_root.join("zotero/library.bib"),
+        "@misc{zotero2020, title = {Linked}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        outside_root.join("mine.bib"),
+        "@misc{mine2021, title = {Mine}}\n",
+    )
+    .unwrap();
+    let vault = Vault::empty();
+    vault.write(
+        "gloss.toml",
+        format!(
+            "[bibliography]\nfiles = [\"{}\"]\n",
+            outside_root.join("mine.bib").display()
+        ),
+    );
+    symlink(outside_root.join("zotero"), &vault.path().join("linked"));
+    vault.write(
+        "cites.md",
+        "---\nbibliography: linked/library.bib\n---\n[@zotero2020] [@mine2021]\n",
+    );
+    let codes = |args: &[&str]| -> Vec<String> {
+        let output = check_with_canary(vault.path(), &[&["--format", "json"], args].concat());
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut codes: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
+            .collect();
+        codes.sort();
+        codes
+    };
+    // Trusted: a symlinked Zotero export and a configured file are read.
+    assert_eq!(codes(&[]), Vec::<String>::new());
+    // Untrusted: neither; both declarations say why.
+    assert_eq!(
+        codes(&["--untrusted"]),
+        [
+            "missing-bibliography 2",
+            "missing-bibliography 2",
+            "unknown-citation 4",
+            "unknown-citation 4"
+        ]
+    );
+    let mine = outside_root.join("mine.bib");
+    let with_flag = codes(&["--untrusted", "--bibliography", mine.to_str().unwrap()]);
+    assert_eq!(
+        with_flag,
+        [
+            "missing-bibliography 2",
+            "missing-bibliography 2",
+            "unknown-citation 4"
+        ],
+        "a bibliography named on the command line is read"
+    );
+}
+
+/// `rootUri = file:///` indexed the whole disk (216k notes, 2.9 GB after
+/// 80 s). The file system root and the home folder are never indexed; a
+/// note opened there is checked with the vault it is in.
+#[test]
+fn the_server_never_indexes_the_disk_or_the_home_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let home_root = home.path().canonicalize().unwrap();
+    let vault_dir = home_root.join("vault");
+    std::fs::create_dir(&vault_dir).unwrap();
+    std::fs::write(vault_dir.join("gloss.toml"), "").unwrap();
+    std::fs::write(vault_dir.join("glossary.md"), GLOSSARY).unwrap();
+    std::fs::write(vault_dir.join("good.md"), GOOD).unwrap();
+    let mut client =
+        LspClient::start_env(gloss_bin(), &home_root, &[("HOME", home_root.as_os_str())]);
+    let response = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": "file:///", "capabilities": {"window": {"workDoneProgress": true}},
+               "workspaceFolders": [{"uri": "file:///", "name": "disk"}]}),
+    );
+    assert!(response.get("error").is_none(), "{response}");
+    client.notify("initialized", json!({}));
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": uri(&home_root), "name": "home"}], "removed": []}}),
+    );
+    let good = vault_dir.join("good.md");
+    let mut published = open(&mut client, &good, GOOD);
+    while !published["diagnostics"]
+        .to_string()
+        .contains("Missing Term")
+    {
+        published = client.diagnostics_for(&uri(&good), Some(1));
+    }
+    assert_still_serving(&mut client, &good);
+    let warnings = client
+        .notifications
+        .iter()
+        .filter(|m| m["method"] == "window/showMessage")
+        .filter(|m| {
+            m["params"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("does not index")
+        })
+        .count();
+    assert_eq!(warnings, 2, "{:#?}", client.notifications);
+    assert!(
+        !client
+            .notifications
+            .iter()
+            .any(|m| m["method"] == "$/progress" && m["params"]["token"] == "gloss/index//"),
+        "indexed the disk"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// A document URI with `..` segments looked like a note of the vault, and
+/// its front matter made the server read a bibliography outside.
+#[test]
+fn a_uri_with_dot_dot_segments_is_where_it_points() {
+    let outside = tempfile::tempdir().unwrap();
+    let outside_root = outside.path().canonicalize().unwrap();
+    std::fs::write(
+        outside_root.join("p.bib"),
+        "@misc{leakedkey, title = {L}}\n",
+    )
+    .unwrap();
+    let vault = Vault::empty();
+    vault.write("glossary.md", GLOSSARY);
+    vault.write("good.md", GOOD);
+    vault.write("sub/x.md", "x\n");
+    let root = vault.path().canonicalize().unwrap();
+    let mut client = start_server(&root);
+    let depth = root.components().count();
+    let sneaky = format!(
+        "{}/sub/{}{}/note.md",
+        uri(&root),
+        "../".repeat(depth),
+        outside_root.display().to_string().trim_start_matches('/')
+    );
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": sneaky, "languageId": "markdown", "version": 1,
+                                "text": "---\nbibliography: p.bib\n---\n[@leakedkey]\n"}}),
+    );
+    let cites = root.join("cites.md");
+    let published = open(&mut client, &cites, "[@leakedkez]\n");
+    let mut published = published;
+    while published["diagnostics"].as_array().unwrap().is_empty() {
+        published = client.diagnostics_for(&uri(&cites), Some(1));
+    }
+    assert!(!published.to_string().contains("leakedkey"), "{published}");
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// Protocol traffic whose cost grew faster than its size.
+#[test]
+fn protocol_amplification_is_bounded() {
+    let vault = Vault::empty();
+    vault.write("glossary.md", GLOSSARY);
+    vault.write("good.md", GOOD);
+    vault.write("refs.bib", "@misc{k1, title = {One}}\n");
+    let root = vault.path().canonicalize().unwrap();
+    let good = uri(&root.join("good.md"));
+    let mut client = start_server(&root);
+    let mut published = open(&mut client, &root.join("good.md"), GOOD);
+    while !published["diagnostics"]
+        .to_string()
+        .contains("Missing Term")
+    {
+        published = client.diagnostics_for(&good, Some(1));
+    }
+
+    // 60 MB of zeros in one message: refused unparsed.
+    let zeros = format!(
+        "{{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":[{}0]}}",
+        "0,".repeat(30_000_000)
+    );
+    client.send_raw(&gloss_e2e::lsp::frame(&zeros));
+    let error = client.wait_for(|m| m["error"]["code"] == -32700);
+    assert!(error.to_string().contains("JSON values"), "{error}");
+    assert_still_serving(&mut client, &root.join("good.md"));
+    let peak = client.status("VmHWM");
+    assert!(peak < 400_000, "peak {peak} kB");
+
+    // One change of 1000 edits on a 9 MB note.
+    let big = root.join("big.md");
+    let text = "words and [[Attention]] more words\n".repeat(9 * 1024 * 1024 / 35);
+    open(&mut client, &big, &text);
+    let edits: Vec<Value> = (0..1000)
+        .map(|i| json!({"range": {"start": {"line": i * 100, "character": 0}, "end": {"line": i * 100, "character": 5}}, "text": "WORDS"}))
+        .collect();
+    let started = Instant::now();
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&big), "version": 2}, "contentChanges": edits}),
+    );
+    client.diagnostics_at_version(&uri(&big), 2);
+    eprintln!("1000 edits on 9 MB: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A hover on a group of 60,000 keys.
+    let keys: Vec<String> = (0..60_000).map(|i| format!("@k{i}")).collect();
+    let group = root.join("group.md");
+    open(&mut client, &group, &format!("[{}]\n", keys.join("; ")));
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&group)}, "position": {"line": 0, "character": 0}}),
+    );
+    let reply = hover.to_string();
+    assert!(reply.len() < 20_000, "{} bytes", reply.len());
+    assert!(reply.contains("more"), "{reply}");
+
+    // Names that links could not find are refused; moves out of the
+    // workspace or to other schemes propose nothing.
+    let rename = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": good}, "position": {"line": 0, "character": 7}, "newName": "Self#Attention"}),
+    );
+    assert_eq!(rename["error"]["code"], -32602, "{rename}");
+    for target in [
+        "file:///etc/moved.md".to_string(),
+        "http://example.com/moved.md".to_string(),
+    ] {
+        let moved = client.request(
+            "workspace/willRenameFiles",
+            json!({"files": [{"oldUri": uri(&root.join("glossary.md")), "newUri": target}]}),
+        );
+        assert_eq!(moved["result"]["changes"], json!({}), "{moved}");
+    }
+
+    // Fifty configuration changes in a burst: one rebuild's worth of work.
+    let cpu_before = cpu_ticks(client.pid());
+    let mut threads = 0;
+    for _ in 0..50 {
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri(&root.join("gloss.toml")), "type": 2}]}),
+        );
+        threads = threads.max(client.status("Threads"));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    threads = threads.max(client.status("Threads"));
+    assert_still_serving(&mut client, &root.join("good.md"));
+    let cpu = cpu_ticks(client.pid()) - cpu_before;
+    eprintln!("50 configuration changes: {cpu} ticks of CPU, {threads} threads at most");
+    assert!(threads < 30, "{threads} threads");
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// User and system CPU time of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    fields
+        .get(11)
+        .and_then(|u| u.parse::<u64>().ok())
+        .unwrap_or(0)
+        + fields
+            .get(12)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+}
+
+/// A client that stops reading while edits keep arriving: the server's
+/// memory grew without bound (1.3M notifications, 118 MB and rising).
+#[test]
+fn a_client_that_stops_reading_does_not_grow_the_server() {
+    use std::io::Write;
+    let vault = Vault::empty();
+    vault.write("glossary.md", GLOSSARY);
+    vault.write("good.md", GOOD);
+    let root = vault.path().canonicalize().unwrap();
+    let mut child = Command::new(gloss_bin())
+        .arg("lsp")
+        .current_dir(&root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // stdout is never read: the pipe fills and the server's writes block.
+    let _stdout = child.stdout.take().unwrap();
+    let send = |stdin: &mut std::process::ChildStdin, message: Value| {
+        stdin
+            .write_all(&gloss_e2e::lsp::frame(&message.to_string()))
+            .unwrap();
+    };
+    send(
+        &mut stdin,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": uri(&root), "capabilities": {}}}),
+    );
+    send(
+        &mut stdin,
+        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    );
+    let good = uri(&root.join("good.md"));
+    send(
+        &mut stdin,
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": good, "languageId": "markdown", "version": 1, "text": GOOD}}}),
+    );
+    let rss = |pid: u32| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    let mut samples = Vec::new();
+    for version in 2..200_002 {
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": good, "version": version}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "text": "S"}]}}),
+        );
+        if version % 50_000 == 0 {
+            samples.push(rss(child.id()));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    eprintln!("server memory while the client does not read: {samples:?} kB");
+    let growth = samples.last().unwrap().saturating_sub(samples[0]);
+    assert!(growth < 20_000, "grew {growth} kB: {samples:?}");
 }

@@ -508,3 +508,81 @@ fn references_from_a_bib_entry_and_document_symbols() {
     assert_eq!(top["children"][0]["children"][0]["name"], "RAG");
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// Found by an editor-like client: `didOpen` right after `initialized`, on
+/// a vault without `.git`, resolved the note alone in 4 runs of 20 (every
+/// link to another note reported broken), and it never recovered. Every
+/// run must resolve the note against the whole vault, and keep doing so when
+/// `gloss.toml` changes while it is open.
+#[test]
+fn a_note_opened_at_once_is_resolved_against_the_whole_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    for i in 0..300 {
+        let folder = root.join(format!("topic{}", i % 7));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join(format!("note{i}.md")),
+            format!("# Note {i}\n[[note{}]]\n", (i + 1) % 300),
+        )
+        .unwrap();
+    }
+    let opened = root.join("topic3/today.md");
+    let text = "[[note0]] [[note150]] [[note299]] [[Nowhere]]\n";
+    std::fs::write(&opened, text).unwrap();
+    let note = format!("file://{}", opened.display());
+    for run in 0..30 {
+        let mut client = LspClient::start(&root);
+        client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": format!("file://{}", root.display()),
+                   "capabilities": {"window": {"workDoneProgress": true}}}),
+        );
+        client.notify("initialized", json!({}));
+        open(&mut client, &note, text);
+        let broken = |published: &Value| -> Vec<String> {
+            published["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["message"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let mut published = client.diagnostics_for(&note, Some(1));
+        while broken(&published).is_empty() {
+            published = client.diagnostics_for(&note, Some(1));
+        }
+        assert_eq!(
+            broken(&published),
+            ["unknown concept 'Nowhere'"],
+            "run {run}: resolved against part of the vault"
+        );
+        if run == 0 {
+            // A new configuration while the note is open: rebuilt with the
+            // note, and the new severity applies.
+            std::fs::write(
+                root.join("gloss.toml"),
+                "[severity]\nbroken-link = \"warning\"\n",
+            )
+            .unwrap();
+            client.notify(
+                "workspace/didChangeWatchedFiles",
+                json!({"changes": [{"uri": format!("file://{}/gloss.toml", root.display()), "type": 1}]}),
+            );
+            loop {
+                let published = client.diagnostics_for(&note, Some(1));
+                let list = published["diagnostics"].as_array().unwrap();
+                if list.len() == 1 && list[0]["severity"] == 2 {
+                    break;
+                }
+            }
+            let hover = client.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": note}, "position": {"line": 0, "character": 3}}),
+            );
+            assert!(hover.to_string().contains("Note 0"), "{hover}");
+            std::fs::remove_file(root.join("gloss.toml")).unwrap();
+        }
+        assert_eq!(client.shutdown(), Some(0));
+    }
+}

@@ -10,6 +10,9 @@ use super::{note_diagnostics, Code};
 use crate::syntax::{BlockKind, CitationItem, Link};
 use crate::workspace::{EntryId, KeyLocation, Note, NoteId, Resolution, Workspace};
 
+/// References a hover on a citation group shows, at most.
+const MAX_STACKED: usize = 10;
+
 /// What hover shows beyond the essentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HoverConfig {
@@ -210,8 +213,12 @@ fn citation_hover(
     } else {
         citation.token.clone()
     };
-    let parts: Vec<String> = items
+    // A group of thousands of keys shows the first few and a count: each
+    // costs a CSL rendering.
+    let more = items.len().saturating_sub(MAX_STACKED);
+    let mut parts: Vec<String> = items
         .iter()
+        .take(MAX_STACKED)
         .map(
             |item| match workspace.citation_key(&item.key.value).first() {
                 Some(&location) => reference_markdown(workspace, location, item, config),
@@ -225,6 +232,9 @@ fn citation_hover(
             },
         )
         .collect();
+    if more > 0 {
+        parts.push(format!("*and {more} more*"));
+    }
     Some(HoverResult {
         range,
         markdown: parts.join("\n\n---\n\n"),
@@ -393,6 +403,24 @@ title: Scaling Laws 笔记
                 a.md:1:3-1:15 "wei2022chian"
                 **unknown citation key 'wei2022chian'; did you mean 'wei2022chain'?** `unknown-citation`"#]],
         );
+    }
+
+    /// Found by the second hardening round: a group of 60,000 keys was
+    /// formatted whole (24 s, a 7 MB reply).
+    #[test]
+    fn a_huge_group_shows_its_first_items_and_a_count() {
+        let keys: Vec<String> = (0..500).map(|i| format!("@k{i}")).collect();
+        let text = format!(
+            "//- refs.bib\n@misc{{k1, title={{T}}}}\n//- a.md\n$0[{}]\n",
+            keys.join("; ")
+        );
+        let f = fixture(&text);
+        let (note, offset) = f.cursor();
+        let markdown = hover(&f.workspace, note, offset, HoverConfig::default())
+            .unwrap()
+            .markdown;
+        assert_eq!(markdown.matches("\n---\n").count(), MAX_STACKED);
+        assert!(markdown.ends_with("*and 490 more*"), "{markdown}");
     }
 
     #[test]

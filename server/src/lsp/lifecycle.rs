@@ -79,15 +79,27 @@ pub fn build(
         });
     }
     let generation = world.slots.iter().map(|s| s.generation).max().unwrap_or(0) + 1;
-    let slot = Slot {
+    let mut slot = Slot {
         workspace,
+        previous: None,
         origin,
         generation,
         indexed: origin == Origin::Alone,
     };
     match world.slot_at(&root) {
-        Some(i) => world.slots[i] = slot,
-        None => world.slots.push(slot),
+        Some(i) => {
+            // Requests keep reading the last complete build until this one
+            // is read.
+            let old = std::mem::replace(&mut world.slots[i], slot);
+            world.slots[i].previous = match old.indexed {
+                true => Some(old.workspace),
+                false => old.previous,
+            };
+        }
+        None => {
+            slot.previous = None;
+            world.slots.push(slot);
+        }
     }
     (origin != Origin::Alone).then_some(IndexJob {
         root,
@@ -180,8 +192,10 @@ fn read_all(
         .collect();
     let mut world = write(world);
     let i = current(&world, job)?;
-    world.slots[i].workspace.set_bibliographies(bibliographies);
-    world.slots[i].indexed = true;
+    let slot = &mut world.slots[i];
+    slot.workspace.set_bibliographies(bibliographies);
+    slot.indexed = true;
+    slot.previous = None;
     Some(total)
 }
 

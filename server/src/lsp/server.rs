@@ -31,6 +31,9 @@ use super::world::World;
 use crate::ide;
 use crate::line_index::ColumnUnit;
 
+/// Changes waiting for the session, at most.
+const SESSION_QUEUE: usize = 1024;
+
 /// A notification that changes state.
 enum Mutation {
     Folders {
@@ -58,7 +61,7 @@ pub struct Backend {
     client: Client,
     world: Arc<RwLock<World>>,
     outbox: Arc<Outbox>,
-    session: Mutex<mpsc::Sender<(u64, Mutation)>>,
+    session: Mutex<mpsc::SyncSender<(u64, Mutation)>>,
     /// The number of the last mutation sent, overall and per document.
     last: AtomicU64,
     sent: Mutex<HashMap<PathBuf, u64>>,
@@ -118,7 +121,9 @@ impl Backend {
             })
         };
         let session = Session::new(world.clone(), outbox.clone(), spawn);
-        let (sender, receiver) = mpsc::channel();
+        // Bounded: a client that sends faster than changes are applied is
+        // slowed down (its writes wait) rather than queued without end.
+        let (sender, receiver) = mpsc::sync_channel(SESSION_QUEUE);
         let (applied_sender, applied) = watch::channel(0);
         let started = std::thread::Builder::new()
             .name("gloss-session".to_string())
@@ -215,10 +220,8 @@ impl LanguageServer for Backend {
             world.settings = Settings::from_json(params.initialization_options.clone());
         }
         *self.support.lock().unwrap_or_else(|e| e.into_inner()) = Some(support);
-        self.outbox
-            .clone()
-            .serve(self.client.clone(), self.world.clone(), support.progress);
-        // The folders' workspaces exist before the client can open a note.
+        // The folders' workspaces exist before the client can open a note;
+        // what indexing has to say waits in the outbox until `initialized`.
         self.mutate(
             None,
             Mutation::Folders {
@@ -237,12 +240,15 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let watch = self
-            .support
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some_and(|s| s.watch_files);
-        if watch {
+        let Some(support) = *self.support.lock().unwrap_or_else(|e| e.into_inner()) else {
+            return;
+        };
+        // The client takes no requests or notifications from the server
+        // before this.
+        self.outbox
+            .clone()
+            .serve(self.client.clone(), self.world.clone(), support.progress);
+        if support.watch_files {
             let _ = self
                 .client
                 .register_capability(vec![capabilities::file_watchers()])

@@ -281,12 +281,13 @@ impl Session {
     /// Puts `note` into the workspace of `path`: this note's diagnostics
     /// change, and every open note's when names or bibliographies did.
     fn put(&mut self, path: &Path, note: Note) {
+        let declares = !declared_bibliographies(&note).is_empty();
         let (names_changed, bibliographies_changed) = {
             let mut world = self.write();
             let Some(i) = world.slot_of(path) else {
                 return;
             };
-            let workspace = &mut world.slots[i].workspace;
+            let workspace = &world.slots[i].workspace;
             let old = workspace.note_by_path(path).map(|id| workspace.note(id));
             // Other notes resolve this one's names and headings.
             let names_changed = old.is_none_or(|old| {
@@ -294,10 +295,14 @@ impl Session {
             });
             let bibliographies_changed =
                 old.map(declared_bibliographies) != Some(declared_bibliographies(&note));
-            workspace.set_note(note);
+            world.slots[i].update(note, |w, note| {
+                w.set_note(note);
+            });
             (names_changed, bibliographies_changed)
         };
-        if bibliographies_changed {
+        // Also when unchanged: which declared files are missing is
+        // recorded with the note, and replacing the note forgot it.
+        if declares {
             self.load_declared_bibliographies(path);
         }
         self.outbox
@@ -334,10 +339,7 @@ impl Session {
         };
         for wanted in wanted {
             let bibliography = load_bibliography(&root, &wanted, &config);
-            let mut world = self.write();
-            if let Some(i) = world.slot_at(&root) {
-                world.slots[i].workspace.set_bibliography(bibliography);
-            }
+            self.with_workspace(&root, bibliography, Workspace::set_bibliography);
         }
     }
 
@@ -362,9 +364,9 @@ impl Session {
                     origin: ReadOrigin::Repository,
                 };
                 let bibliography = load_bibliography(&root, &wanted, &config);
-                self.with_workspace(&root, |w| w.set_bibliography(bibliography));
+                self.with_workspace(&root, bibliography, Workspace::set_bibliography);
             } else if known_bibliography {
-                self.with_workspace(&root, |w| w.remove_bibliography(path));
+                self.with_workspace(&root, path, |w, p| w.remove_bibliography(p));
             } else {
                 return;
             }
@@ -379,17 +381,19 @@ impl Session {
             let note = load_note(&root, path, &config);
             self.put(path, note);
         } else {
-            self.with_workspace(&root, |w| {
-                w.remove_note(path);
+            self.with_workspace(&root, path, |w, p| {
+                w.remove_note(p);
             });
             self.outbox.refresh(Refresh::All);
         }
     }
 
-    fn with_workspace(&self, root: &Path, f: impl FnOnce(&mut Workspace)) {
+    /// Applies `f` to the workspace at `root` (and, during a rebuild, to
+    /// the build requests still read).
+    fn with_workspace<T: Clone>(&self, root: &Path, value: T, f: impl Fn(&mut Workspace, T)) {
         let mut world = self.write();
         if let Some(i) = world.slot_at(root) {
-            f(&mut world.slots[i].workspace);
+            world.slots[i].update(value, f);
         }
     }
 

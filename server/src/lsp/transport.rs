@@ -16,9 +16,15 @@ use tokio::sync::Mutex;
 
 /// Header lines longer than this are read in pieces (and are junk anyway).
 const MAX_HEADER_LINE: usize = 8 * 1024;
-/// Larger announced bodies are refused without allocating them: far above
-/// any real note (the default note limit is 10 MiB), far below memory.
-const MAX_BODY: usize = 512 * 1024 * 1024;
+/// Larger announced bodies are refused without allocating them: room for a
+/// note at the default 10 MiB limit however its text is escaped, far below
+/// memory.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+/// JSON values a message may hold. Parsed, each costs tens of bytes: a
+/// 64 MiB array of zeros would take gigabytes. Real messages hold a few
+/// thousand (a watched-files event for a whole vault, some hundred
+/// thousand).
+const MAX_VALUES: usize = 2_000_000;
 /// A body that stops arriving for this long is cut off: its Content-Length
 /// was wrong, and waiting longer would leave the editor without an answer.
 const BODY_STALL: Duration = Duration::from_secs(3);
@@ -82,6 +88,12 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
         }
         let length = length.unwrap_or(0);
         let (body, complete) = self.read_body(length).await?;
+        let values = value_count(&body);
+        if values > MAX_VALUES {
+            return Ok(Some(Frame::Invalid(format!(
+                "the message holds {values} JSON values, over the limit of {MAX_VALUES}"
+            ))));
+        }
         if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
             return Ok(Some(Frame::Json(body)));
         }
@@ -139,6 +151,31 @@ impl<R: AsyncBufRead + Unpin> FrameReader<R> {
         }
         Ok((body, true))
     }
+}
+
+/// About how many JSON values `body` holds (each `[`, `{`, `,` and `:`
+/// outside strings starts or separates one), counted without parsing.
+fn value_count(body: &[u8]) -> usize {
+    let mut count = 1;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in body {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' | b',' | b':' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
 }
 
 /// The value of a `Content-Length` header anywhere in `line` (the last one
@@ -346,6 +383,25 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(got[1..], [json(B)]);
+    }
+
+    /// Found by the second hardening round: a 100 MB array of zeros, under
+    /// the old size limit, took gigabytes to parse.
+    #[test]
+    fn messages_of_too_many_values_are_refused_unparsed() {
+        let zeros = format!("[{}0]", "0,".repeat(MAX_VALUES));
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{zeros}Content-Length: 8\r\n\r\n{B}",
+            zeros.len()
+        );
+        let got = frames(input.as_bytes());
+        assert!(
+            matches!(&got[0], Frame::Invalid(r) if r.contains("JSON values")),
+            "{:?}",
+            &got[0]
+        );
+        assert_eq!(got[1..], [json(B)]);
+        assert_eq!(value_count(br#"{"a": "x,y:[", "b": [1, 2]}"#), 7);
     }
 
     #[test]

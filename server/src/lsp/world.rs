@@ -25,7 +25,12 @@ pub enum Origin {
 
 /// A workspace and where it is in its life.
 pub struct Slot {
+    /// The current build: what changes go to.
     pub workspace: Workspace,
+    /// While a rebuild reads the vault (after `gloss.toml` changed), the
+    /// last complete build, which requests keep reading: they should not
+    /// find a half-read vault.
+    pub previous: Option<Workspace>,
     pub origin: Origin,
     /// Bumped by every rebuild; an index run of an older generation stops.
     pub generation: u64,
@@ -59,6 +64,22 @@ pub enum Refresh {
     All,
 }
 
+impl Slot {
+    /// The workspace requests read.
+    pub fn serving(&self) -> &Workspace {
+        self.previous.as_ref().unwrap_or(&self.workspace)
+    }
+
+    /// Puts `value` (a note, a bibliography) into the current build with
+    /// `f` and, during a rebuild, a copy into the one requests read.
+    pub fn update<T: Clone>(&mut self, value: T, f: impl Fn(&mut Workspace, T)) {
+        if let Some(previous) = &mut self.previous {
+            f(previous, value.clone());
+        }
+        f(&mut self.workspace, value);
+    }
+}
+
 impl World {
     pub fn new(unit: ColumnUnit) -> World {
         World {
@@ -80,9 +101,9 @@ impl World {
             .map(|(i, _)| i)
     }
 
-    /// The workspace `path` belongs to.
+    /// The workspace `path` belongs to, as requests see it.
     pub fn workspace_of(&self, path: &Path) -> Option<&Workspace> {
-        self.slot_of(path).map(|i| &self.slots[i].workspace)
+        self.slot_of(path).map(|i| self.slots[i].serving())
     }
 
     /// The slot with this root.
@@ -90,9 +111,9 @@ impl World {
         self.slots.iter().position(|s| s.workspace.root == root)
     }
 
-    /// Every workspace.
+    /// Every workspace, as requests see them.
     pub fn workspaces(&self) -> impl Iterator<Item = &Workspace> {
-        self.slots.iter().map(|s| &s.workspace)
+        self.slots.iter().map(Slot::serving)
     }
 
     /// The workspace and note of an open or indexed note.
@@ -101,16 +122,13 @@ impl World {
         Some((workspace, workspace.note_by_path(path)?))
     }
 
-    /// Whether the workspace of `path` has been read whole.
-    pub fn is_indexed(&self, path: &Path) -> bool {
-        self.slot_of(path).is_some_and(|i| self.slots[i].indexed)
-    }
-
     /// The diagnostics of an open or indexed note; none while its workspace
-    /// is being indexed.
+    /// is being indexed for the first time (during a rebuild, those of the
+    /// last complete build).
     pub fn diagnostics(&self, path: &Path) -> Option<Vec<tower_lsp_server::ls_types::Diagnostic>> {
         let (workspace, note) = self.note(path)?;
-        if !self.is_indexed(path) {
+        let slot = &self.slots[self.slot_of(path)?];
+        if !slot.indexed && slot.previous.is_none() {
             return Some(Vec::new());
         }
         let diagnostics = crate::ide::note_diagnostics(workspace, note);

@@ -64,7 +64,7 @@ impl std::fmt::Display for ReadError {
             ReadError::TooLarge { size, limit } => {
                 write!(f, "{size} bytes, over the limit of {limit} bytes")
             }
-            ReadError::Refused(why) => write!(f, "not read: {why}"),
+            ReadError::Refused(why) => write!(f, "{why}"),
             ReadError::Io(message) => write!(f, "{message}"),
         }
     }
@@ -110,10 +110,11 @@ pub fn permitted(access: &Access, path: &Path, origin: Origin) -> Result<PathBuf
         }
     };
     if !allowed {
-        return Err(ReadError::Refused(if access.confined {
-            "it is outside the workspace, and gloss runs with --untrusted"
-        } else {
-            "it links outside the workspace"
+        return Err(ReadError::Refused(match origin {
+            Origin::Repository if access.confined => {
+                "it is outside the workspace, and gloss runs with --untrusted"
+            }
+            _ => "it links outside the workspace",
         }));
     }
     Ok(canonical)
