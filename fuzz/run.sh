@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(note bibliography positions document_edits)
+[ "${#targets[@]}" -gt 0 ] || targets=(note bibliography positions document_edits configuration ignore_file)
 
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   fuzz=(cargo +nightly fuzz)

@@ -19,6 +19,8 @@ pub struct LspClient {
     next_id: i64,
     /// Notifications received while waiting for something else.
     pub notifications: Vec<Value>,
+    /// Responses received while waiting for something else.
+    responses: Vec<Value>,
 }
 
 /// Writes one framed message.
@@ -89,6 +91,7 @@ impl LspClient {
             messages,
             next_id: 1,
             notifications: Vec::new(),
+            responses: Vec::new(),
         }
     }
 
@@ -125,10 +128,26 @@ impl LspClient {
 
     /// Sends a request and returns the whole response (`result` or `error`).
     pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+        id
+    }
+
+    /// Waits for the response to request `id` (which may have come while
+    /// waiting for something else).
+    pub fn response(&mut self, id: i64) -> Value {
+        let is_it = |m: &Value| m.get("id") == Some(&json!(id)) && m.get("method").is_none();
+        if let Some(i) = self.responses.iter().position(is_it) {
+            return self.responses.remove(i);
+        }
+        self.wait_for(is_it)
     }
 
     /// Waits for a message matching `pred`, answering server requests and
@@ -153,6 +172,8 @@ impl LspClient {
                 self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
             } else if message.get("method").is_some() {
                 self.notifications.push(message);
+            } else {
+                self.responses.push(message);
             }
         }
     }

@@ -34,7 +34,9 @@ pub use load::{
     WantedBibliography,
 };
 pub use resolve::{Resolution, Target};
-pub use walk::{is_note, relative as walk_relative, resolves_inside, walk as walk_files};
+pub use walk::{
+    ignore_rules, is_note, relative as walk_relative, resolves_inside, walk as walk_files,
+};
 
 use crate::line_index::LineIndex;
 use crate::syntax::{NoteSyntax, Spanned};

@@ -60,16 +60,21 @@ struct Rules {
     exclude: Option<Gitignore>,
 }
 
+/// The rules of one ignore file (`.gitignore` syntax) in folder `dir`.
+pub fn ignore_rules(dir: &Path, text: &str) -> Option<Gitignore> {
+    let mut builder = GitignoreBuilder::new(dir);
+    for line in text.lines() {
+        // A bad glob costs its own line only, as in git.
+        let _ = builder.add_line(None, line);
+    }
+    builder.build().ok().filter(|g| !g.is_empty())
+}
+
 impl Rules {
     fn read(access: &Access, dir: &Path) -> Rules {
         let load = |file: &Path| -> Option<Gitignore> {
             let bytes = read_file(access, file, Origin::Control, MAX_IGNORE_FILE_SIZE).ok()?;
-            let mut builder = GitignoreBuilder::new(dir);
-            for line in String::from_utf8_lossy(&bytes).lines() {
-                // A bad glob costs its own line only, as in git.
-                let _ = builder.add_line(Some(file.to_path_buf()), line);
-            }
-            builder.build().ok().filter(|g| !g.is_empty())
+            ignore_rules(dir, &String::from_utf8_lossy(&bytes))
         };
         Rules {
             ignore: load(&dir.join(".ignore")),
