@@ -8,7 +8,7 @@ use std::path::{Component, Path};
 use super::code_actions::TextEdit;
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::syntax::LinkKind;
+use crate::syntax::{Link, LinkKind};
 use crate::workspace::names::{normalize, slug};
 use crate::workspace::{EntryId, NoteId, Resolution, Workspace};
 
@@ -186,19 +186,21 @@ pub fn rename(
                         };
                     if same {
                         // Markdown links usually carry slugs; keep their
-                        // style. Otherwise a space would end the
-                        // destination: encode it.
+                        // style.
                         let markdown = link.kind == LinkKind::Markdown;
-                        let new_text = if markdown && anchor.value == slug(&anchor.value) {
+                        let new_anchor = if markdown && anchor.value == slug(&anchor.value) {
                             slug(new_name)
-                        } else if markdown {
-                            new_name.replace('%', "%25").replace(' ', "%20")
                         } else {
                             new_name.to_string()
                         };
+                        let (range, new_text) = if markdown {
+                            destination_edit(&n.file.text, link, None, Some(&new_anchor))
+                        } else {
+                            (anchor.range.clone(), new_anchor)
+                        };
                         edits.push(TextEdit {
                             file: FileId::Note(id),
-                            range: anchor.range.clone(),
+                            range,
                             new_text,
                         });
                     }
@@ -207,6 +209,54 @@ pub fn rename(
         }
     }
     Ok(Some(edits))
+}
+
+/// The edit that gives Markdown `link` the path `path` and the anchor
+/// `anchor` (`None`: as written). Only the changed part is replaced, unless
+/// the result holds a space and the destination is not in `<…>` already:
+/// then the whole destination is written again, in `<…>`, since a space
+/// would end it.
+fn destination_edit(
+    text: &str,
+    link: &Link,
+    path: Option<&str>,
+    anchor: Option<&str>,
+) -> (Range<usize>, String) {
+    let written = |part: &Option<crate::syntax::Spanned<String>>| {
+        part.as_ref().map(|p| text[p.range.clone()].to_string())
+    };
+    let new_path = path.map(str::to_string).or_else(|| written(&link.target));
+    let new_anchor = anchor.map(str::to_string).or_else(|| written(&link.anchor));
+    // Where the destination starts and ends in the text.
+    let start = link
+        .target
+        .as_ref()
+        .map(|t| t.range.start)
+        .or_else(|| link.anchor.as_ref().map(|a| a.range.start - 1))
+        .unwrap_or(link.range.start);
+    let end = link
+        .anchor
+        .as_ref()
+        .or(link.target.as_ref())
+        .map_or(start, |p| p.range.end);
+    let bracketed = text[..start].ends_with('<');
+    let spaced = new_path.iter().chain(&new_anchor).any(|p| p.contains(' '));
+    if bracketed || !spaced {
+        let changed = if path.is_some() {
+            link.target.as_ref().map(|t| (t.range.clone(), new_path.clone()))
+        } else {
+            link.anchor.as_ref().map(|a| (a.range.clone(), new_anchor.clone()))
+        };
+        if let Some((range, Some(new_text))) = changed {
+            return (range, new_text);
+        }
+    }
+    let mut destination = new_path.unwrap_or_default();
+    if let Some(anchor) = new_anchor {
+        destination.push('#');
+        destination.push_str(&anchor);
+    }
+    (start..end, format!("<{destination}>"))
 }
 
 /// `to` relative to the folder `from_dir`, `/`-separated.
@@ -280,17 +330,18 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
                 // Linked by title or alias, which the move does not change.
                 continue;
             };
-            // A space would end a Markdown destination that is not in `<…>`.
-            let bracketed = n.file.text[..target.range.start].ends_with('<');
-            let new_text = if link.kind == LinkKind::Markdown && !bracketed {
-                new_text.replace('%', "%25").replace(' ', "%20")
+            if new_text == target.value {
+                continue;
+            }
+            let (range, new_text) = if link.kind == LinkKind::Markdown {
+                destination_edit(&n.file.text, link, Some(&new_text), None)
             } else {
-                new_text
+                (target.range.clone(), new_text)
             };
-            if new_text != target.value {
+            {
                 edits.push(TextEdit {
                     file: FileId::Note(id),
-                    range: target.range.clone(),
+                    range,
                     new_text,
                 });
             }
@@ -373,14 +424,19 @@ mod tests {
     }
 
     #[test]
-    fn spaces_in_markdown_destinations_are_encoded() {
+    fn spaces_in_markdown_destinations_are_bracketed() {
         let f = fixture("//- a.md\n## Res$0ults\n//- b.md\n[x](a.md#Results) [[a#Results]]\n");
         let (note, offset) = f.cursor();
         let edits = rename(&f.workspace, note, offset, "Main Findings")
             .unwrap()
             .unwrap();
         let texts: Vec<&str> = edits.iter().map(|e| e.new_text.as_str()).collect();
-        assert_eq!(texts, ["Main Findings", "Main%20Findings", "Main Findings"]);
+        assert_eq!(texts, ["Main Findings", "<a.md#Main Findings>", "Main Findings"]);
+        let f = fixture("//- a.md\n# A\n//- b.md\n[x](a.md) [y](<a.md>)$0\n");
+        let old = Path::new(ROOT).join("a.md");
+        let edits = rename_note_file(&f.workspace, &old, &Path::new(ROOT).join("sp ace.md"));
+        let texts: Vec<&str> = edits.iter().map(|e| e.new_text.as_str()).collect();
+        assert_eq!(texts, ["<sp ace.md>", "sp ace.md"]);
     }
 
     #[test]

@@ -52,7 +52,12 @@ impl Workspace {
             return self.with_anchor(from, anchor);
         };
         let target = target.value.as_str();
-        if link.kind == LinkKind::Markdown || is_path_like(target) {
+        // A backslash is a path separator on Windows, but also a character
+        // of a file name elsewhere: a name that exists wins.
+        let literal_name = !target.contains('/')
+            && strip_note_extension(target).len() == target.len()
+            && !self.targets(&normalize(target)).is_empty();
+        if link.kind == LinkKind::Markdown || (is_path_like(target) && !literal_name) {
             return match self.resolve_path(from, target) {
                 Ok(Some(note)) => self.with_anchor(note, anchor),
                 Ok(None) => Resolution::Unresolved,
