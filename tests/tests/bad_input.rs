@@ -343,7 +343,8 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a bibliography linked to a file outside that is not a bibliography",
             setup: |v, outside| {
-                std::fs::write(outside.join("id_rsa"), "@misc{leakedkey, title={Leaked}}\n").unwrap();
+                std::fs::write(outside.join("id_rsa"), "@misc{leakedkey, title={Leaked}}\n")
+                    .unwrap();
                 symlink(outside.join("id_rsa"), &v.path().join("p.bib"));
                 v.write("cites.md", "---\nbibliography: p.bib\n---\n[@leakedkez]\n");
             },
@@ -354,7 +355,12 @@ fn cases() -> Vec<Case> {
         // ---- second hardening round: input whose cost grew faster than its size ----
         Case {
             name: "a line of @{ without }",
-            setup: |v, _| v.write("at.md", format!("{}\n[[At Missing]]\n", "@{".repeat(60_000))),
+            setup: |v, _| {
+                v.write(
+                    "at.md",
+                    format!("{}\n[[At Missing]]\n", "@{".repeat(60_000)),
+                )
+            },
             expect: &["at.md broken-link"],
             forbid: &[],
             open: Some("at.md"),
@@ -371,7 +377,13 @@ fn cases() -> Vec<Case> {
             setup: |v, _| {
                 let headings: String = (0..8000).map(|i| format!("## Heading {i}\n")).collect();
                 let links: String = (0..8000)
-                    .map(|i| if i % 2 == 0 { format!("[[#Heading {i}]]\n") } else { format!("[[#Gone {i}]]\n") })
+                    .map(|i| {
+                        if i % 2 == 0 {
+                            format!("[[#Heading {i}]]\n")
+                        } else {
+                            format!("[[#Gone {i}]]\n")
+                        }
+                    })
                     .collect();
                 v.write("anchors.md", headings + &links);
             },
@@ -383,8 +395,13 @@ fn cases() -> Vec<Case> {
             name: "a 40,000-character alias and near misses",
             setup: |v, _| {
                 let alias = "a".repeat(40_000);
-                let misses: String = (0..6).map(|i| format!("[[{}b{i}]]\n", &alias[2..])).collect();
-                v.write("long.md", format!("---\naliases: [\"{alias}\"]\n---\n{misses}"));
+                let misses: String = (0..6)
+                    .map(|i| format!("[[{}b{i}]]\n", &alias[2..]))
+                    .collect();
+                v.write(
+                    "long.md",
+                    format!("---\naliases: [\"{alias}\"]\n---\n{misses}"),
+                );
             },
             expect: &["long.md broken-link"],
             forbid: &[],
@@ -436,7 +453,9 @@ fn cases() -> Vec<Case> {
         Case {
             name: "entries with undefined macros among 20,000 macros",
             setup: |v, _| {
-                let mut bib: String = (0..20_000).map(|i| format!("@string{{m{i} = \"x\"}}\n")).collect();
+                let mut bib: String = (0..20_000)
+                    .map(|i| format!("@string{{m{i} = \"x\"}}\n"))
+                    .collect();
                 for i in 0..20 {
                     bib.push_str(&format!("@article{{k{i}, journal = undefined{i}}}\n"));
                 }
@@ -451,7 +470,11 @@ fn cases() -> Vec<Case> {
             setup: |v, _| {
                 v.write(
                     "refs.bib",
-                    format!("@article{{k, title = {}{}}}\n", "{".repeat(100_000), "}".repeat(100_000)),
+                    format!(
+                        "@article{{k, title = {}{}}}\n",
+                        "{".repeat(100_000),
+                        "}".repeat(100_000)
+                    ),
                 )
             },
             expect: &["refs.bib bib-syntax"],
@@ -487,7 +510,10 @@ fn cases() -> Vec<Case> {
             name: "CSL-JSON with a byte order mark",
             setup: |v, _| {
                 v.write("gloss.toml", "[bibliography]\nfiles = [\"refs.json\"]\n");
-                v.write("refs.json", "\u{feff}[{\"id\": \"bomkey\", \"title\": \"T\"}]");
+                v.write(
+                    "refs.json",
+                    "\u{feff}[{\"id\": \"bomkey\", \"title\": \"T\"}]",
+                );
                 v.write("cites.md", "[@bomkey]\n");
             },
             expect: &[],
@@ -902,12 +928,13 @@ fn a_configuration_that_is_no_file_of_the_workspace_is_never_read() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.toml"), "hunter2-canary = 1\n").unwrap();
     let secret = outside.path().join("secret.toml");
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type Make = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Make)> = vec![
         (
             "a link to /proc/self/environ",
             Box::new(|p| symlink("/proc/self/environ", p)),
         ),
-        ("a FIFO", Box::new(|p| mkfifo(p))),
+        ("a FIFO", Box::new(mkfifo)),
         ("a link to /dev/zero", Box::new(|p| symlink("/dev/zero", p))),
         (
             "50 MB",

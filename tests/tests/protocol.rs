@@ -277,8 +277,8 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     }
     // No settings in the comparison: `gloss check` does not read them.
     client.notify("workspace/didChangeConfiguration", json!({"settings": {}}));
-    for i in 0..NOTES.len() {
-        std::fs::write(path(i), &texts[i]).unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        std::fs::write(path(i), text).unwrap();
     }
     client.notify(
         "workspace/didChangeWatchedFiles",

@@ -123,6 +123,22 @@ fn did_you_mean(suggestion: Option<&str>) -> String {
 
 /// The diagnostics of one note.
 pub fn note_diagnostics(workspace: &Workspace, id: NoteId) -> Vec<Diagnostic> {
+    diagnostics(workspace, id, None)
+}
+
+/// The diagnostics of the links and citations of one note within `range`
+/// (what hover explains), without computing the rest of the note's.
+pub fn diagnostics_within(
+    workspace: &Workspace,
+    id: NoteId,
+    range: &Range<usize>,
+) -> Vec<Diagnostic> {
+    diagnostics(workspace, id, Some(range))
+}
+
+/// The diagnostics of a note, or only of its links and citations within
+/// `only`.
+fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -> Vec<Diagnostic> {
     let note = workspace.note(id);
     if workspace.config.ignore_paths.is_match(&note.file.rel) {
         return Vec::new();
@@ -140,6 +156,12 @@ pub fn note_diagnostics(workspace: &Workspace, id: NoteId) -> Vec<Diagnostic> {
             .extend(ignore.codes.iter().cloned());
     }
 
+    let inside = |r: &Range<usize>| only.is_none_or(|o| o.start <= r.start && r.end <= o.end);
+    if only.is_some() {
+        links(&mut sink, id, &inside);
+        citations(&mut sink, id, &inside);
+        return sink.out;
+    }
     sink.file_problem();
     if let (Some((size, limit)), Some(range)) =
         (note.front_matter_too_large, &syntax.front_matter_range)
@@ -178,17 +200,17 @@ pub fn note_diagnostics(workspace: &Workspace, id: NoteId) -> Vec<Diagnostic> {
             Vec::new(),
         );
     }
-    links(&mut sink, id);
-    citations(&mut sink, id);
+    links(&mut sink, id, &inside);
+    citations(&mut sink, id, &inside);
     duplicate_definitions(&mut sink, id);
     sink.out
 }
 
-fn links(sink: &mut Sink, id: NoteId) {
+fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let workspace = sink.workspace;
     let note = workspace.note(id);
     let mut resolved: HashMap<_, Resolution> = HashMap::new();
-    for link in &note.syntax.links {
+    for link in note.syntax.links.iter().filter(|l| inside(&l.range)) {
         let target = link.target.as_ref();
         if let Some(target) = target {
             if workspace.config.ignore_targets.is_match(&target.value) {
@@ -299,9 +321,15 @@ fn links(sink: &mut Sink, id: NoteId) {
     }
 }
 
-fn citations(sink: &mut Sink, id: NoteId) {
+fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let workspace = sink.workspace;
-    for citation in &workspace.note(id).syntax.citations {
+    let note = workspace.note(id);
+    for citation in note
+        .syntax
+        .citations
+        .iter()
+        .filter(|c| inside(&c.key.range))
+    {
         let key = &citation.key;
         if workspace.citation_key(&key.value).is_empty() {
             sink.push(

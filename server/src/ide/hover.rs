@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::reference_format::{format_reference, paper_links};
-use super::{note_diagnostics, Code};
+use super::{diagnostics_within, Code};
 use crate::syntax::{BlockKind, CitationItem, Link};
 use crate::workspace::{EntryId, KeyLocation, Note, NoteId, Resolution, Workspace};
 
@@ -181,7 +181,7 @@ fn link_hover(workspace: &Workspace, note: NoteId, link: &Link) -> Option<HoverR
 
 /// What `gloss check` says about `range`, so hover and diagnostics agree.
 fn problem_markdown(workspace: &Workspace, note: NoteId, range: &Range<usize>) -> Option<String> {
-    let problems: Vec<String> = note_diagnostics(workspace, note)
+    let problems: Vec<String> = diagnostics_within(workspace, note, range)
         .into_iter()
         .filter(|d| d.range.start >= range.start && d.range.end <= range.end)
         .map(|d| format!("**{}** `{}`", d.message, d.code.as_str()))

@@ -24,7 +24,9 @@ pub use completion::{
     completion, completion_documentation, CompletionItem, CompletionKind, Resolve,
 };
 pub use definition::{goto_definition, NavigationTarget};
-pub use diagnostics::{bibliography_diagnostics, note_diagnostics, workspace_diagnostics};
+pub use diagnostics::{
+    bibliography_diagnostics, diagnostics_within, note_diagnostics, workspace_diagnostics,
+};
 pub use document_links::{document_links, DocumentLink};
 pub use hover::{hover, HoverConfig, HoverResult};
 pub use reference_format::{format_reference, paper_links, PaperLink};

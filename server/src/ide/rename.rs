@@ -243,9 +243,13 @@ fn destination_edit(
     let spaced = new_path.iter().chain(&new_anchor).any(|p| p.contains(' '));
     if bracketed || !spaced {
         let changed = if path.is_some() {
-            link.target.as_ref().map(|t| (t.range.clone(), new_path.clone()))
+            link.target
+                .as_ref()
+                .map(|t| (t.range.clone(), new_path.clone()))
         } else {
-            link.anchor.as_ref().map(|a| (a.range.clone(), new_anchor.clone()))
+            link.anchor
+                .as_ref()
+                .map(|a| (a.range.clone(), new_anchor.clone()))
         };
         if let Some((range, Some(new_text))) = changed {
             return (range, new_text);
@@ -431,7 +435,10 @@ mod tests {
             .unwrap()
             .unwrap();
         let texts: Vec<&str> = edits.iter().map(|e| e.new_text.as_str()).collect();
-        assert_eq!(texts, ["Main Findings", "<a.md#Main Findings>", "Main Findings"]);
+        assert_eq!(
+            texts,
+            ["Main Findings", "<a.md#Main Findings>", "Main Findings"]
+        );
         let f = fixture("//- a.md\n# A\n//- b.md\n[x](a.md) [y](<a.md>)$0\n");
         let old = Path::new(ROOT).join("a.md");
         let edits = rename_note_file(&f.workspace, &old, &Path::new(ROOT).join("sp ace.md"));

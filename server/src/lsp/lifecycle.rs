@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
-use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -21,16 +20,12 @@ use crate::workspace::{
 /// Notes parsed per batch while indexing; each batch becomes visible to
 /// requests as soon as it is in.
 const INDEX_BATCH: usize = 1000;
-/// A rebuild waits this long before reading anything, so that a burst of
-/// `gloss.toml` changes (a save, a checkout) reads the vault once.
-pub const REBUILD_DELAY: Duration = Duration::from_millis(100);
 
 /// Reading every note and bibliography of one build of a workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexJob {
     pub root: PathBuf,
     pub generation: u64,
-    pub delay: Duration,
 }
 
 /// A root no workspace should have: the home folder or the file system
@@ -65,7 +60,6 @@ pub fn build(
     origin: Origin,
     config: Config,
     notes: Vec<Note>,
-    delay: Duration,
 ) -> Option<IndexJob> {
     let mut workspace = Workspace::new(root.clone(), config, load_config_file(&root));
     for note in notes {
@@ -101,11 +95,7 @@ pub fn build(
             world.slots.push(slot);
         }
     }
-    (origin != Origin::Alone).then_some(IndexJob {
-        root,
-        generation,
-        delay,
-    })
+    (origin != Origin::Alone).then_some(IndexJob { root, generation })
 }
 
 /// Whether `job` is still the current build of its workspace.
@@ -128,7 +118,6 @@ fn write(world: &RwLock<World>) -> std::sync::RwLockWriteGuard<'_, World> {
 /// asks for every open document's diagnostics. Stops, without a trace, when
 /// a newer build replaces the workspace.
 pub fn index(world: &RwLock<World>, job: IndexJob, outbox: &Outbox) {
-    std::thread::sleep(job.delay);
     let Some(config) = ({
         let world = read(world);
         current(&world, &job).map(|i| world.slots[i].workspace.config.clone())

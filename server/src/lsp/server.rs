@@ -13,6 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tower_lsp_server::jsonrpc::{self, Result};
@@ -70,6 +71,10 @@ pub struct Backend {
     support: Mutex<Option<ClientSupport>>,
 }
 
+/// How long the session waits for more changes before rebuilding a
+/// workspace whose `gloss.toml` changed.
+const REBUILD_DEBOUNCE: Duration = Duration::from_millis(50);
+
 /// Applies mutations in order until the server stops. A panic in one is
 /// logged; the session goes on with the next.
 fn run_session(
@@ -77,7 +82,25 @@ fn run_session(
     mutations: mpsc::Receiver<(u64, Mutation)>,
     applied: watch::Sender<u64>,
 ) {
-    while let Ok((number, mutation)) = mutations.recv() {
+    loop {
+        let next = if session.has_stale() {
+            mutations.recv_timeout(REBUILD_DEBOUNCE)
+        } else {
+            mutations
+                .recv()
+                .map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+        };
+        let (number, mutation) = match next {
+            Ok(next) => next,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let done = catch_unwind(AssertUnwindSafe(|| session.rebuild_stale()));
+                if done.is_err() {
+                    eprintln!("gloss: internal error while rebuilding a workspace");
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let done = catch_unwind(AssertUnwindSafe(|| match mutation {
             Mutation::Folders { added, removed } => {
                 session.remove_folders(removed);

@@ -9,12 +9,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use tower_lsp_server::ls_types::MessageType;
 
 use super::document::{Change, Document};
-use super::lifecycle::{self, too_broad, IndexJob, REBUILD_DELAY};
+use super::lifecycle::{self, too_broad, IndexJob};
 use super::outbox::Outbox;
 use super::settings::Settings;
 use super::world::{Origin, Refresh, World};
@@ -32,6 +31,9 @@ pub struct Session {
     outbox: Arc<Outbox>,
     documents: HashMap<PathBuf, Document>,
     spawn: Spawn,
+    /// Workspaces whose `gloss.toml` changed, rebuilt once the changes stop
+    /// coming (a save, a checkout or a script can send dozens in a row).
+    stale: Vec<(PathBuf, Origin)>,
 }
 
 /// The note of an open document in a workspace at `root` with `config`.
@@ -52,6 +54,7 @@ impl Session {
             outbox,
             documents: HashMap::new(),
             spawn,
+            stale: Vec::new(),
         }
     }
 
@@ -66,7 +69,7 @@ impl Session {
     /// The one way a workspace is created or rebuilt: configuration, the
     /// editor's settings, the open documents under its root, then one
     /// index job.
-    fn build(&mut self, root: PathBuf, origin: Origin, delay: Duration) {
+    fn build(&mut self, root: PathBuf, origin: Origin) {
         let (config, error) = lifecycle::configuration(&root, &self.read());
         if let Some(error) = error {
             self.outbox
@@ -87,14 +90,7 @@ impl Session {
                 Some(note_from_document(&root, &config, path, document))
             })
             .collect();
-        let job = lifecycle::build(
-            &mut self.write(),
-            root.clone(),
-            origin,
-            config,
-            notes,
-            delay,
-        );
+        let job = lifecycle::build(&mut self.write(), root.clone(), origin, config, notes);
         match job {
             Some(job) => (self.spawn)(job),
             None => {
@@ -121,7 +117,7 @@ impl Session {
                 );
                 continue;
             }
-            self.build(folder, Origin::Folder, Duration::ZERO);
+            self.build(folder, Origin::Folder);
         }
     }
 
@@ -158,10 +154,10 @@ impl Session {
             .iter()
             .any(|m| root.join(m).exists());
         if has_marker && !too_broad(&root) {
-            self.build(root, Origin::Discovered, Duration::ZERO);
+            self.build(root, Origin::Discovered);
         } else {
             let folder = path.parent().map_or(root, Path::to_path_buf);
-            self.build(folder, Origin::Alone, Duration::ZERO);
+            self.build(folder, Origin::Alone);
         }
     }
 
@@ -214,9 +210,9 @@ impl Session {
     }
 
     /// Files changed outside the editor. An open document's unsaved text
-    /// wins over the disk; a changed `gloss.toml` rebuilds its workspace.
+    /// wins over the disk; a changed `gloss.toml` makes its workspace stale,
+    /// to be rebuilt by [`Session::rebuild_stale`].
     pub fn files_changed(&mut self, paths: Vec<PathBuf>) {
-        let mut rebuild = Vec::new();
         for path in paths {
             if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
                 let slot = {
@@ -226,8 +222,8 @@ impl Session {
                         .map(|i| (world.slots[i].workspace.root.clone(), world.slots[i].origin))
                 };
                 if let Some(slot) = slot.filter(|s| s.1 != Origin::Alone) {
-                    if !rebuild.contains(&slot) {
-                        rebuild.push(slot);
+                    if !self.stale.contains(&slot) {
+                        self.stale.push(slot);
                     }
                 }
                 continue;
@@ -236,8 +232,17 @@ impl Session {
                 self.reload_from_disk(&path);
             }
         }
-        for (root, origin) in rebuild {
-            self.build(root, origin, REBUILD_DELAY);
+    }
+
+    /// Whether a workspace waits to be rebuilt.
+    pub fn has_stale(&self) -> bool {
+        !self.stale.is_empty()
+    }
+
+    /// Rebuilds the workspaces whose configuration changed.
+    pub fn rebuild_stale(&mut self) {
+        for (root, origin) in std::mem::take(&mut self.stale) {
+            self.build(root, origin);
         }
     }
 
