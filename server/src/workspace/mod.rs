@@ -430,7 +430,7 @@ impl Workspace {
         &self.bibliographies[at.bib].entries[at.entry]
     }
 
-    /// What a normalised name names.
+    /// What a normalised name names, by the path of the note of each.
     pub fn targets(&self, normalized: &str) -> &[Target] {
         self.names.get(normalized).map_or(&[], Vec::as_slice)
     }
@@ -458,18 +458,22 @@ impl Workspace {
     }
 
     /// The glossary entry that owns a normalised name: the one in the first
-    /// note by path, so the answer does not depend on load order.
+    /// note by path, so the answer does not depend on load order. Targets
+    /// are kept in that order, so this is the first entry among them.
     pub fn first_entry(&self, normalized: &str) -> Option<EntryId> {
-        self.targets(normalized)
-            .iter()
-            .filter_map(|t| match t {
-                Target::Glossary(e) => Some(*e),
-                Target::Note(_) => None,
-            })
-            .min_by(|a, b| {
-                let key = |e: &EntryId| (&self.note(e.note).file.path, e.index);
-                key(a).cmp(&key(b))
-            })
+        self.targets(normalized).iter().find_map(|t| match t {
+            Target::Glossary(e) => Some(*e),
+            Target::Note(_) => None,
+        })
+    }
+
+    /// The order targets of one name are kept in: by note path, a note's
+    /// entries (in order) before the note itself.
+    fn target_order(&self, target: &Target) -> (&Path, usize) {
+        match target {
+            Target::Glossary(e) => (&self.note(e.note).file.path, e.index),
+            Target::Note(n) => (&self.note(*n).file.path, usize::MAX),
+        }
     }
 
     /// The note with this normalised relative path (no extension).
@@ -552,9 +556,17 @@ impl Workspace {
     }
 
     fn add_name(&mut self, key: &str, target: Target) {
-        let targets = self.names.entry(key.to_string()).or_default();
-        if !targets.contains(&target) {
-            targets.push(target);
+        let Some(targets) = self.names.get(key) else {
+            self.names.insert(key.to_string(), vec![target]);
+            return;
+        };
+        if targets.contains(&target) {
+            return;
+        }
+        let order = self.target_order(&target);
+        let at = targets.partition_point(|t| self.target_order(t) < order);
+        if let Some(targets) = self.names.get_mut(key) {
+            targets.insert(at, target);
         }
     }
 

@@ -66,7 +66,7 @@ impl Workspace {
         }
 
         let key = normalize(target);
-        let mut notes: Vec<NoteId> = self
+        let notes: Vec<NoteId> = self
             .targets(&key)
             .iter()
             .filter_map(|t| match t {
@@ -74,8 +74,7 @@ impl Workspace {
                 Target::Glossary(_) => None,
             })
             .collect();
-        notes.sort_by(|a, b| self.note(*a).file.path.cmp(&self.note(*b).file.path));
-        notes.dedup();
+        // In path order already (see `Workspace::targets`).
         let entry = self.first_entry(&key);
         // A glossary name wins over a note name, unless the link names a
         // heading: `[[Scaling Laws#Chinchilla]]` means the note.
