@@ -88,10 +88,15 @@ module.exports = grammar({
       $._line_end,
     ),
 
+    // A list item's first line, or a fenced code block that starts right
+    // after the marker (`- ```python`): without this, the fence's closing
+    // line would open a fence that runs to the end of the note.
     list_item: $ => seq(
       field('marker', $.list_marker),
-      repeat($._inline),
-      $._line_end,
+      choice(
+        $.fenced_code,
+        seq(repeat($._inline), $._line_end),
+      ),
     ),
 
     block_quote: $ => seq(

@@ -13,12 +13,18 @@
 (embed) @markup.link
 (inline_link) @markup.link.url
 
-(citation) @string.special.symbol
 (citation_group) @string.special.symbol
 
-; Quarto cross-references look like citations but are not.
+; Quarto cross-references (`@fig-…`, the prefixes of QUARTO_PREFIXES in
+; server/src/syntax/citation.rs) look like citations but are not. The two
+; patterns exclude each other, so the result does not depend on whether an
+; editor lets the first or the last match win. The regex must mean the same
+; to Rust's regex crate (Helix, Zed) and to Neovim, which reads it as a
+; very-magic Vim regex: a bare `@` is an operator there, hence `[@]`.
+((citation) @string.special.symbol
+  (#not-match? @string.special.symbol "^[@](fig|tbl|lst|tip|nte|wrn|imp|cau|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|eq|sec|alg)-."))
 ((citation) @markup.link.label
-  (#match? @markup.link.label "^@(fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|alg)-"))
+  (#match? @markup.link.label "^[@](fig|tbl|lst|tip|nte|wrn|imp|cau|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|eq|sec|alg)-."))
 
 (code_span) @markup.raw
 (fenced_code) @markup.raw.block

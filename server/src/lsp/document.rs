@@ -141,6 +141,11 @@ impl Document {
             debug(&fresh.ignores),
         );
         compare(
+            "block ids",
+            debug(&incremental.block_ids),
+            debug(&fresh.block_ids),
+        );
+        compare(
             "front matter",
             debug(&incremental.front_matter),
             debug(&fresh.front_matter),

@@ -8,9 +8,9 @@ use std::ops::Range;
 
 use tree_sitter::Tree;
 
-use super::extract::{extract_top_level, NoteSyntax};
+use super::extract::{extract_top_level, NoteSyntax, QuoteFence};
 use super::front_matter::FrontMatter;
-use super::{Block, CitationItem, IgnoreComment, Link};
+use super::{Block, BlockId, CitationItem, IgnoreComment, Link};
 
 /// One text edit in byte offsets: `start..old_end` became `start..new_end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +29,11 @@ pub struct Chunk {
     pub links: Vec<Link>,
     pub citations: Vec<CitationItem>,
     pub ignores: Vec<IgnoreComment>,
+    pub block_ids: Vec<BlockId>,
+    /// The quote-fence state before and after the node (see
+    /// [`QuoteFence`]): a chunk is reused only from the same state.
+    pub fence_in: QuoteFence,
+    pub fence_out: QuoteFence,
 }
 
 impl Chunk {
@@ -82,6 +87,19 @@ impl Chunk {
                     codes: i.codes.clone(),
                 })
                 .collect(),
+            block_ids: self
+                .block_ids
+                .iter()
+                .map(|b| BlockId {
+                    id: crate::syntax::Spanned {
+                        value: b.id.value.clone(),
+                        range: r(&b.id.range),
+                    },
+                    block: r(&b.block),
+                })
+                .collect(),
+            fence_in: self.fence_in,
+            fence_out: self.fence_out,
         }
     }
 }
@@ -160,6 +178,7 @@ impl ChunkedSyntax {
             note.links.extend_from_slice(&chunk.links);
             note.citations.extend_from_slice(&chunk.citations);
             note.ignores.extend_from_slice(&chunk.ignores);
+            note.block_ids.extend_from_slice(&chunk.block_ids);
         }
         note
     }

@@ -11,7 +11,7 @@ use super::chunks::Chunk;
 use super::citation::{self, CitationItem};
 use super::front_matter::{self, FrontMatter};
 use super::link::{self, Link, LinkKind};
-use super::{Block, BlockKind, IgnoreComment};
+use super::{Block, BlockId, BlockKind, IgnoreComment, Spanned};
 
 /// Everything gloss reads from one note, in source order.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +23,8 @@ pub struct NoteSyntax {
     pub links: Vec<Link>,
     pub citations: Vec<CitationItem>,
     pub ignores: Vec<IgnoreComment>,
+    /// Block ids (`^id` at the end of a block or on a line of its own).
+    pub block_ids: Vec<BlockId>,
 }
 
 thread_local! {
@@ -117,8 +119,9 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
     if !cursor.goto_first_child() {
         return note;
     }
+    let mut fence = None;
     loop {
-        extract_top_level_node(text, &mut cursor, &mut note);
+        fence = extract_top_level_node(text, &mut cursor, &mut note, fence);
         if !cursor.goto_next_sibling() {
             break;
         }
@@ -127,7 +130,8 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
 }
 
 /// Extracts each top-level node of `tree` into its own chunk, unless
-/// `reuse` returns one for the node's range.
+/// `reuse` returns one for the node's range that was extracted from the
+/// same quote-fence state.
 pub(super) fn extract_top_level(
     text: &str,
     tree: &Tree,
@@ -138,14 +142,20 @@ pub(super) fn extract_top_level(
     if !cursor.goto_first_child() {
         return chunks;
     }
+    let mut fence = None;
     loop {
         let range = cursor.node().byte_range();
         let is_front_matter = cursor.node().kind_id() == kinds().front_matter;
-        match reuse(&range).filter(|_| !is_front_matter) {
-            Some(chunk) => chunks.push(chunk),
+        let reused = reuse(&range).filter(|c| !is_front_matter && c.fence_in == fence);
+        match reused {
+            Some(chunk) => {
+                fence = chunk.fence_out;
+                chunks.push(chunk);
+            }
             None => {
                 let mut note = NoteSyntax::default();
-                extract_top_level_node(text, &mut cursor, &mut note);
+                let fence_in = fence;
+                fence = extract_top_level_node(text, &mut cursor, &mut note, fence);
                 chunks.push(Chunk {
                     range,
                     front_matter: note.front_matter.zip(note.front_matter_range),
@@ -153,6 +163,9 @@ pub(super) fn extract_top_level(
                     links: note.links,
                     citations: note.citations,
                     ignores: note.ignores,
+                    block_ids: note.block_ids,
+                    fence_in,
+                    fence_out: fence,
                 });
             }
         }
@@ -163,21 +176,87 @@ pub(super) fn extract_top_level(
     chunks
 }
 
-/// A section (a heading and the blocks under it) or a single block.
-fn extract_top_level_node(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
+/// A fence opened inside a block quote (`> ```md`): its character and
+/// length. The grammar reads quote lines one by one, so the extractor keeps
+/// track of it; a line that is not a quote ends the quote and the fence. It
+/// is the one state extraction carries from a top-level node to the next.
+pub(super) type QuoteFence = Option<(char, usize)>;
+
+/// A section (a heading and the blocks under it) or a single block, with
+/// the quote-fence state before it; returns the state after it.
+fn extract_top_level_node(
+    text: &str,
+    cursor: &mut TreeCursor,
+    note: &mut NoteSyntax,
+    mut fence: QuoteFence,
+) -> QuoteFence {
     if cursor.node().kind_id() != kinds().section {
-        extract_block(text, cursor, note);
-        return;
+        extract_block(text, cursor, note, &mut fence);
+        return fence;
     }
     if cursor.goto_first_child() {
         loop {
-            extract_block(text, cursor, note);
+            extract_block(text, cursor, note, &mut fence);
             if !cursor.goto_next_sibling() {
                 break;
             }
         }
         cursor.goto_parent();
     }
+    fence
+}
+
+/// A fence (three or more backticks or tildes) at the start of `line`: its
+/// character and length.
+fn fence_at(line: &str) -> Option<(char, usize)> {
+    let c = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let len = line.chars().take_while(|x| *x == c).count();
+    (len >= 3).then_some((c, len))
+}
+
+/// The text of a quote line after all its `>` markers.
+fn quoted(line: &str) -> &str {
+    let mut rest = line;
+    while let Some(inner) = rest.trim_start().strip_prefix('>') {
+        rest = inner;
+    }
+    rest.trim_start()
+}
+
+/// Whether a quote line is code: it opens or closes a quoted fence, or is
+/// inside one. Updates `fence`.
+fn quoted_code(line: &str, fence: &mut QuoteFence) -> bool {
+    let line = quoted(line);
+    match *fence {
+        Some((c, len)) => {
+            let closes = fence_at(line).is_some_and(|(d, n)| d == c && n >= len)
+                && line.trim_start_matches(c).trim().is_empty();
+            if closes {
+                *fence = None;
+            }
+            true
+        }
+        None => {
+            *fence = fence_at(line);
+            // A backtick fence's info string has no backtick; else it is an
+            // inline code span.
+            if fence.is_some_and(|(c, len)| c == '`' && line[len..].contains('`')) {
+                *fence = None;
+            }
+            fence.is_some()
+        }
+    }
+}
+
+/// `^id` at the end of `content` (after a space) or as all of it: the
+/// id's range (without the caret) relative to `content`.
+fn block_id(content: &str) -> Option<Range<usize>> {
+    let trimmed = content.trim_end();
+    let caret = trimmed.rfind('^')?;
+    let id = &trimmed[caret + 1..];
+    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let separated = caret == 0 || trimmed[..caret].ends_with([' ', '\t']);
+    (valid && separated).then_some(caret + 1..trimmed.len())
 }
 
 fn line_content(text: &str, range: Range<usize>) -> Range<usize> {
@@ -211,13 +290,15 @@ enum Shape {
 }
 
 /// Extracts the block at the cursor, leaving the cursor where it was.
-fn extract_block(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
+fn extract_block(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax, fence: &mut QuoteFence) {
     let k = kinds();
     let node = cursor.node();
     let id = node.kind_id();
     if id == k.front_matter {
         let token = &text[node.byte_range()];
-        note.front_matter = Some(front_matter::parse(token, node.start_byte()));
+        let parsed = front_matter::parse(token, node.start_byte());
+        note.links.extend(parsed.links.iter().cloned());
+        note.front_matter = Some(parsed);
         note.front_matter_range = Some(node.byte_range());
         return;
     }
@@ -249,11 +330,16 @@ fn extract_block(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
         Shape::ListItem => BlockKind::ListItem {
             indent: indent_width(marker),
         },
+        // Lines of a fence inside a quote are code, the fences included.
+        Shape::Quote if quoted_code(&text[range.clone()], fence) => BlockKind::Code,
         Shape::Quote => BlockKind::Quote,
         Shape::Definition => BlockKind::Definition,
         Shape::Code => BlockKind::Code,
         Shape::Line => BlockKind::Line,
     };
+    if shape != Shape::Quote {
+        *fence = None;
+    }
     let after_marker = (range.start + marker.len()).min(range.end);
     let mut content = trimmed(text, after_marker..range.end);
     if let BlockKind::Heading { .. } = kind {
@@ -263,17 +349,71 @@ fn extract_block(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
             content = trimmed(text, content.start..content.start + without.len());
         }
     }
+    // A list item that is a fenced code block (`- ```js`): the item is its
+    // first line, and the fence a code block of its own.
+    let code_fence = (shape == Shape::ListItem && has_children)
+        .then(|| fence_child(cursor))
+        .flatten();
+    let (range, content) = match &code_fence {
+        // The item is its first line: the marker and the opening fence.
+        Some(_) => {
+            let end = text[range.clone()]
+                .find(['\n', '\r'])
+                .map_or(range.end, |i| range.start + i);
+            (range.start..end, after_marker.min(end)..end)
+        }
+        None => (range, content),
+    };
+    if matches!(kind, BlockKind::Line | BlockKind::ListItem { .. } | BlockKind::Quote) {
+        if let Some(id) = block_id(&text[content.clone()]) {
+            let id = content.start + id.start..content.start + id.end;
+            // Alone on its line, the id names the block before it.
+            let named = if id.start == content.start + 1 {
+                note.blocks.last().map_or(range.clone(), |b| b.range.clone())
+            } else {
+                range.clone()
+            };
+            note.block_ids.push(BlockId {
+                id: Spanned {
+                    value: text[id.clone()].to_string(),
+                    range: id,
+                },
+                block: named,
+            });
+        }
+    }
     note.blocks.push(Block {
         kind,
         range,
         content,
     });
+    if let Some(code) = code_fence {
+        let code = line_content(text, code);
+        note.blocks.push(Block {
+            kind: BlockKind::Code,
+            range: code.clone(),
+            content: code,
+        });
+    }
     if has_children {
         if kind != BlockKind::Code {
             extract_inline(text, cursor, note);
         }
         cursor.goto_parent();
     }
+}
+
+/// The range of a `fenced_code` child among the siblings from the cursor on
+/// (the cursor is left where it was).
+fn fence_child(cursor: &mut TreeCursor) -> Option<Range<usize>> {
+    let mut node = Some(cursor.node());
+    while let Some(n) = node {
+        if n.kind_id() == kinds().fenced_code {
+            return Some(n.byte_range());
+        }
+        node = n.next_sibling();
+    }
+    None
 }
 
 /// Reads the inline tokens from the cursor (on a block's first child) to
@@ -367,6 +507,13 @@ mod tests {
         for ignore in &note.ignores {
             out.push_str(&format!("ignore {:?} after {}\n", ignore.codes, ignore.end));
         }
+        for id in &note.block_ids {
+            out.push_str(&format!(
+                "block id {:?} names {:?}\n",
+                &text[id.id.range.clone()],
+                &text[id.block.clone()]
+            ));
+        }
         expect.assert_eq(&out);
     }
 
@@ -411,6 +558,46 @@ mod tests {
                 link Wiki "[[]]" target=None anchor=None
                 link Markdown "[x](../papers/a.md#Results)" target=Some("../papers/a.md") anchor=Some("Results")
                 ignore ["broken-link", "unknown-citation"] after 52
+            "#]],
+        );
+    }
+
+    #[test]
+    fn block_ids_at_the_end_of_blocks_or_alone_after_them() {
+        check(
+            "A sentence worth quoting. ^key-idea\n\n- an item\n- another ^item-2\n\n^list-block\n| a | b | ^row\nnot^an-id and x^ nor ^bad_id\n",
+            expect![[r#"
+                Line "A sentence worth quoting. ^key-idea"
+                ListItem { indent: 0 } "an item"
+                ListItem { indent: 0 } "another ^item-2"
+                Line "^list-block"
+                Line "| a | b | ^row"
+                Line "not^an-id and x^ nor ^bad_id"
+                block id "key-idea" names "A sentence worth quoting. ^key-idea"
+                block id "item-2" names "- another ^item-2"
+                block id "list-block" names "- another ^item-2"
+                block id "row" names "| a | b | ^row"
+            "#]],
+        );
+    }
+
+    /// Found on the Obsidian help vault: a fence inside a callout is code,
+    /// and so is one right after a list marker.
+    #[test]
+    fn fences_in_quotes_and_list_items_are_code() {
+        check(
+            "> [!tip]\n> ```md\n> | [[Some page\\|label]] |\n> > ```\n> [[after]]\n- ```js\n  [[no]]\n  ```\n[[yes]]\n",
+            expect![[r#"
+                Quote "[!tip]"
+                Code "```md"
+                Code "| [[Some page\\|label]] |"
+                Code "> ```"
+                Quote "[[after]]"
+                ListItem { indent: 0 } "```js"
+                Code "```js\n  [[no]]\n  ```"
+                Line "[[yes]]"
+                link Wiki "[[after]]" target=Some("after") anchor=None
+                link Wiki "[[yes]]" target=Some("yes") anchor=None
             "#]],
         );
     }

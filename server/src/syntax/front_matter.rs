@@ -10,6 +10,7 @@ use std::ops::Range;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+use super::link::{parse_wiki, Link, LinkKind};
 use super::Spanned;
 use crate::line_index::{ColumnUnit, LineCol, LineIndex};
 
@@ -26,6 +27,9 @@ pub struct FrontMatter {
     pub bibliography: Vec<Spanned<String>>,
     /// `gloss: {ignore: [code, …]}`
     pub ignore: Vec<String>,
+    /// Wikilinks in any string value (`related: "[[Other note]]"`, lists of
+    /// them): Obsidian's properties link notes this way.
+    pub links: Vec<Link>,
     /// A syntax error, or the budget running out.
     pub error: Option<Spanned<String>>,
 }
@@ -51,6 +55,16 @@ impl Node {
             Node::Scalar(s, at) if !s.is_empty() => vec![(s, *at)],
             Node::Seq(items) => items.iter().filter_map(Node::as_scalar).collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// Every scalar value below this node (map keys left out).
+    fn values<'a>(&'a self, out: &mut Vec<(&'a str, usize)>) {
+        match self {
+            Node::Scalar(s, at) if *at != usize::MAX => out.push((s, *at)),
+            Node::Scalar(..) => {}
+            Node::Seq(items) => items.iter().for_each(|i| i.values(out)),
+            Node::Map(pairs) => pairs.iter().for_each(|(_, v)| v.values(out)),
         }
     }
 
@@ -268,6 +282,7 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
         .get("bibliography")
         .map(|n| n.scalars().into_iter().map(spanned).collect())
         .unwrap_or_default();
+    front_matter.links = links(&root, yaml, offset);
     front_matter.ignore = root
         .get("gloss")
         .and_then(|g| g.get("ignore"))
@@ -279,6 +294,44 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
         })
         .unwrap_or_default();
     front_matter
+}
+
+/// The wikilinks in the string values of `root`, located in `yaml` (which
+/// starts at byte `offset` of the note).
+fn links(root: &Node, yaml: &str, offset: usize) -> Vec<Link> {
+    let mut values = Vec::new();
+    root.values(&mut values);
+    let mut out = Vec::new();
+    for (value, at) in values {
+        let mut searched = at.min(yaml.len());
+        let mut rest = value;
+        while let Some(open) = rest.find("[[") {
+            let after = &rest[open + 2..];
+            let Some(close) = after.find(|c| matches!(c, '[' | ']' | '\n' | '\r')) else {
+                break;
+            };
+            if !after[close..].starts_with("]]") {
+                rest = &after[close..];
+                continue;
+            }
+            let token = &rest[open..open + 2 + close + 2];
+            rest = &after[close + 2..];
+            // The value as written in the YAML holds the same characters
+            // (escapes in quoted scalars aside): find them there.
+            let Some(found) = yaml.get(searched..).and_then(|y| y.find(token)) else {
+                continue;
+            };
+            let start = searched + found;
+            searched = start + token.len();
+            let embed = yaml[..start].ends_with('!');
+            out.push(if embed {
+                parse_wiki(&yaml[start - 1..searched], offset + start - 1, LinkKind::Embed)
+            } else {
+                parse_wiki(token, offset + start, LinkKind::Wiki)
+            });
+        }
+    }
+    out
 }
 
 /// The byte range of a whole front matter error line, for display.
@@ -320,6 +373,26 @@ mod tests {
             .collect();
         assert_eq!(bibs, ["papers.bib", "refs/more.json"]);
         assert_eq!(fm.ignore, ["broken-link"]);
+    }
+
+    #[test]
+    fn wikilinks_in_properties_are_links() {
+        let text = "---\nrelated: \"[[Other note]]\"\nup:\n  - \"[[A|a]]\"\n  - plain\nbanner: \"![[pic.png]]\"\ntitle: x\n---";
+        let fm = parse(text, 0);
+        let links: Vec<(&str, LinkKind)> = fm
+            .links
+            .iter()
+            .map(|l| (&text[l.range.clone()], l.kind))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("[[Other note]]", LinkKind::Wiki),
+                ("[[A|a]]", LinkKind::Wiki),
+                ("![[pic.png]]", LinkKind::Embed)
+            ]
+        );
+        assert_eq!(&text[fm.links[1].target.clone().unwrap().range], "A");
     }
 
     #[test]

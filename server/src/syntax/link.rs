@@ -10,8 +10,18 @@ pub enum LinkKind {
     Wiki,
     /// `![[Target]]`
     Embed,
-    /// `[text](path.md#heading)` to a local note.
+    /// `[text](path.md#heading)` to a local file.
     Markdown,
+    /// `![alt](image.png)` of a local file.
+    Image,
+}
+
+impl LinkKind {
+    /// Whether the link names its target by path (Markdown) rather than by
+    /// name (wiki links).
+    pub fn is_markdown(self) -> bool {
+        matches!(self, LinkKind::Markdown | LinkKind::Image)
+    }
 }
 
 /// A link to a concept, a note or a heading.
@@ -37,8 +47,10 @@ pub(super) fn parse_wiki(token: &str, start: usize, kind: LinkKind) -> Link {
     let open = if kind == LinkKind::Embed { 3 } else { 2 };
     let inner_start = start + open;
     let inner = &token[open..token.len() - 2];
-    // The label after `|` is only shown, never resolved.
+    // The label after `|` is only shown, never resolved. In a table the
+    // separator is written `\|` (a bare `|` would end the cell).
     let target_part = inner.split('|').next().unwrap_or("");
+    let target_part = target_part.strip_suffix('\\').unwrap_or(target_part);
     let (target, anchor) = match target_part.find('#') {
         Some(hash) => (
             &target_part[..hash],
@@ -54,15 +66,22 @@ pub(super) fn parse_wiki(token: &str, start: usize, kind: LinkKind) -> Link {
     }
 }
 
-/// Parses `[text](destination)` at `start`; `None` unless the destination is
-/// a local Markdown note or a same-note `#heading`.
+/// Parses `[text](destination)` or `![alt](destination)` at `start`;
+/// `None` unless the destination is a local file or a same-note
+/// `#heading` (URLs, `mailto:` and the like are never resolved).
 pub(super) fn parse_markdown(token: &str, start: usize) -> Option<Link> {
-    if token.starts_with('!') {
-        return None; // an image
-    }
+    let kind = if token.starts_with('!') {
+        LinkKind::Image
+    } else {
+        LinkKind::Markdown
+    };
     let open = token.rfind("](")? + 2;
     let mut dest = &token[open..token.len() - 1];
     let mut dest_start = start + open;
+    // Leading blanks are allowed before the destination.
+    let blank = dest.len() - dest.trim_start().len();
+    dest = &dest[blank..];
+    dest_start += blank;
     if let Some(inner) = dest.strip_prefix('<') {
         // `<path with spaces.md>`, maybe followed by a title.
         dest = &inner[..inner.find('>')?];
@@ -81,15 +100,11 @@ pub(super) fn parse_markdown(token: &str, start: usize) -> Option<Link> {
         ),
         None => (dest, None),
     };
-    let is_note = path.is_empty() || {
-        let lower = path.to_ascii_lowercase();
-        lower.ends_with(".md") || lower.ends_with(".markdown")
-    };
-    if !is_note || (path.is_empty() && anchor.is_none()) {
+    if path.is_empty() && anchor.is_none() {
         return None;
     }
     Some(Link {
-        kind: LinkKind::Markdown,
+        kind,
         range: start..start + token.len(),
         target: (!path.is_empty()).then(|| Spanned {
             value: percent_decode(path),
@@ -174,14 +189,28 @@ mod tests {
     }
 
     #[test]
-    fn markdown_links_to_notes_only() {
+    fn escaped_pipe_separates_the_label_in_tables() {
+        let link = parse_wiki("[[Table view\\|Table]]", 0, LinkKind::Wiki);
+        assert_eq!(link.target.unwrap().value, "Table view");
+        let link = parse_wiki("[[Note#Usage\\|usage]]", 0, LinkKind::Wiki);
+        assert_eq!(link.anchor.unwrap().value, "Usage");
+    }
+
+    #[test]
+    fn markdown_links_to_local_files_only() {
         let link = parse_markdown("[x](papers/a%20b.md#Results)", 0).unwrap();
         assert_eq!(link.target.unwrap().value, "papers/a b.md");
         assert_eq!(link.anchor.unwrap().value, "Results");
         assert!(parse_markdown("[x](https://arxiv.org/abs/2001.08361)", 0).is_none());
         assert!(parse_markdown("[x](file:///etc/passwd.md)", 0).is_none());
-        assert!(parse_markdown("[x](figure.png)", 0).is_none());
-        assert!(parse_markdown("![x](a.md)", 0).is_none());
+        assert!(parse_markdown("[x](mailto:a@b.org)", 0).is_none());
+        let image = parse_markdown("![a plot](figures/plot.png \"Plot\")", 0).unwrap();
+        assert_eq!(image.kind, LinkKind::Image);
+        assert_eq!(image.target.unwrap().value, "figures/plot.png");
+        assert_eq!(
+            parse_markdown("[x](Two%20words)", 0).unwrap().target.unwrap().value,
+            "Two words"
+        );
         assert_eq!(
             parse_markdown("[x](#intro)", 0)
                 .unwrap()

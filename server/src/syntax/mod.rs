@@ -83,6 +83,17 @@ pub enum BlockKind {
     Line,
 }
 
+/// A block id: `^id` at the end of a paragraph, list item, quote or table
+/// row, or on a line of its own after the block it names. `#^id` links
+/// to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockId {
+    /// The id without its caret.
+    pub id: Spanned<String>,
+    /// The block it names.
+    pub block: Range<usize>,
+}
+
 /// `<!-- gloss-ignore: code, code -->`: silences the codes on the line after
 /// the comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
