@@ -432,7 +432,7 @@ fn cases() -> Vec<Case> {
                 v.write("links.md", "[[back\\slash]] [[back\\slosh]]\n");
             },
             expect: &["links.md broken-link"],
-            forbid: &["unknown concept 'back\\\\slash'"],
+            forbid: &["named 'back\\\\slash'"],
             open: None,
         },
         Case {

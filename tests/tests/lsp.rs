@@ -66,7 +66,7 @@ fn hover_definition_references_in_utf16() {
     );
     assert_eq!(
         list[0]["message"],
-        "unknown concept 'Chian of Thought'; did you mean 'Chain of Thought'?"
+        "no concept or note named 'Chian of Thought'; did you mean 'Chain of Thought'?"
     );
 
     // Hover on [[思维链]]: UTF-16 column 11 is inside it.
@@ -183,7 +183,7 @@ fn edits_apply_in_order_and_update_diagnostics() {
     let diagnostics = client.diagnostics_at_version(&note, version);
     assert_eq!(
         diagnostics["diagnostics"][0]["message"],
-        "unknown concept 'Chian'"
+        "no concept or note named 'Chian'"
     );
     // Replace `Chian` with `CoT`; hover now finds the entry.
     version += 1;
@@ -554,7 +554,7 @@ fn a_note_opened_at_once_is_resolved_against_the_whole_vault() {
         }
         assert_eq!(
             broken(&published),
-            ["unknown concept 'Nowhere'"],
+            ["no concept or note named 'Nowhere'"],
             "run {run}: resolved against part of the vault"
         );
         if run == 0 {

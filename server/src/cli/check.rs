@@ -54,7 +54,7 @@ pub fn run(args: CheckArgs) -> i32 {
     }
 
     let mut workspaces = Vec::new();
-    for (root, group) in groups {
+    while let Some((root, group)) = groups.pop() {
         let mut config = match Config::load(&root) {
             Ok(config) => config,
             Err(error) => {
@@ -64,7 +64,15 @@ pub fn run(args: CheckArgs) -> i32 {
         };
         config.confined = args.untrusted;
         config.user_bibliographies = user_bibliographies.clone();
-        workspaces.push((Workspace::load(&root, config), group));
+        let workspace = Workspace::load(&root, config);
+        // A vault inside the folder checked is a workspace of its own:
+        // its notes resolve against each other, not the outer folder.
+        for nested in &workspace.nested_roots {
+            if group.iter().any(|t| nested.starts_with(t)) {
+                groups.push((nested.clone(), vec![nested.clone()]));
+            }
+        }
+        workspaces.push((workspace, group));
     }
 
     let cwd = std::env::current_dir().unwrap_or_default();

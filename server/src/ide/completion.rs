@@ -161,7 +161,7 @@ fn concepts(
                         replace: replace.clone(),
                     }
                 }
-                Target::Note(id) => {
+                Target::Note(id, _) => {
                     let n = workspace.note(id);
                     let label = if normalize(n.stem()) == *name {
                         n.stem()

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::workspace::{NoteId, Resolution, Workspace};
+use crate::workspace::{Anchor, FileRef, NoteId, Resolution, Workspace};
 
 /// Where to go: the file, the whole item, and the part to select.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +32,15 @@ pub fn goto_definition(
             }
             Resolution::Note {
                 note: target,
-                heading,
-            } => vec![note_target(workspace, target, heading)],
-            Resolution::Ambiguous(notes) => notes
+                anchor,
+            } => vec![note_target(workspace, target, anchor)],
+            Resolution::File(index) => vec![file_target(FileId::Attachment(index))],
+            Resolution::Ambiguous(files) => files
                 .into_iter()
-                .map(|n| note_target(workspace, n, None))
+                .map(|f| match f {
+                    FileRef::Note(n) => note_target(workspace, n, None),
+                    FileRef::Other(index) => file_target(FileId::Attachment(index)),
+                })
                 .collect(),
             Resolution::BrokenAnchor { note: target } => vec![note_target(workspace, target, None)],
             _ => Vec::new(),
@@ -57,10 +61,10 @@ pub fn goto_definition(
     }
 }
 
-fn note_target(workspace: &Workspace, note: NoteId, heading: Option<usize>) -> NavigationTarget {
+fn note_target(workspace: &Workspace, note: NoteId, anchor: Option<Anchor>) -> NavigationTarget {
     let n = workspace.note(note);
-    match heading {
-        Some(block) => {
+    match anchor {
+        Some(Anchor::Heading(block)) => {
             let b = &n.syntax.blocks[block];
             NavigationTarget {
                 file: FileId::Note(note),
@@ -68,11 +72,25 @@ fn note_target(workspace: &Workspace, note: NoteId, heading: Option<usize>) -> N
                 focus_range: b.content.clone(),
             }
         }
+        Some(Anchor::Block(range)) => NavigationTarget {
+            file: FileId::Note(note),
+            full_range: range.clone(),
+            focus_range: range.start..range.start,
+        },
         None => NavigationTarget {
             file: FileId::Note(note),
             full_range: 0..n.file.text.len(),
             focus_range: 0..0,
         },
+    }
+}
+
+/// A file that is not a note: the whole of it, from its start.
+fn file_target(file: FileId) -> NavigationTarget {
+    NavigationTarget {
+        file,
+        full_range: 0..0,
+        focus_range: 0..0,
     }
 }
 

@@ -11,7 +11,7 @@ use super::{Code, Diagnostic, FileId, Related};
 use crate::syntax::{front_matter, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{
-    BibId, EntryId, FileProblem, KeyLocation, NoteId, Resolution, SourceFile, Workspace,
+    BibId, EntryId, FileProblem, FileRef, KeyLocation, NoteId, Resolution, SourceFile, Workspace,
 };
 
 /// Collects diagnostics for one file, applying configured severities and
@@ -140,7 +140,7 @@ pub fn diagnostics_within(
 /// `only`.
 fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -> Vec<Diagnostic> {
     let note = workspace.note(id);
-    if workspace.config.ignore_paths.is_match(&note.file.rel) {
+    if !workspace.config.reports(&note.file.rel) {
         return Vec::new();
     }
     let mut sink = Sink::new(workspace, FileId::Note(id), &note.file);
@@ -230,7 +230,10 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
             .or_insert_with(|| workspace.resolve_link(id, link))
             .clone();
         match resolution {
-            Resolution::Glossary(_) | Resolution::Note { .. } => {}
+            Resolution::Glossary(_)
+            | Resolution::Note { .. }
+            | Resolution::File(_)
+            | Resolution::Folder => {}
             Resolution::Empty => sink.push(
                 Code::EmptyLink,
                 link.range.clone(),
@@ -239,11 +242,18 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
             ),
             Resolution::Unresolved => {
                 let name = target.map_or("", |t| t.value.as_str());
+                // Say what was looked for: a path names a file, a bare name
+                // a concept or a note.
+                let what = if link.kind.is_markdown() || crate::workspace::is_path_like(name) {
+                    "no note or file"
+                } else {
+                    "no concept or note named"
+                };
                 sink.push(
                     Code::BrokenLink,
                     target_range,
                     format!(
-                        "unknown concept '{}'{}",
+                        "{what} '{}'{}",
                         excerpt(name),
                         did_you_mean(workspace.suggest_name(name).as_deref())
                     ),
@@ -259,34 +269,36 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     Vec::new(),
                 );
             }
-            Resolution::Ambiguous(notes) => {
+            Resolution::Ambiguous(files) => {
                 let name = target.map_or("", |t| t.value.as_str());
                 // A name shared by a thousand notes must not make every
                 // link to it a thousand-line message.
-                let shown = &notes[..notes.len().min(MAX_CANDIDATES_SHOWN)];
-                let mut paths: Vec<&str> = shown
-                    .iter()
-                    .map(|n| workspace.note(*n).file.rel.as_str())
-                    .collect();
-                let more = format!("and {} more", notes.len() - shown.len());
-                if notes.len() > shown.len() {
+                let shown = &files[..files.len().min(MAX_CANDIDATES_SHOWN)];
+                let mut paths: Vec<&str> = shown.iter().map(|f| workspace.file_rel(*f)).collect();
+                let more = format!("and {} more", files.len() - shown.len());
+                if files.len() > shown.len() {
                     paths.push(&more);
                 }
                 let related = shown
                     .iter()
-                    .map(|n| Related {
-                        file: FileId::Note(*n),
+                    .map(|f| Related {
+                        file: FileId::of(*f),
                         range: 0..0,
                         message: "candidate".to_string(),
                     })
                     .collect();
+                let kind = if shown.iter().all(|f| matches!(f, FileRef::Note(_))) {
+                    "notes"
+                } else {
+                    "files"
+                };
                 sink.push(
                     Code::AmbiguousLink,
                     target_range,
                     format!(
-                        "'{}' matches {} notes: {}; write the path to choose one",
+                        "'{}' matches {} {kind} equally close: {}; write the path to choose one",
                         excerpt(name),
-                        notes.len(),
+                        files.len(),
                         paths.join(", ")
                     ),
                     related,
@@ -297,20 +309,22 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     .anchor
                     .as_ref()
                     .expect("only links with an anchor break on it");
-                let suggestion = workspace
-                    .note(target_note)
-                    .anchors()
-                    .closest_heading(&anchor.value);
+                let suggestion = workspace.note(target_note).anchors().closest(&anchor.value);
                 let where_ = if target_note == id {
                     "this note".to_string()
                 } else {
                     format!("'{}'", workspace.note(target_note).file.rel)
                 };
+                let what = if anchor.value.starts_with('^') {
+                    "block"
+                } else {
+                    "heading"
+                };
                 sink.push(
                     Code::BrokenAnchor,
                     anchor.range.clone(),
                     format!(
-                        "no heading '{}' in {where_}{}",
+                        "no {what} '{}' in {where_}{}",
                         excerpt(&anchor.value),
                         did_you_mean(suggestion.as_deref())
                     ),
@@ -399,7 +413,7 @@ fn first_definition(
 /// The diagnostics of one bibliography file.
 pub fn bibliography_diagnostics(workspace: &Workspace, id: BibId) -> Vec<Diagnostic> {
     let bib = &workspace.bibliographies[id];
-    if workspace.config.ignore_paths.is_match(&bib.file.rel) {
+    if !workspace.config.reports(&bib.file.rel) {
         return Vec::new();
     }
     let mut sink = Sink::new(workspace, FileId::Bibliography(id), &bib.file);
@@ -475,7 +489,7 @@ fn config_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
 fn folder_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (id, folder) in workspace.unreadable_folders.iter().enumerate() {
-        if workspace.config.ignore_paths.is_match(&folder.rel) {
+        if !workspace.config.reports(&folder.rel) {
             continue;
         }
         let mut sink = Sink::new(workspace, FileId::Folder(id), folder);

@@ -8,7 +8,7 @@ use super::cursor::{item_at, Item};
 use super::reference_format::{format_reference, paper_links};
 use super::{diagnostics_within, Code};
 use crate::syntax::{BlockKind, CitationItem, Link};
-use crate::workspace::{EntryId, KeyLocation, Note, NoteId, Resolution, Workspace};
+use crate::workspace::{Anchor, EntryId, KeyLocation, Note, NoteId, Resolution, Workspace};
 
 /// References a hover on a citation group shows, at most.
 const MAX_STACKED: usize = 10;
@@ -172,11 +172,45 @@ fn link_hover(workspace: &Workspace, note: NoteId, link: &Link) -> Option<HoverR
         Resolution::Glossary(entry) => entry_markdown(workspace, entry),
         Resolution::Note {
             note: target,
-            heading,
-        } => note_markdown(workspace, target, heading),
+            anchor: Some(Anchor::Block(block)),
+        } => block_markdown(workspace, target, &block),
+        Resolution::Note {
+            note: target,
+            anchor: Some(Anchor::Heading(block)),
+        } => note_markdown(workspace, target, Some(block)),
+        Resolution::Note { note: target, .. } => note_markdown(workspace, target, None),
+        Resolution::File(index) => file_markdown(workspace, index),
+        Resolution::Folder => format!("folder `{}`", link.target.as_ref()?.value),
         _ => problem_markdown(workspace, note, &range)?,
     };
     Some(HoverResult { range, markdown })
+}
+
+/// A block named by `^id`: its text and where it is.
+fn block_markdown(workspace: &Workspace, note: NoteId, block: &Range<usize>) -> String {
+    let n = workspace.note(note);
+    format!(
+        "**{}** › block\n\n{}\n\n*{}*",
+        n.title(),
+        n.file.text[block.clone()].trim(),
+        location(workspace, note, block.start)
+    )
+}
+
+/// A file that is not a note: its path, and for an image a preview.
+fn file_markdown(workspace: &Workspace, index: usize) -> String {
+    let rel = workspace.files().other(index).unwrap_or("");
+    let mut out = format!("`{rel}`");
+    let is_image = rel.rsplit_once('.').is_some_and(|(_, ext)| {
+        ["png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    });
+    if is_image {
+        let path = crate::workspace::path_of_rel(workspace, rel);
+        out.push_str(&format!("\n\n![{rel}](file://{})", path.display()));
+    }
+    out
 }
 
 /// What `gloss check` says about `range`, so hover and diagnostics agree.
@@ -395,7 +429,7 @@ title: Scaling Laws 笔记
             &format!("{VAULT}//- a.md\n[[Chian of Though$0t]]\n"),
             expect![[r#"
                 a.md:1:1-1:21 "[[Chian of Thought]]"
-                **unknown concept 'Chian of Thought'; did you mean 'Chain of Thought'?** `broken-link`"#]],
+                **no concept or note named 'Chian of Thought'; did you mean 'Chain of Thought'?** `broken-link`"#]],
         );
         check(
             &format!("{VAULT}//- a.md\n[@wei2022chian$0; @wei2022chain]\n"),

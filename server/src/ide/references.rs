@@ -5,13 +5,16 @@ use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::workspace::{BibId, EntryId, NoteId, Resolution, Workspace};
+use crate::workspace::{Anchor, BibId, EntryId, NoteId, Resolution, Workspace};
 
 /// What the references are to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Subject {
     Entry(EntryId),
-    Note(NoteId, Option<usize>),
+    /// A note, or a heading or block in it.
+    Note(NoteId, Option<Anchor>),
+    /// A file that is not a note.
+    File(usize),
     Key(String),
 }
 
@@ -25,12 +28,13 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Subject
     Some(match item_at(workspace, note, offset)? {
         Item::Link(link) => match workspace.resolve_link(note, link) {
             Resolution::Glossary(entry) => Subject::Entry(entry),
-            Resolution::Note { note, heading } => Subject::Note(note, heading),
+            Resolution::Note { note, anchor } => Subject::Note(note, anchor),
+            Resolution::File(index) => Subject::File(index),
             _ => return None,
         },
         Item::Citation(citation) => Subject::Key(citation.key.value.clone()),
         Item::Entry(entry) => Subject::Entry(entry),
-        Item::Heading(block) => Subject::Note(note, Some(block)),
+        Item::Heading(block) => Subject::Note(note, Some(Anchor::Heading(block))),
     })
 }
 
@@ -60,7 +64,7 @@ pub fn find_references(
                     });
                 }
             }
-            Subject::Note(..) => {}
+            Subject::Note(..) | Subject::File(_) => {}
         }
     }
     for (id, n) in workspace.notes() {
@@ -79,9 +83,10 @@ pub fn find_references(
                 for link in &n.syntax.links {
                     let same = match (workspace.resolve_link(id, link), &subject) {
                         (Resolution::Glossary(e), Subject::Entry(s)) => e == *s,
-                        (Resolution::Note { note, heading }, Subject::Note(sn, sh)) => {
-                            note == *sn && (sh.is_none() || heading == *sh)
+                        (Resolution::Note { note, anchor }, Subject::Note(sn, sa)) => {
+                            note == *sn && (sa.is_none() || anchor == *sa)
                         }
+                        (Resolution::File(f), Subject::File(s)) => f == *s,
                         _ => false,
                     };
                     if same {

@@ -10,7 +10,7 @@ use super::cursor::{item_at, Item};
 use super::FileId;
 use crate::syntax::{Link, LinkKind};
 use crate::workspace::names::{normalize, slug};
-use crate::workspace::{EntryId, NoteId, Resolution, Workspace};
+use crate::workspace::{Anchor, EntryId, NoteId, Resolution, Workspace};
 
 /// What a rename at a position changes.
 enum Subject {
@@ -46,7 +46,7 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<(Subjec
             }
             Resolution::Note {
                 note: target,
-                heading: Some(block),
+                anchor: Some(Anchor::Heading(block)),
             } => {
                 let anchor = link.anchor.as_ref()?;
                 (anchor.range.start <= offset && offset <= anchor.range.end)
@@ -182,7 +182,7 @@ pub fn rename(
                     let same = workspace.resolve_link(id, link)
                         == Resolution::Note {
                             note: target,
-                            heading: Some(block),
+                            anchor: Some(Anchor::Heading(block)),
                         };
                     if same {
                         // Markdown links usually carry slugs; keep their

@@ -53,17 +53,19 @@ pub fn path(uri: &lsp::Uri) -> Option<PathBuf> {
     Some(out)
 }
 
+/// A location in a file of the workspace; in a file gloss has not read (an
+/// attachment), its start.
 pub fn location(
     workspace: &Workspace,
     file: FileId,
     range: &Range<usize>,
     unit: ColumnUnit,
 ) -> Option<lsp::Location> {
-    let source = workspace.source(file)?;
-    Some(lsp::Location::new(
-        uri(&source.path)?,
-        self::range(source, range, unit),
-    ))
+    let range = match workspace.source(file) {
+        Some(source) => self::range(source, range, unit),
+        None => lsp::Range::default(),
+    };
+    Some(lsp::Location::new(uri(&workspace.path_of(file)?)?, range))
 }
 
 fn severity(severity: ide::Severity) -> lsp::DiagnosticSeverity {

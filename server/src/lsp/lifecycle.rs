@@ -173,6 +173,7 @@ fn read_all(
         let i = current(&world, job)?;
         let workspace = &mut world.slots[i].workspace;
         workspace.set_unreadable_folders(found.unreadable);
+        workspace.set_other_files(&found.others, &found.folders);
         workspace.bibliographies_to_load(found.bibliographies)
     };
     let bibliographies: Vec<_> = wanted

@@ -47,12 +47,13 @@ pub fn definition(world: &World, params: &GotoDefinitionParams) -> Option<GotoDe
     let links: Vec<LocationLink> = ide::goto_definition(workspace, note, offset)
         .into_iter()
         .filter_map(|target| {
-            let file = workspace.source(target.file)?;
+            let full = convert::location(workspace, target.file, &target.full_range, world.unit)?;
+            let focus = convert::location(workspace, target.file, &target.focus_range, world.unit)?;
             Some(LocationLink {
                 origin_selection_range: None,
-                target_uri: convert::uri(&file.path)?,
-                target_range: convert::range(file, &target.full_range, world.unit),
-                target_selection_range: convert::range(file, &target.focus_range, world.unit),
+                target_uri: full.uri,
+                target_range: full.range,
+                target_selection_range: focus.range,
             })
         })
         .collect();

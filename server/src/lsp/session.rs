@@ -507,7 +507,7 @@ mod tests {
         drop(world_now);
         assert_eq!(
             codes(&world, &note),
-            ["broken-link unknown concept 'Nowhere'"]
+            ["broken-link no concept or note named 'Nowhere'"]
         );
     }
 

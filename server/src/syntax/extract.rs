@@ -290,7 +290,12 @@ enum Shape {
 }
 
 /// Extracts the block at the cursor, leaving the cursor where it was.
-fn extract_block(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax, fence: &mut QuoteFence) {
+fn extract_block(
+    text: &str,
+    cursor: &mut TreeCursor,
+    note: &mut NoteSyntax,
+    fence: &mut QuoteFence,
+) {
     let k = kinds();
     let node = cursor.node();
     let id = node.kind_id();
@@ -364,12 +369,17 @@ fn extract_block(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax, fen
         }
         None => (range, content),
     };
-    if matches!(kind, BlockKind::Line | BlockKind::ListItem { .. } | BlockKind::Quote) {
+    if matches!(
+        kind,
+        BlockKind::Line | BlockKind::ListItem { .. } | BlockKind::Quote
+    ) {
         if let Some(id) = block_id(&text[content.clone()]) {
             let id = content.start + id.start..content.start + id.end;
             // Alone on its line, the id names the block before it.
             let named = if id.start == content.start + 1 {
-                note.blocks.last().map_or(range.clone(), |b| b.range.clone())
+                note.blocks
+                    .last()
+                    .map_or(range.clone(), |b| b.range.clone())
             } else {
                 range.clone()
             };

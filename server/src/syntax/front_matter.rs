@@ -307,7 +307,7 @@ fn links(root: &Node, yaml: &str, offset: usize) -> Vec<Link> {
         let mut rest = value;
         while let Some(open) = rest.find("[[") {
             let after = &rest[open + 2..];
-            let Some(close) = after.find(|c| matches!(c, '[' | ']' | '\n' | '\r')) else {
+            let Some(close) = after.find(['[', ']', '\n', '\r']) else {
                 break;
             };
             if !after[close..].starts_with("]]") {
@@ -325,7 +325,11 @@ fn links(root: &Node, yaml: &str, offset: usize) -> Vec<Link> {
             searched = start + token.len();
             let embed = yaml[..start].ends_with('!');
             out.push(if embed {
-                parse_wiki(&yaml[start - 1..searched], offset + start - 1, LinkKind::Embed)
+                parse_wiki(
+                    &yaml[start - 1..searched],
+                    offset + start - 1,
+                    LinkKind::Embed,
+                )
             } else {
                 parse_wiki(token, offset + start, LinkKind::Wiki)
             });

@@ -208,7 +208,11 @@ mod tests {
         assert_eq!(image.kind, LinkKind::Image);
         assert_eq!(image.target.unwrap().value, "figures/plot.png");
         assert_eq!(
-            parse_markdown("[x](Two%20words)", 0).unwrap().target.unwrap().value,
+            parse_markdown("[x](Two%20words)", 0)
+                .unwrap()
+                .target
+                .unwrap()
+                .value,
             "Two words"
         );
         assert_eq!(

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use super::names::{heading_key, normalize, slug};
 use super::suggest::Candidates;
-use crate::syntax::{Block, BlockKind};
+use crate::syntax::{BlockKind, NoteSyntax};
 
 /// A value computed on first use and dropped by `clone`: a copy of a note
 /// (made when a note is replaced) rebuilds it rather than sharing stale
@@ -39,50 +39,138 @@ impl<T> std::fmt::Debug for Lazy<T> {
     }
 }
 
+/// What an anchor names in a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchor {
+    /// A heading: its block index.
+    Heading(usize),
+    /// A block with a `^id`: the block's range.
+    Block(std::ops::Range<usize>),
+}
+
+/// One heading, for matching anchors and chains.
+#[derive(Debug)]
+struct Heading {
+    block: usize,
+    level: u8,
+}
+
 #[derive(Debug)]
 pub struct Anchors {
-    /// Heading key (see [`heading_key`]) → heading block indexes, in order.
-    by_text: HashMap<String, Vec<usize>>,
-    /// GitHub-style slug → heading block indexes, in order.
+    /// Every heading, in order.
+    headings: Vec<Heading>,
+    /// Heading key → indexes into `headings`, in order.
+    by_key: HashMap<String, Vec<usize>>,
+    /// GitHub-style slug → indexes into `headings`, in order.
     by_slug: HashMap<String, Vec<usize>>,
+    /// Block id (compared case-insensitively) → the block it names.
+    blocks: HashMap<String, std::ops::Range<usize>>,
+    /// The block ids as written, in order.
+    block_ids: Vec<String>,
     /// The headings as written, for "did you mean".
-    suggestions: Candidates,
+    heading_names: Candidates,
+    /// The block ids as written, for "did you mean".
+    block_names: Candidates,
 }
 
 impl Anchors {
-    pub fn new(text: &str, blocks: &[Block]) -> Anchors {
-        let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_slug: HashMap<String, Vec<usize>> = HashMap::new();
+    pub fn new(text: &str, syntax: &NoteSyntax) -> Anchors {
+        let mut anchors = Anchors {
+            headings: Vec::new(),
+            by_key: HashMap::new(),
+            by_slug: HashMap::new(),
+            blocks: HashMap::new(),
+            block_ids: Vec::new(),
+            heading_names: Candidates::default(),
+            block_names: Candidates::default(),
+        };
         let mut names = Vec::new();
-        for (index, block) in blocks.iter().enumerate() {
-            if !matches!(block.kind, BlockKind::Heading { .. }) {
+        for (block, b) in syntax.blocks.iter().enumerate() {
+            let BlockKind::Heading { level } = b.kind else {
                 continue;
-            }
-            let heading = &text[block.content.clone()];
-            by_text.entry(heading_key(heading)).or_default().push(index);
-            by_slug.entry(slug(heading)).or_default().push(index);
+            };
+            let heading = &text[b.content.clone()];
+            let index = anchors.headings.len();
+            anchors
+                .by_key
+                .entry(heading_key(heading))
+                .or_default()
+                .push(index);
+            anchors
+                .by_slug
+                .entry(slug(heading))
+                .or_default()
+                .push(index);
+            anchors.headings.push(Heading { block, level });
             names.push(heading.to_string());
         }
-        Anchors {
-            by_text,
-            by_slug,
-            suggestions: Candidates::names(names.into_iter()),
+        anchors.heading_names = Candidates::names(names.into_iter());
+        for id in &syntax.block_ids {
+            anchors
+                .blocks
+                .entry(id.id.value.to_lowercase())
+                .or_insert_with(|| id.block.clone());
+            anchors.block_ids.push(id.id.value.clone());
         }
+        anchors.block_names =
+            Candidates::names(syntax.block_ids.iter().map(|b| format!("^{}", b.id.value)));
+        anchors
     }
 
-    /// The block index of the first heading named `anchor`, by its text or
-    /// its slug.
-    pub fn heading(&self, anchor: &str) -> Option<usize> {
-        let by_text = self.by_text.get(&heading_key(anchor)).map(|v| v[0]);
-        let by_slug = self.by_slug.get(&normalize(anchor)).map(|v| v[0]);
-        match (by_text, by_slug) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+    /// What `anchor` (the text after `#`, without it) names: `^id` a block,
+    /// `A#B` heading B under heading A, else a heading by its text or slug.
+    pub fn find(&self, anchor: &str) -> Option<Anchor> {
+        if let Some(id) = anchor.strip_prefix('^') {
+            return self
+                .blocks
+                .get(&id.to_lowercase())
+                .cloned()
+                .map(Anchor::Block);
         }
+        let mut parts = anchor.split('#').filter(|p| !p.trim().is_empty());
+        let first = parts.next()?;
+        // The first heading named so, then each further part among the
+        // headings nested under the previous one.
+        let mut at = self.matching(first).next()?;
+        for part in parts {
+            let parent = &self.headings[at];
+            let end = self.headings[at + 1..]
+                .iter()
+                .position(|h| h.level <= parent.level)
+                .map_or(self.headings.len(), |i| at + 1 + i);
+            at = self.matching(part).find(|&i| i > at && i < end)?;
+        }
+        Some(Anchor::Heading(self.headings[at].block))
     }
 
-    /// The heading closest to `anchor`, for "did you mean".
-    pub fn closest_heading(&self, anchor: &str) -> Option<String> {
-        self.suggestions.closest(anchor)
+    /// The indexes of the headings that `name` names, by text or slug, in
+    /// order.
+    fn matching(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
+        let by_key = self
+            .by_key
+            .get(&heading_key(name))
+            .map_or(&[][..], Vec::as_slice);
+        let by_slug = self
+            .by_slug
+            .get(&normalize(name))
+            .map_or(&[][..], Vec::as_slice);
+        let mut all: Vec<usize> = by_key.iter().chain(by_slug).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        all.into_iter()
+    }
+
+    /// The heading or block id closest to `anchor`, for "did you mean".
+    pub fn closest(&self, anchor: &str) -> Option<String> {
+        if anchor.starts_with('^') {
+            return self.block_names.closest(anchor);
+        }
+        let last = anchor.rsplit('#').next().unwrap_or(anchor);
+        self.heading_names.closest(last)
+    }
+
+    /// The block ids, as written, for completion.
+    pub fn block_ids(&self) -> &[String] {
+        &self.block_ids
     }
 }

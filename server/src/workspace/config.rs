@@ -62,6 +62,14 @@ struct RawConfig {
     severity: BTreeMap<String, Level>,
     #[serde(default)]
     ignore: RawIgnore,
+    #[serde(default)]
+    links: RawLinks,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLinks {
+    aliases: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,6 +156,12 @@ pub struct Config {
     severities: HashMap<Code, Option<Severity>>,
     pub ignore_targets: GlobSet,
     pub ignore_paths: GlobSet,
+    /// Whether front-matter aliases name their notes in links (`[links]
+    /// aliases`; Obsidian only suggests them).
+    pub link_aliases: bool,
+    /// Not from `gloss.toml`: the files an Obsidian vault excludes
+    /// (`.obsidian/app.json` `userIgnoreFilters`), never reported.
+    pub obsidian_excluded: Vec<Excluded>,
     /// Not from `gloss.toml`: `--untrusted` confines every read the
     /// repository asks for to the workspace root.
     pub confined: bool,
@@ -174,6 +188,8 @@ impl Default for Config {
             severities: HashMap::new(),
             ignore_targets: GlobSet::empty(),
             ignore_paths: GlobSet::empty(),
+            link_aliases: true,
+            obsidian_excluded: Vec::new(),
             confined: false,
             user_bibliographies: Vec::new(),
         }
@@ -203,6 +219,16 @@ impl Config {
     /// Overrides the severity of `code` (`None` turns it off).
     pub fn set_severity(&mut self, code: Code, severity: Option<Severity>) {
         self.severities.insert(code, severity);
+    }
+
+    /// Whether diagnostics of the file at `relative` are reported: not
+    /// `[ignore] paths`, not excluded by the Obsidian vault.
+    pub fn reports(&self, relative: &str) -> bool {
+        !self.ignore_paths.is_match(relative)
+            && !self.obsidian_excluded.iter().any(|filter| match filter {
+                Excluded::Prefix(prefix) => relative.starts_with(prefix.as_str()),
+                Excluded::Pattern(pattern) => pattern.is_match(relative),
+            })
     }
 
     /// Whether a note at `relative` path is checked.
@@ -237,6 +263,10 @@ impl Config {
             Err(ReadError::NotFound) => Ok(Config::default()),
             Err(e) => Err(error(String::new(), None, format!("cannot read: {e}"))),
         }
+        .map(|mut config| {
+            config.obsidian_excluded = obsidian_excluded(&access, root);
+            config
+        })
     }
 
     /// Parses the text of a `gloss.toml`.
@@ -277,6 +307,9 @@ impl Config {
         if let Some(size) = raw.files.max_front_matter_size {
             config.max_front_matter_size = size;
         }
+        if let Some(aliases) = raw.links.aliases {
+            config.link_aliases = aliases;
+        }
         config.ignore_targets = globs(&raw.ignore.targets, "targets")?;
         config.ignore_paths = globs(&raw.ignore.paths, "paths")?;
         for (name, level) in raw.severity {
@@ -292,6 +325,42 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// One of an Obsidian vault's "excluded files" filters: a path prefix
+/// (`Archive/`) or a `/regular expression/`.
+#[derive(Debug, Clone)]
+pub enum Excluded {
+    Prefix(String),
+    Pattern(regex::Regex),
+}
+
+/// The "excluded files" of an Obsidian vault at `root`, if it is one.
+fn obsidian_excluded(access: &Access, root: &Path) -> Vec<Excluded> {
+    let Ok(bytes) = read_file(
+        access,
+        &root.join(".obsidian/app.json"),
+        Origin::Control,
+        MAX_CONFIG_SIZE,
+    ) else {
+        return Vec::new();
+    };
+    let app: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let filters = app["userIgnoreFilters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    filters
+        .iter()
+        .filter_map(|f| f.as_str())
+        .filter_map(
+            |f| match f.strip_prefix('/').and_then(|f| f.strip_suffix('/')) {
+                // An invalid expression excludes nothing, as in Obsidian.
+                Some(pattern) => regex::Regex::new(pattern).ok().map(Excluded::Pattern),
+                None => Some(Excluded::Prefix(f.to_string())),
+            },
+        )
+        .collect()
 }
 
 fn build_globs(patterns: &[String]) -> Result<GlobSet, String> {

@@ -9,13 +9,9 @@ use rayon::prelude::*;
 use super::bibliography::BibFormat;
 use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
 use super::read::{permitted, read_file, Access, Origin, ReadError};
-use super::walk;
+use super::walk::{self, VAULT_MARKERS};
 use super::{Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace};
 use crate::syntax::{markup_count, parse_note, NoteSyntax, Spanned, MAX_MARKUP};
-
-/// Folders that make a workspace: a gloss configuration or an Obsidian
-/// vault.
-const VAULT_MARKERS: &[&str] = &[CONFIG_FILE, ".obsidian"];
 
 /// The workspace root for `path`: the nearest ancestor (itself included)
 /// holding `gloss.toml` or `.obsidian/`, looking no higher than the nearest
@@ -196,6 +192,8 @@ impl Workspace {
 
         let mut workspace = Workspace::new(root, config, config_file);
         workspace.set_unreadable_folders(found.unreadable);
+        workspace.set_other_files(&found.others, &found.folders);
+        workspace.nested_roots = found.nested;
         for note in notes {
             workspace.set_note(note);
         }

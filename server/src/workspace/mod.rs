@@ -11,6 +11,7 @@ mod anchors;
 pub mod bibliography;
 mod codes;
 pub mod config;
+pub mod files;
 mod glossary;
 mod load;
 mod mentions;
@@ -25,15 +26,17 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+pub use anchors::Anchor;
 pub use bibliography::{BibEntry, BibError, BibFormat, Person};
 pub use codes::{Code, Severity};
 pub use config::{Config, ConfigError, CONFIG_FILE};
+pub use files::FileRef;
 pub use glossary::GlossaryEntry;
 pub use load::{
     find_root, load_bibliography, load_config_file, load_note, read_source, unparsable,
     WantedBibliography,
 };
-pub use resolve::{Resolution, Target};
+pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
 pub use walk::{
     ignore_rules, is_note, relative as walk_relative, resolves_inside, walk as walk_files,
 };
@@ -51,6 +54,38 @@ pub enum FileId {
     Config,
     /// A folder the walk could not list.
     Folder(usize),
+    /// A file that is not a note (an attachment): its index among the
+    /// workspace's other files.
+    Attachment(usize),
+}
+
+impl FileId {
+    /// The file a link resolved to.
+    pub fn of(file: FileRef) -> FileId {
+        match file {
+            FileRef::Note(note) => FileId::Note(note),
+            FileRef::Other(index) => FileId::Attachment(index),
+        }
+    }
+}
+
+/// How a note is named by one of its names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoteName {
+    /// Its file name without extension.
+    Stem,
+    /// Its front-matter `title`.
+    Title,
+    /// One of its front-matter `aliases`.
+    Alias,
+}
+
+/// What one of a note's names names: the note, or one of its glossary
+/// entries (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Note(NoteName),
+    Entry(usize),
 }
 
 /// A note's id, stable while the note exists.
@@ -114,8 +149,8 @@ pub struct Note {
     /// The glossary entries this note defines.
     pub glossary: Vec<GlossaryEntry>,
     /// Normalised names this note puts in the index: its stem, title and
-    /// aliases (`None`), and its entries' terms and aliases (`Some(index)`).
-    pub(crate) keys: Vec<(String, Option<usize>)>,
+    /// aliases, and its entries' terms and aliases.
+    pub(crate) keys: Vec<(String, Key)>,
     /// Front matter over `files.max-front-matter-size`, as (size, limit):
     /// reported, and its fields not used.
     pub front_matter_too_large: Option<(u64, u64)>,
@@ -142,13 +177,22 @@ impl Note {
             is_glossary_file,
             &config.glossary_section_names,
         );
-        let mut keys = vec![(normalize(stem(&file.rel)), None)];
+        let mut keys = vec![(normalize(stem(&file.rel)), Key::Note(NoteName::Stem))];
         if let Some(fm) = &syntax.front_matter {
-            let names = fm.title.iter().chain(&fm.aliases);
-            keys.extend(names.map(|n| (normalize(&n.value), None)));
+            let title = fm.title.iter().map(|t| (t, NoteName::Title));
+            let aliases = fm.aliases.iter().map(|a| (a, NoteName::Alias));
+            keys.extend(
+                title
+                    .chain(aliases)
+                    .map(|(n, kind)| (normalize(&n.value), Key::Note(kind))),
+            );
         }
         for (index, entry) in glossary.iter().enumerate() {
-            keys.extend(entry.names().map(|n| (normalize(&n.value), Some(index))));
+            keys.extend(
+                entry
+                    .names()
+                    .map(|n| (normalize(&n.value), Key::Entry(index))),
+            );
         }
         keys.retain(|(k, _)| !k.is_empty());
         Note {
@@ -161,21 +205,22 @@ impl Note {
         }
     }
 
-    /// The texts of the headings, in order: what links to this note's
-    /// anchors are resolved against.
+    /// The texts of the headings and the block ids, in order: what links
+    /// to this note's anchors are resolved against.
     pub fn anchor_names(&self) -> Vec<&str> {
         self.syntax
             .blocks
             .iter()
             .filter(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
             .map(|b| &self.file.text[b.content.clone()])
+            .chain(self.syntax.block_ids.iter().map(|b| b.id.value.as_str()))
             .collect()
     }
 
     /// What `#…` can name in this note, indexed on first use.
     pub fn anchors(&self) -> &anchors::Anchors {
         self.anchors
-            .get_or_init(|| anchors::Anchors::new(&self.file.text, &self.syntax.blocks))
+            .get_or_init(|| anchors::Anchors::new(&self.file.text, &self.syntax))
     }
 
     /// The names "did you mean" offers from this note: its entries' names
@@ -322,10 +367,13 @@ pub struct Workspace {
     /// Folders the walk could not list, as files with the problem (their
     /// notes are not checked, so this is said once, on the folder).
     pub unreadable_folders: Vec<SourceFile>,
+    /// Folders below the root that are vaults of their own (`gloss.toml`
+    /// or `.obsidian/`): not part of this workspace.
+    pub nested_roots: Vec<PathBuf>,
     /// Normalised term, alias, title, stem → what it names.
     names: HashMap<String, Vec<Target>>,
-    /// Lower-cased relative path without extension → note.
-    paths: HashMap<String, NoteId>,
+    /// Every file and folder by name and path: what links find files by.
+    files: files::Files,
     /// Citation key → every place it is defined, in load order.
     keys: HashMap<String, Vec<KeyLocation>>,
     /// Built on first use after the set of names changes.
@@ -350,8 +398,9 @@ impl Workspace {
             bibliographies: Vec::new(),
             missing_bibliographies: Vec::new(),
             unreadable_folders: Vec::new(),
+            nested_roots: Vec::new(),
             names: HashMap::new(),
-            paths: HashMap::new(),
+            files: files::Files::default(),
             keys: HashMap::new(),
             name_suggestions: OnceLock::new(),
             key_suggestions: OnceLock::new(),
@@ -367,6 +416,15 @@ impl Workspace {
             FileId::Bibliography(id) => self.bibliographies.get(id).map(|b| &b.file),
             FileId::Config => self.config_file.as_ref(),
             FileId::Folder(id) => self.unreadable_folders.get(id),
+            FileId::Attachment(_) => None,
+        }
+    }
+
+    /// Where a file diagnostics or navigation can point at is on disk.
+    pub fn path_of(&self, file: FileId) -> Option<PathBuf> {
+        match file {
+            FileId::Attachment(index) => Some(resolve::absolute(self, self.files.other(index)?)),
+            other => self.source(other).map(|s| s.path.clone()),
         }
     }
 
@@ -463,7 +521,7 @@ impl Workspace {
     pub fn first_entry(&self, normalized: &str) -> Option<EntryId> {
         self.targets(normalized).iter().find_map(|t| match t {
             Target::Glossary(e) => Some(*e),
-            Target::Note(_) => None,
+            Target::Note(..) => None,
         })
     }
 
@@ -472,13 +530,21 @@ impl Workspace {
     fn target_order(&self, target: &Target) -> (&Path, usize) {
         match target {
             Target::Glossary(e) => (&self.note(e.note).file.path, e.index),
-            Target::Note(n) => (&self.note(*n).file.path, usize::MAX),
+            Target::Note(n, _) => (&self.note(*n).file.path, usize::MAX),
         }
     }
 
-    /// The note with this normalised relative path (no extension).
-    pub fn note_at_path(&self, normalized_path: &str) -> Option<NoteId> {
-        self.paths.get(normalized_path).copied()
+    /// The files and folders of the workspace.
+    pub fn files(&self) -> &files::Files {
+        &self.files
+    }
+
+    /// Records the files that are not notes (attachments) and the folders.
+    pub fn set_other_files(&mut self, others: &[PathBuf], folders: &[PathBuf]) {
+        let rel = |p: &PathBuf| walk::relative(&self.root, p);
+        let others: Vec<String> = others.iter().map(rel).collect();
+        let folders: Vec<String> = folders.iter().map(rel).collect();
+        self.files.set_others(others, folders);
     }
 
     /// Forgets what is built from the names of notes and entries.
@@ -581,9 +647,9 @@ impl Workspace {
 
     /// The index keys of note `id` with the target each one names.
     fn index_keys(&self, id: NoteId) -> Vec<(String, Target)> {
-        let target = |index: Option<usize>| match index {
-            None => Target::Note(id),
-            Some(index) => Target::Glossary(EntryId { note: id, index }),
+        let target = |key: Key| match key {
+            Key::Note(name) => Target::Note(id, name),
+            Key::Entry(index) => Target::Glossary(EntryId { note: id, index }),
         };
         self.note(id)
             .keys
@@ -596,18 +662,16 @@ impl Workspace {
         for (key, target) in self.index_keys(id) {
             self.add_name(&key, target);
         }
-        let path = strip_note_extension(&self.note(id).file.rel).to_lowercase();
-        self.paths.insert(path, id);
+        let rel = self.note(id).file.rel.clone();
+        self.files.add(&rel, FileRef::Note(id));
     }
 
     fn unindex_note(&mut self, id: NoteId) {
         for (key, target) in self.index_keys(id) {
             self.remove_name(&key, target);
         }
-        let path = strip_note_extension(&self.note(id).file.rel).to_lowercase();
-        if self.paths.get(&path) == Some(&id) {
-            self.paths.remove(&path);
-        }
+        let rel = self.note(id).file.rel.clone();
+        self.files.remove(&rel, FileRef::Note(id));
         self.missing_bibliographies.retain(|m| m.note != Some(id));
     }
 

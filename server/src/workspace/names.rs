@@ -1,6 +1,7 @@
 //! How names compare: the one normalisation used for terms, aliases, note
 //! titles, stems and headings.
 
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// Normalises a name for comparison: Unicode NFC, full-width ASCII folded to
@@ -42,12 +43,23 @@ fn fold_width(c: char) -> char {
     }
 }
 
-/// How a heading and a `#anchor` compare: normalised, with emoji and other
-/// symbols dropped, so `[[note#Results]]` finds `## Results 📈`.
+/// How a heading and a `#anchor` compare: every character that is not a
+/// letter, digit or mark (punctuation, symbols, emoji, markup such as `**`
+/// or `$`) becomes a space, then the result is normalised. A link's heading
+/// part cannot hold some characters, so people (and Obsidian's link
+/// suggester) leave them out: `[[FAQ#How large can it be]]` finds
+/// `## How large can it be?`, `#Chapter 3 sections 3 1` finds
+/// `## Chapter 3 (sections 3.1)`, `[[note#Results]]` finds `## Results 📈`.
 pub fn heading_key(heading: &str) -> String {
     let kept: String = heading
         .chars()
-        .filter(|c| c.is_ascii() || c.is_alphanumeric() || c.is_whitespace())
+        .map(|c| {
+            if c.is_alphanumeric() || is_combining_mark(c) {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     normalize(&kept)
 }
@@ -81,10 +93,30 @@ mod tests {
     }
 
     #[test]
-    fn heading_keys_ignore_emoji() {
+    fn heading_keys_drop_punctuation_symbols_and_markup() {
         assert_eq!(heading_key("Results 📈"), heading_key("results"));
         assert_eq!(heading_key("两次范式转换 🔄"), "两次范式转换");
         assert_ne!(heading_key("Results 2"), heading_key("Results"));
+        for (heading, link) in [
+            (
+                "How large can each remote vault be?",
+                "How large can each remote vault be",
+            ),
+            (
+                "Chapter 3 (sections 3.1 to 3.5)",
+                "Chapter 3 sections 3 1 to 3 5",
+            ),
+            ("Interpretação ($I$)", "Interpretação I"),
+            ("[3] Dēclīnātiō **tertia**", "3 Dēclīnātiō tertia"),
+            (
+                "如何收起文件列表/左侧侧边栏/左侧面板",
+                "如何收起文件列表 左侧侧边栏 左侧面板",
+            ),
+            ("在代码段里输入 `", "在代码段里输入"),
+            ("नमस्ते दुनिया", "नमस्ते दुनिया"),
+        ] {
+            assert_eq!(heading_key(heading), heading_key(link), "{heading}");
+        }
     }
 
     #[test]

@@ -25,9 +25,20 @@ const MAX_IGNORE_FILE_SIZE: u64 = 1024 * 1024;
 pub struct Found {
     pub notes: Vec<PathBuf>,
     pub bibliographies: Vec<PathBuf>,
+    /// Every other file (images, PDFs, canvases…): links may name them.
+    pub others: Vec<PathBuf>,
+    /// Every folder below the root: Markdown links may name them.
+    pub folders: Vec<PathBuf>,
+    /// Folders below the root that are vaults of their own (they hold
+    /// `gloss.toml` or `.obsidian/`): not walked, each its own workspace.
+    pub nested: Vec<PathBuf>,
     /// Folders the file system refused to list, with its reason.
     pub unreadable: Vec<(PathBuf, String)>,
 }
+
+/// What makes a folder a workspace of its own: a gloss configuration or an
+/// Obsidian vault.
+pub const VAULT_MARKERS: &[&str] = &[super::config::CONFIG_FILE, ".obsidian"];
 
 pub fn is_note(path: &Path) -> bool {
     path.extension()
@@ -143,9 +154,15 @@ pub fn walk(root: &Path, config: &Config) -> Found {
             };
             let path = entry.path();
             if file_type.is_dir() {
-                if !ignored(&stack, &path, true) {
-                    pending.push((path, stack.clone()));
+                if ignored(&stack, &path, true) {
+                    continue;
                 }
+                if VAULT_MARKERS.iter().any(|m| path.join(m).exists()) {
+                    found.nested.push(path);
+                    continue;
+                }
+                found.folders.push(path.clone());
+                pending.push((path, stack.clone()));
                 continue;
             }
             let regular =
@@ -160,11 +177,16 @@ pub fn walk(root: &Path, config: &Config) -> Found {
                 }
             } else if is_bibtex(&path) && !config.exclude.is_match(&rel) {
                 found.bibliographies.push(path);
+            } else {
+                found.others.push(path);
             }
         }
     }
     found.notes.sort();
     found.bibliographies.sort();
+    found.others.sort();
+    found.folders.sort();
+    found.nested.sort();
     found.unreadable.sort();
     found
 }

@@ -1,0 +1,138 @@
+//! Every file and folder of a workspace, by name and by path: what a link
+//! that names a file (`![[diagram.png]]`, `[[papers/scaling.md]]`,
+//! `[x](../notes/a.md)`) is resolved against. One hash lookup by file name,
+//! then a filter over the few files of that name, whatever the size of the
+//! vault.
+
+use std::collections::{HashMap, HashSet};
+
+use super::names::normalize;
+use super::NoteId;
+
+/// A file a link can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileRef {
+    Note(NoteId),
+    /// A file that is not a note (an attachment): its index in
+    /// [`Files::others`].
+    Other(usize),
+}
+
+#[derive(Debug, Default)]
+pub struct Files {
+    /// Root-relative paths (`/`-separated, as written) of the files that
+    /// are not notes.
+    others: Vec<String>,
+    /// Normalised file name (with extension) → the files of that name.
+    by_name: HashMap<String, Vec<(FileRef, String)>>,
+    /// Normalised root-relative paths of folders.
+    folders: HashSet<String>,
+}
+
+/// The last component of a `/`-separated path.
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+impl Files {
+    /// Adds a note or another file at root-relative `rel`.
+    pub fn add(&mut self, rel: &str, file: FileRef) {
+        let entry = self.by_name.entry(normalize(file_name(rel))).or_default();
+        if !entry.iter().any(|(f, _)| *f == file) {
+            entry.push((file, rel.to_string()));
+        }
+    }
+
+    /// Removes a note or another file.
+    pub fn remove(&mut self, rel: &str, file: FileRef) {
+        let name = normalize(file_name(rel));
+        if let Some(entry) = self.by_name.get_mut(&name) {
+            entry.retain(|(f, _)| *f != file);
+            if entry.is_empty() {
+                self.by_name.remove(&name);
+            }
+        }
+    }
+
+    /// Replaces the files that are not notes, and the folders.
+    pub fn set_others(&mut self, others: Vec<String>, folders: Vec<String>) {
+        for (i, rel) in std::mem::take(&mut self.others).iter().enumerate() {
+            self.remove(rel, FileRef::Other(i));
+        }
+        for (i, rel) in others.iter().enumerate() {
+            self.add(rel, FileRef::Other(i));
+        }
+        self.others = others;
+        self.folders = folders.iter().map(|f| normalize(f)).collect();
+    }
+
+    /// The root-relative path of a file that is not a note.
+    pub fn other(&self, index: usize) -> Option<&str> {
+        self.others.get(index).map(String::as_str)
+    }
+
+    /// Every file that is not a note.
+    pub fn others(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.others.iter().map(String::as_str).enumerate()
+    }
+
+    /// Whether `rel` (root-relative, normalised) is a folder.
+    pub fn is_folder(&self, rel: &str) -> bool {
+        self.folders.contains(rel.trim_end_matches('/'))
+    }
+
+    /// The files whose root-relative path is `rel` or ends with `/rel`
+    /// (Obsidian's partial paths), compared normalised; with their paths as
+    /// written.
+    pub fn by_path_suffix(&self, rel: &str) -> Vec<(FileRef, &str)> {
+        let wanted = normalize(rel);
+        let Some(candidates) = self.by_name.get(&normalize(file_name(&wanted))) else {
+            return Vec::new();
+        };
+        candidates
+            .iter()
+            .filter(|(_, path)| {
+                let path = normalize(path);
+                path == wanted || path.ends_with(&format!("/{wanted}"))
+            })
+            .map(|(f, p)| (*f, p.as_str()))
+            .collect()
+    }
+
+    /// The file at exactly root-relative `rel` (compared normalised).
+    pub fn at(&self, rel: &str) -> Option<FileRef> {
+        let wanted = normalize(rel);
+        self.by_name
+            .get(&normalize(file_name(&wanted)))?
+            .iter()
+            .find(|(_, path)| normalize(path) == wanted)
+            .map(|(f, _)| *f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_name_path_and_suffix_case_insensitively() {
+        let mut files = Files::default();
+        files.set_others(
+            vec![
+                "Attachments/Diagram.png".to_string(),
+                "old/Attachments/diagram.png".to_string(),
+            ],
+            vec!["Attachments".to_string()],
+        );
+        files.add("papers/Scaling.md", FileRef::Note(0));
+        assert_eq!(files.by_path_suffix("diagram.PNG").len(), 2);
+        assert_eq!(
+            files.by_path_suffix("old/attachments/diagram.png"),
+            [(FileRef::Other(1), "old/Attachments/diagram.png")]
+        );
+        assert_eq!(files.at("papers/scaling.md"), Some(FileRef::Note(0)));
+        assert!(files.is_folder("attachments/"));
+        files.remove("papers/Scaling.md", FileRef::Note(0));
+        assert_eq!(files.at("papers/scaling.md"), None);
+    }
+}
