@@ -131,6 +131,7 @@ fn help_and_version() {
 #[test]
 fn positions_on_emoji_cjk_crlf_and_lone_cr() {
     let vault = Vault::empty();
+    vault.write("refs.bib", "@misc{other, title = {Other}}\n");
     vault.write("crlf.md", "# 标题 😀\r\n😀😀 中文 [[Missing]] @nokey\r\n");
     vault.write("cr.md", "first\rsecond 😀 [[Gone]]\rthird");
     let json = vault.gloss(&["check", "--format", "json"]).json();
@@ -248,4 +249,35 @@ fn lsp_accepts_the_stdio_flag_clients_pass_and_rejects_others() {
     let run = vault.gloss(&["lsp", "--tcp"]);
     assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("--tcp"), "{}", run.stderr());
+}
+
+/// Found on a Chinese Obsidian vault with no bibliography: handles and
+/// placeholders (`@somedesigner`, `@yyyy-mm-dd`) were reported as unknown
+/// citations. Without any bibliography only bracketed citations count.
+#[test]
+fn bare_at_words_count_only_where_there_is_a_bibliography() {
+    let vault = Vault::empty();
+    vault.write(
+        "credits.md",
+        "这个样式最初由 @somedesigner 设计。他在@labA，@labB 工作过。\n插件支持 @yyyy-mm-dd 格式。\n引用 [@smith2020, p. 3]。\n",
+    );
+    let keys = |vault: &Vault| -> Vec<String> {
+        let json = vault.gloss(&["check", "--format", "json"]).json();
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(keys(&vault), ["unknown citation key 'smith2020'"]);
+    vault.write("refs.bib", "@misc{smith2020, title = {T}}\n");
+    assert_eq!(
+        keys(&vault),
+        [
+            "unknown citation key 'somedesigner'",
+            "unknown citation key 'labB'",
+            "unknown citation key 'yyyy-mm-dd'"
+        ]
+    );
 }

@@ -240,6 +240,12 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 "empty link".to_string(),
                 Vec::new(),
             ),
+            // A Markdown destination that is neither a path nor a file name
+            // (`[...](年)` in cloze notes) is not taken for a broken link.
+            Resolution::Unresolved
+                if link.kind.is_markdown()
+                    && !crate::workspace::is_path_like(target.map_or("", |t| t.value.as_str())) => {
+            }
             Resolution::Unresolved => {
                 let name = target.map_or("", |t| t.value.as_str());
                 // Say what was looked for: a path names a file, a bare name
@@ -338,12 +344,20 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
 fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let workspace = sink.workspace;
     let note = workspace.note(id);
+    // In a workspace without any bibliography, a bare `@word` is a handle
+    // or a placeholder (`@someone`, `@yyyy-mm-dd`), not a citation someone
+    // forgot to resolve; `[@key]` still is one.
+    let bare_cites = !workspace.bibliographies.is_empty();
     for citation in note
         .syntax
         .citations
         .iter()
         .filter(|c| inside(&c.key.range))
     {
+        let bracketed = note.file.text[citation.token.clone()].starts_with('[');
+        if !bracketed && !bare_cites {
+            continue;
+        }
         let key = &citation.key;
         if workspace.citation_key(&key.value).is_empty() {
             sink.push(

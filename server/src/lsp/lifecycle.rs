@@ -79,7 +79,12 @@ pub fn build(
         origin,
         generation,
         indexed: origin == Origin::Alone,
+        pending_nested: Vec::new(),
     };
+    // A vault inside another that now has a workspace of its own.
+    for other in &mut world.slots {
+        other.pending_nested.retain(|n| *n != root);
+    }
     match world.slot_at(&root) {
         Some(i) => {
             // Requests keep reading the last complete build until this one
@@ -117,20 +122,26 @@ fn write(world: &RwLock<World>) -> std::sync::RwLockWriteGuard<'_, World> {
 /// leaving open documents as the editor has them, then marks it indexed and
 /// asks for every open document's diagnostics. Stops, without a trace, when
 /// a newer build replaces the workspace.
-pub fn index(world: &RwLock<World>, job: IndexJob, outbox: &Outbox) {
+/// Returns the vaults found inside the workspace's root, which get
+/// workspaces of their own.
+pub fn index(world: &RwLock<World>, job: IndexJob, outbox: &Outbox) -> Vec<PathBuf> {
     let Some(config) = ({
         let world = read(world);
         current(&world, &job).map(|i| world.slots[i].workspace.config.clone())
     }) else {
-        return;
+        return Vec::new();
     };
     let root = job.root.clone();
     outbox.progress(Progress::Begin { root: root.clone() });
     let finished = read_all(world, &job, &config, outbox);
-    let total = finished.unwrap_or(0);
+    let total = finished.as_ref().map_or(0, |(total, _)| *total);
     outbox.progress(Progress::End { root, total });
-    if finished.is_some() {
-        outbox.refresh(Refresh::All);
+    match finished {
+        Some((_, nested)) => {
+            outbox.refresh(Refresh::All);
+            nested
+        }
+        None => Vec::new(),
     }
 }
 
@@ -140,7 +151,7 @@ fn read_all(
     job: &IndexJob,
     config: &Config,
     outbox: &Outbox,
-) -> Option<usize> {
+) -> Option<(usize, Vec<PathBuf>)> {
     let root = &job.root;
     let found = walk_files(root, config);
     let total = found.notes.len();
@@ -182,11 +193,17 @@ fn read_all(
         .collect();
     let mut world = write(world);
     let i = current(&world, job)?;
+    let nested: Vec<PathBuf> = found
+        .nested
+        .into_iter()
+        .filter(|n| world.slot_at(n).is_none())
+        .collect();
     let slot = &mut world.slots[i];
     slot.workspace.set_bibliographies(bibliographies);
     slot.indexed = true;
     slot.previous = None;
-    Some(total)
+    slot.pending_nested = nested.clone();
+    Some((total, nested))
 }
 
 #[cfg(test)]

@@ -56,15 +56,32 @@ enum Mutation {
     },
     Files(Vec<PathBuf>),
     Settings(Settings),
+    /// Vaults an index run found inside its workspace's root.
+    Nested(Vec<PathBuf>),
+}
+
+/// Where mutations go, numbered: shared by the handlers and the index
+/// threads (which send the vaults they find inside a folder).
+struct Queue {
+    sender: Mutex<mpsc::SyncSender<(u64, Mutation)>>,
+    /// The number of the last mutation sent.
+    last: AtomicU64,
+}
+
+impl Queue {
+    fn send(&self, mutation: Mutation) -> u64 {
+        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        let number = self.last.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = sender.send((number, mutation));
+        number
+    }
 }
 
 pub struct Backend {
     client: Client,
     world: Arc<RwLock<World>>,
     outbox: Arc<Outbox>,
-    session: Mutex<mpsc::SyncSender<(u64, Mutation)>>,
-    /// The number of the last mutation sent, overall and per document.
-    last: AtomicU64,
+    queue: Arc<Queue>,
     sent: Mutex<HashMap<PathBuf, u64>>,
     /// The number of the last mutation applied.
     applied: watch::Receiver<u64>,
@@ -119,6 +136,7 @@ fn run_session(
             Mutation::Close { path } => session.close(&path),
             Mutation::Files(paths) => session.files_changed(paths),
             Mutation::Settings(settings) => session.set_settings(settings),
+            Mutation::Nested(roots) => session.add_nested(roots),
         }));
         if done.is_err() {
             eprintln!("gloss: internal error while applying a change");
@@ -131,22 +149,31 @@ impl Backend {
     pub fn new(client: Client) -> Backend {
         let world = Arc::new(RwLock::new(World::new(ColumnUnit::Utf16)));
         let outbox = Arc::new(Outbox::default());
+        // Bounded: a client that sends faster than changes are applied is
+        // slowed down (its writes wait) rather than queued without end.
+        let (sender, receiver) = mpsc::sync_channel(SESSION_QUEUE);
+        let queue = Arc::new(Queue {
+            sender: Mutex::new(sender),
+            last: AtomicU64::new(0),
+        });
         let spawn: Spawn = {
-            let (world, outbox) = (world.clone(), outbox.clone());
+            let (world, outbox, queue) = (world.clone(), outbox.clone(), queue.clone());
             Box::new(move |job| {
-                let (world, outbox) = (world.clone(), outbox.clone());
+                let (world, outbox, queue) = (world.clone(), outbox.clone(), queue.clone());
                 let started = std::thread::Builder::new()
                     .name("gloss-index".to_string())
-                    .spawn(move || lifecycle::index(&world, job, &outbox));
+                    .spawn(move || {
+                        let nested = lifecycle::index(&world, job, &outbox);
+                        if !nested.is_empty() {
+                            queue.send(Mutation::Nested(nested));
+                        }
+                    });
                 if let Err(error) = started {
                     eprintln!("gloss: cannot start indexing: {error}");
                 }
             })
         };
         let session = Session::new(world.clone(), outbox.clone(), spawn);
-        // Bounded: a client that sends faster than changes are applied is
-        // slowed down (its writes wait) rather than queued without end.
-        let (sender, receiver) = mpsc::sync_channel(SESSION_QUEUE);
         let (applied_sender, applied) = watch::channel(0);
         let started = std::thread::Builder::new()
             .name("gloss-session".to_string())
@@ -158,8 +185,7 @@ impl Backend {
             client,
             world,
             outbox,
-            session: Mutex::new(sender),
-            last: AtomicU64::new(0),
+            queue,
             sent: Mutex::new(HashMap::new()),
             applied,
             support: Mutex::new(None),
@@ -168,18 +194,13 @@ impl Backend {
 
     /// Hands a mutation to the session, numbered in arrival order.
     fn mutate(&self, document: Option<&Path>, mutation: Mutation) {
-        let number = self.last.fetch_add(1, Ordering::SeqCst) + 1;
+        // The document's number is recorded before the mutation is sent, so
+        // that a request never waits for less than it must.
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        let number = self.queue.send(mutation);
         if let Some(path) = document {
-            self.sent
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(path.to_path_buf(), number);
+            sent.insert(path.to_path_buf(), number);
         }
-        let _ = self
-            .session
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .send((number, mutation));
     }
 
     /// Waits until every mutation sent so far about `document` (every one,
@@ -193,7 +214,7 @@ impl Backend {
                 .get(path)
                 .copied()
                 .unwrap_or(0),
-            None => self.last.load(Ordering::SeqCst),
+            None => self.queue.last.load(Ordering::SeqCst),
         };
         let mut applied = self.applied.clone();
         let _ = applied.wait_for(|&n| n >= target).await;

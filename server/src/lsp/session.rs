@@ -91,6 +91,18 @@ impl Session {
             })
             .collect();
         let job = lifecycle::build(&mut self.write(), root.clone(), origin, config, notes);
+        // A note now in this workspace leaves the one it was in (a vault
+        // found inside a folder takes its notes from the folder's).
+        {
+            let mut world = self.write();
+            for slot in world.slots.iter_mut().filter(|s| s.workspace.root != root) {
+                for path in &members {
+                    if slot.workspace.note_by_path(path).is_some() {
+                        slot.workspace.remove_note(path);
+                    }
+                }
+            }
+        }
         match job {
             Some(job) => (self.spawn)(job),
             None => {
@@ -118,6 +130,16 @@ impl Session {
                 continue;
             }
             self.build(folder, Origin::Folder);
+        }
+    }
+
+    /// Vaults found inside an indexed folder: each is a workspace of its
+    /// own, as `gloss check` treats it.
+    pub fn add_nested(&mut self, roots: Vec<PathBuf>) {
+        for root in roots {
+            if self.read().slot_at(&root).is_none() {
+                self.build(root, Origin::Discovered);
+            }
         }
     }
 
@@ -418,7 +440,11 @@ impl Session {
         let outbox = Arc::new(Outbox::default());
         let spawn: Spawn = {
             let (world, outbox) = (world.clone(), outbox.clone());
-            Box::new(move |job| lifecycle::index(&world, job, &outbox))
+            // Vaults found inside stay in the outer slot's `pending_nested`,
+            // for a test to hand to `add_nested` as the server does.
+            Box::new(move |job| {
+                lifecycle::index(&world, job, &outbox);
+            })
         };
         (
             Session::new(world.clone(), outbox.clone(), spawn),
@@ -560,6 +586,46 @@ mod tests {
         assert!(
             world.read().unwrap().note(&inner).is_some(),
             "a link inside is a note"
+        );
+    }
+
+    /// Found on real vaults: a folder holding several Obsidian vaults
+    /// resolved each vault's links against all of them. Each is its own
+    /// workspace, as `gloss check` treats it, and its notes show nothing
+    /// until that workspace is read.
+    #[test]
+    fn a_vault_inside_a_folder_is_a_workspace_of_its_own() {
+        let (_dir, root) = vault();
+        let inner = root.join("inner");
+        std::fs::create_dir_all(inner.join(".obsidian")).unwrap();
+        std::fs::write(inner.join("Attention.md"), "# Attention\n").unwrap();
+        let note = inner.join("n.md");
+        std::fs::write(&note, "[[Attention]] [[other]]\n").unwrap();
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.open(note.clone(), "[[Attention]] [[other]]\n".to_string(), 1);
+        session.add_folders(vec![root.clone()]);
+        let nested = {
+            let world = world.read().unwrap();
+            let outer = world.slot_at(&root).unwrap();
+            assert!(
+                world.diagnostics(&note).unwrap().is_empty(),
+                "nothing shown before the inner vault is read"
+            );
+            world.slots[outer].pending_nested.clone()
+        };
+        assert_eq!(nested, std::slice::from_ref(&inner));
+        session.add_nested(nested);
+        let world_now = world.read().unwrap();
+        let slot = world_now.slot_of(&note).unwrap();
+        assert_eq!(world_now.slots[slot].workspace.root, inner);
+        assert!(world_now.slots[world_now.slot_at(&root).unwrap()]
+            .pending_nested
+            .is_empty());
+        drop(world_now);
+        assert_eq!(
+            codes(&world, &note),
+            ["broken-link no concept or note named 'other'"],
+            "'other' is in the outer folder, not in this vault"
         );
     }
 

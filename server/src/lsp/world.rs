@@ -38,6 +38,10 @@ pub struct Slot {
     /// notes show no diagnostics: a link to a note not yet read would look
     /// broken.
     pub indexed: bool,
+    /// Vaults found inside this workspace's root that do not have a
+    /// workspace of their own yet: their notes show no diagnostics until
+    /// they do.
+    pub pending_nested: Vec<PathBuf>,
 }
 
 pub struct World {
@@ -128,7 +132,8 @@ impl World {
     pub fn diagnostics(&self, path: &Path) -> Option<Vec<tower_lsp_server::ls_types::Diagnostic>> {
         let (workspace, note) = self.note(path)?;
         let slot = &self.slots[self.slot_of(path)?];
-        if !slot.indexed && slot.previous.is_none() {
+        let nested_pending = slot.pending_nested.iter().any(|n| path.starts_with(n));
+        if (!slot.indexed && slot.previous.is_none()) || nested_pending {
             return Some(Vec::new());
         }
         let diagnostics = crate::ide::note_diagnostics(workspace, note);

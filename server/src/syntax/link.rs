@@ -86,11 +86,15 @@ pub(super) fn parse_markdown(token: &str, start: usize) -> Option<Link> {
         // `<path with spaces.md>`, maybe followed by a title.
         dest = &inner[..inner.find('>')?];
         dest_start += 1;
-    } else if let Some(space) = dest.find([' ', '\t']) {
-        // Drop a title: `(path.md "Title")`.
-        dest = &dest[..space];
+    } else {
+        // Drop a title: `(path.md "Title")`. What is left may hold spaces:
+        // Obsidian reads `[x](./Two words.md)` as a link.
+        dest = without_title(dest);
     }
-    if has_scheme(dest) {
+    let blank = dest.len() - dest.trim_start().len();
+    dest = dest[blank..].trim_end();
+    dest_start += blank;
+    if is_url(dest) {
         return None; // URLs, mailto:, file:// — never resolved
     }
     let (path, anchor) = match dest.find('#') {
@@ -118,6 +122,30 @@ pub(super) fn parse_markdown(token: &str, start: usize) -> Option<Link> {
             })
         }),
     })
+}
+
+/// A destination without its title (`"…"`, `'…'` or `(…)` after a
+/// blank).
+fn without_title(dest: &str) -> &str {
+    let trimmed = dest.trim_end();
+    for (open, close) in [('"', '"'), ('\'', '\''), ('(', ')')] {
+        if trimmed.ends_with(close) {
+            let body = &trimmed[..trimmed.len() - close.len_utf8()];
+            if let Some(at) = body.rfind(open) {
+                if body[..at].ends_with([' ', '\t']) {
+                    return &body[..at];
+                }
+            }
+        }
+    }
+    trimmed
+}
+
+/// Whether a destination is a URL rather than a local path: a scheme
+/// (`https:`, `mailto:`, `obsidian:`), `://` even with a full-width colon,
+/// or `www.`.
+fn is_url(dest: &str) -> bool {
+    has_scheme(dest) || dest.contains("://") || dest.contains("：//") || dest.starts_with("www.")
 }
 
 fn has_scheme(dest: &str) -> bool {

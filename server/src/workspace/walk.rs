@@ -146,13 +146,19 @@ pub fn walk(root: &Path, config: &Config) -> Found {
         let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
             let Ok(file_type) = entry.file_type() else {
                 continue;
             };
             let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                // Hidden folders (`.git`, `.obsidian`, `.trash`) and notes
+                // are skipped; a hidden file is still something a link may
+                // name (`[ci](./.travis.yml)`).
+                if file_type.is_file() && !ignored(&stack, &path, false) {
+                    found.others.push(path);
+                }
+                continue;
+            }
             if file_type.is_dir() {
                 if ignored(&stack, &path, true) {
                     continue;
