@@ -6,7 +6,12 @@
 //      example vault,
 //   3. hovers a [[Transformer]] link and waits for the glossary definition
 //      in the hover widget, and for the broken-link squiggle,
-//   4. points gloss.server.path at a missing file and waits for the
+//   4. opens glossary.md to the side of paradigm-shifts.md, types a glossary
+//      entry for the deliberately broken [[Chian of Thought]], saves, and
+//      waits for that squiggle in paradigm-shifts.md to go (its other
+//      squiggle stays) and for the server's workspace/diagnostic/refresh in
+//      the protocol trace,
+//   5. points gloss.server.path at a missing file and waits for the
 //      notification that says so (a failure must never be silent).
 // Screenshots land in e2e/artifacts/. Exits non-zero on any failure.
 //
@@ -14,7 +19,7 @@
 // (code-server, playwright-core), and /usr/bin/chromium.
 
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -69,14 +74,123 @@ async function waitForHttp(url, child) {
   throw new Error(`${url} did not answer within ${TIMEOUT / 1000} s`);
 }
 
-/** Opens a file through Quick Open, as a user would. */
-async function openNote(page, name) {
+/**
+ * Opens a file through Quick Open, as a user would; `toSide` opens it in a
+ * new editor group beside the active one (Ctrl+Enter).
+ */
+async function openNote(page, name, { toSide = false } = {}) {
   await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } });
   await page.keyboard.press("Control+P");
   await page.locator(".quick-input-widget input").fill(name);
-  await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
-  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
+  await page.keyboard.press(toSide ? "Control+Enter" : "Enter");
   await page.locator(".monaco-editor").first().waitFor();
+}
+
+/**
+ * Error squiggles in the editor group whose active tab is `note`: how many
+ * there are, and how many of them overlap `word` on the line containing
+ * `line`. `word` is null while that line is not rendered; `group` is false
+ * while no group shows the note.
+ */
+async function errorSquiggles(page, note, line, word) {
+  return page.evaluate(
+    ([noteName, lineText, wordText]) => {
+      const group = [...document.querySelectorAll(".editor-group-container")].find(
+        (g) => g.querySelector(".tab.active")?.textContent.includes(noteName) ?? false,
+      );
+      const editor = group?.querySelector(".monaco-editor");
+      if (editor === undefined || editor === null) {
+        return { group: false, total: 0, word: null };
+      }
+      const squiggles = [...editor.querySelectorAll(".squiggly-error")].map((s) => s.getBoundingClientRect());
+      let wordRect = null;
+      for (const element of editor.querySelectorAll(".view-line")) {
+        if (!element.textContent.replace(/\u00a0/g, " ").includes(lineText)) {
+          continue;
+        }
+        // The word may span several tokens, and spaces render as U+00A0.
+        const nodes = [];
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+          nodes.push(node);
+        }
+        const text = nodes.map((n) => n.textContent).join("").replace(/\u00a0/g, " ");
+        const at = text.indexOf(wordText);
+        if (at < 0) {
+          continue;
+        }
+        const locate = (offset) => {
+          for (const node of nodes) {
+            if (offset <= node.textContent.length) {
+              return [node, offset];
+            }
+            offset -= node.textContent.length;
+          }
+          return [nodes[nodes.length - 1], nodes[nodes.length - 1].textContent.length];
+        };
+        const range = document.createRange();
+        range.setStart(...locate(at));
+        range.setEnd(...locate(at + wordText.length));
+        wordRect = range.getBoundingClientRect();
+        break;
+      }
+      const overlaps = (a, b) =>
+        Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+        Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+      return {
+        group: true,
+        total: squiggles.length,
+        word: wordRect === null ? null : squiggles.filter((s) => overlaps(s, wordRect)).length,
+      };
+    },
+    [note, line, word],
+  );
+}
+
+/** Polls `check` until it returns true; throws `message` after TIMEOUT. */
+async function waitFor(check, message) {
+  const deadline = Date.now() + TIMEOUT;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`${message} within ${TIMEOUT / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Whether the gloss output channel (with gloss.trace.server, the protocol
+ * trace) of an extension host in `userData` shows the server asking for
+ * diagnostics to be pulled again after the first edit of a document.
+ */
+function refreshedAfterEdit(userData) {
+  for (const file of readdirSync(join(userData, "logs"), { recursive: true })) {
+    if (!String(file).endsWith("-gloss.log")) {
+      continue;
+    }
+    const trace = readFileSync(join(userData, "logs", String(file)), "utf8");
+    const edit = trace.indexOf("Sending notification 'textDocument/didChange'");
+    if (edit >= 0 && trace.indexOf("Received request 'workspace/diagnostic/refresh", edit) >= 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Polls `errorSquiggles` until `done` accepts its answer. */
+async function waitForSquiggles(page, what, args, done) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    const found = await errorSquiggles(page, ...args);
+    if (done(found)) {
+      return found;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: still ${JSON.stringify(found)} after ${TIMEOUT / 1000} s`);
+    }
+    await page.waitForTimeout(250);
+  }
 }
 
 /** Moves the mouse onto `word` inside the editor line containing `line`. */
@@ -112,6 +226,8 @@ async function hoverWord(page, line, word) {
 
 async function main() {
   mkdirSync(artifacts, { recursive: true });
+  // Logs of an earlier run would be mixed with this run's.
+  rmSync(join(artifacts, "logs"), { recursive: true, force: true });
   run("npm", ["run", "bundle-server"], { cwd: extension });
   run("npm", ["run", "package"], { cwd: extension });
 
@@ -215,10 +331,86 @@ async function main() {
     log("hover shows the glossary definition");
     await page.screenshot({ path: join(artifacts, "hover.png") });
 
+    // A glossary edit clears the broken-link squiggle in another open note.
+    // paradigm-shifts.md stays visible while glossary.md is edited to the
+    // side, and the server asks VS Code to pull diagnostics again.
+    await page.keyboard.press("Escape");
+    await page.mouse.move(200, 600); // onto the explorer's empty space
+    const broken = ["paradigm-shifts.md", "[[Chian of Thought]]", "Chian of Thought"];
+    const before = await waitForSquiggles(page, "the squiggle under 'Chian of Thought'", broken, (f) => f.word > 0);
+    log(`paradigm-shifts.md: ${before.total} error squiggles, ${before.word} under 'Chian of Thought'`);
+    await openNote(page, "glossary.md", { toSide: true });
+    const glossaryGroup = page.locator(".editor-group-container").filter({
+      has: page.locator(".tab.active", { hasText: "glossary.md" }),
+    });
+    await glossaryGroup.locator(".view-line", { hasText: "Glossary" }).first().waitFor();
+    const groups = await page.locator(".editor-group-container").count();
+    if (groups !== 2 || !(await errorSquiggles(page, ...broken)).group) {
+      throw new Error(`glossary.md did not open beside paradigm-shifts.md (${groups} editor groups)`);
+    }
+    log("glossary.md open to the side");
+    // The entry goes on a new line after the last top-level item of the
+    // glossary list (and the items nested under it): Go to Line to the end
+    // of that item (End would stop at the end of a wrapped line's first
+    // row), Enter, type. The status bar tells where the cursor is.
+    const glossaryFile = join(vault, "glossary.md");
+    const lines = readFileSync(glossaryFile, "utf8").split("\n");
+    let last = lines.findLastIndex((text) => text.startsWith("- "));
+    while (/^\s+\S/.test(lines[last + 1] ?? "")) {
+      last += 1;
+    }
+    const entry = "- Chian of Thought: the typo in paradigm-shifts.md, now a glossary term of its own.";
+    const cursorAt = (line, column) =>
+      page.locator('[id="status.editor.selection"]', { hasText: new RegExp(`Ln ${line}, Col ${column}(?!\\d)`) }).waitFor();
+    await page.keyboard.press("Control+G");
+    await page.locator(".quick-input-widget input").fill(`:${last + 1}:${lines[last].length + 1}`);
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+    await cursorAt(last + 1, lines[last].length + 1);
+    await page.keyboard.press("Enter");
+    await cursorAt(last + 2, 1);
+    await page.keyboard.type(entry);
+    await page.keyboard.press("Control+S");
+    const savedDeadline = Date.now() + TIMEOUT;
+    for (;;) {
+      const saved = readFileSync(glossaryFile, "utf8").split("\n");
+      if (saved[last + 1] === entry && saved.slice(last + 2).join("\n") === lines.slice(last + 1).join("\n")) {
+        break;
+      }
+      if (Date.now() > savedDeadline) {
+        throw new Error(`glossary.md was not saved with '${entry}' after line ${last + 1}:\n${saved.join("\n")}`);
+      }
+      await page.waitForTimeout(250);
+    }
+    log(`glossary entry for 'Chian of Thought' typed after line ${last + 1} and saved`);
+    // The note's other squiggles stay: the editor still shows its
+    // diagnostics, only that one is gone.
+    const after = await waitForSquiggles(
+      page,
+      "the squiggle under 'Chian of Thought' after the glossary edit",
+      broken,
+      (f) => f.word === 0 && f.total === before.total - before.word,
+    );
+    log(`paradigm-shifts.md: ${after.total} error squiggles, none under 'Chian of Thought'`);
+    // VS Code also pulls a visible note's diagnostics again after an edit in
+    // another one (the server declares inter-file dependencies), so the
+    // squiggle alone does not show the refresh: the protocol trace does.
+    await waitFor(
+      () => refreshedAfterEdit(userData),
+      "no workspace/diagnostic/refresh after the glossary edit in the gloss trace",
+    );
+    log("the server asked VS Code to pull diagnostics again (workspace/diagnostic/refresh)");
+    await page.screenshot({ path: join(artifacts, "glossary-refresh.png") });
+
     // A wrong server path must be reported, with a way to fix it. The
-    // settings file is rewritten and the window reloaded, as after editing
-    // settings.json by hand.
-    writeFileSync(settingsFile, JSON.stringify({ ...settings, "gloss.server.path": "/nonexistent/gloss" }, null, 2));
+    // setting is written by hand and the window reloaded. code-server is a
+    // remote window: gloss.server.path (machine-overridable) applies from
+    // the remote machine's settings, Machine/settings.json; in
+    // User/settings.json VS Code ignores it ("cannot be applied in this
+    // window") once it knows the setting's scope, which at startup is a race.
+    const machineSettings = join(userData, "Machine", "settings.json");
+    mkdirSync(dirname(machineSettings), { recursive: true });
+    writeFileSync(machineSettings, JSON.stringify({ "gloss.server.path": "/nonexistent/gloss" }, null, 2));
     await page.reload();
     await page.locator(".monaco-workbench").waitFor();
     await openNote(page, "paradigm-shifts.md");
