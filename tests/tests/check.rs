@@ -281,3 +281,70 @@ fn bare_at_words_count_only_where_there_is_a_bibliography() {
         ]
     );
 }
+
+/// An Obsidian vault written the way the surveyed public vaults are:
+/// attachments by name and path with sizes and `#page=`, aliases beside file
+/// names, `\|` in tables, block ids, heading chains and punctuation left out,
+/// fenced code in quotes and list items, front-matter links, a template
+/// folder the vault ignores and a vault inside it. Only the lines the notes
+/// mark "broken" are reported, and the nested vault is checked against
+/// itself.
+#[test]
+fn an_obsidian_vault_reports_only_what_is_broken() {
+    let vault = Vault::fixture("obsidian-vault");
+    let run = vault.gloss(&["check"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    expect_file!["../snapshots/obsidian-vault.human.txt"].assert_eq(&run.stdout());
+    // The nested vault alone: its own links resolve, the outer vault's
+    // notes are not its business.
+    let inner = vault
+        .gloss(&["check", "--format", "json", "Archive"])
+        .json();
+    let messages: Vec<&str> = inner["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["no concept or note named 'Home'"]);
+}
+
+/// Found in Foam's documentation, opened as its own workspace: a link out
+/// of the root to a file the repository has opens in the editor, so it is
+/// not broken. Its existence is asked, never its contents, and not at all
+/// under `--untrusted`.
+#[test]
+fn a_link_out_of_the_root_to_a_file_that_exists_is_not_broken() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("GUIDE.md"), "# Guide\n").unwrap();
+    let docs = outer.path().join("docs");
+    std::fs::create_dir_all(docs.join("dev")).unwrap();
+    std::fs::write(docs.join("gloss.toml"), "").unwrap();
+    std::fs::write(
+        docs.join("dev/contributing.md"),
+        "[guide](../../GUIDE.md) [[../../GUIDE]] [gone](../../GONE.md)\n",
+    )
+    .unwrap();
+    let messages = |args: &[&str]| -> Vec<String> {
+        let output = std::process::Command::new(gloss_e2e::gloss_bin())
+            .args(args)
+            .current_dir(&docs)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        messages(&["check", "--format", "json"]),
+        ["link '../../GONE.md' points outside the workspace"]
+    );
+    assert_eq!(
+        messages(&["check", "--format", "json", "--untrusted"]).len(),
+        3
+    );
+}

@@ -586,3 +586,133 @@ fn a_note_opened_at_once_is_resolved_against_the_whole_vault() {
         assert_eq!(client.shutdown(), Some(0));
     }
 }
+
+/// The language server on an Obsidian vault: hover and definition on an
+/// attachment, a heading chain in front matter, a block id and a path; the
+/// same diagnostics as `gloss check`; and the vault inside it resolved
+/// against itself.
+#[test]
+fn an_obsidian_vault_attachments_blocks_chains_front_matter_and_a_nested_vault() {
+    let vault = Vault::fixture("obsidian-vault");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let home = uri(&vault, "Home.md");
+    let text = std::fs::read_to_string(vault.path().join("Home.md")).unwrap();
+    open(&mut client, &home, &text);
+
+    let hover = |client: &mut LspClient, line, character| {
+        let reply = client.request("textDocument/hover", at(&home, line, character));
+        reply["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let definition = |client: &mut LspClient, line, character| {
+        let reply = client.request("textDocument/definition", at(&home, line, character));
+        let target = &reply["result"][0];
+        let file = target["targetUri"].as_str().unwrap_or_default();
+        let file = file.rsplit_once("obsidian-vault").map_or(file, |(_, f)| f);
+        format!(
+            "{} {}:{}",
+            percent_decoded(file),
+            target["targetSelectionRange"]["start"]["line"],
+            target["targetSelectionRange"]["start"]["character"]
+        )
+    };
+    let dir = vault.path().canonicalize().unwrap();
+    let rel = |uri: String| uri.replace(&format!("file://{}", dir.display()), "");
+
+    // `![[注意力 heatmap.png|400]]`: UTF-16 column 5 is inside the name.
+    let value = hover(&mut client, 13, 5);
+    assert!(
+        value.starts_with("`Attachments/注意力 heatmap.png`"),
+        "{value}"
+    );
+    assert_eq!(
+        rel(definition(&mut client, 13, 5)),
+        "/Attachments/注意力 heatmap.png 0:0"
+    );
+    // `"[[Sidebar#Layout#Mobile]]"` in the front matter: a heading chain.
+    let value = hover(&mut client, 3, 20);
+    assert!(value.starts_with("**Layout** › Mobile 📱"), "{value}");
+    assert_eq!(rel(definition(&mut client, 3, 20)), "/Sidebar.md 1:3");
+    // `[[Sidebar#^swipe-tip]]`: the block, without its id.
+    let value = hover(&mut client, 28, 45);
+    assert!(
+        value.contains("Swipe from the left edge to open it.\n"),
+        "{value}"
+    );
+    assert_eq!(rel(definition(&mut client, 28, 45)), "/Sidebar.md 2:0");
+    // `up: "[[Reading/Index]]"`: a path.
+    assert_eq!(rel(definition(&mut client, 1, 9)), "/Reading/Index.md 0:0");
+
+    // The editor shows what `gloss check` reports for this note.
+    let published = client.diagnostics_for(&home, Some(1));
+    let mut got: Vec<String> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["range"]["start"]["line"],
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    got.sort();
+    let check = vault.gloss(&["check", "--format", "json"]).json();
+    let mut expected: Vec<String> = check["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "Home.md")
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["line"].as_u64().unwrap() - 1,
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(got, expected);
+    assert_eq!(expected.len(), 6, "{expected:?}");
+
+    // The vault inside: its own links resolve, the outer vault's do not.
+    let old = uri(&vault, "Archive/Old.md");
+    let text = std::fs::read_to_string(vault.path().join("Archive/Old.md")).unwrap();
+    open(&mut client, &old, &text);
+    let mut published = client.diagnostics_for(&old, Some(1));
+    // Held back (empty) until the inner vault's workspace is read.
+    while published["diagnostics"].as_array().unwrap().is_empty() {
+        published = client.diagnostics_for(&old, Some(1));
+    }
+    let messages: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["no concept or note named 'Home'"]);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// `%XX` sequences of a URI path decoded, for comparing paths.
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], path.get(i + 1..i + 3)) {
+            (b'%', Some(hex)) if u8::from_str_radix(hex, 16).is_ok() => {
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -125,7 +125,7 @@ fn add_to_glossary(workspace: &Workspace, note: NoteId, term: &str) -> Option<Te
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
 
     fn titles(text: &str) -> Vec<String> {
         let f = fixture(text);

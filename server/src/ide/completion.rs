@@ -1,10 +1,12 @@
-//! Completion: glossary terms and notes after `[[`, citation keys after `@`.
+//! Completion: glossary terms and notes after `[[`, a note's headings after
+//! `[[Note#` and its block ids after `[[Note#^`, citation keys after `@`.
 
 use std::ops::Range;
 
 use super::reference_format::format_reference;
+use crate::syntax::{BlockKind, Link, LinkKind, Spanned};
 use crate::workspace::names::normalize;
-use crate::workspace::{NoteId, Target, Workspace};
+use crate::workspace::{Anchor, NoteId, Resolution, Target, Workspace};
 
 /// Results beyond this many are dropped; the client asks again as the user
 /// types.
@@ -14,6 +16,8 @@ const MAX_ITEMS: usize = 50;
 pub enum CompletionKind {
     Concept,
     Note,
+    Heading,
+    Block,
     Citation,
 }
 
@@ -28,6 +32,11 @@ pub enum Resolve {
     },
     Note {
         path: std::path::PathBuf,
+    },
+    /// A heading or block (`^id`) of a note.
+    Anchor {
+        path: std::path::PathBuf,
+        anchor: String,
     },
     Key(String),
 }
@@ -76,10 +85,23 @@ pub fn completion(workspace: &Workspace, note: NoteId, offset: usize) -> Vec<Com
 
     if let Some(open) = before.rfind("[[") {
         let query = &before[open + 2..];
-        if !query.contains("]]") && !query.contains(['|', '#']) {
-            let replace = line_start + open + 2..offset;
+        if !query.contains("]]") && !query.contains('|') {
             let close = if after.starts_with("]]") { "" } else { "]]" };
-            return concepts(workspace, query, replace, close);
+            return match query.find('#') {
+                None => concepts(workspace, query, line_start + open + 2..offset, close),
+                Some(hash) => {
+                    let target = &query[..hash];
+                    // In a chain `#A#B`, the part after the last `#`.
+                    let last = query.rfind('#').unwrap_or(hash) + 1;
+                    let anchor = AnchorQuery {
+                        target,
+                        target_start: line_start + open + 2,
+                        query: &query[last..],
+                        replace: line_start + open + 2 + last..offset,
+                    };
+                    anchors(workspace, note, anchor, close)
+                }
+            };
         }
     }
     if let Some(at) = citation_start(before) {
@@ -87,6 +109,111 @@ pub fn completion(workspace: &Workspace, note: NoteId, offset: usize) -> Vec<Com
         return citations(workspace, &before[at + 1..], replace);
     }
     Vec::new()
+}
+
+/// A link's anchor being typed: `[[target#…query`.
+struct AnchorQuery<'a> {
+    target: &'a str,
+    target_start: usize,
+    query: &'a str,
+    replace: Range<usize>,
+}
+
+/// The headings, or after `^` the block ids, of the note `anchor.target`
+/// names (the note being written when it is empty).
+fn anchors(
+    workspace: &Workspace,
+    note: NoteId,
+    anchor: AnchorQuery,
+    close: &str,
+) -> Vec<CompletionItem> {
+    let Some(target) = anchor_target(workspace, note, anchor.target, anchor.target_start) else {
+        return Vec::new();
+    };
+    let n = workspace.note(target);
+    let item = |label: String, kind: CompletionKind, detail: String| CompletionItem {
+        insert: format!("{label}{close}"),
+        resolve: Resolve::Anchor {
+            path: n.file.path.clone(),
+            anchor: label.clone(),
+        },
+        label,
+        kind,
+        detail: Some(detail),
+        replace: anchor.replace.clone(),
+    };
+    let mut scored = Vec::new();
+    if let Some(query) = anchor.query.strip_prefix('^') {
+        let query = query.to_lowercase();
+        for id in n.anchors().block_ids() {
+            if let Some(score) = score(&query, &id.to_lowercase()) {
+                let line = match n.anchors().find(&format!("^{id}")) {
+                    Some(Anchor::Block(range)) => n.file.line_index.line_of(range.start) + 1,
+                    _ => 0,
+                };
+                let detail = format!("{}:{line}", n.file.rel);
+                scored.push((
+                    score,
+                    0,
+                    item(format!("^{id}"), CompletionKind::Block, detail),
+                ));
+            }
+        }
+        return rank(scored);
+    }
+    let query = normalize(anchor.query);
+    for (order, block) in n.syntax.blocks.iter().enumerate() {
+        let BlockKind::Heading { level } = block.kind else {
+            continue;
+        };
+        // A link cannot hold these; Obsidian leaves them out, and the
+        // heading still matches without them.
+        let label: String = n.file.text[block.content.clone()]
+            .chars()
+            .filter(|c| !"#|[]^".contains(*c))
+            .collect();
+        let label = label.trim().to_string();
+        if label.is_empty() {
+            continue;
+        }
+        if let Some(score) = score(&query, &normalize(&label)) {
+            let detail = format!("{} {}", "#".repeat(level as usize), n.file.rel);
+            // Document order within a score: the outline as written.
+            scored.push((score, order, item(label, CompletionKind::Heading, detail)));
+        }
+    }
+    scored.sort_by_key(|&(score, order, _)| (score, order));
+    scored.dedup_by(|a, b| a.2.label == b.2.label);
+    scored
+        .into_iter()
+        .take(MAX_ITEMS)
+        .map(|(_, _, item)| item)
+        .collect()
+}
+
+/// The note a link's target names, as the link would resolve.
+fn anchor_target(
+    workspace: &Workspace,
+    note: NoteId,
+    target: &str,
+    start: usize,
+) -> Option<NoteId> {
+    if target.trim().is_empty() {
+        return Some(note);
+    }
+    let link = Link {
+        kind: LinkKind::Wiki,
+        range: start..start + target.len(),
+        target: Some(Spanned {
+            value: target.trim().to_string(),
+            range: start..start + target.len(),
+        }),
+        anchor: None,
+    };
+    match workspace.resolve_link(note, &link) {
+        Resolution::Note { note, .. } => Some(note),
+        _ => None,
+    }
 }
 
 /// The `@` that starts the key being typed at the end of `before`, if it
@@ -263,6 +390,13 @@ pub fn completion_documentation(workspace: &Workspace, resolve: &Resolve) -> Opt
             let id = workspace.note_by_path(path)?;
             Some(super::hover::note_markdown(workspace, id, None))
         }
+        Resolve::Anchor { path, anchor } => {
+            let id = workspace.note_by_path(path)?;
+            Some(match workspace.note(id).anchors().find(anchor)? {
+                Anchor::Heading(block) => super::hover::note_markdown(workspace, id, Some(block)),
+                Anchor::Block(range) => super::hover::block_markdown(workspace, id, &range),
+            })
+        }
         Resolve::Key(key) => {
             let &at = workspace.citation_key(key).first()?;
             Some(format_reference(workspace.bib_entry(at)))
@@ -273,7 +407,7 @@ pub fn completion_documentation(workspace: &Workspace, resolve: &Resolve) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
     use expect_test::{expect, Expect};
 
     fn check(text: &str, expect: Expect) {
@@ -345,6 +479,66 @@ mod tests {
         assert!(completion_documentation(&f.workspace, &item.resolve)
             .unwrap()
             .starts_with("**CoT**"));
+    }
+
+    const OUTLINE: &str = "//- notes/outline.md\n# Attention 注意力\n## Why? 🤔\nIt scales. ^why-block\n## [[Linked]] heading\n- a list item ^item-2\n";
+
+    #[test]
+    fn headings_after_hash_in_document_order() {
+        check(
+            &format!("{OUTLINE}//- a.md\n😀 [[outline#$0\n"),
+            expect![[r#"
+                [
+                    "Heading Attention 注意力 (# notes/outline.md) insert \"Attention 注意力]]\" over a.md:1:13-1:13 \"\"",
+                    "Heading Why? 🤔 (## notes/outline.md) insert \"Why? 🤔]]\" over a.md:1:13-1:13 \"\"",
+                    "Heading Linked heading (## notes/outline.md) insert \"Linked heading]]\" over a.md:1:13-1:13 \"\"",
+                ]
+            "#]],
+        );
+        // The part after the last `#` of a chain; the closing brackets are
+        // not doubled.
+        check(
+            &format!("{OUTLINE}//- a.md\n[[outline#Attention 注意力#wh$0]]\n"),
+            expect![[r#"
+                [
+                    "Heading Why? 🤔 (## notes/outline.md) insert \"Why? 🤔\" over a.md:1:25-1:27 \"wh\"",
+                ]
+            "#]],
+        );
+        // `[[#` is the note being written.
+        check(
+            "//- a.md\n# Intro\n## Method\nsee [[#me$0\n",
+            expect![[r#"
+                [
+                    "Heading Method (## a.md) insert \"Method]]\" over a.md:3:8-3:10 \"me\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn block_ids_after_hash_caret() {
+        check(
+            &format!("{OUTLINE}//- a.md\n中文 [[notes/outline#^$0\n"),
+            expect![[r#"
+                [
+                    "Block ^item-2 (notes/outline.md:5) insert \"^item-2]]\" over a.md:1:20-1:21 \"^\"",
+                    "Block ^why-block (notes/outline.md:3) insert \"^why-block]]\" over a.md:1:20-1:21 \"^\"",
+                ]
+            "#]],
+        );
+        let f = fixture(&format!("{OUTLINE}//- a.md\n[[outline#^wh$0\n"));
+        let (note, offset) = f.cursor();
+        let items = completion(&f.workspace, note, offset);
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            completion_documentation(&f.workspace, &items[0].resolve).as_deref(),
+            Some("**Attention 注意力** › block\n\nIt scales.\n\n*notes/outline.md:3*")
+        );
+        check(
+            &format!("{OUTLINE}//- a.md\n[[missing#^$0\n"),
+            expect!["[]\n"],
+        );
     }
 
     #[test]

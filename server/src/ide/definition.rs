@@ -97,7 +97,7 @@ fn file_target(file: FileId) -> NavigationTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
     use expect_test::{expect, Expect};
 
     fn check(text: &str, expect: Expect) {
@@ -105,7 +105,11 @@ mod tests {
         let (note, offset) = f.cursor();
         let targets: Vec<String> = goto_definition(&f.workspace, note, offset)
             .iter()
-            .map(|t| f.show(t.file, &t.focus_range))
+            .map(|t| match t.file {
+                // Not a text gloss reads: its path.
+                FileId::Attachment(i) => f.workspace.files().other(i).unwrap_or("").to_string(),
+                file => f.show(file, &t.focus_range),
+            })
             .collect();
         expect.assert_debug_eq(&targets);
     }
@@ -140,6 +144,43 @@ mod tests {
         check(
             &format!("{vault}//- a.md\n[[nothing$0]]\n"),
             expect!["[]\n"],
+        );
+    }
+
+    #[test]
+    fn to_attachments_blocks_chains_and_from_front_matter() {
+        let vault = "//- Sidebar.md\n# Open\n## Mobile\nold\n# Other\n## Mobile\n侧栏 ^tip\n//- img/a b.png\nPNG\n//- notes/img/a b.png\nPNG\n";
+        check(
+            &format!("{vault}//- notes/n.md\n😀 ![[a b$0.png|100]]\n"),
+            expect![[r#"
+                [
+                    "img/a b.png",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{vault}//- n.md\n[[Sidebar#Other#Mob$0ile]]\r\n"),
+            expect![[r#"
+                [
+                    "Sidebar.md:5:4-5:10 \"Mobile\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{vault}//- n.md\n中文[[Sidebar#^t$0ip]]\n"),
+            expect![[r#"
+                [
+                    "Sidebar.md:6:1-6:1 \"\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{vault}//- n.md\n---\nup: \"[[Side$0bar]]\"\n---\n"),
+            expect![[r#"
+                [
+                    "Sidebar.md:1:1-1:1 \"\"",
+                ]
+            "#]],
         );
     }
 }

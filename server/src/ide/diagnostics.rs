@@ -266,6 +266,8 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     Vec::new(),
                 );
             }
+            Resolution::OutsideRoot
+                if workspace.exists_outside(id, target.map_or("", |t| t.value.as_str())) => {}
             Resolution::OutsideRoot => {
                 let name = target.map_or("", |t| t.value.as_str());
                 sink.push(
@@ -536,4 +538,156 @@ pub fn workspace_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
         .collect();
     out.extend(bibs.into_iter().flatten());
     out
+}
+
+/// One fixture per resolution rule: what the notes people write in Obsidian,
+/// Foam and Pandoc mean, and what is really broken in them. Each test shows
+/// every diagnostic of the workspace, so a wrong one cannot hide.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::fixture::fixture;
+    use expect_test::{expect, Expect};
+
+    fn check(text: &str, expect: Expect) {
+        let f = fixture(text);
+        let shown: Vec<String> = workspace_diagnostics(&f.workspace)
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {}",
+                    d.code.as_str(),
+                    f.show(d.file, &d.range),
+                    d.message
+                )
+            })
+            .collect();
+        expect.assert_eq(&shown.join("\n"));
+    }
+
+    #[test]
+    fn attachments_by_name_path_size_and_fragment() {
+        check(
+            "//- Attachments/图 1.png\n//- docs/paper.pdf\n//- icons/icon.svg\n//- clip.mp3\n//- notes/n.md\n\
+             ![[图 1.png]] ![[图 1.png|300]] ![[Attachments/图 1.png]] ![[../Attachments/图 1.png]]\n\
+             [[paper.pdf]] ![[paper.pdf#page=3]] ![[icon.svg#icon]] ![[clip.mp3]]\n\
+             😀 ![[图 2.png]] ![[paper.PDF]]\n",
+            expect![[r#"broken-link notes/n.md:3:6-3:13 "图 2.png" no note or file '图 2.png'"#]],
+        );
+    }
+
+    #[test]
+    fn a_file_name_wins_over_aliases_and_titles_of_other_notes() {
+        check(
+            "//- Math/Matrix.md\n# Matrices\n//- Bio/Toolset.md\n---\naliases: [MATRIX]\n---\n//- Film.md\n# Matrix\n//- n.md\n[[Matrix]] [[MATRIX]]\n",
+            expect![""],
+        );
+    }
+
+    #[test]
+    fn aliases_resolve_unless_the_vault_says_not() {
+        let vault = "//- Bio/Toolset.md\n---\naliases: [Kit, 工具箱]\n---\n//- glossary.md\n# Glossary\n- Term (Alias): x\n//- n.md\n[[Kit]] [[工具箱]] [[Alias]]\n";
+        check(vault, expect![""]);
+        check(
+            &format!("//- gloss.toml\n[links]\naliases = false\n{vault}"),
+            expect![[r#"
+                broken-link n.md:1:3-1:6 "Kit" no concept or note named 'Kit'
+                broken-link n.md:1:11-1:14 "工具箱" no concept or note named '工具箱'"#]],
+        );
+    }
+
+    #[test]
+    fn an_escaped_pipe_in_a_table_separates_the_label() {
+        check(
+            "//- views/Table view.md\n//- n.md\n| Link | What |\n| --- | --- |\n| [[Table view\\|Table]] | x |\n| [[views/Table view\\|T]] | [[Nowhere\\|N]] |\n",
+            expect![[r#"broken-link n.md:4:31-4:38 "Nowhere" no concept or note named 'Nowhere'"#]],
+        );
+    }
+
+    #[test]
+    fn block_ids_in_other_notes_and_this_one() {
+        check(
+            "//- Source.md\nA claim worth quoting. ^claim-1\n\n- an item ^Item2\n//- n.md\n[[Source#^claim-1]] [[Source#^item2]] [[#^here]] [[Source#^claim-2]] [[#^gone]]\n\n段落 ^here\n",
+            expect![[r#"
+                broken-anchor n.md:1:59-1:67 "^claim-2" no block '^claim-2' in 'Source.md'; did you mean '^claim-1'?
+                broken-anchor n.md:1:73-1:78 "^gone" no block '^gone' in this note"#]],
+        );
+    }
+
+    #[test]
+    fn the_closest_of_several_notes_of_one_name() {
+        let vault = "//- Help/Security and privacy.md\n//- Sync/Security and privacy.md\n//- Sync/Overview.md\n[[Security and privacy]]\n";
+        check(vault, expect![""]);
+        check(
+            &format!("{vault}//- Top.md\n[[Security and privacy]]\n"),
+            expect![[r#"
+                ambiguous-link Top.md:1:3-1:23 "Security and privacy" 'Security and privacy' matches 2 notes equally close: Help/Security and privacy.md, Sync/Security and privacy.md; write the path to choose one"#]],
+        );
+        // The shorter path wins when neither is in the linking note's
+        // folder; the exact case wins over another case.
+        check(
+            "//- a/Deep/Note.md\n//- b/Note.md\n//- MAAS.md\n//- MaaS.md\n//- c/x.md\n[[Note]] [[MaaS]] [[MAAS]]\n",
+            expect![""],
+        );
+    }
+
+    #[test]
+    fn fenced_code_in_quotes_callouts_and_list_items_is_code() {
+        check(
+            "//- n.md\n> ```md\n> [[Not a link]]\n> ```\n\n> [!example]\n> ```\n> ![[nope.png]]\n> ```\n\n- item\n  ```\n  [[Also not]]\n  ```\n\n[[After the code]]\n",
+            expect![[r#"
+                broken-link n.md:15:3-15:17 "After the code" no concept or note named 'After the code'"#]],
+        );
+    }
+
+    #[test]
+    fn heading_chains_and_punctuation_people_leave_out() {
+        check(
+            "//- Sidebar.md\n# Open hidden sidebars\n## Mobile\n# Desktop\n## Keys\n//- FAQ.md\n## How large can each remote vault be?\n## 为什么？（简要）\n## [3] Dēclīnātiō **tertia**\n//- n.md\n\
+             [[Sidebar#Open hidden sidebars#Mobile]] [[FAQ#How large can each remote vault be]] [[FAQ#为什么（简要）]] [[FAQ#3 Dēclīnātiō tertia]]\n\
+             [[Sidebar#Open hidden sidebars#Keys]] [[FAQ#How big]]\n",
+            expect![[r#"
+                broken-anchor n.md:2:11-2:36 "Open hidden sidebars#Keys" no heading 'Open hidden sidebars#Keys' in 'Sidebar.md'; did you mean 'Keys'?
+                broken-anchor n.md:2:45-2:52 "How big" no heading 'How big' in 'FAQ.md'"#]],
+        );
+    }
+
+    #[test]
+    fn front_matter_links_are_checked() {
+        check(
+            "//- Related.md\n//- n.md\n---\nup: \"[[Related]]\"\nrelated:\n  - \"[[Related#Nope]]\"\n  - \"[[Missing note]]\"\ntags: [a]\n---\n",
+            expect![[r#"
+                broken-anchor n.md:4:16-4:20 "Nope" no heading 'Nope' in 'Related.md'
+                broken-link n.md:5:8-5:20 "Missing note" no concept or note named 'Missing note'"#]],
+        );
+    }
+
+    #[test]
+    fn markdown_links_to_local_files_urls_never() {
+        check(
+            "//- notes/Two words.md\n//- img/a.png\n//- notes/n.md\n\
+             [x](Two%20words.md) [x](<Two words.md>) [x](Two%20words) [x](../img/a.png) ![](/img/a.png)\n\
+             [x](https://example.org/a.md) [x](www.example.org) [x](mailto:a@b.c) [x](#Top) [cloze](年)\n\
+             ![x](../img/missing.png) [x](gone.pdf)\n\n# Top\n",
+            expect![[r#"
+                broken-link notes/n.md:3:6-3:24 "../img/missing.png" no note or file '../img/missing.png'
+                broken-link notes/n.md:3:30-3:38 "gone.pdf" no note or file 'gone.pdf'"#]],
+        );
+    }
+
+    #[test]
+    fn bare_at_words_need_a_bibliography_bracketed_ones_do_not() {
+        let notes = "//- n.md\nmail @someone or see [@nokey]\n";
+        check(
+            notes,
+            expect![[r#"
+                unknown-citation n.md:1:24-1:29 "nokey" unknown citation key 'nokey'"#]],
+        );
+        check(
+            &format!("//- refs.bib\n@misc{{known, title={{T}}}}\n{notes}"),
+            expect![[r#"
+                unknown-citation n.md:1:7-1:14 "someone" unknown citation key 'someone'
+                unknown-citation n.md:1:24-1:29 "nokey" unknown citation key 'nokey'"#]],
+        );
+    }
 }

@@ -34,7 +34,7 @@ pub fn document_links(workspace: &Workspace, note: NoteId) -> Vec<DocumentLink> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
 
     #[test]
     fn one_link_per_resolved_citation() {

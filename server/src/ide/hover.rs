@@ -187,12 +187,17 @@ fn link_hover(workspace: &Workspace, note: NoteId, link: &Link) -> Option<HoverR
 }
 
 /// A block named by `^id`: its text and where it is.
-fn block_markdown(workspace: &Workspace, note: NoteId, block: &Range<usize>) -> String {
+pub(super) fn block_markdown(workspace: &Workspace, note: NoteId, block: &Range<usize>) -> String {
     let n = workspace.note(note);
+    let text = n.file.text[block.clone()].trim();
+    // The ` ^id` marker is how the block is named, not what it says.
+    let text = match text.rsplit_once(char::is_whitespace) {
+        Some((before, id)) if id.starts_with('^') => before.trim_end(),
+        _ => text,
+    };
     format!(
-        "**{}** › block\n\n{}\n\n*{}*",
+        "**{}** › block\n\n{text}\n\n*{}*",
         n.title(),
-        n.file.text[block.clone()].trim(),
         location(workspace, note, block.start)
     )
 }
@@ -208,7 +213,22 @@ fn file_markdown(workspace: &Workspace, index: usize) -> String {
     });
     if is_image {
         let path = crate::workspace::path_of_rel(workspace, rel);
-        out.push_str(&format!("\n\n![{rel}](file://{})", path.display()));
+        out.push_str(&format!("\n\n![{rel}]({})", file_url(&path)));
+    }
+    out
+}
+
+/// `file://` and the path, with every byte that cannot stand in a Markdown
+/// link destination or a URL percent-encoded.
+fn file_url(path: &std::path::Path) -> String {
+    let mut out = String::from("file://");
+    for &byte in path.to_string_lossy().as_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
     }
     out
 }
@@ -310,7 +330,7 @@ fn reference_markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
     use expect_test::{expect, Expect};
 
     fn check(text: &str, expect: Expect) {
@@ -388,6 +408,62 @@ title: Scaling Laws 笔记
                 参数和数据等比例增长。
 
                 *papers/scaling.md:8*"#]],
+        );
+    }
+
+    const TARGETS: &str = "//- Sidebar.md\n# Open hidden sidebars\n## Mobile 📱\nSwipe from the edge.\n## Desktop\n侧栏可以拖动。 ^drag-tip\n//- Attachments/diagram one.png\nPNG\n//- papers/paper.pdf\nPDF\n";
+
+    #[test]
+    fn attachments_blocks_chains_and_front_matter_links() {
+        check(
+            &format!("{TARGETS}//- a.md\n😀 ![[diagram one.png$0|300]]\n"),
+            expect![[r#"
+                a.md:1:3-1:27 "![[diagram one.png|300]]"
+                `Attachments/diagram one.png`
+
+                ![Attachments/diagram one.png](file:///vault/Attachments/diagram%20one.png)"#]],
+        );
+        check(
+            &format!("{TARGETS}//- a.md\n[[paper.pdf#page=$03]]\n"),
+            expect![[r#"
+                a.md:1:1-1:21 "[[paper.pdf#page=3]]"
+                `papers/paper.pdf`"#]],
+        );
+        check(
+            &format!("{TARGETS}//- a.md\n中文 [[Sidebar#^drag$0-tip]]\r\n"),
+            expect![[r#"
+                a.md:1:4-1:25 "[[Sidebar#^drag-tip]]"
+                **Open hidden sidebars** › block
+
+                侧栏可以拖动。
+
+                *Sidebar.md:5*"#]],
+        );
+        check(
+            &format!("{TARGETS}//- a.md\n[[Sidebar#Open hidden sidebars#Mobile$0]]\n"),
+            expect![[r#"
+                a.md:1:1-1:40 "[[Sidebar#Open hidden sidebars#Mobile]]"
+                **Open hidden sidebars** › Mobile 📱
+
+                Swipe from the edge.
+
+                *Sidebar.md:2*"#]],
+        );
+        check(
+            &format!("{TARGETS}//- a.md\n---\nrelated:\n  - \"[[Side$0bar]]\"\n---\n"),
+            expect![[r#"
+                a.md:3:6-3:17 "[[Sidebar]]"
+                **Open hidden sidebars**
+
+                Swipe from the edge.
+
+                *Sidebar.md:1*"#]],
+        );
+        check(
+            &format!("{TARGETS}//- a.md\n[[Sidebar#^no-such$0-block]]\n"),
+            expect![[r#"
+                a.md:1:1-1:27 "[[Sidebar#^no-such-block]]"
+                **no block '^no-such-block' in 'Sidebar.md'** `broken-anchor`"#]],
         );
     }
 

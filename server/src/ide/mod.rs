@@ -14,9 +14,6 @@ mod rename;
 mod symbols;
 mod workspace_symbols;
 
-#[cfg(test)]
-mod fixture;
-
 use std::ops::Range;
 
 pub use code_actions::{code_actions, CodeAction, TextEdit};

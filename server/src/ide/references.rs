@@ -149,7 +149,7 @@ pub fn find_key_references(workspace: &Workspace, key: &str) -> Vec<Reference> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
     use expect_test::{expect, Expect};
 
     fn check(text: &str, include_declaration: bool, expect: Expect) {

@@ -357,9 +357,9 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::{fixture, ROOT};
+    use crate::workspace::fixture::{fixture, ROOT};
 
-    fn show_edits(f: &crate::ide::fixture::Fixture, edits: &[TextEdit]) -> Vec<String> {
+    fn show_edits(f: &crate::workspace::fixture::Fixture, edits: &[TextEdit]) -> Vec<String> {
         edits
             .iter()
             .map(|e| format!("{} ← {:?}", f.show(e.file, &e.range), e.new_text))

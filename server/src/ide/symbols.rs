@@ -105,7 +105,7 @@ fn nest(flat: Vec<(u8, Symbol)>) -> Vec<Symbol> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
 
     fn render(symbols: &[Symbol], depth: usize, out: &mut String) {
         for s in symbols {

@@ -78,7 +78,7 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str) -> Vec<WorkspaceSym
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ide::fixture::fixture;
+    use crate::workspace::fixture::fixture;
 
     #[test]
     fn terms_notes_and_papers() {

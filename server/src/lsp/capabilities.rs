@@ -89,7 +89,12 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec!["[".to_string(), "@".to_string(), "#".to_string()]),
+            trigger_characters: Some(vec![
+                "[".to_string(),
+                "@".to_string(),
+                "#".to_string(),
+                "^".to_string(),
+            ]),
             resolve_provider: Some(true),
             ..CompletionOptions::default()
         }),

@@ -115,6 +115,8 @@ pub fn completion_item(
     let kind = match item.kind {
         ide::CompletionKind::Concept => lsp::CompletionItemKind::KEYWORD,
         ide::CompletionKind::Note => lsp::CompletionItemKind::FILE,
+        ide::CompletionKind::Heading => lsp::CompletionItemKind::MODULE,
+        ide::CompletionKind::Block => lsp::CompletionItemKind::VALUE,
         ide::CompletionKind::Citation => lsp::CompletionItemKind::REFERENCE,
     };
     lsp::CompletionItem {

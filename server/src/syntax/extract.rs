@@ -248,14 +248,19 @@ fn quoted_code(line: &str, fence: &mut QuoteFence) -> bool {
     }
 }
 
-/// `^id` at the end of `content` (after a space) or as all of it: the
-/// id's range (without the caret) relative to `content`.
+/// `^id` at the end of `content` (after a space, or right after an embed
+/// or link as Obsidian's own help vault writes `![[image.png]]^id`) or as
+/// all of it: the id's range (without the caret) relative to `content`.
 fn block_id(content: &str) -> Option<Range<usize>> {
     let trimmed = content.trim_end();
     let caret = trimmed.rfind('^')?;
     let id = &trimmed[caret + 1..];
     let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    let separated = caret == 0 || trimmed[..caret].ends_with([' ', '\t']);
+    let before = &trimmed[..caret];
+    let separated = caret == 0
+        || before.ends_with([' ', '\t'])
+        || before.ends_with("]]")
+        || before.ends_with(')');
     (valid && separated).then_some(caret + 1..trimmed.len())
 }
 
@@ -575,7 +580,7 @@ mod tests {
     #[test]
     fn block_ids_at_the_end_of_blocks_or_alone_after_them() {
         check(
-            "A sentence worth quoting. ^key-idea\n\n- an item\n- another ^item-2\n\n^list-block\n| a | b | ^row\nnot^an-id and x^ nor ^bad_id\n",
+            "A sentence worth quoting. ^key-idea\n\n- an item\n- another ^item-2\n\n^list-block\n| a | b | ^row\nnot^an-id and x^ nor ^bad_id\n\n![[图.png]]^img-1\n",
             expect![[r#"
                 Line "A sentence worth quoting. ^key-idea"
                 ListItem { indent: 0 } "an item"
@@ -583,10 +588,13 @@ mod tests {
                 Line "^list-block"
                 Line "| a | b | ^row"
                 Line "not^an-id and x^ nor ^bad_id"
+                Line "![[图.png]]^img-1"
+                link Embed "![[图.png]]" target=Some("图.png") anchor=None
                 block id "key-idea" names "A sentence worth quoting. ^key-idea"
                 block id "item-2" names "- another ^item-2"
                 block id "list-block" names "- another ^item-2"
                 block id "row" names "| a | b | ^row"
+                block id "img-1" names "![[图.png]]^img-1"
             "#]],
         );
     }

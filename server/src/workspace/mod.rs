@@ -12,6 +12,8 @@ pub mod bibliography;
 mod codes;
 pub mod config;
 pub mod files;
+#[cfg(test)]
+pub(crate) mod fixture;
 mod glossary;
 mod load;
 mod mentions;

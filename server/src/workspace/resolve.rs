@@ -152,11 +152,35 @@ impl Workspace {
         } else {
             &[NoteName::Title]
         };
-        let by_name = named(other_names);
-        if !by_name.is_empty() {
-            return self.anchored(self.closest(from, target, by_name), anchor);
+        // A title or alias is a name someone chose, not a place: it must be
+        // written as chosen (`[[man]]` is not the note aliased `MAN`), and
+        // two notes claiming it are a tie whatever their folders.
+        let by_name: Vec<FileRef> = named(other_names)
+            .into_iter()
+            .filter(|&f| match f {
+                FileRef::Note(n) => self.note_named_exactly(n, target.trim(), other_names),
+                FileRef::Other(_) => false,
+            })
+            .collect();
+        match by_name.as_slice() {
+            [] => Resolution::Unresolved,
+            [FileRef::Note(note)] => self.with_anchor(*note, anchor),
+            _ => Resolution::Ambiguous(by_name),
         }
-        Resolution::Unresolved
+    }
+
+    /// Whether note `id` has a front-matter name of one of `kinds` written
+    /// exactly `name`.
+    fn note_named_exactly(&self, id: NoteId, name: &str, kinds: &[NoteName]) -> bool {
+        let Some(fm) = &self.note(id).syntax.front_matter else {
+            return false;
+        };
+        let title = fm.title.iter().filter(|_| kinds.contains(&NoteName::Title));
+        let aliases = fm
+            .aliases
+            .iter()
+            .filter(|_| kinds.contains(&NoteName::Alias));
+        title.chain(aliases).any(|n| n.value.trim() == name)
     }
 
     /// Applies a link's anchor to what its target resolved to: notes get
@@ -312,9 +336,172 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// Whether a link that leaves the root names a file or folder that is
+    /// there on disk (`[guide](../../CONTRIBUTING.md)` from a docs folder
+    /// opened alone): the editor opens it, so it is not reported broken.
+    /// Only its existence is asked, never its contents; never under
+    /// `--untrusted`, whose runs learn nothing outside the root.
+    pub fn exists_outside(&self, from: NoteId, target: &str) -> bool {
+        if self.config.confined || target.starts_with('/') {
+            return false;
+        }
+        let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
+        let mut path = from_dir.to_path_buf();
+        for component in Path::new(&target.replace('\\', "/")).components() {
+            match component {
+                std::path::Component::Normal(part) => path.push(part),
+                std::path::Component::ParentDir => {
+                    if !path.pop() {
+                        return false;
+                    }
+                }
+                std::path::Component::CurDir => {}
+                _ => return false,
+            }
+        }
+        with_note_extension(&path.to_string_lossy())
+            .iter()
+            .any(|p| std::fs::metadata(p).is_ok())
+    }
+}
+
 /// Where a file of the workspace is on disk.
 pub fn absolute(workspace: &Workspace, rel: &str) -> std::path::PathBuf {
     rel.split('/').fold(workspace.root.clone(), |path, part| {
         path.join(Path::new(part))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::fixture::fixture;
+    use expect_test::{expect, Expect};
+
+    /// Resolves the link under the cursor and names what it picked.
+    fn check(text: &str, expect: Expect) {
+        let f = fixture(text);
+        let (note, offset) = f.cursor();
+        let ws = &f.workspace;
+        let link = ws
+            .note(note)
+            .syntax
+            .links
+            .iter()
+            .find(|l| l.range.start <= offset && offset <= l.range.end)
+            .expect("a link under the cursor");
+        let anchor = |a: Option<Anchor>, n: NoteId| match a {
+            None => String::new(),
+            Some(Anchor::Heading(b)) => {
+                let note = ws.note(n);
+                format!(
+                    " # {}",
+                    &note.file.text[note.syntax.blocks[b].content.clone()]
+                )
+            }
+            Some(Anchor::Block(r)) => format!(" ^ {:?}", ws.note(n).file.text[r].trim()),
+        };
+        let shown = match ws.resolve_link(note, link) {
+            Resolution::Glossary(e) => format!("glossary {}", ws.entry(e).term.value),
+            Resolution::Note { note: n, anchor: a } => {
+                format!("note {}{}", ws.note(n).file.rel, anchor(a, n))
+            }
+            Resolution::File(i) => format!("file {}", ws.files().other(i).unwrap_or("")),
+            Resolution::Ambiguous(files) => {
+                let rels: Vec<&str> = files.iter().map(|f| ws.file_rel(*f)).collect();
+                format!("ambiguous {}", rels.join(", "))
+            }
+            other => format!("{other:?}"),
+        };
+        expect.assert_eq(&shown);
+    }
+
+    const VAULT: &str = "//- glossary.md\n# Glossary\n- Transformer: attention only\n//- Transformer.md\n# The paper\n## Training\n//- ml/Attention.md\n---\naliases: [注意力]\n---\n# Attention\n//- ml/deep/Attention.md\n//- Attachments/fig.png\n//- ml/fig.png\n//- Notes About.md\n---\ntitle: Notes about things\n---\n# A heading is no name\n";
+
+    #[test]
+    fn paths_first_then_glossary_then_file_names_then_titles_and_aliases() {
+        // A path names a file, relative to the root or the note.
+        check(
+            &format!("{VAULT}//- ml/n.md\n[[ml/deep/Atten$0tion]]\n"),
+            expect!["note ml/deep/Attention.md"],
+        );
+        check(
+            &format!("{VAULT}//- ml/n.md\n[[./deep/Atten$0tion.md]]\n"),
+            expect!["note ml/deep/Attention.md"],
+        );
+        // The glossary is what gloss is for: it wins over a note's name...
+        check(
+            &format!("{VAULT}//- n.md\n[[Transfor$0mer]]\n"),
+            expect!["glossary Transformer"],
+        );
+        // ...unless the link names a heading, which only a note has.
+        check(
+            &format!("{VAULT}//- n.md\n[[Transformer#Train$0ing]]\n"),
+            expect!["note Transformer.md # Training"],
+        );
+        check(
+            &format!("{VAULT}//- n.md\n[[注意$0力]]\n"),
+            expect!["note ml/Attention.md"],
+        );
+        check(
+            &format!("{VAULT}//- n.md\n[[Notes about th$0ings]]\n"),
+            expect!["note Notes About.md"],
+        );
+        // A title or alias is written as chosen; two notes claiming one tie.
+        check(
+            &format!("{VAULT}//- n.md\n[[notes about th$0ings]]\n"),
+            expect!["Unresolved"],
+        );
+        check(
+            "//- a/Net.md\n---\naliases: [DOS]\n---\n//- b/deep/Disk.md\n---\naliases: [DOS]\n---\n//- a/n.md\n[[D$0OS]]\n",
+            expect!["ambiguous a/Net.md, b/deep/Disk.md"],
+        );
+        check(
+            &format!("{VAULT}//- n.md\n[[A heading is$0 no name]]\n"),
+            expect!["Unresolved"],
+        );
+    }
+
+    #[test]
+    fn the_closest_file_of_a_name() {
+        // Same folder as the linking note first.
+        check(
+            &format!("{VAULT}//- ml/deep/n.md\n[[Atten$0tion]]\n"),
+            expect!["note ml/deep/Attention.md"],
+        );
+        // Else the shortest path.
+        check(
+            &format!("{VAULT}//- other/n.md\n[[Atten$0tion]]\n"),
+            expect!["note ml/Attention.md"],
+        );
+        check(
+            &format!("{VAULT}//- ml/n.md\n![[fig.p$0ng|200]]\n"),
+            expect!["file ml/fig.png"],
+        );
+        check(
+            &format!("{VAULT}//- z/n.md\n![[fig.p$0ng]]\n"),
+            expect!["file ml/fig.png"],
+        );
+        check(
+            &format!("{VAULT}//- z/n.md\n![[Attachments/fig.p$0ng]]\n"),
+            expect!["file Attachments/fig.png"],
+        );
+    }
+
+    #[test]
+    fn anchors_headings_chains_and_blocks() {
+        check(
+            "//- a.md\n# One\n## Part\n# Two\n## Part\nText ^blk\n//- n.md\n[[a#Two#Pa$0rt]]\n",
+            expect!["note a.md # Part"],
+        );
+        check(
+            "//- a.md\n# One\n## Part\n# Two\n## Part\nText ^blk\n//- n.md\n[[a#^BL$0K]]\n",
+            expect![[r#"note a.md ^ "Text ^blk""#]],
+        );
+        check(
+            "//- a.md\n# One\n//- n.md\n[[a#Nine$0]]\n",
+            expect!["BrokenAnchor { note: 0 }"],
+        );
+    }
 }

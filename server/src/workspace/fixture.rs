@@ -10,13 +10,15 @@
 //! ```
 //!
 //! Each `//- path` line starts a file (relative to a virtual root); `$0` marks
-//! the cursor and is removed from the text.
+//! the cursor and is removed from the text. A `.md` file is a note, a `.bib`
+//! or `.json` file a bibliography, `gloss.toml` the configuration, and any
+//! other file an attachment (its text is ignored: only its name matters).
 
 use std::path::{Path, PathBuf};
 
+use super::bibliography::BibFormat;
+use super::{is_note, Bibliography, Config, Note, NoteId, SourceFile, Workspace, CONFIG_FILE};
 use crate::syntax::parse_note;
-use crate::workspace::bibliography::BibFormat;
-use crate::workspace::{Bibliography, Config, Note, NoteId, SourceFile, Workspace};
 
 pub const ROOT: &str = "/vault";
 
@@ -28,11 +30,23 @@ pub struct Fixture {
 
 pub fn fixture(text: &str) -> Fixture {
     let root = PathBuf::from(ROOT);
-    let config = Config::default();
-    let mut workspace = Workspace::new(root.clone(), config.clone(), None);
+    let files = files(text);
+    let (config, config_file) = match files.iter().find(|(path, _)| path == CONFIG_FILE) {
+        Some((path, content)) => {
+            let config = Config::parse(content).expect("the fixture's gloss.toml parses");
+            let file = SourceFile::new(&root, root.join(path), content.clone(), None);
+            (config, Some(file))
+        }
+        None => (Config::default(), None),
+    };
+    let mut workspace = Workspace::new(root.clone(), config.clone(), config_file);
     let mut bibliographies = Vec::new();
+    let mut attachments = Vec::new();
     let mut cursor_file = None;
-    for (path, mut content) in files(text) {
+    for (path, mut content) in files {
+        if path == CONFIG_FILE {
+            continue;
+        }
         let cursor = content.find("$0");
         if let Some(at) = cursor {
             content.replace_range(at..at + 2, "");
@@ -41,6 +55,7 @@ pub fn fixture(text: &str) -> Fixture {
         let file = SourceFile::new(&root, path.clone(), content.clone(), None);
         match BibFormat::from_path(&path) {
             Some(format) => bibliographies.push(Bibliography::new(file, format)),
+            None if !is_note(&path) => attachments.push(path),
             None => {
                 let id = workspace.set_note(Note::new(&config, file, parse_note(&content)));
                 if let Some(at) = cursor {
@@ -50,6 +65,21 @@ pub fn fixture(text: &str) -> Fixture {
         }
     }
     workspace.set_bibliographies(bibliographies);
+    let mut folders: Vec<PathBuf> = workspace
+        .notes()
+        .map(|(_, note)| note.file.path.clone())
+        .chain(attachments.iter().cloned())
+        .flat_map(|path| {
+            path.ancestors()
+                .skip(1)
+                .take_while(|a| *a != root)
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    workspace.set_other_files(&attachments, &folders);
     Fixture {
         workspace,
         cursor: cursor_file,
@@ -75,7 +105,7 @@ impl Fixture {
 
     /// `path:line:col-line:col` of a range in a file, 1-based, for
     /// snapshots.
-    pub fn show(&self, file: crate::ide::FileId, range: &std::ops::Range<usize>) -> String {
+    pub fn show(&self, file: super::FileId, range: &std::ops::Range<usize>) -> String {
         let source = self.workspace.source(file).expect("a file of the fixture");
         let unit = crate::line_index::ColumnUnit::Utf32;
         let start = source.line_index.line_col(&source.text, range.start, unit);
