@@ -222,8 +222,9 @@ fn gitignore_is_honoured_and_root_found_by_dot_git() {
     let root = dir.path();
     std::fs::create_dir_all(root.join(".git")).unwrap();
     std::fs::create_dir_all(root.join("notes/drafts")).unwrap();
-    std::fs::write(root.join(".gitignore"), "drafts/\n").unwrap();
-    std::fs::write(root.join("notes/a.md"), "[[b]]\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "drafts/\nplan.md\n").unwrap();
+    std::fs::write(root.join("notes/a.md"), "[[b]] [[plan]] [p](../plan.md)\n").unwrap();
+    std::fs::write(root.join("plan.md"), "[[nothing either]]\n").unwrap();
     std::fs::write(root.join("b.md"), "# B\n").unwrap();
     std::fs::write(root.join("notes/drafts/c.md"), "[[nothing]]\n").unwrap();
     let run = gloss_e2e::Run(
@@ -234,7 +235,8 @@ fn gitignore_is_honoured_and_root_found_by_dot_git() {
             .unwrap(),
     );
     // `notes/` is checked, `[[b]]` resolves from the root found by `.git`,
-    // and the ignored draft is not read.
+    // and the ignored draft is not read. An ignored note is not checked but
+    // is there: links to it are not broken (found on a real vault).
     assert_eq!(run.code(), 0, "{}", run.stdout());
     assert_eq!(run.json()["files_checked"], 1);
 }

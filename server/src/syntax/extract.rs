@@ -121,12 +121,30 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
     }
     let mut fence = None;
     loop {
+        fence = fence.filter(|_| !previous_line_blank(text, cursor.node().start_byte()));
         fence = extract_top_level_node(text, &mut cursor, &mut note, fence);
         if !cursor.goto_next_sibling() {
             break;
         }
     }
+    name_lone_block_ids(&mut note);
     note
+}
+
+/// An id alone on its line (`^id` under a paragraph, list or table) names
+/// the block before it. Done over the whole note, as the block before may
+/// be in another chunk of an incremental parse.
+pub(super) fn name_lone_block_ids(note: &mut NoteSyntax) {
+    let blocks = &note.blocks;
+    for id in &mut note.block_ids {
+        let Ok(at) = blocks.binary_search_by_key(&id.block.start, |b| b.range.start) else {
+            continue;
+        };
+        let alone = blocks[at].content.start + 1 == id.id.range.start;
+        if alone && at > 0 {
+            id.block = blocks[at - 1].range.clone();
+        }
+    }
 }
 
 /// Extracts each top-level node of `tree` into its own chunk, unless
@@ -145,6 +163,9 @@ pub(super) fn extract_top_level(
     let mut fence = None;
     loop {
         let range = cursor.node().byte_range();
+        // The blank line before a node ends a quoted fence: the state a
+        // chunk starts from is settled before it is compared.
+        fence = fence.filter(|_| !previous_line_blank(text, range.start));
         let is_front_matter = cursor.node().kind_id() == kinds().front_matter;
         let reused = reuse(&range).filter(|c| !is_front_matter && c.fence_in == fence);
         match reused {
@@ -212,6 +233,19 @@ fn fence_at(line: &str) -> Option<(char, usize)> {
     let c = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let len = line.chars().take_while(|x| *x == c).count();
     (len >= 3).then_some((c, len))
+}
+
+/// Whether the line before the one starting at `start` is blank.
+fn previous_line_blank(text: &str, start: usize) -> bool {
+    let before = text[..start]
+        .strip_suffix('\n')
+        .map(|b| b.strip_suffix('\r').unwrap_or(b))
+        .or_else(|| text[..start].strip_suffix('\r'));
+    let Some(before) = before else {
+        return false;
+    };
+    let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
+    line.trim().is_empty()
 }
 
 /// The text of a quote line after all its `>` markers.
@@ -340,8 +374,18 @@ fn extract_block(
         Shape::ListItem => BlockKind::ListItem {
             indent: indent_width(marker),
         },
-        // Lines of a fence inside a quote are code, the fences included.
-        Shape::Quote if quoted_code(&text[range.clone()], fence) => BlockKind::Code,
+        // Lines of a fence inside a quote are code, the fences included. A
+        // blank line ends the quote, and the fence with it.
+        Shape::Quote
+            if {
+                if previous_line_blank(text, range.start) {
+                    *fence = None;
+                }
+                quoted_code(&text[range.clone()], fence)
+            } =>
+        {
+            BlockKind::Code
+        }
         Shape::Quote => BlockKind::Quote,
         Shape::Definition => BlockKind::Definition,
         Shape::Code => BlockKind::Code,
@@ -380,20 +424,14 @@ fn extract_block(
     ) {
         if let Some(id) = block_id(&text[content.clone()]) {
             let id = content.start + id.start..content.start + id.end;
-            // Alone on its line, the id names the block before it.
-            let named = if id.start == content.start + 1 {
-                note.blocks
-                    .last()
-                    .map_or(range.clone(), |b| b.range.clone())
-            } else {
-                range.clone()
-            };
+            // An id alone on its line is pointed at the block before it by
+            // `name_lone_block_ids`, once every block is known.
             note.block_ids.push(BlockId {
                 id: Spanned {
                     value: text[id.clone()].to_string(),
                     range: id,
                 },
-                block: named,
+                block: range.clone(),
             });
         }
     }
@@ -616,6 +654,26 @@ mod tests {
                 Line "[[yes]]"
                 link Wiki "[[after]]" target=Some("after") anchor=None
                 link Wiki "[[yes]]" target=Some("yes") anchor=None
+            "#]],
+        );
+    }
+
+    /// Found on a real vault: a fence opened in a callout whose closing
+    /// fence never came hid every later link of the note. A blank line ends
+    /// the quote and its fence.
+    #[test]
+    fn a_blank_line_ends_a_quoted_fence() {
+        check(
+            "> [!info]\n> ```js\nlazy line\n> ```\n>\n\n> [!note]\n> [[checked]]\n",
+            expect![[r#"
+                Quote "[!info]"
+                Code "```js"
+                Line "lazy line"
+                Code "```"
+                Code ""
+                Quote "[!note]"
+                Quote "[[checked]]"
+                link Wiki "[[checked]]" target=Some("checked") anchor=None
             "#]],
         );
     }

@@ -269,3 +269,25 @@ mod tests {
         assert_eq!(percent_decode("%E4%B8%AD"), "中");
     }
 }
+
+/// A link reference definition, `[label]: destination "title"`, as Foam
+/// writes them under a note so that its wikilinks work in any Markdown
+/// viewer: the label and the destination (percent-decoded, without `<…>`).
+/// `None` for anything else, and for Foam's `[//begin]: #` markers.
+pub fn reference_definition(line: &str) -> Option<(&str, String)> {
+    let rest = line.trim_start().strip_prefix('[')?;
+    let close = rest.find("]:")?;
+    let label = rest[..close].trim();
+    if label.is_empty() || label.contains(['[', ']']) || label.starts_with("//") {
+        return None;
+    }
+    let after = rest[close + 2..].trim_start();
+    let destination = match after.strip_prefix('<') {
+        Some(inner) => &inner[..inner.find('>')?],
+        None => after.split_whitespace().next()?,
+    };
+    if destination.is_empty() || destination.starts_with('#') || is_url(destination) {
+        return None;
+    }
+    Some((label, percent_decode(destination)))
+}

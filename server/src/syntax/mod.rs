@@ -18,7 +18,7 @@ pub use citation::{is_quarto_cross_reference, CitationItem};
 pub use extract::{extract, parse_note, parse_tree, NoteSyntax};
 pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
-pub use link::{Link, LinkKind};
+pub use link::{reference_definition, Link, LinkKind};
 
 /// The most line breaks and markup characters a note may have to be
 /// parsed. The parser keeps about a hundred bytes per token, and on text

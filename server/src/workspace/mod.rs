@@ -157,6 +157,7 @@ pub struct Note {
     /// reported, and its fields not used.
     pub front_matter_too_large: Option<(u64, u64)>,
     anchors: anchors::Lazy<anchors::Anchors>,
+    references: anchors::Lazy<HashMap<String, String>>,
 }
 
 impl Note {
@@ -204,6 +205,7 @@ impl Note {
             keys,
             front_matter_too_large,
             anchors: anchors::Lazy::default(),
+            references: anchors::Lazy::default(),
         }
     }
 
@@ -223,6 +225,25 @@ impl Note {
     pub fn anchors(&self) -> &anchors::Anchors {
         self.anchors
             .get_or_init(|| anchors::Anchors::new(&self.file.text, &self.syntax))
+    }
+
+    /// The destination of the link reference definition labelled `label`
+    /// (compared as names are), indexed on first use.
+    pub fn reference_definition(&self, label: &str) -> Option<&str> {
+        self.references
+            .get_or_init(|| {
+                self.syntax
+                    .blocks
+                    .iter()
+                    .filter(|b| b.kind == crate::syntax::BlockKind::Line)
+                    .filter_map(|b| {
+                        crate::syntax::reference_definition(&self.file.text[b.content.clone()])
+                    })
+                    .map(|(label, destination)| (normalize(label), destination))
+                    .collect()
+            })
+            .get(&normalize(label))
+            .map(String::as_str)
     }
 
     /// The names "did you mean" offers from this note: its entries' names

@@ -25,7 +25,6 @@ use std::path::Path;
 
 use super::anchors::Anchor;
 use super::files::FileRef;
-use super::load::join_inside;
 use super::names::normalize;
 use super::{strip_note_extension, EntryId, NoteId, NoteName, Workspace};
 use crate::syntax::Link;
@@ -77,6 +76,38 @@ pub fn is_path_like(target: &str) -> bool {
             && ext.chars().all(|c| c.is_ascii_alphanumeric())
             && ext.chars().any(|c| c.is_ascii_alphabetic())
     })
+}
+
+/// `relative` joined to `base` (a folder inside `root`) without leaving
+/// `root`: a `..` at the root stays there, as Obsidian resolves it. Also
+/// says whether some `..` tried to leave.
+fn join_clamped(root: &Path, base: &Path, relative: &str) -> (std::path::PathBuf, bool) {
+    let mut out = base.to_path_buf();
+    let mut escaped = false;
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if out == root || !out.starts_with(root) => escaped = true,
+            ".." => {
+                out.pop();
+            }
+            part => out.push(part),
+        }
+    }
+    (out, escaped)
+}
+
+/// A path without its leading `./` and `../` segments: what is left to
+/// match against the end of a file's path.
+fn without_leading_dots(path: &str) -> &str {
+    let mut rest = path;
+    loop {
+        if let Some(r) = rest.strip_prefix("./").or_else(|| rest.strip_prefix("../")) {
+            rest = r;
+        } else {
+            return rest;
+        }
+    }
 }
 
 /// The names a file named `target` may have on disk: itself, and with a
@@ -163,9 +194,34 @@ impl Workspace {
             })
             .collect();
         match by_name.as_slice() {
-            [] => Resolution::Unresolved,
+            // Foam writes `[Name]: path "Name"` under a note for each of its
+            // wikilinks: the definition says where `[[Name]]` goes.
+            [] => match self.note(from).reference_definition(target) {
+                Some(destination) => match self.markdown_destination(from, destination) {
+                    Ok(resolution) => self.anchored(resolution, anchor),
+                    Err(()) => Resolution::Unresolved,
+                },
+                None => self.unchecked_note(from, target),
+            },
             [FileRef::Note(note)] => self.with_anchor(*note, anchor),
             _ => Resolution::Ambiguous(by_name),
+        }
+    }
+
+    /// A note file gloss does not check (ignored by the repository,
+    /// excluded by `gloss.toml`) named `target`: it is there, so a link to
+    /// it is not broken.
+    fn unchecked_note(&self, from: NoteId, target: &str) -> Resolution {
+        let found: Vec<FileRef> = with_note_extension(target)
+            .iter()
+            .skip(1)
+            .flat_map(|name| self.files.by_path_suffix(name))
+            .map(|(f, _)| f)
+            .filter(|f| matches!(f, FileRef::Other(_)))
+            .collect();
+        match found.is_empty() {
+            true => Resolution::Unresolved,
+            false => self.closest(from, target, found),
         }
     }
 
@@ -195,41 +251,50 @@ impl Workspace {
 
     /// The files a path-like wikilink names: relative to the linking note's
     /// folder, from the root, or ending the path of any file. `Err` when a
-    /// relative path leaves the root.
+    /// relative path leaves the root and names nothing inside it.
     fn files_at(&self, from: NoteId, target: &str) -> Result<Vec<FileRef>, ()> {
         let target = target.replace('\\', "/");
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
         let mut found = Vec::new();
+        let mut escaped = false;
         for name in with_note_extension(&target) {
             if let Some(rel) = name.strip_prefix('/') {
                 found.extend(self.files.at(rel));
-            } else if name.starts_with("./") || name.starts_with("../") {
-                let path = join_inside(&self.root, from_dir, &name).ok_or(())?;
-                found.extend(self.files.at(&super::walk::relative(&self.root, &path)));
-            } else {
-                if let Some(path) = join_inside(&self.root, from_dir, &name) {
-                    found.extend(self.files.at(&super::walk::relative(&self.root, &path)));
-                }
-                found.extend(self.files.by_path_suffix(&name).into_iter().map(|(f, _)| f));
+                continue;
             }
+            let (path, left) = join_clamped(&self.root, from_dir, &name);
+            escaped |= left;
+            found.extend(self.files.at(&super::walk::relative(&self.root, &path)));
+            found.extend(
+                self.files
+                    .by_path_suffix(without_leading_dots(&name))
+                    .into_iter()
+                    .map(|(f, _)| f),
+            );
         }
         found.sort();
         found.dedup();
-        Ok(found)
+        match found.is_empty() && escaped {
+            true => Err(()),
+            false => Ok(found),
+        }
     }
 
     /// What a Markdown link's destination names: a file relative to the
     /// note (or the root, with a leading `/`), `.md` optional; else, as
-    /// Obsidian does, a file of that name anywhere; or a folder. `Err` when
-    /// the path leaves the root.
+    /// Obsidian does, a file whose path ends so (`../` dropped); or a folder.
+    /// `..` stops at the root, as in Obsidian. `Err` when the path leaves the
+    /// root and names nothing inside it.
     fn markdown_destination(&self, from: NoteId, target: &str) -> Result<Resolution, ()> {
         let target = target.replace('\\', "/");
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
-        let base = match target.strip_prefix('/') {
-            Some(_) => self.root.as_path(),
-            None => from_dir,
+        let absolute = target.starts_with('/');
+        let base = if absolute {
+            self.root.as_path()
+        } else {
+            from_dir
         };
-        let path = join_inside(&self.root, base, target.trim_start_matches('/')).ok_or(())?;
+        let (path, escaped) = join_clamped(&self.root, base, target.trim_start_matches('/'));
         let rel = super::walk::relative(&self.root, &path);
         let exact: Vec<FileRef> = with_note_extension(&rel)
             .iter()
@@ -241,19 +306,25 @@ impl Workspace {
         if self.files.is_folder(&normalize(&rel)) || rel.is_empty() {
             return Ok(Resolution::Folder);
         }
-        // Obsidian resolves a destination by name when it is no path from
-        // the note: `[x](Note%20name)`.
-        let mut by_name: Vec<FileRef> = with_note_extension(&target)
-            .iter()
-            .flat_map(|name| self.files.by_path_suffix(name))
-            .map(|(f, _)| f)
-            .collect();
+        // Obsidian resolves a destination that is no path from the note by
+        // the end of the path (`[x](Note%20name)`, `[x](../../pics/a.png)`
+        // from a deeper folder than the writer thought); a path from the
+        // root stays exact.
+        let mut by_name: Vec<FileRef> = Vec::new();
+        if !absolute {
+            by_name = with_note_extension(without_leading_dots(&target))
+                .iter()
+                .flat_map(|name| self.files.by_path_suffix(name))
+                .map(|(f, _)| f)
+                .collect();
+        }
         by_name.sort();
         by_name.dedup();
-        Ok(match by_name.is_empty() {
-            true => Resolution::Unresolved,
-            false => self.closest(from, &target, by_name),
-        })
+        match (by_name.is_empty(), escaped) {
+            (true, true) => Err(()),
+            (true, false) => Ok(Resolution::Unresolved),
+            (false, _) => Ok(self.closest(from, &target, by_name)),
+        }
     }
 
     fn file_resolution(&self, file: FileRef) -> Resolution {

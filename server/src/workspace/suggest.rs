@@ -22,6 +22,18 @@ fn max_distance(len: usize) -> usize {
     (len / 4).clamp(1, 3)
 }
 
+/// Names lighter than this get no suggestion: one edit away from a
+/// three-letter name is a different word far more often than a typo
+/// (`man` → `Max`, `Lip` → `ip` on a real vault). A CJK character weighs
+/// two: `思维` is a name worth correcting.
+const MIN_WEIGHT: usize = 4;
+
+fn weight(name: &[char]) -> usize {
+    name.iter()
+        .map(|&c| if c >= '\u{2E80}' { 2 } else { 1 })
+        .sum()
+}
+
 /// Longer names are never suggested, and longer queries get no
 /// suggestion: nobody types them by hand, and comparing them costs time
 /// proportional to their length.
@@ -128,7 +140,7 @@ impl Index {
     fn closest(&self, wanted: &str) -> Option<&str> {
         let wanted: Vec<char> = wanted.chars().collect();
         let len = wanted.len();
-        if len == 0 || len > MAX_LEN {
+        if len > MAX_LEN || weight(&wanted) < MIN_WEIGHT {
             return None;
         }
         let max = max_distance(len);
@@ -293,14 +305,16 @@ mod tests {
     fn repetitive_and_short_names_are_found() {
         let long = "a".repeat(150);
         let names =
-            Candidates::names([long.clone(), "abc".to_string(), "xyz".to_string()].into_iter());
+            Candidates::names([long.clone(), "abcd".to_string(), "wxyz".to_string()].into_iter());
         assert_eq!(
             names.closest(&format!("{long}b")).as_deref(),
             Some(long.as_str())
         );
-        assert_eq!(names.closest("abd").as_deref(), Some("abc"));
-        assert_eq!(names.closest("ab").as_deref(), Some("abc"));
-        assert_eq!(names.closest("qqq"), None);
+        assert_eq!(names.closest("abce").as_deref(), Some("abcd"));
+        assert_eq!(names.closest("abcde").as_deref(), Some("abcd"));
+        assert_eq!(names.closest("qqqq"), None);
+        // Too short to guess at: `abc` is as likely a word of its own.
+        assert_eq!(names.closest("abc"), None);
         // Past the length bound: no suggestion, at no cost.
         assert_eq!(names.closest(&"a".repeat(40_000)), None);
     }

@@ -173,13 +173,21 @@ pub fn walk(root: &Path, config: &Config) -> Found {
             }
             let regular =
                 file_type.is_file() || (file_type.is_symlink() && resolves_inside(root, &path));
-            if !regular || ignored(&stack, &path, false) {
+            if !regular {
+                continue;
+            }
+            // A file the repository ignores or gloss.toml excludes is not
+            // checked, but it is there: links may name it (a folder that is
+            // ignored is not walked at all, so `node_modules` costs nothing).
+            if ignored(&stack, &path, false) {
+                found.others.push(path);
                 continue;
             }
             let rel = relative(root, &path);
             if is_note(&path) {
-                if config.includes(&rel) {
-                    found.notes.push(path);
+                match config.includes(&rel) {
+                    true => found.notes.push(path),
+                    false => found.others.push(path),
                 }
             } else if is_bibtex(&path) && !config.exclude.is_match(&rel) {
                 found.bibliographies.push(path);
