@@ -160,8 +160,10 @@ module.exports = grammar({
     wiki_link: _ => token(/\[\[[^\[\]\r\n]*\]\]/),
     embed: _ => token(/!\[\[[^\[\]\r\n]*\]\]/),
 
-    // `[text](destination)` and `![alt](image)`.
-    inline_link: _ => token(/!?\[[^\[\]\r\n]*\]\([^()\r\n]*\)/),
+    // `[text](destination)` and `![alt](image)`. The destination may hold
+    // balanced parentheses one level deep, as CommonMark allows:
+    // `[x](a.md#Scan%20[y](b.md))` is one link, not a link inside text.
+    inline_link: _ => token(/!?\[[^\[\]\r\n]*\]\(([^()\r\n]|\([^()\r\n]*\))*\)/),
 
     // `[see @a, p. 3; @b]`: brackets holding an `@`. The extractor splits the
     // items and drops groups with no valid key (`[mail a@b.org]`).

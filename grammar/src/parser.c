@@ -362,28 +362,28 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(29);
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
-        '\n', 120,
-        '\r', 121,
-        '!', 65,
-        '#', 42,
-        ':', 46,
-        '<', 75,
-        '>', 33,
-        '@', 74,
-        '[', 63,
-        '\\', 79,
-        '`', 73,
-        '~', 45,
-        '\t', 37,
-        ' ', 37,
-        '*', 47,
-        '+', 47,
-        '-', 47,
-        0x2022, 47,
+        '\n', 122,
+        '\r', 123,
+        '!', 67,
+        '#', 43,
+        ':', 47,
+        '<', 77,
+        '>', 34,
+        '@', 76,
+        '[', 65,
+        '\\', 81,
+        '`', 75,
+        '~', 46,
+        '\t', 38,
+        ' ', 38,
+        '*', 48,
+        '+', 48,
+        '-', 48,
+        0x2022, 48,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -404,19 +404,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
-      if (lookahead != 0) ADVANCE(58);
+          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead != 0) ADVANCE(59);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 120,
-        '\r', 121,
-        '!', 108,
-        '<', 106,
-        '@', 110,
-        '[', 107,
-        '\\', 111,
-        '`', 109,
+        '\n', 122,
+        '\r', 123,
+        '!', 110,
+        '<', 108,
+        '@', 112,
+        '[', 109,
+        '\\', 113,
+        '`', 111,
       );
       if (('\t' <= lookahead && lookahead <= '\f') ||
           (' ' <= lookahead && lookahead <= '"') ||
@@ -441,131 +441,138 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
-      if (lookahead != 0) ADVANCE(105);
+          lookahead == 0xff1f) ADVANCE(106);
+      if (lookahead != 0) ADVANCE(107);
       END_STATE();
     case 2:
-      if (lookahead == '\n') ADVANCE(120);
-      if (lookahead == '\r') ADVANCE(121);
-      if (lookahead != 0) ADVANCE(80);
+      if (lookahead == '\n') ADVANCE(122);
+      if (lookahead == '\r') ADVANCE(123);
+      if (lookahead != 0) ADVANCE(82);
       END_STATE();
     case 3:
       if (lookahead == '(') ADVANCE(4);
       END_STATE();
     case 4:
-      if (lookahead == ')') ADVANCE(114);
+      if (lookahead == '(') ADVANCE(5);
+      if (lookahead == ')') ADVANCE(116);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(4);
+      END_STATE();
+    case 5:
+      if (lookahead == ')') ADVANCE(4);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(4);
-      END_STATE();
-    case 5:
-      if (lookahead == '-') ADVANCE(8);
+          lookahead != ')') ADVANCE(5);
       END_STATE();
     case 6:
       if (lookahead == '-') ADVANCE(9);
-      if (lookahead != 0) ADVANCE(8);
       END_STATE();
     case 7:
-      if (lookahead == '-') ADVANCE(5);
+      if (lookahead == '-') ADVANCE(10);
+      if (lookahead != 0) ADVANCE(9);
       END_STATE();
     case 8:
       if (lookahead == '-') ADVANCE(6);
-      if (lookahead != 0) ADVANCE(8);
       END_STATE();
     case 9:
-      if (lookahead == '>') ADVANCE(119);
+      if (lookahead == '-') ADVANCE(7);
+      if (lookahead != 0) ADVANCE(9);
       END_STATE();
     case 10:
-      if (lookahead == '@') ADVANCE(11);
-      if (lookahead == ']') ADVANCE(3);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(10);
+      if (lookahead == '>') ADVANCE(121);
       END_STATE();
     case 11:
-      if (lookahead == '@') ADVANCE(11);
-      if (lookahead == ']') ADVANCE(115);
+      if (lookahead == '@') ADVANCE(12);
+      if (lookahead == ']') ADVANCE(3);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '[') ADVANCE(11);
       END_STATE();
     case 12:
-      if (lookahead == '[') ADVANCE(17);
-      if (lookahead == ']') ADVANCE(3);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(13);
-      END_STATE();
-    case 13:
-      if (lookahead == ']') ADVANCE(3);
+      if (lookahead == '@') ADVANCE(12);
+      if (lookahead == ']') ADVANCE(117);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '[') ADVANCE(13);
+          lookahead != '[') ADVANCE(12);
+      END_STATE();
+    case 13:
+      if (lookahead == '[') ADVANCE(18);
+      if (lookahead == ']') ADVANCE(3);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(14);
       END_STATE();
     case 14:
-      if (lookahead == ']') ADVANCE(15);
+      if (lookahead == ']') ADVANCE(3);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '[') ADVANCE(14);
       END_STATE();
     case 15:
-      if (lookahead == ']') ADVANCE(112);
-      END_STATE();
-    case 16:
-      if (lookahead == ']') ADVANCE(113);
-      END_STATE();
-    case 17:
       if (lookahead == ']') ADVANCE(16);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '[') ADVANCE(17);
+          lookahead != '[') ADVANCE(15);
+      END_STATE();
+    case 16:
+      if (lookahead == ']') ADVANCE(114);
+      END_STATE();
+    case 17:
+      if (lookahead == ']') ADVANCE(115);
       END_STATE();
     case 18:
-      if (lookahead == '`') ADVANCE(26);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(21);
-      END_STATE();
-    case 19:
-      if (lookahead == '`') ADVANCE(118);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(19);
-      END_STATE();
-    case 20:
-      if (lookahead == '`') ADVANCE(118);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(21);
-      END_STATE();
-    case 21:
-      if (lookahead == '`') ADVANCE(20);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(21);
-      END_STATE();
-    case 22:
-      if (lookahead == '}') ADVANCE(116);
+      if (lookahead == ']') ADVANCE(17);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '@') ADVANCE(22);
+          lookahead != '[') ADVANCE(18);
+      END_STATE();
+    case 19:
+      if (lookahead == '`') ADVANCE(27);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(22);
+      END_STATE();
+    case 20:
+      if (lookahead == '`') ADVANCE(120);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(20);
+      END_STATE();
+    case 21:
+      if (lookahead == '`') ADVANCE(120);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(22);
+      END_STATE();
+    case 22:
+      if (lookahead == '`') ADVANCE(21);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(22);
       END_STATE();
     case 23:
+      if (lookahead == '}') ADVANCE(118);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '@') ADVANCE(23);
+      END_STATE();
+    case 24:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(117);
+          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(119);
       END_STATE();
-    case 24:
+    case 25:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -573,9 +580,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '@' &&
           lookahead != '[' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(104);
+          lookahead != '`') ADVANCE(106);
       END_STATE();
-    case 25:
+    case 26:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -583,42 +590,42 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '@' &&
           lookahead != '[' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(104);
-      END_STATE();
-    case 26:
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '`') ADVANCE(21);
+          lookahead != '`') ADVANCE(106);
       END_STATE();
     case 27:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(104);
+          lookahead != '\r' &&
+          lookahead != '`') ADVANCE(22);
       END_STATE();
     case 28:
-      if (eof) ADVANCE(29);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(106);
+      END_STATE();
+    case 29:
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
-        '\n', 120,
-        '\r', 121,
-        '!', 108,
-        '#', 88,
-        ':', 91,
-        '<', 106,
-        '>', 33,
-        '@', 110,
-        '[', 107,
-        '\\', 111,
-        '`', 109,
-        '~', 92,
-        '\t', 83,
-        ' ', 83,
-        '*', 94,
-        '+', 94,
-        '-', 94,
-        0x2022, 94,
+        '\n', 122,
+        '\r', 123,
+        '!', 110,
+        '#', 90,
+        ':', 93,
+        '<', 108,
+        '>', 34,
+        '@', 112,
+        '[', 109,
+        '\\', 113,
+        '`', 111,
+        '~', 94,
+        '\t', 85,
+        ' ', 85,
+        '*', 96,
+        '+', 96,
+        '-', 96,
+        0x2022, 96,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -639,101 +646,56 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
-      if (lookahead != 0) ADVANCE(105);
-      END_STATE();
-    case 29:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+          lookahead == 0xff1f) ADVANCE(106);
+      if (lookahead != 0) ADVANCE(107);
       END_STATE();
     case 30:
-      ACCEPT_TOKEN(sym_heading_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 31:
-      ACCEPT_TOKEN(sym_list_marker);
+      ACCEPT_TOKEN(sym_heading_marker);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(31);
       END_STATE();
     case 32:
-      ACCEPT_TOKEN(sym_quote_marker);
-      END_STATE();
-    case 33:
-      ACCEPT_TOKEN(sym_quote_marker);
+      ACCEPT_TOKEN(sym_list_marker);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(32);
       END_STATE();
+    case 33:
+      ACCEPT_TOKEN(sym_quote_marker);
+      END_STATE();
     case 34:
-      ACCEPT_TOKEN(sym_definition_marker);
+      ACCEPT_TOKEN(sym_quote_marker);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
+          lookahead == ' ') ADVANCE(33);
       END_STATE();
     case 35:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 76,
-        '#', 42,
-        ':', 46,
-        '<', 75,
-        '>', 33,
-        '\\', 79,
-        '~', 45,
-        '\t', 43,
-        ' ', 43,
-        '@', 80,
-        '[', 80,
-        '`', 80,
-        '*', 47,
-        '+', 47,
-        '-', 47,
-        0x2022, 47,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+      ACCEPT_TOKEN(sym_definition_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(35);
       END_STATE();
     case 36:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '#', 42,
-        ':', 46,
-        '<', 75,
-        '>', 33,
-        '\\', 79,
-        '~', 45,
-        '\t', 35,
-        ' ', 35,
-        '@', 80,
-        '[', 80,
-        '`', 80,
-        '*', 47,
-        '+', 47,
-        '-', 47,
-        0x2022, 47,
+        '!', 78,
+        '#', 43,
+        ':', 47,
+        '<', 77,
+        '>', 34,
+        '\\', 81,
+        '~', 46,
+        '\t', 44,
+        ' ', 44,
+        '@', 82,
+        '[', 82,
+        '`', 82,
+        '*', 48,
+        '+', 48,
+        '-', 48,
+        0x2022, 48,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -754,31 +716,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 37:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '#', 42,
-        ':', 46,
-        '<', 75,
-        '>', 33,
-        '\\', 79,
-        '~', 45,
+        '!', 78,
+        '#', 43,
+        ':', 47,
+        '<', 77,
+        '>', 34,
+        '\\', 81,
+        '~', 46,
         '\t', 36,
         ' ', 36,
-        '@', 80,
-        '[', 80,
-        '`', 80,
-        '*', 47,
-        '+', 47,
-        '-', 47,
-        0x2022, 47,
+        '@', 82,
+        '[', 82,
+        '`', 82,
+        '*', 48,
+        '+', 48,
+        '-', 48,
+        0x2022, 48,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -799,31 +761,37 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 38:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '#', 39,
-        '<', 75,
-        '\\', 79,
-        '\t', 30,
-        ' ', 30,
-        '[', 80,
-        '`', 80,
+        '!', 78,
+        '#', 43,
+        ':', 47,
+        '<', 77,
+        '>', 34,
+        '\\', 81,
+        '~', 46,
+        '\t', 37,
+        ' ', 37,
+        '@', 82,
+        '[', 82,
+        '`', 82,
+        '*', 48,
+        '+', 48,
+        '-', 48,
+        0x2022, 48,
       );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
+          ('\'' <= lookahead && lookahead <= '.') ||
           lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == '?' ||
           lookahead == ']' ||
           lookahead == '{' ||
           lookahead == '}' ||
@@ -838,21 +806,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 39:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '#', 44,
-        '<', 75,
-        '\\', 79,
-        '\t', 30,
-        ' ', 30,
-        '[', 80,
-        '`', 80,
+        '!', 78,
+        '#', 40,
+        '<', 77,
+        '\\', 81,
+        '\t', 31,
+        ' ', 31,
+        '[', 82,
+        '`', 82,
       );
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -877,21 +845,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 40:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '#', 38,
-        '<', 75,
-        '\\', 79,
-        '\t', 30,
-        ' ', 30,
-        '[', 80,
-        '`', 80,
+        '!', 78,
+        '#', 45,
+        '<', 77,
+        '\\', 81,
+        '\t', 31,
+        ' ', 31,
+        '[', 82,
+        '`', 82,
       );
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -916,21 +884,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 41:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '#', 40,
-        '<', 75,
-        '\\', 79,
-        '\t', 30,
-        ' ', 30,
-        '[', 80,
-        '`', 80,
+        '!', 78,
+        '#', 39,
+        '<', 77,
+        '\\', 81,
+        '\t', 31,
+        ' ', 31,
+        '[', 82,
+        '`', 82,
       );
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -955,21 +923,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 42:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
+        '!', 78,
         '#', 41,
-        '<', 75,
-        '\\', 79,
-        '\t', 30,
-        ' ', 30,
-        '[', 80,
-        '`', 80,
+        '<', 77,
+        '\\', 81,
+        '\t', 31,
+        ' ', 31,
+        '[', 82,
+        '`', 82,
       );
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -994,28 +962,67 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 43:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '<', 75,
-        '>', 33,
-        '\\', 79,
-        '\t', 43,
-        ' ', 43,
-        '@', 80,
-        '[', 80,
-        '`', 80,
-        '*', 47,
-        '+', 47,
-        '-', 47,
-        0x2022, 47,
+        '!', 78,
+        '#', 42,
+        '<', 77,
+        '\\', 81,
+        '\t', 31,
+        ' ', 31,
+        '[', 82,
+        '`', 82,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
+          lookahead == ',' ||
+          lookahead == '.' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+      END_STATE();
+    case 44:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 78,
+        '<', 77,
+        '>', 34,
+        '\\', 81,
+        '\t', 44,
+        ' ', 44,
+        '@', 82,
+        '[', 82,
+        '`', 82,
+        '*', 48,
+        '+', 48,
+        '-', 48,
+        0x2022, 48,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -1037,131 +1044,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
-      END_STATE();
-    case 44:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 45:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
-      END_STATE();
-    case 46:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 76,
-        '<', 75,
-        '\\', 79,
-        '\t', 34,
-        ' ', 34,
-        '@', 80,
-        '[', 80,
-        '`', 80,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
-      END_STATE();
-    case 47:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(31);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -1185,21 +1080,57 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
-    case 48:
+    case 46:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(35);
+      if (lookahead == '[' ||
+          lookahead == '`') ADVANCE(82);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
+          lookahead == ',' ||
+          lookahead == '.' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+      END_STATE();
+    case 47:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 76,
-        '<', 75,
-        '\\', 79,
-        '\t', 31,
-        ' ', 31,
-        '@', 80,
-        '[', 80,
-        '`', 80,
+        '!', 78,
+        '<', 77,
+        '\\', 81,
+        '\t', 35,
+        ' ', 35,
+        '@', 82,
+        '[', 82,
+        '`', 82,
       );
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1225,30 +1156,68 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+      END_STATE();
+    case 48:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(32);
+      if (lookahead == '[' ||
+          lookahead == '`') ADVANCE(82);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
+          lookahead == ',' ||
+          lookahead == '.' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 49:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
+      ADVANCE_MAP(
+        '!', 78,
+        '<', 77,
+        '\\', 81,
+        '\t', 32,
+        ' ', 32,
+        '@', 82,
+        '[', 82,
+        '`', 82,
+      );
+      if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
           lookahead == ',' ||
+          lookahead == '.' ||
           lookahead == ':' ||
           lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == '>' ||
+          lookahead == '?' ||
           lookahead == ']' ||
           lookahead == '{' ||
           lookahead == '}' ||
@@ -1263,20 +1232,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 50:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(49);
+          lookahead == '`') ADVANCE(82);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(58);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1301,19 +1270,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 51:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(50);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -1339,19 +1308,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 52:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(51);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -1377,19 +1346,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 53:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(52);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -1415,19 +1384,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 54:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(53);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -1453,19 +1422,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 55:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(54);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -1491,19 +1460,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 56:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(55);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -1529,19 +1498,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 57:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(48);
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1566,17 +1536,54 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 58:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == ')' ||
+          lookahead == '.') ADVANCE(49);
       if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (' ' <= lookahead && lookahead <= '"') ||
+          lookahead == '\'' ||
+          lookahead == '(' ||
+          lookahead == ',' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+      END_STATE();
+    case 59:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '[' ||
+          lookahead == '`') ADVANCE(82);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1601,18 +1608,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
-    case 59:
+    case 60:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(76);
-      if (lookahead == '<') ADVANCE(75);
-      if (lookahead == '\\') ADVANCE(79);
+      if (lookahead == '!') ADVANCE(78);
+      if (lookahead == '<') ADVANCE(77);
+      if (lookahead == '\\') ADVANCE(81);
       if (lookahead == '@' ||
           lookahead == '[' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1638,156 +1645,164 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(59);
+          lookahead == 0xff1f) ADVANCE(60);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(58);
-      END_STATE();
-    case 60:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(61);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
       END_STATE();
     case 61:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(80);
-      if (lookahead == ')') ADVANCE(80);
+      if (lookahead == '(') ADVANCE(63);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(61);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
     case 62:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '[') ADVANCE(80);
-      if (lookahead == ']') ADVANCE(60);
+      if (lookahead == '(') ADVANCE(82);
+      if (lookahead == ')') ADVANCE(63);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(62);
       END_STATE();
     case 63:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '[') ADVANCE(67);
-      if (lookahead == ']') ADVANCE(60);
+      if (lookahead == '(') ADVANCE(62);
+      if (lookahead == ')') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(62);
+          lookahead != '\r') ADVANCE(63);
       END_STATE();
     case 64:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(80);
-      if (lookahead == '}') ADVANCE(80);
+      if (lookahead == '@') ADVANCE(64);
+      if (lookahead == '[') ADVANCE(82);
+      if (lookahead == ']') ADVANCE(61);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(64);
       END_STATE();
     case 65:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(68);
-      if (lookahead == '<' ||
-          lookahead == '@' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(80);
+      if (lookahead == '@') ADVANCE(64);
+      if (lookahead == '[') ADVANCE(69);
+      if (lookahead == ']') ADVANCE(61);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(59);
+          lookahead != '\r') ADVANCE(64);
       END_STATE();
     case 66:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(80);
-      if (lookahead == ']') ADVANCE(60);
+      if (lookahead == '@') ADVANCE(82);
+      if (lookahead == '}') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 67:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(80);
-      if (lookahead == ']') ADVANCE(69);
+      if (lookahead == '[') ADVANCE(70);
+      if (lookahead == '<' ||
+          lookahead == '@' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(67);
+          lookahead != '\r') ADVANCE(60);
       END_STATE();
     case 68:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(67);
-      if (lookahead == ']') ADVANCE(60);
+      if (lookahead == '[') ADVANCE(82);
+      if (lookahead == ']') ADVANCE(61);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(66);
+          lookahead != '\r') ADVANCE(68);
       END_STATE();
     case 69:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == ']') ADVANCE(80);
+      if (lookahead == '[') ADVANCE(82);
+      if (lookahead == ']') ADVANCE(71);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
+          lookahead != '\r') ADVANCE(69);
       END_STATE();
     case 70:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(80);
+      if (lookahead == '[') ADVANCE(69);
+      if (lookahead == ']') ADVANCE(61);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(70);
+          lookahead != '\r') ADVANCE(68);
       END_STATE();
     case 71:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(80);
+      if (lookahead == ']') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(72);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
     case 72:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(71);
+      if (lookahead == '`') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(72);
       END_STATE();
     case 73:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(72);
+      if (lookahead == '`') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(70);
+          lookahead != '\r') ADVANCE(74);
       END_STATE();
     case 74:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(64);
+      if (lookahead == '`') ADVANCE(73);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(74);
+      END_STATE();
+    case 75:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(74);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(72);
+      END_STATE();
+    case 76:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(66);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(77);
+          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(79);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
-    case 75:
+    case 77:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '!' ||
           lookahead == '@' ||
           lookahead == '[' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(59);
+          lookahead != '\r') ADVANCE(60);
       END_STATE();
-    case 76:
+    case 78:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '[' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(80);
+          lookahead == '`') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(59);
+          lookahead != '\r') ADVANCE(60);
       END_STATE();
-    case 77:
+    case 79:
       ACCEPT_TOKEN(sym_info_string);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
@@ -1796,147 +1811,57 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(78);
+          lookahead == '~') ADVANCE(80);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(77);
+          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(79);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
-      END_STATE();
-    case 78:
-      ACCEPT_TOKEN(sym_info_string);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(77);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
-      END_STATE();
-    case 79:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(59);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
     case 80:
       ACCEPT_TOKEN(sym_info_string);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z') ||
+          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(79);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
     case 81:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 25,
-        '#', 88,
-        ':', 91,
-        '<', 24,
-        '>', 33,
-        '\\', 27,
-        '~', 92,
-        '\t', 89,
-        ' ', 89,
-        '*', 94,
-        '+', 94,
-        '-', 94,
-        0x2022, 94,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+      ACCEPT_TOKEN(sym_info_string);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(60);
       END_STATE();
     case 82:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 25,
-        '#', 88,
-        ':', 91,
-        '<', 24,
-        '>', 33,
-        '\\', 27,
-        '~', 92,
-        '\t', 81,
-        ' ', 81,
-        '*', 94,
-        '+', 94,
-        '-', 94,
-        0x2022, 94,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+      ACCEPT_TOKEN(sym_info_string);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
     case 83:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 25,
-        '#', 88,
-        ':', 91,
-        '<', 24,
-        '>', 33,
-        '\\', 27,
-        '~', 92,
-        '\t', 82,
-        ' ', 82,
-        '*', 94,
-        '+', 94,
-        '-', 94,
-        0x2022, 94,
+        '!', 26,
+        '#', 90,
+        ':', 93,
+        '<', 25,
+        '>', 34,
+        '\\', 28,
+        '~', 94,
+        '\t', 91,
+        ' ', 91,
+        '*', 96,
+        '+', 96,
+        '-', 96,
+        0x2022, 96,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -1957,30 +1882,37 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '>' || '@' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 84:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '#') ADVANCE(85);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
+      ADVANCE_MAP(
+        '!', 26,
+        '#', 90,
+        ':', 93,
+        '<', 25,
+        '>', 34,
+        '\\', 28,
+        '~', 94,
+        '\t', 83,
+        ' ', 83,
+        '*', 96,
+        '+', 96,
+        '-', 96,
+        0x2022, 96,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
+          ('\'' <= lookahead && lookahead <= '.') ||
           lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == '?' ||
           lookahead == ']' ||
           lookahead == '{' ||
           lookahead == '}' ||
@@ -1995,29 +1927,37 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < '>' || '@' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 85:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '#') ADVANCE(90);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
+      ADVANCE_MAP(
+        '!', 26,
+        '#', 90,
+        ':', 93,
+        '<', 25,
+        '>', 34,
+        '\\', 28,
+        '~', 94,
+        '\t', 84,
+        ' ', 84,
+        '*', 96,
+        '+', 96,
+        '-', 96,
+        0x2022, 96,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
+          ('\'' <= lookahead && lookahead <= '.') ||
           lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == '?' ||
           lookahead == ']' ||
           lookahead == '{' ||
           lookahead == '}' ||
@@ -2032,20 +1972,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < '>' || '@' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 86:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '#') ADVANCE(84);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '#') ADVANCE(87);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
+          lookahead == ' ') ADVANCE(31);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -2069,20 +2010,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 87:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '#') ADVANCE(86);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '#') ADVANCE(92);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
+          lookahead == ' ') ADVANCE(31);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -2106,20 +2047,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 88:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '#') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '#') ADVANCE(86);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
+          lookahead == ' ') ADVANCE(31);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -2143,27 +2084,101 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 89:
       ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '#') ADVANCE(88);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(31);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
+          lookahead == ',' ||
+          lookahead == '.' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(106);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < '[' || ']' < lookahead) &&
+          lookahead != '`') ADVANCE(107);
+      END_STATE();
+    case 90:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '#') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(31);
+      if (lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
+          lookahead == ',' ||
+          lookahead == '.' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(106);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < '[' || ']' < lookahead) &&
+          lookahead != '`') ADVANCE(107);
+      END_STATE();
+    case 91:
+      ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 25,
-        '<', 24,
-        '>', 33,
-        '\\', 27,
-        '\t', 89,
-        ' ', 89,
-        '*', 94,
-        '+', 94,
-        '-', 94,
-        0x2022, 94,
+        '!', 26,
+        '<', 25,
+        '>', 34,
+        '\\', 28,
+        '\t', 91,
+        ' ', 91,
+        '*', 96,
+        '+', 96,
+        '-', 96,
+        0x2022, 96,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -2185,94 +2200,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '>' || '@' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
-      END_STATE();
-    case 90:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(30);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
-      END_STATE();
-    case 91:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 92:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(34);
+          lookahead == ' ') ADVANCE(31);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -2296,19 +2237,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 93:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
+          lookahead == ' ') ADVANCE(35);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -2333,20 +2274,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '>' || '@' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 94:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
+          lookahead == ' ') ADVANCE(35);
       if (lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == '"' ||
@@ -2370,30 +2311,29 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 95:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(103);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
+          lookahead == ' ') ADVANCE(32);
+      if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
           lookahead == ',' ||
+          lookahead == '.' ||
           lookahead == ':' ||
           lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == '>' ||
+          lookahead == '?' ||
           lookahead == ']' ||
           lookahead == '{' ||
           lookahead == '}' ||
@@ -2408,27 +2348,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < '>' || '@' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 96:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(95);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
-          lookahead == 0x0b ||
+          lookahead == ' ') ADVANCE(32);
+      if (lookahead == 0x0b ||
           lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
+          lookahead == '"' ||
+          ('\'' <= lookahead && lookahead <= ')') ||
           lookahead == ',' ||
+          lookahead == '.' ||
           lookahead == ':' ||
           lookahead == ';' ||
           ('>' <= lookahead && lookahead <= '@') ||
@@ -2446,20 +2385,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 97:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(96);
+          lookahead == '.') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(105);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2484,19 +2423,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 98:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
+          lookahead == '.') ADVANCE(95);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(97);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -2522,19 +2461,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 99:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
+          lookahead == '.') ADVANCE(95);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(98);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -2560,19 +2499,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 100:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
+          lookahead == '.') ADVANCE(95);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(99);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -2598,19 +2537,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 101:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
+          lookahead == '.') ADVANCE(95);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(100);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -2636,19 +2575,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 102:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
+          lookahead == '.') ADVANCE(95);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(101);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -2674,19 +2613,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 103:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(93);
+          lookahead == '.') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2711,17 +2651,92 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
     case 104:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
+      if (lookahead == ')' ||
+          lookahead == '.') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(103);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (' ' <= lookahead && lookahead <= '"') ||
+          lookahead == '\'' ||
+          lookahead == '(' ||
+          lookahead == ',' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(106);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < '[' || ']' < lookahead) &&
+          lookahead != '`') ADVANCE(107);
+      END_STATE();
+    case 105:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
+      if (lookahead == ')' ||
+          lookahead == '.') ADVANCE(95);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (' ' <= lookahead && lookahead <= '"') ||
+          lookahead == '\'' ||
+          lookahead == '(' ||
+          lookahead == ',' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('>' <= lookahead && lookahead <= '@') ||
+          lookahead == ']' ||
+          lookahead == '{' ||
+          lookahead == '}' ||
+          lookahead == 0x3001 ||
+          lookahead == 0x3002 ||
+          (0x300a <= lookahead && lookahead <= 0x300d) ||
+          lookahead == 0x3010 ||
+          lookahead == 0x3011 ||
+          lookahead == 0xff01 ||
+          lookahead == 0xff08 ||
+          lookahead == 0xff09 ||
+          lookahead == 0xff0c ||
+          lookahead == 0xff1a ||
+          lookahead == 0xff1b ||
+          lookahead == 0xff1f) ADVANCE(106);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          (lookahead < '[' || ']' < lookahead) &&
+          lookahead != '`') ADVANCE(107);
+      END_STATE();
+    case 106:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2747,18 +2762,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '>' || '@' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
-    case 105:
+    case 107:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(25);
-      if (lookahead == '<') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(27);
+      if (lookahead == '!') ADVANCE(26);
+      if (lookahead == '<') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(28);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2783,35 +2798,35 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xff0c ||
           lookahead == 0xff1a ||
           lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(104);
+          lookahead == 0xff1f) ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(105);
+          lookahead != '`') ADVANCE(107);
       END_STATE();
-    case 106:
+    case 108:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(7);
+      if (lookahead == '!') ADVANCE(8);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '@' &&
           lookahead != '[' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(104);
+          lookahead != '`') ADVANCE(106);
       END_STATE();
-    case 107:
+    case 109:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '@') ADVANCE(11);
-      if (lookahead == '[') ADVANCE(14);
+      if (lookahead == '@') ADVANCE(12);
+      if (lookahead == '[') ADVANCE(15);
       if (lookahead == ']') ADVANCE(3);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(10);
+          lookahead != '\r') ADVANCE(11);
       END_STATE();
-    case 108:
+    case 110:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '[') ADVANCE(12);
+      if (lookahead == '[') ADVANCE(13);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -2819,47 +2834,47 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '@' &&
           lookahead != '[' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(104);
+          lookahead != '`') ADVANCE(106);
       END_STATE();
-    case 109:
+    case 111:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '`') ADVANCE(18);
+      if (lookahead == '`') ADVANCE(19);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(19);
+          lookahead != '\r') ADVANCE(20);
       END_STATE();
-    case 110:
+    case 112:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '{') ADVANCE(22);
+      if (lookahead == '{') ADVANCE(23);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(117);
+          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(119);
       END_STATE();
-    case 111:
+    case 113:
       ACCEPT_TOKEN(sym_text);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(104);
-      END_STATE();
-    case 112:
-      ACCEPT_TOKEN(sym_wiki_link);
-      END_STATE();
-    case 113:
-      ACCEPT_TOKEN(sym_embed);
+          lookahead != '\r') ADVANCE(106);
       END_STATE();
     case 114:
-      ACCEPT_TOKEN(sym_inline_link);
+      ACCEPT_TOKEN(sym_wiki_link);
       END_STATE();
     case 115:
+      ACCEPT_TOKEN(sym_embed);
+      END_STATE();
+    case 116:
+      ACCEPT_TOKEN(sym_inline_link);
+      END_STATE();
+    case 117:
       ACCEPT_TOKEN(sym_citation_group);
       if (lookahead == '(') ADVANCE(4);
       END_STATE();
-    case 116:
+    case 118:
       ACCEPT_TOKEN(sym_citation);
       END_STATE();
-    case 117:
+    case 119:
       ACCEPT_TOKEN(sym_citation);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
@@ -2868,25 +2883,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(23);
+          lookahead == '~') ADVANCE(24);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(117);
-      END_STATE();
-    case 118:
-      ACCEPT_TOKEN(sym_code_span);
-      END_STATE();
-    case 119:
-      ACCEPT_TOKEN(sym_html_comment);
+          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(119);
       END_STATE();
     case 120:
-      ACCEPT_TOKEN(sym__newline);
+      ACCEPT_TOKEN(sym_code_span);
       END_STATE();
     case 121:
+      ACCEPT_TOKEN(sym_html_comment);
+      END_STATE();
+    case 122:
       ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(120);
+      END_STATE();
+    case 123:
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(122);
       END_STATE();
     default:
       return false;
@@ -2895,31 +2910,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 28, .external_lex_state = 2},
-  [2] = {.lex_state = 28, .external_lex_state = 3},
-  [3] = {.lex_state = 28, .external_lex_state = 3},
-  [4] = {.lex_state = 28, .external_lex_state = 3},
-  [5] = {.lex_state = 28, .external_lex_state = 3},
-  [6] = {.lex_state = 28, .external_lex_state = 3},
-  [7] = {.lex_state = 28, .external_lex_state = 3},
-  [8] = {.lex_state = 28, .external_lex_state = 4},
-  [9] = {.lex_state = 28, .external_lex_state = 4},
-  [10] = {.lex_state = 28, .external_lex_state = 5},
-  [11] = {.lex_state = 28, .external_lex_state = 5},
-  [12] = {.lex_state = 28, .external_lex_state = 3},
-  [13] = {.lex_state = 28, .external_lex_state = 3},
-  [14] = {.lex_state = 28, .external_lex_state = 3},
-  [15] = {.lex_state = 28, .external_lex_state = 3},
+  [1] = {.lex_state = 29, .external_lex_state = 2},
+  [2] = {.lex_state = 29, .external_lex_state = 3},
+  [3] = {.lex_state = 29, .external_lex_state = 3},
+  [4] = {.lex_state = 29, .external_lex_state = 3},
+  [5] = {.lex_state = 29, .external_lex_state = 3},
+  [6] = {.lex_state = 29, .external_lex_state = 3},
+  [7] = {.lex_state = 29, .external_lex_state = 3},
+  [8] = {.lex_state = 29, .external_lex_state = 4},
+  [9] = {.lex_state = 29, .external_lex_state = 4},
+  [10] = {.lex_state = 29, .external_lex_state = 5},
+  [11] = {.lex_state = 29, .external_lex_state = 5},
+  [12] = {.lex_state = 29, .external_lex_state = 3},
+  [13] = {.lex_state = 29, .external_lex_state = 3},
+  [14] = {.lex_state = 29, .external_lex_state = 3},
+  [15] = {.lex_state = 29, .external_lex_state = 3},
   [16] = {.lex_state = 1, .external_lex_state = 6},
-  [17] = {.lex_state = 28, .external_lex_state = 3},
-  [18] = {.lex_state = 28, .external_lex_state = 3},
-  [19] = {.lex_state = 28, .external_lex_state = 3},
-  [20] = {.lex_state = 28, .external_lex_state = 3},
-  [21] = {.lex_state = 28, .external_lex_state = 3},
-  [22] = {.lex_state = 28, .external_lex_state = 3},
-  [23] = {.lex_state = 28, .external_lex_state = 3},
-  [24] = {.lex_state = 28, .external_lex_state = 3},
-  [25] = {.lex_state = 28, .external_lex_state = 3},
+  [17] = {.lex_state = 29, .external_lex_state = 3},
+  [18] = {.lex_state = 29, .external_lex_state = 3},
+  [19] = {.lex_state = 29, .external_lex_state = 3},
+  [20] = {.lex_state = 29, .external_lex_state = 3},
+  [21] = {.lex_state = 29, .external_lex_state = 3},
+  [22] = {.lex_state = 29, .external_lex_state = 3},
+  [23] = {.lex_state = 29, .external_lex_state = 3},
+  [24] = {.lex_state = 29, .external_lex_state = 3},
+  [25] = {.lex_state = 29, .external_lex_state = 3},
   [26] = {.lex_state = 1, .external_lex_state = 7},
   [27] = {.lex_state = 1, .external_lex_state = 7},
   [28] = {.lex_state = 1, .external_lex_state = 7},
@@ -2929,11 +2944,11 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [32] = {.lex_state = 1, .external_lex_state = 7},
   [33] = {.lex_state = 1, .external_lex_state = 7},
   [34] = {.lex_state = 1, .external_lex_state = 7},
-  [35] = {.lex_state = 28},
-  [36] = {.lex_state = 28},
-  [37] = {.lex_state = 28},
-  [38] = {.lex_state = 28},
-  [39] = {.lex_state = 28},
+  [35] = {.lex_state = 29},
+  [36] = {.lex_state = 29},
+  [37] = {.lex_state = 29},
+  [38] = {.lex_state = 29},
+  [39] = {.lex_state = 29},
   [40] = {.lex_state = 2, .external_lex_state = 7},
   [41] = {.lex_state = 0, .external_lex_state = 7},
   [42] = {.lex_state = 0, .external_lex_state = 7},

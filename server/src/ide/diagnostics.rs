@@ -681,12 +681,15 @@ mod tests {
     #[test]
     fn relative_paths_as_obsidian_repairs_them() {
         check(
-            "//- b.md\n//- x/pics/p.png\n//- docs/a/note.md\n\
+            "//- b.md\n//- x/pics/p.png\n//- k2/k.md\n//- k2/k_(v2).md\n//- docs/a/note.md\n\
              [t](../../../b.md) ![d](../../pics/p.png) [[../../../b]]\n\
-             ![r](/pics/p.png) ![m](../../pics/missing.png)\n",
+             ![r](/pics/p.png) ![m](../../pics/missing.png) [k](../k2/k.md)\n\
+             [s](../../b.md#Scan%20with%20[t](../../b.md)) [w](../../k2/k_(v2).md)\n",
             expect![[r#"
                 broken-link docs/a/note.md:2:6-2:17 "/pics/p.png" no note or file '/pics/p.png'
-                broken-link docs/a/note.md:2:24-2:46 "../../pics/missing.png" no note or file '../../pics/missing.png'"#]],
+                broken-link docs/a/note.md:2:24-2:46 "../../pics/missing.png" no note or file '../../pics/missing.png'
+                broken-link docs/a/note.md:2:52-2:62 "../k2/k.md" no note or file '../k2/k.md'
+                broken-anchor docs/a/note.md:3:16-3:45 "Scan%20with%20[t](../../b.md)" no heading 'Scan with [t](../../b.md)' in 'b.md'"#]],
         );
     }
 

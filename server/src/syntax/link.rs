@@ -75,7 +75,9 @@ pub(super) fn parse_markdown(token: &str, start: usize) -> Option<Link> {
     } else {
         LinkKind::Markdown
     };
-    let open = token.rfind("](")? + 2;
+    // The text holds no brackets: the first `](` ends it (the destination
+    // may hold another link's `](`).
+    let open = token.find("](")? + 2;
     let mut dest = &token[open..token.len() - 1];
     let mut dest_start = start + open;
     // Leading blanks are allowed before the destination.

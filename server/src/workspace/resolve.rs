@@ -97,16 +97,16 @@ fn join_clamped(root: &Path, base: &Path, relative: &str) -> (std::path::PathBuf
     (out, escaped)
 }
 
-/// A path without its leading `./` and `../` segments: what is left to
-/// match against the end of a file's path.
-fn without_leading_dots(path: &str) -> &str {
-    let mut rest = path;
-    loop {
-        if let Some(r) = rest.strip_prefix("./").or_else(|| rest.strip_prefix("../")) {
-            rest = r;
-        } else {
-            return rest;
-        }
+/// What the end of a file's path must be for a link `written` that did not
+/// name a file exactly: the path as written, or for a path relative to the
+/// note (`./`, `../`) the path it leads to (`joined`, from the root), as
+/// Obsidian matches them. `../../pics/a.png` written one folder too shallow
+/// still finds `x/pics/a.png`; it does not find a file in another branch.
+fn suffix_to_match<'a>(written: &'a str, joined: &'a str) -> &'a str {
+    if written.starts_with("./") || written.starts_with("../") {
+        joined
+    } else {
+        written
     }
 }
 
@@ -264,10 +264,11 @@ impl Workspace {
             }
             let (path, left) = join_clamped(&self.root, from_dir, &name);
             escaped |= left;
-            found.extend(self.files.at(&super::walk::relative(&self.root, &path)));
+            let joined = super::walk::relative(&self.root, &path);
+            found.extend(self.files.at(&joined));
             found.extend(
                 self.files
-                    .by_path_suffix(without_leading_dots(&name))
+                    .by_path_suffix(suffix_to_match(&name, &joined))
                     .into_iter()
                     .map(|(f, _)| f),
             );
@@ -312,7 +313,7 @@ impl Workspace {
         // root stays exact.
         let mut by_name: Vec<FileRef> = Vec::new();
         if !absolute {
-            by_name = with_note_extension(without_leading_dots(&target))
+            by_name = with_note_extension(suffix_to_match(&target, &rel))
                 .iter()
                 .flat_map(|name| self.files.by_path_suffix(name))
                 .map(|(f, _)| f)
