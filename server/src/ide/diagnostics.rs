@@ -270,12 +270,16 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 if workspace.exists_outside(id, target.map_or("", |t| t.value.as_str())) => {}
             Resolution::OutsideRoot => {
                 let name = target.map_or("", |t| t.value.as_str());
-                sink.push(
-                    Code::BrokenLink,
-                    target_range,
-                    format!("link '{}' points outside the workspace", excerpt(name)),
-                    Vec::new(),
-                );
+                // Looked for inside and out: it is not there. Under
+                // `--untrusted` nothing outside was asked about.
+                let message = match workspace.config.confined {
+                    true => format!(
+                        "link '{}' points outside the workspace (not followed with --untrusted)",
+                        excerpt(name)
+                    ),
+                    false => format!("no note or file '{}'", excerpt(name)),
+                };
+                sink.push(Code::BrokenLink, target_range, message, Vec::new());
             }
             Resolution::Ambiguous(files) => {
                 let name = target.map_or("", |t| t.value.as_str());

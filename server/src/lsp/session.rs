@@ -204,7 +204,9 @@ impl Session {
             return;
         };
         document.apply(changes, version, unit);
-        self.write().open.insert(path.to_path_buf(), version);
+        // The version is recorded with the note it is the text of (in
+        // `put`): diagnostics published in between must not pair the old
+        // note with the new version.
         self.update(path);
     }
 
@@ -325,6 +327,12 @@ impl Session {
             world.slots[i].update(note, |w, note| {
                 w.set_note(note);
             });
+            // Under the same lock as the note: a publisher sees both or
+            // neither (found by a burst of 10,000 edits, whose last
+            // diagnostics came one character off).
+            if let Some(document) = self.documents.get(path) {
+                world.open.insert(path.to_path_buf(), document.version);
+            }
             (names_changed, bibliographies_changed)
         };
         // Also when unchanged: which declared files are missing is
@@ -627,6 +635,45 @@ mod tests {
             ["broken-link no concept or note named 'other'"],
             "'other' is in the outer folder, not in this vault"
         );
+    }
+
+    /// Found by a burst of 10,000 edits over stdio: the version was
+    /// recorded before the note was replaced, so diagnostics published in
+    /// between paired the old text with the new version (one character
+    /// off). A reader must never see one without the other.
+    #[test]
+    fn a_note_and_its_version_change_together() {
+        let (_dir, root) = vault();
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.add_folders(vec![root.clone()]);
+        let note = root.join("n.md");
+        session.open(note.clone(), String::new(), 0);
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reader = {
+            let (world, note, done) = (world.clone(), note.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut seen = 0;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let world = world.read().unwrap();
+                    let Some((workspace, id)) = world.note(&note) else {
+                        continue;
+                    };
+                    let length = workspace.note(id).file.text.len() as i32;
+                    assert_eq!(world.open[&note], length, "text and version disagree");
+                    seen += 1;
+                }
+                seen
+            })
+        };
+        for version in 1..=2000 {
+            let change = crate::lsp::document::Change {
+                range: Some(((0, 0), (0, 0))),
+                text: "x".to_string(),
+            };
+            session.change(&note, vec![change], version);
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(reader.join().unwrap() > 0);
     }
 
     #[test]

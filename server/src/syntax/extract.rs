@@ -405,9 +405,13 @@ fn extract_block(
     }
     // A list item that is a fenced code block (`- ```js`): the item is its
     // first line, and the fence a code block of its own.
-    let code_fence = (shape == Shape::ListItem && has_children)
-        .then(|| fence_child(cursor))
-        .flatten();
+    // Asking the tree costs a walk over the item's children; the text says
+    // first whether there can be a fence at all.
+    let code_fence = (shape == Shape::ListItem
+        && has_children
+        && fence_at(text[after_marker..range.end].trim_start()).is_some())
+    .then(|| fence_child(cursor))
+    .flatten();
     let (range, content) = match &code_fence {
         // The item is its first line: the marker and the opening fence.
         Some(_) => {
@@ -458,15 +462,18 @@ fn extract_block(
 
 /// The range of a `fenced_code` child among the siblings from the cursor on
 /// (the cursor is left where it was).
-fn fence_child(cursor: &mut TreeCursor) -> Option<Range<usize>> {
-    let mut node = Some(cursor.node());
-    while let Some(n) = node {
-        if n.kind_id() == kinds().fenced_code {
-            return Some(n.byte_range());
+fn fence_child(cursor: &TreeCursor) -> Option<Range<usize>> {
+    // A cursor of its own: `Node::next_sibling` walks down from the parent
+    // each time.
+    let mut siblings = cursor.clone();
+    loop {
+        if siblings.node().kind_id() == kinds().fenced_code {
+            return Some(siblings.node().byte_range());
         }
-        node = n.next_sibling();
+        if !siblings.goto_next_sibling() {
+            return None;
+        }
     }
-    None
 }
 
 /// Reads the inline tokens from the cursor (on a block's first child) to
