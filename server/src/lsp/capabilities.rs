@@ -144,17 +144,18 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
 /// The file watchers the server registers, for clients that register them
 /// at run time.
 pub fn file_watchers() -> Registration {
-    let watchers = [
-        "**/*.{md,markdown}",
-        "**/*.{bib,bibtex,json}",
-        "**/gloss.toml",
-    ]
-    .into_iter()
-    .map(|glob| FileSystemWatcher {
+    let watch = |glob: &str, kind: Option<WatchKind>| FileSystemWatcher {
         glob_pattern: GlobPattern::String(glob.to_string()),
-        kind: None,
-    })
-    .collect();
+        kind,
+    };
+    let watchers = vec![
+        watch("**/*.{md,markdown}", None),
+        watch("**/*.{bib,bibtex,json}", None),
+        watch("**/gloss.toml", None),
+        // Any other file is a link target: only whether it is there
+        // matters (an image pasted into the vault).
+        watch("**/*", Some(WatchKind::Create | WatchKind::Delete)),
+    ];
     Registration {
         id: "gloss/watch".to_string(),
         method: "workspace/didChangeWatchedFiles".to_string(),

@@ -19,8 +19,8 @@ use super::settings::Settings;
 use super::world::{Origin, Refresh, World};
 use crate::workspace::read::Origin as ReadOrigin;
 use crate::workspace::{
-    find_root, load_bibliography, load_note, resolves_inside, BibFormat, Config, Note, SourceFile,
-    WantedBibliography, Workspace, CONFIG_FILE,
+    find_root, load_bibliography, load_note, resolves_inside, walk_reaches, BibFormat, Config,
+    Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
 };
 
 /// Starts an index job (on a thread of its own, in the server).
@@ -390,6 +390,13 @@ impl Session {
         }) else {
             return;
         };
+        // A watcher also names files the walk never looks at (`.git`,
+        // `node_modules`, a vault of its own): only those it would have
+        // found, or that are already known, are taken in.
+        let known_note = self.read().note(path).is_some();
+        if !known_bibliography && !known_note && !walk_reaches(&root, path, &config) {
+            return;
+        }
         let readable = resolves_inside(&root, path);
         if let Some(format) = BibFormat::from_path(path) {
             if readable && (known_bibliography || format == BibFormat::BibTeX) {
@@ -409,6 +416,16 @@ impl Session {
             return;
         }
         if !crate::workspace::is_note(path) {
+            // An attachment: links to it resolve from now on, or break.
+            let exists = readable;
+            let changed = {
+                let mut world = self.write();
+                let slot = world.slot_at(&root);
+                slot.is_some_and(|i| world.slots[i].workspace.other_file_changed(path, exists))
+            };
+            if changed {
+                self.outbox.refresh(Refresh::All);
+            }
             return;
         }
         let rel = crate::workspace::walk_relative(&root, path);
@@ -635,6 +652,47 @@ mod tests {
             ["broken-link no concept or note named 'other'"],
             "'other' is in the outer folder, not in this vault"
         );
+    }
+
+    /// An image pasted into the vault while a note links to it: the link
+    /// resolves at once, and breaks again when the image is deleted. Files
+    /// the walk never looks at (`.git`, ignored folders) are not taken in,
+    /// neither as attachments nor as notes.
+    #[test]
+    fn watched_attachments_come_and_go_and_ignored_folders_stay_out() {
+        let (_dir, root) = vault();
+        std::fs::write(root.join(".gitignore"), "node_modules/\n").unwrap();
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.add_folders(vec![root.clone()]);
+        let note = root.join("n.md");
+        session.open(note.clone(), "![[pasted 图.png]]\n".to_string(), 1);
+        assert_eq!(codes(&world, &note).len(), 1);
+        let image = root.join("sub/pasted 图.png");
+        std::fs::write(&image, b"\x89PNG").unwrap();
+        session.files_changed(vec![image.clone()]);
+        assert!(codes(&world, &note).is_empty(), "the pasted image resolves");
+        std::fs::remove_file(&image).unwrap();
+        session.files_changed(vec![image]);
+        assert_eq!(codes(&world, &note).len(), 1, "the deleted image is gone");
+
+        for hidden in [
+            ".git/objects/ab/pasted 图.png",
+            "node_modules/x/pasted 图.png",
+        ] {
+            let path = root.join(hidden);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, b"x").unwrap();
+            session.files_changed(vec![path]);
+        }
+        let readme = root.join("node_modules/x/README.md");
+        std::fs::write(&readme, "# A package\n").unwrap();
+        session.files_changed(vec![readme.clone()]);
+        assert_eq!(
+            codes(&world, &note).len(),
+            1,
+            "found where the walk never looks"
+        );
+        assert!(world.read().unwrap().note(&readme).is_none());
     }
 
     /// Found by a burst of 10,000 edits over stdio: the version was

@@ -66,6 +66,25 @@ impl Files {
         self.folders = folders.iter().map(|f| normalize(f)).collect();
     }
 
+    /// A file that is not a note appeared at `rel`.
+    pub fn add_other(&mut self, rel: &str) {
+        if self.at(rel).is_some() {
+            return;
+        }
+        let index = self.others.len();
+        self.others.push(rel.to_string());
+        self.add(rel, FileRef::Other(index));
+    }
+
+    /// The file that is not a note at `rel` is gone. Its slot stays (an
+    /// empty path) so that the indexes of the others do not move.
+    pub fn remove_other(&mut self, rel: &str) {
+        if let Some(FileRef::Other(index)) = self.at(rel) {
+            self.remove(rel, FileRef::Other(index));
+            self.others[index].clear();
+        }
+    }
+
     /// The root-relative path of a file that is not a note.
     pub fn other(&self, index: usize) -> Option<&str> {
         self.others.get(index).map(String::as_str)
@@ -73,7 +92,11 @@ impl Files {
 
     /// Every file that is not a note.
     pub fn others(&self) -> impl Iterator<Item = (usize, &str)> {
-        self.others.iter().map(String::as_str).enumerate()
+        self.others
+            .iter()
+            .map(String::as_str)
+            .enumerate()
+            .filter(|(_, rel)| !rel.is_empty())
     }
 
     /// Whether `rel` (root-relative, normalised) is a folder.

@@ -41,6 +41,7 @@ pub use load::{
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
 pub use walk::{
     ignore_rules, is_note, relative as walk_relative, resolves_inside, walk as walk_files,
+    walk_reaches,
 };
 
 use crate::line_index::LineIndex;
@@ -568,6 +569,20 @@ impl Workspace {
         let others: Vec<String> = others.iter().map(rel).collect();
         let folders: Vec<String> = folders.iter().map(rel).collect();
         self.files.set_others(others, folders);
+    }
+
+    /// A file that is not a note was created (`true`) or deleted at `path`.
+    /// Returns whether that changed what links can name.
+    pub fn other_file_changed(&mut self, path: &Path, exists: bool) -> bool {
+        let rel = walk::relative(&self.root, path);
+        let known = self.files.at(&rel).is_some();
+        match (exists, known) {
+            (true, false) => self.files.add_other(&rel),
+            (false, true) => self.files.remove_other(&rel),
+            _ => return false,
+        }
+        self.invalidate_names();
+        true
     }
 
     /// Forgets what is built from the names of notes and entries.

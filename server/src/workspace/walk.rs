@@ -205,6 +205,34 @@ pub fn walk(root: &Path, config: &Config) -> Found {
     found
 }
 
+/// Whether the walk of `root` lists the file at `path`: no folder on the
+/// way is hidden, ignored or a vault of its own. For a file watcher's
+/// events, which name files the walk never looks at (`.git/objects`,
+/// `node_modules`).
+pub fn walk_reaches(root: &Path, path: &Path, config: &Config) -> bool {
+    let access = Access {
+        root,
+        confined: config.confined,
+    };
+    let Some(folders) = path.parent().and_then(|p| p.strip_prefix(root).ok()) else {
+        return false;
+    };
+    let mut stack: Stack = Vec::new();
+    let mut dir = root.to_path_buf();
+    for name in folders.iter() {
+        stack.push(Arc::new(Rules::read(&access, &dir)));
+        dir.push(name);
+        let hidden = name.to_string_lossy().starts_with('.');
+        if hidden
+            || ignored(&stack, &dir, true)
+            || VAULT_MARKERS.iter().any(|m| dir.join(m).exists())
+        {
+            return false;
+        }
+    }
+    true
+}
+
 /// Whether `path`, symbolic links resolved, is a regular file inside
 /// `canonical_root`: the one test before gloss reads a file the walk or a
 /// file watcher named (a link out of the workspace, a loop, a FIFO: no).
