@@ -183,15 +183,18 @@ fn anchors(
         }
     }
     scored.sort_by_key(|&(score, order, _)| (score, order));
-    scored.dedup_by(|a, b| a.2.label == b.2.label);
+    // Two headings of one text: the link finds the first.
+    let mut seen = std::collections::HashSet::new();
     scored
         .into_iter()
+        .filter(|(_, _, item)| seen.insert(item.label.clone()))
         .take(MAX_ITEMS)
         .map(|(_, _, item)| item)
         .collect()
 }
 
-/// The note a link's target names, as the link would resolve.
+/// The note a link's target names, as the link with an anchor would
+/// resolve (a glossary term's name with an anchor means a note).
 fn anchor_target(
     workspace: &Workspace,
     note: NoteId,
@@ -208,10 +211,15 @@ fn anchor_target(
             value: target.trim().to_string(),
             range: start..start + target.len(),
         }),
-        anchor: None,
+        // No heading has this name: the link resolves to its note with a
+        // broken anchor.
+        anchor: Some(Spanned {
+            value: "\0".to_string(),
+            range: start + target.len()..start + target.len(),
+        }),
     };
     match workspace.resolve_link(note, &link) {
-        Resolution::Note { note, .. } => Some(note),
+        Resolution::Note { note, .. } | Resolution::BrokenAnchor { note } => Some(note),
         _ => None,
     }
 }
@@ -502,6 +510,18 @@ mod tests {
             expect![[r#"
                 [
                     "Heading Why? 🤔 (## notes/outline.md) insert \"Why? 🤔\" over a.md:1:25-1:27 \"wh\"",
+                ]
+            "#]],
+        );
+        // A glossary term's name with `#` means the note of that name, and
+        // a heading of two sections is offered once.
+        check(
+            "//- glossary.md\n- Transformer: a model\n//- Transformer.md\n# A\n## Notes\n# B\n## Notes\n//- a.md\n[[Transformer#$0\n",
+            expect![[r#"
+                [
+                    "Heading A (# Transformer.md) insert \"A]]\" over a.md:1:15-1:15 \"\"",
+                    "Heading Notes (## Transformer.md) insert \"Notes]]\" over a.md:1:15-1:15 \"\"",
+                    "Heading B (# Transformer.md) insert \"B]]\" over a.md:1:15-1:15 \"\"",
                 ]
             "#]],
         );

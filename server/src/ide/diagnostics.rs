@@ -209,7 +209,8 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
 fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let workspace = sink.workspace;
     let note = workspace.note(id);
-    let mut resolved: HashMap<_, Resolution> = HashMap::new();
+    // `None`: nothing to report.
+    let mut resolved: HashMap<_, Option<Resolution>> = HashMap::new();
     for link in note.syntax.links.iter().filter(|l| inside(&l.range)) {
         let target = link.target.as_ref();
         if let Some(target) = target {
@@ -227,8 +228,19 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
         );
         let resolution = resolved
             .entry(key)
-            .or_insert_with(|| workspace.resolve_link(id, link))
+            .or_insert_with(|| match workspace.resolve_link(id, link) {
+                // Asked of the disk once per spelling, not per occurrence.
+                Resolution::OutsideRoot
+                    if workspace.exists_outside(id, target.map_or("", |t| t.value.as_str())) =>
+                {
+                    None
+                }
+                resolution => Some(resolution),
+            })
             .clone();
+        let Some(resolution) = resolution else {
+            continue;
+        };
         match resolution {
             Resolution::Glossary(_)
             | Resolution::Note { .. }
@@ -266,8 +278,6 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     Vec::new(),
                 );
             }
-            Resolution::OutsideRoot
-                if workspace.exists_outside(id, target.map_or("", |t| t.value.as_str())) => {}
             Resolution::OutsideRoot => {
                 let name = target.map_or("", |t| t.value.as_str());
                 // Looked for inside and out: it is not there. Under

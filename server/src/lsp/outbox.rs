@@ -48,6 +48,10 @@ enum Event {
 struct Pending {
     all: bool,
     documents: HashSet<PathBuf>,
+    /// Documents closed since the last publication: they are sent an empty
+    /// list, by the same task that sends the others, so that no
+    /// publication computed before the close arrives after it.
+    closed: HashSet<PathBuf>,
 }
 
 pub struct Outbox {
@@ -83,6 +87,16 @@ impl Outbox {
         self.wake.notify_one();
     }
 
+    /// `path` was closed: its diagnostics are cleared in the editor.
+    pub fn closed(&self, path: PathBuf) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .closed
+            .insert(path);
+        self.wake.notify_one();
+    }
+
     pub fn progress(&self, progress: Progress) {
         let _ = self.events.send(Event::Progress(progress));
     }
@@ -91,11 +105,10 @@ impl Outbox {
         let _ = self.events.send(Event::Message(level, text));
     }
 
-    /// What is pending, emptied: (every document, these documents).
-    fn take(&self) -> (bool, HashSet<PathBuf>) {
+    /// What is pending, emptied.
+    fn take(&self) -> Pending {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let taken = std::mem::take(&mut *pending);
-        (taken.all, taken.documents)
+        std::mem::take(&mut *pending)
     }
 
     /// Sends what is left here to `client` until the server stops: one task
@@ -114,20 +127,32 @@ impl Outbox {
             loop {
                 self.wake.notified().await;
                 tokio::time::sleep(DEBOUNCE).await;
-                let (all, documents) = self.take();
-                publish(&client, &world, all, documents).await;
+                publish(&client, &world, self.take()).await;
             }
         });
     }
 }
 
 /// Publishes the diagnostics of open documents (`all`, or `documents`), or
-/// asks a pulling client to pull again.
-async fn publish(client: &Client, world: &RwLock<World>, all: bool, documents: HashSet<PathBuf>) {
-    let pull = world
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .pull_diagnostics;
+/// asks a pulling client to pull again; clears those of closed documents.
+async fn publish(client: &Client, world: &RwLock<World>, pending: Pending) {
+    let Pending {
+        all,
+        documents,
+        closed,
+    } = pending;
+    let (pull, cleared) = {
+        let world = world.read().unwrap_or_else(|e| e.into_inner());
+        let cleared: Vec<lsp::Uri> = closed
+            .iter()
+            .filter(|path| !world.open.contains_key(*path))
+            .filter_map(|path| super::convert::uri(path))
+            .collect();
+        (world.pull_diagnostics, cleared)
+    };
+    for uri in cleared {
+        client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
     if pull {
         // A pulling client asks again after its own edits; others' changes
         // (a glossary entry, a bibliography, indexing done) need a refresh.
@@ -198,6 +223,7 @@ async fn send_events(client: Client, mut events: mpsc::UnboundedReceiver<Event>,
 impl Outbox {
     /// For tests: what is pending, emptied.
     pub fn pending(&self) -> (bool, HashSet<PathBuf>) {
-        self.take()
+        let pending = self.take();
+        (pending.all, pending.documents)
     }
 }

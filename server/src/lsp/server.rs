@@ -350,11 +350,9 @@ impl LanguageServer for Backend {
         let Some(path) = convert::path(&params.text_document.uri) else {
             return;
         };
+        // A closed document shows no diagnostics: the session has them
+        // cleared once the close is applied.
         self.mutate(Some(&path), Mutation::Close { path: path.clone() });
-        // A closed document shows no diagnostics.
-        self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
-            .await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

@@ -19,8 +19,8 @@ use super::settings::Settings;
 use super::world::{Origin, Refresh, World};
 use crate::workspace::read::Origin as ReadOrigin;
 use crate::workspace::{
-    find_root, load_bibliography, load_note, resolves_inside, walk_reaches, BibFormat, Config,
-    Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
+    find_root, load_bibliography, load_note, resolves_inside, watched_kind, BibFormat, Config,
+    FileKind, Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
 };
 
 /// Starts an index job (on a thread of its own, in the server).
@@ -214,6 +214,7 @@ impl Session {
     pub fn close(&mut self, path: &Path) {
         self.documents.remove(path);
         self.write().open.remove(path);
+        self.outbox.closed(path.to_path_buf());
         let alone = {
             let world = self.read();
             world
@@ -294,16 +295,20 @@ impl Session {
     /// Puts the open document at `path` into its workspace and asks for the
     /// diagnostics that may have changed.
     fn update(&mut self, path: &Path) {
-        let Some(note) = ({
-            let world = self.world.read().unwrap_or_else(|e| e.into_inner());
-            let document = self.documents.get_mut(path);
-            world
-                .workspace_of(path)
-                .zip(document)
-                .map(|(w, d)| note_from_document(&w.root, &w.config, path, d))
-        }) else {
+        // Root and configuration are copied out so that the parse runs
+        // with no lock held (an index job waiting to write would otherwise
+        // wait for it, and every request behind that job).
+        let Some((root, config)) = self
+            .read()
+            .workspace_of(path)
+            .map(|w| (w.root.clone(), w.config.clone()))
+        else {
             return;
         };
+        let Some(document) = self.documents.get_mut(path) else {
+            return;
+        };
+        let note = note_from_document(&root, &config, path, document);
         self.put(path, note);
     }
 
@@ -381,25 +386,29 @@ impl Session {
     /// A note or bibliography changed on disk: read it again (outside the
     /// lock), or forget it if it is gone or no longer a file gloss reads.
     fn reload_from_disk(&mut self, path: &Path) {
-        let Some((root, config, known_bibliography)) = ({
+        let Some((root, config, known_bibliography, known_note)) = ({
             let world = self.read();
             world.workspace_of(path).map(|w: &Workspace| {
                 let known = w.bibliographies.iter().any(|b| b.file.path == path);
-                (w.root.clone(), w.config.clone(), known)
+                let note = w.note_by_path(path).is_some();
+                (w.root.clone(), w.config.clone(), known, note)
             })
         }) else {
             return;
         };
-        // A watcher also names files the walk never looks at (`.git`,
-        // `node_modules`, a vault of its own): only those it would have
-        // found, or that are already known, are taken in.
-        let known_note = self.read().note(path).is_some();
-        if !known_bibliography && !known_note && !walk_reaches(&root, path, &config) {
+        // Filed as the walk files it: a watcher also names files the walk
+        // never looks at (`.git`, `node_modules`, a vault of its own), and
+        // hidden, ignored or excluded ones that are link targets only.
+        let kind = watched_kind(&root, path, &config);
+        if kind.is_none() && !known_bibliography && !known_note {
             return;
         }
         let readable = resolves_inside(&root, path);
-        if let Some(format) = BibFormat::from_path(path) {
-            if readable && (known_bibliography || format == BibFormat::BibTeX) {
+        let format = BibFormat::from_path(path);
+        if let Some(format) =
+            format.filter(|_| known_bibliography || kind == Some(FileKind::Bibliography))
+        {
+            if readable {
                 let wanted = WantedBibliography {
                     path: path.to_path_buf(),
                     format,
@@ -407,46 +416,42 @@ impl Session {
                 };
                 let bibliography = load_bibliography(&root, &wanted, &config);
                 self.with_workspace(&root, bibliography, Workspace::set_bibliography);
-            } else if known_bibliography {
-                self.with_workspace(&root, path, |w, p| w.remove_bibliography(p));
             } else {
-                return;
+                self.with_workspace(&root, path, |w, p| w.remove_bibliography(p));
             }
             self.outbox.refresh(Refresh::All);
             return;
         }
-        if !crate::workspace::is_note(path) {
-            // An attachment: links to it resolve from now on, or break.
-            let exists = readable;
-            let changed = {
-                let mut world = self.write();
-                let slot = world.slot_at(&root);
-                slot.is_some_and(|i| world.slots[i].workspace.other_file_changed(path, exists))
-            };
-            if changed {
-                self.outbox.refresh(Refresh::All);
-            }
-            return;
-        }
-        let rel = crate::workspace::walk_relative(&root, path);
-        if readable && config.includes(&rel) {
+        if readable && kind == Some(FileKind::Note) {
             let note = load_note(&root, path, &config);
             self.put(path, note);
-        } else {
+            return;
+        }
+        if known_note {
             self.with_workspace(&root, path, |w, p| {
                 w.remove_note(p);
             });
+        }
+        // Anything else is a link target: links to it resolve from now on,
+        // or break.
+        let exists = readable && kind == Some(FileKind::Other);
+        let changed = self.with_workspace(&root, path, |w, p| w.other_file_changed(p, exists));
+        if known_note || changed == Some(true) {
             self.outbox.refresh(Refresh::All);
         }
     }
 
     /// Applies `f` to the workspace at `root` (and, during a rebuild, to
     /// the build requests still read).
-    fn with_workspace<T: Clone>(&self, root: &Path, value: T, f: impl Fn(&mut Workspace, T)) {
+    fn with_workspace<T: Clone, R>(
+        &self,
+        root: &Path,
+        value: T,
+        f: impl Fn(&mut Workspace, T) -> R,
+    ) -> Option<R> {
         let mut world = self.write();
-        if let Some(i) = world.slot_at(root) {
-            world.slots[i].update(value, f);
-        }
+        let i = world.slot_at(root)?;
+        Some(world.slots[i].update(value, f))
     }
 
     /// The open document at `path`, for tests.
@@ -693,6 +698,32 @@ mod tests {
             "found where the walk never looks"
         );
         assert!(world.read().unwrap().note(&readme).is_none());
+
+        // Found in review: a hidden or ignored note that appears is filed
+        // as a fresh walk files it, a link target that is not checked.
+        std::fs::write(root.join(".gitignore"), "node_modules/\nsecret.md\n").unwrap();
+        session.change(
+            &note,
+            vec![crate::lsp::document::Change {
+                range: None,
+                text: "[[secret]] [[.hidden]]\n".to_string(),
+            }],
+            2,
+        );
+        for name in ["secret.md", ".hidden.md"] {
+            let path = root.join(name);
+            std::fs::write(&path, "[[Nowhere at all]]\n").unwrap();
+            session.files_changed(vec![path.clone()]);
+            assert!(
+                world.read().unwrap().note(&path).is_none(),
+                "{name} is checked"
+            );
+        }
+        assert!(
+            codes(&world, &note).is_empty(),
+            "{:?}",
+            codes(&world, &note)
+        );
     }
 
     /// Found by a burst of 10,000 edits over stdio: the version was

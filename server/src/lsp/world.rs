@@ -74,13 +74,14 @@ impl Slot {
         self.previous.as_ref().unwrap_or(&self.workspace)
     }
 
-    /// Puts `value` (a note, a bibliography) into the current build with
-    /// `f` and, during a rebuild, a copy into the one requests read.
-    pub fn update<T: Clone>(&mut self, value: T, f: impl Fn(&mut Workspace, T)) {
+    /// Puts `value` (a note, a bibliography, a file's path) into the
+    /// current build with `f` and, during a rebuild, a copy into the one
+    /// requests read. Returns what `f` said of the current build.
+    pub fn update<T: Clone, R>(&mut self, value: T, f: impl Fn(&mut Workspace, T) -> R) -> R {
         if let Some(previous) = &mut self.previous {
             f(previous, value.clone());
         }
-        f(&mut self.workspace, value);
+        f(&mut self.workspace, value)
     }
 }
 

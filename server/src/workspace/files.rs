@@ -21,12 +21,23 @@ pub enum FileRef {
 #[derive(Debug, Default)]
 pub struct Files {
     /// Root-relative paths (`/`-separated, as written) of the files that
-    /// are not notes.
+    /// are not notes; an empty one is a slot freed by a deletion.
     others: Vec<String>,
+    /// Freed slots of `others`, reused first.
+    free: Vec<usize>,
     /// Normalised file name (with extension) → the files of that name.
-    by_name: HashMap<String, Vec<(FileRef, String)>>,
+    by_name: HashMap<String, Vec<Entry>>,
     /// Normalised root-relative paths of folders.
     folders: HashSet<String>,
+}
+
+/// One file under its name: the path as written, and normalised once for
+/// the comparisons every lookup makes.
+#[derive(Debug)]
+struct Entry {
+    file: FileRef,
+    rel: String,
+    normalized: String,
 }
 
 /// The last component of a `/`-separated path.
@@ -37,18 +48,22 @@ fn file_name(rel: &str) -> &str {
 impl Files {
     /// Adds a note or another file at root-relative `rel`.
     pub fn add(&mut self, rel: &str, file: FileRef) {
-        let entry = self.by_name.entry(normalize(file_name(rel))).or_default();
-        if !entry.iter().any(|(f, _)| *f == file) {
-            entry.push((file, rel.to_string()));
+        let entries = self.by_name.entry(normalize(file_name(rel))).or_default();
+        if !entries.iter().any(|e| e.file == file) {
+            entries.push(Entry {
+                file,
+                rel: rel.to_string(),
+                normalized: normalize(rel),
+            });
         }
     }
 
     /// Removes a note or another file.
     pub fn remove(&mut self, rel: &str, file: FileRef) {
         let name = normalize(file_name(rel));
-        if let Some(entry) = self.by_name.get_mut(&name) {
-            entry.retain(|(f, _)| *f != file);
-            if entry.is_empty() {
+        if let Some(entries) = self.by_name.get_mut(&name) {
+            entries.retain(|e| e.file != file);
+            if entries.is_empty() {
                 self.by_name.remove(&name);
             }
         }
@@ -63,26 +78,52 @@ impl Files {
             self.add(rel, FileRef::Other(i));
         }
         self.others = others;
+        self.free.clear();
         self.folders = folders.iter().map(|f| normalize(f)).collect();
     }
 
-    /// A file that is not a note appeared at `rel`.
-    pub fn add_other(&mut self, rel: &str) {
-        if self.at(rel).is_some() {
-            return;
-        }
-        let index = self.others.len();
-        self.others.push(rel.to_string());
-        self.add(rel, FileRef::Other(index));
+    /// The file that is not a note at exactly `rel` (as written: `A.png`
+    /// and `a.png` are two files on most file systems).
+    fn other_at(&self, rel: &str) -> Option<usize> {
+        self.by_name
+            .get(&normalize(file_name(rel)))?
+            .iter()
+            .find_map(|e| match e.file {
+                FileRef::Other(index) if e.rel == rel => Some(index),
+                _ => None,
+            })
     }
 
-    /// The file that is not a note at `rel` is gone. Its slot stays (an
-    /// empty path) so that the indexes of the others do not move.
-    pub fn remove_other(&mut self, rel: &str) {
-        if let Some(FileRef::Other(index)) = self.at(rel) {
-            self.remove(rel, FileRef::Other(index));
-            self.others[index].clear();
+    /// A file that is not a note appeared at `rel`; `false` if it was known.
+    pub fn add_other(&mut self, rel: &str) -> bool {
+        if self.other_at(rel).is_some() {
+            return false;
         }
+        let index = match self.free.pop() {
+            Some(index) => {
+                self.others[index] = rel.to_string();
+                index
+            }
+            None => {
+                self.others.push(rel.to_string());
+                self.others.len() - 1
+            }
+        };
+        self.add(rel, FileRef::Other(index));
+        true
+    }
+
+    /// The file that is not a note at `rel` is gone; `false` if it was not
+    /// known. Its slot is freed, not removed, so that the indexes of the
+    /// others do not move.
+    pub fn remove_other(&mut self, rel: &str) -> bool {
+        let Some(index) = self.other_at(rel) else {
+            return false;
+        };
+        self.remove(rel, FileRef::Other(index));
+        self.others[index].clear();
+        self.free.push(index);
+        true
     }
 
     /// The root-relative path of a file that is not a note.
@@ -109,16 +150,17 @@ impl Files {
     /// written.
     pub fn by_path_suffix(&self, rel: &str) -> Vec<(FileRef, &str)> {
         let wanted = normalize(rel);
-        let Some(candidates) = self.by_name.get(&normalize(file_name(&wanted))) else {
+        let Some(entries) = self.by_name.get(&normalize(file_name(&wanted))) else {
             return Vec::new();
         };
-        candidates
+        entries
             .iter()
-            .filter(|(_, path)| {
-                let path = normalize(path);
-                path == wanted || path.ends_with(&format!("/{wanted}"))
+            .filter(|e| {
+                e.normalized == wanted
+                    || (e.normalized.ends_with(&wanted)
+                        && e.normalized[..e.normalized.len() - wanted.len()].ends_with('/'))
             })
-            .map(|(f, p)| (*f, p.as_str()))
+            .map(|e| (e.file, e.rel.as_str()))
             .collect()
     }
 
@@ -128,8 +170,8 @@ impl Files {
         self.by_name
             .get(&normalize(file_name(&wanted)))?
             .iter()
-            .find(|(_, path)| normalize(path) == wanted)
-            .map(|(f, _)| *f)
+            .find(|e| e.normalized == wanted)
+            .map(|e| e.file)
     }
 }
 

@@ -137,20 +137,29 @@ pub fn load_config_file(root: &Path) -> Option<SourceFile> {
 
 /// Joins `relative` onto `base` lexically, refusing to leave `root`.
 pub(crate) fn join_inside(root: &Path, base: &Path, relative: &str) -> Option<PathBuf> {
+    let (path, escaped) = join_lexically(base, relative, root);
+    (!escaped && path.starts_with(root)).then_some(path)
+}
+
+/// Joins `relative` onto `base` lexically (`..` takes a folder off, `.`
+/// stays), never going above `floor`: a `..` there stays there, as
+/// Obsidian reads a link that climbs past the vault. Also says whether
+/// something tried to go above it (a `..` too many, or an absolute path).
+pub(crate) fn join_lexically(base: &Path, relative: &str, floor: &Path) -> (PathBuf, bool) {
     let mut out = base.to_path_buf();
+    let mut escaped = false;
     for component in Path::new(relative).components() {
         match component {
             Component::Normal(part) => out.push(part),
+            Component::ParentDir if out == floor || !out.starts_with(floor) => escaped = true,
             Component::ParentDir => {
-                if !out.pop() || !out.starts_with(root) {
-                    return None;
-                }
+                out.pop();
             }
             Component::CurDir => {}
-            Component::RootDir | Component::Prefix(_) => return None,
+            Component::RootDir | Component::Prefix(_) => escaped = true,
         }
     }
-    out.starts_with(root).then_some(out)
+    (out, escaped)
 }
 
 fn expand_home(path: &str) -> PathBuf {

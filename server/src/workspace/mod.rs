@@ -41,7 +41,7 @@ pub use load::{
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
 pub use walk::{
     ignore_rules, is_note, relative as walk_relative, resolves_inside, walk as walk_files,
-    walk_reaches,
+    watched_kind, FileKind,
 };
 
 use crate::line_index::LineIndex;
@@ -572,17 +572,14 @@ impl Workspace {
     }
 
     /// A file that is not a note was created (`true`) or deleted at `path`.
-    /// Returns whether that changed what links can name.
+    /// Returns whether that changed what links can name. (No name index
+    /// depends on these files: suggestions and mentions come from notes.)
     pub fn other_file_changed(&mut self, path: &Path, exists: bool) -> bool {
         let rel = walk::relative(&self.root, path);
-        let known = self.files.at(&rel).is_some();
-        match (exists, known) {
-            (true, false) => self.files.add_other(&rel),
-            (false, true) => self.files.remove_other(&rel),
-            _ => return false,
+        match exists {
+            true => self.files.add_other(&rel),
+            false => self.files.remove_other(&rel),
         }
-        self.invalidate_names();
-        true
     }
 
     /// Forgets what is built from the names of notes and entries.

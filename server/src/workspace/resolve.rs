@@ -10,21 +10,27 @@
 //!    the same name (unless the link names a heading: `[[Scaling
 //!    Laws#Chinchilla]]` means the note);
 //! 3. **a file name**: the note whose file is called so;
-//! 4. **a note's title or front-matter alias** (aliases can be turned off
-//!    with `[links] aliases = false`: Obsidian only suggests them), so that
-//!    an alias never makes a file name ambiguous.
+//! 4. **a note's title or front-matter alias**, written with its case
+//!    (aliases can be turned off with `[links] aliases = false`: Obsidian
+//!    only suggests them), so that an alias never makes a file name
+//!    ambiguous;
+//! 5. **a link reference definition** of the linking note labelled so
+//!    (Foam writes them), else a note gloss does not check (git-ignored,
+//!    excluded) of that name.
 //!
-//! Among several files of one name, the one in the linking note's folder
-//! wins, then the one with the shortest path (as Obsidian does), and a file
-//! whose name matches the link's case exactly before one that matches only
-//! folded; only a tie left after that is ambiguous. A Markdown link
+//! Among several files of one name, a file whose name matches the link's
+//! case exactly wins over one that matches only folded, then the one in the
+//! linking note's folder, then the one with the shortest path (as Obsidian
+//! does); only a tie left after that is ambiguous. A Markdown link
 //! `[x](path)` names a path relative to the note (or the root, with a
-//! leading `/`), with `.md` optional, as Obsidian allows.
+//! leading `/`), with `.md` optional, as Obsidian allows; `..` stops at the
+//! root, and a path that names nothing is matched by its end.
 
 use std::path::Path;
 
 use super::anchors::Anchor;
 use super::files::FileRef;
+use super::load::join_lexically;
 use super::names::normalize;
 use super::{strip_note_extension, EntryId, NoteId, NoteName, Workspace};
 use crate::syntax::Link;
@@ -76,25 +82,6 @@ pub fn is_path_like(target: &str) -> bool {
             && ext.chars().all(|c| c.is_ascii_alphanumeric())
             && ext.chars().any(|c| c.is_ascii_alphabetic())
     })
-}
-
-/// `relative` joined to `base` (a folder inside `root`) without leaving
-/// `root`: a `..` at the root stays there, as Obsidian resolves it. Also
-/// says whether some `..` tried to leave.
-fn join_clamped(root: &Path, base: &Path, relative: &str) -> (std::path::PathBuf, bool) {
-    let mut out = base.to_path_buf();
-    let mut escaped = false;
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if out == root || !out.starts_with(root) => escaped = true,
-            ".." => {
-                out.pop();
-            }
-            part => out.push(part),
-        }
-    }
-    (out, escaped)
 }
 
 /// What the end of a file's path must be for a link `written` that did not
@@ -164,16 +151,13 @@ impl Workspace {
                 .collect()
         };
         // A glossary name wins over a note name, unless the link names a
-        // heading: `[[Scaling Laws#Chinchilla]]` means the note.
+        // heading: `[[Scaling Laws#Chinchilla]]` means the note, found by
+        // any later tier; only when none finds one is the heading looked
+        // for where the term is defined.
         let by_stem = named(&[NoteName::Stem]);
-        if let Some(entry) = self.first_entry(&key) {
-            match anchor {
-                None => return Resolution::Glossary(entry),
-                Some(_) if by_stem.is_empty() => {
-                    return self.with_anchor(entry.note, anchor);
-                }
-                Some(_) => {}
-            }
+        let entry = self.first_entry(&key);
+        if let (Some(entry), None) = (entry, anchor) {
+            return Resolution::Glossary(entry);
         }
         if !by_stem.is_empty() {
             return self.anchored(self.closest(from, target, by_stem), anchor);
@@ -186,14 +170,18 @@ impl Workspace {
         // A title or alias is a name someone chose, not a place: it must be
         // written as chosen (`[[man]]` is not the note aliased `MAN`), and
         // two notes claiming it are a tie whatever their folders.
-        let by_name: Vec<FileRef> = named(other_names)
+        let mut by_name: Vec<FileRef> = named(other_names)
             .into_iter()
             .filter(|&f| match f {
                 FileRef::Note(n) => self.note_named_exactly(n, target.trim(), other_names),
                 FileRef::Other(_) => false,
             })
             .collect();
+        // A note titled and aliased alike is one note.
+        by_name.sort();
+        by_name.dedup();
         match by_name.as_slice() {
+            [] if entry.is_some() => self.with_anchor(entry.map_or(from, |e| e.note), anchor),
             // Foam writes `[Name]: path "Name"` under a note for each of its
             // wikilinks: the definition says where `[[Name]]` goes.
             [] => match self.note(from).reference_definition(target) {
@@ -262,7 +250,7 @@ impl Workspace {
                 found.extend(self.files.at(rel));
                 continue;
             }
-            let (path, left) = join_clamped(&self.root, from_dir, &name);
+            let (path, left) = join_lexically(from_dir, &name, &self.root);
             escaped |= left;
             let joined = super::walk::relative(&self.root, &path);
             found.extend(self.files.at(&joined));
@@ -295,7 +283,7 @@ impl Workspace {
         } else {
             from_dir
         };
-        let (path, escaped) = join_clamped(&self.root, base, target.trim_start_matches('/'));
+        let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
         let rel = super::walk::relative(&self.root, &path);
         let exact: Vec<FileRef> = with_note_extension(&rel)
             .iter()
@@ -419,19 +407,7 @@ impl Workspace {
             return false;
         }
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
-        let mut path = from_dir.to_path_buf();
-        for component in Path::new(&target.replace('\\', "/")).components() {
-            match component {
-                std::path::Component::Normal(part) => path.push(part),
-                std::path::Component::ParentDir => {
-                    if !path.pop() {
-                        return false;
-                    }
-                }
-                std::path::Component::CurDir => {}
-                _ => return false,
-            }
-        }
+        let (path, _) = join_lexically(from_dir, &target.replace('\\', "/"), Path::new("/"));
         with_note_extension(&path.to_string_lossy())
             .iter()
             .any(|p| std::fs::metadata(p).is_ok())
@@ -528,6 +504,16 @@ mod tests {
         check(
             "//- a/Net.md\n---\naliases: [DOS]\n---\n//- b/deep/Disk.md\n---\naliases: [DOS]\n---\n//- a/n.md\n[[D$0OS]]\n",
             expect!["ambiguous a/Net.md, b/deep/Disk.md"],
+        );
+        // Found in review: a note titled and aliased alike tied with
+        // itself; a term's heading link skipped the alias of a note.
+        check(
+            "//- a/Net.md\n---\ntitle: DOS\naliases: [DOS]\n---\n//- n.md\n[[D$0OS]]\n",
+            expect!["note a/Net.md"],
+        );
+        check(
+            "//- glossary.md\n- Kit: a set\n//- Bio/Toolset.md\n---\naliases: [Kit]\n---\n## Use\n//- n.md\n[[Kit#U$0se]]\n",
+            expect!["note Bio/Toolset.md # Use"],
         );
         check(
             &format!("{VAULT}//- n.md\n[[A heading is$0 no name]]\n"),

@@ -7,7 +7,6 @@
 //! them: an ignore file committed as a FIFO or as a link to `/dev/zero`
 //! must not hang or exhaust the walk.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -118,6 +117,41 @@ fn ignored(stack: &Stack, path: &Path, is_dir: bool) -> bool {
     false
 }
 
+/// What the walk makes of a file it lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A note to check.
+    Note,
+    /// A bibliography to load.
+    Bibliography,
+    /// Any other file: a link target only. Hidden and ignored files are
+    /// here too, and notes `gloss.toml` does not include: not checked, but
+    /// there for links to name (a folder that is ignored is not walked at
+    /// all, so `node_modules` costs nothing).
+    Other,
+}
+
+/// How the walk files `path` (root-relative `rel`); `skipped` when it is
+/// hidden or ignored.
+fn kind_of(path: &Path, rel: &str, config: &Config, skipped: bool) -> FileKind {
+    if skipped {
+        FileKind::Other
+    } else if is_note(path) {
+        match config.includes(rel) {
+            true => FileKind::Note,
+            false => FileKind::Other,
+        }
+    } else if is_bibtex(path) && !config.exclude.is_match(rel) {
+        FileKind::Bibliography
+    } else {
+        FileKind::Other
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
 /// Walks `root` (canonical). Symbolic links are followed only to files inside the
 /// root, so a link loop or a link out of the workspace is never read; FIFOs,
 /// sockets and devices are skipped.
@@ -128,14 +162,8 @@ pub fn walk(root: &Path, config: &Config) -> Found {
     };
     let mut found = Found::default();
     let mut pending: Vec<(PathBuf, Stack)> = vec![(root.to_path_buf(), Vec::new())];
-    // Rules are read once per folder.
-    let mut rules_of: HashMap<PathBuf, Arc<Rules>> = HashMap::new();
     while let Some((dir, mut stack)) = pending.pop() {
-        let rules = rules_of
-            .entry(dir.clone())
-            .or_insert_with(|| Arc::new(Rules::read(&access, &dir)))
-            .clone();
-        stack.push(rules);
+        stack.push(Arc::new(Rules::read(&access, &dir)));
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(error) => {
@@ -150,17 +178,10 @@ pub fn walk(root: &Path, config: &Config) -> Found {
                 continue;
             };
             let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                // Hidden folders (`.git`, `.obsidian`, `.trash`) and notes
-                // are skipped; a hidden file is still something a link may
-                // name (`[ci](./.travis.yml)`).
-                if file_type.is_file() && !ignored(&stack, &path, false) {
-                    found.others.push(path);
-                }
-                continue;
-            }
+            let hidden = is_hidden(&entry.file_name());
             if file_type.is_dir() {
-                if ignored(&stack, &path, true) {
+                // Hidden folders: `.git`, `.obsidian`, `.trash`.
+                if hidden || ignored(&stack, &path, true) {
                     continue;
                 }
                 if VAULT_MARKERS.iter().any(|m| path.join(m).exists()) {
@@ -176,23 +197,11 @@ pub fn walk(root: &Path, config: &Config) -> Found {
             if !regular {
                 continue;
             }
-            // A file the repository ignores or gloss.toml excludes is not
-            // checked, but it is there: links may name it (a folder that is
-            // ignored is not walked at all, so `node_modules` costs nothing).
-            if ignored(&stack, &path, false) {
-                found.others.push(path);
-                continue;
-            }
-            let rel = relative(root, &path);
-            if is_note(&path) {
-                match config.includes(&rel) {
-                    true => found.notes.push(path),
-                    false => found.others.push(path),
-                }
-            } else if is_bibtex(&path) && !config.exclude.is_match(&rel) {
-                found.bibliographies.push(path);
-            } else {
-                found.others.push(path);
+            let skipped = hidden || ignored(&stack, &path, false);
+            match kind_of(&path, &relative(root, &path), config, skipped) {
+                FileKind::Note => found.notes.push(path),
+                FileKind::Bibliography => found.bibliographies.push(path),
+                FileKind::Other => found.others.push(path),
             }
         }
     }
@@ -205,32 +214,31 @@ pub fn walk(root: &Path, config: &Config) -> Found {
     found
 }
 
-/// Whether the walk of `root` lists the file at `path`: no folder on the
+/// What the walk of `root` would make of the file at `path` (which may no
+/// longer exist), or `None` when the walk never lists it: a folder on the
 /// way is hidden, ignored or a vault of its own. For a file watcher's
-/// events, which name files the walk never looks at (`.git/objects`,
-/// `node_modules`).
-pub fn walk_reaches(root: &Path, path: &Path, config: &Config) -> bool {
+/// events, which also name files the walk never looks at (`.git/objects`,
+/// `node_modules`), so that a watched file and a fresh walk agree.
+pub fn watched_kind(root: &Path, path: &Path, config: &Config) -> Option<FileKind> {
     let access = Access {
         root,
         confined: config.confined,
     };
-    let Some(folders) = path.parent().and_then(|p| p.strip_prefix(root).ok()) else {
-        return false;
-    };
-    let mut stack: Stack = Vec::new();
+    let folders = path.parent()?.strip_prefix(root).ok()?;
+    let mut stack: Stack = vec![Arc::new(Rules::read(&access, root))];
     let mut dir = root.to_path_buf();
     for name in folders.iter() {
-        stack.push(Arc::new(Rules::read(&access, &dir)));
         dir.push(name);
-        let hidden = name.to_string_lossy().starts_with('.');
-        if hidden
+        if is_hidden(name)
             || ignored(&stack, &dir, true)
             || VAULT_MARKERS.iter().any(|m| dir.join(m).exists())
         {
-            return false;
+            return None;
         }
+        stack.push(Arc::new(Rules::read(&access, &dir)));
     }
-    true
+    let skipped = path.file_name().is_none_or(is_hidden) || ignored(&stack, path, false);
+    Some(kind_of(path, &relative(root, path), config, skipped))
 }
 
 /// Whether `path`, symbolic links resolved, is a regular file inside

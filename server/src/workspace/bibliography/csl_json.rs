@@ -59,7 +59,8 @@ pub fn parse(text: &str) -> ParsedBibliography {
     let text = text.as_ref();
     if !text.trim_start().starts_with('[') {
         parsed.errors.push(BibError {
-            range: 0..text.len().min(1),
+            // The first character, whole: a file may start with any.
+            range: 0..text.chars().next().map_or(0, char::len_utf8),
             message: "CSL-JSON must be an array of items".to_string(),
         });
         return parsed;
@@ -311,5 +312,19 @@ mod tests {
         let bad = parse("[\n  {\"id\": }\n]");
         assert!(bad.errors[0].message.contains("invalid JSON"));
         assert_eq!(bad.errors[0].range.start, 11); // the `}`
+    }
+
+    /// Found by the `bibliography` fuzz target: a file starting with a
+    /// character of several bytes got an error range splitting it.
+    #[test]
+    fn not_an_array_starting_with_a_wide_character() {
+        for text in ["\u{fffd}{\"id\": \"x\"}", "文献", "🦀"] {
+            let range = parse(text).errors[0].range.clone();
+            assert_eq!(range.start, 0);
+            assert!(
+                text.is_char_boundary(range.end) && range.end > 0,
+                "{text:?}: {range:?}"
+            );
+        }
     }
 }
