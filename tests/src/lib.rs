@@ -126,6 +126,17 @@ impl Run {
     }
 }
 
+/// The messages of a `diagnostics` array (of `gloss check --format json`
+/// or a `publishDiagnostics` notification), in order.
+pub fn messages(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("a diagnostics array")
+        .iter()
+        .map(|d| d["message"].as_str().expect("a message").to_string())
+        .collect()
+}
+
 /// Runs `command` to its end with stdin closed, draining stdout and stderr
 /// on threads (a full pipe must not stall the child while this waits);
 /// kills it and fails the test if it runs longer than `limit`.

@@ -2,7 +2,7 @@
 //! exact output for every format and exact exit statuses.
 
 use expect_test::{expect, expect_file};
-use gloss_e2e::Vault;
+use gloss_e2e::{messages, Vault};
 
 #[test]
 fn tricky_vault_human() {
@@ -264,13 +264,7 @@ fn bare_at_words_count_only_where_there_is_a_bibliography() {
         "这个样式最初由 @somedesigner 设计。他在@labA，@labB 工作过。\n插件支持 @yyyy-mm-dd 格式。\n引用 [@smith2020, p. 3]。\n",
     );
     let keys = |vault: &Vault| -> Vec<String> {
-        let json = vault.gloss(&["check", "--format", "json"]).json();
-        json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["message"].as_str().unwrap().to_string())
-            .collect()
+        messages(&vault.gloss(&["check", "--format", "json"]).json())
     };
     assert_eq!(keys(&vault), ["unknown citation key 'smith2020'"]);
     vault.write("refs.bib", "@misc{smith2020, title = {T}}\n");
@@ -302,13 +296,7 @@ fn an_obsidian_vault_reports_only_what_is_broken() {
     let inner = vault
         .gloss(&["check", "--format", "json", "Archive"])
         .json();
-    let messages: Vec<&str> = inner["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
-    assert_eq!(messages, ["no concept or note named 'Home'"]);
+    assert_eq!(messages(&inner), ["no concept or note named 'Home'"]);
 }
 
 /// Found in Foam's documentation, opened as its own workspace: a link out
@@ -327,25 +315,19 @@ fn a_link_out_of_the_root_to_a_file_that_exists_is_not_broken() {
         "[guide](../../GUIDE.md) [[../../GUIDE]] [gone](../../GONE.md)\n",
     )
     .unwrap();
-    let messages = |args: &[&str]| -> Vec<String> {
+    let run = |args: &[&str]| -> Vec<String> {
         let output = std::process::Command::new(gloss_e2e::gloss_bin())
             .args(args)
             .current_dir(&docs)
             .output()
             .unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["message"].as_str().unwrap().to_string())
-            .collect()
+        messages(&serde_json::from_slice(&output.stdout).unwrap())
     };
     assert_eq!(
-        messages(&["check", "--format", "json"]),
+        run(&["check", "--format", "json"]),
         ["no note or file '../../GONE.md'"]
     );
-    let untrusted = messages(&["check", "--format", "json", "--untrusted"]);
+    let untrusted = run(&["check", "--format", "json", "--untrusted"]);
     assert_eq!(untrusted.len(), 3);
     assert!(untrusted[0].ends_with("points outside the workspace (not followed with --untrusted)"));
 }

@@ -2,7 +2,7 @@
 //! fixture vault with emoji, CJK and CRLF, in both position encodings.
 
 use gloss_e2e::lsp::{frame, LspClient};
-use gloss_e2e::Vault;
+use gloss_e2e::{messages, Vault};
 use serde_json::{json, Value};
 
 fn uri(vault: &Vault, rel: &str) -> String {
@@ -540,20 +540,12 @@ fn a_note_opened_at_once_is_resolved_against_the_whole_vault() {
         );
         client.notify("initialized", json!({}));
         open(&mut client, &note, text);
-        let broken = |published: &Value| -> Vec<String> {
-            published["diagnostics"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|d| d["message"].as_str().unwrap().to_string())
-                .collect()
-        };
         let mut published = client.diagnostics_for(&note, Some(1));
-        while broken(&published).is_empty() {
+        while messages(&published).is_empty() {
             published = client.diagnostics_for(&note, Some(1));
         }
         assert_eq!(
-            broken(&published),
+            messages(&published),
             ["no concept or note named 'Nowhere'"],
             "run {run}: resolved against part of the vault"
         );
@@ -687,13 +679,7 @@ fn an_obsidian_vault_attachments_blocks_chains_front_matter_and_a_nested_vault()
     while published["diagnostics"].as_array().unwrap().is_empty() {
         published = client.diagnostics_for(&old, Some(1));
     }
-    let messages: Vec<&str> = published["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
-    assert_eq!(messages, ["no concept or note named 'Home'"]);
+    assert_eq!(messages(&published), ["no concept or note named 'Home'"]);
     assert_eq!(client.shutdown(), Some(0));
 }
 
