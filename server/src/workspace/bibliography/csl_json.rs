@@ -57,10 +57,12 @@ pub fn parse(text: &str) -> ParsedBibliography {
         None => Cow::Borrowed(text),
     };
     let text = text.as_ref();
-    if !text.trim_start().starts_with('[') {
+    let first = text.len() - text.trim_start().len();
+    if !text[first..].starts_with('[') {
         parsed.errors.push(BibError {
-            // The first character, whole: a file may start with any.
-            range: 0..text.chars().next().map_or(0, char::len_utf8),
+            // The first character that is not blank, whole (any character
+            // may be there; a byte order mark is not, it was blanked).
+            range: first..first + text[first..].chars().next().map_or(0, char::len_utf8),
             message: "CSL-JSON must be an array of items".to_string(),
         });
         return parsed;
@@ -206,13 +208,13 @@ fn arxiv(item: &Value) -> Option<String> {
 }
 
 fn error_offset(text: &str, line: usize, column: usize) -> usize {
-    // serde_json counts lines from 1 and columns from 1, in characters.
+    // serde_json counts lines from 1 and columns from 1, in bytes.
     let index = LineIndex::new(text);
     let pos = LineCol {
         line: line.saturating_sub(1) as u32,
         col: column.saturating_sub(1) as u32,
     };
-    index.offset(text, pos, ColumnUnit::Utf32)
+    index.offset(text, pos, ColumnUnit::Utf8)
 }
 
 /// The span of the `"id"` value (without quotes) of one item's text,
@@ -312,19 +314,27 @@ mod tests {
         let bad = parse("[\n  {\"id\": }\n]");
         assert!(bad.errors[0].message.contains("invalid JSON"));
         assert_eq!(bad.errors[0].range.start, 11); // the `}`
+                                                   // serde_json's columns are bytes: on a line with CJK the error is
+                                                   // still on the `}`.
+        let text = "[\n  {\"标题\": }\n]";
+        let bad = parse(text);
+        assert_eq!(&text[bad.errors[0].range.start..][..1], "}");
     }
 
     /// Found by the `bibliography` fuzz target: a file starting with a
-    /// character of several bytes got an error range splitting it.
+    /// character of several bytes (or a byte order mark) got an error range
+    /// splitting it.
     #[test]
     fn not_an_array_starting_with_a_wide_character() {
-        for text in ["\u{fffd}{\"id\": \"x\"}", "文献", "🦀"] {
+        for (text, wrong) in [
+            ("\u{fffd}{\"id\": \"x\"}", "\u{fffd}"),
+            ("文献", "文"),
+            ("🦀", "🦀"),
+            ("\u{feff} {\"id\": \"x\"}", "{"),
+            ("\u{feff}  ", ""),
+        ] {
             let range = parse(text).errors[0].range.clone();
-            assert_eq!(range.start, 0);
-            assert!(
-                text.is_char_boundary(range.end) && range.end > 0,
-                "{text:?}: {range:?}"
-            );
+            assert_eq!(&text[range.clone()], wrong, "{text:?}: {range:?}");
         }
     }
 }
