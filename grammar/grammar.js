@@ -20,21 +20,56 @@
 // Characters that can begin an inline construct. A run of text stops before
 // each of them; when no construct matches there, the character is a one-char
 // text token of its own.
-const SPECIAL = '\\[!`@<\\\\';
+const SPECIAL = '\\[!`@<$\\\\';
 
-// A character after which `@` does not start a citation: anything but
-// whitespace and punctuation. This keeps `someone@example.com` and `参见@key`
-// as text, while `(@key)`, `，@key` and ` @key` are citations.
-const WORD_BEFORE_AT = /[^\s\[\](){}<>,;:.!?"'`、，。：；（）【】「」《》！？@\\]@/;
+// Characters that are not letters or digits, by ranges: a Unicode property
+// class (`\p{L}`) would be exact, but its hundreds of ranges in every lexer
+// state that reads text made the generated parser sixty times larger. The
+// ranges below are the punctuation, symbols and spaces notes use (ASCII,
+// Latin-1, general punctuation to the arrows and symbols, CJK and
+// full-width punctuation, emoji); the extractor (server/src/syntax/
+// citation.rs) reads keys with the exact classes.
+const NON_LETTER_UNICODE =
+  '\\u00A0-\\u00BF\\u00D7\\u00F7\\u2000-\\u2BFF\\u3000-\\u303F\\uFE30-\\uFE4F' +
+  '\\uFF00-\\uFF0F\\uFF1A-\\uFF20\\uFF3B-\\uFF40\\uFF5B-\\uFF65\\u{1F000}-\\u{1FAFF}';
+// Scripts in which a key ends (see KEY_CHAR).
+const CJK =
+  '\\u1100-\\u11FF\\u2E80-\\u2FDF\\u3040-\\u30FF\\u3100-\\u312F\\u3130-\\u318F' +
+  '\\u31A0-\\u31FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uA960-\\uA97F\\uAC00-\\uD7FF' +
+  '\\uF900-\\uFAFF\\uFF66-\\uFFDC\\u{20000}-\\u{3FFFF}';
 
-// Pandoc citation keys: a letter, digit or `_`, then alphanumerics with single
-// internal punctuation from `:.#$%&-+?<>~/`. gloss deliberately admits only
-// Latin letters (ASCII and Latin-1/Extended-A/B), so a CJK character ends the
-// key: `@wei2022提出` cites `wei2022`.
-const KEY_CHAR = /[A-Za-z0-9_\u00C0-\u024F]/;
+// A character after which `@` does not start a citation: a letter or digit
+// of any script, or `.`, as in Pandoc (whose citation must not follow a
+// word, and whose words take in `.`). This keeps `someone@example.com`,
+// `参见@key` and `end.@key` as text, while `(@key)`, `，@key`, `-@key`,
+// `_@key` and ` @key` are citations.
+const WORD_BEFORE_AT = new RegExp(
+  `[^\\x00-\\x2D\\x2F\\x3A-\\x40\\x5B-\\x60\\x7B-\\x7F${NON_LETTER_UNICODE}]@`,
+  'u',
+);
+
+// Pandoc citation keys: a letter, digit or `_`, then letters, digits and
+// `_` with single internal punctuation from `:.#$%&-+?<>~/` (and `//`
+// after `:` or `/`, so that a URL is one key). Letters and digits are those
+// of every script but the CJK ones: gloss deliberately ends a key at a CJK
+// character, as Chinese and Japanese notes run text on after a key:
+// `@wei2022提出` cites `wei2022`.
+const KEY_CHAR = new RegExp(
+  `[^\\x00-\\x2F\\x3A-\\x40\\x5B-\\x5E\\x60\\x7B-\\x7F${NON_LETTER_UNICODE}${CJK}]`,
+  'u',
+);
 const KEY = seq(
   repeat1(KEY_CHAR),
-  repeat(seq(/[:.#$%&\-+?<>~\/]/, repeat1(KEY_CHAR))),
+  repeat(seq(choice(/[:.#$%&\-+?<>~\/]/, /[:\/]\/+/), repeat1(KEY_CHAR))),
+);
+
+// An HTML start or end tag, as CommonMark defines them: a name, then
+// attributes (`name`, `name=value`, `name="…"`, `name='…'`).
+const HTML_ATTRIBUTE =
+  /[ \t]+[A-Za-z_:][A-Za-z0-9_.:\-]*([ \t]*=[ \t]*([^ \t\r\n"'=<>`\[\]]+|'[^'\r\n\[\]]*'|"[^"\r\n\[\]]*"))?/;
+const HTML_TAG = choice(
+  seq(/<[A-Za-z][A-Za-z0-9\-]*/, repeat(HTML_ATTRIBUTE), /[ \t]*\/?>/),
+  /<\/[A-Za-z][A-Za-z0-9\-]*[ \t]*>/,
 );
 
 module.exports = grammar({
@@ -141,7 +176,9 @@ module.exports = grammar({
       $.citation_group,
       $.citation,
       $.code_span,
+      $.math,
       $.html_comment,
+      $.html_tag,
     ),
 
     text: _ => token(choice(
@@ -149,8 +186,12 @@ module.exports = grammar({
         new RegExp(`[^\\r\\n${SPECIAL}]`),
         /\\[^\r\n]/, // a backslash escape, e.g. `\[[` or `\@`
         /![^\r\n\[`@<\\]/, // `!` not starting an embed or image
-        /<[^\r\n!\[`@\\]/, // `<` not starting a comment
+        // `<` not starting a comment, a tag or an autolink
+        /<[^\r\n!\[`@\\A-Za-z\/]/,
         WORD_BEFORE_AT,
+        // `<测@x.y>`: `<`, a letter that starts no tag, and an `@` after
+        // it, which is no citation
+        new RegExp(`<[^\\x00-\\x7F${NON_LETTER_UNICODE}]@`, 'u'),
       )),
       new RegExp(`[${SPECIAL}]`),
     )),
@@ -165,14 +206,35 @@ module.exports = grammar({
     // `[x](a.md#Scan%20[y](b.md))` is one link, not a link inside text.
     inline_link: _ => token(/!?\[[^\[\]\r\n]*\]\(([^()\r\n]|\([^()\r\n]*\))*\)/),
 
-    // `[see @a, p. 3; @b]`: brackets holding an `@`. The extractor splits the
-    // items and drops groups with no valid key (`[mail a@b.org]`).
-    citation_group: _ => token(/\[[^\[\]\r\n]*@[^\[\]\r\n]*\]/),
+    // `[see @a, p. 3; @b]`: brackets holding an `@` (and escaped brackets,
+    // `\[`). The extractor splits the items and reads brackets where an
+    // item has no key as text (`[mail a@b.org]`).
+    citation_group: _ => token(
+      /\[([^\[\]\r\n\\]|\\[^\r\n])*@([^\[\]\r\n\\]|\\[^\r\n])*\]/,
+    ),
 
-    // A bare `@key` or `@{key with anything}`. A braced key stops at the
-    // next `@`: otherwise a line of `@{` without `}` would be rescanned to
+    // A bare `@key` or `@{key:with/anything}` (no spaces, as in Pandoc). A
+    // braced key stops at the next `@`: otherwise a line of `@{` without `}` would be rescanned to
     // its end from every `@`, which is quadratic in the line's length.
-    citation: _ => token(seq('@', choice(KEY, /\{[^}@\r\n]*\}/))),
+    citation: _ => token(seq('@', choice(KEY, /\{[^{}@\s]+\}/))),
+
+    // TeX math, `$x$` and `$$x$$` on one line, as Pandoc's
+    // `tex_math_dollars` reads it: an opening `$` not followed by a space,
+    // a closing one not preceded by one. Nothing in it is a link or a
+    // citation.
+    math: _ => token(choice(
+      /\$([^\s$\\]|\\[^\r\n])(([^$\r\n\\]|\\[^\r\n])*([^\s$\\]|\\[^\r\n]))?\$/,
+      /\$\$([^$\r\n\\]|\\[^\r\n]|\$[^$\r\n])+\$\$/,
+    )),
+
+    // Raw HTML tags and autolinks, whose `@` is no citation
+    // (`<span title="@x">`, `<a@b.org>`, `<https://x.org/@me>`). No
+    // brackets inside: `<see [[Note]]>` keeps its link.
+    html_tag: _ => token(choice(
+      HTML_TAG,
+      /<[A-Za-z][A-Za-z0-9+.\-]+:[^\s<>\[\]]*>/,
+      /<[^\s<>@\[\]]+@[^\s<>\[\]]+>/,
+    )),
 
     code_span: _ => token(choice(
       /`[^`\r\n]+`/,

@@ -27,6 +27,7 @@
   (#match? @markup.link.label "^[@](fig|tbl|lst|tip|nte|wrn|imp|cau|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|eq|sec|alg)-."))
 
 (code_span) @markup.raw
+(math) @markup.math
 (fenced_code) @markup.raw.block
 (info_string) @label
 

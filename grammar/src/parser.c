@@ -8,10 +8,10 @@
 
 #define LANGUAGE_VERSION 15
 #define STATE_COUNT 48
-#define LARGE_STATE_COUNT 8
-#define SYMBOL_COUNT 35
+#define LARGE_STATE_COUNT 10
+#define SYMBOL_COUNT 37
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 21
+#define TOKEN_COUNT 23
 #define EXTERNAL_TOKEN_COUNT 6
 #define FIELD_COUNT 2
 #define MAX_ALIAS_SEQUENCE_LENGTH 6
@@ -31,29 +31,31 @@ enum ts_symbol_identifiers {
   sym_inline_link = 9,
   sym_citation_group = 10,
   sym_citation = 11,
-  sym_code_span = 12,
-  sym_html_comment = 13,
-  sym__newline = 14,
-  sym_front_matter = 15,
-  sym__fence_open = 16,
-  sym_code_content = 17,
-  sym__fence_close = 18,
-  sym__eof = 19,
-  sym__error_sentinel = 20,
-  sym_document = 21,
-  sym_section = 22,
-  sym__block = 23,
-  sym_heading = 24,
-  sym_list_item = 25,
-  sym_block_quote = 26,
-  sym_definition = 27,
-  sym_fenced_code = 28,
-  sym_line = 29,
-  sym__inline = 30,
-  sym__line_end = 31,
-  aux_sym_document_repeat1 = 32,
-  aux_sym_document_repeat2 = 33,
-  aux_sym_heading_repeat1 = 34,
+  sym_math = 12,
+  sym_html_tag = 13,
+  sym_code_span = 14,
+  sym_html_comment = 15,
+  sym__newline = 16,
+  sym_front_matter = 17,
+  sym__fence_open = 18,
+  sym_code_content = 19,
+  sym__fence_close = 20,
+  sym__eof = 21,
+  sym__error_sentinel = 22,
+  sym_document = 23,
+  sym_section = 24,
+  sym__block = 25,
+  sym_heading = 26,
+  sym_list_item = 27,
+  sym_block_quote = 28,
+  sym_definition = 29,
+  sym_fenced_code = 30,
+  sym_line = 31,
+  sym__inline = 32,
+  sym__line_end = 33,
+  aux_sym_document_repeat1 = 34,
+  aux_sym_document_repeat2 = 35,
+  aux_sym_heading_repeat1 = 36,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -69,6 +71,8 @@ static const char * const ts_symbol_names[] = {
   [sym_inline_link] = "inline_link",
   [sym_citation_group] = "citation_group",
   [sym_citation] = "citation",
+  [sym_math] = "math",
+  [sym_html_tag] = "html_tag",
   [sym_code_span] = "code_span",
   [sym_html_comment] = "html_comment",
   [sym__newline] = "_newline",
@@ -107,6 +111,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_inline_link] = sym_inline_link,
   [sym_citation_group] = sym_citation_group,
   [sym_citation] = sym_citation,
+  [sym_math] = sym_math,
+  [sym_html_tag] = sym_html_tag,
   [sym_code_span] = sym_code_span,
   [sym_html_comment] = sym_html_comment,
   [sym__newline] = sym__newline,
@@ -178,6 +184,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_citation] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_math] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_html_tag] = {
     .visible = true,
     .named = true,
   },
@@ -357,2476 +371,766 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [47] = 47,
 };
 
+static const TSCharacterRange sym_citation_character_set_4[] = {
+  {'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}, {0x80, 0x9f}, {0xc0, 0xd6}, {0xd8, 0xf6}, {0xf8, 0x10ff},
+  {0x1200, 0x1fff}, {0x2c00, 0x2e7f}, {0x2fe0, 0x2fff}, {0x3190, 0x319f}, {0x3200, 0x33ff}, {0x4dc0, 0x4dff}, {0xa000, 0xa95f}, {0xa980, 0xabff},
+  {0xe000, 0xf8ff}, {0xfb00, 0xfe2f}, {0xfe50, 0xfeff}, {0xff10, 0xff19}, {0xff21, 0xff3a}, {0xff41, 0xff5a}, {0xffdd, 0x1efff}, {0x1fb00, 0x1ffff},
+  {0x40000, 0x10ffff},
+};
+
+static const TSCharacterRange sym_html_tag_character_set_1[] = {
+  {0, '\t'}, {0x0b, '\f'}, {0x0e, '!'}, {'#', '&'}, {'(', ';'}, {'>', 'Z'}, {'\\', '\\'}, {'^', '_'},
+  {'a', 0x10ffff},
+};
+
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
   START_LEXER();
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(30);
+      if (eof) ADVANCE(86);
       ADVANCE_MAP(
-        '\n', 122,
-        '\r', 123,
-        '!', 67,
-        '#', 43,
-        ':', 47,
-        '<', 77,
-        '>', 34,
-        '@', 76,
-        '[', 65,
-        '\\', 81,
-        '`', 75,
-        '~', 46,
-        '\t', 38,
-        ' ', 38,
-        '*', 48,
-        '+', 48,
-        '-', 48,
-        0x2022, 48,
+        '\n', 245,
+        '\r', 246,
+        '!', 168,
+        '#', 99,
+        '$', 123,
+        '<', 141,
+        '>', 90,
+        '@', 179,
+        '[', 165,
+        '\\', 187,
+        '`', 178,
+        '\t', 94,
+        ' ', 94,
+        ':', 111,
+        '~', 111,
+        '*', 113,
+        '+', 113,
+        '-', 113,
+        0x2022, 113,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0) ADVANCE(59);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if ((!eof && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 122,
-        '\r', 123,
-        '!', 110,
-        '<', 108,
-        '@', 112,
-        '[', 109,
-        '\\', 113,
-        '`', 111,
+        '\n', 245,
+        '\r', 246,
+        '!', 225,
+        '$', 223,
+        '<', 217,
+        '@', 227,
+        '[', 224,
+        '\\', 228,
+        '`', 226,
       );
-      if (('\t' <= lookahead && lookahead <= '\f') ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0) ADVANCE(107);
+      if ((!eof && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-') ADVANCE(216);
       END_STATE();
     case 2:
-      if (lookahead == '\n') ADVANCE(122);
-      if (lookahead == '\r') ADVANCE(123);
-      if (lookahead != 0) ADVANCE(82);
+      if (lookahead == '\n') ADVANCE(245);
+      if (lookahead == '\r') ADVANCE(246);
+      if (lookahead != 0) ADVANCE(191);
       END_STATE();
     case 3:
-      if (lookahead == '(') ADVANCE(4);
+      if (lookahead == '"') ADVANCE(4);
+      if (lookahead == '\'') ADVANCE(9);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(3);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '<' || '>' < lookahead) &&
+          lookahead != '[' &&
+          lookahead != ']' &&
+          lookahead != '`') ADVANCE(39);
       END_STATE();
     case 4:
-      if (lookahead == '(') ADVANCE(5);
-      if (lookahead == ')') ADVANCE(116);
+      if (lookahead == '"') ADVANCE(37);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(4);
+          lookahead != '\r' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(4);
       END_STATE();
     case 5:
-      if (lookahead == ')') ADVANCE(4);
+      if (lookahead == '$') ADVANCE(78);
+      if (lookahead == '\\') ADVANCE(83);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '(' &&
-          lookahead != ')') ADVANCE(5);
+          lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 6:
-      if (lookahead == '-') ADVANCE(9);
+      if (lookahead == '$') ADVANCE(240);
+      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(62);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(6);
       END_STATE();
     case 7:
-      if (lookahead == '-') ADVANCE(10);
-      if (lookahead != 0) ADVANCE(9);
+      if (lookahead == '$') ADVANCE(240);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 8:
-      if (lookahead == '-') ADVANCE(6);
+      if (lookahead == '$') ADVANCE(7);
+      if (lookahead == '\\') ADVANCE(83);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 9:
-      if (lookahead == '-') ADVANCE(7);
-      if (lookahead != 0) ADVANCE(9);
+      if (lookahead == '\'') ADVANCE(37);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(9);
       END_STATE();
     case 10:
-      if (lookahead == '>') ADVANCE(121);
+      if (lookahead == '(') ADVANCE(57);
+      if (lookahead == ')') ADVANCE(16);
+      if (lookahead == '@') ADVANCE(20);
+      if (lookahead == '\\') ADVANCE(11);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(22);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(10);
       END_STATE();
     case 11:
-      if (lookahead == '@') ADVANCE(12);
-      if (lookahead == ']') ADVANCE(3);
+      if (lookahead == '(') ADVANCE(57);
+      if (lookahead == ')') ADVANCE(16);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(11);
+          lookahead != '\r') ADVANCE(10);
       END_STATE();
     case 12:
-      if (lookahead == '@') ADVANCE(12);
-      if (lookahead == ']') ADVANCE(117);
+      if (lookahead == '(') ADVANCE(14);
+      END_STATE();
+    case 13:
+      if (lookahead == '(') ADVANCE(16);
+      if (lookahead == '@') ADVANCE(58);
+      if (lookahead == '\\') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '[') ADVANCE(12);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(57);
       END_STATE();
-    case 13:
-      if (lookahead == '[') ADVANCE(18);
-      if (lookahead == ']') ADVANCE(3);
+    case 14:
+      if (lookahead == '(') ADVANCE(22);
+      if (lookahead == ')') ADVANCE(231);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(14);
       END_STATE();
-    case 14:
-      if (lookahead == ']') ADVANCE(3);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(14);
-      END_STATE();
     case 15:
-      if (lookahead == ']') ADVANCE(16);
+      if (lookahead == '(') ADVANCE(18);
+      if (lookahead == '@') ADVANCE(58);
+      if (lookahead == '\\') ADVANCE(84);
+      if (lookahead == ']') ADVANCE(234);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '[') ADVANCE(15);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
       END_STATE();
     case 16:
-      if (lookahead == ']') ADVANCE(114);
+      if (lookahead == '(') ADVANCE(10);
+      if (lookahead == ')') ADVANCE(232);
+      if (lookahead == '@') ADVANCE(18);
+      if (lookahead == '\\') ADVANCE(17);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(14);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(16);
       END_STATE();
     case 17:
-      if (lookahead == ']') ADVANCE(115);
+      if (lookahead == '(') ADVANCE(10);
+      if (lookahead == ')') ADVANCE(232);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(16);
       END_STATE();
     case 18:
-      if (lookahead == ']') ADVANCE(17);
+      if (lookahead == '(') ADVANCE(20);
+      if (lookahead == ')') ADVANCE(233);
+      if (lookahead == '@') ADVANCE(18);
+      if (lookahead == '[') ADVANCE(14);
+      if (lookahead == '\\') ADVANCE(19);
+      if (lookahead == ']') ADVANCE(236);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(18);
+          lookahead != '\r') ADVANCE(18);
       END_STATE();
     case 19:
-      if (lookahead == '`') ADVANCE(27);
+      if (lookahead == '(') ADVANCE(20);
+      if (lookahead == ')') ADVANCE(233);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(22);
+          lookahead != '\r') ADVANCE(18);
       END_STATE();
     case 20:
-      if (lookahead == '`') ADVANCE(120);
+      if (lookahead == '(') ADVANCE(58);
+      if (lookahead == ')') ADVANCE(18);
+      if (lookahead == '@') ADVANCE(20);
+      if (lookahead == '[') ADVANCE(22);
+      if (lookahead == '\\') ADVANCE(21);
+      if (lookahead == ']') ADVANCE(237);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(20);
       END_STATE();
     case 21:
-      if (lookahead == '`') ADVANCE(120);
+      if (lookahead == '(') ADVANCE(58);
+      if (lookahead == ')') ADVANCE(18);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(22);
+          lookahead != '\r') ADVANCE(20);
       END_STATE();
     case 22:
-      if (lookahead == '`') ADVANCE(21);
+      if (lookahead == ')') ADVANCE(14);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(22);
+          lookahead != '\r' &&
+          lookahead != '(' &&
+          lookahead != ')') ADVANCE(22);
       END_STATE();
     case 23:
-      if (lookahead == '}') ADVANCE(118);
+      if (lookahead == '-') ADVANCE(28);
+      if (lookahead == '@') ADVANCE(75);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '@') ADVANCE(23);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(55);
       END_STATE();
     case 24:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(119);
+      if (lookahead == '-') ADVANCE(48);
+      if (lookahead == '>') ADVANCE(242);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(30);
+      if (lookahead != 0) ADVANCE(25);
       END_STATE();
     case 25:
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '!' &&
-          lookahead != '@' &&
-          lookahead != '[' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(106);
+      if (lookahead == '-') ADVANCE(24);
+      if (lookahead == '>') ADVANCE(242);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(30);
+      if (lookahead != 0) ADVANCE(25);
       END_STATE();
     case 26:
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '<' &&
-          lookahead != '@' &&
-          lookahead != '[' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(106);
+      if (lookahead == '-') ADVANCE(24);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(30);
+      if (lookahead != 0) ADVANCE(25);
       END_STATE();
     case 27:
+      if (lookahead == '-') ADVANCE(23);
+      if (lookahead == '@') ADVANCE(75);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 28:
+      if (lookahead == '-') ADVANCE(31);
+      if (lookahead == '@') ADVANCE(26);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(30);
+      if (lookahead != 0) ADVANCE(28);
+      END_STATE();
+    case 29:
+      if (lookahead == '-') ADVANCE(49);
+      if (lookahead != 0) ADVANCE(30);
+      END_STATE();
+    case 30:
+      if (lookahead == '-') ADVANCE(29);
+      if (lookahead != 0) ADVANCE(30);
+      END_STATE();
+    case 31:
+      if (lookahead == '-') ADVANCE(50);
+      if (lookahead == '@') ADVANCE(26);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(30);
+      if (lookahead != 0) ADVANCE(28);
+      END_STATE();
+    case 32:
+      ADVANCE_MAP(
+        '/', 45,
+        ':', 46,
+        '>', 241,
+        '@', 75,
+        '\t', 38,
+        ' ', 38,
+        '+', 40,
+        '.', 40,
+      );
+      if (('-' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(32);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 33:
+      if (lookahead == '/') ADVANCE(45);
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(38);
+      if (lookahead == '+' ||
+          lookahead == '.') ADVANCE(40);
+      if (('-' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(32);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 34:
+      if (lookahead == '/') ADVANCE(34);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
+      END_STATE();
+    case 35:
+      if (lookahead == '/') ADVANCE(43);
+      if (lookahead == '=') ADVANCE(3);
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(35);
+      if (lookahead == ':' ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
+      END_STATE();
+    case 36:
+      if (lookahead == '/') ADVANCE(43);
+      if (lookahead == '=') ADVANCE(3);
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(35);
+      if (('-' <= lookahead && lookahead <= ':') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
+      END_STATE();
+    case 37:
+      if (lookahead == '/') ADVANCE(43);
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(38);
+      END_STATE();
+    case 38:
+      if (lookahead == '/') ADVANCE(43);
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(38);
+      if (lookahead == ':' ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
+      END_STATE();
+    case 39:
+      if (lookahead == '/') ADVANCE(39);
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(38);
+      if ((!eof && set_contains(sym_html_tag_character_set_1, 9, lookahead))) ADVANCE(39);
+      END_STATE();
+    case 40:
+      if (lookahead == ':') ADVANCE(46);
+      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '+' ||
+          lookahead == '-' ||
+          lookahead == '.' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 41:
+      ADVANCE_MAP(
+        '>', 215,
+        '@', 48,
+        '\\', 48,
+        '`', 48,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        ']', 215,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(221);
+      END_STATE();
+    case 42:
+      if (lookahead == '>') ADVANCE(215);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(215);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(221);
+      END_STATE();
+    case 43:
+      if (lookahead == '>') ADVANCE(241);
+      END_STATE();
+    case 44:
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(47);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 45:
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '@') ADVANCE(75);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 46:
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '@') ADVANCE(48);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(46);
+      END_STATE();
+    case 47:
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(47);
+      END_STATE();
+    case 48:
+      if (lookahead == '>') ADVANCE(241);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(48);
+      END_STATE();
+    case 49:
+      if (lookahead == '>') ADVANCE(244);
+      END_STATE();
+    case 50:
+      if (lookahead == '>') ADVANCE(244);
+      if (lookahead == '@') ADVANCE(75);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 51:
+      if (lookahead == '@') ADVANCE(52);
+      if (lookahead == '\\') ADVANCE(59);
+      if (lookahead == ']') ADVANCE(12);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '`') ADVANCE(22);
-      END_STATE();
-    case 28:
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(106);
-      END_STATE();
-    case 29:
-      if (eof) ADVANCE(30);
-      ADVANCE_MAP(
-        '\n', 122,
-        '\r', 123,
-        '!', 110,
-        '#', 90,
-        ':', 93,
-        '<', 108,
-        '>', 34,
-        '@', 112,
-        '[', 109,
-        '\\', 113,
-        '`', 111,
-        '~', 94,
-        '\t', 85,
-        ' ', 85,
-        '*', 96,
-        '+', 96,
-        '-', 96,
-        0x2022, 96,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0) ADVANCE(107);
-      END_STATE();
-    case 30:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 31:
-      ACCEPT_TOKEN(sym_heading_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      END_STATE();
-    case 32:
-      ACCEPT_TOKEN(sym_list_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(32);
-      END_STATE();
-    case 33:
-      ACCEPT_TOKEN(sym_quote_marker);
-      END_STATE();
-    case 34:
-      ACCEPT_TOKEN(sym_quote_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(33);
-      END_STATE();
-    case 35:
-      ACCEPT_TOKEN(sym_definition_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      END_STATE();
-    case 36:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 43,
-        ':', 47,
-        '<', 77,
-        '>', 34,
-        '\\', 81,
-        '~', 46,
-        '\t', 44,
-        ' ', 44,
-        '@', 82,
-        '[', 82,
-        '`', 82,
-        '*', 48,
-        '+', 48,
-        '-', 48,
-        0x2022, 48,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 37:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 43,
-        ':', 47,
-        '<', 77,
-        '>', 34,
-        '\\', 81,
-        '~', 46,
-        '\t', 36,
-        ' ', 36,
-        '@', 82,
-        '[', 82,
-        '`', 82,
-        '*', 48,
-        '+', 48,
-        '-', 48,
-        0x2022, 48,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 38:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 43,
-        ':', 47,
-        '<', 77,
-        '>', 34,
-        '\\', 81,
-        '~', 46,
-        '\t', 37,
-        ' ', 37,
-        '@', 82,
-        '[', 82,
-        '`', 82,
-        '*', 48,
-        '+', 48,
-        '-', 48,
-        0x2022, 48,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 39:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 40,
-        '<', 77,
-        '\\', 81,
-        '\t', 31,
-        ' ', 31,
-        '[', 82,
-        '`', 82,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 40:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 45,
-        '<', 77,
-        '\\', 81,
-        '\t', 31,
-        ' ', 31,
-        '[', 82,
-        '`', 82,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 41:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 39,
-        '<', 77,
-        '\\', 81,
-        '\t', 31,
-        ' ', 31,
-        '[', 82,
-        '`', 82,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 42:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 41,
-        '<', 77,
-        '\\', 81,
-        '\t', 31,
-        ' ', 31,
-        '[', 82,
-        '`', 82,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 43:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '#', 42,
-        '<', 77,
-        '\\', 81,
-        '\t', 31,
-        ' ', 31,
-        '[', 82,
-        '`', 82,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 44:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '<', 77,
-        '>', 34,
-        '\\', 81,
-        '\t', 44,
-        ' ', 44,
-        '@', 82,
-        '[', 82,
-        '`', 82,
-        '*', 48,
-        '+', 48,
-        '-', 48,
-        0x2022, 48,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 45:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 46:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 47:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '<', 77,
-        '\\', 81,
-        '\t', 35,
-        ' ', 35,
-        '@', 82,
-        '[', 82,
-        '`', 82,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 48:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(32);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 49:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 78,
-        '<', 77,
-        '\\', 81,
-        '\t', 32,
-        ' ', 32,
-        '@', 82,
-        '[', 82,
-        '`', 82,
-      );
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 50:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(58);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 51:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(50);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(51);
       END_STATE();
     case 52:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(51);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead == '@') ADVANCE(52);
+      if (lookahead == '\\') ADVANCE(60);
+      if (lookahead == ']') ADVANCE(235);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(52);
       END_STATE();
     case 53:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(52);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      ADVANCE_MAP(
+        '@', 75,
+        '\\', 55,
+        '`', 55,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        '>', 215,
+        ']', 215,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(218);
       END_STATE();
     case 54:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(53);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead == '@') ADVANCE(75);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(55);
       END_STATE();
     case 55:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(54);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead == '@') ADVANCE(75);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(55);
       END_STATE();
     case 56:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(55);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      ADVANCE_MAP(
+        '@', 222,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        '<', 215,
+        '>', 215,
+        '[', 215,
+        ']', 215,
+      );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 57:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead == '@') ADVANCE(58);
+      if (lookahead == '\\') ADVANCE(82);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(57);
       END_STATE();
     case 58:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(49);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead == '@') ADVANCE(58);
+      if (lookahead == '\\') ADVANCE(84);
+      if (lookahead == ']') ADVANCE(234);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
       END_STATE();
     case 59:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead == '[') ADVANCE(57);
+      if (lookahead == ']') ADVANCE(13);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(51);
       END_STATE();
     case 60:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(78);
-      if (lookahead == '<') ADVANCE(77);
-      if (lookahead == '\\') ADVANCE(81);
-      if (lookahead == '@' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(60);
+      if (lookahead == '[') ADVANCE(58);
+      if (lookahead == ']') ADVANCE(15);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(59);
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(52);
       END_STATE();
     case 61:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(63);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
-      END_STATE();
-    case 62:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(82);
-      if (lookahead == ')') ADVANCE(63);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(62);
-      END_STATE();
-    case 63:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(62);
-      if (lookahead == ')') ADVANCE(82);
+      if (lookahead == '[') ADVANCE(67);
+      if (lookahead == ']') ADVANCE(12);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(63);
       END_STATE();
-    case 64:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(64);
-      if (lookahead == '[') ADVANCE(82);
-      if (lookahead == ']') ADVANCE(61);
+    case 62:
+      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(62);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '$') ADVANCE(6);
+      END_STATE();
+    case 63:
+      if (lookahead == ']') ADVANCE(12);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(64);
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(63);
+      END_STATE();
+    case 64:
+      if (lookahead == ']') ADVANCE(65);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(64);
       END_STATE();
     case 65:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(64);
-      if (lookahead == '[') ADVANCE(69);
-      if (lookahead == ']') ADVANCE(61);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(64);
+      if (lookahead == ']') ADVANCE(229);
       END_STATE();
     case 66:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(82);
-      if (lookahead == '}') ADVANCE(82);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(66);
+      if (lookahead == ']') ADVANCE(230);
       END_STATE();
     case 67:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(70);
-      if (lookahead == '<' ||
-          lookahead == '@' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(82);
+      if (lookahead == ']') ADVANCE(66);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(60);
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(67);
       END_STATE();
     case 68:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(82);
-      if (lookahead == ']') ADVANCE(61);
+      if (lookahead == '`') ADVANCE(79);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(71);
       END_STATE();
     case 69:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(82);
-      if (lookahead == ']') ADVANCE(71);
+      if (lookahead == '`') ADVANCE(243);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(69);
       END_STATE();
     case 70:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(69);
-      if (lookahead == ']') ADVANCE(61);
+      if (lookahead == '`') ADVANCE(243);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(71);
       END_STATE();
     case 71:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == ']') ADVANCE(82);
+      if (lookahead == '`') ADVANCE(70);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
+          lookahead != '\r') ADVANCE(71);
       END_STATE();
     case 72:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(82);
+      if (lookahead == '}') ADVANCE(238);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(72);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '@' &&
+          lookahead != '{') ADVANCE(72);
       END_STATE();
     case 73:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(82);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ' ') ||
+          ('"' <= lookahead && lookahead <= '.') ||
+          ('0' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > 0x7f) ADVANCE(216);
       END_STATE();
     case 74:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(73);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
       END_STATE();
     case 75:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(74);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(72);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(48);
       END_STATE();
     case 76:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(66);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(79);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '@' &&
+          lookahead != '{' &&
+          lookahead != '}') ADVANCE(72);
       END_STATE();
     case 77:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!' ||
-          lookahead == '@' ||
-          lookahead == '[' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(60);
-      END_STATE();
-    case 78:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '<' ||
-          lookahead == '@' ||
-          lookahead == '[' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(82);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(60);
-      END_STATE();
-    case 79:
-      ACCEPT_TOKEN(sym_info_string);
-      if (('#' <= lookahead && lookahead <= '&') ||
-          lookahead == '+' ||
-          ('-' <= lookahead && lookahead <= '/') ||
-          lookahead == ':' ||
-          lookahead == '<' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == '~') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(79);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
-      END_STATE();
-    case 80:
-      ACCEPT_TOKEN(sym_info_string);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(79);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
-      END_STATE();
-    case 81:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(60);
-      END_STATE();
-    case 82:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
-      END_STATE();
-    case 83:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 26,
-        '#', 90,
-        ':', 93,
-        '<', 25,
-        '>', 34,
-        '\\', 28,
-        '~', 94,
-        '\t', 91,
-        ' ', 91,
-        '*', 96,
-        '+', 96,
-        '-', 96,
-        0x2022, 96,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 84:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 26,
-        '#', 90,
-        ':', 93,
-        '<', 25,
-        '>', 34,
-        '\\', 28,
-        '~', 94,
-        '\t', 83,
-        ' ', 83,
-        '*', 96,
-        '+', 96,
-        '-', 96,
-        0x2022, 96,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 85:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 26,
-        '#', 90,
-        ':', 93,
-        '<', 25,
-        '>', 34,
-        '\\', 28,
-        '~', 94,
-        '\t', 84,
-        ' ', 84,
-        '*', 96,
-        '+', 96,
-        '-', 96,
-        0x2022, 96,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 86:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '#') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 87:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '#') ADVANCE(92);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 88:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '#') ADVANCE(86);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 89:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '#') ADVANCE(88);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 90:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '#') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 91:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 26,
-        '<', 25,
-        '>', 34,
-        '\\', 28,
-        '\t', 91,
-        ' ', 91,
-        '*', 96,
-        '+', 96,
-        '-', 96,
-        0x2022, 96,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= '.') ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 92:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 93:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 94:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 95:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(32);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 96:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(32);
-      if (lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == '"' ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 97:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(105);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 98:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(97);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 99:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(98);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 100:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(99);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 101:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(100);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 102:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(101);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 103:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 104:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(103);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 105:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == ')' ||
-          lookahead == '.') ADVANCE(95);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          lookahead == '\'' ||
-          lookahead == '(' ||
-          lookahead == ',' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 106:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          lookahead == '>' ||
-          lookahead == '?' ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '>' || '@' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 107:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(26);
-      if (lookahead == '<') ADVANCE(25);
-      if (lookahead == '\\') ADVANCE(28);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (' ' <= lookahead && lookahead <= '"') ||
-          ('\'' <= lookahead && lookahead <= ')') ||
-          lookahead == ',' ||
-          lookahead == '.' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('>' <= lookahead && lookahead <= '@') ||
-          lookahead == ']' ||
-          lookahead == '{' ||
-          lookahead == '}' ||
-          lookahead == 0x3001 ||
-          lookahead == 0x3002 ||
-          (0x300a <= lookahead && lookahead <= 0x300d) ||
-          lookahead == 0x3010 ||
-          lookahead == 0x3011 ||
-          lookahead == 0xff01 ||
-          lookahead == 0xff08 ||
-          lookahead == 0xff09 ||
-          lookahead == 0xff0c ||
-          lookahead == 0xff1a ||
-          lookahead == 0xff1b ||
-          lookahead == 0xff1f) ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          (lookahead < '[' || ']' < lookahead) &&
-          lookahead != '`') ADVANCE(107);
-      END_STATE();
-    case 108:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(8);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '@' &&
-          lookahead != '[' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(106);
-      END_STATE();
-    case 109:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '@') ADVANCE(12);
-      if (lookahead == '[') ADVANCE(15);
-      if (lookahead == ']') ADVANCE(3);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(11);
-      END_STATE();
-    case 110:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '[') ADVANCE(13);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -2834,74 +1138,3172 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '@' &&
           lookahead != '[' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(106);
+          lookahead != '`') ADVANCE(215);
+      END_STATE();
+    case 78:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '$') ADVANCE(8);
+      END_STATE();
+    case 79:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '`') ADVANCE(71);
+      END_STATE();
+    case 80:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(215);
+      END_STATE();
+    case 81:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(6);
+      END_STATE();
+    case 82:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(57);
+      END_STATE();
+    case 83:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(8);
+      END_STATE();
+    case 84:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(58);
+      END_STATE();
+    case 85:
+      if (eof) ADVANCE(86);
+      ADVANCE_MAP(
+        '\n', 245,
+        '\r', 246,
+        '!', 225,
+        '#', 200,
+        '$', 223,
+        '<', 217,
+        '>', 90,
+        '@', 227,
+        '[', 224,
+        '\\', 228,
+        '`', 226,
+        '\t', 195,
+        ' ', 195,
+        ':', 212,
+        '~', 212,
+        '*', 213,
+        '+', 213,
+        '-', 213,
+        0x2022, 213,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
+      if ((!eof && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-') ADVANCE(216);
+      END_STATE();
+    case 86:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 87:
+      ACCEPT_TOKEN(sym_heading_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(87);
+      END_STATE();
+    case 88:
+      ACCEPT_TOKEN(sym_list_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(88);
+      END_STATE();
+    case 89:
+      ACCEPT_TOKEN(sym_quote_marker);
+      END_STATE();
+    case 90:
+      ACCEPT_TOKEN(sym_quote_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(89);
+      END_STATE();
+    case 91:
+      ACCEPT_TOKEN(sym_definition_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(91);
+      END_STATE();
+    case 92:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 99,
+        '<', 185,
+        '>', 90,
+        '\\', 187,
+        '\t', 109,
+        ' ', 109,
+        ':', 111,
+        '~', 111,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+        '*', 113,
+        '+', 113,
+        '-', 113,
+        0x2022, 113,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 93:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 99,
+        '<', 185,
+        '>', 90,
+        '\\', 187,
+        '\t', 92,
+        ' ', 92,
+        ':', 111,
+        '~', 111,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+        '*', 113,
+        '+', 113,
+        '-', 113,
+        0x2022, 113,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 94:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 99,
+        '<', 185,
+        '>', 90,
+        '\\', 187,
+        '\t', 93,
+        ' ', 93,
+        ':', 111,
+        '~', 111,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+        '*', 113,
+        '+', 113,
+        '-', 113,
+        0x2022, 113,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 95:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 96,
+        '<', 185,
+        '\\', 187,
+        '\t', 87,
+        ' ', 87,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 96:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 110,
+        '<', 185,
+        '\\', 187,
+        '\t', 87,
+        ' ', 87,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 97:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 95,
+        '<', 185,
+        '\\', 187,
+        '\t', 87,
+        ' ', 87,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 98:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 97,
+        '<', 185,
+        '\\', 187,
+        '\t', 87,
+        ' ', 87,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 99:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '#', 98,
+        '<', 185,
+        '\\', 187,
+        '\t', 87,
+        ' ', 87,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 100:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(108);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 101:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(100);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 102:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(101);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 103:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 104:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(103);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 105:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 106:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(105);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 107:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(106);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '@') ADVANCE(114);
+      END_STATE();
+    case 108:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        ')', 113,
+        '.', 112,
+        '<', 185,
+        '\\', 187,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '/') ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '/') ADVANCE(114);
+      END_STATE();
+    case 109:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '<', 185,
+        '>', 90,
+        '\\', 187,
+        '\t', 109,
+        ' ', 109,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+        '*', 113,
+        '+', 113,
+        '-', 113,
+        0x2022, 113,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
+      END_STATE();
+    case 110:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '<', 185,
+        '\\', 187,
+        '\t', 87,
+        ' ', 87,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
       END_STATE();
     case 111:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '`') ADVANCE(19);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(20);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '<', 185,
+        '\\', 187,
+        '\t', 91,
+        ' ', 91,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
       END_STATE();
     case 112:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '{') ADVANCE(23);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(119);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '<', 185,
+        '\\', 187,
+        '\t', 88,
+        ' ', 88,
+        '$', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
       END_STATE();
     case 113:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(106);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 182,
+        '<', 185,
+        '\\', 187,
+        '\t', 88,
+        ' ', 88,
+        '$', 191,
+        '@', 191,
+        '[', 191,
+        '`', 191,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
       END_STATE();
     case 114:
-      ACCEPT_TOKEN(sym_wiki_link);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(182);
+      if (lookahead == '<') ADVANCE(185);
+      if (lookahead == '\\') ADVANCE(187);
+      if (lookahead == '$' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(191);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
       END_STATE();
     case 115:
-      ACCEPT_TOKEN(sym_embed);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(182);
+      if (lookahead == '<') ADVANCE(185);
+      if (lookahead == '\\') ADVANCE(187);
+      if (lookahead == '$' ||
+          lookahead == '@' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(191);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > '-') ADVANCE(114);
       END_STATE();
     case 116:
-      ACCEPT_TOKEN(sym_inline_link);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 159,
+        '<', 185,
+        '@', 184,
+        '[', 191,
+        '\\', 162,
+        '$', 161,
+        '`', 161,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        '>', 115,
+        ']', 115,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(116);
+      if (lookahead > '-') ADVANCE(117);
       END_STATE();
     case 117:
-      ACCEPT_TOKEN(sym_citation_group);
-      if (lookahead == '(') ADVANCE(4);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 159,
+        '<', 185,
+        '@', 120,
+        '[', 191,
+        '\\', 162,
+        '$', 161,
+        '`', 161,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        '>', 115,
+        ']', 115,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(116);
+      if (lookahead > '-') ADVANCE(117);
       END_STATE();
     case 118:
-      ACCEPT_TOKEN(sym_citation);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 151,
+        '<', 185,
+        '>', 115,
+        '[', 191,
+        '\\', 152,
+        '$', 157,
+        '`', 157,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        ']', 115,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(119);
+      if (lookahead > '-') ADVANCE(118);
       END_STATE();
     case 119:
-      ACCEPT_TOKEN(sym_citation);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 151,
+        '<', 185,
+        '>', 115,
+        '[', 191,
+        '\\', 152,
+        '$', 157,
+        '@', 157,
+        '`', 157,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        ']', 115,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(119);
+      if (lookahead > '-') ADVANCE(118);
+      END_STATE();
+    case 120:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 151,
+        '<', 185,
+        '[', 191,
+        '\\', 152,
+        '$', 157,
+        '@', 157,
+        '`', 157,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        '>', 115,
+        ']', 115,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(119);
+      if (lookahead > '-') ADVANCE(118);
+      END_STATE();
+    case 121:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '"') ADVANCE(122);
+      if (lookahead == '\'') ADVANCE(127);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(121);
+      if (('<' <= lookahead && lookahead <= '>') ||
+          lookahead == '[' ||
+          lookahead == ']' ||
+          lookahead == '`') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(149);
+      END_STATE();
+    case 122:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '"') ADVANCE(148);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(122);
+      END_STATE();
+    case 123:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '$') ADVANCE(124);
+      if (lookahead == '\\') ADVANCE(190);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(191);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(125);
+      END_STATE();
+    case 124:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '$') ADVANCE(126);
+      if (lookahead == '\\') ADVANCE(188);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(124);
+      END_STATE();
+    case 125:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '$') ADVANCE(191);
+      if (lookahead == '\\') ADVANCE(190);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(125);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(125);
+      END_STATE();
+    case 126:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '$') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(124);
+      END_STATE();
+    case 127:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '\'') ADVANCE(148);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(127);
+      END_STATE();
+    case 128:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(167);
+      if (lookahead == ')') ADVANCE(135);
+      if (lookahead == '@') ADVANCE(139);
+      if (lookahead == '\\') ADVANCE(129);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(133);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(128);
+      END_STATE();
+    case 129:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(167);
+      if (lookahead == ')') ADVANCE(135);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(128);
+      END_STATE();
+    case 130:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(134);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 131:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(135);
+      if (lookahead == '@') ADVANCE(166);
+      if (lookahead == '\\') ADVANCE(189);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(167);
+      END_STATE();
+    case 132:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(137);
+      if (lookahead == '@') ADVANCE(166);
+      if (lookahead == '[') ADVANCE(191);
+      if (lookahead == '\\') ADVANCE(192);
+      if (lookahead == ']') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(166);
+      END_STATE();
+    case 133:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(191);
+      if (lookahead == ')') ADVANCE(134);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(133);
+      END_STATE();
+    case 134:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(133);
+      if (lookahead == ')') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(134);
+      END_STATE();
+    case 135:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(128);
+      if (lookahead == ')') ADVANCE(167);
+      if (lookahead == '@') ADVANCE(137);
+      if (lookahead == '\\') ADVANCE(136);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(134);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(135);
+      END_STATE();
+    case 136:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(128);
+      if (lookahead == ')') ADVANCE(167);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(135);
+      END_STATE();
+    case 137:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(139);
+      if (lookahead == ')') ADVANCE(166);
+      if (lookahead == '@') ADVANCE(137);
+      if (lookahead == '[') ADVANCE(134);
+      if (lookahead == '\\') ADVANCE(138);
+      if (lookahead == ']') ADVANCE(134);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(137);
+      END_STATE();
+    case 138:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(139);
+      if (lookahead == ')') ADVANCE(166);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(137);
+      END_STATE();
+    case 139:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(166);
+      if (lookahead == ')') ADVANCE(137);
+      if (lookahead == '@') ADVANCE(139);
+      if (lookahead == '[') ADVANCE(133);
+      if (lookahead == '\\') ADVANCE(140);
+      if (lookahead == ']') ADVANCE(133);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(139);
+      END_STATE();
+    case 140:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(166);
+      if (lookahead == ')') ADVANCE(137);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(139);
+      END_STATE();
+    case 141:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '/', 160,
+        '@', 191,
+        '[', 191,
+        '!', 161,
+        '\\', 161,
+        '`', 161,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        '<', 115,
+        '>', 115,
+        ']', 115,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(143);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(116);
+      if (lookahead > 0x7f) ADVANCE(117);
+      END_STATE();
+    case 142:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '/', 154,
+        ':', 155,
+        '>', 191,
+        '@', 184,
+        '\t', 147,
+        ' ', 147,
+        '+', 150,
+        '.', 150,
+        0x0b, 191,
+        '\f', 191,
+        '<', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (('-' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(142);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+      END_STATE();
+    case 143:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '/', 154,
+        '>', 191,
+        '@', 184,
+        '\t', 147,
+        ' ', 147,
+        '+', 150,
+        '.', 150,
+        0x0b, 191,
+        '\f', 191,
+        '<', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (('-' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(142);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+      END_STATE();
+    case 144:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '/') ADVANCE(144);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '.') ||
+          (':' <= lookahead && lookahead <= '@') ||
+          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '`' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x1100 <= lookahead && lookahead <= 0x11ff) ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x2e80 <= lookahead && lookahead <= 0x2fdf) ||
+          (0x3000 <= lookahead && lookahead <= 0x318f) ||
+          (0x31a0 <= lookahead && lookahead <= 0x31ff) ||
+          (0x3400 <= lookahead && lookahead <= 0x4dbf) ||
+          (0x4e00 <= lookahead && lookahead <= 0x9fff) ||
+          (0xa960 <= lookahead && lookahead <= 0xa97f) ||
+          (0xac00 <= lookahead && lookahead <= 0xd7ff) ||
+          (0xf900 <= lookahead && lookahead <= 0xfaff) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xffdc) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
+      if (lookahead > '/') ADVANCE(181);
+      END_STATE();
+    case 145:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '/') ADVANCE(158);
+      if (lookahead == '=') ADVANCE(121);
+      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(145);
+      if (lookahead == ':' ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 146:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '/') ADVANCE(158);
+      if (lookahead == '=') ADVANCE(121);
+      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(145);
+      if (('-' <= lookahead && lookahead <= ':') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 147:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '/') ADVANCE(158);
+      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(147);
+      if (lookahead == ':' ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 148:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '/') ADVANCE(158);
+      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(147);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 149:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '/', 149,
+        '>', 191,
+        '\t', 147,
+        ' ', 147,
+        '"', 191,
+        '\'', 191,
+        '<', 191,
+        '=', 191,
+        '[', 191,
+        ']', 191,
+        '`', 191,
+      );
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(149);
+      END_STATE();
+    case 150:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        ':', 155,
+        '@', 184,
+        '\t', 191,
+        0x0b, 191,
+        '\f', 191,
+        ' ', 191,
+        '<', 191,
+        '>', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (lookahead == '+' ||
+          lookahead == '-' ||
+          lookahead == '.' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(150);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+      END_STATE();
+    case 151:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '>', 115,
+        '<', 191,
+        '[', 191,
+        '@', 157,
+        '\\', 157,
+        '`', 157,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        ']', 115,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(119);
+      END_STATE();
+    case 152:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '>') ADVANCE(115);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(115);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(119);
+      END_STATE();
+    case 153:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '>', 191,
+        '@', 184,
+        '\t', 156,
+        ' ', 156,
+        0x0b, 191,
+        '\f', 191,
+        '<', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+      END_STATE();
+    case 154:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '>', 191,
+        '@', 184,
+        '\t', 191,
+        0x0b, 191,
+        '\f', 191,
+        ' ', 191,
+        '<', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+      END_STATE();
+    case 155:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '>', 191,
+        '@', 157,
+        '\t', 191,
+        0x0b, 191,
+        '\f', 191,
+        ' ', 191,
+        '<', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(155);
+      END_STATE();
+    case 156:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(156);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 157:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(191);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
+      END_STATE();
+    case 158:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '>') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 159:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 184,
+        '<', 191,
+        '[', 191,
+        '\\', 161,
+        '`', 161,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        '>', 115,
+        ']', 115,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(116);
+      END_STATE();
+    case 160:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 184,
+        '\t', 191,
+        0x0b, 191,
+        '\f', 191,
+        ' ', 191,
+        '<', 191,
+        '>', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+      END_STATE();
+    case 161:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 184,
+        '\t', 191,
+        0x0b, 191,
+        '\f', 191,
+        ' ', 191,
+        '<', 191,
+        '>', 191,
+        '[', 191,
+        ']', 191,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+      END_STATE();
+    case 162:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 120,
+        '\t', 115,
+        0x0b, 115,
+        '\f', 115,
+        ' ', 115,
+        '<', 115,
+        '>', 115,
+        '[', 115,
+        ']', 115,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(116);
+      END_STATE();
+    case 163:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(164);
+      if (lookahead == '[') ADVANCE(191);
+      if (lookahead == '\\') ADVANCE(169);
+      if (lookahead == ']') ADVANCE(130);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(163);
+      END_STATE();
+    case 164:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(164);
+      if (lookahead == '[') ADVANCE(191);
+      if (lookahead == '\\') ADVANCE(173);
+      if (lookahead == ']') ADVANCE(130);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(164);
+      END_STATE();
+    case 165:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(164);
+      if (lookahead == '[') ADVANCE(171);
+      if (lookahead == '\\') ADVANCE(169);
+      if (lookahead == ']') ADVANCE(130);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(163);
+      END_STATE();
+    case 166:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(166);
+      if (lookahead == '[') ADVANCE(191);
+      if (lookahead == '\\') ADVANCE(192);
+      if (lookahead == ']') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(166);
+      END_STATE();
+    case 167:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(166);
+      if (lookahead == '\\') ADVANCE(189);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(167);
+      END_STATE();
+    case 168:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(172);
+      if (lookahead == '<' ||
+          lookahead == '@' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(115);
+      END_STATE();
+    case 169:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(167);
+      if (lookahead == ']') ADVANCE(131);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(163);
+      END_STATE();
+    case 170:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(191);
+      if (lookahead == ']') ADVANCE(130);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(170);
+      END_STATE();
+    case 171:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(191);
+      if (lookahead == ']') ADVANCE(174);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(171);
+      END_STATE();
+    case 172:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(171);
+      if (lookahead == ']') ADVANCE(130);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(170);
+      END_STATE();
+    case 173:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(166);
+      if (lookahead == ']') ADVANCE(132);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(164);
+      END_STATE();
+    case 174:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == ']') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 175:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(175);
+      END_STATE();
+    case 176:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(177);
+      END_STATE();
+    case 177:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(176);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(177);
+      END_STATE();
+    case 178:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(177);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(175);
+      END_STATE();
+    case 179:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(183);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '/') ||
+          (':' <= lookahead && lookahead <= '@') ||
+          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '`' ||
+          ('|' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x1100 <= lookahead && lookahead <= 0x11ff) ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x2e80 <= lookahead && lookahead <= 0x2fdf) ||
+          (0x3000 <= lookahead && lookahead <= 0x318f) ||
+          (0x31a0 <= lookahead && lookahead <= 0x31ff) ||
+          (0x3400 <= lookahead && lookahead <= 0x4dbf) ||
+          (0x4e00 <= lookahead && lookahead <= 0x9fff) ||
+          (0xa960 <= lookahead && lookahead <= 0xa97f) ||
+          (0xac00 <= lookahead && lookahead <= 0xd7ff) ||
+          (0xf900 <= lookahead && lookahead <= 0xfaff) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xffdc) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
+      if (lookahead > '/') ADVANCE(181);
+      END_STATE();
+    case 180:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '}') ADVANCE(191);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '@' ||
+          lookahead == '{') ADVANCE(191);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '/' ||
+          lookahead == ':') ADVANCE(144);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
-          ('-' <= lookahead && lookahead <= '/') ||
-          lookahead == ':' ||
+          lookahead == '-' ||
+          lookahead == '.' ||
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(24);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z') ||
-          (0xc0 <= lookahead && lookahead <= 0x24f)) ADVANCE(119);
+          lookahead == '~') ADVANCE(186);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          (';' <= lookahead && lookahead <= '@') ||
+          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '`' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x1100 <= lookahead && lookahead <= 0x11ff) ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x2e80 <= lookahead && lookahead <= 0x2fdf) ||
+          (0x3000 <= lookahead && lookahead <= 0x318f) ||
+          (0x31a0 <= lookahead && lookahead <= 0x31ff) ||
+          (0x3400 <= lookahead && lookahead <= 0x4dbf) ||
+          (0x4e00 <= lookahead && lookahead <= 0x9fff) ||
+          (0xa960 <= lookahead && lookahead <= 0xa97f) ||
+          (0xac00 <= lookahead && lookahead <= 0xd7ff) ||
+          (0xf900 <= lookahead && lookahead <= 0xfaff) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xffdc) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
+      if (lookahead > '/') ADVANCE(181);
       END_STATE();
-    case 120:
+    case 182:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '<' ||
+          lookahead == '@' ||
+          lookahead == '[' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(191);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(115);
+      END_STATE();
+    case 183:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '@' ||
+          lookahead == '{' ||
+          lookahead == '}') ADVANCE(191);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+      END_STATE();
+    case 184:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(191);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
+      END_STATE();
+    case 185:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!' ||
+          lookahead == '/' ||
+          ('@' <= lookahead && lookahead <= '\\') ||
+          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(191);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
+      if (lookahead > 0x7f) ADVANCE(114);
+      END_STATE();
+    case 186:
+      ACCEPT_TOKEN(sym_info_string);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '/') ||
+          (':' <= lookahead && lookahead <= '@') ||
+          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '`' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x1100 <= lookahead && lookahead <= 0x11ff) ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x2e80 <= lookahead && lookahead <= 0x2fdf) ||
+          (0x3000 <= lookahead && lookahead <= 0x318f) ||
+          (0x31a0 <= lookahead && lookahead <= 0x31ff) ||
+          (0x3400 <= lookahead && lookahead <= 0x4dbf) ||
+          (0x4e00 <= lookahead && lookahead <= 0x9fff) ||
+          (0xa960 <= lookahead && lookahead <= 0xa97f) ||
+          (0xac00 <= lookahead && lookahead <= 0xd7ff) ||
+          (0xf900 <= lookahead && lookahead <= 0xfaff) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xffdc) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
+      if (lookahead > '/') ADVANCE(181);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(115);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(124);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(167);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(125);
+      END_STATE();
+    case 191:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 192:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(166);
+      END_STATE();
+    case 193:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 77,
+        '#', 200,
+        '<', 73,
+        '>', 90,
+        '\\', 80,
+        '\t', 210,
+        ' ', 210,
+        ':', 212,
+        '~', 212,
+        '*', 213,
+        '+', 213,
+        '-', 213,
+        0x2022, 213,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 194:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 77,
+        '#', 200,
+        '<', 73,
+        '>', 90,
+        '\\', 80,
+        '\t', 193,
+        ' ', 193,
+        ':', 212,
+        '~', 212,
+        '*', 213,
+        '+', 213,
+        '-', 213,
+        0x2022, 213,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 195:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 77,
+        '#', 200,
+        '<', 73,
+        '>', 90,
+        '\\', 80,
+        '\t', 194,
+        ' ', 194,
+        ':', 212,
+        '~', 212,
+        '*', 213,
+        '+', 213,
+        '-', 213,
+        0x2022, 213,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 196:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '#') ADVANCE(197);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(87);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 197:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '#') ADVANCE(211);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(87);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 198:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '#') ADVANCE(196);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(87);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 199:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '#') ADVANCE(198);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(87);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 200:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '#') ADVANCE(199);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(87);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 201:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(209);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 202:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(201);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 203:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(202);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 204:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(203);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 205:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(204);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 206:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(205);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 207:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(206);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 208:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(207);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 209:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == ')') ADVANCE(213);
+      if (lookahead == '.') ADVANCE(214);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '/') ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '/' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 210:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 77,
+        '<', 73,
+        '>', 90,
+        '\\', 80,
+        '\t', 210,
+        ' ', 210,
+        '*', 213,
+        '+', 213,
+        '-', 213,
+        0x2022, 213,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 211:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(87);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 212:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(91);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 213:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(88);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 214:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(88);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 216:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(77);
+      if (lookahead == '<') ADVANCE(73);
+      if (lookahead == '\\') ADVANCE(80);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      END_STATE();
+    case 217:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 27,
+        '/', 54,
+        '\\', 55,
+        '`', 55,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        '<', 215,
+        '>', 215,
+        ']', 215,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(33);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '?') ||
+          ('^' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(218);
+      if (lookahead > 0x7f) ADVANCE(219);
+      END_STATE();
+    case 218:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 53,
+        '<', 73,
+        '@', 75,
+        '\\', 56,
+        '$', 55,
+        '`', 55,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        '>', 215,
+        ']', 215,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(218);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(219);
+      END_STATE();
+    case 219:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 53,
+        '<', 73,
+        '@', 222,
+        '\\', 56,
+        '$', 55,
+        '`', 55,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        '>', 215,
+        ']', 215,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(218);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(219);
+      END_STATE();
+    case 220:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 41,
+        '<', 73,
+        '>', 215,
+        '\\', 42,
+        '$', 48,
+        '`', 48,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        ']', 215,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(221);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(220);
+      END_STATE();
+    case 221:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 41,
+        '<', 73,
+        '>', 215,
+        '\\', 42,
+        '$', 48,
+        '@', 48,
+        '`', 48,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        ']', 215,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(221);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(220);
+      END_STATE();
+    case 222:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 41,
+        '<', 73,
+        '\\', 42,
+        '$', 48,
+        '@', 48,
+        '`', 48,
+        '\t', 215,
+        0x0b, 215,
+        '\f', 215,
+        ' ', 215,
+        '>', 215,
+        ']', 215,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(221);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(220);
+      END_STATE();
+    case 223:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '$') ADVANCE(5);
+      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(6);
+      END_STATE();
+    case 224:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '@') ADVANCE(52);
+      if (lookahead == '[') ADVANCE(64);
+      if (lookahead == '\\') ADVANCE(59);
+      if (lookahead == ']') ADVANCE(12);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(51);
+      END_STATE();
+    case 225:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '[') ADVANCE(61);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '<' &&
+          lookahead != '@' &&
+          lookahead != '[' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(215);
+      END_STATE();
+    case 226:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '`') ADVANCE(68);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(69);
+      END_STATE();
+    case 227:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '{') ADVANCE(76);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
+      END_STATE();
+    case 228:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(215);
+      END_STATE();
+    case 229:
+      ACCEPT_TOKEN(sym_wiki_link);
+      END_STATE();
+    case 230:
+      ACCEPT_TOKEN(sym_embed);
+      END_STATE();
+    case 231:
+      ACCEPT_TOKEN(sym_inline_link);
+      END_STATE();
+    case 232:
+      ACCEPT_TOKEN(sym_inline_link);
+      if (lookahead == '@') ADVANCE(58);
+      if (lookahead == '\\') ADVANCE(82);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(57);
+      END_STATE();
+    case 233:
+      ACCEPT_TOKEN(sym_inline_link);
+      if (lookahead == '@') ADVANCE(58);
+      if (lookahead == '\\') ADVANCE(84);
+      if (lookahead == ']') ADVANCE(234);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
+      END_STATE();
+    case 234:
+      ACCEPT_TOKEN(sym_citation_group);
+      END_STATE();
+    case 235:
+      ACCEPT_TOKEN(sym_citation_group);
+      if (lookahead == '(') ADVANCE(14);
+      END_STATE();
+    case 236:
+      ACCEPT_TOKEN(sym_citation_group);
+      if (lookahead == '(') ADVANCE(22);
+      if (lookahead == ')') ADVANCE(231);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(14);
+      END_STATE();
+    case 237:
+      ACCEPT_TOKEN(sym_citation_group);
+      if (lookahead == ')') ADVANCE(14);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '(' &&
+          lookahead != ')') ADVANCE(22);
+      END_STATE();
+    case 238:
+      ACCEPT_TOKEN(sym_citation);
+      END_STATE();
+    case 239:
+      ACCEPT_TOKEN(sym_citation);
+      if (lookahead == '/' ||
+          lookahead == ':') ADVANCE(34);
+      if (('#' <= lookahead && lookahead <= '&') ||
+          lookahead == '+' ||
+          lookahead == '-' ||
+          lookahead == '.' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '?' ||
+          lookahead == '~') ADVANCE(74);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
+      END_STATE();
+    case 240:
+      ACCEPT_TOKEN(sym_math);
+      END_STATE();
+    case 241:
+      ACCEPT_TOKEN(sym_html_tag);
+      END_STATE();
+    case 242:
+      ACCEPT_TOKEN(sym_html_tag);
+      if (lookahead == '-') ADVANCE(29);
+      if (lookahead != 0) ADVANCE(30);
+      END_STATE();
+    case 243:
       ACCEPT_TOKEN(sym_code_span);
       END_STATE();
-    case 121:
+    case 244:
       ACCEPT_TOKEN(sym_html_comment);
       END_STATE();
-    case 122:
+    case 245:
       ACCEPT_TOKEN(sym__newline);
       END_STATE();
-    case 123:
+    case 246:
       ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(122);
+      if (lookahead == '\n') ADVANCE(245);
       END_STATE();
     default:
       return false;
@@ -2910,31 +4312,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 29, .external_lex_state = 2},
-  [2] = {.lex_state = 29, .external_lex_state = 3},
-  [3] = {.lex_state = 29, .external_lex_state = 3},
-  [4] = {.lex_state = 29, .external_lex_state = 3},
-  [5] = {.lex_state = 29, .external_lex_state = 3},
-  [6] = {.lex_state = 29, .external_lex_state = 3},
-  [7] = {.lex_state = 29, .external_lex_state = 3},
-  [8] = {.lex_state = 29, .external_lex_state = 4},
-  [9] = {.lex_state = 29, .external_lex_state = 4},
-  [10] = {.lex_state = 29, .external_lex_state = 5},
-  [11] = {.lex_state = 29, .external_lex_state = 5},
-  [12] = {.lex_state = 29, .external_lex_state = 3},
-  [13] = {.lex_state = 29, .external_lex_state = 3},
-  [14] = {.lex_state = 29, .external_lex_state = 3},
-  [15] = {.lex_state = 29, .external_lex_state = 3},
+  [1] = {.lex_state = 85, .external_lex_state = 2},
+  [2] = {.lex_state = 85, .external_lex_state = 3},
+  [3] = {.lex_state = 85, .external_lex_state = 3},
+  [4] = {.lex_state = 85, .external_lex_state = 3},
+  [5] = {.lex_state = 85, .external_lex_state = 3},
+  [6] = {.lex_state = 85, .external_lex_state = 3},
+  [7] = {.lex_state = 85, .external_lex_state = 3},
+  [8] = {.lex_state = 85, .external_lex_state = 4},
+  [9] = {.lex_state = 85, .external_lex_state = 4},
+  [10] = {.lex_state = 85, .external_lex_state = 5},
+  [11] = {.lex_state = 85, .external_lex_state = 5},
+  [12] = {.lex_state = 85, .external_lex_state = 3},
+  [13] = {.lex_state = 85, .external_lex_state = 3},
+  [14] = {.lex_state = 85, .external_lex_state = 3},
+  [15] = {.lex_state = 85, .external_lex_state = 3},
   [16] = {.lex_state = 1, .external_lex_state = 6},
-  [17] = {.lex_state = 29, .external_lex_state = 3},
-  [18] = {.lex_state = 29, .external_lex_state = 3},
-  [19] = {.lex_state = 29, .external_lex_state = 3},
-  [20] = {.lex_state = 29, .external_lex_state = 3},
-  [21] = {.lex_state = 29, .external_lex_state = 3},
-  [22] = {.lex_state = 29, .external_lex_state = 3},
-  [23] = {.lex_state = 29, .external_lex_state = 3},
-  [24] = {.lex_state = 29, .external_lex_state = 3},
-  [25] = {.lex_state = 29, .external_lex_state = 3},
+  [17] = {.lex_state = 85, .external_lex_state = 3},
+  [18] = {.lex_state = 85, .external_lex_state = 3},
+  [19] = {.lex_state = 85, .external_lex_state = 3},
+  [20] = {.lex_state = 85, .external_lex_state = 3},
+  [21] = {.lex_state = 85, .external_lex_state = 3},
+  [22] = {.lex_state = 85, .external_lex_state = 3},
+  [23] = {.lex_state = 85, .external_lex_state = 3},
+  [24] = {.lex_state = 85, .external_lex_state = 3},
+  [25] = {.lex_state = 85, .external_lex_state = 3},
   [26] = {.lex_state = 1, .external_lex_state = 7},
   [27] = {.lex_state = 1, .external_lex_state = 7},
   [28] = {.lex_state = 1, .external_lex_state = 7},
@@ -2944,11 +4346,11 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [32] = {.lex_state = 1, .external_lex_state = 7},
   [33] = {.lex_state = 1, .external_lex_state = 7},
   [34] = {.lex_state = 1, .external_lex_state = 7},
-  [35] = {.lex_state = 29},
-  [36] = {.lex_state = 29},
-  [37] = {.lex_state = 29},
-  [38] = {.lex_state = 29},
-  [39] = {.lex_state = 29},
+  [35] = {.lex_state = 85},
+  [36] = {.lex_state = 85},
+  [37] = {.lex_state = 85},
+  [38] = {.lex_state = 85},
+  [39] = {.lex_state = 85},
   [40] = {.lex_state = 2, .external_lex_state = 7},
   [41] = {.lex_state = 0, .external_lex_state = 7},
   [42] = {.lex_state = 0, .external_lex_state = 7},
@@ -2973,6 +4375,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_inline_link] = ACTIONS(1),
     [sym_citation_group] = ACTIONS(1),
     [sym_citation] = ACTIONS(1),
+    [sym_math] = ACTIONS(1),
+    [sym_html_tag] = ACTIONS(1),
     [sym_code_span] = ACTIONS(1),
     [sym__newline] = ACTIONS(1),
     [sym_front_matter] = ACTIONS(1),
@@ -3004,11 +4408,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_text] = ACTIONS(13),
     [sym_wiki_link] = ACTIONS(15),
     [sym_embed] = ACTIONS(15),
-    [sym_inline_link] = ACTIONS(15),
+    [sym_inline_link] = ACTIONS(13),
     [sym_citation_group] = ACTIONS(13),
     [sym_citation] = ACTIONS(15),
+    [sym_math] = ACTIONS(15),
+    [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
-    [sym_html_comment] = ACTIONS(15),
+    [sym_html_comment] = ACTIONS(13),
     [sym__newline] = ACTIONS(17),
     [sym_front_matter] = ACTIONS(19),
     [sym__fence_open] = ACTIONS(21),
@@ -3034,11 +4440,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_text] = ACTIONS(13),
     [sym_wiki_link] = ACTIONS(15),
     [sym_embed] = ACTIONS(15),
-    [sym_inline_link] = ACTIONS(15),
+    [sym_inline_link] = ACTIONS(13),
     [sym_citation_group] = ACTIONS(13),
     [sym_citation] = ACTIONS(15),
+    [sym_math] = ACTIONS(15),
+    [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
-    [sym_html_comment] = ACTIONS(15),
+    [sym_html_comment] = ACTIONS(13),
     [sym__newline] = ACTIONS(25),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -3063,11 +4471,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_text] = ACTIONS(13),
     [sym_wiki_link] = ACTIONS(15),
     [sym_embed] = ACTIONS(15),
-    [sym_inline_link] = ACTIONS(15),
+    [sym_inline_link] = ACTIONS(13),
     [sym_citation_group] = ACTIONS(13),
     [sym_citation] = ACTIONS(15),
+    [sym_math] = ACTIONS(15),
+    [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
-    [sym_html_comment] = ACTIONS(15),
+    [sym_html_comment] = ACTIONS(13),
     [sym__newline] = ACTIONS(29),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -3092,11 +4502,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_text] = ACTIONS(13),
     [sym_wiki_link] = ACTIONS(15),
     [sym_embed] = ACTIONS(15),
-    [sym_inline_link] = ACTIONS(15),
+    [sym_inline_link] = ACTIONS(13),
     [sym_citation_group] = ACTIONS(13),
     [sym_citation] = ACTIONS(15),
+    [sym_math] = ACTIONS(15),
+    [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
-    [sym_html_comment] = ACTIONS(15),
+    [sym_html_comment] = ACTIONS(13),
     [sym__newline] = ACTIONS(25),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -3118,11 +4530,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_text] = ACTIONS(13),
     [sym_wiki_link] = ACTIONS(15),
     [sym_embed] = ACTIONS(15),
-    [sym_inline_link] = ACTIONS(15),
+    [sym_inline_link] = ACTIONS(13),
     [sym_citation_group] = ACTIONS(13),
     [sym_citation] = ACTIONS(15),
+    [sym_math] = ACTIONS(15),
+    [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
-    [sym_html_comment] = ACTIONS(15),
+    [sym_html_comment] = ACTIONS(13),
     [sym__newline] = ACTIONS(25),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -3144,11 +4558,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_text] = ACTIONS(13),
     [sym_wiki_link] = ACTIONS(15),
     [sym_embed] = ACTIONS(15),
-    [sym_inline_link] = ACTIONS(15),
+    [sym_inline_link] = ACTIONS(13),
     [sym_citation_group] = ACTIONS(13),
     [sym_citation] = ACTIONS(15),
+    [sym_math] = ACTIONS(15),
+    [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
-    [sym_html_comment] = ACTIONS(15),
+    [sym_html_comment] = ACTIONS(13),
     [sym__newline] = ACTIONS(37),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -3170,68 +4586,71 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_text] = ACTIONS(50),
     [sym_wiki_link] = ACTIONS(53),
     [sym_embed] = ACTIONS(53),
-    [sym_inline_link] = ACTIONS(53),
+    [sym_inline_link] = ACTIONS(50),
     [sym_citation_group] = ACTIONS(50),
     [sym_citation] = ACTIONS(53),
+    [sym_math] = ACTIONS(53),
+    [sym_html_tag] = ACTIONS(50),
     [sym_code_span] = ACTIONS(53),
-    [sym_html_comment] = ACTIONS(53),
+    [sym_html_comment] = ACTIONS(50),
     [sym__newline] = ACTIONS(56),
     [sym__fence_open] = ACTIONS(59),
+  },
+  [STATE(8)] = {
+    [ts_builtin_sym_end] = ACTIONS(62),
+    [sym_heading_marker] = ACTIONS(62),
+    [sym_list_marker] = ACTIONS(62),
+    [sym_quote_marker] = ACTIONS(62),
+    [sym_definition_marker] = ACTIONS(62),
+    [sym_text] = ACTIONS(64),
+    [sym_wiki_link] = ACTIONS(62),
+    [sym_embed] = ACTIONS(62),
+    [sym_inline_link] = ACTIONS(64),
+    [sym_citation_group] = ACTIONS(64),
+    [sym_citation] = ACTIONS(62),
+    [sym_math] = ACTIONS(62),
+    [sym_html_tag] = ACTIONS(64),
+    [sym_code_span] = ACTIONS(62),
+    [sym_html_comment] = ACTIONS(64),
+    [sym__newline] = ACTIONS(62),
+    [sym__fence_open] = ACTIONS(62),
+    [sym_code_content] = ACTIONS(66),
+    [sym__fence_close] = ACTIONS(68),
+  },
+  [STATE(9)] = {
+    [ts_builtin_sym_end] = ACTIONS(70),
+    [sym_heading_marker] = ACTIONS(70),
+    [sym_list_marker] = ACTIONS(70),
+    [sym_quote_marker] = ACTIONS(70),
+    [sym_definition_marker] = ACTIONS(70),
+    [sym_text] = ACTIONS(72),
+    [sym_wiki_link] = ACTIONS(70),
+    [sym_embed] = ACTIONS(70),
+    [sym_inline_link] = ACTIONS(72),
+    [sym_citation_group] = ACTIONS(72),
+    [sym_citation] = ACTIONS(70),
+    [sym_math] = ACTIONS(70),
+    [sym_html_tag] = ACTIONS(72),
+    [sym_code_span] = ACTIONS(70),
+    [sym_html_comment] = ACTIONS(72),
+    [sym__newline] = ACTIONS(70),
+    [sym__fence_open] = ACTIONS(70),
+    [sym_code_content] = ACTIONS(74),
+    [sym__fence_close] = ACTIONS(76),
   },
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 4,
-    ACTIONS(66), 1,
-      sym_code_content,
-    ACTIONS(68), 1,
-      sym__fence_close,
-    ACTIONS(64), 2,
-      sym_text,
-      sym_citation_group,
-    ACTIONS(62), 13,
-      sym__fence_open,
-      ts_builtin_sym_end,
-      sym_heading_marker,
-      sym_list_marker,
-      sym_quote_marker,
-      sym_definition_marker,
-      sym_wiki_link,
-      sym_embed,
-      sym_inline_link,
-      sym_citation,
-      sym_code_span,
-      sym_html_comment,
-      sym__newline,
-  [26] = 4,
-    ACTIONS(74), 1,
-      sym_code_content,
-    ACTIONS(76), 1,
-      sym__fence_close,
-    ACTIONS(72), 2,
-      sym_text,
-      sym_citation_group,
-    ACTIONS(70), 13,
-      sym__fence_open,
-      ts_builtin_sym_end,
-      sym_heading_marker,
-      sym_list_marker,
-      sym_quote_marker,
-      sym_definition_marker,
-      sym_wiki_link,
-      sym_embed,
-      sym_inline_link,
-      sym_citation,
-      sym_code_span,
-      sym_html_comment,
-      sym__newline,
-  [52] = 3,
+  [0] = 3,
     ACTIONS(82), 1,
       sym__fence_close,
-    ACTIONS(80), 2,
+    ACTIONS(80), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(78), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(78), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3240,18 +4659,20 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [75] = 3,
+  [25] = 3,
     ACTIONS(88), 1,
       sym__fence_close,
-    ACTIONS(86), 2,
+    ACTIONS(86), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(84), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(84), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3260,16 +4681,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [98] = 2,
-    ACTIONS(92), 2,
+  [50] = 2,
+    ACTIONS(92), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(90), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(90), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3278,16 +4701,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [118] = 2,
-    ACTIONS(96), 2,
+  [72] = 2,
+    ACTIONS(96), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(94), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(94), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3296,16 +4721,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [138] = 2,
-    ACTIONS(100), 2,
+  [94] = 2,
+    ACTIONS(100), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(98), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(98), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3314,16 +4741,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [158] = 2,
-    ACTIONS(104), 2,
+  [116] = 2,
+    ACTIONS(104), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(102), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(102), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3332,17 +4761,13 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [178] = 6,
+  [138] = 6,
     ACTIONS(21), 1,
       sym__fence_open,
-    ACTIONS(106), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(110), 2,
       sym__eof,
       sym__newline,
@@ -3352,18 +4777,26 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(28), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(108), 6,
+    ACTIONS(106), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(108), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [206] = 2,
-    ACTIONS(114), 2,
+  [168] = 2,
+    ACTIONS(114), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(112), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(112), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3372,16 +4805,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [226] = 2,
-    ACTIONS(118), 2,
+  [190] = 2,
+    ACTIONS(118), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(116), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(116), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3390,16 +4825,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [246] = 2,
-    ACTIONS(122), 2,
+  [212] = 2,
+    ACTIONS(122), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(120), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(120), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3408,16 +4845,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [266] = 2,
-    ACTIONS(126), 2,
+  [234] = 2,
+    ACTIONS(126), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(124), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(124), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3426,16 +4865,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [286] = 2,
-    ACTIONS(130), 2,
+  [256] = 2,
+    ACTIONS(130), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(128), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(128), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3444,16 +4885,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [306] = 2,
-    ACTIONS(134), 2,
+  [278] = 2,
+    ACTIONS(134), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(132), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(132), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3462,16 +4905,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [326] = 2,
-    ACTIONS(138), 2,
+  [300] = 2,
+    ACTIONS(138), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(136), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(136), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3480,16 +4925,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [346] = 2,
-    ACTIONS(142), 2,
+  [322] = 2,
+    ACTIONS(142), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(140), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(140), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3498,16 +4945,18 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [366] = 2,
-    ACTIONS(146), 2,
+  [344] = 2,
+    ACTIONS(146), 5,
       sym_text,
+      sym_inline_link,
       sym_citation_group,
-    ACTIONS(144), 13,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(144), 12,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -3516,181 +4965,198 @@ static const uint16_t ts_small_parse_table[] = {
       sym_definition_marker,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
       sym__newline,
-  [386] = 5,
+  [366] = 5,
     STATE(22), 1,
       sym__line_end,
-    ACTIONS(148), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(152), 2,
       sym__eof,
       sym__newline,
     STATE(34), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(150), 6,
+    ACTIONS(148), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(150), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [410] = 5,
+  [392] = 5,
     STATE(15), 1,
       sym__line_end,
-    ACTIONS(154), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(158), 2,
       sym__eof,
       sym__newline,
     STATE(31), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(156), 6,
+    ACTIONS(154), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(156), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [434] = 5,
+  [418] = 5,
     STATE(20), 1,
       sym__line_end,
-    ACTIONS(148), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(160), 2,
       sym__eof,
       sym__newline,
     STATE(34), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(150), 6,
+    ACTIONS(148), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(150), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [458] = 5,
+  [444] = 5,
     STATE(19), 1,
       sym__line_end,
-    ACTIONS(148), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(162), 2,
       sym__eof,
       sym__newline,
     STATE(34), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(150), 6,
+    ACTIONS(148), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(150), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [482] = 5,
+  [470] = 5,
     STATE(21), 1,
       sym__line_end,
-    ACTIONS(148), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(164), 2,
       sym__eof,
       sym__newline,
     STATE(34), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(150), 6,
+    ACTIONS(148), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(150), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [506] = 5,
+  [496] = 5,
     STATE(18), 1,
       sym__line_end,
-    ACTIONS(148), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(166), 2,
       sym__eof,
       sym__newline,
     STATE(34), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(150), 6,
+    ACTIONS(148), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(150), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [530] = 5,
+  [522] = 5,
     STATE(12), 1,
       sym__line_end,
-    ACTIONS(168), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(172), 2,
       sym__eof,
       sym__newline,
     STATE(29), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(170), 6,
+    ACTIONS(168), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(170), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [554] = 5,
+  [548] = 5,
     STATE(14), 1,
       sym__line_end,
-    ACTIONS(174), 2,
-      sym_text,
-      sym_citation_group,
     ACTIONS(178), 2,
       sym__eof,
       sym__newline,
     STATE(30), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(176), 6,
+    ACTIONS(174), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(176), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [578] = 4,
-    ACTIONS(180), 2,
-      sym_text,
-      sym_citation_group,
+  [574] = 4,
     ACTIONS(186), 2,
       sym__eof,
       sym__newline,
     STATE(34), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(183), 6,
+    ACTIONS(180), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(183), 5,
       sym_wiki_link,
       sym_embed,
-      sym_inline_link,
       sym_citation,
+      sym_math,
       sym_code_span,
-      sym_html_comment,
-  [599] = 4,
+  [597] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(27), 1,
@@ -3700,7 +5166,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [613] = 4,
+  [611] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(188), 1,
@@ -3710,7 +5176,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [627] = 4,
+  [625] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(31), 1,
@@ -3720,7 +5186,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [641] = 4,
+  [639] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(23), 1,
@@ -3730,7 +5196,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [655] = 4,
+  [653] = 4,
     ACTIONS(190), 1,
       ts_builtin_sym_end,
     ACTIONS(192), 1,
@@ -3740,7 +5206,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [669] = 3,
+  [667] = 3,
     ACTIONS(195), 1,
       sym_info_string,
     STATE(8), 1,
@@ -3748,88 +5214,86 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(197), 2,
       sym__eof,
       sym__newline,
-  [680] = 2,
+  [678] = 2,
     STATE(25), 1,
       sym__line_end,
     ACTIONS(199), 2,
       sym__eof,
       sym__newline,
-  [688] = 2,
+  [686] = 2,
     STATE(9), 1,
       sym__line_end,
     ACTIONS(201), 2,
       sym__eof,
       sym__newline,
-  [696] = 2,
+  [694] = 2,
     STATE(17), 1,
       sym__line_end,
     ACTIONS(203), 2,
       sym__eof,
       sym__newline,
-  [704] = 2,
+  [702] = 2,
     STATE(24), 1,
       sym__line_end,
     ACTIONS(205), 2,
       sym__eof,
       sym__newline,
-  [712] = 2,
+  [710] = 2,
     STATE(3), 1,
       sym__line_end,
     ACTIONS(207), 2,
       sym__eof,
       sym__newline,
-  [720] = 2,
+  [718] = 2,
     STATE(23), 1,
       sym__line_end,
     ACTIONS(209), 2,
       sym__eof,
       sym__newline,
-  [728] = 1,
+  [726] = 1,
     ACTIONS(211), 1,
       ts_builtin_sym_end,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
-  [SMALL_STATE(8)] = 0,
-  [SMALL_STATE(9)] = 26,
-  [SMALL_STATE(10)] = 52,
-  [SMALL_STATE(11)] = 75,
-  [SMALL_STATE(12)] = 98,
-  [SMALL_STATE(13)] = 118,
-  [SMALL_STATE(14)] = 138,
-  [SMALL_STATE(15)] = 158,
-  [SMALL_STATE(16)] = 178,
-  [SMALL_STATE(17)] = 206,
-  [SMALL_STATE(18)] = 226,
-  [SMALL_STATE(19)] = 246,
-  [SMALL_STATE(20)] = 266,
-  [SMALL_STATE(21)] = 286,
-  [SMALL_STATE(22)] = 306,
-  [SMALL_STATE(23)] = 326,
-  [SMALL_STATE(24)] = 346,
-  [SMALL_STATE(25)] = 366,
-  [SMALL_STATE(26)] = 386,
-  [SMALL_STATE(27)] = 410,
-  [SMALL_STATE(28)] = 434,
-  [SMALL_STATE(29)] = 458,
-  [SMALL_STATE(30)] = 482,
-  [SMALL_STATE(31)] = 506,
-  [SMALL_STATE(32)] = 530,
-  [SMALL_STATE(33)] = 554,
-  [SMALL_STATE(34)] = 578,
-  [SMALL_STATE(35)] = 599,
-  [SMALL_STATE(36)] = 613,
-  [SMALL_STATE(37)] = 627,
-  [SMALL_STATE(38)] = 641,
-  [SMALL_STATE(39)] = 655,
-  [SMALL_STATE(40)] = 669,
-  [SMALL_STATE(41)] = 680,
-  [SMALL_STATE(42)] = 688,
-  [SMALL_STATE(43)] = 696,
-  [SMALL_STATE(44)] = 704,
-  [SMALL_STATE(45)] = 712,
-  [SMALL_STATE(46)] = 720,
-  [SMALL_STATE(47)] = 728,
+  [SMALL_STATE(10)] = 0,
+  [SMALL_STATE(11)] = 25,
+  [SMALL_STATE(12)] = 50,
+  [SMALL_STATE(13)] = 72,
+  [SMALL_STATE(14)] = 94,
+  [SMALL_STATE(15)] = 116,
+  [SMALL_STATE(16)] = 138,
+  [SMALL_STATE(17)] = 168,
+  [SMALL_STATE(18)] = 190,
+  [SMALL_STATE(19)] = 212,
+  [SMALL_STATE(20)] = 234,
+  [SMALL_STATE(21)] = 256,
+  [SMALL_STATE(22)] = 278,
+  [SMALL_STATE(23)] = 300,
+  [SMALL_STATE(24)] = 322,
+  [SMALL_STATE(25)] = 344,
+  [SMALL_STATE(26)] = 366,
+  [SMALL_STATE(27)] = 392,
+  [SMALL_STATE(28)] = 418,
+  [SMALL_STATE(29)] = 444,
+  [SMALL_STATE(30)] = 470,
+  [SMALL_STATE(31)] = 496,
+  [SMALL_STATE(32)] = 522,
+  [SMALL_STATE(33)] = 548,
+  [SMALL_STATE(34)] = 574,
+  [SMALL_STATE(35)] = 597,
+  [SMALL_STATE(36)] = 611,
+  [SMALL_STATE(37)] = 625,
+  [SMALL_STATE(38)] = 639,
+  [SMALL_STATE(39)] = 653,
+  [SMALL_STATE(40)] = 667,
+  [SMALL_STATE(41)] = 678,
+  [SMALL_STATE(42)] = 686,
+  [SMALL_STATE(43)] = 694,
+  [SMALL_STATE(44)] = 702,
+  [SMALL_STATE(45)] = 710,
+  [SMALL_STATE(46)] = 718,
+  [SMALL_STATE(47)] = 726,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {

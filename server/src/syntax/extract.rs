@@ -127,14 +127,20 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
             break;
         }
     }
-    name_lone_block_ids(&mut note);
+    finish(&mut note);
     note
 }
 
+/// What only the whole note decides, done over it once its parts are read
+/// (they may come from several chunks of an incremental parse).
+pub(super) fn finish(note: &mut NoteSyntax) {
+    name_lone_block_ids(note);
+    citation::drop_examples(&mut note.citations);
+}
+
 /// An id alone on its line (`^id` under a paragraph, list or table) names
-/// the block before it. Done over the whole note, as the block before may
-/// be in another chunk of an incremental parse.
-pub(super) fn name_lone_block_ids(note: &mut NoteSyntax) {
+/// the block before it (which may be in another chunk).
+fn name_lone_block_ids(note: &mut NoteSyntax) {
     let blocks = &note.blocks;
     for id in &mut note.block_ids {
         let Ok(at) = blocks.binary_search_by_key(&id.block.start, |b| b.range.start) else {
@@ -493,10 +499,31 @@ fn extract_inline(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
                 .push(link::parse_wiki(token, start, LinkKind::Embed));
         } else if id == k.inline_link {
             note.links.extend(link::parse_markdown(token, start));
+            // Pandoc reads a link's text as text: `[@key](url)` cites. But
+            // a handle linked to its profile, `[@ada](https://github.com/ada)`,
+            // is a mention, whatever Pandoc would make of it.
+            let open = usize::from(token.starts_with('!')) + 1;
+            if let Some(close) = token.find("](").filter(|&c| token[..c].contains('@')) {
+                let (label, destination) = (&token[open..close], &token[close + 2..]);
+                let names_it = |key: &str| {
+                    destination
+                        .split(['/', '?', '#', '=', '&', ')'])
+                        .any(|part| part.trim_start_matches('@').eq_ignore_ascii_case(key))
+                };
+                note.citations.extend(
+                    citation::bare_citations_in(label, start + open)
+                        .into_iter()
+                        .filter(|c| !names_it(&c.key.value)),
+                );
+            }
         } else if id == k.citation {
-            note.citations.extend(citation::parse_bare(token, start));
+            let (before, after) = (&text[..start], &text[child.end_byte()..]);
+            note.citations
+                .extend(citation::parse_bare(token, start, before, after));
         } else if id == k.citation_group {
-            note.citations.extend(citation::parse_group(token, start));
+            let around = (&text[..start], &text[child.end_byte()..]);
+            let items = citation::parse_brackets(token, start, around, note.citations.last_mut());
+            note.citations.extend(items);
         } else if id == k.html_comment {
             note.ignores.extend(ignore_comment(token, child.end_byte()));
         }
@@ -591,6 +618,34 @@ mod tests {
                 cite "wang2023" in "@wang2023"
             "#]],
         );
+    }
+
+    /// Brackets read by what surrounds them, link text, profile links,
+    /// Pandoc examples and math, as Pandoc reads them (tests/pandoc.rs
+    /// checks the same against Pandoc itself), with exact ranges after
+    /// CJK, emoji and CRLF.
+    #[test]
+    fn citations_in_context() {
+        check(
+            "(@ex) 例子 😀\r\n\r\n见 @wei2022 [p. 3; @kojima2022] 和 [@a](https://x.org) [@ada](https://github.com/ada)\r\n^[@note2020] ![@img] [@span]{.x} [see above; -@b] (@ex) $x @m$ @ex\r\n",
+            expect![[r#"
+                Line "(@ex) 例子 😀"
+                Line "见 @wei2022 [p. 3; @kojima2022] 和 [@a](https://x.org) [@ada](https://github.com/ada)"
+                Line "^[@note2020] ![@img] [@span]{.x} [see above; -@b] (@ex) $x @m$ @ex"
+                cite "wei2022" in "@wei2022"
+                cite "kojima2022" in "[p. 3; @kojima2022]"
+                cite "a" in "@a"
+                cite "note2020" in "@note2020"
+                cite "img" in "@img"
+                cite "span" in "@span"
+                cite "b" in "@b"
+            "#]],
+        );
+        let note = parse_note("@wei2022 [p. 3; @kojima2022]");
+        assert_eq!(note.citations[0].suffix.as_deref(), Some("p. 3"));
+        assert!(note.citations[1].bracketed);
+        let note = parse_note("x -@b");
+        assert!(note.citations[0].suppress_author);
     }
 
     #[test]

