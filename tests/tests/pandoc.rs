@@ -129,7 +129,7 @@ fn gloss_cites(text: &str, version_3: bool) -> Cites {
                 (true, false) => Mode::NormalCitation,
                 (true, true) => Mode::SuppressAuthor,
                 // Pandoc 2 read a bare `-@key` as `@key`; 3 suppresses the
-                // author, as gloss does.
+                // author, as gloss does (gloss follows Pandoc 3).
                 (false, true) if version_3 => Mode::SuppressAuthor,
                 (false, _) => Mode::AuthorInText,
             };

@@ -177,9 +177,10 @@ pub(super) fn bare_citations_in(text: &str, start: usize) -> Vec<CitationItem> {
 /// what surrounds them as Pandoc does: `before` and `after` are the note's
 /// text around them, `previous` the citation read before them.
 /// - `[@a; -@b, p. 3]`: a group, each item citing a key.
-/// - `^[…]` (an inline note), `![…]` (no image without a destination),
-///   `[…]{.class}` (a span), or brackets where an item has no key (`[see
-///   above; @b]`): text, whose citations are bare ones.
+/// - `^[…]` (an inline note), `[…]{.class}` (a span), or brackets where
+///   an item has no key (`[see above; @b]`): text, whose citations are
+///   bare ones. (`![@a]` is a group since Pandoc 3; Pandoc 2 read it as
+///   text.)
 /// - `@a [p. 33; @b]`: a locator of the bare `@a` before it, then items.
 pub(super) fn parse_brackets(
     token: &str,
@@ -189,7 +190,7 @@ pub(super) fn parse_brackets(
 ) -> Vec<CitationItem> {
     let inner = &token[1..token.len() - 1];
     let bare = || bare_citations_in(inner, start + 1);
-    if before.ends_with(['^', '!']) || after.starts_with('{') {
+    if before.ends_with('^') || after.starts_with('{') {
         return bare();
     }
     let parts = parts(token);

@@ -636,7 +636,7 @@ mod tests {
                 cite "kojima2022" in "[p. 3; @kojima2022]"
                 cite "a" in "@a"
                 cite "note2020" in "@note2020"
-                cite "img" in "@img"
+                cite "img" in "[@img]"
                 cite "span" in "@span"
                 cite "b" in "@b"
             "#]],
