@@ -366,6 +366,24 @@ fn cases() -> Vec<Case> {
             open: Some("at.md"),
         },
         Case {
+            // Each `@` in the inline note was checked against every code
+            // span and autolink before it (quadratic).
+            name: "a line-long inline note of code spans, autolinks and citations",
+            setup: |v, _| {
+                v.write("refs.bib", "@misc{known, title = {Known}}\n");
+                let note: String = (0..60_000)
+                    .map(|i| format!("`` @b{i} ` <a@b{i}> "))
+                    .collect();
+                let locators: String = (0..20_000)
+                    .map(|i| format!("@a{i} [p. {i}; @known] "))
+                    .collect();
+                v.write("inline.md", format!("^[{note}]\n{locators}\n"));
+            },
+            expect: &["inline.md unknown-citation"],
+            forbid: &[],
+            open: Some("inline.md"),
+        },
+        Case {
             name: "a 10 MiB note of [[",
             setup: |v, _| v.write("dense.md", "[[".repeat(5 * 1024 * 1024 - 8)),
             expect: &["dense.md file-too-large"],

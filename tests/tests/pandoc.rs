@@ -172,8 +172,11 @@ fn collect_cites(value: &Value, cites: &mut Cites) {
                     Some("SuppressAuthor") => Mode::SuppressAuthor,
                     _ => Mode::NormalCitation,
                 };
-                let key = citation["citationId"].as_str().unwrap_or_default();
-                cites.push((cjk_ends_key(key).to_string(), mode));
+                // A key cut to nothing (`@日期`) is no citation in gloss.
+                let key = cjk_ends_key(citation["citationId"].as_str().unwrap_or_default());
+                if !key.is_empty() {
+                    cites.push((key.to_string(), mode));
+                }
             }
             // The rest of a Cite is its text as written: nothing new.
         }

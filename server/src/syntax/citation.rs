@@ -161,8 +161,16 @@ pub(super) fn drop_examples(citations: &mut Vec<CitationItem>) {
 /// The bare citations in `text` (a link's label, or brackets that are no
 /// citation group), which starts at byte `start` of the note.
 pub(super) fn bare_citations_in(text: &str, start: usize) -> Vec<CitationItem> {
+    let hidden = hidden_ranges(text);
     text.match_indices('@')
         .filter(|&(at, _)| may_cite_after(&text[..at]))
+        .filter(|&(at, _)| {
+            // Sorted and disjoint: the last range starting at or before `at`.
+            let before = hidden.partition_point(|r| r.start <= at);
+            !before
+                .checked_sub(1)
+                .is_some_and(|i| hidden[i].contains(&at))
+        })
         .filter_map(|(at, _)| {
             let key = key_after_at(text, at)?;
             let end = key.end + usize::from(text[key.end..].starts_with('}'));
@@ -171,6 +179,55 @@ pub(super) fn bare_citations_in(text: &str, start: usize) -> Vec<CitationItem> {
             Some(cited)
         })
         .collect()
+}
+
+/// The parts of `text` whose `@` is no citation, as the grammar reads them
+/// outside brackets: code spans, and autolinks and HTML tags (`<…>` with no
+/// space inside, or opening a tag with attributes, `<span title="@x">`).
+fn hidden_ranges(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut hidden = Vec::new();
+    // Backtick runs of a length that found no closing run: none later will
+    // (searching again would make a line of them quadratic).
+    let mut unclosed = std::collections::HashSet::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'`' => {
+                let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                let fence = &text[i..i + run];
+                let close = match unclosed.contains(&run) {
+                    true => None,
+                    false => text[i + run..].find(fence),
+                };
+                match close {
+                    Some(close) => {
+                        let end = i + run + close + run;
+                        hidden.push(i..end);
+                        i = end;
+                    }
+                    None => {
+                        unclosed.insert(run);
+                        i += run;
+                    }
+                }
+            }
+            b'<' => {
+                let inside = text[i + 1..].split(['<', '>']).next().unwrap_or("");
+                let closed = text[i + 1 + inside.len()..].starts_with('>');
+                let tag = inside.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+                    && inside.contains('=');
+                if closed && (tag || !inside.contains(char::is_whitespace)) {
+                    hidden.push(i..i + inside.len() + 2);
+                    i += inside.len() + 2;
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    hidden
 }
 
 /// Brackets holding an `@` (a `citation_group` token) at `start`, read by
@@ -377,6 +434,12 @@ mod tests {
         assert!(!items[0].bracketed);
         let text = "[a@b.org @c]";
         assert_eq!(keys(&parse_group(text, 0), text), ["c"]);
+    }
+
+    #[test]
+    fn no_bare_citations_in_code_autolinks_or_tags() {
+        let text = "see `@code` <https://x.org/@me> <a@b.org> <span title=\"@t\"> <see @k>";
+        assert_eq!(keys(&bare_citations_in(text, 0), text), ["k"]);
     }
 
     #[test]
