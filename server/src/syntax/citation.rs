@@ -36,10 +36,13 @@ pub fn is_quarto_cross_reference(key: &str) -> bool {
         .is_some_and(|(prefix, rest)| !rest.is_empty() && QUARTO_PREFIXES.contains(&prefix))
 }
 
-/// A key as the grammar's `KEY` reads it (see `grammar/grammar.js`): a
-/// letter, digit or `_` of any script but the CJK ones, then more of them
-/// with single internal punctuation (and `//` after `:` or `/`, for URLs).
-/// Or a braced key without spaces: `{https://x.org/?a&b}`.
+/// A key, exactly: a letter, digit or `_` of any script but the CJK ones,
+/// then more of them with single internal punctuation (and `//` after `:`
+/// or `/`, for URLs); or a braced key without spaces,
+/// `{https://x.org/?a&b}`. The grammar's `KEY` (`grammar/grammar.js`) is
+/// the same with letters approximated by ranges of non-letters: it may take
+/// in a rare symbol (a key ends there) or stop at a rare letter such as
+/// `µ`, `ℓ` or `①` (the key ends there too).
 static KEY: LazyLock<Regex> = LazyLock::new(|| {
     let key_char = r"[\p{L}\p{N}_&&[^\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}]]";
     Regex::new(&format!(
