@@ -158,7 +158,10 @@ fn pandoc_cites(pandoc: &Path, text: &str) -> Cites {
         return Vec::new();
     }
     let json: Value = serde_json::from_slice(&output.stdout).expect("pandoc writes JSON");
+    // Of the metadata, only `nocite` cites (gloss reads no other field as
+    // text); it comes first, as the front matter does.
     let mut cites = Vec::new();
+    collect_cites(&json["meta"]["nocite"], &mut cites);
     collect_cites(&json["blocks"], &mut cites);
     cites
 }
@@ -172,9 +175,10 @@ fn collect_cites(value: &Value, cites: &mut Cites) {
                     Some("SuppressAuthor") => Mode::SuppressAuthor,
                     _ => Mode::NormalCitation,
                 };
-                // A key cut to nothing (`@日期`) is no citation in gloss.
+                // A key cut to nothing (`@日期`) is no citation in gloss,
+                // nor is `@*` (every entry, for `nocite`).
                 let key = cjk_ends_key(citation["citationId"].as_str().unwrap_or_default());
-                if !key.is_empty() {
+                if !key.is_empty() && key != "*" {
                     cites.push((key.to_string(), mode));
                 }
             }

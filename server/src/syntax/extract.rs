@@ -348,6 +348,7 @@ fn extract_block(
         let token = &text[node.byte_range()];
         let parsed = front_matter::parse(token, node.start_byte());
         note.links.extend(parsed.links.iter().cloned());
+        note.citations.extend(parsed.nocite.iter().cloned());
         note.front_matter = Some(parsed);
         note.front_matter_range = Some(node.byte_range());
         return;

@@ -10,6 +10,7 @@ use std::ops::Range;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+use super::citation::{bare_citations_in, CitationItem};
 use super::link::{parse_wiki, Link, LinkKind};
 use super::Spanned;
 use crate::line_index::{ColumnUnit, LineCol, LineIndex};
@@ -30,6 +31,9 @@ pub struct FrontMatter {
     /// Wikilinks in any string value (`related: "[[Other note]]"`, lists of
     /// them): Obsidian's properties link notes this way.
     pub links: Vec<Link>,
+    /// `nocite: "@a, @b"` (or a list): keys cited without a mention in the
+    /// text, checked like citations; `@*` (every entry) is none.
+    pub nocite: Vec<CitationItem>,
     /// A syntax error, or the budget running out.
     pub error: Option<Spanned<String>>,
 }
@@ -283,6 +287,19 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
         .map(|n| n.scalars().into_iter().map(spanned).collect())
         .unwrap_or_default();
     front_matter.links = links(&root, yaml, offset);
+    front_matter.nocite = root
+        .get("nocite")
+        .map(|n| {
+            n.scalars()
+                .into_iter()
+                .map(spanned)
+                // A scalar whose text is not where it stands (escapes, a
+                // block scalar) has no range to cite from.
+                .filter(|s| !s.range.is_empty())
+                .flat_map(|s| bare_citations_in(&s.value, s.range.start))
+                .collect()
+        })
+        .unwrap_or_default();
     front_matter.ignore = root
         .get("gloss")
         .and_then(|g| g.get("ignore"))
@@ -397,6 +414,26 @@ mod tests {
             ]
         );
         assert_eq!(&text[fm.links[1].target.clone().unwrap().range], "A");
+    }
+
+    #[test]
+    fn nocite_keys_with_exact_ranges() {
+        let text = "---\nnocite: \"@wei2022, @王2023x [@*]\"\nother: [\"@no\"]\n---\n";
+        let fm = parse(text, 0);
+        let keys: Vec<&str> = fm
+            .nocite
+            .iter()
+            .map(|c| &text[c.key.range.clone()])
+            .collect();
+        assert_eq!(keys, ["wei2022"]);
+        let list = "---\nnocite:\n  - \"@a\"\n  - '@b'\n---\n";
+        let fm = parse(list, 0);
+        let keys: Vec<&str> = fm
+            .nocite
+            .iter()
+            .map(|c| &list[c.key.range.clone()])
+            .collect();
+        assert_eq!(keys, ["a", "b"]);
     }
 
     #[test]
