@@ -184,6 +184,11 @@ fn collect_cites(value: &Value, cites: &mut Cites) {
             }
             // The rest of a Cite is its text as written: nothing new.
         }
+        // Pandoc 3 writes an implicit figure's caption twice, as the
+        // Figure's caption and as its image's description: read it once.
+        Value::Object(object) if object.get("t").is_some_and(|t| t == "Figure") => {
+            collect_cites(&object["c"][2], cites);
+        }
         Value::Object(object) => object.values().for_each(|v| collect_cites(v, cites)),
         Value::Array(items) => items.iter().for_each(|v| collect_cites(v, cites)),
         _ => {}

@@ -97,7 +97,7 @@ impl Document {
     }
 
     pub fn syntax(&self) -> NoteSyntax {
-        self.chunks.to_syntax()
+        self.chunks.to_syntax(&self.text)
     }
 
     /// How the incrementally maintained state differs from parsing the

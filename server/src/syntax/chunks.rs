@@ -166,8 +166,8 @@ impl ChunkedSyntax {
         }
     }
 
-    /// The whole note's extraction.
-    pub fn to_syntax(&self) -> NoteSyntax {
+    /// The whole note's extraction; `text` is the note's.
+    pub fn to_syntax(&self, text: &str) -> NoteSyntax {
         let mut note = NoteSyntax::default();
         for chunk in &self.chunks {
             if let Some((fm, range)) = &chunk.front_matter {
@@ -180,7 +180,7 @@ impl ChunkedSyntax {
             note.ignores.extend_from_slice(&chunk.ignores);
             note.block_ids.extend_from_slice(&chunk.block_ids);
         }
-        super::extract::finish(&mut note);
+        super::extract::finish(&mut note, text);
         note
     }
 }

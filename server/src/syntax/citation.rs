@@ -167,13 +167,7 @@ pub(super) fn bare_citations_in(text: &str, start: usize) -> Vec<CitationItem> {
     let hidden = hidden_ranges(text);
     text.match_indices('@')
         .filter(|&(at, _)| may_cite_after(&text[..at]))
-        .filter(|&(at, _)| {
-            // Sorted and disjoint: the last range starting at or before `at`.
-            let before = hidden.partition_point(|r| r.start <= at);
-            !before
-                .checked_sub(1)
-                .is_some_and(|i| hidden[i].contains(&at))
-        })
+        .filter(|&(at, _)| !inside(&hidden, at))
         .filter_map(|(at, _)| {
             let key = key_after_at(text, at)?;
             let end = key.end + usize::from(text[key.end..].starts_with('}'));
@@ -182,6 +176,112 @@ pub(super) fn bare_citations_in(text: &str, start: usize) -> Vec<CitationItem> {
             Some(cited)
         })
         .collect()
+}
+
+/// Takes out the citations inside raw LaTeX environments of `text`
+/// (`\begin{lstlisting}` … `@Override` … `\end{lstlisting}`): Pandoc
+/// passes them to LaTeX untouched. Links stay: Obsidian, which knows no raw
+/// LaTeX, follows them.
+/// `code` are the note's code blocks: `\begin` and `\end` in them, or in
+/// code spans, are code (a ```` ```{=latex} ```` block may open an
+/// environment that another one closes; Pandoc keeps both as code).
+pub(super) fn drop_raw_tex(citations: &mut Vec<CitationItem>, text: &str, code: &[Range<usize>]) {
+    if citations.is_empty() || !text.contains("\\begin{") {
+        return;
+    }
+    let spans = code_spans(text);
+    let raw = raw_tex_ranges(text, &|at| inside(code, at) || inside(&spans, at));
+    citations.retain(|c| !inside(&raw, c.key.range.start));
+}
+
+/// Whether `at` is in one of `ranges` (sorted and disjoint).
+fn inside(ranges: &[Range<usize>], at: usize) -> bool {
+    let before = ranges.partition_point(|r| r.start <= at);
+    before
+        .checked_sub(1)
+        .is_some_and(|i| ranges[i].contains(&at))
+}
+
+/// The code spans of `text`, line by line.
+fn code_spans(text: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.contains('`') {
+            spans.extend(
+                hidden_ranges(line)
+                    .into_iter()
+                    .filter(|r| line.as_bytes()[r.start] == b'`')
+                    .map(|r| line_start + r.start..line_start + r.end),
+            );
+        }
+        line_start += line.len();
+    }
+    spans
+}
+
+/// The raw LaTeX environments of `text`, in order: `\begin{name}` through
+/// its `\end{name}` (nested ones of the same name counted), anywhere, as
+/// Pandoc reads them. One never closed is text.
+fn raw_tex_ranges(text: &str, in_code: &dyn Fn(usize) -> bool) -> Vec<Range<usize>> {
+    const BEGIN: &str = "\\begin{";
+    let mut ranges = Vec::new();
+    // Names with no `\end` after some `\begin`: none after a later one
+    // either (searching again would make a note of them quadratic).
+    let mut unclosed = std::collections::HashSet::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(BEGIN) {
+        let start = from + found;
+        let name_start = start + BEGIN.len();
+        from = name_start;
+        let Some(len) = text[name_start..].bytes().take(65).position(|b| b == b'}') else {
+            continue;
+        };
+        let name = &text[name_start..name_start + len];
+        if name.is_empty()
+            || name.contains(char::is_whitespace)
+            || unclosed.contains(name)
+            || in_code(start)
+        {
+            continue;
+        }
+        match environment_end(text, name_start + len + 1, name, in_code) {
+            Some(end) => {
+                ranges.push(start..end);
+                from = end;
+            }
+            None => {
+                unclosed.insert(name);
+            }
+        }
+    }
+    ranges
+}
+
+/// Where the environment `name` opened before `from` ends: after its
+/// `\end{name}`, counting the same environments nested in it.
+fn environment_end(
+    text: &str,
+    mut from: usize,
+    name: &str,
+    in_code: &dyn Fn(usize) -> bool,
+) -> Option<usize> {
+    let (open, close) = (format!("\\begin{{{name}}}"), format!("\\end{{{name}}}"));
+    let mut depth = 1usize;
+    loop {
+        let at = from + text[from..].find(&close)?;
+        depth += text[from..at]
+            .match_indices(&open)
+            .filter(|(i, _)| !in_code(from + i))
+            .count();
+        if !in_code(at) {
+            depth -= 1;
+        }
+        from = at + close.len();
+        if depth == 0 {
+            return Some(from);
+        }
+    }
 }
 
 /// The parts of `text` whose `@` is no citation, as the grammar reads them
@@ -443,6 +543,29 @@ mod tests {
     fn no_bare_citations_in_code_autolinks_or_tags() {
         let text = "see `@code` <https://x.org/@me> <a@b.org> <span title=\"@t\"> <see @k>";
         assert_eq!(keys(&bare_citations_in(text, 0), text), ["k"]);
+    }
+
+    #[test]
+    fn raw_latex_environments_hold_no_citations() {
+        let text = "\\begin{lstlisting}\n@Override\n\n\\begin{lstlisting}@in\\end{lstlisting} @still\n\\end{lstlisting}\n@after \\begin{x} @unclosed \\begin{y}@y\\end{y}";
+        let mut items: Vec<CitationItem> = text
+            .match_indices('@')
+            .filter_map(|(at, _)| {
+                let end = at + 1 + key_after_at(text, at)?.len();
+                parse_bare(&text[at..end], at, &text[..at], &text[end..])
+            })
+            .collect();
+        drop_raw_tex(&mut items, text, &[]);
+        assert_eq!(keys(&items, text), ["after", "unclosed"]);
+        // In code, `\begin` and `\end` are code.
+        let text = "`\\begin{x}` @a `\\end{x}` and \\begin{y} @b `\\end{y}`";
+        let mut items: Vec<CitationItem> = ["@a", "@b"]
+            .iter()
+            .map(|k| text.find(k).unwrap())
+            .filter_map(|at| parse_bare(&text[at..at + 2], at, &text[..at], &text[at + 2..]))
+            .collect();
+        drop_raw_tex(&mut items, text, &[]);
+        assert_eq!(keys(&items, text), ["a", "b"]);
     }
 
     #[test]

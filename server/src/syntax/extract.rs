@@ -127,15 +127,22 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
             break;
         }
     }
-    finish(&mut note);
+    finish(&mut note, text);
     note
 }
 
 /// What only the whole note decides, done over it once its parts are read
 /// (they may come from several chunks of an incremental parse).
-pub(super) fn finish(note: &mut NoteSyntax) {
+pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     name_lone_block_ids(note);
     citation::drop_examples(&mut note.citations);
+    let code: Vec<Range<usize>> = note
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Code)
+        .map(|b| b.range.clone())
+        .collect();
+    citation::drop_raw_tex(&mut note.citations, text, &code);
 }
 
 /// An id alone on its line (`^id` under a paragraph, list or table) names
