@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use super::reference_format::format_reference;
-use crate::syntax::{BlockKind, Link, LinkKind, Spanned};
+use crate::syntax::{is_crossref_label, starts_crossref, BlockKind, Link, LinkKind, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{Anchor, NoteId, Resolution, Target, Workspace};
 
@@ -19,6 +19,8 @@ pub enum CompletionKind {
     Heading,
     Block,
     Citation,
+    /// A cross-reference label (`fig:plot` after `@fig:`).
+    Label,
 }
 
 /// What a completion item's documentation is about, so that it can be
@@ -39,6 +41,8 @@ pub enum Resolve {
         anchor: String,
     },
     Key(String),
+    /// A cross-reference label.
+    Label(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,8 +336,36 @@ fn rank(mut scored: Vec<(u8, usize, CompletionItem)>) -> Vec<CompletionItem> {
 }
 
 fn citations(workspace: &Workspace, query: &str, replace: Range<usize>) -> Vec<CompletionItem> {
+    let capitalised = query.starts_with(|c: char| c.is_uppercase());
     let query = query.to_lowercase();
     let mut scored = Vec::new();
+    // `@fig:` where the workspace uses pandoc-crossref: its labels.
+    if starts_crossref(&query) && workspace.uses_pandoc_crossref() {
+        for label in workspace.labels().filter(|l| is_crossref_label(l)) {
+            let Some(score) = score(&query, label) else {
+                continue;
+            };
+            let insert = match capitalised {
+                true => label[..1].to_uppercase() + &label[1..],
+                false => label.to_string(),
+            };
+            scored.push((
+                score,
+                label.len(),
+                CompletionItem {
+                    label: insert.clone(),
+                    kind: CompletionKind::Label,
+                    // Where it is defined.
+                    detail: workspace
+                        .label(label)
+                        .map(|(note, _)| workspace.note(note).file.rel.to_string()),
+                    resolve: Resolve::Label(label.to_string()),
+                    insert,
+                    replace: replace.clone(),
+                },
+            ));
+        }
+    }
     for bib in &workspace.bibliographies {
         for entry in &bib.entries {
             // By key first; then by author, title words or year.
@@ -409,6 +441,7 @@ pub fn completion_documentation(workspace: &Workspace, resolve: &Resolve) -> Opt
             let &at = workspace.citation_key(key).first()?;
             Some(format_reference(workspace.bib_entry(at)))
         }
+        Resolve::Label(label) => super::hover::cross_reference_markdown(workspace, label),
     }
 }
 
@@ -447,6 +480,28 @@ mod tests {
                 [
                     "Note chain (notes/chain.md) insert \"chain]]\" over a.md:1:9-1:12 \"cha\"",
                     "Concept Chain of Thought (alias of CoT) insert \"Chain of Thought]]\" over a.md:1:9-1:12 \"cha\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn labels_after_a_cross_reference_prefix() {
+        let thesis = "//- 02.md\n# M {#sec:method}\n![P](p.png){#fig:plot}\n\\label{fig:raw}\n{#plain}\n//- p.png\n";
+        check(
+            &format!("{thesis}//- 01.md\n见 [@fig:$0]\n"),
+            expect![[r#"
+                [
+                    "Label fig:raw (02.md) insert \"fig:raw\" over 01.md:1:5-1:9 \"fig:\"",
+                    "Label fig:plot (02.md) insert \"fig:plot\" over 01.md:1:5-1:9 \"fig:\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!("{thesis}//- 01.md\n@Sec:m$0\n"),
+            expect![[r#"
+                [
+                    "Label Sec:method (02.md) insert \"Sec:method\" over 01.md:1:2-1:7 \"Sec:m\"",
                 ]
             "#]],
         );

@@ -45,20 +45,34 @@ pub fn goto_definition(
             Resolution::BrokenAnchor { note: target } => vec![note_target(workspace, target, None)],
             _ => Vec::new(),
         },
-        Some(Item::Citation(citation)) => workspace
-            .citation_key(&citation.key.value)
-            .iter()
-            .map(|&at| {
-                let entry = workspace.bib_entry(at);
-                NavigationTarget {
-                    file: FileId::Bibliography(at.bib),
-                    full_range: entry.range.clone(),
-                    focus_range: entry.key_range.clone(),
-                }
-            })
-            .collect(),
+        Some(Item::Citation(citation)) => match cross_reference(workspace, &citation.key.value) {
+            Some((note, range)) => vec![NavigationTarget {
+                file: FileId::Note(note),
+                full_range: range.clone(),
+                focus_range: range,
+            }],
+            None => workspace
+                .citation_key(&citation.key.value)
+                .iter()
+                .map(|&at| {
+                    let entry = workspace.bib_entry(at);
+                    NavigationTarget {
+                        file: FileId::Bibliography(at.bib),
+                        full_range: entry.range.clone(),
+                        focus_range: entry.key_range.clone(),
+                    }
+                })
+                .collect(),
+        },
         _ => Vec::new(),
     }
+}
+
+/// The label a pandoc-crossref reference (`@sec:intro`) names, where the
+/// workspace uses pandoc-crossref.
+fn cross_reference(workspace: &Workspace, key: &str) -> Option<(NoteId, Range<usize>)> {
+    let label = crate::syntax::crossref_label(key).filter(|_| workspace.uses_pandoc_crossref())?;
+    workspace.label(&label)
 }
 
 fn note_target(workspace: &Workspace, note: NoteId, anchor: Option<Anchor>) -> NavigationTarget {
@@ -144,6 +158,26 @@ mod tests {
         check(
             &format!("{vault}//- a.md\n[[nothing$0]]\n"),
             expect!["[]\n"],
+        );
+    }
+
+    #[test]
+    fn to_a_cross_reference_label() {
+        check(
+            "//- 02-method.md\n![图 😀](a.png){#fig:plot}\r\n\\label{tbl:raw}\n//- a.png\n//- 01-intro.md\n[@fig:pl$0ot]\n",
+            expect![[r#"
+                [
+                    "02-method.md:1:16-1:24 \"fig:plot\"",
+                ]
+            "#]],
+        );
+        check(
+            "//- 02-method.md\n# M {#sec:m}\n\\label{tbl:raw}\n//- 01-intro.md\n@tbl:r$0aw\n",
+            expect![[r#"
+                [
+                    "02-method.md:2:8-2:15 \"tbl:raw\"",
+                ]
+            "#]],
         );
     }
 

@@ -8,7 +8,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::{Code, Diagnostic, FileId, Related};
-use crate::syntax::{front_matter, Spanned};
+use crate::syntax::{crossref_label, front_matter, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{
     BibId, EntryId, FileProblem, FileRef, KeyLocation, NoteId, Resolution, SourceFile, Workspace,
@@ -364,17 +364,34 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
     // or a placeholder (`@someone`, `@yyyy-mm-dd`), not a citation someone
     // forgot to resolve; `[@key]` still is one.
     let bare_cites = !workspace.bibliographies.is_empty();
+    let crossref = workspace.uses_pandoc_crossref();
     for citation in note
         .syntax
         .citations
         .iter()
         .filter(|c| inside(&c.key.range))
     {
-        let bracketed = note.file.text[citation.token.clone()].starts_with('[');
-        if !bracketed && !bare_cites {
+        let key = &citation.key;
+        // `@sec:intro` where the workspace uses pandoc-crossref: a label,
+        // not a key.
+        if let Some(label) = crossref_label(&key.value).filter(|_| crossref) {
+            if !workspace.has_label(&label) {
+                sink.push(
+                    Code::BrokenCrossReference,
+                    key.range.clone(),
+                    format!(
+                        "no label '{}' ({{#{}}})",
+                        excerpt(&key.value),
+                        excerpt(&label)
+                    ),
+                    Vec::new(),
+                );
+            }
             continue;
         }
-        let key = &citation.key;
+        if !citation.bracketed && !bare_cites {
+            continue;
+        }
         if workspace.citation_key(&key.value).is_empty() {
             sink.push(
                 Code::UnknownCitation,
@@ -663,6 +680,35 @@ mod tests {
             expect![[r#"
                 broken-anchor n.md:2:11-2:36 "Open hidden sidebars#Keys" no heading 'Open hidden sidebars#Keys' in 'Sidebar.md'; did you mean 'Keys'?
                 broken-anchor n.md:2:45-2:52 "How big" no heading 'How big' in 'FAQ.md'"#]],
+        );
+    }
+
+    /// pandoc-crossref references resolve against labels of any note
+    /// (a thesis is many files), in attribute blocks or raw LaTeX; they are
+    /// citations where no note defines such a label, or `gloss.toml` says so.
+    #[test]
+    fn cross_references_where_pandoc_crossref_is_used() {
+        let chapters = "//- plot.png\n//- refs.bib\n@misc{kaplan2020, title = {Scaling}}\n//- 01-intro.md\n# 引言 😀 {#sec:intro}\n见 [@fig:plot; @Sec:method] 和 @tbl:gone，[@kaplan2020]。\n//- 02-method.md\n# Method {#sec:method}\n![Plot](plot.png){#fig:plot}\n\\caption{T}\\label{tbl:raw}\n@tbl:raw @eq:none\n";
+        check(
+            chapters,
+            expect![[r#"
+                broken-cross-reference 01-intro.md:2:31-2:39 "tbl:gone" no label 'tbl:gone' ({#tbl:gone})
+                broken-cross-reference 02-method.md:4:11-4:18 "eq:none" no label 'eq:none' ({#eq:none})"#]],
+        );
+        // Without labels of pandoc-crossref's kinds, `@sec:x` is a key.
+        check(
+            "//- refs.bib\n@misc{k, title = {T}}\n//- n.md\n@sec:intro [@k]\n",
+            expect![[r#"
+                unknown-citation n.md:1:2-1:11 "sec:intro" unknown citation key 'sec:intro'"#]],
+        );
+        check(
+            &format!("//- gloss.toml\n[pandoc]\ncross-references = []\n{chapters}"),
+            expect![[r#"
+                unknown-citation 01-intro.md:2:5-2:13 "fig:plot" unknown citation key 'fig:plot'
+                unknown-citation 01-intro.md:2:16-2:26 "Sec:method" unknown citation key 'Sec:method'
+                unknown-citation 01-intro.md:2:31-2:39 "tbl:gone" unknown citation key 'tbl:gone'
+                unknown-citation 02-method.md:4:2-4:9 "tbl:raw" unknown citation key 'tbl:raw'
+                unknown-citation 02-method.md:4:11-4:18 "eq:none" unknown citation key 'eq:none'"#]],
         );
     }
 

@@ -273,8 +273,11 @@ fn citation_hover(
     let mut parts: Vec<String> = items
         .iter()
         .take(MAX_STACKED)
-        .map(
-            |item| match workspace.citation_key(&item.key.value).first() {
+        .map(|item| {
+            if let Some(markdown) = cross_reference_markdown(workspace, &item.key.value) {
+                return markdown;
+            }
+            match workspace.citation_key(&item.key.value).first() {
                 Some(&location) => reference_markdown(workspace, location, item, config),
                 None => problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
                     format!(
@@ -283,8 +286,8 @@ fn citation_hover(
                         Code::UnknownCitation.as_str()
                     )
                 }),
-            },
-        )
+            }
+        })
         .collect();
     if more > 0 {
         parts.push(format!("*and {more} more*"));
@@ -293,6 +296,23 @@ fn citation_hover(
         range,
         markdown: parts.join("\n\n---\n\n"),
     })
+}
+
+/// A pandoc-crossref reference (`@sec:intro`) to a label that exists: the
+/// line that defines it (a heading, a caption) and where.
+pub(super) fn cross_reference_markdown(workspace: &Workspace, key: &str) -> Option<String> {
+    if !workspace.uses_pandoc_crossref() {
+        return None;
+    }
+    let (note, range) = workspace.label(&crate::syntax::crossref_label(key)?)?;
+    let note = workspace.note(note);
+    let text = &note.file.text;
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[range.end..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| range.end + i);
+    let line = crate::workspace::read::excerpt(text[line_start..line_end].trim(), 200);
+    Some(format!("{line}\n\n*{}*", note.file.rel))
 }
 
 /// A cited paper: the reference in the configured style (plain when the CSL
@@ -478,6 +498,25 @@ title: Scaling Laws 笔记
                 [arXiv:2201.11903](https://arxiv.org/abs/2201.11903) · [Zotero](zotero://select/items/@wei2022chain)
 
                 *refs.bib:1*"#]],
+        );
+    }
+
+    #[test]
+    fn cross_reference_to_a_label() {
+        let thesis = "//- 02-method.md\n# 方法 😀 {#sec:method}\r\n//- 01-intro.md\n";
+        check(
+            &format!("{thesis}见 [@Sec:met$0hod]\n"),
+            expect![[r#"
+                01-intro.md:1:5-1:15 "Sec:method"
+                # 方法 😀 {#sec:method}
+
+                *02-method.md*"#]],
+        );
+        check(
+            &format!("{thesis}见 @sec:go$0ne\n"),
+            expect![[r#"
+                01-intro.md:1:4-1:12 "sec:gone"
+                **no label 'sec:gone' ({#sec:gone})** `broken-cross-reference`"#]],
         );
     }
 

@@ -118,6 +118,7 @@ pub fn completion_item(
         ide::CompletionKind::Heading => lsp::CompletionItemKind::MODULE,
         ide::CompletionKind::Block => lsp::CompletionItemKind::VALUE,
         ide::CompletionKind::Citation => lsp::CompletionItemKind::REFERENCE,
+        ide::CompletionKind::Label => lsp::CompletionItemKind::CONSTANT,
     };
     lsp::CompletionItem {
         label: item.label.clone(),

@@ -325,7 +325,9 @@ impl Session {
             let old = workspace.note_by_path(path).map(|id| workspace.note(id));
             // Other notes resolve this one's names and headings.
             let names_changed = old.is_none_or(|old| {
-                old.keys != note.keys || old.anchor_names() != note.anchor_names()
+                old.keys != note.keys
+                    || old.anchor_names() != note.anchor_names()
+                    || labels(&old.syntax.labels) != labels(&note.syntax.labels)
             });
             let bibliographies_changed =
                 old.map(declared_bibliographies) != Some(declared_bibliographies(&note));
@@ -482,6 +484,12 @@ impl Session {
             outbox,
         )
     }
+}
+
+/// The labels (`{#sec:intro}`) a note defines, which other notes'
+/// cross-references name.
+fn labels(labels: &[crate::syntax::Spanned<String>]) -> Vec<&str> {
+    labels.iter().map(|l| l.value.as_str()).collect()
 }
 
 /// The bibliographies a note declares, as written.

@@ -25,6 +25,9 @@ pub struct NoteSyntax {
     pub ignores: Vec<IgnoreComment>,
     /// Block ids (`^id` at the end of a block or on a line of its own).
     pub block_ids: Vec<BlockId>,
+    /// Ids of Pandoc attribute blocks (`{#sec:intro}`), which
+    /// cross-references name.
+    pub labels: Vec<Spanned<String>>,
 }
 
 thread_local! {
@@ -143,6 +146,7 @@ pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
         .map(|b| b.range.clone())
         .collect();
     citation::drop_raw_tex(&mut note.citations, text, &code);
+    note.labels = super::label::labels(text);
 }
 
 /// An id alone on its line (`^id` under a paragraph, list or table) names

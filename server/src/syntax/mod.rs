@@ -9,6 +9,7 @@ mod citation;
 mod extract;
 pub mod front_matter;
 mod glossary_entry;
+mod label;
 mod link;
 
 use std::ops::Range;
@@ -18,6 +19,7 @@ pub use citation::{is_quarto_cross_reference, CitationItem};
 pub use extract::{extract, parse_note, parse_tree, NoteSyntax};
 pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
+pub use label::{crossref_label, is_crossref_label, starts_crossref};
 pub use link::{reference_definition, Link, LinkKind};
 
 /// The most line breaks and markup characters a note may have to be

@@ -38,10 +38,11 @@ pub enum Code {
     InvalidUtf8,
     FileTooLarge,
     Unreadable,
+    BrokenCrossReference,
 }
 
 impl Code {
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 14] = [
         Code::BrokenLink,
         Code::BrokenAnchor,
         Code::UnknownCitation,
@@ -55,6 +56,7 @@ impl Code {
         Code::InvalidUtf8,
         Code::FileTooLarge,
         Code::Unreadable,
+        Code::BrokenCrossReference,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +74,7 @@ impl Code {
             Code::InvalidUtf8 => "invalid-utf8",
             Code::FileTooLarge => "file-too-large",
             Code::Unreadable => "unreadable",
+            Code::BrokenCrossReference => "broken-cross-reference",
         }
     }
 
@@ -103,6 +106,9 @@ impl Code {
             Code::InvalidUtf8 => "A file is not valid UTF-8.",
             Code::FileTooLarge => "A note is over the size limit and was skipped.",
             Code::Unreadable => "A file could not be read.",
+            Code::BrokenCrossReference => {
+                "A cross-reference (@sec:intro) names no label ({#sec:intro})."
+            }
         }
     }
 

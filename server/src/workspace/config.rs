@@ -64,6 +64,14 @@ struct RawConfig {
     ignore: RawIgnore,
     #[serde(default)]
     links: RawLinks,
+    #[serde(default)]
+    pandoc: RawPandoc,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPandoc {
+    cross_references: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +167,10 @@ pub struct Config {
     /// Whether front-matter aliases name their notes in links (`[links]
     /// aliases`; Obsidian only suggests them).
     pub link_aliases: bool,
+    /// Whether `@sec:intro` and the like are pandoc-crossref references,
+    /// checked against labels (`[pandoc] cross-references`); `None`: when
+    /// some note defines such a label.
+    pub pandoc_crossref: Option<bool>,
     /// Not from `gloss.toml`: the files an Obsidian vault excludes
     /// (`.obsidian/app.json` `userIgnoreFilters`), never reported.
     pub obsidian_excluded: Vec<Excluded>,
@@ -189,6 +201,7 @@ impl Default for Config {
             ignore_targets: GlobSet::empty(),
             ignore_paths: GlobSet::empty(),
             link_aliases: true,
+            pandoc_crossref: None,
             obsidian_excluded: Vec::new(),
             confined: false,
             user_bibliographies: Vec::new(),
@@ -310,6 +323,15 @@ impl Config {
         if let Some(aliases) = raw.links.aliases {
             config.link_aliases = aliases;
         }
+        if let Some(filters) = &raw.pandoc.cross_references {
+            if let Some(unknown) = filters.iter().find(|f| *f != "pandoc-crossref") {
+                let message = format!(
+                    "unknown cross-reference syntax `{unknown}`, expected \"pandoc-crossref\" (or none: [])"
+                );
+                return Err((find_key(text, "cross-references"), message));
+            }
+            config.pandoc_crossref = Some(!filters.is_empty());
+        }
         config.ignore_targets = globs(&raw.ignore.targets, "targets")?;
         config.ignore_paths = globs(&raw.ignore.paths, "paths")?;
         for (name, level) in raw.severity {
@@ -403,6 +425,19 @@ mod tests {
         );
         assert!(!config.includes("drafts/a.md"));
         assert!(config.includes("notes/a.md"));
+    }
+
+    #[test]
+    fn cross_reference_syntaxes() {
+        assert_eq!(Config::parse("").unwrap().pandoc_crossref, None);
+        let on = "[pandoc]\ncross-references = [\"pandoc-crossref\"]\n";
+        assert_eq!(Config::parse(on).unwrap().pandoc_crossref, Some(true));
+        let off = "[pandoc]\ncross-references = []\n";
+        assert_eq!(Config::parse(off).unwrap().pandoc_crossref, Some(false));
+        let text = "[pandoc]\ncross-references = [\"fignos\"]\n";
+        let (range, message) = Config::parse(text).unwrap_err();
+        assert!(message.contains("`fignos`"), "{message}");
+        assert_eq!(&text[range.unwrap()], "cross-references");
     }
 
     #[test]

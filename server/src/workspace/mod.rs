@@ -400,6 +400,10 @@ pub struct Workspace {
     files: files::Files,
     /// Citation key → every place it is defined, in load order.
     keys: HashMap<String, Vec<KeyLocation>>,
+    /// Attribute-block label (`{#sec:intro}`) → the notes defining it.
+    labels: HashMap<String, Vec<NoteId>>,
+    /// How many of those are pandoc-crossref labels (`sec:…`, `fig:…`, …).
+    crossref_labels: usize,
     /// Built on first use after the set of names changes.
     name_suggestions: OnceLock<suggest::Candidates>,
     /// Built on first use after the bibliographies change.
@@ -426,6 +430,8 @@ impl Workspace {
             names: HashMap::new(),
             files: files::Files::default(),
             keys: HashMap::new(),
+            labels: HashMap::new(),
+            crossref_labels: 0,
             name_suggestions: OnceLock::new(),
             key_suggestions: OnceLock::new(),
             mentions: OnceLock::new(),
@@ -612,6 +618,41 @@ impl Workspace {
             .closest(key)
     }
 
+    /// Whether some note defines the attribute-block label `label`
+    /// (`sec:intro` for `{#sec:intro}`). A thesis is many files: any note's
+    /// label counts.
+    pub fn has_label(&self, label: &str) -> bool {
+        self.labels.contains_key(label)
+    }
+
+    /// Every label some note defines.
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        self.labels.keys().map(String::as_str)
+    }
+
+    /// Where `label` is defined: the first note (in load order) and the
+    /// label's range in it.
+    pub fn label(&self, label: &str) -> Option<(NoteId, Range<usize>)> {
+        let &note = self.labels.get(label)?.first()?;
+        let range = self
+            .note(note)
+            .syntax
+            .labels
+            .iter()
+            .find(|l| l.value == label)?
+            .range
+            .clone();
+        Some((note, range))
+    }
+
+    /// Whether `@sec:intro` and the like are pandoc-crossref references:
+    /// as `gloss.toml` says, else when some note defines such a label.
+    pub fn uses_pandoc_crossref(&self) -> bool {
+        self.config
+            .pandoc_crossref
+            .unwrap_or(self.crossref_labels > 0)
+    }
+
     /// Adds a note, or replaces the note at the same path, and updates the
     /// indexes for it alone.
     pub fn set_note(&mut self, note: Note) -> NoteId {
@@ -697,6 +738,10 @@ impl Workspace {
         for (key, target) in self.index_keys(id) {
             self.add_name(&key, target);
         }
+        for label in labels_of(self.note(id)) {
+            self.crossref_labels += usize::from(crate::syntax::is_crossref_label(&label));
+            self.labels.entry(label).or_default().push(id);
+        }
         let rel = self.note(id).file.rel.clone();
         self.files.add(&rel, FileRef::Note(id));
     }
@@ -704,6 +749,15 @@ impl Workspace {
     fn unindex_note(&mut self, id: NoteId) {
         for (key, target) in self.index_keys(id) {
             self.remove_name(&key, target);
+        }
+        for label in labels_of(self.note(id)) {
+            self.crossref_labels -= usize::from(crate::syntax::is_crossref_label(&label));
+            if let Some(notes) = self.labels.get_mut(&label) {
+                notes.retain(|&n| n != id);
+                if notes.is_empty() {
+                    self.labels.remove(&label);
+                }
+            }
         }
         let rel = self.note(id).file.rel.clone();
         self.files.remove(&rel, FileRef::Note(id));
@@ -745,6 +799,11 @@ impl Workspace {
         all.retain(|b| b.file.path != path);
         self.set_bibliographies(all);
     }
+}
+
+/// The labels a note defines, each once.
+fn labels_of(note: &Note) -> std::collections::BTreeSet<String> {
+    note.syntax.labels.iter().map(|l| l.value.clone()).collect()
 }
 
 #[cfg(test)]
