@@ -331,3 +331,34 @@ fn a_link_out_of_the_root_to_a_file_that_exists_is_not_broken() {
     assert_eq!(untrusted.len(), 3);
     assert!(untrusted[0].ends_with("points outside the workspace (not followed with --untrusted)"));
 }
+
+/// A Quarto book: `.qmd` chapters are notes, `_quarto.yml`'s CSL YAML
+/// bibliography and a chapter's `references:` resolve its citations,
+/// cross-references resolve across chapters; the one planted missing label
+/// is reported, and a renamed heading id breaks the links to it.
+#[test]
+fn a_quarto_book_reports_only_what_is_broken() {
+    let vault = Vault::fixture("quarto-book");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let report = run.json();
+    assert_eq!(report["files_checked"], 3);
+    assert_eq!(
+        messages(&report),
+        ["no label 'tbl-missing' ({#tbl-missing})"]
+    );
+    let method = std::fs::read_to_string(vault.path().join("method.qmd")).unwrap();
+    vault.write(
+        "method.qmd",
+        method.replace("{#sec-method ", "{#sec-methods "),
+    );
+    let report = vault.gloss(&["check", "--format", "json"]).json();
+    assert_eq!(
+        messages(&report),
+        [
+            "no label 'sec-method' ({#sec-method})",
+            "no label 'tbl-missing' ({#tbl-missing})",
+            "no heading 'sec-method' in this document; did you mean 'sec-methods'?"
+        ]
+    );
+}

@@ -702,3 +702,105 @@ fn percent_decoded(path: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The line and UTF-16 column of the first `needle` in `text`.
+fn position_of(text: &str, needle: &str) -> (u32, u32) {
+    let at = text.find(needle).expect("the needle is in the text");
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..at].matches('\n').count() as u32;
+    (line, text[line_start..at].encode_utf16().count() as u32)
+}
+
+/// A Quarto book as an editor shows it: `.qmd` chapters, a CSL YAML
+/// bibliography named in `_quarto.yml`, front-matter `references:`, and
+/// cross-references to heading ids and chunk labels in another chapter.
+#[test]
+fn a_quarto_book_with_inline_references_and_cross_references() {
+    let vault = Vault::fixture("quarto-book");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let index = uri(&vault, "index.qmd");
+    let text = std::fs::read_to_string(vault.path().join("index.qmd")).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": index, "languageId": "quarto", "version": 1, "text": text}}),
+    );
+    // Only the planted missing label; the cross-chapter anchor, the
+    // chunk label and both kinds of reference resolve.
+    let diagnostics = client.diagnostics_for(&index, Some(1));
+    let (line, column) = position_of(&text, "tbl-missing");
+    assert_eq!(
+        diagnostics["diagnostics"],
+        json!([{
+            "range": {"start": {"line": line, "character": column}, "end": {"line": line, "character": column + 11}},
+            "severity": 1, "code": "broken-cross-reference", "source": "gloss",
+            "message": "no label 'tbl-missing' ({#tbl-missing})"
+        }])
+    );
+
+    // Hover on a key of the note's own `references:`, and on one of the
+    // project's CSL YAML file.
+    let (line, column) = position_of(&text, "hoffmann2022]");
+    let hover = client.request("textDocument/hover", at(&index, line, column + 3));
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        markdown.starts_with("Hoffmann, J. (2022). Training compute-optimal"),
+        "{markdown}"
+    );
+    let (line, column) = position_of(&text, "kaplan2020]");
+    let hover = client.request("textDocument/hover", at(&index, line, column));
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        markdown.starts_with("Kaplan, J., & McCandlish, S. (2020)."),
+        "{markdown}"
+    );
+
+    // Definition: the item in the front matter; the chunk label in the
+    // other chapter.
+    let (cite_line, cite_column) = position_of(&text, "hoffmann2022]");
+    let definition = client.request(
+        "textDocument/definition",
+        at(&index, cite_line, cite_column),
+    );
+    let (def_line, def_column) = position_of(&text, "hoffmann2022\n");
+    assert_eq!(definition["result"][0]["targetUri"], index, "{definition}");
+    assert_eq!(
+        definition["result"][0]["targetSelectionRange"]["start"],
+        json!({"line": def_line, "character": def_column})
+    );
+    let (line, column) = position_of(&text, "fig-loss");
+    let definition = client.request("textDocument/definition", at(&index, line, column + 2));
+    let method = uri(&vault, "method.qmd");
+    assert_eq!(definition["result"][0]["targetUri"], method, "{definition}");
+    assert_eq!(
+        definition["result"][0]["targetSelectionRange"]["start"],
+        json!({"line": 3, "character": 10})
+    );
+
+    // References from the item in the front matter: its citation.
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": index}, "position": {"line": def_line, "character": def_column + 2}, "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(
+        references["result"],
+        json!([{"uri": index, "range": {
+            "start": {"line": cite_line, "character": cite_column},
+            "end": {"line": cite_line, "character": cite_column + 12}}}])
+    );
+
+    // Completion after `@fig-` offers the book's figure labels.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": index, "version": 2}, "contentChanges": [{"text": format!("{text}见 @fig-")}]}),
+    );
+    let last = text.matches('\n').count() as u32;
+    let completion = client.request("textDocument/completion", at(&index, last, 8));
+    let labels: Vec<&str> = completion["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["fig-loss"]);
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -71,8 +71,12 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
-      { scheme: "file", language: "markdown" },
-      { scheme: "untitled", language: "markdown" },
+      // Quarto and R Markdown documents (the Quarto and R extensions
+      // name their languages so) are notes too.
+      ...["markdown", "quarto", "rmd"].flatMap((language) => [
+        { scheme: "file", language },
+        { scheme: "untitled", language },
+      ]),
     ],
     outputChannel: output,
     initializationOptions: settings(),

@@ -86,7 +86,7 @@ pub fn run(args: CheckArgs) -> i32 {
         report.files_checked += workspace
             .bibliographies
             .iter()
-            .filter(|b| under(&b.file.path))
+            .filter(|b| b.owner.is_none() && under(&b.file.path))
             .count();
         for diagnostic in ide::workspace_diagnostics(workspace) {
             let Some(source) = workspace.source(diagnostic.file) else {

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::FileId;
 use crate::syntax::BlockKind;
-use crate::workspace::{NoteId, Resolution, Workspace};
+use crate::workspace::{KeyKind, NoteId, Resolution, Workspace};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextEdit {
@@ -65,7 +65,10 @@ pub fn code_actions(workspace: &Workspace, note: NoteId, range: Range<usize>) ->
         .iter()
         .filter(|c| overlaps(&c.key.range, &range))
     {
-        if !workspace.citation_key(&citation.key.value).is_empty() {
+        // A known key, or a cross-reference: no key to suggest.
+        if workspace.key_location(note, &citation.key.value).is_some()
+            || workspace.key_kind(note, &citation.key.value) != KeyKind::Citation
+        {
             continue;
         }
         if let Some(closest) = workspace.suggest_key(&citation.key.value) {

@@ -4,7 +4,10 @@
 use std::ops::Range;
 
 use super::reference_format::format_reference;
-use crate::syntax::{is_crossref_label, starts_crossref, BlockKind, Link, LinkKind, Spanned};
+use crate::syntax::{
+    is_crossref_label, is_quarto_label, starts_crossref, starts_quarto, BlockKind, Link, LinkKind,
+    Spanned,
+};
 use crate::workspace::names::normalize;
 use crate::workspace::{Anchor, NoteId, Resolution, Target, Workspace};
 
@@ -110,7 +113,7 @@ pub fn completion(workspace: &Workspace, note: NoteId, offset: usize) -> Vec<Com
     }
     if let Some(at) = citation_start(before) {
         let replace = line_start + at + 1..offset;
-        return citations(workspace, &before[at + 1..], replace);
+        return citations(workspace, note, &before[at + 1..], replace);
     }
     Vec::new()
 }
@@ -335,13 +338,25 @@ fn rank(mut scored: Vec<(u8, usize, CompletionItem)>) -> Vec<CompletionItem> {
         .collect()
 }
 
-fn citations(workspace: &Workspace, query: &str, replace: Range<usize>) -> Vec<CompletionItem> {
+fn citations(
+    workspace: &Workspace,
+    note: NoteId,
+    query: &str,
+    replace: Range<usize>,
+) -> Vec<CompletionItem> {
     let capitalised = query.starts_with(|c: char| c.is_uppercase());
     let query = query.to_lowercase();
     let mut scored = Vec::new();
-    // `@fig:` where the workspace uses pandoc-crossref: its labels.
-    if starts_crossref(&query) && workspace.uses_pandoc_crossref() {
-        for label in workspace.labels().filter(|l| is_crossref_label(l)) {
+    // `@fig:` where the workspace uses pandoc-crossref, `@fig-` in a Quarto
+    // project: the labels of that kind.
+    let crossref = starts_crossref(&query) && workspace.uses_pandoc_crossref();
+    let quarto = starts_quarto(&query) && workspace.uses_quarto(note);
+    if crossref || quarto {
+        let wanted = |l: &&str| match crossref {
+            true => is_crossref_label(l),
+            false => is_quarto_label(l),
+        };
+        for label in workspace.labels().filter(wanted) {
             let Some(score) = score(&query, label) else {
                 continue;
             };
@@ -366,7 +381,7 @@ fn citations(workspace: &Workspace, query: &str, replace: Range<usize>) -> Vec<C
             ));
         }
     }
-    for bib in &workspace.bibliographies {
+    for (_, bib) in workspace.bibliographies_of(note) {
         for entry in &bib.entries {
             // By key first; then by author, title words or year.
             let by_key = score(&query, &entry.key.to_lowercase());
@@ -438,8 +453,17 @@ pub fn completion_documentation(workspace: &Workspace, resolve: &Resolve) -> Opt
             })
         }
         Resolve::Key(key) => {
-            let &at = workspace.citation_key(key).first()?;
-            Some(format_reference(workspace.bib_entry(at)))
+            // A key of a bibliography file, else of some note's
+            // `references:` (resolving does not say which note asked).
+            let entry = match workspace.citation_key(key).first() {
+                Some(&at) => workspace.bib_entry(at),
+                None => workspace
+                    .bibliographies
+                    .iter()
+                    .flat_map(|b| &b.entries)
+                    .find(|e| &e.key == key)?,
+            };
+            Some(format_reference(entry))
         }
         Resolve::Label(label) => super::hover::cross_reference_markdown(workspace, label),
     }

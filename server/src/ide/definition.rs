@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::workspace::{Anchor, FileRef, NoteId, Resolution, Workspace};
+use crate::workspace::{Anchor, FileRef, KeyKind, NoteId, Resolution, Workspace};
 
 /// Where to go: the file, the whole item, and the part to select.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,34 +45,42 @@ pub fn goto_definition(
             Resolution::BrokenAnchor { note: target } => vec![note_target(workspace, target, None)],
             _ => Vec::new(),
         },
-        Some(Item::Citation(citation)) => match cross_reference(workspace, &citation.key.value) {
-            Some((note, range)) => vec![NavigationTarget {
-                file: FileId::Note(note),
-                full_range: range.clone(),
-                focus_range: range,
-            }],
-            None => workspace
-                .citation_key(&citation.key.value)
-                .iter()
-                .map(|&at| {
-                    let entry = workspace.bib_entry(at);
-                    NavigationTarget {
-                        file: FileId::Bibliography(at.bib),
-                        full_range: entry.range.clone(),
-                        focus_range: entry.key_range.clone(),
-                    }
-                })
-                .collect(),
-        },
+        Some(Item::Citation(citation)) => {
+            match cross_reference(workspace, note, &citation.key.value) {
+                Some((note, range)) => vec![NavigationTarget {
+                    file: FileId::Note(note),
+                    full_range: range.clone(),
+                    focus_range: range,
+                }],
+                None => workspace
+                    .key_locations(note, &citation.key.value)
+                    .into_iter()
+                    .map(|at| {
+                        let entry = workspace.bib_entry(at);
+                        NavigationTarget {
+                            file: FileId::Bibliography(at.bib),
+                            full_range: entry.range.clone(),
+                            focus_range: entry.key_range.clone(),
+                        }
+                    })
+                    .collect(),
+            }
+        }
         _ => Vec::new(),
     }
 }
 
-/// The label a pandoc-crossref reference (`@sec:intro`) names, where the
-/// workspace uses pandoc-crossref.
-fn cross_reference(workspace: &Workspace, key: &str) -> Option<(NoteId, Range<usize>)> {
-    let label = crate::syntax::crossref_label(key).filter(|_| workspace.uses_pandoc_crossref())?;
-    workspace.label(&label)
+/// The label a cross-reference (`@sec:intro` where pandoc-crossref is
+/// used, `@fig-plot` in a Quarto project) names.
+fn cross_reference(
+    workspace: &Workspace,
+    note: NoteId,
+    key: &str,
+) -> Option<(NoteId, Range<usize>)> {
+    match workspace.key_kind(note, key) {
+        KeyKind::CrossReference(label) => workspace.label(&label),
+        _ => None,
+    }
 }
 
 fn note_target(workspace: &Workspace, note: NoteId, anchor: Option<Anchor>) -> NavigationTarget {
@@ -158,6 +166,18 @@ mod tests {
         check(
             &format!("{vault}//- a.md\n[[nothing$0]]\n"),
             expect!["[]\n"],
+        );
+    }
+
+    #[test]
+    fn to_an_item_of_the_front_matter_references() {
+        check(
+            "//- a.md\n---\nreferences:\n- id: \"wang2023\"\n  title: 大模型 😀\n---\n见 [@wang20$023]\n",
+            expect![[r#"
+                [
+                    "a.md:3:8-3:16 \"wang2023\"",
+                ]
+            "#]],
         );
     }
 

@@ -8,10 +8,11 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::{Code, Diagnostic, FileId, Related};
-use crate::syntax::{crossref_label, front_matter, Spanned};
+use crate::syntax::{front_matter, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{
-    BibId, EntryId, FileProblem, FileRef, KeyLocation, NoteId, Resolution, SourceFile, Workspace,
+    BibId, EntryId, FileProblem, FileRef, KeyKind, KeyLocation, NoteId, Resolution, SourceFile,
+    Workspace,
 };
 
 /// Collects diagnostics for one file, applying configured severities and
@@ -185,6 +186,13 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
             Vec::new(),
         );
     }
+    // The note's own `references:` are reported with the note.
+    if let Some((bib, _)) = workspace
+        .bibliographies_of(id)
+        .find(|(_, b)| b.owner == Some(id))
+    {
+        bibliography_problems(&mut sink, bib);
+    }
     for missing in workspace
         .missing_bibliographies
         .iter()
@@ -331,8 +339,20 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     .anchor
                     .as_ref()
                     .expect("only links with an anchor break on it");
-                let suggestion = workspace.note(target_note).anchors().closest(&anchor.value);
-                let where_ = if target_note == id {
+                let document = workspace.document_of(id);
+                let in_document = target_note == id && link.target.is_none() && document.len() > 1;
+                let suggestion = if in_document {
+                    // The closest among every file of the document.
+                    document
+                        .iter()
+                        .filter_map(|&n| workspace.note(n).anchors().closest(&anchor.value))
+                        .min_by_key(|s| strsim::levenshtein(s, &anchor.value))
+                } else {
+                    workspace.note(target_note).anchors().closest(&anchor.value)
+                };
+                let where_ = if in_document {
+                    "this document".to_string()
+                } else if target_note == id {
                     "this note".to_string()
                 } else {
                     format!("'{}'", workspace.note(target_note).file.rel)
@@ -363,8 +383,7 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
     // In a workspace without any bibliography, a bare `@word` is a handle
     // or a placeholder (`@someone`, `@yyyy-mm-dd`), not a citation someone
     // forgot to resolve; `[@key]` still is one.
-    let bare_cites = !workspace.bibliographies.is_empty();
-    let crossref = workspace.uses_pandoc_crossref();
+    let bare_cites = workspace.has_bibliography(id);
     for citation in note
         .syntax
         .citations
@@ -372,9 +391,14 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         .filter(|c| inside(&c.key.range))
     {
         let key = &citation.key;
-        // `@sec:intro` where the workspace uses pandoc-crossref: a label,
-        // not a key.
-        if let Some(label) = crossref_label(&key.value).filter(|_| crossref) {
+        // `@sec:intro` where the workspace uses pandoc-crossref, `@fig-x` in
+        // a Quarto project: a label, not a key.
+        let label = match workspace.key_kind(id, &key.value) {
+            KeyKind::Citation => None,
+            KeyKind::CrossReference(label) => Some(label),
+            KeyKind::Neither => continue,
+        };
+        if let Some(label) = label {
             if !workspace.has_label(&label) {
                 sink.push(
                     Code::BrokenCrossReference,
@@ -392,7 +416,7 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         if !citation.bracketed && !bare_cites {
             continue;
         }
-        if workspace.citation_key(&key.value).is_empty() {
+        if workspace.key_location(id, &key.value).is_none() {
             sink.push(
                 Code::UnknownCitation,
                 key.range.clone(),
@@ -457,14 +481,24 @@ fn first_definition(
     (place, related)
 }
 
-/// The diagnostics of one bibliography file.
+/// The diagnostics of one bibliography file (none for a note's
+/// `references:`, which the note reports).
 pub fn bibliography_diagnostics(workspace: &Workspace, id: BibId) -> Vec<Diagnostic> {
     let bib = &workspace.bibliographies[id];
-    if !workspace.config.reports(&bib.file.rel) {
+    if !workspace.config.reports(&bib.file.rel) || bib.owner.is_some() {
         return Vec::new();
     }
     let mut sink = Sink::new(workspace, FileId::Bibliography(id), &bib.file);
     sink.file_problem();
+    bibliography_problems(&mut sink, id);
+    sink.out
+}
+
+/// Syntax errors and duplicate keys of bibliography `id`. A note's
+/// `references:` are its own: a key is duplicate only within them.
+fn bibliography_problems(sink: &mut Sink, id: BibId) {
+    let workspace = sink.workspace;
+    let bib = &workspace.bibliographies[id];
     for error in &bib.errors {
         sink.push(
             Code::BibSyntax,
@@ -474,7 +508,17 @@ pub fn bibliography_diagnostics(workspace: &Workspace, id: BibId) -> Vec<Diagnos
         );
     }
     for (index, entry) in bib.entries.iter().enumerate() {
-        let first = workspace.citation_key(&entry.key)[0];
+        let first = match bib.owner {
+            Some(_) => KeyLocation {
+                bib: id,
+                entry: bib
+                    .entries
+                    .iter()
+                    .position(|e| e.key == entry.key)
+                    .unwrap_or(index),
+            },
+            None => workspace.citation_key(&entry.key)[0],
+        };
         if first
             == (KeyLocation {
                 bib: id,
@@ -496,7 +540,6 @@ pub fn bibliography_diagnostics(workspace: &Workspace, id: BibId) -> Vec<Diagnos
             related,
         );
     }
-    sink.out
 }
 
 /// Problems with bibliographies configured in `gloss.toml`.
@@ -709,6 +752,57 @@ mod tests {
                 unknown-citation 01-intro.md:2:31-2:39 "tbl:gone" unknown citation key 'tbl:gone'
                 unknown-citation 02-method.md:4:2-4:9 "tbl:raw" unknown citation key 'tbl:raw'
                 unknown-citation 02-method.md:4:11-4:18 "eq:none" unknown citation key 'eq:none'"#]],
+        );
+    }
+
+    /// In the folder of a `_quarto.yml` (a Quarto book: `.qmd` chapters),
+    /// `@fig-x` and friends are cross-references to `{#fig-x}` ids and
+    /// chunks' `#| label:`; elsewhere they are left alone.
+    #[test]
+    fn quarto_cross_references_in_a_quarto_project() {
+        let book = "//- book/_quarto.yml\nproject:\n  type: book\n//- book/intro.qmd\n# 引言 😀 {#sec-intro}\n见 @fig-plot、@Sec-intro、[@tbl-gone; @sec-method] 和 @fig-none。\n//- book/method.Rmd\n# Method {#sec-method .unnumbered}\n```{r}\n#| label: fig-plot\nplot(@fig-in-code)\n```\n//- other/n.md\n@fig-plot @fig-none\n";
+        check(
+            book,
+            expect![[r#"
+                broken-cross-reference book/intro.qmd:2:26-2:34 "tbl-gone" no label 'tbl-gone' ({#tbl-gone})
+                broken-cross-reference book/intro.qmd:2:52-2:60 "fig-none" no label 'fig-none' ({#fig-none})"#]],
+        );
+        check(
+            &format!("//- gloss.toml\n[pandoc]\ncross-references = []\n{book}"),
+            expect![""],
+        );
+    }
+
+    /// A Quarto book's chapters, or a group of `[documents]`, are one
+    /// document: `[text](#id)` finds an explicit id, a Pandoc identifier or
+    /// a GitHub slug in any of them. Another note is not part of it.
+    #[test]
+    fn anchors_across_the_files_of_one_document() {
+        check(
+            "//- _quarto.yml\nbook:\n  chapters:\n    - index.qmd\n    - part: p.qmd\n      chapters: [modifying.qmd]\n//- index.qmd\n# 前言 😀 {.unnumbered}\n见 [缺失](#sec-missing)、[x](#missing-information-2)、[y](#前言) 和 [z](#sec-gone)。\n//- p.qmd\n//- modifying.qmd\n## Missing Information {#sec-missing}\n## Missing information 2\n//- notes/other.md\n[a](#sec-missing)\n",
+            expect![[r#"
+                broken-anchor index.qmd:2:66-2:74 "sec-gone" no heading 'sec-gone' in this document
+                broken-anchor notes/other.md:1:6-1:17 "sec-missing" no heading 'sec-missing' in this note"#]],
+        );
+        check(
+            "//- gloss.toml\n[documents]\nthesis = [\"chapters/*.md\"]\n//- chapters/1.md\n# Intro {#sec:intro}\n[see](#sec:method)\n//- chapters/2.md\n# Method {#sec:method}\n[back](#sec:intro) [gone](#sec:gone)\n",
+            expect![[r#"broken-anchor chapters/2.md:2:28-2:36 "sec:gone" no heading 'sec:gone' in this document"#]],
+        );
+    }
+
+    /// A note's `references:` are a bibliography of that note alone, as in
+    /// Pandoc: another note citing the same key does not see them, and two
+    /// notes may both define `item1`. A CSL YAML file works like any other.
+    #[test]
+    fn front_matter_references_belong_to_their_note() {
+        check(
+            "//- refs.yaml\nreferences:\n- id: shared\n  title: S 😀\n- id: shared\n//- a.md\n---\nbibliography: refs.yaml\nreferences:\n- id: item1\n  title: 第一本书 😀\n- id: item1\n- title: no id\n---\n见 [@item1] 和 @shared，@nope。\n//- b.md\n---\nreferences:\n- id: item1\n---\n[@item1]\n//- c.md\n[@item1] [@shared]\n",
+            expect![[r#"
+                bib-syntax a.md:7:3-7:15 "title: no id" CSL item has no `id`
+                duplicate-citation-key a.md:6:7-6:12 "item1" citation key 'item1' is already defined in a.md:4
+                unknown-citation a.md:9:23-9:27 "nope" unknown citation key 'nope'
+                unknown-citation c.md:1:3-1:8 "item1" unknown citation key 'item1'
+                duplicate-citation-key refs.yaml:4:7-4:13 "shared" citation key 'shared' is already defined in refs.yaml:2"#]],
         );
     }
 

@@ -20,7 +20,7 @@ pub fn document_links(workspace: &Workspace, note: NoteId) -> Vec<DocumentLink> 
         .citations
         .iter()
         .filter_map(|citation| {
-            let &at = workspace.citation_key(&citation.key.value).first()?;
+            let at = workspace.key_location(note, &citation.key.value)?;
             let link = paper_links(workspace.bib_entry(at)).into_iter().next()?;
             Some(DocumentLink {
                 range: citation.key.range.clone(),

@@ -8,7 +8,9 @@ use super::cursor::{item_at, Item};
 use super::reference_format::{format_reference, paper_links};
 use super::{diagnostics_within, Code};
 use crate::syntax::{BlockKind, CitationItem, Link};
-use crate::workspace::{Anchor, EntryId, KeyLocation, Note, NoteId, Resolution, Workspace};
+use crate::workspace::{
+    Anchor, EntryId, KeyKind, KeyLocation, Note, NoteId, Resolution, Workspace,
+};
 
 /// References a hover on a citation group shows, at most.
 const MAX_STACKED: usize = 10;
@@ -252,6 +254,9 @@ fn citation_hover(
 ) -> Option<HoverResult> {
     let syntax = &workspace.note(note).syntax;
     // On a key: that key. Elsewhere in a group: every item, stacked.
+    // Keys of a filter the note is not written for (`@fig-x` outside
+    // Quarto) are not explained.
+    let explained = |c: &&CitationItem| workspace.key_kind(note, &c.key.value) != KeyKind::Neither;
     let items: Vec<&CitationItem> =
         if citation.key.range.start <= offset && offset <= citation.key.range.end {
             vec![citation]
@@ -262,6 +267,10 @@ fn citation_hover(
                 .filter(|c| c.token == citation.token)
                 .collect()
         };
+    let items: Vec<&CitationItem> = items.into_iter().filter(explained).collect();
+    if items.is_empty() {
+        return None;
+    }
     let range = if items.len() == 1 {
         items[0].key.range.clone()
     } else {
@@ -274,11 +283,15 @@ fn citation_hover(
         .iter()
         .take(MAX_STACKED)
         .map(|item| {
-            if let Some(markdown) = cross_reference_markdown(workspace, &item.key.value) {
+            let label = match workspace.key_kind(note, &item.key.value) {
+                KeyKind::CrossReference(label) => Some(label),
+                _ => None,
+            };
+            if let Some(markdown) = label.and_then(|l| cross_reference_markdown(workspace, &l)) {
                 return markdown;
             }
-            match workspace.citation_key(&item.key.value).first() {
-                Some(&location) => reference_markdown(workspace, location, item, config),
+            match workspace.key_location(note, &item.key.value) {
+                Some(location) => reference_markdown(workspace, location, item, config),
                 None => problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
                     format!(
                         "**unknown citation key '{}'** `{}`",
@@ -298,13 +311,10 @@ fn citation_hover(
     })
 }
 
-/// A pandoc-crossref reference (`@sec:intro`) to a label that exists: the
-/// line that defines it (a heading, a caption) and where.
-pub(super) fn cross_reference_markdown(workspace: &Workspace, key: &str) -> Option<String> {
-    if !workspace.uses_pandoc_crossref() {
-        return None;
-    }
-    let (note, range) = workspace.label(&crate::syntax::crossref_label(key)?)?;
+/// A cross-reference's `label`, where it exists: the line that defines it
+/// (a heading, a caption, a chunk option) and where.
+pub(super) fn cross_reference_markdown(workspace: &Workspace, label: &str) -> Option<String> {
+    let (note, range) = workspace.label(label)?;
     let note = workspace.note(note);
     let text = &note.file.text;
     let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
@@ -403,6 +413,22 @@ title: Scaling Laws 笔记
                   - 细节也算定义的一部分。
 
                 *glossary.md:2*"#]],
+        );
+    }
+
+    /// A note's `references:` (CSL YAML in its front matter) format like
+    /// any entry.
+    #[test]
+    fn inline_reference_in_the_front_matter() {
+        check(
+            "//- a.md\n---\nreferences:\n- id: vaswani2017\n  type: paper-conference\n  title: Attention is all you need\n  author:\n  - family: Vaswani\n    given: Ashish\n  container-title: NeurIPS\n  issued: 2017\n  DOI: 10.48550/arXiv.1706.03762\n---\n😀 注意力 [@vasw$0ani2017]\r\n",
+            expect![[r#"
+                a.md:13:9-13:20 "vaswani2017"
+                Vaswani, A. (2017). Attention is all you need. Neurips. https://doi.org/10.48550/arXiv.1706.03762
+
+                [doi:10.48550/arXiv.1706.03762](https://doi.org/10.48550/arXiv.1706.03762) · [Zotero](zotero://select/items/@vaswani2017)
+
+                *a.md:3*"#]],
         );
     }
 

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::workspace::{Anchor, BibId, EntryId, NoteId, Resolution, Workspace};
+use crate::workspace::{Anchor, BibId, EntryId, KeyLocation, NoteId, Resolution, Workspace};
 
 /// What the references are to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +15,8 @@ enum Subject {
     Note(NoteId, Option<Anchor>),
     /// A file that is not a note.
     File(usize),
-    Key(String),
+    /// A citation key, and the entry it resolves to where it is cited.
+    Key(String, Option<KeyLocation>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +33,10 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Subject
             Resolution::File(index) => Subject::File(index),
             _ => return None,
         },
-        Item::Citation(citation) => Subject::Key(citation.key.value.clone()),
+        Item::Citation(citation) => {
+            let key = &citation.key.value;
+            Subject::Key(key.clone(), workspace.key_location(note, key))
+        }
         Item::Entry(entry) => Subject::Entry(entry),
         Item::Heading(block) => Subject::Note(note, Some(Anchor::Heading(block))),
     })
@@ -46,6 +50,14 @@ pub fn find_references(
     offset: usize,
     include_declaration: bool,
 ) -> Vec<Reference> {
+    // On an item of the note's own `references:`.
+    let own = workspace
+        .bibliographies_of(note)
+        .find(|(_, b)| b.owner == Some(note));
+    if let Some((bib, _)) = own.filter(|(_, b)| b.entries.iter().any(|e| e.range.contains(&offset)))
+    {
+        return find_bibliography_references(workspace, bib, offset, include_declaration);
+    }
     let Some(subject) = subject(workspace, note, offset) else {
         return Vec::new();
     };
@@ -56,8 +68,8 @@ pub fn find_references(
                 file: FileId::Note(entry.note),
                 range: workspace.entry(*entry).term.range.clone(),
             }),
-            Subject::Key(key) => {
-                for &at in workspace.citation_key(key) {
+            Subject::Key(key, _) => {
+                for at in workspace.key_locations(note, key) {
                     out.push(Reference {
                         file: FileId::Bibliography(at.bib),
                         range: workspace.bib_entry(at).key_range.clone(),
@@ -69,16 +81,7 @@ pub fn find_references(
     }
     for (id, n) in workspace.notes() {
         match &subject {
-            Subject::Key(key) => out.extend(
-                n.syntax
-                    .citations
-                    .iter()
-                    .filter(|c| &c.key.value == key)
-                    .map(|c| Reference {
-                        file: FileId::Note(id),
-                        range: c.key.range.clone(),
-                    }),
-            ),
+            Subject::Key(key, at) => out.extend(key_references_in(workspace, id, key, *at)),
             _ => {
                 for link in &n.syntax.links {
                     let same = match (workspace.resolve_link(id, link), &subject) {
@@ -111,13 +114,14 @@ pub fn find_bibliography_references(
     offset: usize,
     include_declaration: bool,
 ) -> Vec<Reference> {
-    let Some(entry) = workspace.bibliographies[bib]
-        .entries
+    let entries = &workspace.bibliographies[bib].entries;
+    let Some(index) = entries
         .iter()
-        .find(|e| e.range.start <= offset && offset <= e.range.end)
+        .position(|e| e.range.start <= offset && offset <= e.range.end)
     else {
         return Vec::new();
     };
+    let entry = &entries[index];
     let mut out = Vec::new();
     if include_declaration {
         out.push(Reference {
@@ -125,23 +129,45 @@ pub fn find_bibliography_references(
             range: entry.key_range.clone(),
         });
     }
-    out.extend(find_key_references(workspace, &entry.key));
+    let at = KeyLocation { bib, entry: index };
+    out.extend(find_key_references(workspace, &entry.key, Some(at)));
     out
 }
 
-/// Every citation of `key`.
-pub fn find_key_references(workspace: &Workspace, key: &str) -> Vec<Reference> {
+/// Every citation of `key` that resolves to entry `at` (every citation of
+/// an unknown key, for `None`).
+pub fn find_key_references(
+    workspace: &Workspace,
+    key: &str,
+    at: Option<KeyLocation>,
+) -> Vec<Reference> {
     workspace
         .notes()
-        .flat_map(|(id, n)| {
-            n.syntax
-                .citations
-                .iter()
-                .filter(move |c| c.key.value == key)
-                .map(move |c| Reference {
-                    file: FileId::Note(id),
-                    range: c.key.range.clone(),
-                })
+        .flat_map(|(id, _)| key_references_in(workspace, id, key, at))
+        .collect()
+}
+
+/// The citations of `key` in note `id`, if there it resolves to `at`: a
+/// note's own `references:` come first in that note alone.
+fn key_references_in(
+    workspace: &Workspace,
+    id: NoteId,
+    key: &str,
+    at: Option<KeyLocation>,
+) -> Vec<Reference> {
+    let note = workspace.note(id);
+    if !note.syntax.citations.iter().any(|c| c.key.value == key)
+        || workspace.key_location(id, key) != at
+    {
+        return Vec::new();
+    }
+    note.syntax
+        .citations
+        .iter()
+        .filter(|c| c.key.value == key)
+        .map(|c| Reference {
+            file: FileId::Note(id),
+            range: c.key.range.clone(),
         })
         .collect()
 }
@@ -188,6 +214,22 @@ mod tests {
                     "refs.bib:1:7-1:9 \"k1\"",
                     "a.md:1:3-1:5 \"k1\"",
                     "b.md:1:5-1:7 \"k1\"",
+                ]
+            "#]],
+        );
+    }
+
+    /// From an item of a note's `references:`: that note's citations only.
+    #[test]
+    fn references_to_an_inline_reference() {
+        check(
+            "//- a.md\n---\nreferences:\n- id: it$0em1\n  title: T\n---\n[@item1] 😀 @item1\n//- b.md\n[@item1]\n",
+            true,
+            expect![[r#"
+                [
+                    "a.md:3:7-3:12 \"item1\"",
+                    "a.md:6:3-6:8 \"item1\"",
+                    "a.md:6:13-6:18 \"item1\"",
                 ]
             "#]],
         );

@@ -149,9 +149,9 @@ pub fn file_watchers() -> Registration {
         kind,
     };
     let watchers = vec![
-        watch("**/*.{md,markdown}", None),
-        watch("**/*.{bib,bibtex,json}", None),
-        watch("**/gloss.toml", None),
+        watch("**/*.{md,markdown,qmd,Qmd,rmd,Rmd}", None),
+        watch("**/*.{bib,bibtex,json,yaml,yml}", None),
+        watch("**/{gloss.toml,_quarto.yml,_quarto.yaml}", None),
         // Any other file is a link target: only whether it is there
         // matters (an image pasted into the vault).
         watch("**/*", Some(WatchKind::Create | WatchKind::Delete)),

@@ -185,6 +185,7 @@ fn read_all(
         let workspace = &mut world.slots[i].workspace;
         workspace.set_unreadable_folders(found.unreadable);
         workspace.set_other_files(&found.others, &found.folders);
+        workspace.load_quarto_projects();
         workspace.bibliographies_to_load(found.bibliographies)
     };
     let bibliographies: Vec<_> = wanted

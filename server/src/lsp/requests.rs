@@ -72,10 +72,7 @@ pub fn references(world: &World, params: &ReferenceParams) -> Option<Vec<Locatio
         }
         None => {
             // In a bibliography: the notes citing the entry under the cursor.
-            let bib = workspace
-                .bibliographies
-                .iter()
-                .position(|b| b.file.path == path)?;
+            let bib = workspace.bibliography_file(&path)?;
             let offset =
                 convert::offset(&workspace.bibliographies[bib].file, at.position, world.unit);
             ide::find_bibliography_references(workspace, bib, offset, include)

@@ -19,8 +19,8 @@ use super::settings::Settings;
 use super::world::{Origin, Refresh, World};
 use crate::workspace::read::Origin as ReadOrigin;
 use crate::workspace::{
-    find_root, load_bibliography, load_note, resolves_inside, watched_kind, BibFormat, Config,
-    FileKind, Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
+    find_root, load_bibliography, load_note, quarto, resolves_inside, watched_kind, BibFormat,
+    Config, FileKind, Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
 };
 
 /// Starts an index job (on a thread of its own, in the server).
@@ -239,7 +239,9 @@ impl Session {
     /// to be rebuilt by [`Session::rebuild_stale`].
     pub fn files_changed(&mut self, paths: Vec<PathBuf>) {
         for path in paths {
-            if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+            // Both configure the whole workspace: it is read again.
+            if path.file_name().is_some_and(|n| n == CONFIG_FILE) || quarto::is_project_file(&path)
+            {
                 let slot = {
                     let world = self.read();
                     world
@@ -370,12 +372,7 @@ impl Session {
             let wanted: Vec<WantedBibliography> = workspace
                 .declared_bibliographies(id)
                 .into_iter()
-                .filter(|w| {
-                    !workspace
-                        .bibliographies
-                        .iter()
-                        .any(|b| b.file.path == w.path)
-                })
+                .filter(|w| workspace.bibliography_file(&w.path).is_none())
                 .collect();
             (workspace.root.clone(), workspace.config.clone(), wanted)
         };
@@ -391,7 +388,7 @@ impl Session {
         let Some((root, config, known_bibliography, known_note)) = ({
             let world = self.read();
             world.workspace_of(path).map(|w: &Workspace| {
-                let known = w.bibliographies.iter().any(|b| b.file.path == path);
+                let known = w.bibliography_file(path).is_some();
                 let note = w.note_by_path(path).is_some();
                 (w.root.clone(), w.config.clone(), known, note)
             })

@@ -25,17 +25,6 @@ pub struct CitationItem {
     pub example_label: bool,
 }
 
-/// Quarto cross-reference prefixes: `@fig-…` and friends are not citations.
-const QUARTO_PREFIXES: &[&str] = &[
-    "fig", "tbl", "lst", "tip", "nte", "wrn", "imp", "cau", "thm", "lem", "cor", "prp", "cnj",
-    "def", "exm", "exr", "sol", "rem", "eq", "sec", "alg",
-];
-
-pub fn is_quarto_cross_reference(key: &str) -> bool {
-    key.split_once('-')
-        .is_some_and(|(prefix, rest)| !rest.is_empty() && QUARTO_PREFIXES.contains(&prefix))
-}
-
 /// A key, exactly: a letter, digit or `_` of any script but the CJK ones,
 /// then more of them with single internal punctuation (and `//` after `:`
 /// or `/`, for URLs); or a braced key without spaces,
@@ -77,9 +66,6 @@ fn key_after_at(text: &str, at: usize) -> Option<Range<usize>> {
 fn item(text: &str, at: usize, offset: usize, token: Range<usize>) -> Option<CitationItem> {
     let key = key_after_at(text, at)?;
     let value = text[key.clone()].to_string();
-    if is_quarto_cross_reference(&value) {
-        return None;
-    }
     let key_end = if text[key.end..].starts_with('}') {
         key.end + 1
     } else {
@@ -466,8 +452,12 @@ mod tests {
             parse_bare("@Müller2020", 0, "", "").unwrap().key.value,
             "Müller2020"
         );
-        assert!(parse_bare("@fig-scaling", 0, "", "").is_none());
-        assert!(parse_bare("@sec-intro", 0, "", "").is_none());
+        // Quarto's cross-references are read as Pandoc reads them; the
+        // workspace decides what they are.
+        assert_eq!(
+            parse_bare("@fig-scaling", 0, "", "").unwrap().key.value,
+            "fig-scaling"
+        );
         assert_eq!(
             parse_bare("@figure-1", 0, "", "").unwrap().key.value,
             "figure-1"

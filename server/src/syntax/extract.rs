@@ -684,6 +684,8 @@ mod tests {
                 link Wiki "[[#Intro]]" target=None anchor=Some("Intro")
                 link Wiki "[[]]" target=None anchor=None
                 link Markdown "[x](../papers/a.md#Results)" target=Some("../papers/a.md") anchor=Some("Results")
+                cite "fig-1" in "@fig-1"
+                cite "sec-intro" in "@sec-intro"
                 ignore ["broken-link", "unknown-citation"] after 52
             "#]],
         );

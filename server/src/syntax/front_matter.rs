@@ -1,23 +1,11 @@
 //! YAML front matter: the fields gloss reads.
-//!
-//! The YAML is read through yaml-rust2's event parser into a small tree with a
-//! node budget, so that anchors and aliases that expand exponentially
-//! ("billion laughs") stop at the budget instead of exhausting memory.
 
-use std::collections::HashMap;
 use std::ops::Range;
-
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
 
 use super::citation::{bare_citations_in, CitationItem};
 use super::link::{parse_wiki, Link, LinkKind};
+use super::yaml::{self, scalar_range, Node};
 use super::Spanned;
-use crate::line_index::{ColumnUnit, LineCol, LineIndex};
-
-/// Nodes (scalars, sequences, mappings, alias copies) a front matter may
-/// expand to.
-const NODE_BUDGET: usize = 10_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FrontMatter {
@@ -34,175 +22,11 @@ pub struct FrontMatter {
     /// `nocite: "@a, @b"` (or a list): keys cited without a mention in the
     /// text, checked like citations; `@*` (every entry) is none.
     pub nocite: Vec<CitationItem>,
-    /// A syntax error, or the budget running out.
+    /// Whether a `references:` list is there: inline CSL items, which the
+    /// workspace reads as this note's own bibliography.
+    pub has_references: bool,
+    /// A syntax error, or the alias budget running out.
     pub error: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Clone)]
-enum Node {
-    Scalar(String, usize),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
-
-impl Node {
-    fn as_scalar(&self) -> Option<(&str, usize)> {
-        match self {
-            Node::Scalar(s, at) => Some((s, *at)),
-            _ => None,
-        }
-    }
-
-    /// A scalar or a sequence of scalars, as a list.
-    fn scalars(&self) -> Vec<(&str, usize)> {
-        match self {
-            Node::Scalar(s, at) if !s.is_empty() => vec![(s, *at)],
-            Node::Seq(items) => items.iter().filter_map(Node::as_scalar).collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// Every scalar value below this node (map keys left out).
-    fn values<'a>(&'a self, out: &mut Vec<(&'a str, usize)>) {
-        match self {
-            Node::Scalar(s, at) if *at != usize::MAX => out.push((s, *at)),
-            Node::Scalar(..) => {}
-            Node::Seq(items) => items.iter().for_each(|i| i.values(out)),
-            Node::Map(pairs) => pairs.iter().for_each(|(_, v)| v.values(out)),
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<&Node> {
-        match self {
-            Node::Map(pairs) => pairs
-                .iter()
-                .find(|(k, _)| k.as_scalar().is_some_and(|(s, _)| s == key))
-                .map(|(_, v)| v),
-            _ => None,
-        }
-    }
-}
-
-/// Builds a [`Node`] tree from parser events. Every node carries its size
-/// (itself and everything below it), so that an alias is charged for the
-/// copy it makes before it is made.
-struct Builder<'a> {
-    /// Open containers with their anchor and size so far.
-    stack: Vec<(Node, usize, usize)>,
-    anchors: HashMap<usize, (Node, usize)>,
-    root: Option<Node>,
-    nodes: usize,
-    over_budget: bool,
-    yaml: &'a str,
-    index: LineIndex,
-    /// The last marker converted, as (line, column, byte offset): markers
-    /// come in order, so converting from there keeps a long line linear
-    /// instead of rescanning it from its start for every scalar.
-    cursor: (usize, usize, usize),
-}
-
-impl Builder<'_> {
-    fn offset(&mut self, mark: &Marker) -> usize {
-        // Markers count lines from 1 and columns in characters from 0.
-        let (line, col) = (mark.line().saturating_sub(1), mark.col());
-        let (last_line, last_col, last_offset) = self.cursor;
-        let offset = if line == last_line && col >= last_col {
-            // Walk forward, never past the end of the line.
-            let steps = col - last_col;
-            let mut advance = 0;
-            for (taken, (i, c)) in self.yaml[last_offset..].char_indices().enumerate() {
-                if taken == steps || matches!(c, '\n' | '\r') {
-                    advance = i;
-                    break;
-                }
-                advance = i + c.len_utf8();
-            }
-            last_offset + advance
-        } else {
-            let pos = LineCol {
-                line: line as u32,
-                col: col as u32,
-            };
-            self.index.offset(self.yaml, pos, ColumnUnit::Utf32)
-        };
-        self.cursor = (line, col, offset);
-        offset
-    }
-
-    /// Charges `size` nodes against the budget.
-    fn charge(&mut self, size: usize) -> bool {
-        self.nodes = self.nodes.saturating_add(size);
-        if self.nodes > NODE_BUDGET {
-            self.over_budget = true;
-        }
-        !self.over_budget
-    }
-
-    fn push_value(&mut self, node: Node, anchor: usize, size: usize) {
-        if anchor > 0 {
-            self.anchors.insert(anchor, (node.clone(), size));
-        }
-        match self.stack.last_mut() {
-            Some((Node::Seq(items), _, total)) => {
-                items.push(node);
-                *total += size;
-            }
-            Some((Node::Map(pairs), _, total)) => {
-                match pairs.last_mut() {
-                    Some((_, value @ Node::Scalar(..))) if is_pending(value) => *value = node,
-                    _ => pairs.push((node, pending())),
-                }
-                *total += size;
-            }
-            Some((Node::Scalar(..), _, _)) => {}
-            None => self.root = Some(node),
-        }
-    }
-}
-
-/// A map key waiting for its value is stored with this placeholder value.
-fn pending() -> Node {
-    Node::Scalar(String::new(), usize::MAX)
-}
-
-fn is_pending(node: &Node) -> bool {
-    matches!(node, Node::Scalar(s, usize::MAX) if s.is_empty())
-}
-
-impl MarkedEventReceiver for Builder<'_> {
-    fn on_event(&mut self, event: Event, mark: Marker) {
-        if self.over_budget {
-            return;
-        }
-        match event {
-            Event::Scalar(value, _, anchor, _) => {
-                let at = self.offset(&mark);
-                if self.charge(1) {
-                    self.push_value(Node::Scalar(value, at), anchor, 1);
-                }
-            }
-            Event::SequenceStart(anchor, _) => self.stack.push((Node::Seq(Vec::new()), anchor, 1)),
-            Event::MappingStart(anchor, _) => self.stack.push((Node::Map(Vec::new()), anchor, 1)),
-            Event::SequenceEnd | Event::MappingEnd => {
-                let closed = self.stack.pop();
-                if let Some((node, anchor, size)) = closed.filter(|_| self.charge(1)) {
-                    self.push_value(node, anchor, size);
-                }
-            }
-            Event::Alias(id) => {
-                let size = self.anchors.get(&id).map_or(1, |(_, size)| *size);
-                if !self.charge(size) {
-                    return;
-                }
-                let node = match self.anchors.get(&id) {
-                    Some((node, _)) => node.clone(),
-                    None => Node::Scalar(String::new(), self.offset(&mark)),
-                };
-                self.push_value(node, 0, size);
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Parses the front matter token `token` (delimiters included) that starts at
@@ -219,54 +43,31 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
     let yaml = &token[body_start..body_end];
     let offset = start + body_start;
 
-    let mut builder = Builder {
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        root: None,
-        nodes: 0,
-        over_budget: false,
-        yaml,
-        index: LineIndex::new(yaml),
-        cursor: (0, 0, 0),
-    };
     let mut front_matter = FrontMatter::default();
-    let result = Parser::new_from_str(yaml).load(&mut builder, false);
-    if let Err(error) = result {
-        let at = offset + builder.offset(error.marker());
-        front_matter.error = Some(Spanned {
-            value: error.info().to_string(),
-            range: at..at,
-        });
-        return front_matter;
-    }
-    if builder.over_budget {
-        front_matter.error = Some(Spanned {
-            value: format!("front matter expands to more than {NODE_BUDGET} values (anchors and aliases); it was not read"),
-            range: start..start + 3,
-        });
-        return front_matter;
-    }
-    let Some(root) = builder.root else {
-        return front_matter;
-    };
-    let spanned = |(value, at): (&str, usize)| {
-        // A scalar's marker points at its first character; a quoted scalar's
-        // at the quote.
-        let at = offset + at;
-        let quoted = matches!(token.as_bytes().get(at - start), Some(b'"' | b'\''));
-        let begin = at + usize::from(quoted);
-        let len = if token
-            .get(begin - start..)
-            .is_some_and(|rest| rest.starts_with(value))
-        {
-            value.len()
-        } else {
-            0
-        };
-        Spanned {
-            value: value.to_string(),
-            range: begin..begin + len,
+    let root = match yaml::parse(yaml) {
+        Ok(Some(root)) => root,
+        Ok(None) => return front_matter,
+        Err(error) => {
+            front_matter.error = Some(match error.at {
+                Some(at) => Spanned {
+                    value: error.message,
+                    range: offset + at..offset + at,
+                },
+                // The budget is the document's, not a place in it.
+                None => Spanned {
+                    value: format!("front matter: {}", error.message),
+                    range: start..start + 3,
+                },
+            });
+            return front_matter;
         }
+    };
+    let spanned = |(value, at): (&str, usize)| Spanned {
+        value: value.to_string(),
+        range: {
+            let r = scalar_range(yaml, value, at);
+            offset + r.start..offset + r.end
+        },
     };
     front_matter.title = root.get("title").and_then(Node::as_scalar).map(spanned);
     front_matter.aliases = root
@@ -287,6 +88,8 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
         .map(|n| n.scalars().into_iter().map(spanned).collect())
         .unwrap_or_default();
     front_matter.links = links(&root, yaml, offset);
+    front_matter.has_references =
+        matches!(root.get("references"), Some(Node::Seq(items, _)) if !items.is_empty());
     front_matter.nocite = root
         .get("nocite")
         .map(|n| {

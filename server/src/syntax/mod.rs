@@ -11,15 +11,19 @@ pub mod front_matter;
 mod glossary_entry;
 mod label;
 mod link;
+pub mod yaml;
 
 use std::ops::Range;
 
 pub use chunks::{ChunkedSyntax, Edit};
-pub use citation::{is_quarto_cross_reference, CitationItem};
+pub use citation::CitationItem;
 pub use extract::{extract, parse_note, parse_tree, NoteSyntax};
 pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
-pub use label::{crossref_label, is_crossref_label, starts_crossref};
+pub use label::{
+    crossref_label, is_crossref_label, is_quarto_label, quarto_label, starts_crossref,
+    starts_quarto,
+};
 pub use link::{reference_definition, Link, LinkKind};
 
 /// The most line breaks and markup characters a note may have to be

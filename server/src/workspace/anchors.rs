@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::names::{heading_key, normalize, slug};
+use super::names::{heading_attributes, heading_key, normalize, pandoc_identifier, slug};
 use super::suggest::Candidates;
 use crate::syntax::{BlockKind, NoteSyntax};
 
@@ -89,18 +89,24 @@ impl Anchors {
             let BlockKind::Heading { level } = b.kind else {
                 continue;
             };
-            let heading = &text[b.content.clone()];
+            // Linked by its text (Obsidian), its GitHub slug, its Pandoc
+            // identifier, or the id its attributes give it.
+            let (heading, id) = heading_attributes(&text[b.content.clone()]);
             let index = anchors.headings.len();
             anchors
                 .by_key
                 .entry(heading_key(heading))
                 .or_default()
                 .push(index);
-            anchors
-                .by_slug
-                .entry(slug(heading))
-                .or_default()
-                .push(index);
+            let mut ids = vec![slug(heading), pandoc_identifier(heading)];
+            ids.extend(id.map(normalize));
+            // An id is what a link to it was meant to say.
+            names.extend(id.map(str::to_string));
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                anchors.by_slug.entry(id).or_default().push(index);
+            }
             anchors.headings.push(Heading { block, level });
             names.push(heading.to_string());
         }

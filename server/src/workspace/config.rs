@@ -66,6 +66,9 @@ struct RawConfig {
     links: RawLinks,
     #[serde(default)]
     pandoc: RawPandoc,
+    /// Document name → globs of the files it is made of.
+    #[serde(default)]
+    documents: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,6 +174,13 @@ pub struct Config {
     /// checked against labels (`[pandoc] cross-references`); `None`: when
     /// some note defines such a label.
     pub pandoc_crossref: Option<bool>,
+    /// Whether `@fig-plot` and the like are Quarto cross-references,
+    /// checked against labels; `None`: in the folder of a `_quarto.yml`
+    /// and below it (elsewhere they are left alone).
+    pub quarto: Option<bool>,
+    /// `[documents]`: the notes that one document concatenates (a thesis's
+    /// chapters), by name; `#anchor` links resolve across them.
+    pub documents: Vec<(String, GlobSet)>,
     /// Not from `gloss.toml`: the files an Obsidian vault excludes
     /// (`.obsidian/app.json` `userIgnoreFilters`), never reported.
     pub obsidian_excluded: Vec<Excluded>,
@@ -202,6 +212,8 @@ impl Default for Config {
             ignore_paths: GlobSet::empty(),
             link_aliases: true,
             pandoc_crossref: None,
+            quarto: None,
+            documents: Vec::new(),
             obsidian_excluded: Vec::new(),
             confined: false,
             user_bibliographies: Vec::new(),
@@ -324,13 +336,33 @@ impl Config {
             config.link_aliases = aliases;
         }
         if let Some(filters) = &raw.pandoc.cross_references {
-            if let Some(unknown) = filters.iter().find(|f| *f != "pandoc-crossref") {
+            // pandoc-fignos and its siblings read pandoc-crossref's syntax.
+            const COLON_STYLE: [&str; 9] = [
+                "pandoc-crossref",
+                "pandoc-fignos",
+                "pandoc-tablenos",
+                "pandoc-eqnos",
+                "pandoc-secnos",
+                "fignos",
+                "tablenos",
+                "eqnos",
+                "secnos",
+            ];
+            let known = |f: &String| COLON_STYLE.contains(&f.as_str()) || f == "quarto";
+            if let Some(unknown) = filters.iter().find(|f| !known(f)) {
                 let message = format!(
-                    "unknown cross-reference syntax `{unknown}`, expected \"pandoc-crossref\" (or none: [])"
+                    "unknown cross-reference syntax `{unknown}`, expected \"pandoc-crossref\", \"pandoc-fignos\" (and its siblings) or \"quarto\" (or none: [])"
                 );
                 return Err((find_key(text, "cross-references"), message));
             }
-            config.pandoc_crossref = Some(!filters.is_empty());
+            config.pandoc_crossref =
+                Some(filters.iter().any(|f| COLON_STYLE.contains(&f.as_str())));
+            config.quarto = Some(filters.iter().any(|f| f == "quarto"));
+        }
+        for (name, patterns) in &raw.documents {
+            config
+                .documents
+                .push((name.clone(), globs(patterns, name)?));
         }
         config.ignore_targets = globs(&raw.ignore.targets, "targets")?;
         config.ignore_paths = globs(&raw.ignore.paths, "paths")?;
@@ -428,15 +460,35 @@ mod tests {
     }
 
     #[test]
+    fn documents_are_named_groups_of_globs() {
+        let config =
+            Config::parse("[documents]\nthesis = [\"source/*.md\", \"front.md\"]\n").unwrap();
+        let (name, globs) = &config.documents[0];
+        assert_eq!(name, "thesis");
+        assert!(globs.is_match("source/01-intro.md") && globs.is_match("front.md"));
+        let text = "[documents]\nbad = [\"a[\"]\n";
+        assert!(Config::parse(text).is_err());
+    }
+
+    #[test]
     fn cross_reference_syntaxes() {
         assert_eq!(Config::parse("").unwrap().pandoc_crossref, None);
         let on = "[pandoc]\ncross-references = [\"pandoc-crossref\"]\n";
         assert_eq!(Config::parse(on).unwrap().pandoc_crossref, Some(true));
-        let off = "[pandoc]\ncross-references = []\n";
-        assert_eq!(Config::parse(off).unwrap().pandoc_crossref, Some(false));
-        let text = "[pandoc]\ncross-references = [\"fignos\"]\n";
+        let off = Config::parse("[pandoc]\ncross-references = []\n").unwrap();
+        assert_eq!(
+            (off.pandoc_crossref, off.quarto),
+            (Some(false), Some(false))
+        );
+        let both = "[pandoc]\ncross-references = [\"quarto\", \"pandoc-fignos\"]\n";
+        let both = Config::parse(both).unwrap();
+        assert_eq!(
+            (both.pandoc_crossref, both.quarto),
+            (Some(true), Some(true))
+        );
+        let text = "[pandoc]\ncross-references = [\"bookdown\"]\n";
         let (range, message) = Config::parse(text).unwrap_err();
-        assert!(message.contains("`fignos`"), "{message}");
+        assert!(message.contains("`bookdown`"), "{message}");
         assert_eq!(&text[range.unwrap()], "cross-references");
     }
 

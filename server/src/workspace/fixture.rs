@@ -43,6 +43,7 @@ pub fn fixture(text: &str) -> Fixture {
     let mut bibliographies = Vec::new();
     let mut attachments = Vec::new();
     let mut cursor_file = None;
+    let mut projects = Vec::new();
     for (path, mut content) in files {
         if path == CONFIG_FILE {
             continue;
@@ -53,7 +54,16 @@ pub fn fixture(text: &str) -> Fixture {
         }
         let path = root.join(&path);
         let file = SourceFile::new(&root, path.clone(), content.clone(), None);
-        match BibFormat::from_path(&path) {
+        // A Quarto project's configuration is YAML, not a bibliography.
+        let project_file = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("_quarto."));
+        if project_file {
+            let rel = super::walk::relative(&root, &path);
+            let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
+            projects.push(super::quarto::parse(folder, &content));
+        }
+        match BibFormat::from_path(&path).filter(|_| !project_file) {
             Some(format) => bibliographies.push(Bibliography::new(file, format)),
             None if !is_note(&path) => attachments.push(path),
             None => {
@@ -64,6 +74,7 @@ pub fn fixture(text: &str) -> Fixture {
             }
         }
     }
+    workspace.quarto_projects = projects;
     workspace.set_bibliographies(bibliographies);
     let mut folders: Vec<PathBuf> = workspace
         .notes()

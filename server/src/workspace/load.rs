@@ -10,7 +10,9 @@ use super::bibliography::BibFormat;
 use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
 use super::read::{permitted, read_file, Access, Origin, ReadError};
 use super::walk::{self, VAULT_MARKERS};
-use super::{Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace};
+use super::{
+    quarto, Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace,
+};
 use crate::syntax::{markup_count, parse_note, NoteSyntax, Spanned, MAX_MARKUP};
 
 /// The workspace root for `path`: the nearest ancestor (itself included)
@@ -178,7 +180,7 @@ fn check_declared(
 ) -> Result<WantedBibliography, String> {
     let path = path.ok_or_else(|| "it is outside the workspace".to_string())?;
     let format = BibFormat::from_path(&path)
-        .ok_or_else(|| "only .bib, .bibtex and CSL .json files are read".to_string())?;
+        .ok_or_else(|| "only .bib, .bibtex, CSL .json and CSL .yaml files are read".to_string())?;
     permitted(&access, &path, origin).map_err(|e| e.to_string())?;
     Ok(WantedBibliography {
         path,
@@ -202,6 +204,7 @@ impl Workspace {
         let mut workspace = Workspace::new(root, config, config_file);
         workspace.set_unreadable_folders(found.unreadable);
         workspace.set_other_files(&found.others, &found.folders);
+        workspace.load_quarto_projects();
         workspace.nested_roots = found.nested;
         for note in notes {
             workspace.set_note(note);
@@ -234,6 +237,7 @@ impl Workspace {
         }
         self.missing_bibliographies.retain(|m| m.note.is_some());
         wanted.extend(self.configured_bibliographies());
+        wanted.extend(self.project_bibliographies());
         let mut seen = HashSet::new();
         wanted.retain(|w| seen.insert(w.path.clone()));
         wanted
@@ -247,10 +251,27 @@ impl Workspace {
             return Vec::new();
         };
         let dir = note.file.path.parent().unwrap_or(&self.root).to_path_buf();
+        // Pandoc reads a relative path from where it runs: the note's
+        // folder, its Quarto project or the workspace root, as found.
+        let project = self
+            .quarto_projects
+            .iter()
+            .find(|p| p.contains(&note.file.rel))
+            .map(|p| self.root.join(&p.folder));
+        let bases: Vec<PathBuf> = [Some(dir), project, Some(self.root.clone())]
+            .into_iter()
+            .flatten()
+            .collect();
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for declared in &fm.bibliography {
-            let path = join_inside(&self.root, &dir, &declared.value);
+            let joined = bases
+                .iter()
+                .map(|base| join_inside(&self.root, base, &declared.value));
+            let mut tried: Vec<Option<PathBuf>> = joined.collect();
+            let first = tried.first().cloned().flatten();
+            tried.retain(|p| p.as_ref().is_some_and(|p| p.exists()));
+            let path = tried.into_iter().next().flatten().or(first);
             match check_declared(access(&self.root, &self.config), path, Origin::Repository) {
                 Ok(bib) => found.push(bib),
                 Err(reason) => missing.push(MissingBibliography {
@@ -262,6 +283,51 @@ impl Workspace {
         }
         self.missing_bibliographies.retain(|m| m.note != Some(id));
         self.missing_bibliographies.extend(missing);
+        found
+    }
+
+    /// Reads the `_quarto.yml` of every Quarto project under the root (the
+    /// walk lists them among the files that are not notes).
+    pub fn load_quarto_projects(&mut self) {
+        let files: Vec<String> = self
+            .files()
+            .others()
+            .map(|(_, rel)| rel.to_string())
+            .filter(|rel| quarto::is_project_file(Path::new(rel)))
+            .collect();
+        let mut projects = Vec::new();
+        for rel in files {
+            let path = self.root.join(&rel);
+            let file = read_source(
+                access(&self.root, &self.config),
+                &path,
+                Origin::Repository,
+                MAX_CONFIG_SIZE,
+            );
+            let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
+            projects.push(quarto::parse(folder, &file.text));
+        }
+        self.quarto_projects = projects;
+    }
+
+    /// The bibliographies of Quarto projects (`bibliography:` in
+    /// `_quarto.yml`), which apply to every note of the project. One that
+    /// is missing is Quarto's to report when it renders.
+    fn project_bibliographies(&self) -> Vec<WantedBibliography> {
+        let mut found = Vec::new();
+        for project in &self.quarto_projects {
+            let folder = self.root.join(&project.folder);
+            for declared in &project.bibliography {
+                let path = join_inside(&self.root, &folder, declared);
+                if let Ok(bib) = check_declared(
+                    access(&self.root, &self.config),
+                    path.filter(|p| p.exists()),
+                    Origin::Repository,
+                ) {
+                    found.push(bib);
+                }
+            }
+        }
         found
     }
 

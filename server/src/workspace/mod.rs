@@ -18,6 +18,7 @@ mod glossary;
 mod load;
 mod mentions;
 pub mod names;
+pub mod quarto;
 pub mod read;
 mod resolve;
 mod suggest;
@@ -284,9 +285,10 @@ fn stem(rel: &str) -> &str {
     strip_note_extension(rel.rsplit('/').next().unwrap_or(rel))
 }
 
-/// `name` without a `.md` or `.markdown` extension (any case).
+/// `name` without a note's extension (`.md`, `.markdown`, `.qmd`, `.Rmd`,
+/// any case).
 pub(crate) fn strip_note_extension(name: &str) -> &str {
-    for ext in [".md", ".markdown"] {
+    for ext in [".md", ".markdown", ".qmd", ".rmd"] {
         // `get` returns None inside a multi-byte character (`Note A 😀`).
         let cut = name.len().saturating_sub(ext.len());
         if cut > 0
@@ -310,6 +312,10 @@ pub struct Bibliography {
     pub strings: String,
     /// References already formatted, by (key, style).
     pub formatted: FormatCache,
+    /// The note whose front matter holds these items (`references:`):
+    /// they are that note's alone, as in Pandoc, and its `file` is the
+    /// note's front matter (the note's path, offsets as in the note).
+    pub owner: Option<NoteId>,
 }
 
 /// Formatted references of one bibliography. Formatting goes through the
@@ -335,7 +341,27 @@ impl Bibliography {
             errors: parsed.errors,
             strings: parsed.strings,
             formatted: FormatCache::default(),
+            owner: None,
         }
+    }
+
+    /// The `references:` in the front matter of `note`, if it has any.
+    fn of_note(id: NoteId, note: &Note) -> Option<Bibliography> {
+        let fm = note.syntax.front_matter.as_ref()?;
+        if !fm.has_references || fm.error.is_some() {
+            return None;
+        }
+        let end = note.syntax.front_matter_range.as_ref()?.end;
+        let file = SourceFile {
+            path: note.file.path.clone(),
+            rel: note.file.rel.clone(),
+            text: note.file.text.get(..end)?.to_string(),
+            line_index: LineIndex::new(note.file.text.get(..end)?),
+            problem: None,
+        };
+        let mut bibliography = Bibliography::new(file, BibFormat::CslYaml);
+        bibliography.owner = Some(id);
+        Some(bibliography)
     }
 
     /// `entry` formatted in the citation style `style`, or None when the CSL
@@ -370,6 +396,58 @@ pub struct MissingBibliography {
     pub reason: String,
 }
 
+/// Notes grouped into documents.
+#[derive(Debug, Default)]
+struct Documents {
+    /// Note → its document.
+    of: HashMap<NoteId, usize>,
+    /// Each document's notes, in path order.
+    members: Vec<Vec<NoteId>>,
+}
+
+impl Documents {
+    fn new(workspace: &Workspace) -> Documents {
+        let mut by_name: BTreeMap<String, Vec<NoteId>> = BTreeMap::new();
+        for (id, note) in workspace.notes() {
+            let rel = note.file.rel.as_str();
+            let configured = workspace
+                .config
+                .documents
+                .iter()
+                .find(|(_, globs)| globs.is_match(rel))
+                .map(|(name, _)| format!("documents.{name}"));
+            let book = || {
+                workspace
+                    .quarto_projects
+                    .iter()
+                    .find(|p| p.chapters.iter().any(|c| c == rel))
+                    .map(|p| format!("quarto:{}", p.folder))
+            };
+            if let Some(name) = configured.or_else(book) {
+                by_name.entry(name).or_default().push(id);
+            }
+        }
+        let mut documents = Documents::default();
+        for members in by_name.into_values() {
+            for &id in &members {
+                documents.of.insert(id, documents.members.len());
+            }
+            documents.members.push(members);
+        }
+        documents
+    }
+}
+
+/// What an `@key` refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyKind {
+    Citation,
+    /// A cross-reference to this label.
+    CrossReference(String),
+    /// Syntax of a filter the note is not written for: not checked.
+    Neither,
+}
+
 /// Where a citation key is defined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyLocation {
@@ -398,14 +476,22 @@ pub struct Workspace {
     names: HashMap<String, Vec<Target>>,
     /// Every file and folder by name and path: what links find files by.
     files: files::Files,
-    /// Citation key → every place it is defined, in load order.
+    /// Citation key → every place a bibliography file defines it, in load
+    /// order.
     keys: HashMap<String, Vec<KeyLocation>>,
+    /// Note → the bibliography of its front matter's `references:`.
+    references: HashMap<NoteId, BibId>,
     /// Attribute-block label (`{#sec:intro}`) → the notes defining it.
     labels: HashMap<String, Vec<NoteId>>,
     /// How many of those are pandoc-crossref labels (`sec:…`, `fig:…`, …).
     crossref_labels: usize,
     /// Built on first use after the set of names changes.
     name_suggestions: OnceLock<suggest::Candidates>,
+    /// The Quarto projects (folders with a `_quarto.yml`) under the root.
+    pub quarto_projects: Vec<quarto::QuartoProject>,
+    /// Which notes make one document (a Quarto book, `[documents]`); built
+    /// on first use after notes come or go.
+    documents: OnceLock<Documents>,
     /// Built on first use after the bibliographies change.
     key_suggestions: OnceLock<suggest::Candidates>,
     /// Built on first use after the glossary changes.
@@ -430,10 +516,13 @@ impl Workspace {
             names: HashMap::new(),
             files: files::Files::default(),
             keys: HashMap::new(),
+            references: HashMap::new(),
             labels: HashMap::new(),
             crossref_labels: 0,
             name_suggestions: OnceLock::new(),
             key_suggestions: OnceLock::new(),
+            quarto_projects: Vec::new(),
+            documents: OnceLock::new(),
             mentions: OnceLock::new(),
             sorted_names: OnceLock::new(),
         }
@@ -509,9 +598,49 @@ impl Workspace {
         })
     }
 
-    /// Every place citation `key` is defined.
+    /// Every place a bibliography file defines citation `key`.
     pub fn citation_key(&self, key: &str) -> &[KeyLocation] {
         self.keys.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every place `key`, cited in note `from`, is defined: the note's own
+    /// `references:` first (Pandoc uses them before any file), then the
+    /// bibliography files.
+    pub fn key_locations(&self, from: NoteId, key: &str) -> Vec<KeyLocation> {
+        let mut out: Vec<KeyLocation> = self
+            .references
+            .get(&from)
+            .into_iter()
+            .flat_map(|&bib| {
+                self.bibliographies[bib]
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.key == key)
+                    .map(move |(entry, _)| KeyLocation { bib, entry })
+            })
+            .collect();
+        out.extend_from_slice(self.citation_key(key));
+        out
+    }
+
+    /// Where `key`, cited in note `from`, is defined first.
+    pub fn key_location(&self, from: NoteId, key: &str) -> Option<KeyLocation> {
+        self.key_locations(from, key).first().copied()
+    }
+
+    /// Whether note `from` has a bibliography: a file, or its own
+    /// `references:`.
+    pub fn has_bibliography(&self, from: NoteId) -> bool {
+        self.bibliographies_of(from).next().is_some()
+    }
+
+    /// The bibliographies a citation in note `from` resolves against.
+    pub fn bibliographies_of(&self, from: NoteId) -> impl Iterator<Item = (BibId, &Bibliography)> {
+        self.bibliographies
+            .iter()
+            .enumerate()
+            .filter(move |(_, b)| b.owner.is_none_or(|owner| owner == from))
     }
 
     pub fn bib_entry(&self, at: KeyLocation) -> &BibEntry {
@@ -590,6 +719,7 @@ impl Workspace {
 
     /// Forgets what is built from the names of notes and entries.
     fn invalidate_names(&mut self) {
+        self.documents = OnceLock::new();
         self.name_suggestions = OnceLock::new();
         self.mentions = OnceLock::new();
         self.sorted_names = OnceLock::new();
@@ -653,6 +783,46 @@ impl Workspace {
             .unwrap_or(self.crossref_labels > 0)
     }
 
+    /// Whether `@fig-plot` and the like in note `id` are Quarto
+    /// cross-references: as `gloss.toml` says, else when the note is in the
+    /// folder of a `_quarto.yml` or below it.
+    pub fn uses_quarto(&self, id: NoteId) -> bool {
+        self.config.quarto.unwrap_or_else(|| {
+            let rel = &self.note(id).file.rel;
+            self.quarto_projects.iter().any(|p| p.contains(rel))
+        })
+    }
+
+    /// The notes of the document note `id` is part of, itself included
+    /// (the chapters of a Quarto book, a group of `[documents]` in
+    /// `gloss.toml`).
+    pub fn document_of(&self, id: NoteId) -> &[NoteId] {
+        let documents = self.documents.get_or_init(|| Documents::new(self));
+        documents
+            .of
+            .get(&id)
+            .map_or(&[], |&doc| documents.members[doc].as_slice())
+    }
+
+    /// What `@key` in note `id` is: a citation, a cross-reference to a
+    /// label (for the filters the note is written for), or neither.
+    pub fn key_kind(&self, id: NoteId, key: &str) -> KeyKind {
+        if let Some(label) = crate::syntax::crossref_label(key) {
+            if self.uses_pandoc_crossref() {
+                return KeyKind::CrossReference(label);
+            }
+        }
+        if let Some(label) = crate::syntax::quarto_label(key) {
+            // Outside a Quarto project `@fig-plot` is left alone: no note
+            // names a paper so, and Quarto's syntax may be in use anyway.
+            return match self.uses_quarto(id) {
+                true => KeyKind::CrossReference(label),
+                false => KeyKind::Neither,
+            };
+        }
+        KeyKind::Citation
+    }
+
     /// Adds a note, or replaces the note at the same path, and updates the
     /// indexes for it alone.
     pub fn set_note(&mut self, note: Note) -> NoteId {
@@ -673,6 +843,7 @@ impl Workspace {
                 if !same_names {
                     self.invalidate_names();
                 }
+                self.sync_references(id);
                 return id;
             }
             None => {
@@ -685,7 +856,40 @@ impl Workspace {
         self.notes[id] = Some(note);
         self.index_note(id);
         self.invalidate_names();
+        self.sync_references(id);
         id
+    }
+
+    /// Makes the bibliography of note `id`'s `references:` match its front
+    /// matter, when that changed (typing below the front matter costs a
+    /// comparison).
+    fn sync_references(&mut self, id: NoteId) {
+        let old = self.references.get(&id).copied();
+        let new = self.notes[id]
+            .as_ref()
+            .and_then(|note| Bibliography::of_note(id, note));
+        let unchanged = match (old, &new) {
+            (None, None) => true,
+            (Some(bib), Some(new)) => self.bibliographies[bib].file.text == new.file.text,
+            _ => false,
+        };
+        if unchanged {
+            return;
+        }
+        // Replaced in place or added at the end, no other bibliography's id
+        // changes and the key index of the files stays valid.
+        match (old, new) {
+            (Some(bib), Some(new)) => self.bibliographies[bib] = new,
+            (None, Some(new)) => {
+                self.references.insert(id, self.bibliographies.len());
+                self.bibliographies.push(new);
+            }
+            _ => {
+                let mut all = std::mem::take(&mut self.bibliographies);
+                all.retain(|b| b.owner != Some(id));
+                self.index_bibliographies(all);
+            }
+        }
     }
 
     /// Removes the note at `path`, if any.
@@ -694,6 +898,7 @@ impl Workspace {
         self.unindex_note(id);
         self.notes[id] = None;
         self.invalidate_names();
+        self.sync_references(id);
         Some(id)
     }
 
@@ -764,12 +969,24 @@ impl Workspace {
         self.missing_bibliographies.retain(|m| m.note != Some(id));
     }
 
-    /// Replaces all bibliographies and rebuilds the key index (bibliographies
-    /// are few; notes are many).
-    pub fn set_bibliographies(&mut self, bibliographies: Vec<Bibliography>) {
-        self.bibliographies = bibliographies;
+    /// Replaces all bibliography files (notes' `references:` stay) and
+    /// rebuilds the key index (bibliographies are few; notes are many).
+    pub fn set_bibliographies(&mut self, files: Vec<Bibliography>) {
+        let mut all = std::mem::take(&mut self.bibliographies);
+        all.retain(|b| b.owner.is_some());
+        all.extend(files);
+        self.index_bibliographies(all);
+    }
+
+    fn index_bibliographies(&mut self, all: Vec<Bibliography>) {
+        self.bibliographies = all;
         self.keys.clear();
+        self.references.clear();
         for (bib, file) in self.bibliographies.iter().enumerate() {
+            if let Some(owner) = file.owner {
+                self.references.insert(owner, bib);
+                continue;
+            }
             for (entry, e) in file.entries.iter().enumerate() {
                 self.keys
                     .entry(e.key.clone())
@@ -780,24 +997,31 @@ impl Workspace {
         self.key_suggestions = OnceLock::new();
     }
 
-    /// Adds or replaces the bibliography at its path.
+    /// The bibliography file at `path`, if loaded.
+    pub fn bibliography_file(&self, path: &Path) -> Option<BibId> {
+        self.bibliographies
+            .iter()
+            .position(|b| b.owner.is_none() && b.file.path == path)
+    }
+
+    /// Adds or replaces the bibliography file at its path.
     pub fn set_bibliography(&mut self, bibliography: Bibliography) {
         let mut all = std::mem::take(&mut self.bibliographies);
         match all
             .iter_mut()
-            .find(|b| b.file.path == bibliography.file.path)
+            .find(|b| b.owner.is_none() && b.file.path == bibliography.file.path)
         {
             Some(existing) => *existing = bibliography,
             None => all.push(bibliography),
         }
-        self.set_bibliographies(all);
+        self.index_bibliographies(all);
     }
 
-    /// Removes the bibliography at `path`, if loaded.
+    /// Removes the bibliography file at `path`, if loaded.
     pub fn remove_bibliography(&mut self, path: &Path) {
         let mut all = std::mem::take(&mut self.bibliographies);
-        all.retain(|b| b.file.path != path);
-        self.set_bibliographies(all);
+        all.retain(|b| b.owner.is_some() || b.file.path != path);
+        self.index_bibliographies(all);
     }
 }
 

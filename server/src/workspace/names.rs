@@ -77,6 +77,50 @@ pub fn slug(heading: &str) -> String {
         .collect()
 }
 
+/// A heading's text and its explicit id: Pandoc's attributes at the end,
+/// `Intro {#sec-intro .unnumbered}` (or `{-}`), are not part of its text.
+pub fn heading_attributes(heading: &str) -> (&str, Option<&str>) {
+    let trimmed = heading.trim_end();
+    let Some(open) = trimmed.rfind('{').filter(|_| trimmed.ends_with('}')) else {
+        return (heading, None);
+    };
+    let inner = &trimmed[open + 1..trimmed.len() - 1];
+    let attribute = |token: &str| {
+        token == "-"
+            || token.starts_with(['#', '.'])
+            || token
+                .split_once('=')
+                .is_some_and(|(k, _)| !k.is_empty() && !k.contains(['"', '\'']))
+    };
+    // `{` inside quotes, or words that are not attributes: heading text.
+    if inner.trim().is_empty() || inner.contains('{') || !inner.split_whitespace().all(attribute) {
+        return (heading, None);
+    }
+    let id = inner
+        .split_whitespace()
+        .find_map(|t| t.strip_prefix('#'))
+        .filter(|id| !id.is_empty());
+    (trimmed[..open].trim_end(), id)
+}
+
+/// The identifier Pandoc gives a heading (`auto_identifiers`): letters,
+/// digits, `_`, `-` and `.` kept, spaces as `-`, lower case, nothing before
+/// the first letter; `section` if nothing is left.
+pub fn pandoc_identifier(heading: &str) -> String {
+    let kept: String = heading
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.') || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase();
+    match kept.find(char::is_alphabetic) {
+        Some(first) => kept[first..].to_string(),
+        None => "section".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +161,31 @@ mod tests {
         ] {
             assert_eq!(heading_key(heading), heading_key(link), "{heading}");
         }
+    }
+
+    #[test]
+    fn heading_attributes_and_pandoc_identifiers() {
+        assert_eq!(
+            heading_attributes("Intro 😀 {#sec-intro .unnumbered}"),
+            ("Intro 😀", Some("sec-intro"))
+        );
+        assert_eq!(heading_attributes("Preface {-}"), ("Preface", None));
+        assert_eq!(heading_attributes("Sets {a, b}"), ("Sets {a, b}", None));
+        assert_eq!(heading_attributes("x {width=50%}"), ("x", None));
+        assert_eq!(
+            pandoc_identifier("1.2 Scaling Laws: *why*?"),
+            "scaling-laws-why"
+        );
+        assert_eq!(
+            pandoc_identifier("Dogs?--in *my* house?"),
+            "dogs--in-my-house"
+        );
+        assert_eq!(
+            pandoc_identifier("[Link](/url) and `code`"),
+            "linkurl-and-code"
+        );
+        assert_eq!(pandoc_identifier("引言 第一节"), "引言-第一节");
+        assert_eq!(pandoc_identifier("2024"), "section");
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Workspace {
         }
         let anchor = link.anchor.as_ref().map(|a| a.value.as_str());
         let Some(target) = &link.target else {
-            return self.with_anchor(from, anchor);
+            return self.in_document(from, anchor);
         };
         let target = target.value.as_str();
         if link.kind.is_markdown() {
@@ -372,6 +372,21 @@ impl Workspace {
             [one] => self.file_resolution(*one),
             many => Resolution::Ambiguous(many.to_vec()),
         }
+    }
+
+    /// `[text](#id)`: a heading of this note, else of another file of the
+    /// same document (a book's chapters are rendered as one).
+    fn in_document(&self, from: NoteId, anchor: Option<&str>) -> Resolution {
+        let here = self.with_anchor(from, anchor);
+        if !matches!(here, Resolution::BrokenAnchor { .. }) {
+            return here;
+        }
+        self.document_of(from)
+            .iter()
+            .filter(|&&other| other != from)
+            .map(|&other| self.with_anchor(other, anchor))
+            .find(|r| matches!(r, Resolution::Note { .. }))
+            .unwrap_or(here)
     }
 
     fn with_anchor(&self, note: NoteId, anchor: Option<&str>) -> Resolution {

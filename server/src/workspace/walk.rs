@@ -39,10 +39,14 @@ pub struct Found {
 /// Obsidian vault.
 pub const VAULT_MARKERS: &[&str] = &[super::config::CONFIG_FILE, ".obsidian"];
 
+/// Markdown, and Quarto and R Markdown documents (Markdown with chunks of
+/// code, which the grammar reads as code blocks).
+pub const NOTE_EXTENSIONS: [&str; 4] = ["md", "markdown", "qmd", "rmd"];
+
 pub fn is_note(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        .is_some_and(|e| NOTE_EXTENSIONS.iter().any(|n| e.eq_ignore_ascii_case(n)))
 }
 
 fn is_bibtex(path: &Path) -> bool {

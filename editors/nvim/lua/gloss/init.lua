@@ -11,7 +11,8 @@ local M = {}
 
 M.defaults = {
   cmd = { "gloss", "lsp" },
-  filetypes = { "markdown" },
+  -- Quarto (`.qmd`) and R Markdown (`.Rmd`) documents are notes too.
+  filetypes = { "markdown", "quarto", "rmd" },
   -- Sent as initializationOptions, e.g. { severity = { ["broken-link"] = "warning" } }.
   settings = {},
   -- true: buffer-local maps for what Neovim does not map itself (see

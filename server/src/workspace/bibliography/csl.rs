@@ -85,6 +85,11 @@ pub fn format(
             let item: hayagriva::citationberg::json::Item = serde_json::from_str(source).ok()?;
             render!(&item, &style)
         }
+        BibFormat::CslYaml => {
+            let value = super::csl_yaml::item_value(text, entry.range.clone())?;
+            let item: hayagriva::citationberg::json::Item = serde_json::from_value(value).ok()?;
+            render!(&item, &style)
+        }
     }
 }
 
@@ -115,5 +120,10 @@ mod tests {
             "no-such-style"
         )
         .is_none());
+
+        let yaml = "references:\n- id: t\n  type: article-journal\n  title: LLaMA\n  author:\n  - family: Touvron\n    given: Hugo\n  issued: 2023\n";
+        let parsed = parse(yaml, BibFormat::CslYaml);
+        let apa = format(yaml, "", BibFormat::CslYaml, &parsed.entries[0], "apa").unwrap();
+        assert_eq!(apa, "Touvron, H. (2023). LLaMA.");
     }
 }

@@ -118,23 +118,33 @@ pub fn parse(text: &str) -> ParsedBibliography {
         };
         let key_range =
             id_span(item_text).map_or(span.clone(), |id| start + id.start..start + id.end);
-        parsed.entries.push(BibEntry {
-            key,
-            key_range,
-            range: span,
-            kind: string(&item, "type").unwrap_or_default(),
-            title: string(&item, "title"),
-            authors: authors(&item),
-            year: year(&item),
-            container: string(&item, "container-title"),
-            doi: string(&item, "DOI"),
-            url: string(&item, "URL"),
-            arxiv: arxiv(&item),
-            file: None,
-            abstract_text: string(&item, "abstract"),
-        });
+        parsed.entries.push(entry(&item, key, key_range, span));
     }
     parsed
+}
+
+/// The entry a CSL item (JSON, or YAML read as JSON) describes.
+pub(super) fn entry(
+    item: &Value,
+    key: String,
+    key_range: Range<usize>,
+    range: Range<usize>,
+) -> BibEntry {
+    BibEntry {
+        key,
+        key_range,
+        range,
+        kind: string(item, "type").unwrap_or_default(),
+        title: string(item, "title"),
+        authors: authors(item),
+        year: year(item),
+        container: string(item, "container-title"),
+        doi: string(item, "DOI"),
+        url: string(item, "URL"),
+        arxiv: arxiv(item),
+        file: None,
+        abstract_text: string(item, "abstract"),
+    }
 }
 
 fn id_string(id: &Value) -> Option<String> {
@@ -194,8 +204,14 @@ fn year(item: &Value) -> Option<String> {
     }
     issued
         .get("raw")
+        .or_else(|| issued.get("literal"))
         .and_then(Value::as_str)
-        .map(|raw| raw.chars().take_while(|c| c.is_ascii_digit()).collect())
+        .map(|raw| {
+            raw.chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect::<String>()
+        })
+        .filter(|year| !year.is_empty())
 }
 
 fn arxiv(item: &Value) -> Option<String> {

@@ -1,9 +1,11 @@
-//! Bibliographies: BibTeX/BibLaTeX and CSL-JSON files, with the byte span of
+//! Bibliographies: BibTeX/BibLaTeX, CSL-JSON and CSL YAML files (and the
+//! `references:` of a note's front matter), with the byte span of
 //! every entry and key so that go-to-definition can land on them.
 
 mod bibtex;
 pub mod csl;
 mod csl_json;
+pub(crate) mod csl_yaml;
 mod guard;
 
 use std::ops::Range;
@@ -77,6 +79,8 @@ pub struct BibError {
 pub enum BibFormat {
     BibTeX,
     CslJson,
+    /// Pandoc's CSL YAML, in a file or a note's `references:`.
+    CslYaml,
 }
 
 impl BibFormat {
@@ -86,6 +90,7 @@ impl BibFormat {
         match ext.as_str() {
             "bib" | "bibtex" => Some(BibFormat::BibTeX),
             "json" => Some(BibFormat::CslJson),
+            "yaml" | "yml" => Some(BibFormat::CslYaml),
             _ => None,
         }
     }
@@ -105,5 +110,6 @@ pub fn parse(text: &str, format: BibFormat) -> ParsedBibliography {
     match format {
         BibFormat::BibTeX => bibtex::parse(text),
         BibFormat::CslJson => csl_json::parse(text),
+        BibFormat::CslYaml => csl_yaml::parse(text),
     }
 }

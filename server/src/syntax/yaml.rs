@@ -1,0 +1,318 @@
+//! YAML read into a small tree that keeps where each value is, for the
+//! front matter and for CSL YAML bibliographies.
+//!
+//! yaml-rust2's event parser feeds a builder that charges every alias for
+//! the copy it makes: anchors and aliases that expand exponentially
+//! ("billion laughs") stop at [`ALIAS_BUDGET`] instead of exhausting memory,
+//! while plain values, whose number the text's size already bounds, are
+//! free (a front matter with hundreds of `references:` fits).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::line_index::{ColumnUnit, LineCol, LineIndex};
+
+/// Values that aliases may copy in one document.
+pub const ALIAS_BUDGET: usize = 10_000;
+
+/// A YAML value and where it is: a scalar at the byte offset of its first
+/// character (of its quote, when quoted), a collection over its bytes.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Scalar(String, usize),
+    Seq(Vec<Node>, Range<usize>),
+    Map(Vec<(Node, Node)>, Range<usize>),
+}
+
+impl Node {
+    pub fn as_scalar(&self) -> Option<(&str, usize)> {
+        match self {
+            Node::Scalar(s, at) => Some((s, *at)),
+            _ => None,
+        }
+    }
+
+    /// A scalar or a sequence of scalars, as a list.
+    pub fn scalars(&self) -> Vec<(&str, usize)> {
+        match self {
+            Node::Scalar(s, at) if !s.is_empty() => vec![(s, *at)],
+            Node::Seq(items, _) => items.iter().filter_map(Node::as_scalar).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every scalar value below this node (map keys left out).
+    pub fn values<'a>(&'a self, out: &mut Vec<(&'a str, usize)>) {
+        match self {
+            Node::Scalar(s, at) if *at != usize::MAX => out.push((s, *at)),
+            Node::Scalar(..) => {}
+            Node::Seq(items, _) => items.iter().for_each(|i| i.values(out)),
+            Node::Map(pairs, _) => pairs.iter().for_each(|(_, v)| v.values(out)),
+        }
+    }
+
+    /// Where the node starts.
+    pub fn start(&self) -> usize {
+        match self {
+            Node::Scalar(_, at) => *at,
+            Node::Seq(_, range) | Node::Map(_, range) => range.start,
+        }
+    }
+
+    /// The value of `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Map(pairs, _) => pairs
+                .iter()
+                .find(|(k, _)| k.as_scalar().is_some_and(|(s, _)| s == key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// Why a YAML text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Byte offset in the text; None when the document as a whole is at
+    /// fault (its aliases expand too far).
+    pub at: Option<usize>,
+    pub message: String,
+}
+
+/// The first document of `yaml`, or None for an empty one.
+pub fn parse(yaml: &str) -> Result<Option<Node>, Error> {
+    let mut builder = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        copied: 0,
+        over_budget: false,
+        yaml,
+        index: LineIndex::new(yaml),
+        cursor: (0, 0, 0),
+    };
+    let result = Parser::new_from_str(yaml).load(&mut builder, false);
+    if let Err(error) = result {
+        return Err(Error {
+            at: Some(builder.offset(error.marker())),
+            message: error.info().to_string(),
+        });
+    }
+    if builder.over_budget {
+        return Err(Error {
+            at: None,
+            message: format!(
+                "anchors and aliases expand to more than {ALIAS_BUDGET} values; it was not read"
+            ),
+        });
+    }
+    Ok(builder.root)
+}
+
+/// The range of the scalar `value` found at `at` in `text`: past an
+/// opening quote, and empty when the text there is not the value itself
+/// (escapes, folded or block scalars), which then has no place to point at.
+pub fn scalar_range(text: &str, value: &str, at: usize) -> Range<usize> {
+    let quoted = matches!(text.as_bytes().get(at), Some(b'"' | b'\''));
+    let begin = at + usize::from(quoted);
+    let len = if text
+        .get(begin..)
+        .is_some_and(|rest| rest.starts_with(value))
+    {
+        value.len()
+    } else {
+        0
+    };
+    begin..begin + len
+}
+
+/// Builds a [`Node`] tree from parser events. Every node carries its size
+/// (itself and everything below it), so that an alias is charged for the
+/// copy it makes before it is made.
+struct Builder<'a> {
+    /// Open containers with their anchor and size so far.
+    stack: Vec<(Node, usize, usize)>,
+    anchors: HashMap<usize, (Node, usize)>,
+    root: Option<Node>,
+    /// Values copied by aliases so far.
+    copied: usize,
+    over_budget: bool,
+    yaml: &'a str,
+    index: LineIndex,
+    /// The last marker converted, as (line, column, byte offset): markers
+    /// come in order, so converting from there keeps a long line linear
+    /// instead of rescanning it from its start for every scalar.
+    cursor: (usize, usize, usize),
+}
+
+impl Builder<'_> {
+    fn offset(&mut self, mark: &Marker) -> usize {
+        // Markers count lines from 1 and columns in characters from 0.
+        let (line, col) = (mark.line().saturating_sub(1), mark.col());
+        let (last_line, last_col, last_offset) = self.cursor;
+        let offset = if line == last_line && col >= last_col {
+            // Walk forward, never past the end of the line.
+            let steps = col - last_col;
+            let mut advance = 0;
+            for (taken, (i, c)) in self.yaml[last_offset..].char_indices().enumerate() {
+                if taken == steps || matches!(c, '\n' | '\r') {
+                    advance = i;
+                    break;
+                }
+                advance = i + c.len_utf8();
+            }
+            last_offset + advance
+        } else {
+            let pos = LineCol {
+                line: line as u32,
+                col: col as u32,
+            };
+            self.index.offset(self.yaml, pos, ColumnUnit::Utf32)
+        };
+        self.cursor = (line, col, offset);
+        offset
+    }
+
+    /// The end of a collection whose end event is marked at `at`: after a
+    /// closing bracket, else before the blanks and comments that precede
+    /// the next token.
+    fn end_of(&self, start: usize, at: usize) -> usize {
+        let at = at.max(start).min(self.yaml.len());
+        if matches!(self.yaml.as_bytes().get(at), Some(b']' | b'}')) {
+            return at + 1;
+        }
+        let mut end = start + self.yaml[start..at].trim_end().len();
+        // A comment line between this value and the next token.
+        while let Some(line_start) = self.yaml[start..end].rfind('\n').map(|i| start + i + 1) {
+            if !self.yaml[line_start..end].trim_start().starts_with('#') {
+                break;
+            }
+            end = start + self.yaml[start..line_start].trim_end().len();
+        }
+        end
+    }
+
+    fn push_value(&mut self, node: Node, anchor: usize, size: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            Some((Node::Seq(items, _), _, total)) => {
+                items.push(node);
+                *total += size;
+            }
+            Some((Node::Map(pairs, _), _, total)) => {
+                match pairs.last_mut() {
+                    Some((_, value @ Node::Scalar(..))) if is_pending(value) => *value = node,
+                    _ => pairs.push((node, pending())),
+                }
+                *total += size;
+            }
+            Some((Node::Scalar(..), _, _)) => {}
+            None => self.root = Some(node),
+        }
+    }
+}
+
+/// A map key waiting for its value is stored with this placeholder value.
+fn pending() -> Node {
+    Node::Scalar(String::new(), usize::MAX)
+}
+
+fn is_pending(node: &Node) -> bool {
+    matches!(node, Node::Scalar(s, usize::MAX) if s.is_empty())
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.over_budget {
+            return;
+        }
+        match event {
+            Event::Scalar(value, _, anchor, _) => {
+                let at = self.offset(&mark);
+                self.push_value(Node::Scalar(value, at), anchor, 1);
+            }
+            Event::SequenceStart(anchor, _) => {
+                let at = self.offset(&mark);
+                self.stack.push((Node::Seq(Vec::new(), at..at), anchor, 1));
+            }
+            Event::MappingStart(anchor, _) => {
+                let at = self.offset(&mark);
+                self.stack.push((Node::Map(Vec::new(), at..at), anchor, 1));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let at = self.offset(&mark);
+                if let Some((mut node, anchor, size)) = self.stack.pop() {
+                    // A block mapping's start event is marked after its
+                    // first key: the collection starts at its first child.
+                    let first = match &node {
+                        Node::Seq(items, _) => items.first().map(Node::start),
+                        Node::Map(pairs, _) => pairs.first().map(|(k, _)| k.start()),
+                        Node::Scalar(..) => None,
+                    };
+                    if let Node::Seq(_, range) | Node::Map(_, range) = &mut node {
+                        range.start = first.map_or(range.start, |f| f.min(range.start));
+                        range.end = self.end_of(range.start, at);
+                    }
+                    self.push_value(node, anchor, size);
+                }
+            }
+            Event::Alias(id) => {
+                let size = self.anchors.get(&id).map_or(1, |(_, size)| *size);
+                self.copied = self.copied.saturating_add(size);
+                if self.copied > ALIAS_BUDGET {
+                    self.over_budget = true;
+                    return;
+                }
+                let node = match self.anchors.get(&id) {
+                    Some((node, _)) => node.clone(),
+                    None => Node::Scalar(String::new(), self.offset(&mark)),
+                };
+                self.push_value(node, 0, size);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collections_span_their_text() {
+        let yaml = "refs:\n- id: a😀\n  title: T\n  # note\n- {id: b, title: U}\nnext: 1\n";
+        let root = parse(yaml).unwrap().unwrap();
+        let Some(Node::Seq(items, _)) = root.get("refs") else {
+            panic!("{root:?}");
+        };
+        let spans: Vec<&str> = items
+            .iter()
+            .map(|i| match i {
+                Node::Map(_, r) => &yaml[r.clone()],
+                _ => "",
+            })
+            .collect();
+        assert_eq!(spans, ["id: a😀\n  title: T", "{id: b, title: U}"]);
+    }
+
+    #[test]
+    fn many_plain_values_fit_but_aliases_are_bounded() {
+        let items: String = (0..5000)
+            .map(|i| format!("- id: k{i}\n  title: T\n"))
+            .collect();
+        assert!(parse(&items).is_ok());
+        let mut yaml = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9u8 {
+            let (prev, next) = ((b'a' + i) as char, (b'a' + i + 1) as char);
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            yaml.push_str(&format!("{next}: &{next} [{refs}]\n"));
+        }
+        assert_eq!(parse(&yaml).unwrap_err().at, None);
+    }
+}

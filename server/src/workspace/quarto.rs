@@ -1,0 +1,123 @@
+//! Quarto projects. A `_quarto.yml` makes its folder a project: there
+//! `@fig-plot` and friends are cross-references, `bibliography:` applies to
+//! every document, and a book's chapters (`book: chapters:`, `appendices:`)
+//! are one document, so `[text](#sec-x)` finds a heading in any chapter.
+
+use std::path::Path;
+
+use crate::syntax::yaml::{self, Node};
+
+/// The names Quarto reads its project configuration from.
+pub const PROJECT_FILES: [&str; 2] = ["_quarto.yml", "_quarto.yaml"];
+
+/// Whether `path` is a Quarto project's configuration.
+pub fn is_project_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| PROJECT_FILES.contains(&n))
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuartoProject {
+    /// The project's folder, relative to the workspace root (`""` for the
+    /// root itself), `/`-separated.
+    pub folder: String,
+    /// A book's chapters and appendices, relative to the workspace root, in
+    /// order.
+    pub chapters: Vec<String>,
+    /// `bibliography:` as written, relative to the project's folder.
+    pub bibliography: Vec<String>,
+}
+
+impl QuartoProject {
+    /// Whether the note at `rel` (relative to the root) is in the project.
+    pub fn contains(&self, rel: &str) -> bool {
+        self.folder.is_empty() || rel.starts_with(&format!("{}/", self.folder))
+    }
+}
+
+/// Reads the `_quarto.yml` of the project in `folder` (relative to the
+/// root). A file that is not valid YAML still makes a project, with no
+/// chapters or bibliography: Quarto reports it when it renders.
+pub fn parse(folder: &str, text: &str) -> QuartoProject {
+    let mut project = QuartoProject {
+        folder: folder.to_string(),
+        ..QuartoProject::default()
+    };
+    let Ok(Some(root)) = yaml::parse(text) else {
+        return project;
+    };
+    let in_folder = |file: &str| match folder {
+        "" => file.trim_start_matches("./").to_string(),
+        _ => format!("{folder}/{}", file.trim_start_matches("./")),
+    };
+    if let Some(book) = root.get("book") {
+        let mut files = Vec::new();
+        for key in ["chapters", "appendices"] {
+            if let Some(list) = book.get(key) {
+                chapter_files(list, &mut files);
+            }
+        }
+        project.chapters = files.iter().map(|f| in_folder(f)).collect();
+    }
+    if let Some(bibliography) = root.get("bibliography") {
+        project.bibliography = bibliography
+            .scalars()
+            .into_iter()
+            .map(|(s, _)| s.to_string())
+            .collect();
+    }
+    project
+}
+
+/// The files of a `chapters:` list: names, `- href: file`, and parts
+/// (`- part: intro.qmd` with `chapters:` of their own).
+fn chapter_files<'a>(list: &'a Node, out: &mut Vec<&'a str>) {
+    let Node::Seq(items, _) = list else {
+        return;
+    };
+    for item in items {
+        match item {
+            Node::Scalar(file, _) => out.push(file),
+            Node::Map(..) => {
+                for key in ["part", "href", "file"] {
+                    if let Some((file, _)) = item.get(key).and_then(Node::as_scalar) {
+                        // A part may be a title, not a file.
+                        if file.contains('.') {
+                            out.push(file);
+                        }
+                    }
+                }
+                if let Some(chapters) = item.get("chapters") {
+                    chapter_files(chapters, out);
+                }
+            }
+            Node::Seq(..) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn books_chapters_parts_appendices_and_bibliography() {
+        let text = "project:\n  type: book\nbook:\n  title: 书 😀\n  chapters:\n    - index.qmd\n    - part: dice.qmd\n      chapters:\n        - basics.qmd\n    - part: \"Part Two\"\n      chapters: [./a/b.qmd]\n  appendices:\n    - href: a1.qmd\nbibliography: [refs.bib, more.yaml]\n";
+        let project = parse("book", text);
+        assert_eq!(
+            project.chapters,
+            [
+                "book/index.qmd",
+                "book/dice.qmd",
+                "book/basics.qmd",
+                "book/a/b.qmd",
+                "book/a1.qmd"
+            ]
+        );
+        assert_eq!(project.bibliography, ["refs.bib", "more.yaml"]);
+        assert!(project.contains("book/x.qmd") && !project.contains("bookish/x.qmd"));
+        assert_eq!(parse("", "bibliography: r.bib\n").bibliography, ["r.bib"]);
+        assert_eq!(parse("", "book: [unclosed\n"), QuartoProject::default());
+    }
+}
