@@ -362,3 +362,31 @@ fn a_quarto_book_reports_only_what_is_broken() {
         ]
     );
 }
+
+/// A thesis built by `pandoc -d thesis.yaml`: the defaults file named in
+/// `gloss.toml` makes its inputs one document and its YAML inputs with
+/// `references:` a bibliography, as Pandoc reads them.
+#[test]
+fn a_pandoc_defaults_file_gives_documents_and_bibliographies() {
+    let vault = Vault::empty();
+    vault.write("gloss.toml", "[pandoc]\ndefaults = [\"thesis.yaml\"]\n");
+    vault.write(
+        "thesis.yaml",
+        "input-files:\n- ${.}/refs.yml\n- metadata.yml\n- ch/1.md\n- ch/2.md\n",
+    );
+    vault.write(
+        "refs.yml",
+        "---\nreferences:\n- id: wei2022\n  title: 思维链 😀\n  issued: 2022\n...\n",
+    );
+    vault.write("metadata.yml", "title: 论文\nlang: zh\n");
+    vault.write(
+        "ch/1.md",
+        "# 引言 {#sec:intro}\n见 [@wei2022] 和[方法](#sec:method)。\n",
+    );
+    vault.write(
+        "ch/2.md",
+        "# 方法 {#sec:method}\n回到[引言](#sec:intro)，[@nope]。\n",
+    );
+    let report = vault.gloss(&["check", "--format", "json"]).json();
+    assert_eq!(messages(&report), ["unknown citation key 'nope'"]);
+}

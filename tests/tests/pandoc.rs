@@ -36,11 +36,35 @@ enum Mode {
 
 type Cites = Vec<(String, Mode)>;
 
+/// Which key rule gloss reads with: its own (a CJK character ends a key)
+/// or Pandoc's (`[pandoc] keys = "pandoc"`, Quarto projects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    Gloss,
+    Pandoc,
+}
+
 #[test]
 fn citations_are_read_as_pandoc_reads_them() {
     let cases = cases(&fixture_text());
     assert!(cases.len() >= 40, "the fixture holds {} cases", cases.len());
-    let differences = compare(&cases);
+    let differences = compare(&cases, Keys::Gloss);
+    assert!(
+        differences.is_empty(),
+        "{} of {} cases differ from Pandoc ({}):\n{}",
+        differences.len(),
+        cases.len(),
+        pandoc_version(),
+        differences.join("\n")
+    );
+}
+
+/// With Pandoc's key rule, keys are Pandoc's exactly, CJK included: every
+/// case, none cut.
+#[test]
+fn with_pandocs_key_rule_cjk_keys_are_read_as_pandoc_reads_them() {
+    let cases = cases(&fixture_text());
+    let differences = compare(&cases, Keys::Pandoc);
     assert!(
         differences.is_empty(),
         "{} of {} cases differ from Pandoc ({}):\n{}",
@@ -68,7 +92,7 @@ fn pandoc_test_suite() {
         }
     }
     cases.sort();
-    let differences = compare(&cases);
+    let differences = compare(&cases, Keys::Gloss);
     let keys_differ = differences
         .iter()
         .filter(|d| d.contains("keys differ"))
@@ -92,14 +116,27 @@ fn pandoc_test_suite() {
     for difference in &differences {
         println!("{difference}");
     }
+    let by_pandoc_rule = compare(&cases, Keys::Pandoc);
+    println!(
+        "with Pandoc's key rule ([pandoc] keys = \"pandoc\"): {} agree, {} differ",
+        cases.len() - by_pandoc_rule.len(),
+        by_pandoc_rule.len()
+    );
+    for difference in by_pandoc_rule.iter().filter(|d| !differences.contains(d)) {
+        println!("{difference}");
+    }
 }
 
 /// Each case that gloss reads differently, described.
-fn compare(cases: &[(String, String)]) -> Vec<String> {
+fn compare(cases: &[(String, String)], keys: Keys) -> Vec<String> {
     let pandoc = pandoc();
     let version_3 = !pandoc_version().starts_with("pandoc 2.");
     let results: Vec<(usize, Cites, Cites)> = parallel(cases, |i, (_, text)| {
-        (i, pandoc_cites(pandoc, text), gloss_cites(text, version_3))
+        (
+            i,
+            pandoc_cites(pandoc, text, keys),
+            gloss_cites(text, version_3, keys),
+        )
     });
     results
         .into_iter()
@@ -118,8 +155,11 @@ fn compare(cases: &[(String, String)]) -> Vec<String> {
 }
 
 /// What gloss's syntax layer extracts, in document order.
-fn gloss_cites(text: &str, version_3: bool) -> Cites {
-    let note = gloss::syntax::parse_note(text);
+fn gloss_cites(text: &str, version_3: bool, keys: Keys) -> Cites {
+    let mut note = gloss::syntax::parse_note(text);
+    if keys == Keys::Pandoc {
+        gloss::syntax::read_keys_as_pandoc(&mut note, text);
+    }
     let mut cites: Vec<_> = note.citations.iter().collect();
     cites.sort_by_key(|c| c.key.range.start);
     cites
@@ -139,7 +179,7 @@ fn gloss_cites(text: &str, version_3: bool) -> Cites {
 }
 
 /// The `Cite` elements of Pandoc's JSON for `text`, in document order.
-fn pandoc_cites(pandoc: &Path, text: &str) -> Cites {
+fn pandoc_cites(pandoc: &Path, text: &str, keys: Keys) -> Cites {
     use std::io::Write;
     let mut child = Command::new(pandoc)
         .args(["-f", "markdown", "-t", "json"])
@@ -161,12 +201,12 @@ fn pandoc_cites(pandoc: &Path, text: &str) -> Cites {
     // Of the metadata, only `nocite` cites (gloss reads no other field as
     // text); it comes first, as the front matter does.
     let mut cites = Vec::new();
-    collect_cites(&json["meta"]["nocite"], &mut cites);
-    collect_cites(&json["blocks"], &mut cites);
+    collect_cites(&json["meta"]["nocite"], keys, &mut cites);
+    collect_cites(&json["blocks"], keys, &mut cites);
     cites
 }
 
-fn collect_cites(value: &Value, cites: &mut Cites) {
+fn collect_cites(value: &Value, keys: Keys, cites: &mut Cites) {
     match value {
         Value::Object(object) if object.get("t").is_some_and(|t| t == "Cite") => {
             for citation in object["c"][0].as_array().into_iter().flatten() {
@@ -177,7 +217,11 @@ fn collect_cites(value: &Value, cites: &mut Cites) {
                 };
                 // A key cut to nothing (`@日期`) is no citation in gloss,
                 // nor is `@*` (every entry, for `nocite`).
-                let key = cjk_ends_key(citation["citationId"].as_str().unwrap_or_default());
+                let key = citation["citationId"].as_str().unwrap_or_default();
+                let key = match keys {
+                    Keys::Gloss => cjk_ends_key(key),
+                    Keys::Pandoc => key,
+                };
                 if !key.is_empty() && key != "*" {
                     cites.push((key.to_string(), mode));
                 }
@@ -187,10 +231,10 @@ fn collect_cites(value: &Value, cites: &mut Cites) {
         // Pandoc 3 writes an implicit figure's caption twice, as the
         // Figure's caption and as its image's description: read it once.
         Value::Object(object) if object.get("t").is_some_and(|t| t == "Figure") => {
-            collect_cites(&object["c"][2], cites);
+            collect_cites(&object["c"][2], keys, cites);
         }
-        Value::Object(object) => object.values().for_each(|v| collect_cites(v, cites)),
-        Value::Array(items) => items.iter().for_each(|v| collect_cites(v, cites)),
+        Value::Object(object) => object.values().for_each(|v| collect_cites(v, keys, cites)),
+        Value::Array(items) => items.iter().for_each(|v| collect_cites(v, keys, cites)),
         _ => {}
     }
 }

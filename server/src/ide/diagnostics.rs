@@ -790,6 +790,30 @@ mod tests {
         );
     }
 
+    /// gloss ends a key at a CJK character (`@wei2022提出` cites
+    /// `wei2022`); `[pandoc] keys = "pandoc"`, and Quarto projects, read
+    /// keys as Pandoc does, CJK included.
+    #[test]
+    fn keys_by_pandoc_rule_where_asked() {
+        let notes = "//- refs.bib\n@misc{wei2022, title={T}}\n@misc{王2023, title={U}}\n//- n.md\n😀 @wei2022提出，[@王2023; @wei2022] 和 `@王2023` -@王2023。\n";
+        check(notes, expect![""]);
+        check(
+            &format!("//- gloss.toml\n[pandoc]\nkeys = \"pandoc\"\n{notes}"),
+            expect![[
+                r#"unknown-citation n.md:1:4-1:13 "wei2022提出" unknown citation key 'wei2022提出'; did you mean 'wei2022'?"#
+            ]],
+        );
+        check(
+            &format!(
+                "//- _quarto.yml\nproject: {{type: book}}\n{}",
+                notes.replace("n.md", "n.qmd")
+            ),
+            expect![[
+                r#"unknown-citation n.qmd:1:4-1:13 "wei2022提出" unknown citation key 'wei2022提出'; did you mean 'wei2022'?"#
+            ]],
+        );
+    }
+
     /// A note's `references:` are a bibliography of that note alone, as in
     /// Pandoc: another note citing the same key does not see them, and two
     /// notes may both define `item1`. A CSL YAML file works like any other.

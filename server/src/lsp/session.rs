@@ -239,8 +239,19 @@ impl Session {
     /// to be rebuilt by [`Session::rebuild_stale`].
     pub fn files_changed(&mut self, paths: Vec<PathBuf>) {
         for path in paths {
-            // Both configure the whole workspace: it is read again.
-            if path.file_name().is_some_and(|n| n == CONFIG_FILE) || quarto::is_project_file(&path)
+            // These configure the whole workspace: it is read again.
+            let defaults_file = {
+                let world = self.read();
+                world.workspace_of(&path).is_some_and(|w: &Workspace| {
+                    w.config
+                        .pandoc_defaults
+                        .iter()
+                        .any(|d| w.root.join(d) == path)
+                })
+            };
+            if path.file_name().is_some_and(|n| n == CONFIG_FILE)
+                || quarto::is_project_file(&path)
+                || defaults_file
             {
                 let slot = {
                     let world = self.read();

@@ -40,6 +40,106 @@ static KEY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the key pattern compiles")
 });
 
+/// Pandoc's key, CJK characters included.
+static PANDOC_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\p{L}\p{N}_]+(?:(?:[:.#$%&\-+?<>~/]|[:/]/+)[\p{L}\p{N}_]+)*")
+        .expect("the key pattern compiles")
+});
+
+/// Whether `c` is a character gloss's own key rule ends a key at.
+fn is_cjk(c: char) -> bool {
+    static CJK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}]$")
+            .expect("the pattern compiles")
+    });
+    !c.is_ascii() && CJK.is_match(c.encode_utf8(&mut [0; 4]))
+}
+
+/// Pandoc's key rule over citations read by gloss's: a key followed by a
+/// CJK character runs on (`@wei2022提出` cites `wei2022提出`), and an `@`
+/// before a CJK character outside `skip` (code, front matter, link
+/// destinations) and outside code spans, autolinks and tags starts one
+/// (`@王2023`, `[@王2023]`), unless it is in a raw LaTeX environment
+/// (`code` are the code blocks, for [`drop_raw_tex`]).
+pub(super) fn read_keys_as_pandoc(
+    citations: &mut Vec<CitationItem>,
+    text: &str,
+    skip: &[Range<usize>],
+    code: &[Range<usize>],
+) {
+    for cited in citations.iter_mut() {
+        let key = cited.key.range.clone();
+        let braced = text[..key.start].ends_with('{');
+        let runs_on = text[key.end..].chars().next().is_some_and(is_cjk);
+        if braced || !runs_on {
+            continue;
+        }
+        let Some(found) = PANDOC_KEY.find(&text[key.start..]) else {
+            continue;
+        };
+        let end = key.start + found.end();
+        if cited.token.end == key.end {
+            cited.token.end = end;
+        }
+        cited.key = Spanned {
+            value: text[key.start..end].to_string(),
+            range: key.start..end,
+        };
+    }
+    let starts: Vec<usize> = text
+        .match_indices('@')
+        .map(|(at, _)| at)
+        .filter(|&at| text[at + 1..].chars().next().is_some_and(is_cjk))
+        .filter(|&at| may_cite_after(&text[..at]))
+        .filter(|&at| !skip.iter().any(|r| r.contains(&at)))
+        .collect();
+    if starts.is_empty() {
+        return;
+    }
+    let hidden = hidden_ranges(text);
+    let mut found = Vec::new();
+    for at in starts.into_iter().filter(|&at| !inside(&hidden, at)) {
+        let Some(key) = PANDOC_KEY.find(&text[at + 1..]) else {
+            continue;
+        };
+        let key = at + 1..at + 1 + key.end();
+        let before = text[..at].trim_end_matches(['-', ' ']);
+        let line = text[key.end..].split(['\n', '\r']).next().unwrap_or("");
+        let bracketed = before.ends_with(['[', ';']) && line.contains(']');
+        found.push(CitationItem {
+            key: Spanned {
+                value: text[key.clone()].to_string(),
+                range: key.clone(),
+            },
+            token: at..key.end,
+            suffix: None,
+            suppress_author: suppressed(&text[..at]),
+            bracketed,
+            example_label: false,
+        });
+    }
+    drop_raw_tex(&mut found, text, code);
+    // Brackets that are a group by Pandoc's rule were text by gloss's:
+    // the bare citations read in them are items of the group.
+    let groups: Vec<Range<usize>> = found
+        .iter()
+        .filter(|c| c.bracketed)
+        .filter_map(|c| {
+            let open = text[..c.token.start].rfind('[')?;
+            let end = c.key.range.end;
+            let close = end + text[end..].find(']')?;
+            Some(open..close)
+        })
+        .collect();
+    for cited in citations.iter_mut() {
+        if groups.iter().any(|g| g.contains(&cited.key.range.start)) {
+            cited.bracketed = true;
+        }
+    }
+    citations.extend(found);
+    citations.sort_by_key(|c| c.key.range.start);
+}
+
 /// Whether an `@` right after `before` may start a citation: not after a
 /// letter or digit of any script, nor after `.` (Pandoc reads
 /// `someone@example.com`, `参见@key` and `end.@key` as text).
@@ -424,6 +524,23 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn pandoc_key_rule_takes_cjk_in() {
+        let text = "---\nx: \"@王\"\n---\n😀 @wei2022提出，[@王2023; @a] 和 `@王2023` -@王2023 [x](@王) @{王2}x\n```\n@王\n```\n";
+        let mut note = crate::syntax::parse_note(text);
+        let before: Vec<String> = keys(&note.citations, text);
+        assert_eq!(before, ["wei2022", "a", "王2"]);
+        crate::syntax::read_keys_as_pandoc(&mut note, text);
+        let after = keys(&note.citations, text);
+        assert_eq!(after, ["wei2022提出", "王2023", "a", "-王2023", "王2"]);
+        let modes: Vec<bool> = note.citations.iter().map(|c| c.bracketed).collect();
+        assert_eq!(modes, [false, true, true, false, false]);
+        assert_eq!(&text[note.citations[0].token.clone()], "@wei2022提出");
+        // Once only.
+        crate::syntax::read_keys_as_pandoc(&mut note, text);
+        assert_eq!(keys(&note.citations, text), after);
     }
 
     #[test]

@@ -28,6 +28,37 @@ pub struct NoteSyntax {
     /// Ids of Pandoc attribute blocks (`{#sec:intro}`), which
     /// cross-references name.
     pub labels: Vec<Spanned<String>>,
+    /// Whether citation keys were read by Pandoc's rule exactly (CJK
+    /// characters in keys): [`read_keys_as_pandoc`] was applied.
+    pub pandoc_keys: bool,
+}
+
+/// Reads `note`'s citation keys as Pandoc does, where a CJK character is
+/// part of a key (`[pandoc] keys = "pandoc"`, Quarto projects): keys that
+/// run on into CJK text take it in, and keys that start with a CJK
+/// character are found. Once per note.
+pub fn read_keys_as_pandoc(note: &mut NoteSyntax, text: &str) {
+    if note.pandoc_keys {
+        return;
+    }
+    note.pandoc_keys = true;
+    let code: Vec<Range<usize>> = note
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Code)
+        .map(|b| b.range.clone())
+        .collect();
+    let skip: Vec<Range<usize>> = code
+        .iter()
+        .cloned()
+        .chain(note.front_matter_range.clone())
+        .chain(
+            note.links
+                .iter()
+                .filter_map(|l| l.target.as_ref().map(|t| t.range.clone())),
+        )
+        .collect();
+    citation::read_keys_as_pandoc(&mut note.citations, text, &skip, &code);
 }
 
 thread_local! {

@@ -75,6 +75,9 @@ struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawPandoc {
     cross_references: Option<Vec<String>>,
+    keys: Option<String>,
+    #[serde(default)]
+    defaults: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -178,6 +181,13 @@ pub struct Config {
     /// checked against labels; `None`: in the folder of a `_quarto.yml`
     /// and below it (elsewhere they are left alone).
     pub quarto: Option<bool>,
+    /// Whether citation keys follow Pandoc's rule exactly (`[pandoc] keys =
+    /// "pandoc"`: a CJK character is part of a key) or gloss's (`"gloss"`:
+    /// it ends one); `None`: Pandoc's in Quarto projects, gloss's elsewhere.
+    pub pandoc_keys: Option<bool>,
+    /// `[pandoc] defaults`: Pandoc defaults files (relative to the root)
+    /// whose inputs are one document and whose bibliographies apply.
+    pub pandoc_defaults: Vec<String>,
     /// `[documents]`: the notes that one document concatenates (a thesis's
     /// chapters), by name; `#anchor` links resolve across them.
     pub documents: Vec<(String, GlobSet)>,
@@ -213,6 +223,8 @@ impl Default for Config {
             link_aliases: true,
             pandoc_crossref: None,
             quarto: None,
+            pandoc_keys: None,
+            pandoc_defaults: Vec::new(),
             documents: Vec::new(),
             obsidian_excluded: Vec::new(),
             confined: false,
@@ -359,6 +371,18 @@ impl Config {
                 Some(filters.iter().any(|f| COLON_STYLE.contains(&f.as_str())));
             config.quarto = Some(filters.iter().any(|f| f == "quarto"));
         }
+        config.pandoc_defaults = raw.pandoc.defaults.clone();
+        if let Some(keys) = &raw.pandoc.keys {
+            config.pandoc_keys = Some(match keys.as_str() {
+                "pandoc" => true,
+                "gloss" => false,
+                other => {
+                    let message =
+                        format!("unknown key rule `{other}`, expected \"pandoc\" or \"gloss\"");
+                    return Err((find_key(text, "keys"), message));
+                }
+            });
+        }
         for (name, patterns) in &raw.documents {
             config
                 .documents
@@ -468,6 +492,17 @@ mod tests {
         assert!(globs.is_match("source/01-intro.md") && globs.is_match("front.md"));
         let text = "[documents]\nbad = [\"a[\"]\n";
         assert!(Config::parse(text).is_err());
+    }
+
+    #[test]
+    fn key_rules() {
+        assert_eq!(Config::parse("").unwrap().pandoc_keys, None);
+        let pandoc = Config::parse("[pandoc]\nkeys = \"pandoc\"\n").unwrap();
+        assert_eq!(pandoc.pandoc_keys, Some(true));
+        let text = "[pandoc]\nkeys = \"latex\"\n";
+        let (range, message) = Config::parse(text).unwrap_err();
+        assert!(message.contains("`latex`"), "{message}");
+        assert_eq!(&text[range.unwrap()], "keys");
     }
 
     #[test]

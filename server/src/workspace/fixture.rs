@@ -75,6 +75,7 @@ pub fn fixture(text: &str) -> Fixture {
         }
     }
     workspace.quarto_projects = projects;
+    workspace.apply_key_rules();
     workspace.set_bibliographies(bibliographies);
     let mut folders: Vec<PathBuf> = workspace
         .notes()

@@ -287,7 +287,8 @@ impl Workspace {
     }
 
     /// Reads the `_quarto.yml` of every Quarto project under the root (the
-    /// walk lists them among the files that are not notes).
+    /// walk lists them among the files that are not notes) and the Pandoc
+    /// defaults files `gloss.toml` names.
     pub fn load_quarto_projects(&mut self) {
         let files: Vec<String> = self
             .files()
@@ -308,24 +309,68 @@ impl Workspace {
             projects.push(quarto::parse(folder, &file.text));
         }
         self.quarto_projects = projects;
+        self.pandoc_defaults = self
+            .config
+            .pandoc_defaults
+            .iter()
+            .map(|rel| {
+                let file = read_source(
+                    access(&self.root, &self.config),
+                    &self.root.join(rel),
+                    Origin::Repository,
+                    MAX_CONFIG_SIZE,
+                );
+                quarto::parse_defaults(&file.text)
+            })
+            .collect();
+        self.apply_key_rules();
     }
 
     /// The bibliographies of Quarto projects (`bibliography:` in
-    /// `_quarto.yml`), which apply to every note of the project. One that
-    /// is missing is Quarto's to report when it renders.
+    /// `_quarto.yml`) and Pandoc defaults files (`bibliography`, and
+    /// `metadata-files` that hold `references:`), which apply to every note
+    /// of the project. One that is missing is Quarto's or Pandoc's to
+    /// report when it runs.
     fn project_bibliographies(&self) -> Vec<WantedBibliography> {
         let mut found = Vec::new();
-        for project in &self.quarto_projects {
-            let folder = self.root.join(&project.folder);
-            for declared in &project.bibliography {
-                let path = join_inside(&self.root, &folder, declared);
-                if let Ok(bib) = check_declared(
-                    access(&self.root, &self.config),
-                    path.filter(|p| p.exists()),
-                    Origin::Repository,
-                ) {
-                    found.push(bib);
-                }
+        let holds_references = |path: &Path| {
+            let file = read_source(
+                access(&self.root, &self.config),
+                path,
+                Origin::Repository,
+                MAX_CONFIG_SIZE,
+            );
+            file.problem.is_none() && file.text.contains("references:")
+        };
+        let quarto = self.quarto_projects.iter().flat_map(|p| {
+            p.bibliography
+                .iter()
+                .map(move |b| (self.root.join(&p.folder), b.as_str(), false))
+        });
+        let defaults = self.pandoc_defaults.iter().flat_map(|d| {
+            let bibliographies = d.bibliography.iter().map(|b| (b.as_str(), false));
+            // YAML among the inputs is metadata too (`pandoc refs.yml
+            // content/*.md`).
+            let yaml_inputs = d.inputs.iter().filter(|i| {
+                let i = i.to_ascii_lowercase();
+                i.ends_with(".yml") || i.ends_with(".yaml")
+            });
+            let metadata = d
+                .metadata_files
+                .iter()
+                .chain(yaml_inputs)
+                .map(|m| (m.as_str(), true));
+            bibliographies
+                .chain(metadata)
+                .map(|(b, metadata)| (self.root.clone(), b, metadata))
+        });
+        for (folder, declared, metadata) in quarto.chain(defaults) {
+            let path = join_inside(&self.root, &folder, declared)
+                .filter(|p| p.exists() && (!metadata || holds_references(p)));
+            if let Ok(bib) =
+                check_declared(access(&self.root, &self.config), path, Origin::Repository)
+            {
+                found.push(bib);
             }
         }
         found

@@ -423,7 +423,14 @@ impl Documents {
                     .find(|p| p.chapters.iter().any(|c| c == rel))
                     .map(|p| format!("quarto:{}", p.folder))
             };
-            if let Some(name) = configured.or_else(book) {
+            let inputs = || {
+                workspace
+                    .pandoc_defaults
+                    .iter()
+                    .position(|d| d.inputs.iter().any(|i| i == rel))
+                    .map(|i| format!("defaults:{i}"))
+            };
+            if let Some(name) = configured.or_else(book).or_else(inputs) {
                 by_name.entry(name).or_default().push(id);
             }
         }
@@ -489,6 +496,8 @@ pub struct Workspace {
     name_suggestions: OnceLock<suggest::Candidates>,
     /// The Quarto projects (folders with a `_quarto.yml`) under the root.
     pub quarto_projects: Vec<quarto::QuartoProject>,
+    /// The Pandoc defaults files `gloss.toml` names.
+    pub pandoc_defaults: Vec<quarto::PandocDefaults>,
     /// Which notes make one document (a Quarto book, `[documents]`); built
     /// on first use after notes come or go.
     documents: OnceLock<Documents>,
@@ -522,6 +531,7 @@ impl Workspace {
             name_suggestions: OnceLock::new(),
             key_suggestions: OnceLock::new(),
             quarto_projects: Vec::new(),
+            pandoc_defaults: Vec::new(),
             documents: OnceLock::new(),
             mentions: OnceLock::new(),
             sorted_names: OnceLock::new(),
@@ -823,9 +833,32 @@ impl Workspace {
         KeyKind::Citation
     }
 
+    /// Whether citation keys in the note at `rel` follow Pandoc's rule
+    /// exactly: as `gloss.toml` says, else in Quarto projects.
+    fn reads_keys_as_pandoc(&self, rel: &str) -> bool {
+        self.config
+            .pandoc_keys
+            .unwrap_or_else(|| self.quarto_projects.iter().any(|p| p.contains(rel)))
+    }
+
+    /// Applies Pandoc's key rule to the notes that follow it and were read
+    /// before the Quarto projects were known.
+    pub(crate) fn apply_key_rules(&mut self) {
+        for id in self.note_ids() {
+            if self.reads_keys_as_pandoc(&self.note(id).file.rel) {
+                if let Some(note) = self.notes[id].as_mut() {
+                    crate::syntax::read_keys_as_pandoc(&mut note.syntax, &note.file.text);
+                }
+            }
+        }
+    }
+
     /// Adds a note, or replaces the note at the same path, and updates the
     /// indexes for it alone.
-    pub fn set_note(&mut self, note: Note) -> NoteId {
+    pub fn set_note(&mut self, mut note: Note) -> NoteId {
+        if self.reads_keys_as_pandoc(&note.file.rel) {
+            crate::syntax::read_keys_as_pandoc(&mut note.syntax, &note.file.text);
+        }
         let id = match self.by_path.get(&note.file.path) {
             Some(&id) => {
                 // Typing in a note rarely changes the names it defines;

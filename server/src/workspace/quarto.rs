@@ -1,7 +1,10 @@
-//! Quarto projects. A `_quarto.yml` makes its folder a project: there
-//! `@fig-plot` and friends are cross-references, `bibliography:` applies to
-//! every document, and a book's chapters (`book: chapters:`, `appendices:`)
-//! are one document, so `[text](#sec-x)` finds a heading in any chapter.
+//! Projects that build documents out of notes. A `_quarto.yml` makes its
+//! folder a Quarto project: there `@fig-plot` and friends are
+//! cross-references, `bibliography:` applies to every document, and a
+//! book's chapters (`book: chapters:`, `appendices:`) are one document, so
+//! `[text](#sec-x)` finds a heading in any chapter. A Pandoc defaults file
+//! named in `gloss.toml` does the same for its `input-files` and
+//! bibliographies.
 
 use std::path::Path;
 
@@ -119,5 +122,66 @@ mod tests {
         assert!(project.contains("book/x.qmd") && !project.contains("bookish/x.qmd"));
         assert_eq!(parse("", "bibliography: r.bib\n").bibliography, ["r.bib"]);
         assert_eq!(parse("", "book: [unclosed\n"), QuartoProject::default());
+    }
+}
+
+/// What a Pandoc defaults file (`pandoc -d thesis.yaml`, named in
+/// `gloss.toml` as `[pandoc] defaults`) tells about the document it builds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PandocDefaults {
+    /// `input-files` (or `input-file`), relative to the workspace root: one
+    /// document.
+    pub inputs: Vec<String>,
+    /// `bibliography` (top level or under `metadata`), relative to the
+    /// root (Pandoc resolves them from where it runs).
+    pub bibliography: Vec<String>,
+    /// `metadata-files`: bibliographies when they hold `references:`.
+    pub metadata_files: Vec<String>,
+}
+
+/// Reads a Pandoc defaults file. Invalid YAML gives nothing: Pandoc
+/// reports it when it runs.
+pub fn parse_defaults(text: &str) -> PandocDefaults {
+    let mut defaults = PandocDefaults::default();
+    let Ok(Some(root)) = yaml::parse(text) else {
+        return defaults;
+    };
+    let list = |node: Option<&Node>| -> Vec<String> {
+        node.map(|n| n.scalars().into_iter().map(|(s, _)| clean(s)).collect())
+            .unwrap_or_default()
+    };
+    defaults.inputs = list(root.get("input-files"));
+    defaults.inputs.extend(list(root.get("input-file")));
+    defaults.bibliography = list(root.get("bibliography"));
+    defaults.bibliography.extend(list(
+        root.get("metadata").and_then(|m| m.get("bibliography")),
+    ));
+    defaults.metadata_files = list(root.get("metadata-files"));
+    defaults
+        .metadata_files
+        .extend(list(root.get("metadata-file")));
+    defaults
+}
+
+/// A path as a defaults file writes it, relative to the root: `${.}/x`
+/// (the defaults file's folder, taken as the root) and `./x` are `x`.
+fn clean(path: &str) -> String {
+    path.trim_start_matches("${.}/")
+        .trim_start_matches("./")
+        .to_string()
+}
+
+#[cfg(test)]
+mod defaults_tests {
+    use super::*;
+
+    #[test]
+    fn inputs_bibliographies_and_metadata_files() {
+        let text = "from: markdown\ninput-files:\n- ${.}/content/01-引言.md\n- ./content/02.md\nmetadata-files: [bibliography.yml]\nbibliography: refs.bib\nmetadata:\n  bibliography: [more.json]\n";
+        let defaults = parse_defaults(text);
+        assert_eq!(defaults.inputs, ["content/01-引言.md", "content/02.md"]);
+        assert_eq!(defaults.bibliography, ["refs.bib", "more.json"]);
+        assert_eq!(defaults.metadata_files, ["bibliography.yml"]);
+        assert_eq!(parse_defaults("[unclosed"), PandocDefaults::default());
     }
 }
