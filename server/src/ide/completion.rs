@@ -43,7 +43,12 @@ pub enum Resolve {
         path: std::path::PathBuf,
         anchor: String,
     },
-    Key(String),
+    /// A citation key, cited in the note at `from` (whose own
+    /// `references:` come first).
+    Key {
+        key: String,
+        from: std::path::PathBuf,
+    },
     /// A cross-reference label.
     Label(String),
 }
@@ -416,7 +421,10 @@ fn citations(
                     label: entry.key.clone(),
                     kind: CompletionKind::Citation,
                     detail: Some(detail),
-                    resolve: Resolve::Key(entry.key.clone()),
+                    resolve: Resolve::Key {
+                        key: entry.key.clone(),
+                        from: workspace.note(note).file.path.clone(),
+                    },
                     insert: entry.key.clone(),
                     replace: replace.clone(),
                 },
@@ -452,18 +460,12 @@ pub fn completion_documentation(workspace: &Workspace, resolve: &Resolve) -> Opt
                 Anchor::Block(range) => super::hover::block_markdown(workspace, id, &range),
             })
         }
-        Resolve::Key(key) => {
-            // A key of a bibliography file, else of some note's
-            // `references:` (resolving does not say which note asked).
-            let entry = match workspace.citation_key(key).first() {
-                Some(&at) => workspace.bib_entry(at),
-                None => workspace
-                    .bibliographies
-                    .iter()
-                    .flat_map(|b| &b.entries)
-                    .find(|e| &e.key == key)?,
+        Resolve::Key { key, from } => {
+            let at = match workspace.note_by_path(from) {
+                Some(note) => workspace.key_location(note, key)?,
+                None => *workspace.citation_key(key).first()?,
             };
-            Some(format_reference(entry))
+            Some(format_reference(workspace.bib_entry(at)))
         }
         Resolve::Label(label) => super::hover::cross_reference_markdown(workspace, label),
     }
@@ -566,6 +568,19 @@ mod tests {
         assert!(completion_documentation(&f.workspace, &item.resolve)
             .unwrap()
             .starts_with("**CoT**"));
+    }
+
+    /// Found in review: the documentation of a key two notes define in
+    /// their `references:` came from the other note.
+    #[test]
+    fn a_notes_own_references_are_offered_and_documented() {
+        let notes = "//- a.md\n---\nreferences:\n- id: item1\n  title: From A\n---\n//- b.md\n---\nreferences:\n- id: item1\n  title: From B 😀\n---\n[@ite$0\n";
+        let f = fixture(notes);
+        let (note, offset) = f.cursor();
+        let items = completion(&f.workspace, note, offset);
+        assert_eq!(items.len(), 1, "{items:?}");
+        let documentation = completion_documentation(&f.workspace, &items[0].resolve).unwrap();
+        assert!(documentation.contains("From B"), "{documentation}");
     }
 
     const OUTLINE: &str = "//- notes/outline.md\n# Attention 注意力\n## Why? 🤔\nIt scales. ^why-block\n## [[Linked]] heading\n- a list item ^item-2\n";

@@ -187,10 +187,7 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
         );
     }
     // The note's own `references:` are reported with the note.
-    if let Some((bib, _)) = workspace
-        .bibliographies_of(id)
-        .find(|(_, b)| b.owner == Some(id))
-    {
+    if let Some(bib) = workspace.own_references(id) {
         bibliography_problems(&mut sink, bib);
     }
     for missing in workspace
@@ -771,6 +768,51 @@ mod tests {
             &format!("//- gloss.toml\n[pandoc]\ncross-references = []\n{book}"),
             expect![""],
         );
+    }
+
+    /// While the front matter is malformed (mid-edit), the references read
+    /// before still resolve; when the list goes, so do its keys.
+    #[test]
+    fn references_survive_a_malformed_front_matter_and_go_with_it() {
+        let mut f = crate::workspace::fixture::fixture(
+            "//- n.md\n---\nreferences:\n- id: k\n---\n[@k] 😀\n",
+        );
+        let diagnostics = |w: &Workspace| -> Vec<String> {
+            workspace_diagnostics(w)
+                .iter()
+                .map(|d| d.message.clone())
+                .collect()
+        };
+        assert_eq!(diagnostics(&f.workspace), Vec::<String>::new());
+        let path = f.workspace.note(0).file.path.clone();
+        let edit = |workspace: &mut Workspace, text: &str| {
+            let file = SourceFile::new(
+                &workspace.root.clone(),
+                path.clone(),
+                text.to_string(),
+                None,
+            );
+            let note = crate::workspace::Note::new(
+                &workspace.config,
+                file,
+                crate::syntax::parse_note(text),
+            );
+            workspace.set_note(note);
+        };
+        edit(
+            &mut f.workspace,
+            "---\nreferences: [\n- id: k\n---\n[@k] 😀\n",
+        );
+        let malformed = diagnostics(&f.workspace);
+        assert_eq!(malformed.len(), 1, "{malformed:?}");
+        assert!(malformed[0].starts_with("malformed front matter"));
+        edit(&mut f.workspace, "---\ntitle: x\n---\n[@k] 😀\n");
+        assert_eq!(diagnostics(&f.workspace), ["unknown citation key 'k'"]);
+        edit(
+            &mut f.workspace,
+            "---\nreferences:\n- id: k\n---\n[@k] 😀\n",
+        );
+        assert_eq!(diagnostics(&f.workspace), Vec::<String>::new());
     }
 
     /// A Quarto book's chapters, or a group of `[documents]`, are one

@@ -5,7 +5,9 @@ use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::workspace::{Anchor, BibId, EntryId, KeyLocation, NoteId, Resolution, Workspace};
+use crate::workspace::{
+    Anchor, BibId, EntryId, KeyKind, KeyLocation, NoteId, Resolution, Workspace,
+};
 
 /// What the references are to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,8 @@ enum Subject {
     File(usize),
     /// A citation key, and the entry it resolves to where it is cited.
     Key(String, Option<KeyLocation>),
+    /// A cross-reference's label (`sec:intro`, `fig-plot`).
+    Label(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +39,10 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Subject
         },
         Item::Citation(citation) => {
             let key = &citation.key.value;
-            Subject::Key(key.clone(), workspace.key_location(note, key))
+            match workspace.key_kind(note, key) {
+                KeyKind::CrossReference(label) => Subject::Label(label),
+                _ => Subject::Key(key.clone(), workspace.key_location(note, key)),
+            }
         }
         Item::Entry(entry) => Subject::Entry(entry),
         Item::Heading(block) => Subject::Note(note, Some(Anchor::Heading(block))),
@@ -51,11 +58,14 @@ pub fn find_references(
     include_declaration: bool,
 ) -> Vec<Reference> {
     // On an item of the note's own `references:`.
-    let own = workspace
-        .bibliographies_of(note)
-        .find(|(_, b)| b.owner == Some(note));
-    if let Some((bib, _)) = own.filter(|(_, b)| b.entries.iter().any(|e| e.range.contains(&offset)))
-    {
+    let own = workspace.own_references(note);
+    let on_own = |&bib: &BibId| {
+        workspace.bibliographies[bib]
+            .entries
+            .iter()
+            .any(|e| e.range.contains(&offset))
+    };
+    if let Some(bib) = own.filter(on_own) {
         return find_bibliography_references(workspace, bib, offset, include_declaration);
     }
     let Some(subject) = subject(workspace, note, offset) else {
@@ -76,12 +86,34 @@ pub fn find_references(
                     });
                 }
             }
+            Subject::Label(label) => {
+                if let Some((note, range)) = workspace.label(label) {
+                    out.push(Reference {
+                        file: FileId::Note(note),
+                        range,
+                    });
+                }
+            }
             Subject::Note(..) | Subject::File(_) => {}
         }
     }
     for (id, n) in workspace.notes() {
         match &subject {
             Subject::Key(key, at) => out.extend(key_references_in(workspace, id, key, *at)),
+            // `@fig-plot` and `@Fig-plot` alike.
+            Subject::Label(label) => out.extend(
+                n.syntax
+                    .citations
+                    .iter()
+                    .filter(|c| {
+                        workspace.key_kind(id, &c.key.value)
+                            == KeyKind::CrossReference(label.clone())
+                    })
+                    .map(|c| Reference {
+                        file: FileId::Note(id),
+                        range: c.key.range.clone(),
+                    }),
+            ),
             _ => {
                 for link in &n.syntax.links {
                     let same = match (workspace.resolve_link(id, link), &subject) {
@@ -230,6 +262,23 @@ mod tests {
                     "a.md:3:7-3:12 \"item1\"",
                     "a.md:6:3-6:8 \"item1\"",
                     "a.md:6:13-6:18 \"item1\"",
+                ]
+            "#]],
+        );
+    }
+
+    /// From `@Fig-plot`: the label and every reference to it, however
+    /// capitalised, in any chapter.
+    #[test]
+    fn cross_reference_references() {
+        check(
+            "//- _quarto.yml\nproject: {type: book}\n//- a.qmd\n见 @Fig-pl$0ot 😀\n//- b.qmd\n```{r}\n#| label: fig-plot\n```\n[@fig-plot; @fig-other]\n",
+            true,
+            expect![[r#"
+                [
+                    "b.qmd:2:11-2:19 \"fig-plot\"",
+                    "a.qmd:1:4-1:12 \"Fig-plot\"",
+                    "b.qmd:4:3-4:11 \"fig-plot\"",
                 ]
             "#]],
         );

@@ -1,9 +1,10 @@
 //! YAML read into a small tree that keeps where each value is, for the
 //! front matter and for CSL YAML bibliographies.
 //!
-//! yaml-rust2's event parser feeds a builder that charges every alias for
-//! the copy it makes: anchors and aliases that expand exponentially
-//! ("billion laughs") stop at [`ALIAS_BUDGET`] instead of exhausting memory,
+//! yaml-rust2's event parser feeds a builder that charges every copy it
+//! makes, for an anchor (kept for its aliases) or an alias: anchors and
+//! aliases that expand exponentially ("billion laughs"), or anchors nested
+//! hundreds deep, stop at [`COPY_BUDGET`] instead of exhausting memory,
 //! while plain values, whose number the text's size already bounds, are
 //! free (a front matter with hundreds of `references:` fits).
 
@@ -15,8 +16,8 @@ use yaml_rust2::scanner::Marker;
 
 use crate::line_index::{ColumnUnit, LineCol, LineIndex};
 
-/// Values that aliases may copy in one document.
-pub const ALIAS_BUDGET: usize = 10_000;
+/// Values that anchors and aliases may copy in one document.
+pub const COPY_BUDGET: usize = 100_000;
 
 /// A YAML value and where it is: a scalar at the byte offset of its first
 /// character (of its quote, when quoted), a collection over its bytes.
@@ -85,6 +86,14 @@ pub struct Error {
 
 /// The first document of `yaml`, or None for an empty one.
 pub fn parse(yaml: &str) -> Result<Option<Node>, Error> {
+    // yaml-rust2 reads a byte order mark as part of the first key. Two
+    // blanks and a line break take its three bytes: every offset stays,
+    // and the first line starts at column 0 as written.
+    let yaml: std::borrow::Cow<str> = match yaml.strip_prefix('\u{feff}') {
+        Some(rest) => format!("  \n{rest}").into(),
+        None => yaml.into(),
+    };
+    let yaml = yaml.as_ref();
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -106,7 +115,7 @@ pub fn parse(yaml: &str) -> Result<Option<Node>, Error> {
         return Err(Error {
             at: None,
             message: format!(
-                "anchors and aliases expand to more than {ALIAS_BUDGET} values; it was not read"
+                "anchors and aliases expand to more than {COPY_BUDGET} values; it was not read"
             ),
         });
     }
@@ -138,7 +147,7 @@ struct Builder<'a> {
     stack: Vec<(Node, usize, usize)>,
     anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
-    /// Values copied by aliases so far.
+    /// Values copied for anchors and aliases so far.
     copied: usize,
     over_budget: bool,
     yaml: &'a str,
@@ -177,6 +186,15 @@ impl Builder<'_> {
         offset
     }
 
+    /// Charges a copy of `size` values against the budget.
+    fn charge(&mut self, size: usize) -> bool {
+        self.copied = self.copied.saturating_add(size);
+        if self.copied > COPY_BUDGET {
+            self.over_budget = true;
+        }
+        !self.over_budget
+    }
+
     /// The end of a collection whose end event is marked at `at`: after a
     /// closing bracket, else before the blanks and comments that precede
     /// the next token.
@@ -198,6 +216,10 @@ impl Builder<'_> {
 
     fn push_value(&mut self, node: Node, anchor: usize, size: usize) {
         if anchor > 0 {
+            // Kept for its aliases: a copy, charged like theirs.
+            if !self.charge(size) {
+                return;
+            }
             self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
@@ -264,9 +286,7 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::Alias(id) => {
                 let size = self.anchors.get(&id).map_or(1, |(_, size)| *size);
-                self.copied = self.copied.saturating_add(size);
-                if self.copied > ALIAS_BUDGET {
-                    self.over_budget = true;
+                if !self.charge(size) {
                     return;
                 }
                 let node = match self.anchors.get(&id) {
@@ -299,6 +319,36 @@ mod tests {
             })
             .collect();
         assert_eq!(spans, ["id: a😀\n  title: T", "{id: b, title: U}"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_keeps_offsets_and_the_first_key() {
+        let yaml = "\u{feff}- id: a\n  title: T\n- id: b\n";
+        let root = parse(yaml).unwrap().unwrap();
+        let Node::Seq(items, _) = &root else {
+            panic!("{root:?}");
+        };
+        assert_eq!(items.len(), 2);
+        let (id, at) = items[1].get("id").unwrap().as_scalar().unwrap();
+        assert_eq!((id, &yaml[at..at + 1]), ("b", "b"));
+        assert!(items[0].get("title").is_some());
+        let map = parse("\u{feff}book: x\n").unwrap().unwrap();
+        assert!(map.get("book").is_some());
+    }
+
+    /// Found in review: anchors nested hundreds deep each kept a copy of
+    /// everything below them (a 242 KB file took 2.4 GB).
+    #[test]
+    fn nested_anchors_are_bounded() {
+        let depth = 250;
+        let mut yaml = String::new();
+        for i in 0..depth {
+            yaml.push_str(&format!("&a{i} ["));
+        }
+        yaml.push_str(&"x, ".repeat(20_000));
+        yaml.push('x');
+        yaml.push_str(&"]".repeat(depth));
+        assert_eq!(parse(&yaml).unwrap_err().at, None);
     }
 
     #[test]

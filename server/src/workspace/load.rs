@@ -265,13 +265,16 @@ impl Workspace {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for declared in &fm.bibliography {
-            let joined = bases
+            // The first base where the file exists (asked only until then),
+            // else the note's folder, for the message.
+            let mut joined = bases
                 .iter()
                 .map(|base| join_inside(&self.root, base, &declared.value));
-            let mut tried: Vec<Option<PathBuf>> = joined.collect();
-            let first = tried.first().cloned().flatten();
-            tried.retain(|p| p.as_ref().is_some_and(|p| p.exists()));
-            let path = tried.into_iter().next().flatten().or(first);
+            let first = joined.next().flatten();
+            let path = match &first {
+                Some(path) if path.exists() => first,
+                _ => joined.flatten().find(|path| path.exists()).or(first),
+            };
             match check_declared(access(&self.root, &self.config), path, Origin::Repository) {
                 Ok(bib) => found.push(bib),
                 Err(reason) => missing.push(MissingBibliography {
@@ -302,7 +305,7 @@ impl Workspace {
             let file = read_source(
                 access(&self.root, &self.config),
                 &path,
-                Origin::Repository,
+                Origin::Control,
                 MAX_CONFIG_SIZE,
             );
             let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
@@ -317,12 +320,13 @@ impl Workspace {
                 let file = read_source(
                     access(&self.root, &self.config),
                     &self.root.join(rel),
-                    Origin::Repository,
+                    Origin::Control,
                     MAX_CONFIG_SIZE,
                 );
                 quarto::parse_defaults(&file.text)
             })
             .collect();
+        self.documents = std::sync::OnceLock::new();
         self.apply_key_rules();
     }
 
@@ -337,7 +341,7 @@ impl Workspace {
             let file = read_source(
                 access(&self.root, &self.config),
                 path,
-                Origin::Repository,
+                Origin::Control,
                 MAX_CONFIG_SIZE,
             );
             file.problem.is_none() && file.text.contains("references:")

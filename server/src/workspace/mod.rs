@@ -345,23 +345,19 @@ impl Bibliography {
         }
     }
 
-    /// The `references:` in the front matter of `note`, if it has any.
-    fn of_note(id: NoteId, note: &Note) -> Option<Bibliography> {
-        let fm = note.syntax.front_matter.as_ref()?;
-        if !fm.has_references || fm.error.is_some() {
-            return None;
-        }
-        let end = note.syntax.front_matter_range.as_ref()?.end;
+    /// The `references:` of note `id`, read from `front_matter` (the note's
+    /// text up to the end of its front matter; empty for none).
+    fn of_note(id: NoteId, path: &Path, rel: &str, front_matter: &str) -> Bibliography {
         let file = SourceFile {
-            path: note.file.path.clone(),
-            rel: note.file.rel.clone(),
-            text: note.file.text.get(..end)?.to_string(),
-            line_index: LineIndex::new(note.file.text.get(..end)?),
+            path: path.to_path_buf(),
+            rel: rel.to_string(),
+            text: front_matter.to_string(),
+            line_index: LineIndex::new(front_matter),
             problem: None,
         };
         let mut bibliography = Bibliography::new(file, BibFormat::CslYaml);
         bibliography.owner = Some(id);
-        Some(bibliography)
+        bibliography
     }
 
     /// `entry` formatted in the citation style `style`, or None when the CSL
@@ -398,7 +394,7 @@ pub struct MissingBibliography {
 
 /// Notes grouped into documents.
 #[derive(Debug, Default)]
-struct Documents {
+pub(crate) struct Documents {
     /// Note → its document.
     of: HashMap<NoteId, usize>,
     /// Each document's notes, in path order.
@@ -499,8 +495,8 @@ pub struct Workspace {
     /// The Pandoc defaults files `gloss.toml` names.
     pub pandoc_defaults: Vec<quarto::PandocDefaults>,
     /// Which notes make one document (a Quarto book, `[documents]`); built
-    /// on first use after notes come or go.
-    documents: OnceLock<Documents>,
+    /// on first use after notes come or go or projects are read.
+    pub(crate) documents: OnceLock<Documents>,
     /// Built on first use after the bibliographies change.
     key_suggestions: OnceLock<suggest::Candidates>,
     /// Built on first use after the glossary changes.
@@ -636,13 +632,25 @@ impl Workspace {
 
     /// Where `key`, cited in note `from`, is defined first.
     pub fn key_location(&self, from: NoteId, key: &str) -> Option<KeyLocation> {
-        self.key_locations(from, key).first().copied()
+        let own = self.references.get(&from).and_then(|&bib| {
+            let entry = self.bibliographies[bib]
+                .entries
+                .iter()
+                .position(|e| e.key == key)?;
+            Some(KeyLocation { bib, entry })
+        });
+        own.or_else(|| self.citation_key(key).first().copied())
     }
 
     /// Whether note `from` has a bibliography: a file, or its own
     /// `references:`.
     pub fn has_bibliography(&self, from: NoteId) -> bool {
-        self.bibliographies_of(from).next().is_some()
+        // Every note's references have one slot in the map.
+        let files = self.bibliographies.len() > self.references.len();
+        let own = self
+            .own_references(from)
+            .is_some_and(|bib| !self.bibliographies[bib].entries.is_empty());
+        files || own
     }
 
     /// The bibliographies a citation in note `from` resolves against.
@@ -729,7 +737,6 @@ impl Workspace {
 
     /// Forgets what is built from the names of notes and entries.
     fn invalidate_names(&mut self) {
-        self.documents = OnceLock::new();
         self.name_suggestions = OnceLock::new();
         self.mentions = OnceLock::new();
         self.sorted_names = OnceLock::new();
@@ -883,6 +890,8 @@ impl Workspace {
                 let id = self.notes.len();
                 self.by_path.insert(note.file.path.clone(), id);
                 self.notes.push(None);
+                // Documents are made of paths: a new one may join one.
+                self.documents = OnceLock::new();
                 id
             }
         };
@@ -894,35 +903,52 @@ impl Workspace {
     }
 
     /// Makes the bibliography of note `id`'s `references:` match its front
-    /// matter, when that changed (typing below the front matter costs a
-    /// comparison).
+    /// matter, when that changed: typing below the front matter costs a
+    /// comparison. A note keeps one slot once it has had references
+    /// (emptied when they go), so no other bibliography's id changes and
+    /// the key index of the files stays valid.
     fn sync_references(&mut self, id: NoteId) {
-        let old = self.references.get(&id).copied();
-        let new = self.notes[id]
-            .as_ref()
-            .and_then(|note| Bibliography::of_note(id, note));
-        let unchanged = match (old, &new) {
-            (None, None) => true,
-            (Some(bib), Some(new)) => self.bibliographies[bib].file.text == new.file.text,
-            _ => false,
+        let slot = self.references.get(&id).copied();
+        let wanted: &str = match self.notes[id].as_ref() {
+            None => "",
+            Some(note) => {
+                let syntax = &note.syntax;
+                match (&syntax.front_matter, &syntax.front_matter_range) {
+                    // While the front matter is malformed (mid-edit), what
+                    // was read before stays.
+                    (Some(fm), _) if fm.error.is_some() => return,
+                    (Some(fm), Some(range)) if fm.has_references => {
+                        note.file.text.get(..range.end).unwrap_or("")
+                    }
+                    _ => "",
+                }
+            }
         };
-        if unchanged {
+        let current = slot.map_or("", |bib| self.bibliographies[bib].file.text.as_str());
+        if wanted == current {
             return;
         }
-        // Replaced in place or added at the end, no other bibliography's id
-        // changes and the key index of the files stays valid.
-        match (old, new) {
-            (Some(bib), Some(new)) => self.bibliographies[bib] = new,
-            (None, Some(new)) => {
-                self.references.insert(id, self.bibliographies.len());
-                self.bibliographies.push(new);
+        let (path, rel) = match (self.notes[id].as_ref(), slot) {
+            (Some(note), _) => (note.file.path.clone(), note.file.rel.clone()),
+            (None, Some(bib)) => {
+                let file = &self.bibliographies[bib].file;
+                (file.path.clone(), file.rel.clone())
             }
-            _ => {
-                let mut all = std::mem::take(&mut self.bibliographies);
-                all.retain(|b| b.owner != Some(id));
-                self.index_bibliographies(all);
+            (None, None) => return,
+        };
+        let bibliography = Bibliography::of_note(id, &path, &rel, wanted);
+        match slot {
+            Some(bib) => self.bibliographies[bib] = bibliography,
+            None => {
+                self.references.insert(id, self.bibliographies.len());
+                self.bibliographies.push(bibliography);
             }
         }
+    }
+
+    /// The bibliography of note `id`'s own `references:`, if it has had any.
+    pub fn own_references(&self, id: NoteId) -> Option<BibId> {
+        self.references.get(&id).copied()
     }
 
     /// Removes the note at `path`, if any.
@@ -930,6 +956,7 @@ impl Workspace {
         let id = self.by_path.remove(path)?;
         self.unindex_note(id);
         self.notes[id] = None;
+        self.documents = OnceLock::new();
         self.invalidate_names();
         self.sync_references(id);
         Some(id)

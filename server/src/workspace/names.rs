@@ -85,29 +85,65 @@ pub fn heading_attributes(heading: &str) -> (&str, Option<&str>) {
         return (heading, None);
     };
     let inner = &trimmed[open + 1..trimmed.len() - 1];
-    let attribute = |token: &str| {
-        token == "-"
+    let tokens = attribute_tokens(inner);
+    let attribute = |token: &&str| {
+        *token == "-"
             || token.starts_with(['#', '.'])
             || token
                 .split_once('=')
                 .is_some_and(|(k, _)| !k.is_empty() && !k.contains(['"', '\'']))
     };
-    // `{` inside quotes, or words that are not attributes: heading text.
-    if inner.trim().is_empty() || inner.contains('{') || !inner.split_whitespace().all(attribute) {
+    // Words that are not attributes: heading text (`Sets {a, b}`).
+    if tokens.is_empty() || !tokens.iter().all(attribute) {
         return (heading, None);
     }
-    let id = inner
-        .split_whitespace()
+    let id = tokens
+        .iter()
         .find_map(|t| t.strip_prefix('#'))
         .filter(|id| !id.is_empty());
     (trimmed[..open].trim_end(), id)
+}
+
+/// The blank-separated tokens of an attribute block's inside, a quoted
+/// value (`key="a b"`) being part of its token.
+fn attribute_tokens(inner: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    let mut quote = None;
+    for (i, c) in inner.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (None, c) if c.is_whitespace() => {
+                if let Some(s) = start.take() {
+                    tokens.push(&inner[s..i]);
+                }
+            }
+            (None, _) => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        tokens.push(&inner[s..]);
+    }
+    tokens
 }
 
 /// The identifier Pandoc gives a heading (`auto_identifiers`): letters,
 /// digits, `_`, `-` and `.` kept, spaces as `-`, lower case, nothing before
 /// the first letter; `section` if nothing is left.
 pub fn pandoc_identifier(heading: &str) -> String {
-    let kept: String = heading
+    // Formatting goes, and with it a link's destination or an autolink.
+    static MARKUP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\]\([^)]*\)|<[^>]*>").expect("the pattern compiles")
+    });
+    let text = MARKUP.replace_all(heading, "]");
+    let kept: String = text
         .chars()
         .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.') || c.is_whitespace())
         .collect::<String>()
@@ -173,6 +209,10 @@ mod tests {
         assert_eq!(heading_attributes("Sets {a, b}"), ("Sets {a, b}", None));
         assert_eq!(heading_attributes("x {width=50%}"), ("x", None));
         assert_eq!(
+            heading_attributes("Dogs {#dogs-1 key=\"a b\"}"),
+            ("Dogs", Some("dogs-1"))
+        );
+        assert_eq!(
             pandoc_identifier("1.2 Scaling Laws: *why*?"),
             "scaling-laws-why"
         );
@@ -182,9 +222,14 @@ mod tests {
         );
         assert_eq!(
             pandoc_identifier("[Link](/url) and `code`"),
-            "linkurl-and-code"
+            "link-and-code"
         );
         assert_eq!(pandoc_identifier("引言 第一节"), "引言-第一节");
+        // Found in review: a link's destination was read as text.
+        assert_eq!(
+            pandoc_identifier("See [the paper](https://x.org/p) now"),
+            "see-the-paper-now"
+        );
         assert_eq!(pandoc_identifier("2024"), "section");
     }
 

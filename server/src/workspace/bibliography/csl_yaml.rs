@@ -4,7 +4,6 @@
 //! it stands for (Pandoc's YAML dates turned into CSL's), so the two formats
 //! share one conversion and one renderer.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use serde_json::{Map, Value};
@@ -26,12 +25,6 @@ const DATE_FIELDS: [&str; 6] = [
 
 pub fn parse(text: &str) -> ParsedBibliography {
     let mut parsed = ParsedBibliography::default();
-    // A byte order mark is not YAML; three spaces keep every offset.
-    let text: Cow<str> = match text.strip_prefix('\u{feff}') {
-        Some(rest) => Cow::Owned(format!("   {rest}")),
-        None => Cow::Borrowed(text),
-    };
-    let text = text.as_ref();
     let root = match yaml::parse(text) {
         Ok(Some(root)) => root,
         Ok(None) => return parsed,
@@ -101,7 +94,11 @@ pub fn item_value(text: &str, range: Range<usize>) -> Option<Value> {
     // The item alone, at the column it has in the file: what comes before
     // it on its line (`- `, indentation) becomes blanks.
     let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-    let blanks = " ".repeat(text[line_start..range.start].chars().count());
+    let columns = text[line_start..range.start]
+        .chars()
+        .filter(|&c| c != '\u{feff}')
+        .count();
+    let blanks = " ".repeat(columns);
     let alone = format!("{blanks}{}", text.get(range)?);
     let node = yaml::parse(&alone).ok()??;
     matches!(node, Node::Map(..)).then(|| json(&node, &alone, false))
@@ -210,7 +207,20 @@ mod tests {
         let parsed = parse("- title: no id\n- id: ok\n");
         assert_eq!(parsed.errors.len(), 1);
         assert_eq!(parsed.entries.len(), 1);
-        assert!(parse("\u{feff}- id: bom\n").errors.is_empty());
+        // Found in review: a byte order mark lost items and fields.
+        let bom = "\u{feff}- id: a\n  title: T\n- id: b\n";
+        let parsed = parse(bom);
+        assert_eq!(parsed.errors, []);
+        let keys: Vec<&str> = parsed
+            .entries
+            .iter()
+            .map(|e| &bom[e.key_range.clone()])
+            .collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(parsed.entries[0].title.as_deref(), Some("T"));
+        let value = item_value(bom, parsed.entries[0].range.clone()).unwrap();
+        assert_eq!(value["title"], "T");
+        assert_eq!(parse("\u{feff}references:\n- id: a\n").entries.len(), 1);
         assert!(parse("").entries.is_empty());
     }
 
