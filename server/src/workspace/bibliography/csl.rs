@@ -78,19 +78,51 @@ pub fn format(
     let source = text.get(entry.range.clone())?;
     match format {
         BibFormat::BibTeX => {
+            let source = without_links(source);
             let library = hayagriva::io::from_biblatex_str(&format!("{strings}\n{source}")).ok()?;
             render!(library.get(&entry.key)?, &style)
         }
         BibFormat::CslJson => {
-            let item: hayagriva::citationberg::json::Item = serde_json::from_str(source).ok()?;
+            let item = csl_item(serde_json::from_str(source).ok()?)?;
             render!(&item, &style)
         }
         BibFormat::CslYaml => {
-            let value = super::csl_yaml::item_value(text, entry.range.clone())?;
-            let item: hayagriva::citationberg::json::Item = serde_json::from_value(value).ok()?;
+            let item = csl_item(super::csl_yaml::item_value(text, entry.range.clone())?)?;
             render!(&item, &style)
         }
     }
+}
+
+/// A BibTeX entry's text with its `crossref`, `xdata` and `xref` fields
+/// renamed: the entries they name are not in the text the renderer gets,
+/// and an entry naming itself sent the biblatex crate into unbounded
+/// recursion (found by fuzzing). gloss resolved them when it read the file.
+fn without_links(source: &str) -> std::borrow::Cow<'_, str> {
+    static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)([,{]\s*)(crossref|xdata|xref)(\s*=)")
+            .expect("the pattern compiles")
+    });
+    LINK.replace_all(source, "${1}gloss-unlinked-${2}${3}")
+}
+
+/// A CSL item for the renderer, with every date range (`"date-parts":
+/// [[2020], [2021]]`, `"raw": "2020/2021"`) cut to its start: hayagriva
+/// panics on ranges (found by fuzzing).
+fn csl_item(mut value: serde_json::Value) -> Option<hayagriva::citationberg::json::Item> {
+    for field in value.as_object_mut()?.values_mut() {
+        let Some(date) = field.as_object_mut() else {
+            continue;
+        };
+        if let Some(parts) = date.get_mut("date-parts").and_then(|p| p.as_array_mut()) {
+            parts.truncate(1);
+        }
+        if let Some(raw) = date.get_mut("raw") {
+            if let Some(start) = raw.as_str().and_then(|r| r.split('/').next()) {
+                *raw = serde_json::Value::String(start.to_string());
+            }
+        }
+    }
+    serde_json::from_value(value).ok()
 }
 
 #[cfg(test)]
@@ -125,5 +157,29 @@ mod tests {
         let parsed = parse(yaml, BibFormat::CslYaml);
         let apa = format(yaml, "", BibFormat::CslYaml, &parsed.entries[0], "apa").unwrap();
         assert_eq!(apa, "Touvron, H. (2023). LLaMA.");
+    }
+
+    /// Found by fuzzing: an entry whose `xdata` names itself overflowed
+    /// the stack in the renderer.
+    #[test]
+    fn an_entry_linking_to_itself_renders() {
+        let bib = "@xdata{c, publisher = {P}, xdata = {c}}\n@book{b, title = {T}, author = {A, B}, year = 2020, crossref = {b}, xdata = {c}}\n";
+        let parsed = parse(bib, BibFormat::BibTeX);
+        for entry in &parsed.entries {
+            let _ = format(bib, &parsed.strings, BibFormat::BibTeX, entry, "apa");
+        }
+    }
+
+    /// Found by fuzzing: hayagriva panics on a date range.
+    #[test]
+    fn date_ranges_render_from_their_start() {
+        let yaml = "- id: a\n  title: T\n  issued: 2020-05/2021\n";
+        let parsed = parse(yaml, BibFormat::CslYaml);
+        let apa = format(yaml, "", BibFormat::CslYaml, &parsed.entries[0], "apa").unwrap();
+        assert!(apa.contains("2020"), "{apa}");
+        let json = r#"[{"id": "b", "title": "U", "issued": {"date-parts": [[2019], [2021]]}}]"#;
+        let parsed = parse(json, BibFormat::CslJson);
+        let apa = format(json, "", BibFormat::CslJson, &parsed.entries[0], "apa").unwrap();
+        assert!(apa.contains("2019"), "{apa}");
     }
 }
