@@ -804,3 +804,45 @@ fn a_quarto_book_with_inline_references_and_cross_references() {
     assert_eq!(labels, ["fig-loss"]);
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// The baseline `gloss.toml` names: in the editor its diagnostics are
+/// hints (or hidden, by setting), while new ones keep their severity.
+#[test]
+fn baseline_diagnostics_are_quieter_in_the_editor() {
+    let vault = Vault::empty();
+    vault.write("a.md", "😀 [[Later note]] [[a]]\n");
+    let write = vault.gloss(&["check", "--write-baseline", "baseline.json"]);
+    assert_eq!(write.code(), 0, "{}", write.stderr());
+    vault.write("gloss.toml", "[check]\nbaseline = \"baseline.json\"\n");
+    let (mut client, _) = start(&vault, &["utf-16"]);
+    let note = uri(&vault, "a.md");
+    open(&mut client, &note, "😀 [[Later note]] [[a]]\n新 [[Typo]]\n");
+    let diagnostics = client.diagnostics_for(&note, Some(1));
+    let shown: Vec<(String, i64)> = diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["message"].as_str().unwrap().to_string(), d["severity"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("no concept or note named 'Later note'".to_string(), 4),
+            ("no concept or note named 'Typo'".to_string(), 1),
+        ]
+    );
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"gloss": {"baseline": {"severity": "off"}}}}),
+    );
+    let diagnostics = client.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == note
+            && m["params"]["diagnostics"].as_array().is_some_and(|d| d.len() == 1)
+    });
+    assert_eq!(
+        messages(&diagnostics["params"]),
+        ["no concept or note named 'Typo'"]
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -8,6 +8,7 @@ export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
 export interface ServerSettings {
   hover: { mentions: boolean; abstract: boolean };
   severity: Record<string, SeverityLevel>;
+  baseline: { severity: SeverityLevel };
 }
 
 /** Reads one setting; mirrors `WorkspaceConfiguration.get`. */
@@ -50,8 +51,19 @@ export function toServerSettings(get: Getter): Mapped {
       }
     }
   }
+  let baselineSeverity: SeverityLevel = "hint";
+  const rawBaseline = get("baseline.severity");
+  if (rawBaseline !== undefined && rawBaseline !== null) {
+    if (typeof rawBaseline === "string" && (SEVERITY_LEVELS as readonly string[]).includes(rawBaseline)) {
+      baselineSeverity = rawBaseline as SeverityLevel;
+    } else {
+      problems.push(
+        `gloss.baseline.severity is ${JSON.stringify(rawBaseline)}; expected one of ${SEVERITY_LEVELS.join(", ")}; using hint.`,
+      );
+    }
+  }
   return {
-    settings: { hover, severity },
+    settings: { hover, severity, baseline: { severity: baselineSeverity } },
     problems,
   };
 }

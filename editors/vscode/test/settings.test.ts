@@ -11,7 +11,7 @@ function getter(values: Record<string, unknown>) {
 describe("toServerSettings", () => {
   it("gives the server's defaults when nothing is set", () => {
     assert.deepEqual(toServerSettings(getter({})), {
-      settings: { hover: { mentions: true, abstract: false }, severity: {} },
+      settings: { hover: { mentions: true, abstract: false }, severity: {}, baseline: { severity: "hint" } },
       problems: [],
     });
   });
@@ -22,26 +22,34 @@ describe("toServerSettings", () => {
         "hover.mentions": false,
         "hover.abstract": true,
         severity: { "broken-link": "warning", "unknown-citation": "off" },
+        "baseline.severity": "off",
       }),
     );
     assert.deepEqual(mapped.settings, {
       hover: { mentions: false, abstract: true },
       severity: { "broken-link": "warning", "unknown-citation": "off" },
+      baseline: { severity: "off" },
     });
     assert.deepEqual(mapped.problems, []);
   });
 
   it("drops bad values and says why", () => {
     const mapped = toServerSettings(
-      getter({ "hover.mentions": "yes", severity: { "broken-link": "fatal", "empty-link": "hint" } }),
+      getter({
+        "hover.mentions": "yes",
+        severity: { "broken-link": "fatal", "empty-link": "hint" },
+        "baseline.severity": "quiet",
+      }),
     );
     assert.deepEqual(mapped.settings, {
       hover: { mentions: true, abstract: false },
       severity: { "empty-link": "hint" },
+      baseline: { severity: "hint" },
     });
-    assert.equal(mapped.problems.length, 2);
+    assert.equal(mapped.problems.length, 3);
     assert.match(mapped.problems[0], /gloss\.hover\.mentions/);
     assert.match(mapped.problems[1], /'broken-link' has level "fatal"/);
+    assert.match(mapped.problems[2], /gloss\.baseline\.severity is "quiet"/);
   });
 
   it("rejects a severity list that is not an object", () => {

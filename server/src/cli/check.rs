@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::output::{self, Located, Report};
 use super::CheckArgs;
+use crate::ide::baseline::{self, Baseline};
 use crate::ide::{self, FileId, Severity};
-use crate::workspace::{find_root, Config, Workspace};
+use crate::workspace::read::{Access, Origin};
+use crate::workspace::{find_root, read_source, Config, FileProblem, Workspace};
 
 const EXIT_OK: i32 = 0;
 const EXIT_PROBLEMS: i32 = 1;
@@ -77,6 +79,8 @@ pub fn run(args: CheckArgs) -> i32 {
 
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut report = Report::default();
+    // Each reported diagnostic's baseline key, in report order.
+    let mut keys = Vec::new();
     for (workspace, group) in &workspaces {
         let under = |path: &Path| group.iter().any(|t| path.starts_with(t));
         report.files_checked += workspace
@@ -97,11 +101,62 @@ pub fn run(args: CheckArgs) -> i32 {
                 _ => under(&source.path),
             };
             if reported {
+                keys.push(baseline::key(workspace, &diagnostic));
                 report
                     .diagnostics
                     .push(Located::new(workspace, &cwd, diagnostic));
             }
         }
+    }
+
+    if let Some(file) = &args.write_baseline {
+        let baseline = Baseline::of(keys.into_iter().flatten());
+        if let Err(error) = std::fs::write(file, baseline.to_json()) {
+            eprintln!("error: cannot write '{}': {error}", file.display());
+            return EXIT_USAGE;
+        }
+        eprintln!(
+            "gloss: wrote {} diagnostics to the baseline '{}'",
+            baseline.len(),
+            file.display()
+        );
+        return EXIT_OK;
+    }
+    // Named on the command line (read wherever it is), else in gloss.toml
+    // (read inside the workspace only, like gloss.toml itself).
+    let baseline_file = match &args.baseline {
+        Some(file) => Some((file.clone(), Origin::User, cwd.clone())),
+        None => workspaces.first().and_then(|(workspace, _)| {
+            let named = workspace.config.baseline.as_ref()?;
+            let root = workspace.root.clone();
+            Some((root.join(named), Origin::Control, root))
+        }),
+    };
+    let mut matched = None;
+    if let Some((file, origin, root)) = &baseline_file {
+        let access = Access {
+            root,
+            confined: true,
+        };
+        let source = read_source(access, file, *origin, baseline::MAX_SIZE);
+        let read = match &source.problem {
+            Some(FileProblem::Unreadable { message }) => Err(message.clone()),
+            Some(FileProblem::TooLarge { size, limit }) => {
+                Err(format!("it is {size} bytes, over the limit of {limit}"))
+            }
+            _ => Baseline::parse(&source.text),
+        };
+        let baseline = match read {
+            Ok(baseline) => baseline,
+            Err(error) => {
+                eprintln!("error: baseline '{}': {error}", file.display());
+                return EXIT_USAGE;
+            }
+        };
+        let (known, counts) = baseline.split(&keys);
+        let mut known = known.into_iter();
+        report.diagnostics.retain(|_| !known.next().unwrap_or(false));
+        matched = Some(counts);
     }
     report.sort();
 
@@ -109,6 +164,20 @@ pub fn run(args: CheckArgs) -> i32 {
         // A closed pipe (`gloss check | head`) is not worth a panic.
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {error}");
+        }
+    }
+    // On stderr, whatever the format: the report itself stays parseable.
+    if let (Some(matched), Some((file, _, _))) = (matched, &baseline_file) {
+        eprintln!(
+            "gloss: {} diagnostics left out as in the baseline '{}'",
+            matched.known,
+            file.display()
+        );
+        if matched.stale > 0 {
+            eprintln!(
+                "gloss: {} baseline entries no longer occur; run with --write-baseline to drop them",
+                matched.stale
+            );
         }
     }
 

@@ -67,6 +67,17 @@ pub struct CheckArgs {
     /// wherever it is, also with --untrusted.
     #[arg(long, value_name = "FILE")]
     bibliography: Vec<PathBuf>,
+
+    /// Report only diagnostics that are not in this baseline (default:
+    /// `[check] baseline` in gloss.toml), and say how many of its entries
+    /// no longer occur.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+
+    /// Record every current diagnostic in FILE, a baseline for --baseline,
+    /// and exit with status 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

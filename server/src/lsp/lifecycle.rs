@@ -80,6 +80,7 @@ pub fn build(
         generation,
         indexed: origin == Origin::Alone,
         pending_nested: Vec::new(),
+        baseline: std::sync::OnceLock::new(),
     };
     // A vault inside another that now has a workspace of its own.
     for other in &mut world.slots {

@@ -239,6 +239,19 @@ impl Session {
     /// to be rebuilt by [`Session::rebuild_stale`].
     pub fn files_changed(&mut self, paths: Vec<PathBuf>) {
         for path in paths {
+            // The baseline `gloss.toml` names: read again on next use.
+            let baseline_of = {
+                let world = self.read();
+                world.slot_of(&path).filter(|&i| {
+                    let w = &world.slots[i].workspace;
+                    w.config.baseline.as_ref().is_some_and(|b| w.root.join(b) == path)
+                })
+            };
+            if let Some(i) = baseline_of {
+                self.write().slots[i].baseline = std::sync::OnceLock::new();
+                self.outbox.refresh(Refresh::All);
+                continue;
+            }
             // These configure the whole workspace: it is read again.
             let defaults_file = {
                 let world = self.read();

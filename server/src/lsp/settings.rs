@@ -21,6 +21,15 @@ use crate::workspace::Config;
 pub struct Settings {
     hover: HoverSettings,
     severity: HashMap<String, String>,
+    baseline: BaselineSettings,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+struct BaselineSettings {
+    /// How diagnostics the baseline holds are shown: "hint" (the default),
+    /// "info", "warning", "error" (as any other) or "off".
+    severity: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -48,6 +57,18 @@ impl Settings {
         HoverConfig {
             mentions: self.hover.mentions.unwrap_or(default.mentions),
             abstracts: self.hover.abstracts.unwrap_or(default.abstracts),
+        }
+    }
+
+    /// The severity at least which diagnostics in the baseline are shown;
+    /// `None`: not shown.
+    pub fn baseline_severity(&self) -> Option<Severity> {
+        match self.baseline.severity.as_deref() {
+            Some("error") => Some(Severity::Error),
+            Some("warning") => Some(Severity::Warning),
+            Some("info") => Some(Severity::Info),
+            Some("off") => None,
+            _ => Some(Severity::Hint),
         }
     }
 

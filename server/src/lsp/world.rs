@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::settings::Settings;
+use crate::ide::baseline::{self, Baseline};
 use crate::line_index::ColumnUnit;
 use crate::workspace::{NoteId, Workspace};
 
@@ -42,6 +43,9 @@ pub struct Slot {
     /// workspace of their own yet: their notes show no diagnostics until
     /// they do.
     pub pending_nested: Vec<PathBuf>,
+    /// The baseline `gloss.toml` names (`[check] baseline`), read on first
+    /// use and again when the file changes.
+    pub baseline: std::sync::OnceLock<Option<Baseline>>,
 }
 
 pub struct World {
@@ -137,7 +141,29 @@ impl World {
         if (!slot.indexed && slot.previous.is_none()) || nested_pending {
             return Some(Vec::new());
         }
-        let diagnostics = crate::ide::note_diagnostics(workspace, note);
+        let mut diagnostics = crate::ide::note_diagnostics(workspace, note);
+        // What the baseline holds is shown, but quieter (or not at all).
+        let baseline = slot
+            .baseline
+            .get_or_init(|| read_baseline(workspace))
+            .as_ref();
+        if let Some(baseline) = baseline {
+            let keys: Vec<_> = diagnostics
+                .iter()
+                .map(|d| baseline::key(workspace, d))
+                .collect();
+            let (known, _) = baseline.split(&keys);
+            let severity = self.settings.baseline_severity();
+            let mut known = known.into_iter();
+            diagnostics.retain_mut(|d| match (known.next(), severity) {
+                (Some(true), None) => false,
+                (Some(true), Some(severity)) => {
+                    d.severity = d.severity.max(severity);
+                    true
+                }
+                _ => true,
+            });
+        }
         Some(
             diagnostics
                 .iter()
@@ -145,4 +171,20 @@ impl World {
                 .collect(),
         )
     }
+}
+
+/// The baseline `workspace`'s `gloss.toml` names, if it names one that can
+/// be read (one that cannot is `gloss check`'s to report).
+fn read_baseline(workspace: &Workspace) -> Option<Baseline> {
+    use crate::workspace::read::{Access, Origin};
+    let file = workspace.root.join(workspace.config.baseline.as_ref()?);
+    let access = Access {
+        root: &workspace.root,
+        confined: true,
+    };
+    let source = crate::workspace::read_source(access, &file, Origin::Control, baseline::MAX_SIZE);
+    if source.problem.is_some() {
+        return None;
+    }
+    Baseline::parse(&source.text).ok()
 }

@@ -69,6 +69,14 @@ struct RawConfig {
     /// Document name → globs of the files it is made of.
     #[serde(default)]
     documents: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    check: RawCheck,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCheck {
+    baseline: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,6 +199,9 @@ pub struct Config {
     /// `[documents]`: the notes that one document concatenates (a thesis's
     /// chapters), by name; `#anchor` links resolve across them.
     pub documents: Vec<(String, GlobSet)>,
+    /// `[check] baseline`: the baseline file (relative to the root) that
+    /// `gloss check` and the editor compare with.
+    pub baseline: Option<String>,
     /// Not from `gloss.toml`: the files an Obsidian vault excludes
     /// (`.obsidian/app.json` `userIgnoreFilters`), never reported.
     pub obsidian_excluded: Vec<Excluded>,
@@ -226,6 +237,7 @@ impl Default for Config {
             pandoc_keys: None,
             pandoc_defaults: Vec::new(),
             documents: Vec::new(),
+            baseline: None,
             obsidian_excluded: Vec::new(),
             confined: false,
             user_bibliographies: Vec::new(),
@@ -372,6 +384,7 @@ impl Config {
             config.quarto = Some(filters.iter().any(|f| f == "quarto"));
         }
         config.pandoc_defaults = raw.pandoc.defaults.clone();
+        config.baseline = raw.check.baseline.clone();
         if let Some(keys) = &raw.pandoc.keys {
             config.pandoc_keys = Some(match keys.as_str() {
                 "pandoc" => true,
