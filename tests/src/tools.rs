@@ -102,3 +102,57 @@ impl Wheel<'_> {
         program
     }
 }
+
+/// A PyPI package with its dependencies, in a virtual environment of its
+/// own under `target/` (made once): for programs that are Python code, such
+/// as `pre-commit`.
+pub struct Venv<'a> {
+    pub package: &'a str,
+    pub version: &'a str,
+    /// The program in the environment's `bin/`.
+    pub program: &'a str,
+}
+
+impl Venv<'_> {
+    /// The program, installed with `python3 -m venv` and `pip install`
+    /// unless a previous run did. (A virtual environment cannot be moved
+    /// into place, so a marker written last says it is complete.)
+    pub fn install(&self) -> PathBuf {
+        let dir = target_dir().join(format!("{}-{}-venv", self.package, self.version));
+        let program = dir.join("bin").join(self.program);
+        let marker = dir.join("gloss-installed");
+        if marker.is_file() && program.is_file() {
+            return program;
+        }
+        std::fs::remove_dir_all(&dir).ok();
+        let run = |command: &mut Command, what: &str| {
+            let output = command
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+            assert!(
+                output.status.success(),
+                "{what} failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(&dir),
+            "`python3 -m venv` (Debian: apt install python3-venv)",
+        );
+        let requirement = format!("{}=={}", self.package, self.version);
+        run(
+            Command::new(dir.join("bin/python"))
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .arg(&requirement),
+            &format!("`pip install {requirement}`"),
+        );
+        std::fs::write(&marker, "").expect("write the marker");
+        program
+    }
+}

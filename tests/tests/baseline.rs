@@ -25,7 +25,11 @@ fn a_baseline_hides_what_was_there_and_reports_what_is_new() {
     // Writing the baseline succeeds whatever it holds.
     let write = vault.gloss(&["check", "--write-baseline", "gloss-baseline.json"]);
     assert_eq!(write.code(), 0, "{}", write.stderr());
-    assert!(write.stderr().contains("wrote 4 diagnostics"), "{}", write.stderr());
+    assert!(
+        write.stderr().contains("wrote 4 diagnostics"),
+        "{}",
+        write.stderr()
+    );
     let file = std::fs::read_to_string(vault.path().join("gloss-baseline.json")).unwrap();
     assert!(file.contains("\"text\": \"Later note\""), "{file}");
     assert!(file.contains("\"count\": 2"), "{file}");
@@ -33,10 +37,24 @@ fn a_baseline_hides_what_was_there_and_reports_what_is_new() {
 
     // Against it, the vault is clean, in every format.
     for format in ["human", "json", "github", "sarif"] {
-        let run = vault.gloss(&["check", "--format", format, "--baseline", "gloss-baseline.json"]);
+        let run = vault.gloss(&[
+            "check",
+            "--format",
+            format,
+            "--baseline",
+            "gloss-baseline.json",
+        ]);
         assert_eq!(run.code(), 0, "{format}: {}{}", run.stdout(), run.stderr());
-        assert!(run.stderr().contains("4 diagnostics left out"), "{}", run.stderr());
-        assert!(!run.stdout().contains("Later note"), "{format}: {}", run.stdout());
+        assert!(
+            run.stderr().contains("4 diagnostics left out"),
+            "{}",
+            run.stderr()
+        );
+        assert!(
+            !run.stdout().contains("Later note"),
+            "{format}: {}",
+            run.stdout()
+        );
     }
 
     // Lines added above the known problems change nothing; a new typo is
@@ -45,7 +63,13 @@ fn a_baseline_hides_what_was_there_and_reports_what_is_new() {
         "a.md",
         "---\ntitle: 笔记\n---\n\n新的一段。\n# 笔记 😀\n以后写 [[Later note]] 和 [[Later note]]，见 [@missing2020]。\n[[Later note]] [[Typo note]]\n",
     );
-    let run = vault.gloss(&["check", "--format", "json", "--baseline", "gloss-baseline.json"]);
+    let run = vault.gloss(&[
+        "check",
+        "--format",
+        "json",
+        "--baseline",
+        "gloss-baseline.json",
+    ]);
     assert_eq!(run.code(), 1);
     assert_eq!(
         messages(&run.json()),
@@ -82,7 +106,11 @@ fn a_baseline_named_in_gloss_toml_and_bad_baselines() {
     vault.write("ci/baseline.json", "{\"version\": 1, \"entries\": [}");
     let run = vault.gloss(&["check"]);
     assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("not a gloss baseline"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("not a gloss baseline"),
+        "{}",
+        run.stderr()
+    );
     let run = vault.gloss(&["check", "--baseline", "missing.json"]);
     assert_eq!(run.code(), 2);
 }

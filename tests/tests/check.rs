@@ -390,3 +390,53 @@ fn a_pandoc_defaults_file_gives_documents_and_bibliographies() {
     let report = vault.gloss(&["check", "--format", "json"]).json();
     assert_eq!(messages(&report), ["unknown citation key 'nope'"]);
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=gloss",
+            "-c",
+            "user.email=gloss@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// `--changed-since`: a note renamed in a commit breaks the links of notes
+/// that did not change, and those are reported; old problems elsewhere are
+/// not, nor is a bad revision taken for an option.
+#[test]
+fn changed_since_reports_what_a_rename_broke() {
+    let vault = Vault::empty();
+    vault.write("old-name.md", "# 旧名 😀\n");
+    vault.write("links.md", "见 [[old-name]]。\n");
+    vault.write("elsewhere.md", "[[Written later]]\n");
+    git(vault.path(), &["init", "-q"]);
+    git(vault.path(), &["add", "."]);
+    git(vault.path(), &["commit", "-q", "-m", "notes"]);
+    git(vault.path(), &["mv", "old-name.md", "new-name.md"]);
+    git(vault.path(), &["commit", "-q", "-m", "rename"]);
+    vault.write("draft.md", "[[Typo]]\n");
+
+    let run = vault.gloss(&["check", "--format", "json", "--changed-since", "HEAD~1"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let report = run.json();
+    let paths: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["draft.md", "links.md"]);
+    assert!(run.stderr().contains("since HEAD~1"), "{}", run.stderr());
+
+    let run = vault.gloss(&["check", "--changed-since", "--output=x"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    let run = vault.gloss(&["check", "--changed-since", "no-such-ref"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("git diff failed"), "{}", run.stderr());
+}

@@ -822,7 +822,12 @@ fn baseline_diagnostics_are_quieter_in_the_editor() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["message"].as_str().unwrap().to_string(), d["severity"].as_i64().unwrap()))
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().to_string(),
+                d["severity"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         shown,
@@ -838,7 +843,9 @@ fn baseline_diagnostics_are_quieter_in_the_editor() {
     let diagnostics = client.wait_for(|m| {
         m["method"] == "textDocument/publishDiagnostics"
             && m["params"]["uri"] == note
-            && m["params"]["diagnostics"].as_array().is_some_and(|d| d.len() == 1)
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.len() == 1)
     });
     assert_eq!(
         messages(&diagnostics["params"]),

@@ -5,6 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::output::{self, Located, Report};
 use super::CheckArgs;
+use std::collections::HashSet;
+
+use super::git;
+use crate::ide::affected::{affected_notes, affects_everything};
 use crate::ide::baseline::{self, Baseline};
 use crate::ide::{self, FileId, Severity};
 use crate::workspace::read::{Access, Origin};
@@ -23,6 +27,11 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut targets = Vec::new();
     for path in &paths {
         match path.canonicalize() {
+            // A changed configuration changes what every note means (a
+            // pre-commit hook passes it as a changed file): its folder.
+            Ok(canonical) if is_configuration(&canonical) => {
+                targets.push(canonical.parent().unwrap_or(&canonical).to_path_buf())
+            }
             Ok(canonical) => targets.push(canonical),
             Err(error) => {
                 eprintln!("error: cannot check '{}': {error}", path.display());
@@ -81,8 +90,36 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut report = Report::default();
     // Each reported diagnostic's baseline key, in report order.
     let mut keys = Vec::new();
+    let mut changed_notes = 0;
     for (workspace, group) in &workspaces {
-        let under = |path: &Path| group.iter().any(|t| path.starts_with(t));
+        // With --changed-since, the files a change may affect; None: all.
+        let affected = match &args.changed_since {
+            None => None,
+            Some(revision) => match git::changes_since(&workspace.root, revision) {
+                Ok(changes) if affects_everything(workspace, &changes) => {
+                    changed_notes += workspace.notes().count();
+                    None
+                }
+                Ok(changes) => {
+                    let notes = affected_notes(workspace, &changes);
+                    changed_notes += notes.len();
+                    let mut files: HashSet<PathBuf> = notes
+                        .iter()
+                        .map(|&id| workspace.note(id).file.path.clone())
+                        .collect();
+                    files.extend(changes.changed);
+                    Some(files)
+                }
+                Err(error) => {
+                    eprintln!("error: --changed-since {revision}: {error}");
+                    return EXIT_USAGE;
+                }
+            },
+        };
+        let under = |path: &Path| {
+            group.iter().any(|t| path.starts_with(t))
+                && affected.as_ref().is_none_or(|files| files.contains(path))
+        };
         report.files_checked += workspace
             .notes()
             .filter(|(_, n)| under(&n.file.path))
@@ -155,7 +192,9 @@ pub fn run(args: CheckArgs) -> i32 {
         };
         let (known, counts) = baseline.split(&keys);
         let mut known = known.into_iter();
-        report.diagnostics.retain(|_| !known.next().unwrap_or(false));
+        report
+            .diagnostics
+            .retain(|_| !known.next().unwrap_or(false));
         matched = Some(counts);
     }
     report.sort();
@@ -167,6 +206,11 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
     // On stderr, whatever the format: the report itself stays parseable.
+    if let Some(revision) = &args.changed_since {
+        eprintln!(
+            "gloss: {changed_notes} notes changed since {revision} or affected by the changes"
+        );
+    }
     if let (Some(matched), Some((file, _, _))) = (matched, &baseline_file) {
         eprintln!(
             "gloss: {} diagnostics left out as in the baseline '{}'",
@@ -192,4 +236,13 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// `gloss.toml` or a Quarto project's `_quarto.yml`.
+fn is_configuration(path: &Path) -> bool {
+    path.is_file()
+        && (path
+            .file_name()
+            .is_some_and(|n| n == crate::workspace::CONFIG_FILE)
+            || crate::workspace::quarto::is_project_file(path))
 }

@@ -4,6 +4,7 @@
 //! output formats; everything it prints comes from [`crate::ide`].
 
 mod check;
+mod git;
 mod output;
 mod snippet;
 
@@ -78,6 +79,12 @@ pub struct CheckArgs {
     /// and exit with status 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+
+    /// Report only the notes changed since the git revision REF (committed
+    /// or not), and the notes whose links or citations point at what
+    /// changed or was deleted. Runs `git`.
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -175,7 +175,9 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors() {
-        assert!(Baseline::parse("[]").unwrap_err().contains("not a gloss baseline"));
+        assert!(Baseline::parse("[]")
+            .unwrap_err()
+            .contains("not a gloss baseline"));
         assert!(Baseline::parse(r#"{"version": 9, "entries": []}"#)
             .unwrap_err()
             .contains("version 9"));

@@ -1,6 +1,7 @@
 //! IDE features over the workspace model, one module each. Protocol-agnostic:
 //! byte ranges and plain Rust types in and out.
 
+pub mod affected;
 pub mod baseline;
 mod code_actions;
 mod completion;

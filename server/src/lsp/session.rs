@@ -244,7 +244,10 @@ impl Session {
                 let world = self.read();
                 world.slot_of(&path).filter(|&i| {
                     let w = &world.slots[i].workspace;
-                    w.config.baseline.as_ref().is_some_and(|b| w.root.join(b) == path)
+                    w.config
+                        .baseline
+                        .as_ref()
+                        .is_some_and(|b| w.root.join(b) == path)
                 })
             };
             if let Some(i) = baseline_of {

@@ -1,0 +1,146 @@
+//! Which notes a change can affect (`gloss check --changed-since`): the
+//! changed notes themselves, and the notes whose links or citations point
+//! at what changed — a note, a glossary entry, a bibliography entry — or at
+//! what was deleted (a renamed note breaks the links to its old name).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::workspace::names::normalize;
+use crate::workspace::{strip_note_extension, NoteId, Resolution, Workspace};
+
+/// What changed since a revision: paths that exist now (added or
+/// modified) and paths that are gone (deleted, or renamed away), absolute.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub changed: Vec<PathBuf>,
+    pub deleted: Vec<PathBuf>,
+}
+
+/// Whether everything must be checked again: the configuration changed.
+pub fn affects_everything(workspace: &Workspace, changes: &Changes) -> bool {
+    let configuration = |path: &PathBuf| {
+        path.file_name()
+            .is_some_and(|n| n == crate::workspace::CONFIG_FILE)
+            || crate::workspace::quarto::is_project_file(path)
+            || workspace
+                .config
+                .pandoc_defaults
+                .iter()
+                .any(|d| workspace.root.join(d) == *path)
+    };
+    changes
+        .changed
+        .iter()
+        .chain(&changes.deleted)
+        .any(configuration)
+}
+
+/// The notes to report after `changes`.
+pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteId> {
+    let changed: HashSet<NoteId> = changes
+        .changed
+        .iter()
+        .filter_map(|p| workspace.note_by_path(p))
+        .collect();
+    // Names a deleted note went by: links to them are now broken.
+    let gone: HashSet<String> = changes
+        .deleted
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str())
+        .map(|name| normalize(strip_note_extension(name)))
+        .collect();
+    let changed_bibliographies: HashSet<usize> = workspace
+        .bibliographies
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.owner.is_none() && changes.changed.contains(&b.file.path))
+        .map(|(id, _)| id)
+        .collect();
+    let bibliography_gone = changes
+        .deleted
+        .iter()
+        .any(|p| crate::workspace::BibFormat::from_path(p).is_some());
+
+    let mut out = changed.clone();
+    for (id, note) in workspace.notes() {
+        if out.contains(&id) {
+            continue;
+        }
+        let by_link = note
+            .syntax
+            .links
+            .iter()
+            .any(|link| match workspace.resolve_link(id, link) {
+                Resolution::Note { note, .. } | Resolution::BrokenAnchor { note } => {
+                    changed.contains(&note)
+                }
+                Resolution::Glossary(entry) => changed.contains(&entry.note),
+                Resolution::Unresolved | Resolution::Ambiguous(_) => {
+                    link.target.as_ref().is_some_and(|t| {
+                        let name = t.value.rsplit('/').next().unwrap_or(&t.value);
+                        gone.contains(&normalize(strip_note_extension(name)))
+                    })
+                }
+                _ => false,
+            });
+        let by_citation = note.syntax.citations.iter().any(|c| {
+            match workspace.key_location(id, &c.key.value) {
+                Some(at) => changed_bibliographies.contains(&at.bib),
+                // Unknown now: perhaps the bibliography that had it went.
+                None => bibliography_gone || !changed_bibliographies.is_empty(),
+            }
+        });
+        if by_link || by_citation {
+            out.insert(id);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::fixture::fixture;
+
+    #[test]
+    fn changed_notes_and_what_points_at_them() {
+        let f = fixture(
+            "//- refs.bib\n@misc{k, title={T}}\n//- glossary.md\n- CoT：思维链\n//- target.md\n# H\n//- links-target.md\n[[target#H]] 😀\n//- uses-term.md\n[[CoT]]\n//- old-name-link.md\n[[Renamed away]]\n//- cites.md\n[@k]\n//- unrelated.md\n[[links-target]]\n",
+        );
+        let w = &f.workspace;
+        let root = w.root.clone();
+        let names = |set: HashSet<NoteId>| {
+            let mut v: Vec<String> = set
+                .into_iter()
+                .map(|id| w.note(id).file.rel.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        let changes = Changes {
+            changed: vec![root.join("target.md"), root.join("glossary.md")],
+            deleted: vec![root.join("Renamed away.md")],
+        };
+        assert_eq!(
+            names(affected_notes(w, &changes)),
+            [
+                "glossary.md",
+                "links-target.md",
+                "old-name-link.md",
+                "target.md",
+                "uses-term.md"
+            ]
+        );
+        let changes = Changes {
+            changed: vec![root.join("refs.bib")],
+            deleted: vec![],
+        };
+        assert_eq!(names(affected_notes(w, &changes)), ["cites.md"]);
+        let config = Changes {
+            changed: vec![root.join("gloss.toml")],
+            deleted: vec![],
+        };
+        assert!(affects_everything(w, &config));
+    }
+}
