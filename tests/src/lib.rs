@@ -174,3 +174,19 @@ pub fn output_within(command: &mut Command, limit: std::time::Duration) -> Outpu
         stderr: stderr.join().unwrap(),
     }
 }
+
+/// Runs `git` in `dir` (with an identity, for commits), which must succeed.
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=gloss",
+            "-c",
+            "user.email=gloss@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} in {}", dir.display());
+}

@@ -2,7 +2,7 @@
 //! exact output for every format and exact exit statuses.
 
 use expect_test::{expect, expect_file};
-use gloss_e2e::{messages, Vault};
+use gloss_e2e::{git, messages, Vault};
 
 #[test]
 fn tricky_vault_human() {
@@ -389,21 +389,6 @@ fn a_pandoc_defaults_file_gives_documents_and_bibliographies() {
     );
     let report = vault.gloss(&["check", "--format", "json"]).json();
     assert_eq!(messages(&report), ["unknown citation key 'nope'"]);
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=gloss",
-            "-c",
-            "user.email=gloss@example.invalid",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 /// `--changed-since`: a note renamed in a commit breaks the links of notes

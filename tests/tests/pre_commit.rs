@@ -6,25 +6,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use gloss_e2e::git;
 use gloss_e2e::tools::{target_dir, which, Venv};
 
 /// The `pre-commit` release the test runs.
 const PRE_COMMIT: &str = "4.7.0";
-
-fn git(repo: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=gloss",
-            "-c",
-            "user.email=gloss@example.invalid",
-        ])
-        .args(args)
-        .current_dir(repo)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
 
 fn try_repo(pre_commit: &Path, repo: &Path, files: &[&str]) -> Output {
     let gloss_repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();

@@ -42,12 +42,7 @@ pub fn read_keys_as_pandoc(note: &mut NoteSyntax, text: &str) {
         return;
     }
     note.pandoc_keys = true;
-    let code: Vec<Range<usize>> = note
-        .blocks
-        .iter()
-        .filter(|b| b.kind == BlockKind::Code)
-        .map(|b| b.range.clone())
-        .collect();
+    let code = code_blocks(note);
     let skip: Vec<Range<usize>> = code
         .iter()
         .cloned()
@@ -170,14 +165,18 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
 pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     name_lone_block_ids(note);
     citation::drop_examples(&mut note.citations);
-    let code: Vec<Range<usize>> = note
-        .blocks
+    let code = code_blocks(note);
+    citation::drop_raw_tex(&mut note.citations, text, &code);
+    note.labels = super::label::labels(text);
+}
+
+/// The ranges of the note's code blocks, in order.
+fn code_blocks(note: &NoteSyntax) -> Vec<Range<usize>> {
+    note.blocks
         .iter()
         .filter(|b| b.kind == BlockKind::Code)
         .map(|b| b.range.clone())
-        .collect();
-    citation::drop_raw_tex(&mut note.citations, text, &code);
-    note.labels = super::label::labels(text);
+        .collect()
 }
 
 /// An id alone on its line (`^id` under a paragraph, list or table) names
