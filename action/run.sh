@@ -2,23 +2,41 @@
 # The shell steps of the GitHub Action (action.yml), kept here so that a
 # test runs them as the Action does (tests/tests/action.rs).
 #
+#   run.sh key       the cache key of this checkout's gloss (`key=…`, for
+#                    $GITHUB_OUTPUT): a hash of its sources, since the
+#                    Action's ref is not known inside a composite action
 #   run.sh install   cargo install gloss from this checkout into
 #                    $GLOSS_INSTALL_DIR (default ~/.gloss-action), unless the
-#                    cached one there is this version
+#                    one there was built from the same sources
 #   run.sh check     gloss check with the INPUT_* variables; with the github
 #                    format, annotations plus a summary in $GITHUB_STEP_SUMMARY
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
+# A hash of everything the binary is built from.
+source_key() {
+  (
+    cd "$here"
+    find Cargo.lock Cargo.toml server grammar -type f \
+      \( -name '*.rs' -o -name '*.toml' -o -name '*.lock' -o -name '*.c' -o -name '*.h' -o -name '*.json' \) |
+      LC_ALL=C sort | xargs cat | sha256sum | cut -c1-20
+  )
+}
+
+key() {
+  echo "key=gloss-${RUNNER_OS:-local}-${RUNNER_ARCH:-any}-$(source_key)"
+}
+
 install() {
   local dir="${GLOSS_INSTALL_DIR:-$HOME/.gloss-action}"
   local want
-  want="gloss $(sed -n 's/^version = "\(.*\)"/\1/p' "$here/server/Cargo.toml" | head -1)"
-  if [ -x "$dir/bin/gloss" ] && [ "$("$dir/bin/gloss" --version)" = "$want" ]; then
-    echo "gloss: cached ($want)"
+  want="$(source_key)"
+  if [ -x "$dir/bin/gloss" ] && [ "$(cat "$dir/source-key" 2>/dev/null)" = "$want" ]; then
+    echo "gloss: cached ($("$dir/bin/gloss" --version))"
     return
   fi
-  cargo install --locked --root "$dir" --path "$here/server"
+  cargo install --locked --force --root "$dir" --path "$here/server"
+  echo "$want" >"$dir/source-key"
   "$dir/bin/gloss" --version
 }
 
@@ -29,9 +47,10 @@ check() {
   if [ -n "${INPUT_CHANGED_SINCE:-}" ]; then
     args+=(--changed-since "$INPUT_CHANGED_SINCE")
   fi
+  # Inputs may span lines (`args: |`): split on any blank.
   local extra=() paths=()
-  read -r -a extra <<<"${INPUT_ARGS:-}"
-  read -r -a paths <<<"${INPUT_PATHS:-.}"
+  read -r -d '' -a extra <<<"${INPUT_ARGS:-}" || true
+  read -r -d '' -a paths <<<"${INPUT_PATHS:-.}" || true
   args+=("${extra[@]}" "${paths[@]}")
 
   local out status=0
@@ -57,6 +76,10 @@ summary() {
   local out="$1" status="$2"
   echo "## gloss check"
   echo
+  if [ "$status" -gt 1 ]; then
+    echo "gloss failed (exit status $status): see the step's log."
+    return
+  fi
   if ! grep -q '^::' "$out"; then
     echo "No problems found."
     return
@@ -71,8 +94,11 @@ summary() {
   echo
   echo "<details><summary>First problems</summary>"
   echo
-  grep '^::' "$out" | head -n 50 |
-    sed 's/^::\([a-z]*\) file=\([^,]*\),line=\([0-9]*\).*::\(.*\)$/- `\2:\3` \1: \4/'
+  # Property values escape `:` (`%3A`), so the first `::` after them ends
+  # them; the message's own `%0A`, `%0D` and `%25` are undone.
+  grep -m 50 '^::' "$out" |
+    sed -e 's/^::\([a-z]*\) file=\([^,]*\),line=\([0-9]*\)[^:]*::\(.*\)$/- `\2:\3` \1: \4/' \
+      -e 's/%0A/ /g; s/%0D//g; s/%25/%/g'
   echo
   echo "</details>"
   if [ "$status" -ne 0 ]; then
@@ -82,10 +108,11 @@ summary() {
 }
 
 case "${1:-}" in
+  key) key ;;
   install) install ;;
   check) check ;;
   *)
-    echo "usage: $0 install|check" >&2
+    echo "usage: $0 key|install|check" >&2
     exit 2
     ;;
 esac

@@ -85,14 +85,24 @@ fn check_step_writes_sarif_and_passes_a_clean_vault() {
         .contains("No problems found."));
 }
 
-/// `install` keeps a cached binary of the same version (the Action caches
-/// `~/.gloss-action` per ref: `cargo install` takes minutes).
+/// `install` keeps a binary built from the same sources (the Action caches
+/// `~/.gloss-action` under the `key` of its sources: `cargo install` takes
+/// minutes).
 #[test]
-fn install_step_keeps_a_cached_binary() {
+fn install_step_keeps_a_binary_built_from_the_same_sources() {
     let dir = tempfile::tempdir().unwrap();
+    let key = run_sh(
+        "key",
+        &[("RUNNER_OS", "Linux"), ("RUNNER_ARCH", "X64")],
+        dir.path(),
+    );
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_string();
+    assert!(key.starts_with("key=gloss-Linux-X64-"), "{key}");
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::fs::copy(gloss_bin(), bin.join("gloss")).unwrap();
+    let source_key = key.rsplit('-').next().unwrap();
+    std::fs::write(dir.path().join("source-key"), format!("{source_key}\n")).unwrap();
     let run = run_sh(
         "install",
         &[("GLOSS_INSTALL_DIR", dir.path().to_str().unwrap())],
@@ -105,4 +115,55 @@ fn install_step_keeps_a_cached_binary() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(stdout.contains("gloss: cached (gloss 0.1.0)"), "{stdout}");
+}
+
+/// Found in review: a summary of thousands of problems ended the step with
+/// SIGPIPE, a message holding `::` was cut there, a multi-line `args` lost
+/// its second line, and a failed run said "No problems found".
+#[test]
+fn summary_of_many_problems_odd_messages_and_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("gloss.toml"), "").unwrap();
+    let mut note = String::from("# 笔记 😀\n[[C++::std]]\n");
+    for i in 0..3000 {
+        note.push_str(&format!("[[missing {i}]]\n"));
+    }
+    std::fs::write(dir.path().join("a.md"), note).unwrap();
+    std::fs::write(
+        dir.path().join("base.json"),
+        "{\"version\": 1, \"entries\": []}",
+    )
+    .unwrap();
+    let summary = dir.path().join("summary.md");
+    let run = run_sh(
+        "check",
+        &[
+            ("INPUT_ARGS", "--deny-warnings\n--baseline base.json"),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("left out as in the baseline"), "{stderr}");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains("| error | `broken-link` | 3001 |"), "{text}");
+    assert!(
+        text.contains("no concept or note named 'C++::std'"),
+        "{text}"
+    );
+    assert!(text.contains("</details>"), "{text}");
+
+    std::fs::write(&summary, "").unwrap();
+    let run = run_sh(
+        "check",
+        &[
+            ("INPUT_CHANGED_SINCE", "no-such-ref"),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ],
+        dir.path(),
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains("gloss failed (exit status 2)"), "{text}");
 }

@@ -114,3 +114,45 @@ fn a_baseline_named_in_gloss_toml_and_bad_baselines() {
     let run = vault.gloss(&["check", "--baseline", "missing.json"]);
     assert_eq!(run.code(), 2);
 }
+
+/// Found in review: a nested vault's `a.md` matched the outer vault's
+/// entry, which baseline applied depended on the order of the paths, and a
+/// baseline written from some files dropped the others' entries.
+#[test]
+fn baselines_of_nested_vaults_and_of_some_files() {
+    let vault = vault();
+    vault.write("gloss.toml", "[check]\nbaseline = \"baseline.json\"\n");
+    std::fs::create_dir_all(vault.path().join("sub")).unwrap();
+    vault.write("sub/gloss.toml", "");
+    vault.write("sub/a.md", "[[Later note]]\n");
+    let write = vault.gloss(&["check", "--write-baseline", "baseline.json", "a.md", "b.md"]);
+    assert_eq!(write.code(), 0, "{}", write.stderr());
+    // The nested vault's note is its own problem, in either order.
+    for paths in [["a.md", "sub/a.md"], ["sub/a.md", "a.md"]] {
+        let run = vault.gloss(&["check", "--format", "json", paths[0], paths[1]]);
+        assert_eq!(
+            messages(&run.json()),
+            ["no concept or note named 'Later note'"],
+            "{paths:?}: {}",
+            run.stderr()
+        );
+    }
+    // Rewriting from b.md alone keeps a.md's entries, and a run on b.md
+    // does not call them stale.
+    vault.write("b.md", "[[a]]\n");
+    let write = vault.gloss(&["check", "--write-baseline", "baseline.json", "b.md"]);
+    assert!(
+        write.stderr().contains("wrote 3 diagnostics"),
+        "{}",
+        write.stderr()
+    );
+    let run = vault.gloss(&["check", "b.md"]);
+    assert_eq!(run.code(), 0);
+    assert!(
+        !run.stderr().contains("no longer occur"),
+        "{}",
+        run.stderr()
+    );
+    let run = vault.gloss(&["check", "a.md"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+}

@@ -425,3 +425,43 @@ fn changed_since_reports_what_a_rename_broke() {
     assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("git diff failed"), "{}", run.stderr());
 }
+
+/// Found in review: a glossary term taken out of a changed note breaks
+/// `[[Term]]` in notes that did not change, and a new note of the same
+/// name makes a link ambiguous; both are reported. Outside a git
+/// repository the message says so.
+#[test]
+fn changed_since_reports_removed_names_and_new_ambiguity() {
+    let vault = Vault::empty();
+    vault.write(
+        "glossary.md",
+        "# 名词解释\n- CoT（思维链）：先写推理步骤 😀\n- RAG：检索增强\n",
+    );
+    vault.write("uses.md", "[[CoT]] [[RAG]]\n");
+    vault.write("a/Other.md", "# Other\n");
+    vault.write("c/links.md", "[[Other]]\n");
+    let run = vault.gloss(&["check", "--changed-since", "HEAD"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("not in a git repository"),
+        "{}",
+        run.stderr()
+    );
+    git(vault.path(), &["init", "-q"]);
+    git(vault.path(), &["add", "."]);
+    git(vault.path(), &["commit", "-q", "-m", "notes"]);
+    vault.write("glossary.md", "# 名词解释\n- RAG：检索增强\n");
+    vault.write("b/Other.md", "# Other too\n");
+    let run = vault.gloss(&["check", "--format", "json", "--changed-since", "HEAD"]);
+    let report = run.json();
+    let found: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("c/links.md", "ambiguous-link"), ("uses.md", "broken-link")]
+    );
+}

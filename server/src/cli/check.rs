@@ -7,12 +7,11 @@ use super::output::{self, Located, Report};
 use super::CheckArgs;
 use std::collections::HashSet;
 
+use super::baselines::{self, Seen};
 use super::git;
-use crate::ide::affected::{affected_notes, affects_everything};
-use crate::ide::baseline::{self, Baseline};
+use crate::ide::affected::{affected_notes, affects_everything, names_in};
 use crate::ide::{self, FileId, Severity};
-use crate::workspace::read::{Access, Origin};
-use crate::workspace::{find_root, read_source, Config, FileProblem, Workspace};
+use crate::workspace::{find_root, Config, Workspace};
 
 const EXIT_OK: i32 = 0;
 const EXIT_PROBLEMS: i32 = 1;
@@ -88,19 +87,30 @@ pub fn run(args: CheckArgs) -> i32 {
 
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut report = Report::default();
-    // Each reported diagnostic's baseline key, in report order.
-    let mut keys = Vec::new();
+    // Each reported diagnostic as a baseline sees it, in report order, and
+    // the files checked (a baseline's other entries are not looked at).
+    let mut seen = Vec::new();
+    let mut checked: HashSet<PathBuf> = HashSet::new();
     let mut changed_notes = 0;
-    for (workspace, group) in &workspaces {
+    for (index, (workspace, group)) in workspaces.iter().enumerate() {
         // With --changed-since, the files a change may affect; None: all.
         let affected = match &args.changed_since {
             None => None,
             Some(revision) => match git::changes_since(&workspace.root, revision) {
-                Ok(changes) if affects_everything(workspace, &changes) => {
+                Ok((changes, _)) if affects_everything(workspace, &changes) => {
                     changed_notes += workspace.notes().count();
                     None
                 }
-                Ok(changes) => {
+                Ok((mut changes, before)) => {
+                    // Names modified notes had and have no more.
+                    for (path, old) in before {
+                        let now = workspace
+                            .note_by_path(&path)
+                            .map(|id| names_in(workspace, &path, &workspace.note(id).file.text))
+                            .unwrap_or_default();
+                        let then = names_in(workspace, &path, &old);
+                        changes.removed_names.extend(then.difference(&now).cloned());
+                    }
                     let notes = affected_notes(workspace, &changes);
                     changed_notes += notes.len();
                     let mut files: HashSet<PathBuf> = notes
@@ -120,15 +130,15 @@ pub fn run(args: CheckArgs) -> i32 {
             group.iter().any(|t| path.starts_with(t))
                 && affected.as_ref().is_none_or(|files| files.contains(path))
         };
-        report.files_checked += workspace
-            .notes()
-            .filter(|(_, n)| under(&n.file.path))
-            .count();
-        report.files_checked += workspace
+        let notes = workspace.notes().map(|(_, n)| &n.file.path);
+        let bibliographies = workspace
             .bibliographies
             .iter()
-            .filter(|b| b.owner.is_none() && under(&b.file.path))
-            .count();
+            .filter(|b| b.owner.is_none())
+            .map(|b| &b.file.path);
+        let files: Vec<&PathBuf> = notes.chain(bibliographies).filter(|p| under(p)).collect();
+        report.files_checked += files.len();
+        checked.extend(files.into_iter().cloned());
         for diagnostic in ide::workspace_diagnostics(workspace) {
             let Some(source) = workspace.source(diagnostic.file) else {
                 continue;
@@ -138,7 +148,13 @@ pub fn run(args: CheckArgs) -> i32 {
                 _ => under(&source.path),
             };
             if reported {
-                keys.push(baseline::key(workspace, &diagnostic));
+                let text = crate::ide::baseline::offending_text(&source.text, &diagnostic);
+                seen.push(Seen {
+                    workspace: index,
+                    path: source.path.clone(),
+                    code: diagnostic.code,
+                    text: text.to_string(),
+                });
                 report
                     .diagnostics
                     .push(Located::new(workspace, &cwd, diagnostic));
@@ -147,56 +163,37 @@ pub fn run(args: CheckArgs) -> i32 {
     }
 
     if let Some(file) = &args.write_baseline {
-        let baseline = Baseline::of(keys.into_iter().flatten());
-        if let Err(error) = std::fs::write(file, baseline.to_json()) {
-            eprintln!("error: cannot write '{}': {error}", file.display());
+        if args.changed_since.is_some() {
+            eprintln!("error: a baseline records every diagnostic; --write-baseline cannot be used with --changed-since");
             return EXIT_USAGE;
         }
-        eprintln!(
-            "gloss: wrote {} diagnostics to the baseline '{}'",
-            baseline.len(),
-            file.display()
-        );
-        return EXIT_OK;
-    }
-    // Named on the command line (read wherever it is), else in gloss.toml
-    // (read inside the workspace only, like gloss.toml itself).
-    let baseline_file = match &args.baseline {
-        Some(file) => Some((file.clone(), Origin::User, cwd.clone())),
-        None => workspaces.first().and_then(|(workspace, _)| {
-            let named = workspace.config.baseline.as_ref()?;
-            let root = workspace.root.clone();
-            Some((root.join(named), Origin::Control, root))
-        }),
-    };
-    let mut matched = None;
-    if let Some((file, origin, root)) = &baseline_file {
-        let access = Access {
-            root,
-            confined: true,
-        };
-        let source = read_source(access, file, *origin, baseline::MAX_SIZE);
-        let read = match &source.problem {
-            Some(FileProblem::Unreadable { message }) => Err(message.clone()),
-            Some(FileProblem::TooLarge { size, limit }) => {
-                Err(format!("it is {size} bytes, over the limit of {limit}"))
+        return match baselines::write(file, &seen, &checked, &cwd) {
+            Ok(count) => {
+                eprintln!(
+                    "gloss: wrote {count} diagnostics to the baseline '{}'",
+                    file.display()
+                );
+                EXIT_OK
             }
-            _ => Baseline::parse(&source.text),
-        };
-        let baseline = match read {
-            Ok(baseline) => baseline,
             Err(error) => {
-                eprintln!("error: baseline '{}': {error}", file.display());
+                eprintln!("error: {error}");
+                EXIT_USAGE
+            }
+        };
+    }
+    let loaded: Vec<&Workspace> = workspaces.iter().map(|(w, _)| w).collect();
+    let (known, matched, baseline_files) =
+        match baselines::apply(args.baseline.as_deref(), &loaded, &seen, &checked, &cwd) {
+            Ok(applied) => applied,
+            Err(error) => {
+                eprintln!("error: {error}");
                 return EXIT_USAGE;
             }
         };
-        let (known, counts) = baseline.split(&keys);
-        let mut known = known.into_iter();
-        report
-            .diagnostics
-            .retain(|_| !known.next().unwrap_or(false));
-        matched = Some(counts);
-    }
+    let mut known = known.into_iter();
+    report
+        .diagnostics
+        .retain(|_| !known.next().unwrap_or(false));
     report.sort();
 
     if let Err(error) = output::print(&report, args.format, args.color) {
@@ -211,11 +208,15 @@ pub fn run(args: CheckArgs) -> i32 {
             "gloss: {changed_notes} notes changed since {revision} or affected by the changes"
         );
     }
-    if let (Some(matched), Some((file, _, _))) = (matched, &baseline_file) {
+    if !baseline_files.is_empty() {
+        let names: Vec<String> = baseline_files
+            .iter()
+            .map(|f| format!("'{}'", f.strip_prefix(&cwd).unwrap_or(f).display()))
+            .collect();
         eprintln!(
-            "gloss: {} diagnostics left out as in the baseline '{}'",
+            "gloss: {} diagnostics left out as in the baseline {}",
             matched.known,
-            file.display()
+            names.join(", ")
         );
         if matched.stale > 0 {
             eprintln!(

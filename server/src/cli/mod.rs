@@ -3,6 +3,7 @@
 //! This is one of the two places (with the language server) that know about
 //! output formats; everything it prints comes from [`crate::ide`].
 
+mod baselines;
 mod check;
 mod git;
 mod output;

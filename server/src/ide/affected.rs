@@ -10,11 +10,28 @@ use crate::workspace::names::normalize;
 use crate::workspace::{strip_note_extension, NoteId, Resolution, Workspace};
 
 /// What changed since a revision: paths that exist now (added or
-/// modified) and paths that are gone (deleted, or renamed away), absolute.
+/// modified) and paths that are gone (deleted, or renamed away), absolute;
+/// and the names changed notes had then and have no more (a glossary
+/// term, a title or an alias taken out).
 #[derive(Debug, Default)]
 pub struct Changes {
     pub changed: Vec<PathBuf>,
     pub deleted: Vec<PathBuf>,
+    pub removed_names: HashSet<String>,
+}
+
+/// The normalised names a note with `text` at `path` defines: its stem,
+/// title, aliases, glossary terms and their aliases.
+pub fn names_in(workspace: &Workspace, path: &std::path::Path, text: &str) -> HashSet<String> {
+    let file = crate::workspace::SourceFile::new(
+        &workspace.root,
+        path.to_path_buf(),
+        text.to_string(),
+        None,
+    );
+    let note =
+        crate::workspace::Note::new(&workspace.config, file, crate::syntax::parse_note(text));
+    note.keys.into_iter().map(|(name, _)| name).collect()
 }
 
 /// Whether everything must be checked again: the configuration changed.
@@ -43,13 +60,19 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
         .iter()
         .filter_map(|p| workspace.note_by_path(p))
         .collect();
-    // Names a deleted note went by: links to them are now broken.
-    let gone: HashSet<String> = changes
+    // Names that went: a deleted note's, and those changed notes dropped.
+    // Links to them are broken now.
+    let mut gone: HashSet<String> = changes
         .deleted
         .iter()
         .filter_map(|p| p.file_name()?.to_str())
         .map(|name| normalize(strip_note_extension(name)))
         .collect();
+    gone.extend(changes.removed_names.iter().cloned());
+    let names_gone = |target: &str| {
+        let last = target.rsplit('/').next().unwrap_or(target);
+        gone.contains(&normalize(target)) || gone.contains(&normalize(strip_note_extension(last)))
+    };
     let changed_bibliographies: HashSet<usize> = workspace
         .bibliographies
         .iter()
@@ -76,12 +99,13 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
                     changed.contains(&note)
                 }
                 Resolution::Glossary(entry) => changed.contains(&entry.note),
-                Resolution::Unresolved | Resolution::Ambiguous(_) => {
-                    link.target.as_ref().is_some_and(|t| {
-                        let name = t.value.rsplit('/').next().unwrap_or(&t.value);
-                        gone.contains(&normalize(strip_note_extension(name)))
-                    })
+                Resolution::Unresolved => {
+                    link.target.as_ref().is_some_and(|t| names_gone(&t.value))
                 }
+                // A new note of the same name makes a link ambiguous.
+                Resolution::Ambiguous(candidates) => candidates.iter().any(
+                    |c| matches!(c, crate::workspace::FileRef::Note(n) if changed.contains(n)),
+                ),
                 _ => false,
             });
         let by_citation = note.syntax.citations.iter().any(|c| {
@@ -121,6 +145,7 @@ mod tests {
         let changes = Changes {
             changed: vec![root.join("target.md"), root.join("glossary.md")],
             deleted: vec![root.join("Renamed away.md")],
+            removed_names: HashSet::new(),
         };
         assert_eq!(
             names(affected_notes(w, &changes)),
@@ -134,12 +159,12 @@ mod tests {
         );
         let changes = Changes {
             changed: vec![root.join("refs.bib")],
-            deleted: vec![],
+            ..Changes::default()
         };
         assert_eq!(names(affected_notes(w, &changes)), ["cites.md"]);
         let config = Changes {
             changed: vec![root.join("gloss.toml")],
-            deleted: vec![],
+            ..Changes::default()
         };
         assert!(affects_everything(w, &config));
     }

@@ -7,6 +7,7 @@
 //! new again.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,18 +21,41 @@ pub const MAX_SIZE: u64 = 64 << 20;
 const VERSION: u32 = 1;
 
 /// What identifies a diagnostic across edits: file (relative to the
-/// workspace root), code, offending text.
+/// baseline's folder), code, offending text.
 pub type Key = (String, Code, String);
 
-/// The key of `diagnostic`.
-pub fn key(workspace: &Workspace, diagnostic: &Diagnostic) -> Option<Key> {
+/// The key of `diagnostic` in a baseline kept in the folder `base`.
+pub fn key(workspace: &Workspace, diagnostic: &Diagnostic, base: &Path) -> Option<Key> {
     let source = workspace.source(diagnostic.file)?;
-    let text = source
-        .text
-        .get(diagnostic.range.clone())
+    let text = offending_text(&source.text, diagnostic);
+    Some((
+        path_key(base, &source.path),
+        diagnostic.code,
+        text.to_string(),
+    ))
+}
+
+/// What a diagnostic is about, in its file's `text`: the link target or
+/// key under it, or its message where it points at nothing (or at a whole
+/// stretch of text).
+pub fn offending_text<'a>(text: &'a str, diagnostic: &'a Diagnostic) -> &'a str {
+    text.get(diagnostic.range.clone())
         .filter(|t| !t.is_empty() && t.len() <= 200)
-        .unwrap_or(&diagnostic.message);
-    Some((source.rel.clone(), diagnostic.code, text.to_string()))
+        .unwrap_or(&diagnostic.message)
+}
+
+/// How a baseline in the folder `base` names the file at `path`: relative
+/// to `base` (so that it holds wherever gloss runs from, and a nested
+/// vault's `a.md` is not the outer vault's), `/`-separated.
+pub fn path_key(base: &Path, path: &Path) -> String {
+    match path.strip_prefix(base) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => path.to_string_lossy().into_owned(),
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -121,9 +145,27 @@ impl Baseline {
         out
     }
 
+    /// This baseline with the entries of files `checked` does not hold
+    /// taken from `old`: writing a baseline from some files keeps the
+    /// others'.
+    pub fn merged_with(mut self, old: &Baseline, checked: &dyn Fn(&str) -> bool) -> Baseline {
+        for (key, &count) in &old.counts {
+            if !checked(&key.0) {
+                *self.counts.entry(key.clone()).or_insert(0) += count;
+            }
+        }
+        self
+    }
+
     /// Which of `keys` (one per diagnostic, in report order) the baseline
-    /// holds: as many of each key as it recorded, the first ones.
-    pub fn split(&self, keys: &[Option<Key>]) -> (Vec<bool>, Matched) {
+    /// holds: as many of each key as it recorded, the first ones. Entries
+    /// of files `checked` does not hold are not stale: they were not
+    /// looked at.
+    pub fn split(
+        &self,
+        keys: &[Option<Key>],
+        checked: &dyn Fn(&str) -> bool,
+    ) -> (Vec<bool>, Matched) {
         let mut left = self.counts.clone();
         let mut matched = Matched::default();
         let known = keys
@@ -140,7 +182,11 @@ impl Baseline {
                 true
             })
             .collect();
-        matched.stale = left.values().sum();
+        matched.stale = left
+            .iter()
+            .filter(|(key, _)| checked(&key.0))
+            .map(|(_, count)| count)
+            .sum();
         (known, matched)
     }
 }
@@ -168,9 +214,20 @@ mod tests {
             Some(k("a.md", Code::BrokenLink, "Later 😀")),
             Some(k("a.md", Code::BrokenLink, "Later 😀")),
         ];
-        let (known, matched) = baseline.split(&now);
+        let (known, matched) = baseline.split(&now, &|_| true);
         assert_eq!(known, [true, false, true, false]);
         assert_eq!(matched, Matched { known: 2, stale: 1 });
+        // b.md was not checked: its entry is not stale, and a baseline
+        // written from a.md alone keeps it.
+        let only_a = |path: &str| path == "a.md";
+        assert_eq!(baseline.split(&now, &only_a).1.stale, 0);
+        let rewritten = Baseline::of([k("a.md", Code::BrokenLink, "New typo")]);
+        let merged = rewritten.merged_with(&baseline, &only_a);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(
+            path_key(Path::new("/v"), Path::new("/v/sub/a 😀.md")),
+            "sub/a 😀.md"
+        );
     }
 
     #[test]

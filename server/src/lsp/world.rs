@@ -45,7 +45,7 @@ pub struct Slot {
     pub pending_nested: Vec<PathBuf>,
     /// The baseline `gloss.toml` names (`[check] baseline`), read on first
     /// use and again when the file changes.
-    pub baseline: std::sync::OnceLock<Option<Baseline>>,
+    pub baseline: std::sync::OnceLock<Option<(Baseline, PathBuf)>>,
 }
 
 pub struct World {
@@ -147,12 +147,12 @@ impl World {
             .baseline
             .get_or_init(|| read_baseline(workspace))
             .as_ref();
-        if let Some(baseline) = baseline {
+        if let Some((baseline, base)) = baseline {
             let keys: Vec<_> = diagnostics
                 .iter()
-                .map(|d| baseline::key(workspace, d))
+                .map(|d| baseline::key(workspace, d, base))
                 .collect();
-            let (known, _) = baseline.split(&keys);
+            let (known, _) = baseline.split(&keys, &|_| true);
             let severity = self.settings.baseline_severity();
             let mut known = known.into_iter();
             diagnostics.retain_mut(|d| match (known.next(), severity) {
@@ -175,7 +175,8 @@ impl World {
 
 /// The baseline `workspace`'s `gloss.toml` names, if it names one that can
 /// be read (one that cannot is `gloss check`'s to report).
-fn read_baseline(workspace: &Workspace) -> Option<Baseline> {
+/// With the folder its paths are relative to.
+fn read_baseline(workspace: &Workspace) -> Option<(Baseline, PathBuf)> {
     use crate::workspace::read::{Access, Origin};
     let file = workspace.root.join(workspace.config.baseline.as_ref()?);
     let access = Access {
@@ -186,5 +187,6 @@ fn read_baseline(workspace: &Workspace) -> Option<Baseline> {
     if source.problem.is_some() {
         return None;
     }
-    Baseline::parse(&source.text).ok()
+    let base = file.parent()?.to_path_buf();
+    Some((Baseline::parse(&source.text).ok()?, base))
 }
