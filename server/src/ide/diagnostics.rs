@@ -390,25 +390,24 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         let key = &citation.key;
         // `@sec:intro` where the workspace uses pandoc-crossref, `@fig-x` in
         // a Quarto project: a label, not a key.
-        let label = match workspace.key_kind(id, &key.value) {
-            KeyKind::Citation => None,
-            KeyKind::CrossReference(label) => Some(label),
+        match workspace.key_kind(id, &key.value) {
+            KeyKind::Citation => {}
             KeyKind::Neither => continue,
-        };
-        if let Some(label) = label {
-            if !workspace.has_label(&label) {
-                sink.push(
-                    Code::BrokenCrossReference,
-                    key.range.clone(),
-                    format!(
-                        "no label '{}' ({{#{}}})",
-                        excerpt(&key.value),
-                        excerpt(&label)
-                    ),
-                    Vec::new(),
-                );
+            KeyKind::CrossReference(label) => {
+                if !workspace.has_label(&label) {
+                    sink.push(
+                        Code::BrokenCrossReference,
+                        key.range.clone(),
+                        format!(
+                            "no label '{}' ({{#{}}})",
+                            excerpt(&key.value),
+                            excerpt(&label)
+                        ),
+                        Vec::new(),
+                    );
+                }
+                continue;
             }
-            continue;
         }
         if !citation.bracketed && !bare_cites {
             continue;

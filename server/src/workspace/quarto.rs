@@ -35,7 +35,10 @@ pub struct QuartoProject {
 impl QuartoProject {
     /// Whether the note at `rel` (relative to the root) is in the project.
     pub fn contains(&self, rel: &str) -> bool {
-        self.folder.is_empty() || rel.starts_with(&format!("{}/", self.folder))
+        self.folder.is_empty()
+            || rel
+                .strip_prefix(self.folder.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
     }
 }
 
