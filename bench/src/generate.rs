@@ -1,6 +1,6 @@
 //! A synthetic vault: notes in folders, a glossary file, a bibliography,
 //! written in the mix users write (English and Chinese, emoji, lists, code
-//! fences, links, citations, a few broken links).
+//! fences, links, citations by key and by title, a few broken links).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -124,6 +124,21 @@ fn paper_key(p: usize) -> String {
     )
 }
 
+/// A title unique to paper `p`: five words picked by `p`'s digits in base
+/// `WORDS.len()`, so that titles neither repeat nor share a main title.
+fn paper_title(p: usize) -> String {
+    let n = WORDS.len();
+    let word = |k: u32| WORDS[(p / n.pow(k)) % n];
+    format!(
+        "{} {} of {} {} via {}",
+        capitalize(word(0)),
+        word(1),
+        word(2),
+        word(3),
+        word(4)
+    )
+}
+
 fn note_path(i: usize) -> String {
     format!("topic-{:03}/note-{i}.md", i % 100)
 }
@@ -154,6 +169,16 @@ fn sentence(rng: &mut Rng, spec: &Spec, note: usize, out: &mut String) {
                 let _ = write!(out, "@{}", paper_key(rng.below(spec.papers)));
             }
             91 => out.push_str(rng.pick(EMOJI)),
+            // A paper by its title, as people write them: quoted, after a
+            // dash, or in the sentence.
+            94 | 95 => {
+                let title = paper_title(rng.below(spec.papers));
+                let _ = match rng.below(3) {
+                    0 => write!(out, "“{title}”"),
+                    1 => write!(out, "——{title}——"),
+                    _ => write!(out, "{title}"),
+                };
+            }
             92 => {
                 let _ = write!(out, "`code_{w}`");
             }
@@ -227,10 +252,9 @@ fn bibliography(spec: &Spec) -> String {
     for p in 0..spec.papers {
         let _ = writeln!(
             out,
-            "@article{{{},\n  title = {{On {} and {}}},\n  author = {{Author{p}, Ada and M{{\\\"u}}ller, Jörg}},\n  year = {{{}}},\n  eprint = {{{}.{:05}}},\n  archivePrefix = {{arXiv}},\n}}\n",
+            "@article{{{},\n  title = {{{}}},\n  author = {{Author{p}, Ada and M{{\\\"u}}ller, Jörg}},\n  year = {{{}}},\n  eprint = {{{}.{:05}}},\n  archivePrefix = {{arXiv}},\n}}\n",
             paper_key(p),
-            capitalize(WORDS[p % WORDS.len()]),
-            WORDS[(p / 3) % WORDS.len()],
+            paper_title(p),
             2015 + p % 10,
             2000 + p % 500,
             p

@@ -66,11 +66,19 @@ fn position(text: &str, offset: usize) -> Value {
 /// first diagnostics count only when they are these: a note resolved
 /// against part of the vault publishes wrong ones sooner.
 fn checked(gloss: &Path, vault: &Path) -> (String, Vec<(u64, String, String)>) {
-    let output = std::process::Command::new(gloss)
-        .args(["check", "--format", "json"])
-        .current_dir(vault)
-        .output()
-        .expect("gloss check runs");
+    // With hints, as the editor shows them; a build from before `--hints`
+    // refuses it (status 2) and had none.
+    let run = |args: &[&str]| {
+        std::process::Command::new(gloss)
+            .args(args)
+            .current_dir(vault)
+            .output()
+            .expect("gloss check runs")
+    };
+    let mut output = run(&["check", "--hints", "--format", "json"]);
+    if output.status.code() == Some(2) {
+        output = run(&["check", "--format", "json"]);
+    }
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
     let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
     let rel = diagnostics

@@ -37,7 +37,7 @@ enum Cmd {
         /// Glossary terms (default: notes / 5).
         #[arg(long)]
         terms: Option<usize>,
-        /// Bibliography entries (default: notes / 10).
+        /// Bibliography entries (default: notes / 5).
         #[arg(long)]
         papers: Option<usize>,
         #[arg(long, default_value_t = 42)]
@@ -57,6 +57,9 @@ enum Cmd {
         /// Repetitions of each timing; the best is reported.
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// Bibliography entries (default: notes / 5).
+        #[arg(long)]
+        papers: Option<usize>,
     },
     /// Measure the language server on a generated vault.
     Lsp {
@@ -66,14 +69,26 @@ enum Cmd {
         out: PathBuf,
         #[arg(long, default_value = "target/release/gloss")]
         gloss: PathBuf,
+        /// Bibliography entries (default: notes / 5).
+        #[arg(long)]
+        papers: Option<usize>,
     },
+}
+
+/// The folder of a generated vault: `vault-10000`, or `vault-10000-p100000`
+/// with a bibliography of other than the default size.
+fn vault_dir(out: &Path, notes: usize, papers: Option<usize>) -> PathBuf {
+    match papers {
+        None => out.join(format!("vault-{notes}")),
+        Some(papers) => out.join(format!("vault-{notes}-p{papers}")),
+    }
 }
 
 fn spec(notes: usize, terms: Option<usize>, papers: Option<usize>, seed: u64) -> generate::Spec {
     generate::Spec {
         notes,
         terms: terms.unwrap_or((notes / 5).max(10)),
-        papers: papers.unwrap_or((notes / 10).max(10)),
+        papers: papers.unwrap_or((notes / 5).max(10)),
         seed,
     }
 }
@@ -90,10 +105,15 @@ fn main() {
             generate::write_vault(&out, spec(notes, terms, papers, seed)).expect("write vault");
             println!("wrote {}", out.display());
         }
-        Cmd::Lsp { notes, out, gloss } => {
-            let dir = out.join(format!("vault-{notes}"));
+        Cmd::Lsp {
+            notes,
+            out,
+            gloss,
+            papers,
+        } => {
+            let dir = vault_dir(&out, notes, papers);
             if !dir.exists() {
-                generate::write_vault(&dir, spec(notes, None, None, 42)).expect("write vault");
+                generate::write_vault(&dir, spec(notes, None, papers, 42)).expect("write vault");
             }
             let gloss = gloss
                 .canonicalize()
@@ -105,13 +125,15 @@ fn main() {
             out,
             gloss,
             repeat,
+            papers,
         } => {
             println!("| notes | MB | gloss grammar MB/s | tree-sitter-md MB/s | grammar ratio | gloss check wall | gloss check peak RSS | rg -c '\\[\\[' wall | check / rg |");
             println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for notes in sizes {
-                let dir = out.join(format!("vault-{notes}"));
+                let dir = vault_dir(&out, notes, papers);
                 if !dir.exists() {
-                    generate::write_vault(&dir, spec(notes, None, None, 42)).expect("write vault");
+                    generate::write_vault(&dir, spec(notes, None, papers, 42))
+                        .expect("write vault");
                 }
                 report(&dir, notes, &gloss, repeat.max(1));
             }

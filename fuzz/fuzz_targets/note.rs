@@ -1,12 +1,33 @@
 //! Arbitrary bytes as a note: reading (lossy UTF-8, as gloss reports invalid
 //! UTF-8 and goes on), parsing and extraction must not panic, and every range
 //! extracted must lie inside the text on character boundaries, so that later
-//! slicing and position conversion cannot panic either.
+//! slicing and position conversion cannot panic either. The same holds for
+//! the papers the note mentions by title, against a bibliography whose
+//! titles have CJK, full-width forms, quotes, dashes and subtitles.
 #![no_main]
 
+use std::sync::LazyLock;
+
 use gloss::syntax::parse_note;
+use gloss::workspace::titles::Titles;
+use gloss::workspace::{BibFormat, Bibliography, SourceFile};
 use gloss_fuzz::assert_range_in as check;
 use libfuzzer_sys::fuzz_target;
+
+const BIB: &str = r#"
+@article{a, title = {Scaling Laws for Neural Language Models}}
+@article{b, title = {Rethinking the Role of Demonstrations: What Makes In-Context Learning Work?}}
+@article{c, title = {面向中文的大规模预训练语言模型研究}, shorttitle = {大模型}}
+@article{d, title = {{BERT}: Pre-training of Deep Bidirectional Transformers}}
+@article{e, title = {“Quoted” — and ＦＵＬＬ－ＷＩＤＴＨ: a Title (With Parens)}}
+@article{f, title = {Let's Verify Step by Step}}
+"#;
+
+static TITLES: LazyLock<Titles> = LazyLock::new(|| {
+    let root = std::path::Path::new("/fuzz");
+    let file = SourceFile::new(root, root.join("refs.bib"), BIB.to_string(), None);
+    Titles::new(&[Bibliography::new(file, BibFormat::BibTeX)])
+});
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -27,5 +48,9 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(range) = &syntax.front_matter_range {
         check(&text, range, "front matter");
+    }
+    for mention in TITLES.scan_note(&text, &syntax) {
+        check(&text, &mention.range, "title mention");
+        check(&text, &mention.outer, "title mention with its quotes");
     }
 });

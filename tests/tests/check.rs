@@ -465,3 +465,37 @@ fn changed_since_reports_removed_names_and_new_ambiguity() {
         [("c/links.md", "ambiguous-link"), ("uses.md", "broken-link")]
     );
 }
+
+/// Papers cited by title are hints: left out of `gloss check` unless asked
+/// for with `--hints`, and then listed with the key to cite them by.
+#[test]
+fn title_citations_are_hints_shown_when_asked() {
+    let vault = Vault::fixture("title-vault");
+    let quiet = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(quiet.code(), 0, "{}", quiet.stderr());
+    assert_eq!(quiet.json()["diagnostics"], serde_json::json!([]));
+
+    let run = vault.gloss(&["check", "--hints", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let shown: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["line"], d["column"], d["severity"], d["message"]
+            )
+        })
+        .collect();
+    expect![[r#"
+        8:21 "hint" "'Transformer Feed-Forward Layers Are Key-Value Memories' is cited by title; cite it as [@geva2021transformer]"
+        9:27 "hint" "'Locating and Editing Factual Associations in GPT' is cited by title; cite it as [@meng2022locating]"
+        9:78 "hint" "'Mass-Editing Memory in a Transformer' is cited by title; cite it as [@meng2023mass]"
+        13:7 "hint" "'Scaling Laws for Neural Language Models' is cited by title; cite it as [@kaplan2020scaling]"
+        14:7 "hint" "'Training Compute Optimal Large Language Models' is cited by title; cite it as [@hoffmann2022training]"
+        16:11 "hint" "'Emergent Abilities of Large Language Models' is cited by title; cite it as [@wei2022emergent]"
+        20:3 "hint" "'Rethinking the Role of Demonstrations: What Makes In-Context Learning Work' is cited by title; cite it as [@min2022rethinking]"
+        21:3 "hint" "'What learning algorithm is in-context learning? Investigations with linear models' is cited by title; cite it as [@akyurek2023learning]"
+        22:5 "hint" "'Chain of thought prompting elicits reasoning in large language models' is cited by title; cite it as [@wei2022chain]""#]].assert_eq(&shown.join("\n"));
+}

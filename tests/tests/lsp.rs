@@ -853,3 +853,145 @@ fn baseline_diagnostics_are_quieter_in_the_editor() {
     );
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// A reading note written as people write them, with papers named by title
+/// only (quoted, after a colon and before a dash, between dashes, as list
+/// items), CJK, emoji and CRLF line ends: every title is a paper.
+#[test]
+fn papers_cited_by_title() {
+    let vault = Vault::fixture("title-vault");
+    let (mut client, init) = start(&vault, &["utf-16"]);
+    let legend = &init["result"]["capabilities"]["semanticTokensProvider"]["legend"];
+    assert!(legend["tokenTypes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("paperTitle")));
+    let note = uri(&vault, "notes/reading.md");
+    let text = std::fs::read_to_string(vault.path().join("notes/reading.md")).unwrap();
+    assert!(text.contains("\r\n"));
+    open(&mut client, &note, &text);
+
+    // Every uncited title is a hint, at UTF-16 columns after CJK text.
+    let diagnostics = client.diagnostics_for(&note, Some(1));
+    let list = diagnostics["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 9, "{list:#?}");
+    assert!(list
+        .iter()
+        .all(|d| d["code"] == "title-citation" && d["severity"] == 4));
+    let (line, column) = position_of(&text, "Transformer Feed-Forward");
+    assert_eq!(
+        list[0]["range"],
+        json!({"start": {"line": line, "character": column},
+               "end": {"line": line, "character": column + 54}})
+    );
+
+    // Hover on a title after a colon: the formatted reference.
+    let (title_line, title_column) = position_of(&text, "Scaling Laws for Neural");
+    let hover = client.request(
+        "textDocument/hover",
+        at(&note, title_line, title_column + 4),
+    );
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        markdown.starts_with("Kaplan, J., McCandlish, S."),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("https://arxiv.org/abs/2001.08361"),
+        "{markdown}"
+    );
+
+    // Definition: the entry in papers.bib.
+    let definition = client.request(
+        "textDocument/definition",
+        at(&note, title_line, title_column + 4),
+    );
+    let bib = uri(&vault, "papers.bib");
+    let bib_text = std::fs::read_to_string(vault.path().join("papers.bib")).unwrap();
+    let (key_line, key_column) = position_of(&bib_text, "kaplan2020scaling,");
+    assert_eq!(definition["result"][0]["targetUri"], bib, "{definition}");
+    assert_eq!(
+        definition["result"][0]["targetSelectionRange"]["start"],
+        json!({"line": key_line, "character": key_column})
+    );
+
+    // References from the bib entry: the key citation and both titles.
+    let references = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": bib}, "position": {"line": key_line, "character": key_column + 2},
+               "context": {"includeDeclaration": false}}),
+    );
+    let (cited_line, _) = position_of(&text, "[@kaplan2020scaling]");
+    let mut lines: Vec<u64> = references["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [title_line as u64, cited_line as u64, cited_line as u64],
+        "{references}"
+    );
+
+    // Code actions on a title between a dash and the line's end.
+    let (line, column) = position_of(&text, "Emergent Abilities of Large Language Models\r\n");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": note},
+               "range": {"start": {"line": line, "character": column + 1}, "end": {"line": line, "character": column + 1}},
+               "context": {"diagnostics": []}}),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    assert_eq!(actions[0]["title"], "Cite as [@wei2022emergent]");
+    let end = column + "Emergent Abilities of Large Language Models".len() as u32;
+    assert_eq!(
+        actions[0]["edit"]["changes"][&note][0],
+        json!({"range": {"start": {"line": line, "character": end}, "end": {"line": line, "character": end}},
+               "newText": " [@wei2022emergent]"})
+    );
+    assert_eq!(
+        actions[1]["title"],
+        "Replace the title with [@wei2022emergent]"
+    );
+
+    // Inlay hints: authors and year after the title.
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": note},
+               "range": {"start": {"line": title_line, "character": 0}, "end": {"line": title_line + 1, "character": 0}}}),
+    );
+    let end = title_column + "Scaling Laws for Neural Language Models".len() as u32;
+    assert_eq!(hints["result"][0]["label"], "Kaplan et al. 2020", "{hints}");
+    assert_eq!(
+        hints["result"][0]["position"],
+        json!({"line": title_line, "character": end})
+    );
+
+    // Semantic tokens include the titles; document links open the papers.
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": note}}),
+    );
+    let data = tokens["result"]["data"].as_array().unwrap();
+    let title_type = legend["tokenTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|t| t == "paperTitle")
+        .unwrap();
+    let titles = data.chunks(5).filter(|t| t[3] == json!(title_type)).count();
+    // The nine uncited titles and the one a key cites.
+    assert_eq!(titles, 10, "{data:?}");
+    let links = client.request(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": note}}),
+    );
+    assert!(links["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["target"] == "https://arxiv.org/abs/2206.07682"));
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -326,6 +326,29 @@ local function check_keymaps(bufnr)
   log("ok: buffer-local keymaps")
 end
 
+--- The server's semantic tokens coloured with the plugin's links, and the
+--- citation inlay hints on (Neovim 0.10+).
+local function check_semantic_tokens(bufnr)
+  if vim.fn.has("nvim-0.10") == 0 then
+    -- Neovim 0.7 has neither semantic tokens nor inlay hints.
+    return
+  end
+  local link = vim.api.nvim_get_hl(0, { name = "@lsp.type.conceptLink" }).link
+  assert(link == "Underlined", "@lsp.type.conceptLink links to " .. tostring(link))
+  assert(vim.lsp.inlay_hint.is_enabled({ bufnr = bufnr }), "inlay hints are off")
+  local line = find(buffer_lines(bufnr), "@vaswani2017attention")
+  wait_for("no citation token on @vaswani2017attention", function()
+    local col = buffer_lines(bufnr)[line + 1]:find("@vaswani2017attention", 1, true)
+    for _, token in ipairs(vim.lsp.semantic_tokens.get_at_pos(bufnr, line, col) or {}) do
+      if token.type == "citation" then
+        return true
+      end
+    end
+    return false
+  end)
+  log("ok: semantic tokens and inlay hints")
+end
+
 local function check_health(client)
   vim.cmd("checkhealth gloss")
   local report = table.concat(buffer_lines(0), "\n")
@@ -404,6 +427,7 @@ local function run()
   log("ok: citation definition jumps to papers.bib:%d", def_line + 1)
 
   check_keymaps(bufnr)
+  check_semantic_tokens(bufnr)
   check_hover_float()
   if has_0_11 then
     check_highlighting(bufnr)

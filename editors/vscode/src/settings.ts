@@ -7,6 +7,7 @@ export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
 
 export interface ServerSettings {
   hover: { mentions: boolean; abstract: boolean };
+  hints: { citations: boolean };
   severity: Record<string, SeverityLevel>;
   baseline: { severity: SeverityLevel };
 }
@@ -34,6 +35,7 @@ export function toServerSettings(get: Getter): Mapped {
     return value;
   };
   const hover = { mentions: bool("hover.mentions", true), abstract: bool("hover.abstract", false) };
+  const hints = { citations: bool("hints.citations", true) };
   const severity: Record<string, SeverityLevel> = {};
   const raw = get("severity");
   if (raw !== undefined && raw !== null) {
@@ -63,7 +65,7 @@ export function toServerSettings(get: Getter): Mapped {
     }
   }
   return {
-    settings: { hover, severity, baseline: { severity: baselineSeverity } },
+    settings: { hover, hints, severity, baseline: { severity: baselineSeverity } },
     problems,
   };
 }

@@ -11,7 +11,12 @@ function getter(values: Record<string, unknown>) {
 describe("toServerSettings", () => {
   it("gives the server's defaults when nothing is set", () => {
     assert.deepEqual(toServerSettings(getter({})), {
-      settings: { hover: { mentions: true, abstract: false }, severity: {}, baseline: { severity: "hint" } },
+      settings: {
+        hover: { mentions: true, abstract: false },
+        hints: { citations: true },
+        severity: {},
+        baseline: { severity: "hint" },
+      },
       problems: [],
     });
   });
@@ -21,12 +26,14 @@ describe("toServerSettings", () => {
       getter({
         "hover.mentions": false,
         "hover.abstract": true,
+        "hints.citations": false,
         severity: { "broken-link": "warning", "unknown-citation": "off" },
         "baseline.severity": "off",
       }),
     );
     assert.deepEqual(mapped.settings, {
       hover: { mentions: false, abstract: true },
+      hints: { citations: false },
       severity: { "broken-link": "warning", "unknown-citation": "off" },
       baseline: { severity: "off" },
     });
@@ -43,6 +50,7 @@ describe("toServerSettings", () => {
     );
     assert.deepEqual(mapped.settings, {
       hover: { mentions: true, abstract: false },
+      hints: { citations: true },
       severity: { "empty-link": "hint" },
       baseline: { severity: "hint" },
     });

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use super::baselines::{self, Seen};
 use super::git;
 use crate::ide::affected::{affected_notes, affects_everything, names_in};
-use crate::ide::{self, FileId, Severity};
+use crate::ide::{self, Code, FileId, Severity};
 use crate::workspace::{find_root, Config, Workspace};
 
 const EXIT_OK: i32 = 0;
@@ -74,6 +74,10 @@ pub fn run(args: CheckArgs) -> i32 {
         };
         config.confined = args.untrusted;
         config.user_bibliographies = user_bibliographies.clone();
+        if !args.hints && config.severity(Code::TitleCitation) == Some(Severity::Hint) {
+            // Not printed: not worth reading every note for.
+            config.set_severity(Code::TitleCitation, None);
+        }
         let workspace = Workspace::load(&root, config);
         // A vault inside the folder checked is a workspace of its own:
         // its notes resolve against each other, not the outer folder.
@@ -143,6 +147,9 @@ pub fn run(args: CheckArgs) -> i32 {
             let Some(source) = workspace.source(diagnostic.file) else {
                 continue;
             };
+            if diagnostic.severity == Severity::Hint && !args.hints {
+                continue;
+            }
             let reported = match diagnostic.file {
                 FileId::Config => group.iter().any(|t| workspace.root.starts_with(t)),
                 _ => under(&source.path),

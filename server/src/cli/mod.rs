@@ -55,6 +55,11 @@ pub struct CheckArgs {
     #[arg(long)]
     deny_warnings: bool,
 
+    /// Also report hints (such as `title-citation`, a paper mentioned by
+    /// its title with no key), which are left out otherwise.
+    #[arg(long)]
+    hints: bool,
+
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,

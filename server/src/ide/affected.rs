@@ -85,6 +85,16 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
         .iter()
         .any(|p| crate::workspace::BibFormat::from_path(p).is_some());
 
+    // Where titles count (`title-citation` is on), a changed bibliography
+    // may make a title of it appear in any note.
+    let titles_count = workspace
+        .config
+        .severity(crate::workspace::Code::TitleCitation)
+        .is_some();
+    if titles_count && (bibliography_gone || !changed_bibliographies.is_empty()) {
+        return workspace.notes().map(|(id, _)| id).collect();
+    }
+
     let mut out = changed.clone();
     for (id, note) in workspace.notes() {
         if out.contains(&id) {
@@ -129,9 +139,20 @@ mod tests {
 
     #[test]
     fn changed_notes_and_what_points_at_them() {
-        let f = fixture(
-            "//- refs.bib\n@misc{k, title={T}}\n//- glossary.md\n- CoT：思维链\n//- target.md\n# H\n//- links-target.md\n[[target#H]] 😀\n//- uses-term.md\n[[CoT]]\n//- old-name-link.md\n[[Renamed away]]\n//- cites.md\n[@k]\n//- unrelated.md\n[[links-target]]\n",
-        );
+        let vault = "//- refs.bib\n@misc{k, title={T}}\n//- glossary.md\n- CoT：思维链\n//- target.md\n# H\n//- links-target.md\n[[target#H]] 😀\n//- uses-term.md\n[[CoT]]\n//- old-name-link.md\n[[Renamed away]]\n//- cites.md\n[@k]\n//- unrelated.md\n[[links-target]]\n";
+        // Where titles count, a changed bibliography may be mentioned
+        // anywhere: every note.
+        let with_titles = fixture(vault);
+        let bib = Changes {
+            changed: vec![with_titles.workspace.root.join("refs.bib")],
+            ..Changes::default()
+        };
+        assert_eq!(affected_notes(&with_titles.workspace, &bib).len(), 7);
+        // As `gloss check` runs without `--hints`.
+        let mut f = fixture(vault);
+        f.workspace
+            .config
+            .set_severity(crate::workspace::Code::TitleCitation, None);
         let w = &f.workspace;
         let root = w.root.clone();
         let names = |set: HashSet<NoteId>| {

@@ -1,9 +1,10 @@
 //! Quick fixes: for a broken concept link, add the concept to the glossary
 //! or change it to the closest name; for an unknown citation key, change it
-//! to the closest key.
+//! to the closest key; for a paper mentioned by title, cite it by key.
 
 use std::ops::Range;
 
+use super::title_mentions::{is_cited, resolved};
 use super::FileId;
 use crate::syntax::BlockKind;
 use crate::workspace::{KeyKind, NoteId, Resolution, Workspace};
@@ -81,6 +82,56 @@ pub fn code_actions(workspace: &Workspace, note: NoteId, range: Range<usize>) ->
                     new_text: closest.to_string(),
                 }],
                 preferred: true,
+            });
+        }
+    }
+    out.extend(cite_titles(workspace, note, &range));
+    out
+}
+
+/// For a paper mentioned by title: cite it after the title, or in its
+/// place, or after every uncited mention of it in the note.
+fn cite_titles(workspace: &Workspace, note: NoteId, range: &Range<usize>) -> Vec<CodeAction> {
+    let mut out = Vec::new();
+    let mentions = resolved(workspace, note);
+    let file = FileId::Note(note);
+    let append = |outer: &Range<usize>, key: &str| TextEdit {
+        file,
+        range: outer.end..outer.end,
+        new_text: format!(" [@{key}]"),
+    };
+    for (mention, at) in mentions.iter().filter(|(m, _)| overlaps(&m.outer, range)) {
+        let key = &workspace.bib_entry(*at).key;
+        let cited = is_cited(workspace, note, mention);
+        if !cited {
+            out.push(CodeAction {
+                title: format!("Cite as [@{key}]"),
+                fixes: super::Code::TitleCitation,
+                edits: vec![append(&mention.outer, key)],
+                preferred: true,
+            });
+        }
+        out.push(CodeAction {
+            title: format!("Replace the title with [@{key}]"),
+            fixes: super::Code::TitleCitation,
+            edits: vec![TextEdit {
+                file,
+                range: mention.outer.clone(),
+                new_text: format!("[@{key}]"),
+            }],
+            preferred: false,
+        });
+        let uncited: Vec<TextEdit> = mentions
+            .iter()
+            .filter(|(m, other)| other == at && !is_cited(workspace, note, m))
+            .map(|(m, _)| append(&m.outer, key))
+            .collect();
+        if uncited.len() > 1 || (uncited.len() == 1 && cited) {
+            out.push(CodeAction {
+                title: format!("Cite every mention of this paper in this note as [@{key}]"),
+                fixes: super::Code::TitleCitation,
+                edits: uncited,
+                preferred: false,
             });
         }
     }
@@ -170,6 +221,25 @@ mod tests {
         assert_eq!(
             titles("//- refs.bib\n@misc{kaplan2020scaling, title={T}}\n//- a.md\n[@kaplan2021scal$0ing]\n"),
             ["Change to 'kaplan2020scaling': a.md:1:3-1:20 \"kaplan2021scaling\" ← \"kaplan2020scaling\""]
+        );
+    }
+
+    #[test]
+    fn cite_a_paper_mentioned_by_title() {
+        let vault = "//- refs.bib\n@misc{kaplan2020scaling, title={Scaling Laws for Neural Language Models}}\n";
+        // Quoted, with another uncited mention below: three actions.
+        assert_eq!(
+            titles(&format!("{vault}//- a.md\n😀 见“Scaling Laws for Neural$0 Language Models”。\n——Scaling laws for neural language models\n")),
+            [
+                "Cite as [@kaplan2020scaling]: a.md:1:45-1:45 \"\" ← \" [@kaplan2020scaling]\"",
+                "Replace the title with [@kaplan2020scaling]: a.md:1:4-1:45 \"“Scaling Laws for Neural Language Models”\" ← \"[@kaplan2020scaling]\"",
+                "Cite every mention of this paper in this note as [@kaplan2020scaling]: a.md:1:45-1:45 \"\" ← \" [@kaplan2020scaling]\"; a.md:2:42-2:42 \"\" ← \" [@kaplan2020scaling]\"",
+            ]
+        );
+        // Already cited on its line: only the replacement.
+        assert_eq!(
+            titles(&format!("{vault}//- a.md\nScaling Laws for Neural$0 Language Models [@kaplan2020scaling]\n")),
+            ["Replace the title with [@kaplan2020scaling]: a.md:1:1-1:40 \"Scaling Laws for Neural Language Models\" ← \"[@kaplan2020scaling]\""]
         );
     }
 }

@@ -1,15 +1,18 @@
 //! What is under the cursor: a link, a citation, a glossary term where it is
-//! defined, or a heading.
+//! defined, a paper's title, or a heading.
 
 use crate::syntax::{BlockKind, CitationItem, Link};
+use crate::workspace::titles::TitleMention;
 use crate::workspace::{EntryId, NoteId, Workspace};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Item<'a> {
     Link(&'a Link),
     Citation(&'a CitationItem),
     /// A term or alias where its glossary entry defines it.
     Entry(EntryId),
+    /// A paper mentioned by its title.
+    Title(TitleMention),
     /// A heading (block index).
     Heading(usize),
 }
@@ -39,9 +42,14 @@ pub fn item_at(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Ite
     {
         return Some(Item::Entry(EntryId { note, index }));
     }
-    syntax
+    // A heading that is a paper's title is a heading first: rename and
+    // references are about it (hover and definition also try the paper).
+    if let Some(heading) = syntax
         .blocks
         .iter()
         .position(|b| matches!(b.kind, BlockKind::Heading { .. }) && within(&b.range))
-        .map(Item::Heading)
+    {
+        return Some(Item::Heading(heading));
+    }
+    workspace.title_mention_at(note, offset).map(Item::Title)
 }

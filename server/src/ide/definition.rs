@@ -1,11 +1,12 @@
 //! Go to definition: a concept link to its glossary entry, note or heading; a
-//! citation to its bibliography entry.
+//! citation, or a paper's title, to its bibliography entry.
 
 use std::ops::Range;
 
 use super::cursor::{item_at, Item};
 use super::FileId;
-use crate::workspace::{Anchor, FileRef, KeyKind, NoteId, Resolution, Workspace};
+use crate::workspace::titles::TitleMention;
+use crate::workspace::{Anchor, FileRef, KeyKind, KeyLocation, NoteId, Resolution, Workspace};
 
 /// Where to go: the file, the whole item, and the part to select.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,18 +56,37 @@ pub fn goto_definition(
                 None => workspace
                     .key_locations(note, &citation.key.value)
                     .into_iter()
-                    .map(|at| {
-                        let entry = workspace.bib_entry(at);
-                        NavigationTarget {
-                            file: FileId::Bibliography(at.bib),
-                            full_range: entry.range.clone(),
-                            focus_range: entry.key_range.clone(),
-                        }
-                    })
+                    .map(|at| bib_target(workspace, at))
                     .collect(),
             }
         }
+        Some(Item::Title(mention)) => title_targets(workspace, note, &mention),
+        // A heading may be a paper's title.
+        Some(Item::Heading(_)) => workspace
+            .title_mention_at(note, offset)
+            .map_or_else(Vec::new, |m| title_targets(workspace, note, &m)),
         _ => Vec::new(),
+    }
+}
+
+fn title_targets(
+    workspace: &Workspace,
+    note: NoteId,
+    mention: &TitleMention,
+) -> Vec<NavigationTarget> {
+    workspace
+        .title_locations(note, mention.title)
+        .into_iter()
+        .map(|at| bib_target(workspace, at))
+        .collect()
+}
+
+fn bib_target(workspace: &Workspace, at: KeyLocation) -> NavigationTarget {
+    let entry = workspace.bib_entry(at);
+    NavigationTarget {
+        file: FileId::Bibliography(at.bib),
+        full_range: entry.range.clone(),
+        focus_range: entry.key_range.clone(),
     }
 }
 

@@ -208,7 +208,29 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
     links(&mut sink, id, &inside);
     citations(&mut sink, id, &inside);
     duplicate_definitions(&mut sink, id);
+    title_citations(&mut sink, id);
     sink.out
+}
+
+/// Papers mentioned by title with no key citing them on the same line.
+fn title_citations(sink: &mut Sink, id: NoteId) {
+    let workspace = sink.workspace;
+    if workspace.config.severity(Code::TitleCitation).is_none() {
+        return;
+    }
+    for (mention, at) in super::title_mentions::resolved(workspace, id) {
+        if super::title_mentions::is_cited(workspace, id, &mention) {
+            continue;
+        }
+        let key = &workspace.bib_entry(at).key;
+        let text = &sink.source.text[mention.range.clone()];
+        sink.push(
+            Code::TitleCitation,
+            mention.range,
+            format!("'{}' is cited by title; cite it as [@{key}]", excerpt(text)),
+            Vec::new(),
+        );
+    }
 }
 
 fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
@@ -868,6 +890,19 @@ mod tests {
                 unknown-citation a.md:9:23-9:27 "nope" unknown citation key 'nope'
                 unknown-citation c.md:1:3-1:8 "item1" unknown citation key 'item1'
                 duplicate-citation-key refs.yaml:4:7-4:13 "shared" citation key 'shared' is already defined in refs.yaml:2"#]],
+        );
+    }
+
+    /// A note's own `references:` are its papers alone: their titles are
+    /// neither found nor in the way in another note, where the file's
+    /// title, one edit away, is found.
+    #[test]
+    fn titles_of_a_notes_own_references_stay_in_it() {
+        check(
+            "//- refs.bib\n@misc{file, title={Scaling Laws for Neural Language Models}}\n//- a.md\n---\nreferences:\n- id: own\n  title: Scaling Law for Neural Language Models\n---\n——Scaling Law for Neural Language Models\n//- b.md\n——Scaling Law for Neural Language Models\n",
+            expect![[r#"
+                title-citation a.md:6:3-6:41 "Scaling Law for Neural Language Models" 'Scaling Law for Neural Language Models' is cited by title; cite it as [@own]
+                title-citation b.md:1:3-1:41 "Scaling Law for Neural Language Models" 'Scaling Law for Neural Language Models' is cited by title; cite it as [@file]"#]],
         );
     }
 

@@ -1,9 +1,10 @@
 //! Document links: every cited paper's DOI, arXiv page, URL or PDF, so the
-//! editor opens the paper with one click on its key.
+//! editor opens the paper with one click on its key or its title.
 
 use std::ops::Range;
 
 use super::reference_format::paper_links;
+use super::title_mentions::resolved;
 use crate::workspace::{NoteId, Workspace};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,21 +15,31 @@ pub struct DocumentLink {
 }
 
 pub fn document_links(workspace: &Workspace, note: NoteId) -> Vec<DocumentLink> {
-    workspace
+    let keys = workspace
         .note(note)
         .syntax
         .citations
         .iter()
         .filter_map(|citation| {
             let at = workspace.key_location(note, &citation.key.value)?;
+            Some((citation.key.range.clone(), at))
+        });
+    let titles = resolved(workspace, note)
+        .into_iter()
+        .map(|(mention, at)| (mention.range, at));
+    let mut links: Vec<DocumentLink> = keys
+        .chain(titles)
+        .filter_map(|(range, at)| {
             let link = paper_links(workspace.bib_entry(at)).into_iter().next()?;
             Some(DocumentLink {
-                range: citation.key.range.clone(),
+                range,
                 target: link.target,
                 tooltip: format!("Open {}", link.label),
             })
         })
-        .collect()
+        .collect();
+    links.sort_by_key(|l| l.range.start);
+    links
 }
 
 #[cfg(test)]

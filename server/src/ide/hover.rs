@@ -1,6 +1,6 @@
 //! Hover: the glossary entry behind a concept link, the note or heading a
-//! link opens, the formatted reference of a citation, or what is wrong with a
-//! broken one.
+//! link opens, the formatted reference of a citation or of a paper
+//! mentioned by title, or what is wrong with a broken one.
 
 use std::ops::Range;
 
@@ -8,6 +8,7 @@ use super::cursor::{item_at, Item};
 use super::reference_format::{format_reference, paper_links};
 use super::{diagnostics_within, Code};
 use crate::syntax::{BlockKind, CitationItem, Link};
+use crate::workspace::titles::TitleMention;
 use crate::workspace::{
     Anchor, EntryId, KeyKind, KeyLocation, Note, NoteId, Resolution, Workspace,
 };
@@ -66,8 +67,27 @@ pub fn hover(
                 markdown: entry_markdown(workspace, entry),
             })
         }
-        Item::Heading(_) => None,
+        Item::Title(mention) => title_hover(workspace, note, mention, config),
+        // A heading may be a paper's title.
+        Item::Heading(_) => {
+            let mention = workspace.title_mention_at(note, offset)?;
+            title_hover(workspace, note, mention, config)
+        }
     }
+}
+
+/// A paper mentioned by its title: its reference, as for a key.
+fn title_hover(
+    workspace: &Workspace,
+    note: NoteId,
+    mention: TitleMention,
+    config: HoverConfig,
+) -> Option<HoverResult> {
+    let at = workspace.title_location(note, mention.title)?;
+    Some(HoverResult {
+        range: mention.range,
+        markdown: reference_markdown(workspace, at, None, config),
+    })
 }
 
 /// A glossary term mentioned in plain text (outside code).
@@ -291,7 +311,9 @@ fn citation_hover(
                 return markdown;
             }
             match workspace.key_location(note, &item.key.value) {
-                Some(location) => reference_markdown(workspace, location, item, config),
+                Some(location) => {
+                    reference_markdown(workspace, location, item.suffix.as_deref(), config)
+                }
                 None => problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
                     format!(
                         "**unknown citation key '{}'** `{}`",
@@ -331,7 +353,7 @@ pub(super) fn cross_reference_markdown(workspace: &Workspace, label: &str) -> Op
 fn reference_markdown(
     workspace: &Workspace,
     location: KeyLocation,
-    item: &CitationItem,
+    suffix: Option<&str>,
     config: HoverConfig,
 ) -> String {
     let entry = workspace.bib_entry(location);
@@ -339,7 +361,7 @@ fn reference_markdown(
     let mut out = bib
         .format_entry(entry, &workspace.config.citation_style)
         .unwrap_or_else(|| format_reference(entry));
-    if let Some(suffix) = &item.suffix {
+    if let Some(suffix) = suffix {
         out.push_str(&format!(" — {suffix}"));
     }
     let mut links: Vec<String> = paper_links(entry)
@@ -596,6 +618,33 @@ title: Scaling Laws 笔记
             .markdown;
         assert_eq!(markdown.matches("\n---\n").count(), MAX_STACKED);
         assert!(markdown.ends_with("*and 490 more*"), "{markdown}");
+    }
+
+    /// The glossary's "Chain of Thought" is inside the title: the paper,
+    /// the longer match, wins.
+    #[test]
+    fn a_paper_mentioned_by_title_on_a_cjk_line() {
+        check(
+            &format!("{VAULT}//- a.md\n😀 见“Chain of Thought Prompting Elicits Reasoning in Large Lang$0uage Models”。\r\n"),
+            expect![[r#"
+                a.md:1:5-1:74 "Chain of Thought Prompting Elicits Reasoning in Large Language Models"
+                Wei, J., Wang, X., & Zhou, D. (2022). Chain-of-Thought Prompting Elicits Reasoning in Large Language Models. Neurips.
+
+                [arXiv:2201.11903](https://arxiv.org/abs/2201.11903) · [Zotero](zotero://select/items/@wei2022chain)
+
+                *refs.bib:1*"#]],
+        );
+        check(
+            &format!("{VAULT}//- a.md\n😀 见 Chain of Tho$0ught 的解释\n"),
+            expect![[r#"
+                a.md:1:5-1:21 "Chain of Thought"
+                **CoT** (Chain of Thought, 思维链)
+
+                先写推理步骤 [@wei2022chain]。
+                  - 细节也算定义的一部分。
+
+                *glossary.md:2*"#]],
+        );
     }
 
     #[test]

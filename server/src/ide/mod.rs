@@ -10,10 +10,13 @@ mod definition;
 mod diagnostics;
 mod document_links;
 mod hover;
+mod inlay_hints;
 mod reference_format;
 mod references;
 mod rename;
+mod semantic_tokens;
 mod symbols;
+mod title_mentions;
 mod workspace_symbols;
 
 use std::ops::Range;
@@ -28,11 +31,13 @@ pub use diagnostics::{
 };
 pub use document_links::{document_links, DocumentLink};
 pub use hover::{hover, HoverConfig, HoverResult};
+pub use inlay_hints::{inlay_hints, InlayHint};
 pub use reference_format::{format_reference, paper_links, PaperLink};
 pub use references::{
     find_bibliography_references, find_key_references, find_references, Reference,
 };
 pub use rename::{prepare_rename, rename, rename_note_file};
+pub use semantic_tokens::{semantic_tokens, SemanticToken, TokenKind};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
 pub use workspace_symbols::{workspace_symbols, WorkspaceSymbol, WorkspaceSymbolKind};
 

@@ -1,5 +1,6 @@
 //! Find references: every use, across the workspace, of the glossary entry,
-//! note, heading or paper under the cursor.
+//! note, heading or paper under the cursor. A paper's uses are its
+//! citations and the mentions of its title.
 
 use std::ops::Range;
 
@@ -45,6 +46,10 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Subject
             }
         }
         Item::Entry(entry) => Subject::Entry(entry),
+        Item::Title(mention) => {
+            let at = workspace.title_location(note, mention.title)?;
+            Subject::Key(workspace.bib_entry(at).key.clone(), Some(at))
+        }
         Item::Heading(block) => Subject::Note(note, Some(Anchor::Heading(block))),
     })
 }
@@ -96,6 +101,9 @@ pub fn find_references(
             }
             Subject::Note(..) | Subject::File(_) => {}
         }
+    }
+    if let Subject::Key(_, Some(at)) = &subject {
+        out.extend(title_references(workspace, *at));
     }
     for (id, n) in workspace.notes() {
         match &subject {
@@ -163,7 +171,37 @@ pub fn find_bibliography_references(
     }
     let at = KeyLocation { bib, entry: index };
     out.extend(find_key_references(workspace, &entry.key, Some(at)));
+    out.extend(title_references(workspace, at));
     out
+}
+
+/// Every mention, by title, of entry `at`, in every note. The first call
+/// reads every note (in parallel); later ones use what it found.
+fn title_references(workspace: &Workspace, at: KeyLocation) -> Vec<Reference> {
+    use rayon::prelude::*;
+    let titles = workspace.titles().of_entry(at);
+    if titles.is_empty() {
+        return Vec::new();
+    }
+    let found: Vec<Vec<Reference>> = workspace
+        .note_ids()
+        .into_par_iter()
+        .map(|id| {
+            workspace
+                .title_mentions(id)
+                .iter()
+                .filter(|m| {
+                    titles.contains(&m.title)
+                        && workspace.title_locations(id, m.title).contains(&at)
+                })
+                .map(|m| Reference {
+                    file: FileId::Note(id),
+                    range: m.range.clone(),
+                })
+                .collect()
+        })
+        .collect();
+    found.into_iter().flatten().collect()
 }
 
 /// Every citation of `key` that resolves to entry `at` (every citation of
@@ -252,6 +290,71 @@ mod tests {
     }
 
     /// From an item of a note's `references:`: that note's citations only.
+    /// A paper's references are its citations and the mentions of its
+    /// title, whichever of them the cursor is on.
+    #[test]
+    fn titles_and_keys_of_one_paper() {
+        let vault = "//- refs.bib\n@misc{k1, title={Scaling Laws for Neural Language Models}}\n@misc{k2, title={Other}}\n//- b.md\n😀 读了“Scaling laws for neural language models”。\n";
+        check(
+            &format!("{vault}//- a.md\n[@k$01]\n"),
+            true,
+            expect![[r#"
+                [
+                    "refs.bib:1:7-1:9 \"k1\"",
+                    "b.md:1:6-1:45 \"Scaling laws for neural language models\"",
+                    "a.md:1:3-1:5 \"k1\"",
+                ]
+            "#]],
+        );
+        check(
+            &format!(
+                "{vault}//- a.md\n[@k1]\n//- c.md\n——Scaling Laws for Ne$0ural Language Models\n"
+            ),
+            false,
+            expect![[r#"
+                [
+                    "b.md:1:6-1:45 \"Scaling laws for neural language models\"",
+                    "c.md:1:3-1:42 \"Scaling Laws for Neural Language Models\"",
+                    "a.md:1:3-1:5 \"k1\"",
+                ]
+            "#]],
+        );
+    }
+
+    /// A heading that is a paper's title stays a heading for references
+    /// (and rename); hover and definition still find the paper.
+    #[test]
+    fn a_heading_that_is_a_title() {
+        let vault = "//- refs.bib\n@misc{v, title={Attention Is All You Need}}\n//- b.md\n[[a#Attention Is All You Need]]\n";
+        check(
+            &format!("{vault}//- a.md\n## Attention Is All$0 You Need\n"),
+            false,
+            expect![[r#"
+                [
+                    "b.md:1:1-1:32 \"[[a#Attention Is All You Need]]\"",
+                ]
+            "#]],
+        );
+        let f = fixture(&format!(
+            "{vault}//- a.md\n## Attention Is All$0 You Need\n"
+        ));
+        let (note, offset) = f.cursor();
+        assert_eq!(
+            crate::ide::prepare_rename(&f.workspace, note, offset),
+            Some(3..28)
+        );
+        let hover = crate::ide::hover(&f.workspace, note, offset, Default::default()).unwrap();
+        assert!(
+            hover.markdown.contains("Attention Is All You Need"),
+            "{}",
+            hover.markdown
+        );
+        assert_eq!(
+            crate::ide::goto_definition(&f.workspace, note, offset).len(),
+            1
+        );
+    }
+
     #[test]
     fn references_to_an_inline_reference() {
         check(

@@ -54,7 +54,7 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<(Subjec
             }
             _ => None,
         },
-        Item::Citation(_) => None,
+        Item::Citation(_) | Item::Title(_) => None,
     }
 }
 

@@ -21,6 +21,9 @@ pub struct ClientSupport {
     pub watch_files: bool,
     /// `window/workDoneProgress`.
     pub progress: bool,
+    /// `workspace/semanticTokens/refresh` and `workspace/inlayHint/refresh`:
+    /// tokens and hints that follow changes in other files.
+    pub refresh_views: bool,
 }
 
 impl ClientSupport {
@@ -47,6 +50,15 @@ impl ClientSupport {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
+        let workspace = caps.workspace.as_ref();
+        let tokens = workspace
+            .and_then(|w| w.semantic_tokens.as_ref())
+            .and_then(|t| t.refresh_support)
+            .unwrap_or(false);
+        let hints = workspace
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|h| h.refresh_support)
+            .unwrap_or(false);
         let progress = caps
             .window
             .as_ref()
@@ -62,6 +74,7 @@ impl ClientSupport {
             pull_diagnostics: pulls && refreshes,
             watch_files,
             progress,
+            refresh_views: tokens && hints,
         }
     }
 }
@@ -99,6 +112,15 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: super::requests::semantic_tokens_legend(),
+                range: None,
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
         diagnostic_provider: client.pull_diagnostics.then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
                 identifier: Some("gloss".to_string()),

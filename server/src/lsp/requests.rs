@@ -102,6 +102,86 @@ pub fn document_links(world: &World, params: &DocumentLinkParams) -> Option<Vec<
     Some(links)
 }
 
+pub fn inlay_hints(world: &World, params: &InlayHintParams) -> Option<Vec<InlayHint>> {
+    if !world.settings.citation_hints() {
+        return Some(Vec::new());
+    }
+    let path = convert::path(&params.text_document.uri)?;
+    let (workspace, note) = world.note(&path)?;
+    let file = &workspace.note(note).file;
+    let range = convert::offset(file, params.range.start, world.unit)
+        ..convert::offset(file, params.range.end, world.unit);
+    let hints = ide::inlay_hints(workspace, note, range)
+        .into_iter()
+        .map(|h| InlayHint {
+            position: convert::position(file, h.offset, world.unit),
+            label: InlayHintLabel::String(h.label),
+            kind: None,
+            text_edits: None,
+            tooltip: h.tooltip.map(InlayHintTooltip::String),
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        })
+        .collect();
+    Some(hints)
+}
+
+/// The token types and modifiers, in the order their indexes refer to.
+pub fn semantic_tokens_legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: ide::TokenKind::ALL
+            .iter()
+            .map(|k| SemanticTokenType::new(k.as_str()))
+            .collect(),
+        token_modifiers: vec![
+            SemanticTokenModifier::DECLARATION,
+            SemanticTokenModifier::new("unresolved"),
+        ],
+    }
+}
+
+pub fn semantic_tokens(
+    world: &World,
+    params: &SemanticTokensParams,
+) -> Option<SemanticTokensResult> {
+    let path = convert::path(&params.text_document.uri)?;
+    let (workspace, note) = world.note(&path)?;
+    let file = &workspace.note(note).file;
+    let mut data = Vec::new();
+    let mut previous = Position::new(0, 0);
+    for token in ide::semantic_tokens(workspace, note) {
+        let start = convert::position(file, token.range.start, world.unit);
+        let end = convert::position(file, token.range.end, world.unit);
+        // A token is one line; a link broken across lines is left plain.
+        if start.line != end.line {
+            continue;
+        }
+        let kind = ide::TokenKind::ALL
+            .iter()
+            .position(|k| *k == token.kind)
+            .unwrap_or(0);
+        let modifiers = u32::from(token.declaration) | u32::from(token.unresolved) << 1;
+        let same_line = start.line == previous.line;
+        data.push(SemanticToken {
+            delta_line: start.line - previous.line,
+            delta_start: if same_line {
+                start.character - previous.character
+            } else {
+                start.character
+            },
+            length: end.character - start.character,
+            token_type: kind as u32,
+            token_modifiers_bitset: modifiers,
+        });
+        previous = start;
+    }
+    Some(SemanticTokensResult::Tokens(SemanticTokens {
+        result_id: None,
+        data,
+    }))
+}
+
 pub fn completion(world: &World, params: &CompletionParams) -> Option<CompletionResponse> {
     let at = &params.text_document_position;
     let (workspace, note, offset) = locate(world, &at.text_document.uri, at.position)?;

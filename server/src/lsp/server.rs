@@ -260,6 +260,7 @@ impl LanguageServer for Backend {
             let mut world = self.world.write().unwrap_or_else(|e| e.into_inner());
             world.unit = support.unit;
             world.pull_diagnostics = support.pull_diagnostics;
+            world.refresh_views = support.refresh_views;
             // Before any workspace exists, so every one starts with them.
             world.settings = Settings::from_json(params.initialization_options.clone());
         }
@@ -422,6 +423,25 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri.clone();
         self.request("documentLink", Some(&uri), |w| {
             requests::document_links(w, &params)
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri.clone();
+        self.request("inlayHint", Some(&uri), |w| {
+            requests::inlay_hints(w, &params)
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri.clone();
+        self.request("semanticTokens/full", Some(&uri), |w| {
+            requests::semantic_tokens(w, &params)
         })
         .await
     }

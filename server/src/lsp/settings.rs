@@ -3,6 +3,7 @@
 //!
 //! ```json
 //! { "hover": { "mentions": true, "abstract": false },
+//!   "hints": { "citations": true },
 //!   "severity": { "broken-link": "warning" } }
 //! ```
 //!
@@ -22,6 +23,14 @@ pub struct Settings {
     hover: HoverSettings,
     severity: HashMap<String, String>,
     baseline: BaselineSettings,
+    hints: HintSettings,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+struct HintSettings {
+    /// `Kaplan et al. 2020` after citation keys and titles (default on).
+    citations: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -58,6 +67,11 @@ impl Settings {
             mentions: self.hover.mentions.unwrap_or(default.mentions),
             abstracts: self.hover.abstracts.unwrap_or(default.abstracts),
         }
+    }
+
+    /// Whether inlay hints name the authors and year of cited papers.
+    pub fn citation_hints(&self) -> bool {
+        self.hints.citations.unwrap_or(true)
     }
 
     /// The severity at least which diagnostics in the baseline are shown;

@@ -59,6 +59,8 @@ pub struct World {
     /// Diagnostics are pulled by the client (`textDocument/diagnostic`)
     /// instead of pushed.
     pub pull_diagnostics: bool,
+    /// The client can be asked to get semantic tokens and inlay hints again.
+    pub refresh_views: bool,
 }
 
 /// Which open documents need their diagnostics published again.
@@ -97,6 +99,7 @@ impl World {
             unit,
             settings: Settings::default(),
             pull_diagnostics: false,
+            refresh_views: false,
         }
     }
 

@@ -373,7 +373,7 @@ fn environment_end(
 /// The parts of `text` whose `@` is no citation, as the grammar reads them
 /// outside brackets: code spans, and autolinks and HTML tags (`<…>` with no
 /// space inside, or opening a tag with attributes, `<span title="@x">`).
-fn hidden_ranges(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn hidden_ranges(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut hidden = Vec::new();
     // Backtick runs of a length that found no closing run: none later will

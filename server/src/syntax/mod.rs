@@ -16,6 +16,7 @@ pub mod yaml;
 use std::ops::Range;
 
 pub use chunks::{ChunkedSyntax, Edit};
+pub(crate) use citation::hidden_ranges;
 pub use citation::CitationItem;
 pub use extract::{extract, parse_note, parse_tree, read_keys_as_pandoc, NoteSyntax};
 pub use front_matter::FrontMatter;

@@ -39,10 +39,11 @@ pub enum Code {
     FileTooLarge,
     Unreadable,
     BrokenCrossReference,
+    TitleCitation,
 }
 
 impl Code {
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 15] = [
         Code::BrokenLink,
         Code::BrokenAnchor,
         Code::UnknownCitation,
@@ -57,6 +58,7 @@ impl Code {
         Code::FileTooLarge,
         Code::Unreadable,
         Code::BrokenCrossReference,
+        Code::TitleCitation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +77,7 @@ impl Code {
             Code::FileTooLarge => "file-too-large",
             Code::Unreadable => "unreadable",
             Code::BrokenCrossReference => "broken-cross-reference",
+            Code::TitleCitation => "title-citation",
         }
     }
 
@@ -86,6 +89,9 @@ impl Code {
             | Code::AmbiguousLink
             | Code::InvalidUtf8
             | Code::FileTooLarge => Severity::Warning,
+            // Not a problem: a note that names its papers by title is
+            // fine; teams that want keys everywhere see where they are not.
+            Code::TitleCitation => Severity::Hint,
             _ => Severity::Error,
         }
     }
@@ -109,6 +115,7 @@ impl Code {
             Code::BrokenCrossReference => {
                 "A cross-reference (@sec:intro) names no label ({#sec:intro})."
             }
+            Code::TitleCitation => "A paper is mentioned by its title with no citation key.",
         }
     }
 

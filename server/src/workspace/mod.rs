@@ -22,12 +22,13 @@ pub mod quarto;
 pub mod read;
 mod resolve;
 mod suggest;
+pub mod titles;
 mod walk;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use anchors::Anchor;
 pub use bibliography::{BibEntry, BibError, BibFormat, Person};
@@ -503,6 +504,15 @@ pub struct Workspace {
     mentions: OnceLock<mentions::Mentions>,
     /// Every normalised name, sorted; built on first use after names change.
     sorted_names: OnceLock<Vec<String>>,
+    /// Every bibliography title, folded; built on first use after the
+    /// bibliographies change.
+    titles: OnceLock<titles::Titles>,
+    /// Each note's papers mentioned by title, found on first use after the
+    /// note or the titles change.
+    title_mentions: Mutex<HashMap<NoteId, Arc<[titles::TitleMention]>>>,
+    /// For notes changed since loading (typed in), what each line gave:
+    /// scanning again after a keystroke reads only the lines it changed.
+    title_lines: Mutex<HashMap<NoteId, titles::LineCache>>,
 }
 
 impl Workspace {
@@ -531,6 +541,9 @@ impl Workspace {
             documents: OnceLock::new(),
             mentions: OnceLock::new(),
             sorted_names: OnceLock::new(),
+            titles: OnceLock::new(),
+            title_mentions: Mutex::new(HashMap::new()),
+            title_lines: Mutex::new(HashMap::new()),
         }
     }
 
@@ -765,6 +778,80 @@ impl Workspace {
             .closest(key)
     }
 
+    /// Every bibliography title, folded, and the automaton finding them.
+    pub fn titles(&self) -> &titles::Titles {
+        self.titles
+            .get_or_init(|| titles::Titles::new(&self.bibliographies))
+    }
+
+    /// The papers note `id` mentions by title, in order.
+    pub fn title_mentions(&self, id: NoteId) -> Arc<[titles::TitleMention]> {
+        let cached = self.cached_title_mentions().get(&id).cloned();
+        if let Some(mentions) = cached {
+            return mentions;
+        }
+        let note = self.note(id);
+        // Long notes keep their lines from the first scan on: the first
+        // keystroke in one then reads only its line.
+        let lines = lock(&self.title_lines)
+            .remove(&id)
+            .or_else(|| (note.file.text.len() >= LINE_CACHE_FROM).then(Default::default));
+        let mut lines = lines;
+        let titles = self.titles();
+        // Another note's own `references:` are not this one's papers.
+        let visible = |title| {
+            titles
+                .entries(title)
+                .iter()
+                .any(|at| self.bibliographies[at.bib].owner.is_none_or(|o| o == id))
+        };
+        let found: Arc<[titles::TitleMention]> = titles
+            .scan_note_with(&note.file.text, &note.syntax, lines.as_mut(), &visible)
+            .into();
+        if let Some(lines) = lines {
+            lock(&self.title_lines).insert(id, lines);
+        }
+        self.cached_title_mentions().insert(id, found.clone());
+        found
+    }
+
+    fn cached_title_mentions(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<NoteId, Arc<[titles::TitleMention]>>> {
+        lock(&self.title_mentions)
+    }
+
+    /// The title mention of note `id` at `offset` (ends included).
+    pub fn title_mention_at(&self, id: NoteId, offset: usize) -> Option<titles::TitleMention> {
+        self.title_mentions(id)
+            .iter()
+            .find(|m| m.range.start <= offset && offset <= m.range.end)
+            .cloned()
+    }
+
+    /// The entries a title mentioned in note `from` names there (a note's
+    /// own `references:` count only in that note), in load order.
+    pub fn title_locations(&self, from: NoteId, title: titles::TitleId) -> Vec<KeyLocation> {
+        self.titles()
+            .entries(title)
+            .iter()
+            .copied()
+            .filter(|at| self.bibliographies[at.bib].owner.is_none_or(|o| o == from))
+            .collect()
+    }
+
+    /// The entry a title mentioned in note `from` names first.
+    pub fn title_location(&self, from: NoteId, title: titles::TitleId) -> Option<KeyLocation> {
+        self.title_locations(from, title).first().copied()
+    }
+
+    fn invalidate_titles(&mut self) {
+        self.titles = OnceLock::new();
+        self.cached_title_mentions().clear();
+        // They name titles by their index in the old set.
+        lock(&self.title_lines).clear();
+    }
+
     /// Whether some note defines the attribute-block label `label`
     /// (`sec:intro` for `{#sec:intro}`). A thesis is many files: any note's
     /// label counts.
@@ -880,6 +967,8 @@ impl Workspace {
                 self.unindex_note(id);
                 self.notes[id] = Some(note);
                 self.index_note(id);
+                self.cached_title_mentions().remove(&id);
+                lock(&self.title_lines).entry(id).or_default();
                 if !same_names {
                     self.invalidate_names();
                 }
@@ -937,6 +1026,7 @@ impl Workspace {
             (None, None) => return,
         };
         let bibliography = Bibliography::of_note(id, &path, &rel, wanted);
+        self.invalidate_titles();
         match slot {
             Some(bib) => self.bibliographies[bib] = bibliography,
             None => {
@@ -956,6 +1046,8 @@ impl Workspace {
         let id = self.by_path.remove(path)?;
         self.unindex_note(id);
         self.notes[id] = None;
+        self.cached_title_mentions().remove(&id);
+        lock(&self.title_lines).remove(&id);
         self.documents = OnceLock::new();
         self.invalidate_names();
         self.sync_references(id);
@@ -1055,6 +1147,7 @@ impl Workspace {
             }
         }
         self.key_suggestions = OnceLock::new();
+        self.invalidate_titles();
     }
 
     /// The bibliography file at `path`, if loaded.
@@ -1083,6 +1176,17 @@ impl Workspace {
         all.retain(|b| b.owner.is_some() || b.file.path != path);
         self.index_bibliographies(all);
     }
+}
+
+/// The size from which a note's title scan keeps what each line gave.
+const LINE_CACHE_FROM: usize = 64 * 1024;
+
+/// A cache's lock: a panic while it was held left a cache, not a broken
+/// state.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The labels a note defines, each once.

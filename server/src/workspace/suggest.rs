@@ -61,7 +61,7 @@ fn deletions(name: &[char]) -> Vec<String> {
 /// The Levenshtein distance of `a` and `b` if it is at most `max`: only a
 /// band of width `2 max + 1` around the diagonal is computed, and the
 /// computation stops as soon as the band exceeds `max`.
-fn bounded_levenshtein(a: &[char], b: &[char], max: usize) -> Option<usize> {
+pub(crate) fn bounded_levenshtein(a: &[char], b: &[char], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }

@@ -21,6 +21,9 @@ M.defaults = {
   -- true: highlight notes with the gloss grammar (Neovim 0.11+, with the
   -- parser built into parser/gloss.so on 'runtimepath').
   highlight = false,
+  -- true: show who wrote a cited paper, and when, after its key or title
+  -- (inlay hints, Neovim 0.10+; the server's `hints.citations` setting).
+  inlay_hints = true,
 }
 
 --- The options given to the last `setup`, merged over the defaults. On 0.11+
@@ -175,9 +178,42 @@ local function set_keymaps(bufnr)
   end
 end
 
-local function on_attach(_, bufnr)
+--- What a note buffer gets when the client attaches: the keymaps, if
+--- asked for, and the inlay hints (Neovim leaves them off by default).
+local function attached(bufnr)
   if M.options.keymaps then
     set_keymaps(bufnr)
+  end
+  if M.options.inlay_hints and vim.fn.has("nvim-0.10") == 1 then
+    vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+  end
+end
+
+local function on_attach(_, bufnr)
+  attached(bufnr)
+end
+
+--- Colours for the server's semantic tokens (Neovim 0.9+), linked with
+--- `default = true` so that a colour scheme's or the user's own win. They
+--- colour concept links, citations and titles in any Markdown buffer,
+--- without the gloss grammar.
+M.token_highlights = {
+  ["@lsp.type.conceptLink"] = "Underlined",
+  ["@lsp.type.citation"] = "Special",
+  ["@lsp.type.crossReference"] = "Special",
+  ["@lsp.type.paperTitle"] = "Identifier",
+  ["@lsp.type.glossaryTerm"] = "Type",
+  ["@lsp.typemod.conceptLink.unresolved"] = "DiagnosticUnderlineError",
+  ["@lsp.typemod.citation.unresolved"] = "DiagnosticUnderlineError",
+  ["@lsp.typemod.crossReference.unresolved"] = "DiagnosticUnderlineError",
+}
+
+local function set_token_highlights()
+  if vim.fn.has("nvim-0.9") == 0 then
+    return
+  end
+  for group, link in pairs(M.token_highlights) do
+    vim.api.nvim_set_hl(0, group, { link = link, default = true })
   end
 end
 
@@ -286,8 +322,8 @@ local function enable_0_11(opts, group)
     group = group,
     callback = function(args)
       local client = vim.lsp.get_client_by_id(args.data.client_id)
-      if client ~= nil and client.name == "gloss" and M.options.keymaps then
-        set_keymaps(args.buf)
+      if client ~= nil and client.name == "gloss" then
+        attached(args.buf)
       end
     end,
   })
@@ -305,6 +341,9 @@ function M.setup(opts)
   opts = opts or {}
   M.options = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   local group = vim.api.nvim_create_augroup("gloss", { clear = true })
+  set_token_highlights()
+  -- A colour scheme clears every group it does not define.
+  vim.api.nvim_create_autocmd("ColorScheme", { group = group, callback = set_token_highlights })
   local attach
   if has_0_11 then
     enable_0_11(opts, group)

@@ -257,6 +257,7 @@ fn field(entry: &Entry, name: &str) -> Option<String> {
 
 fn fill(target: &mut BibEntry, entry: &Entry) {
     target.title = field(entry, "title");
+    target.short_title = field(entry, "shorttitle");
     target.authors = entry
         .author()
         .map(|people| {

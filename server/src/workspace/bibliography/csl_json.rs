@@ -136,6 +136,7 @@ pub(super) fn entry(
         range,
         kind: string(item, "type").unwrap_or_default(),
         title: string(item, "title"),
+        short_title: string(item, "title-short").or_else(|| string(item, "shortTitle")),
         authors: authors(item),
         year: year(item),
         container: string(item, "container-title"),

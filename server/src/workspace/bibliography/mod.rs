@@ -20,6 +20,9 @@ pub struct BibEntry {
     /// `article`, `inproceedings`, `paper-conference`, …
     pub kind: String,
     pub title: Option<String>,
+    /// BibTeX `shorttitle`, CSL `title-short`: another name the paper is
+    /// mentioned by.
+    pub short_title: Option<String>,
     pub authors: Vec<Person>,
     pub year: Option<String>,
     /// Journal, book or proceedings title.
