@@ -104,8 +104,10 @@ fn checked(gloss: &Path, vault: &Path) -> (String, Vec<(u64, String, String)>, S
     expected.sort();
     // Not a fixed note: whether one has problems (a paper's title, say)
     // depends on the size of the vault.
-    let reported: std::collections::HashSet<&str> =
-        diagnostics.iter().filter_map(|d| d["path"].as_str()).collect();
+    let reported: std::collections::HashSet<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d["path"].as_str())
+        .collect();
     let clean = (1..)
         .map(|i| format!("topic-{:03}/note-{i}.md", i % 100))
         .find(|rel| !reported.contains(rel.as_str()) && vault.join(rel).exists())

@@ -31,6 +31,11 @@ pub fn offset(file: &SourceFile, position: lsp::Position, unit: ColumnUnit) -> u
     file.line_index.offset(&file.text, pos, unit)
 }
 
+/// The byte range of an LSP range, clamped into the text.
+pub fn byte_range(file: &SourceFile, range: lsp::Range, unit: ColumnUnit) -> Range<usize> {
+    offset(file, range.start, unit)..offset(file, range.end, unit)
+}
+
 pub fn uri(path: &std::path::Path) -> Option<lsp::Uri> {
     lsp::Uri::from_file_path(path)
 }

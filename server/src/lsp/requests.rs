@@ -109,8 +109,7 @@ pub fn inlay_hints(world: &World, params: &InlayHintParams) -> Option<Vec<InlayH
     let path = convert::path(&params.text_document.uri)?;
     let (workspace, note) = world.note(&path)?;
     let file = &workspace.note(note).file;
-    let range = convert::offset(file, params.range.start, world.unit)
-        ..convert::offset(file, params.range.end, world.unit);
+    let range = convert::byte_range(file, params.range, world.unit);
     let hints = ide::inlay_hints(workspace, note, range)
         .into_iter()
         .map(|h| InlayHint {
@@ -226,8 +225,7 @@ pub fn code_actions(world: &World, params: &CodeActionParams) -> Option<CodeActi
     let path = convert::path(&params.text_document.uri)?;
     let (workspace, note) = world.note(&path)?;
     let file = &workspace.note(note).file;
-    let range = convert::offset(file, params.range.start, world.unit)
-        ..convert::offset(file, params.range.end, world.unit);
+    let range = convert::byte_range(file, params.range, world.unit);
     let actions = ide::code_actions(workspace, note, range)
         .into_iter()
         .filter_map(|action| {
