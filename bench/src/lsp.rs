@@ -61,12 +61,11 @@ fn position(text: &str, offset: usize) -> Value {
     json!({"line": line, "character": character})
 }
 
-/// The first note (by path) with diagnostics, and its diagnostics as
-/// `gloss check` gives them: (line, code, message), sorted. The server's
-/// first diagnostics count only when they are these: a note resolved
-/// against part of the vault publishes wrong ones sooner.
-/// What `gloss check` says of the vault: the first note with diagnostics,
-/// its diagnostics, and the first note with none (the "clean" note).
+/// What `gloss check` says of the vault: the first note (by path) with
+/// diagnostics, its diagnostics as (line, code, message), sorted, and the
+/// first note with none (the "clean" note). The server's first diagnostics
+/// count only when they are these: a note resolved against part of the
+/// vault publishes wrong ones sooner.
 fn checked(gloss: &Path, vault: &Path) -> (String, Vec<(u64, String, String)>, String) {
     // With hints, as the editor shows them; a build from before `--hints`
     // refuses it (status 2) and had none.
@@ -108,7 +107,8 @@ fn checked(gloss: &Path, vault: &Path) -> (String, Vec<(u64, String, String)>, S
         .iter()
         .filter_map(|d| d["path"].as_str())
         .collect();
-    let clean = (1..)
+    let notes = report["files_checked"].as_u64().unwrap_or(0) as usize;
+    let clean = (1..=notes)
         .map(|i| format!("topic-{:03}/note-{i}.md", i % 100))
         .find(|rel| !reported.contains(rel.as_str()) && vault.join(rel).exists())
         .expect("a note without diagnostics");

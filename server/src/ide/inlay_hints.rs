@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::title_mentions::{resolved, short_label};
+use super::title_mentions::{is_cited, resolved, short_label};
 use crate::workspace::{KeyKind, KeyLocation, NoteId, Workspace};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +26,10 @@ pub fn inlay_hints(workspace: &Workspace, note: NoteId, range: Range<usize>) -> 
         .filter(|c| within(&c.key.range))
         .filter(|c| workspace.key_kind(note, &c.key.value) == KeyKind::Citation)
         .filter_map(|c| Some((c.key.range.end, workspace.key_location(note, &c.key.value)?)));
+    // A title its key cites on the line gets the key's hint only.
     let titles = resolved(workspace, note)
         .into_iter()
-        .filter(|(m, _)| within(&m.outer))
+        .filter(|(m, _)| within(&m.outer) && !is_cited(workspace, note, m))
         .map(|(m, at)| (m.outer.end, at));
     let mut hints: Vec<InlayHint> = keys
         .chain(titles)

@@ -289,7 +289,6 @@ mod tests {
         );
     }
 
-    /// From an item of a note's `references:`: that note's citations only.
     /// A paper's references are its citations and the mentions of its
     /// title, whichever of them the cursor is on.
     #[test]
@@ -355,6 +354,7 @@ mod tests {
         );
     }
 
+    /// From an item of a note's `references:`: that note's citations only.
     #[test]
     fn references_to_an_inline_reference() {
         check(

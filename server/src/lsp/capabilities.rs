@@ -21,9 +21,11 @@ pub struct ClientSupport {
     pub watch_files: bool,
     /// `window/workDoneProgress`.
     pub progress: bool,
-    /// `workspace/semanticTokens/refresh` and `workspace/inlayHint/refresh`:
-    /// tokens and hints that follow changes in other files.
-    pub refresh_views: bool,
+    /// `workspace/semanticTokens/refresh`: tokens that follow changes in
+    /// other files.
+    pub refresh_tokens: bool,
+    /// `workspace/inlayHint/refresh`, the same for inlay hints.
+    pub refresh_hints: bool,
 }
 
 impl ClientSupport {
@@ -74,7 +76,8 @@ impl ClientSupport {
             pull_diagnostics: pulls && refreshes,
             watch_files,
             progress,
-            refresh_views: tokens && hints,
+            refresh_tokens: tokens,
+            refresh_hints: hints,
         }
     }
 }

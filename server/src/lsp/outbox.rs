@@ -141,19 +141,21 @@ async fn publish(client: &Client, world: &RwLock<World>, pending: Pending) {
         documents,
         closed,
     } = pending;
-    let (pull, refresh_views, cleared) = {
+    let (pull, (tokens, hints), cleared) = {
         let world = world.read().unwrap_or_else(|e| e.into_inner());
         let cleared: Vec<lsp::Uri> = closed
             .iter()
             .filter(|path| !world.open.contains_key(*path))
             .filter_map(|path| super::convert::uri(path))
             .collect();
-        (world.pull_diagnostics, world.refresh_views, cleared)
+        let views = (world.refresh_tokens, world.refresh_hints);
+        (world.pull_diagnostics, views, cleared)
     };
-    if all && refresh_views {
-        // Titles, tokens and hints follow the bibliographies and the
-        // glossary too.
+    // Tokens and hints follow the bibliographies and the glossary too.
+    if all && tokens {
         let _ = client.semantic_tokens_refresh().await;
+    }
+    if all && hints {
         let _ = client.inlay_hint_refresh().await;
     }
     for uri in cleared {

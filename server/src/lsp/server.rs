@@ -260,7 +260,8 @@ impl LanguageServer for Backend {
             let mut world = self.world.write().unwrap_or_else(|e| e.into_inner());
             world.unit = support.unit;
             world.pull_diagnostics = support.pull_diagnostics;
-            world.refresh_views = support.refresh_views;
+            world.refresh_tokens = support.refresh_tokens;
+            world.refresh_hints = support.refresh_hints;
             // Before any workspace exists, so every one starts with them.
             world.settings = Settings::from_json(params.initialization_options.clone());
         }

@@ -59,8 +59,10 @@ pub struct World {
     /// Diagnostics are pulled by the client (`textDocument/diagnostic`)
     /// instead of pushed.
     pub pull_diagnostics: bool,
-    /// The client can be asked to get semantic tokens and inlay hints again.
-    pub refresh_views: bool,
+    /// The client can be asked to get semantic tokens, and inlay hints,
+    /// again.
+    pub refresh_tokens: bool,
+    pub refresh_hints: bool,
 }
 
 /// Which open documents need their diagnostics published again.
@@ -99,7 +101,8 @@ impl World {
             unit,
             settings: Settings::default(),
             pull_diagnostics: false,
-            refresh_views: false,
+            refresh_tokens: false,
+            refresh_hints: false,
         }
     }
 

@@ -510,8 +510,8 @@ pub struct Workspace {
     /// Each note's papers mentioned by title, found on first use after the
     /// note or the titles change.
     title_mentions: Mutex<HashMap<NoteId, Arc<[titles::TitleMention]>>>,
-    /// For notes changed since loading (typed in), what each line gave:
-    /// scanning again after a keystroke reads only the lines it changed.
+    /// For long notes, what each line gave: scanning again after a
+    /// keystroke reads only the lines it changed.
     title_lines: Mutex<HashMap<NoteId, titles::LineCache>>,
 }
 
@@ -791,8 +791,9 @@ impl Workspace {
             return mentions;
         }
         let note = self.note(id);
-        // Long notes keep their lines from the first scan on: the first
-        // keystroke in one then reads only its line.
+        // Long notes keep what each line gave from the first scan on: a
+        // keystroke in one then reads only its line. A short note is read
+        // again whole (a fraction of a millisecond), and keeps nothing.
         let lines = lock(&self.title_lines)
             .remove(&id)
             .or_else(|| (note.file.text.len() >= LINE_CACHE_FROM).then(Default::default));
@@ -968,7 +969,6 @@ impl Workspace {
                 self.notes[id] = Some(note);
                 self.index_note(id);
                 self.cached_title_mentions().remove(&id);
-                lock(&self.title_lines).entry(id).or_default();
                 if !same_names {
                     self.invalidate_names();
                 }

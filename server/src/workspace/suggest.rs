@@ -145,8 +145,8 @@ fn banded_levenshtein(
     (distance <= max).then_some(distance)
 }
 
-/// Names indexed by their bigrams, the short ones by their deletions, and
-/// all by their length.
+/// Names indexed by their trigrams and bigrams, the short ones by their
+/// deletions, and all by their length.
 #[derive(Debug, Default)]
 struct Index {
     /// (normalised, as written, characters)
@@ -160,7 +160,7 @@ struct Index {
 }
 
 /// Names up to this many characters go into the deletion index; short
-/// queries (which the bigram filter cannot narrow) look there.
+/// queries (which the gram filters cannot narrow) look there.
 const SHORT: usize = 4;
 
 impl Index {
@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn the_filter_never_drops_a_match() {
-        // Every name within the distance bound is found through the bigram
+        // Every name within the distance bound is found through the gram indexes
         // filter, including edits at both ends.
         let names: Vec<String> = (0..200).map(|i| format!("Concept number {i}")).collect();
         let candidates = Candidates::names(names.clone().into_iter());

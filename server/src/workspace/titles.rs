@@ -257,8 +257,16 @@ impl Titles {
                 None => self.scan_line(source, hidden, whole_line, visible),
                 Some(cache) => {
                     let key = LineCache::key(source, &hidden, whole_line);
-                    // Looked up, not taken: a line may occur twice.
-                    let found = match cache.0.get(&key) {
+                    // Looked up, not taken: a line may occur twice. What a
+                    // colliding hash would give is checked to fit the line.
+                    let fits = |found: &&Vec<TitleMention>| {
+                        found.iter().all(|m| {
+                            [m.range.start, m.range.end, m.outer.start, m.outer.end]
+                                .iter()
+                                .all(|&at| source.is_char_boundary(at))
+                        })
+                    };
+                    let found = match cache.0.get(&key).filter(fits) {
                         Some(found) => found.clone(),
                         None => self.scan_line(source, hidden, whole_line, visible),
                     };
@@ -385,9 +393,16 @@ impl Titles {
             return;
         };
         let phrase = &folded.text[range.clone()];
-        // One short word set off (`- BERT`, `“Introduction”`) is a name or
-        // a heading more often than a paper; in 《》 it is a title.
-        let short = !phrase.contains(' ') && phrase.chars().count() < 12;
+        // One short word set off (`- BERT`, `“Introduction”`, `“大模型”`) is
+        // a name or a heading more often than a paper; in 《》 it is a title.
+        // A CJK character counts as a word of its own.
+        let cjk = phrase.chars().filter(|&c| is_cjk(c)).count();
+        let short = !phrase.contains(' ')
+            && if cjk > 0 {
+                cjk < 4
+            } else {
+                phrase.chars().count() < 12
+            };
         if phrase.contains(BARRIER) || (short && !segment.book) {
             return;
         }
@@ -454,7 +469,7 @@ impl Titles {
                 continue;
             };
             match best {
-                Some((b_id, b)) if d > b || (d == b && b_id == id) => {}
+                Some((_, b)) if d > b => {}
                 Some((_, b)) if d == b => tied = true,
                 _ => {
                     best = Some((id, d));
@@ -470,8 +485,9 @@ impl Titles {
 /// and what is hidden in it, with offsets in the line.
 /// A keystroke hashes every line of the note: with Fx, a 1 MB note costs a
 /// fraction of a millisecond (SipHash, the default, takes several times
-/// longer; collisions are no attack surface here, as the lines are the
-/// user's own and a collision only re-reads a line's old result).
+/// longer). The lines are the user's own, so collisions are no attack
+/// surface; one would show another line's mentions, so what a hit gives is
+/// checked to fit the line before it is used.
 #[derive(Debug, Default)]
 pub struct LineCache(rustc_hash::FxHashMap<u64, Vec<TitleMention>>);
 
@@ -680,12 +696,32 @@ fn may_stand_bare(folded: &str) -> bool {
 /// `outer`, or the whole `[title](https://…)` when it is a link's text:
 /// a citation goes after the link, not inside its text.
 fn with_link(line: &str, outer: Range<usize>) -> Range<usize> {
-    let opens = line[..outer.start].ends_with('[');
-    let rest = &line[outer.end..];
-    match rest.strip_prefix("](").map(|url| url.find(')')) {
-        Some(Some(close)) if opens => outer.start - 1..outer.end + 2 + close + 1,
-        _ => outer,
+    if !line[..outer.start].ends_with('[') {
+        return outer;
     }
+    // The title may stop before punctuation of the link text (`Work?](…`).
+    let rest = &line[outer.end..];
+    let Some(text_end) = rest.find(']') else {
+        return outer;
+    };
+    if rest[..text_end].chars().any(|c| c.is_alphanumeric()) {
+        return outer;
+    }
+    let Some(url) = rest[text_end..].strip_prefix("](") else {
+        return outer;
+    };
+    // Parentheses in the URL (`…/Attention_(machine_learning))`) nest.
+    let mut depth = 0usize;
+    for (at, c) in url.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return outer.start - 1..outer.end + text_end + 2 + at + 1,
+            ')' => depth -= 1,
+            c if c.is_whitespace() => break,
+            _ => {}
+        }
+    }
+    outer
 }
 
 /// Whether a title found in running text reads as one there rather than as
@@ -701,7 +737,12 @@ fn reads_as_title(text: &str) -> bool {
     if words.len() >= 6 || text.chars().any(is_cjk) {
         return true;
     }
-    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    // `3D Human Pose Estimation`: a digit starts a title word as well.
+    let capitalised = |w: &str| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    };
     let content = words
         .iter()
         .filter(|w| !STOPWORDS.contains(&w.to_lowercase().as_str()) && capitalised(w))
@@ -1175,5 +1216,32 @@ mod tests {
             &line[found[0].outer.clone()],
             "[Attention Is All You Need](https://arxiv.org/abs/1706.03762)"
         );
+        // Punctuation the title leaves out, parentheses in the URL.
+        let t = titles(&[
+            "Attention Is All You Need",
+            "What Makes In-Context Learning Work?",
+            "3D Human Pose Estimation in the Wild",
+            "大语言模型综述",
+        ]);
+        for (line, link) in [
+            (
+                "see [What Makes In-Context Learning Work?](https://x.org/a) now",
+                "[What Makes In-Context Learning Work?](https://x.org/a)",
+            ),
+            (
+                "see [Attention Is All You Need](https://w.org/wiki/Attention_(ml)) now",
+                "[Attention Is All You Need](https://w.org/wiki/Attention_(ml))",
+            ),
+        ] {
+            let syntax = crate::syntax::parse_note(line);
+            let found = t.scan_note(line, &syntax);
+            assert_eq!(&line[found[0].outer.clone()], link);
+        }
+        // A title starting with a digit; a CJK title in quotes.
+        assert_eq!(
+            show(&t, "we used 3D Human Pose Estimation in the Wild data"),
+            "[3D Human Pose Estimation in the Wild]→2 (0)"
+        );
+        assert_eq!(show(&t, "读了“大语言模型综述”。"), "[大语言模型综述]→3 (0)");
     }
 }
