@@ -9,7 +9,7 @@ use tower_lsp_server::ls_types::{self as lsp, *};
 use super::convert;
 use super::world::World;
 use crate::ide;
-use crate::workspace::{NoteId, Workspace};
+use crate::workspace::{NoteId, SourceFile, Workspace};
 
 /// The note under a text document position: its workspace, note and byte
 /// offset.
@@ -22,6 +22,13 @@ fn locate<'w>(
     let (workspace, note) = world.note(&path)?;
     let offset = convert::offset(&workspace.note(note).file, position, world.unit);
     Some((workspace, note, offset))
+}
+
+/// The note of a text document: its workspace, note and source.
+fn document<'w>(world: &'w World, uri: &Uri) -> Option<(&'w Workspace, NoteId, &'w SourceFile)> {
+    let path = convert::path(uri)?;
+    let (workspace, note) = world.note(&path)?;
+    Some((workspace, note, &workspace.note(note).file))
 }
 
 pub fn hover(world: &World, params: &HoverParams) -> Option<Hover> {
@@ -87,9 +94,7 @@ pub fn references(world: &World, params: &ReferenceParams) -> Option<Vec<Locatio
 }
 
 pub fn document_links(world: &World, params: &DocumentLinkParams) -> Option<Vec<DocumentLink>> {
-    let path = convert::path(&params.text_document.uri)?;
-    let (workspace, note) = world.note(&path)?;
-    let file = &workspace.note(note).file;
+    let (workspace, note, file) = document(world, &params.text_document.uri)?;
     let links = ide::document_links(workspace, note)
         .into_iter()
         .map(|l| DocumentLink {
@@ -106,9 +111,7 @@ pub fn inlay_hints(world: &World, params: &InlayHintParams) -> Option<Vec<InlayH
     if !world.settings.citation_hints() {
         return Some(Vec::new());
     }
-    let path = convert::path(&params.text_document.uri)?;
-    let (workspace, note) = world.note(&path)?;
-    let file = &workspace.note(note).file;
+    let (workspace, note, file) = document(world, &params.text_document.uri)?;
     let range = convert::byte_range(file, params.range, world.unit);
     let hints = ide::inlay_hints(workspace, note, range)
         .into_iter()
@@ -144,9 +147,7 @@ pub fn semantic_tokens(
     world: &World,
     params: &SemanticTokensParams,
 ) -> Option<SemanticTokensResult> {
-    let path = convert::path(&params.text_document.uri)?;
-    let (workspace, note) = world.note(&path)?;
-    let file = &workspace.note(note).file;
+    let (workspace, note, file) = document(world, &params.text_document.uri)?;
     let mut data = Vec::new();
     let mut previous = Position::new(0, 0);
     for token in ide::semantic_tokens(workspace, note) {
@@ -211,9 +212,7 @@ pub fn document_symbols(
     world: &World,
     params: &DocumentSymbolParams,
 ) -> Option<DocumentSymbolResponse> {
-    let path = convert::path(&params.text_document.uri)?;
-    let (workspace, note) = world.note(&path)?;
-    let file = &workspace.note(note).file;
+    let (workspace, note, file) = document(world, &params.text_document.uri)?;
     let symbols = ide::document_symbols(workspace, note)
         .into_iter()
         .map(|s| convert::symbol(file, s, world.unit))
@@ -222,9 +221,7 @@ pub fn document_symbols(
 }
 
 pub fn code_actions(world: &World, params: &CodeActionParams) -> Option<CodeActionResponse> {
-    let path = convert::path(&params.text_document.uri)?;
-    let (workspace, note) = world.note(&path)?;
-    let file = &workspace.note(note).file;
+    let (workspace, note, file) = document(world, &params.text_document.uri)?;
     let range = convert::byte_range(file, params.range, world.unit);
     let actions = ide::code_actions(workspace, note, range)
         .into_iter()
