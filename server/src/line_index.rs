@@ -86,6 +86,8 @@ impl LineIndex {
             }
         }
         push_ascii(line_starts.len() - 1, line_is_ascii);
+        line_starts.shrink_to_fit();
+        ascii.shrink_to_fit();
         let mut index = LineIndex {
             line_starts,
             len: text.len() as u32,

@@ -25,6 +25,9 @@ pub struct LspClient {
     pub notifications: Vec<Value>,
     /// Responses received while waiting for something else.
     responses: Vec<Value>,
+    /// The server's index cache folder, unless the caller chose one: each
+    /// server starts cold, and none writes to the user's cache.
+    _cache: Option<tempfile::TempDir>,
 }
 
 /// Writes one framed message.
@@ -69,7 +72,13 @@ impl LspClient {
         cwd: &std::path::Path,
         env: &[(&str, &std::ffi::OsStr)],
     ) -> LspClient {
-        let mut child = Command::new(binary)
+        let own_cache = (!env.iter().any(|(k, _)| *k == "GLOSS_CACHE_DIR"))
+            .then(|| tempfile::tempdir().expect("cache folder"));
+        let mut command = Command::new(binary);
+        if let Some(dir) = &own_cache {
+            command.env("GLOSS_CACHE_DIR", dir.path());
+        }
+        let mut child = command
             .arg("lsp")
             .envs(env.iter().copied())
             .current_dir(cwd)
@@ -96,6 +105,7 @@ impl LspClient {
             next_id: 1,
             notifications: Vec::new(),
             responses: Vec::new(),
+            _cache: own_cache,
         }
     }
 
@@ -206,13 +216,14 @@ impl LspClient {
         }
     }
 
-    /// Waits until the server has finished indexing (its progress ends).
-    pub fn wait_indexed(&mut self) {
+    /// Waits until the server has finished indexing (its progress ends);
+    /// returns the progress's end.
+    pub fn wait_indexed(&mut self) -> Value {
         let done = |m: &Value| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end";
-        if self.notifications.iter().any(done) {
-            return;
+        if let Some(end) = self.notifications.iter().find(|m| done(m)) {
+            return end.clone();
         }
-        self.wait_for(done);
+        self.wait_for(done)
     }
 
     /// `shutdown` then `exit`; returns the exit status.

@@ -995,3 +995,56 @@ fn papers_cited_by_title() {
         .any(|l| l["target"] == "https://arxiv.org/abs/2206.07682"));
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// The index cache across restarts: the second start reuses every note's
+/// parse and publishes the same diagnostics; the setting `cache: false`
+/// neither reads nor writes it.
+#[test]
+fn a_restart_reads_the_index_cache() {
+    let vault = Vault::fixture("lsp-vault");
+    let cache = tempfile::tempdir().unwrap();
+    let root = uri(&vault, "");
+    let note = uri(&vault, "notes/today.md");
+    let run = |options: Value| {
+        let mut client = LspClient::start_env(
+            gloss_e2e::gloss_bin(),
+            vault.path(),
+            &[("GLOSS_CACHE_DIR", cache.path().as_os_str())],
+        );
+        client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root, "initializationOptions": options,
+                   "capabilities": {"window": {"workDoneProgress": true}}}),
+        );
+        client.notify("initialized", json!({}));
+        let end = client.wait_indexed()["params"]["value"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        open(&mut client, &note, NOTE);
+        let diagnostics = client.diagnostics_for(&note, Some(1));
+        (client, end, messages(&diagnostics))
+    };
+    let files = || std::fs::read_dir(cache.path()).unwrap().count();
+
+    let (client, end, first) = run(json!({"gloss": {"cache": false}}));
+    assert_eq!(end, "Indexed 2 notes");
+    assert_eq!(client.shutdown(), Some(0));
+    assert_eq!(files(), 0, "written with the cache off");
+
+    let (client, end, cold) = run(Value::Null);
+    assert_eq!(end, "Indexed 2 notes (0 from the cache)");
+    // Written after indexing, beside the requests.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while files() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(client.shutdown(), Some(0));
+
+    let (client, end, warm) = run(Value::Null);
+    assert_eq!(end, "Indexed 2 notes (2 from the cache)");
+    assert_eq!(client.shutdown(), Some(0));
+    assert_eq!(first, cold);
+    assert_eq!(cold, warm);
+    assert!(!warm.is_empty());
+}

@@ -8,6 +8,7 @@ export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
 export interface ServerSettings {
   hover: { mentions: boolean; abstract: boolean };
   hints: { citations: boolean };
+  cache: boolean;
   severity: Record<string, SeverityLevel>;
   baseline: { severity: SeverityLevel };
 }
@@ -36,6 +37,7 @@ export function toServerSettings(get: Getter): Mapped {
   };
   const hover = { mentions: bool("hover.mentions", true), abstract: bool("hover.abstract", false) };
   const hints = { citations: bool("hints.citations", true) };
+  const cache = bool("cache", true);
   const severity: Record<string, SeverityLevel> = {};
   const raw = get("severity");
   if (raw !== undefined && raw !== null) {
@@ -65,7 +67,7 @@ export function toServerSettings(get: Getter): Mapped {
     }
   }
   return {
-    settings: { hover, hints, severity, baseline: { severity: baselineSeverity } },
+    settings: { hover, hints, cache, severity, baseline: { severity: baselineSeverity } },
     problems,
   };
 }

@@ -14,6 +14,7 @@ describe("toServerSettings", () => {
       settings: {
         hover: { mentions: true, abstract: false },
         hints: { citations: true },
+        cache: true,
         severity: {},
         baseline: { severity: "hint" },
       },
@@ -27,6 +28,7 @@ describe("toServerSettings", () => {
         "hover.mentions": false,
         "hover.abstract": true,
         "hints.citations": false,
+        cache: false,
         severity: { "broken-link": "warning", "unknown-citation": "off" },
         "baseline.severity": "off",
       }),
@@ -34,6 +36,7 @@ describe("toServerSettings", () => {
     assert.deepEqual(mapped.settings, {
       hover: { mentions: false, abstract: true },
       hints: { citations: false },
+      cache: false,
       severity: { "broken-link": "warning", "unknown-citation": "off" },
       baseline: { severity: "off" },
     });
@@ -51,6 +54,7 @@ describe("toServerSettings", () => {
     assert.deepEqual(mapped.settings, {
       hover: { mentions: true, abstract: false },
       hints: { citations: true },
+      cache: true,
       severity: { "empty-link": "hint" },
       baseline: { severity: "hint" },
     });

@@ -64,6 +64,7 @@ pub fn run(args: CheckArgs) -> i32 {
     }
 
     let mut workspaces = Vec::new();
+    let mut caches = Vec::new();
     while let Some((root, group)) = groups.pop() {
         let mut config = match Config::load(&root) {
             Ok(config) => config,
@@ -78,7 +79,15 @@ pub fn run(args: CheckArgs) -> i32 {
             // Not printed: not worth reading every note for.
             config.set_severity(Code::TitleCitation, None);
         }
-        let workspace = Workspace::load(&root, config);
+        config.index_cache = args.cache && !args.no_cache;
+        let (workspace, cache) = Workspace::load_cached(&root, config);
+        if let Some((_, hits)) = &cache {
+            eprintln!(
+                "gloss: {hits} of {} notes from the index cache",
+                workspace.notes().count()
+            );
+        }
+        caches.push(cache.map(|(cache, _)| cache));
         // A vault inside the folder checked is a workspace of its own:
         // its notes resolve against each other, not the outer folder.
         for nested in &workspace.nested_roots {
@@ -230,6 +239,13 @@ pub fn run(args: CheckArgs) -> i32 {
                 "gloss: {} baseline entries no longer occur; run with --write-baseline to drop them",
                 matched.stale
             );
+        }
+    }
+
+    // After the report: the next run is the one the cache is for.
+    for ((workspace, _), cache) in workspaces.iter().zip(caches) {
+        if let Some(cache) = cache {
+            workspace.save_index_cache(cache);
         }
     }
 

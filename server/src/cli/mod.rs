@@ -38,6 +38,11 @@ pub struct LspArgs {
     /// as vscode-languageclient pass this flag.
     #[arg(long, hide = true)]
     stdio: bool,
+
+    /// Do not read or write the index cache, which is on by default (the
+    /// editor setting `gloss.cache` turns it off too).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,6 +96,17 @@ pub struct CheckArgs {
     /// changed or was deleted. Runs `git`.
     #[arg(long, value_name = "REF")]
     changed_since: Option<String>,
+
+    /// Keep what parsing each note gave in the user's cache folder
+    /// (`$GLOSS_CACHE_DIR`, else `$XDG_CACHE_HOME/gloss` or
+    /// `~/.cache/gloss`), and parse only the notes that changed since the
+    /// last run with --cache. Never changes what is reported.
+    #[arg(long)]
+    cache: bool,
+
+    /// Do not use the index cache (the default; wins over --cache).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,6 +146,8 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Lsp(_) => crate::lsp::run(),
+        Command::Lsp(args) => crate::lsp::run(crate::lsp::Options {
+            cache: !args.no_cache,
+        }),
     }
 }

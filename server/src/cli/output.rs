@@ -47,7 +47,7 @@ impl<'a> Located<'a> {
             .expect("diagnostics point at files of their workspace");
         let position = |offset| {
             source
-                .line_index
+                .line_index()
                 .line_col(&source.text, offset, ColumnUnit::Utf32)
         };
         Located {
@@ -152,7 +152,7 @@ fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
         let mut labels = Vec::new();
         for (name, file, group) in groups {
             let ranges: Vec<Range<usize>> = group.iter().map(|(r, _)| r.clone()).collect();
-            let (id, shown) = snippets.add(name, &file.text, &file.line_index, &ranges);
+            let (id, shown) = snippets.add(name, &file.text, file.line_index(), &ranges);
             for ((_, message), range) in group.into_iter().zip(shown) {
                 labels.push(match message {
                     None => Label::primary(id, range),
@@ -292,7 +292,7 @@ fn uri(path: &str) -> String {
 
 fn sarif_region(file: &SourceFile, range: &Range<usize>) -> serde_json::Value {
     let at = |offset| {
-        file.line_index
+        file.line_index()
             .line_col(&file.text, offset, ColumnUnit::Utf32)
     };
     let (start, end) = (at(range.start), at(range.end));

@@ -90,8 +90,8 @@ pub fn completion(workspace: &Workspace, note: NoteId, offset: usize) -> Vec<Com
     else {
         return Vec::new();
     };
-    let line = file.line_index.line_of(offset);
-    let line_start = file.line_index.line_start(line).unwrap_or(0);
+    let line = file.line_index().line_of(offset);
+    let line_start = file.line_index().line_start(line).unwrap_or(0);
     let before = &file.text[line_start..offset];
     let after = &file.text[offset..];
 
@@ -160,7 +160,7 @@ fn anchors(
         for id in n.anchors().block_ids() {
             if let Some(score) = score(&query, &id.to_lowercase()) {
                 let line = match n.anchors().find(&format!("^{id}")) {
-                    Some(Anchor::Block(range)) => n.file.line_index.line_of(range.start) + 1,
+                    Some(Anchor::Block(range)) => n.file.line_index().line_of(range.start) + 1,
                     _ => 0,
                 };
                 let detail = format!("{}:{line}", n.file.rel);

@@ -45,7 +45,7 @@ impl<'a> Sink<'a> {
         if silences(&self.file_ignores) {
             return true;
         }
-        let line = self.source.line_index.line_of(range.start);
+        let line = self.source.line_index().line_of(range.start);
         self.line_ignores.get(&line).is_some_and(silences)
     }
 
@@ -150,7 +150,7 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
         sink.file_ignores = fm.ignore.clone();
     }
     for ignore in &syntax.ignores {
-        let line = note.file.line_index.line_of(ignore.end) + 1;
+        let line = note.file.line_index().line_of(ignore.end) + 1;
         sink.line_ignores
             .entry(line)
             .or_default()
@@ -488,7 +488,7 @@ fn first_definition(
         format!(
             "{}:{}",
             source.rel,
-            source.line_index.line_of(range.start) + 1
+            source.line_index().line_of(range.start) + 1
         )
     });
     let related = vec![Related {

@@ -113,7 +113,7 @@ fn mention_hover(workspace: &Workspace, note: NoteId, offset: usize) -> Option<H
 
 fn location(workspace: &Workspace, note: NoteId, offset: usize) -> String {
     let file = &workspace.note(note).file;
-    format!("{}:{}", file.rel, file.line_index.line_of(offset) + 1)
+    format!("{}:{}", file.rel, file.line_index().line_of(offset) + 1)
 }
 
 /// `**Term** (Alias, Alias 2)`, the definition, and where it is defined.
@@ -374,7 +374,7 @@ fn reference_markdown(
     if let Some(text) = entry.abstract_text.as_ref().filter(|_| config.abstracts) {
         out.push_str(&format!("\n\n> {text}"));
     }
-    let line = bib.file.line_index.line_of(entry.key_range.start) + 1;
+    let line = bib.file.line_index().line_of(entry.key_range.start) + 1;
     out.push_str(&format!("\n\n*{}:{line}*", bib.file.rel));
     out
 }

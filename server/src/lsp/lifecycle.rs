@@ -13,8 +13,10 @@ use rayon::prelude::*;
 
 use super::outbox::{Outbox, Progress};
 use super::world::{Origin, Refresh, Slot, World};
+use crate::workspace::cache::{Hash, IndexCache};
 use crate::workspace::{
-    load_bibliography, load_config_file, load_note, walk_files, Config, Note, Workspace,
+    load_bibliography, load_config_file, load_note_cached, walk_files, Config, Note, NoteId,
+    Workspace,
 };
 
 /// Notes parsed per batch while indexing; each batch becomes visible to
@@ -46,6 +48,7 @@ pub fn configuration(root: &Path, world: &World) -> (Config, Option<String>) {
         ),
     };
     world.settings.apply(&mut config);
+    config.index_cache = world.cache && world.settings.cache();
     (config, error)
 }
 
@@ -134,23 +137,76 @@ pub fn index(world: &RwLock<World>, job: IndexJob, outbox: &Outbox) -> Vec<PathB
     };
     let root = job.root.clone();
     outbox.progress(Progress::Begin { root: root.clone() });
-    let finished = read_all(world, &job, &config, outbox);
+    let mut cache = config.index_cache.then(|| IndexCache::open(&root));
+    let mut hits = 0;
+    let finished = read_all(world, &job, &config, cache.as_ref(), &mut hits, outbox);
+    cache.iter_mut().for_each(IndexCache::loaded);
     let total = finished.as_ref().map_or(0, |(total, _)| *total);
-    outbox.progress(Progress::End { root, total });
+    let reused = cache.as_ref().map(|_| hits);
+    outbox.progress(Progress::End {
+        root,
+        total,
+        reused,
+    });
     match finished {
         Some((_, nested)) => {
             outbox.refresh(Refresh::All);
+            // After the diagnostics are asked for: the next start is the
+            // one the cache is for.
+            if let Some(cache) = cache {
+                save_cache(world, &job, cache);
+            }
             nested
         }
         None => Vec::new(),
     }
 }
 
-/// The work of [`index`]; `None` when a newer build took over.
+/// Writes the index cache anew from the notes loaded through it, unless
+/// it holds just those. The notes are read a batch at a time, so edits
+/// wait for one batch at most; a note that changed meanwhile is left out.
+fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
+    let cached: Vec<(NoteId, Hash)> = {
+        let world = read(world);
+        let Some(i) = current(&world, job) else {
+            return;
+        };
+        let workspace = &world.slots[i].workspace;
+        workspace
+            .notes()
+            .filter_map(|(id, note)| Some((id, note.cached_as?)))
+            .collect()
+    };
+    if cache.holds_exactly(&cached.iter().map(|(_, hash)| *hash).collect()) {
+        return;
+    }
+    let mut writer = cache.into_writer();
+    for batch in cached.chunks(INDEX_BATCH) {
+        let world = read(world);
+        let Some(i) = current(&world, job) else {
+            return;
+        };
+        let workspace = &world.slots[i].workspace;
+        let notes: Vec<_> = batch
+            .iter()
+            .filter_map(|&(id, hash)| {
+                let note = workspace.live_note(id)?;
+                (note.cached_as == Some(hash)).then_some((hash, &note.syntax))
+            })
+            .collect();
+        writer.add(&notes);
+    }
+    writer.finish();
+}
+
+/// Notes are parsed through `cache` when given; `hits` counts those whose
+/// syntax came from it.
 fn read_all(
     world: &RwLock<World>,
     job: &IndexJob,
     config: &Config,
+    cache: Option<&IndexCache>,
+    hits: &mut usize,
     outbox: &Outbox,
 ) -> Option<(usize, Vec<PathBuf>)> {
     let root = &job.root;
@@ -158,16 +214,17 @@ fn read_all(
     let total = found.notes.len();
     let mut done = 0;
     for batch in found.notes.chunks(INDEX_BATCH) {
-        let notes: Vec<Note> = batch
+        let notes: Vec<(Note, bool)> = batch
             .par_iter()
-            .map(|p| load_note(root, p, config))
+            .map(|p| load_note_cached(root, p, config, cache))
             .collect();
         done += notes.len();
         {
             let mut world = write(world);
             let i = current(&world, job)?;
             let World { slots, open, .. } = &mut *world;
-            for note in notes {
+            for (note, hit) in notes {
+                *hits += usize::from(hit);
                 // An open document's text wins over the file on disk.
                 if !open.contains_key(&note.file.path) {
                     slots[i].workspace.set_note(note);

@@ -26,9 +26,17 @@ static SHUTDOWN_REQUESTED: AtomicBool = AtomicBool::new(false);
 /// Set when an `exit` notification passes the transport.
 static EXIT_RECEIVED: AtomicBool = AtomicBool::new(false);
 
+/// How `gloss lsp` was started.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Parse through the persistent index cache (unless a setting turns
+    /// it off); `--no-cache` clears it.
+    pub cache: bool,
+}
+
 /// Serves LSP on stdin/stdout until `exit` or the end of stdin; returns the
 /// process exit status (1 only for `exit` without `shutdown`).
-pub fn run() -> i32 {
+pub fn run(options: Options) -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -41,7 +49,8 @@ pub fn run() -> i32 {
         }
     };
     runtime.block_on(async {
-        let (service, socket) = LspService::new(server::Backend::new);
+        let (service, socket) =
+            LspService::new(move |client| server::Backend::new(client, options));
         // The server talks to in-memory pipes; `transport` frames the real
         // stdin and stdout around them.
         let (to_server, server_stdin) = tokio::io::duplex(1 << 16);

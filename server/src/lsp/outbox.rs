@@ -35,6 +35,8 @@ pub enum Progress {
     End {
         root: PathBuf,
         total: usize,
+        /// Notes whose parse came from the index cache, when it is used.
+        reused: Option<usize>,
     },
 }
 
@@ -217,10 +219,17 @@ async fn send_events(client: Client, mut events: mpsc::UnboundedReceiver<Event>,
                         .await;
                 }
             }
-            Event::Progress(Progress::End { root, total }) => {
+            Event::Progress(Progress::End {
+                root,
+                total,
+                reused,
+            }) => {
                 if let Some(bar) = running.remove(&root) {
-                    bar.finish_with_message(format!("Indexed {total} notes"))
-                        .await;
+                    let message = match reused {
+                        Some(reused) => format!("Indexed {total} notes ({reused} from the cache)"),
+                        None => format!("Indexed {total} notes"),
+                    };
+                    bar.finish_with_message(message).await;
                 }
             }
         }

@@ -146,8 +146,10 @@ fn run_session(
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
-        let world = Arc::new(RwLock::new(World::new(ColumnUnit::Utf16)));
+    pub fn new(client: Client, options: super::Options) -> Backend {
+        let mut world = World::new(ColumnUnit::Utf16);
+        world.cache = options.cache;
+        let world = Arc::new(RwLock::new(world));
         let outbox = Arc::new(Outbox::default());
         // Bounded: a client that sends faster than changes are applied is
         // slowed down (its writes wait) rather than queued without end.

@@ -24,6 +24,8 @@ pub struct Settings {
     severity: HashMap<String, String>,
     baseline: BaselineSettings,
     hints: HintSettings,
+    /// The persistent index cache (default on).
+    cache: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -67,6 +69,11 @@ impl Settings {
             mentions: self.hover.mentions.unwrap_or(default.mentions),
             abstracts: self.hover.abstracts.unwrap_or(default.abstracts),
         }
+    }
+
+    /// Whether notes are parsed through the persistent index cache.
+    pub fn cache(&self) -> bool {
+        self.cache.unwrap_or(true)
     }
 
     /// Whether inlay hints name the authors and year of cited papers.

@@ -63,6 +63,9 @@ pub struct World {
     /// again.
     pub refresh_tokens: bool,
     pub refresh_hints: bool,
+    /// Whether workspaces may use the persistent index cache (`gloss lsp
+    /// --no-cache` says no; the setting `cache` can say no too).
+    pub cache: bool,
 }
 
 /// Which open documents need their diagnostics published again.
@@ -103,6 +106,7 @@ impl World {
             pull_diagnostics: false,
             refresh_tokens: false,
             refresh_hints: false,
+            cache: false,
         }
     }
 

@@ -8,7 +8,7 @@ use regex::Regex;
 use super::Spanned;
 
 /// One cited key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CitationItem {
     pub key: Spanned<String>,
     /// The whole citation token (`@key` or the bracketed group).

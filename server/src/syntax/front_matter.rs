@@ -7,7 +7,7 @@ use super::link::{parse_wiki, Link, LinkKind};
 use super::yaml::{self, scalar_range, Node};
 use super::Spanned;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     pub title: Option<Spanned<String>>,
     pub aliases: Vec<Spanned<String>>,

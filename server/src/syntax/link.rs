@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::Spanned;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
     /// `[[Target]]`
     Wiki,
@@ -25,7 +25,7 @@ impl LinkKind {
 }
 
 /// A link to a concept, a note or a heading.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub kind: LinkKind,
     /// The whole token, brackets included.

@@ -57,7 +57,7 @@ pub fn markup_count(text: &str) -> usize {
 }
 
 /// A byte range with its text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub range: Range<usize>,
@@ -65,7 +65,7 @@ pub struct Spanned<T> {
 
 /// One line-level block of a note. The grammar is line-oriented, so nesting
 /// is carried by `indent` (list items) and `level` (headings).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     pub kind: BlockKind,
     /// The whole block without its line ending.
@@ -74,7 +74,7 @@ pub struct Block {
     pub content: Range<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BlockKind {
     Heading {
         level: u8,
@@ -93,7 +93,7 @@ pub enum BlockKind {
 /// A block id: `^id` at the end of a paragraph, list item, quote or table
 /// row, or on a line of its own after the block it names. `#^id` links
 /// to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockId {
     /// The id without its caret.
     pub id: Spanned<String>,
@@ -103,7 +103,7 @@ pub struct BlockId {
 
 /// `<!-- gloss-ignore: code, code -->`: silences the codes on the line after
 /// the comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IgnoreComment {
     /// Byte offset of the end of the comment.
     pub end: usize,

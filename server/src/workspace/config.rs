@@ -211,6 +211,10 @@ pub struct Config {
     /// Not from `gloss.toml`: bibliographies the user names outside the
     /// repository (`--bibliography`), read wherever they are.
     pub user_bibliographies: Vec<PathBuf>,
+    /// Not from `gloss.toml`: parse notes through the persistent index
+    /// cache ([`super::cache`]); on in the language server, `--cache` for
+    /// `gloss check`.
+    pub index_cache: bool,
 }
 
 impl Default for Config {
@@ -241,6 +245,7 @@ impl Default for Config {
             obsidian_excluded: Vec::new(),
             confined: false,
             user_bibliographies: Vec::new(),
+            index_cache: false,
         }
     }
 }

@@ -120,8 +120,10 @@ impl Fixture {
     pub fn show(&self, file: super::FileId, range: &std::ops::Range<usize>) -> String {
         let source = self.workspace.source(file).expect("a file of the fixture");
         let unit = crate::line_index::ColumnUnit::Utf32;
-        let start = source.line_index.line_col(&source.text, range.start, unit);
-        let end = source.line_index.line_col(&source.text, range.end, unit);
+        let start = source
+            .line_index()
+            .line_col(&source.text, range.start, unit);
+        let end = source.line_index().line_col(&source.text, range.end, unit);
         let rel = Path::new(&source.rel).display();
         format!(
             "{rel}:{}:{}-{}:{} {:?}",

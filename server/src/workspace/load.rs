@@ -7,6 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use super::bibliography::BibFormat;
+use super::cache::IndexCache;
 use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
 use super::read::{permitted, read_file, Access, Origin, ReadError};
 use super::walk::{self, VAULT_MARKERS};
@@ -78,6 +79,18 @@ fn access<'a>(root: &'a Path, config: &Config) -> Access<'a> {
 
 /// Reads and parses the note at `path`.
 pub fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
+    load_note_cached(root, path, config, None).0
+}
+
+/// Reads the note at `path` and parses it, through `cache` when given:
+/// the note (with the hash its syntax is cached under), and whether its
+/// syntax came from the cache.
+pub fn load_note_cached(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    cache: Option<&IndexCache>,
+) -> (Note, bool) {
     let mut file = read_source(
         access(root, config),
         path,
@@ -87,11 +100,21 @@ pub fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
     if let Some(problem) = unparsable(&file.text) {
         file = SourceFile::new(root, file.path, String::new(), Some(problem));
     }
-    let syntax = match file.problem {
-        Some(FileProblem::TooLarge { .. } | FileProblem::TooDense { .. }) => NoteSyntax::default(),
-        _ => parse_note(&file.text),
+    let (syntax, cached_as, hit) = match (&file.problem, cache) {
+        (Some(FileProblem::TooLarge { .. } | FileProblem::TooDense { .. }), _) => {
+            (NoteSyntax::default(), None, false)
+        }
+        (_, Some(cache)) => {
+            let (syntax, hash, hit) = cache.syntax(&file.text, parse_note);
+            (syntax, Some(hash), hit)
+        }
+        (_, None) => (parse_note(&file.text), None, false),
     };
-    Note::new(config, file, syntax)
+    let mut note = Note::new(config, file, syntax);
+    // Front matter over the limit is dropped from the syntax: not what
+    // another limit would keep.
+    note.cached_as = cached_as.filter(|_| note.front_matter_too_large.is_none());
+    (note, hit)
 }
 
 /// Why a note's text must not be parsed, if it must not.
@@ -192,15 +215,26 @@ fn check_declared(
 impl Workspace {
     /// Loads every note and bibliography under `root` with `config`.
     pub fn load(root: &Path, config: Config) -> Workspace {
+        Workspace::load_cached(root, config).0
+    }
+
+    /// [`Workspace::load`], parsing through the workspace's persistent
+    /// cache when the configuration says so (`index_cache`): the
+    /// workspace, and the cache with the number of notes whose syntax came
+    /// from it, for [`Workspace::save_index_cache`] once the workspace's
+    /// diagnostics are out.
+    pub fn load_cached(root: &Path, config: Config) -> (Workspace, Option<(IndexCache, usize)>) {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let config_file = load_config_file(&root);
         let found = walk::walk(&root, &config);
-        let notes: Vec<Note> = found
+        let mut cache = config.index_cache.then(|| IndexCache::open(&root));
+        let (notes, hits): (Vec<Note>, Vec<bool>) = found
             .notes
             .par_iter()
-            .map(|path| load_note(&root, path, &config))
-            .collect();
-
+            .map(|path| load_note_cached(&root, path, &config, cache.as_ref()))
+            .unzip();
+        cache.iter_mut().for_each(IndexCache::loaded);
+        let hits = hits.into_iter().filter(|&hit| hit).count();
         let mut workspace = Workspace::new(root, config, config_file);
         workspace.set_unreadable_folders(found.unreadable);
         workspace.set_other_files(&found.others, &found.folders);
@@ -217,7 +251,22 @@ impl Workspace {
             .map(|wanted| load_bibliography(root, wanted, config))
             .collect();
         workspace.set_bibliographies(bibliographies);
-        workspace
+        (workspace, cache.map(|cache| (cache, hits)))
+    }
+
+    /// Writes `cache` anew with the syntax of every note loaded through
+    /// it, unless it holds just those already. Returns whether it wrote.
+    pub fn save_index_cache(&self, cache: IndexCache) -> bool {
+        let cached: Vec<_> = self
+            .notes()
+            .filter_map(|(_, n)| Some((n.cached_as?, &n.syntax)))
+            .collect();
+        if cache.holds_exactly(&cached.iter().map(|(hash, _)| *hash).collect()) {
+            return false;
+        }
+        let mut writer = cache.into_writer();
+        writer.add(&cached);
+        writer.finish()
     }
 
     /// Every bibliography the workspace uses: those `found` by walking, those

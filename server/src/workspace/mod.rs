@@ -9,6 +9,7 @@
 
 mod anchors;
 pub mod bibliography;
+pub mod cache;
 mod codes;
 pub mod config;
 pub mod files;
@@ -37,8 +38,8 @@ pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use files::FileRef;
 pub use glossary::GlossaryEntry;
 pub use load::{
-    find_root, load_bibliography, load_config_file, load_note, read_source, unparsable,
-    WantedBibliography,
+    find_root, load_bibliography, load_config_file, load_note, load_note_cached, read_source,
+    unparsable, WantedBibliography,
 };
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
 pub use walk::{
@@ -126,11 +127,18 @@ pub struct SourceFile {
     /// outside the root).
     pub rel: String,
     pub text: String,
-    pub line_index: LineIndex,
+    /// Built on first use: most notes of a large vault never need a
+    /// position (`gloss check` converts only where it reports).
+    line_index: OnceLock<LineIndex>,
     pub problem: Option<FileProblem>,
 }
 
 impl SourceFile {
+    /// The line starts of the text.
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn new(
         root: &Path,
         path: PathBuf,
@@ -140,7 +148,7 @@ impl SourceFile {
         SourceFile {
             rel: walk::relative(root, &path),
             path,
-            line_index: LineIndex::new(&text),
+            line_index: OnceLock::new(),
             text,
             problem,
         }
@@ -159,6 +167,11 @@ pub struct Note {
     /// Front matter over `files.max-front-matter-size`, as (size, limit):
     /// reported, and its fields not used.
     pub front_matter_too_large: Option<(u64, u64)>,
+    /// The hash of the text as read from disk, when the note was loaded
+    /// through the index cache and its syntax is still what parsing gave
+    /// (not cut by the front matter's size limit, nor its keys read by
+    /// Pandoc's rule): the key its syntax is cached under.
+    pub cached_as: Option<cache::Hash>,
     anchors: anchors::Lazy<anchors::Anchors>,
     references: anchors::Lazy<HashMap<String, String>>,
 }
@@ -207,8 +220,18 @@ impl Note {
             glossary,
             keys,
             front_matter_too_large,
+            cached_as: None,
             anchors: anchors::Lazy::default(),
             references: anchors::Lazy::default(),
+        }
+    }
+
+    /// Reads the note's citation keys by Pandoc's rule. Its syntax is then
+    /// no longer what parsing gave, which is all the index cache may hold.
+    fn read_keys_as_pandoc(&mut self) {
+        if !self.syntax.pandoc_keys {
+            crate::syntax::read_keys_as_pandoc(&mut self.syntax, &self.file.text);
+            self.cached_as = None;
         }
     }
 
@@ -353,7 +376,7 @@ impl Bibliography {
             path: path.to_path_buf(),
             rel: rel.to_string(),
             text: front_matter.to_string(),
-            line_index: LineIndex::new(front_matter),
+            line_index: OnceLock::new(),
             problem: None,
         };
         let mut bibliography = Bibliography::new(file, BibFormat::CslYaml);
@@ -585,6 +608,11 @@ impl Workspace {
     /// workspace and are not kept across removals.
     pub fn note(&self, id: NoteId) -> &Note {
         self.notes[id].as_ref().expect("a live note id")
+    }
+
+    /// The note `id`, if it is still there.
+    pub fn live_note(&self, id: NoteId) -> Option<&Note> {
+        self.notes.get(id)?.as_ref()
     }
 
     /// Every note, in path order.
@@ -942,7 +970,7 @@ impl Workspace {
         for id in self.note_ids() {
             if self.reads_keys_as_pandoc(&self.note(id).file.rel) {
                 if let Some(note) = self.notes[id].as_mut() {
-                    crate::syntax::read_keys_as_pandoc(&mut note.syntax, &note.file.text);
+                    note.read_keys_as_pandoc();
                 }
             }
         }
@@ -952,7 +980,7 @@ impl Workspace {
     /// indexes for it alone.
     pub fn set_note(&mut self, mut note: Note) -> NoteId {
         if self.reads_keys_as_pandoc(&note.file.rel) {
-            crate::syntax::read_keys_as_pandoc(&mut note.syntax, &note.file.text);
+            note.read_keys_as_pandoc();
         }
         let id = match self.by_path.get(&note.file.path) {
             Some(&id) => {

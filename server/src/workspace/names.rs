@@ -9,10 +9,31 @@ use unicode_normalization::UnicodeNormalization;
 /// to one space, and trimmed.
 pub fn normalize(name: &str) -> String {
     if name.is_ascii() {
-        // ASCII is already NFC and has no full-width forms.
-        return fold(name.chars());
+        // ASCII is already NFC and has no full-width forms, and folds a
+        // byte at a time (every note's names are normalised on load).
+        return fold_ascii(name);
     }
     fold(name.nfc())
+}
+
+/// [`fold`] of ASCII text.
+fn fold_ascii(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    for b in name.bytes() {
+        // `char::is_whitespace` on ASCII (which, unlike
+        // `u8::is_ascii_whitespace`, includes the vertical tab).
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(b.to_ascii_lowercase() as char);
+    }
+    out
 }
 
 fn fold(chars: impl Iterator<Item = char>) -> String {
@@ -160,6 +181,14 @@ pub fn pandoc_identifier(heading: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte-at-a-time ASCII path folds as the general one does.
+        #[test]
+        fn ascii_folds_as_every_name_does(name in "[\\x00-\\x7f]{0,40}") {
+            proptest::prop_assert_eq!(fold_ascii(&name), fold(name.chars()));
+        }
+    }
 
     #[test]
     fn folds_case_width_whitespace_and_composition() {
