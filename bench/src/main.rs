@@ -127,8 +127,8 @@ fn main() {
             repeat,
             papers,
         } => {
-            println!("| notes | MB | gloss grammar MB/s | tree-sitter-md MB/s | grammar ratio | gloss check wall | gloss check peak RSS | rg -c '\\[\\[' wall | check / rg |");
-            println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            println!("| notes | MB | gloss grammar MB/s | tree-sitter-md MB/s | grammar ratio | gloss check wall | gloss check peak RSS | check --cache, warm: wall / peak | rg -c '\\[\\[' wall | check / rg |");
+            println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for notes in sizes {
                 let dir = vault_dir(&out, notes, papers);
                 if !dir.exists() {
@@ -191,9 +191,19 @@ fn markdown_grammar(notes: &[Vec<u8>]) {
 /// Runs a command to completion with its output discarded; returns its wall
 /// time and peak resident memory (KiB), or None if it could not start.
 fn measure(program: &Path, args: &[&str]) -> Option<(Duration, u64)> {
+    measure_env(program, args, &[])
+}
+
+/// [`measure`] with extra environment variables.
+fn measure_env(
+    program: &Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Option<(Duration, u64)> {
     let start = Instant::now();
     let child = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -211,6 +221,25 @@ fn measure(program: &Path, args: &[&str]) -> Option<(Duration, u64)> {
     Some((elapsed, usage.ru_maxrss as u64))
 }
 
+/// `gloss check --cache` with the index cache filled by a first run and
+/// no note changed since: the best time of `repeat` runs and their peak
+/// memory.
+fn warm_check(repeat: usize, gloss: &Path, vault: &str) -> Option<(Duration, u64)> {
+    let cache = std::env::temp_dir().join(format!("gloss-bench-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let env = [("GLOSS_CACHE_DIR", cache.as_os_str())];
+    let args = ["check", "--cache", "--format", "json", vault];
+    measure_env(gloss, &args, &env)?;
+    let runs: Vec<_> = (0..repeat)
+        .filter_map(|_| measure_env(gloss, &args, &env))
+        .collect();
+    let _ = std::fs::remove_dir_all(&cache);
+    Some((
+        runs.iter().map(|r| r.0).min()?,
+        runs.iter().map(|r| r.1).max()?,
+    ))
+}
+
 fn best_of(repeat: usize, program: &Path, args: &[&str]) -> Option<(Duration, u64)> {
     let runs: Vec<_> = (0..repeat).filter_map(|_| measure(program, args)).collect();
     let time = runs.iter().map(|r| r.0).min()?;
@@ -226,13 +255,19 @@ fn report(dir: &Path, notes: usize, gloss: &Path, repeat: usize) {
     let md = mb / best(repeat, || markdown_grammar(&files)).as_secs_f64();
     let vault = dir.to_string_lossy();
     let check = best_of(repeat, gloss, &["check", "--format", "json", &vault]);
+    let warm = warm_check(repeat, gloss, &vault);
     let rg = best_of(repeat, Path::new("rg"), &["-c", r"\[\[", &vault]);
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
     println!(
-        "| {notes} | {mb:.1} | {ours:.1} | {md:.1} | {:.1}× | {} | {} | {} | {} |",
+        "| {notes} | {mb:.1} | {ours:.1} | {md:.1} | {:.1}× | {} | {} | {} | {} | {} |",
         ours / md,
         check.map_or("n/a (build gloss --release)".into(), |c| ms(c.0)),
         check.map_or("n/a".into(), |c| format!("{:.0} MB", c.1 as f64 / 1024.0)),
+        warm.map_or("n/a".into(), |c| format!(
+            "{} / {:.0} MB",
+            ms(c.0),
+            c.1 as f64 / 1024.0
+        )),
         rg.map_or("n/a (install ripgrep)".into(), |r| ms(r.0)),
         match (check, rg) {
             (Some(c), Some(r)) => format!("{:.1}×", c.0.as_secs_f64() / r.0.as_secs_f64()),

@@ -3,7 +3,8 @@
 //! extracted must lie inside the text on character boundaries, so that later
 //! slicing and position conversion cannot panic either. The same holds for
 //! the papers the note mentions by title, against a bibliography whose
-//! titles have CJK, full-width forms, quotes, dashes and subtitles.
+//! titles have CJK, full-width forms, quotes, dashes and subtitles. The
+//! syntax survives the index cache's encoding unchanged.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -49,6 +50,13 @@ fuzz_target!(|data: &[u8]| {
     if let Some(range) = &syntax.front_matter_range {
         check(&text, range, "front matter");
     }
+    // The whole check the index cache makes of what it gives back: true of
+    // every parse, else cached notes would be parsed again for nothing.
+    assert!(syntax.ranges_fit(&text), "a range out of the text");
+    // And what the cache stores decodes to the same syntax.
+    let encoded = postcard::to_stdvec(&syntax).expect("syntax encodes");
+    let decoded: gloss::syntax::NoteSyntax = postcard::from_bytes(&encoded).expect("decodes");
+    assert_eq!(decoded, syntax, "the cache's encoding changed the syntax");
     for mention in TITLES.scan_note(&text, &syntax) {
         check(&text, &mention.range, "title mention");
         check(&text, &mention.outer, "title mention with its quotes");

@@ -1307,9 +1307,11 @@ fn a_client_that_stops_reading_does_not_grow_the_server() {
     vault.write("glossary.md", GLOSSARY);
     vault.write("good.md", GOOD);
     let root = vault.path().canonicalize().unwrap();
+    let cache = tempfile::tempdir().unwrap();
     let mut child = Command::new(gloss_bin())
         .arg("lsp")
         .current_dir(&root)
+        .env("GLOSS_CACHE_DIR", cache.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -196,12 +196,16 @@ fn a_changed_configuration_is_applied_to_cached_notes() {
         "note.md",
         format!("{front_matter}@wei2022提出 a method; see [[Missing]].\n"),
     );
-    vault.write("other.md", "# Other\n[@wei2022提出]\n");
+    // Links to the note by its front-matter title, which the size limit
+    // drops.
+    vault.write("other.md", "# Other\n[@wei2022提出] [[Long]]\n");
     let cache = tempfile::tempdir().unwrap();
+    // Each run reads what the one before wrote, under another
+    // configuration.
     let configurations = [
-        "[pandoc]\nkeys = \"pandoc\"\n",
-        "",
         "[files]\nmax-front-matter-size = 100\n",
+        "",
+        "[pandoc]\nkeys = \"pandoc\"\n",
         "",
         "[pandoc]\nkeys = \"pandoc\"\n[files]\nmax-front-matter-size = 100\n",
         "[pandoc]\nkeys = \"gloss\"\n",

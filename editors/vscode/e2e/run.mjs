@@ -271,7 +271,12 @@ async function main() {
       "--disable-workspace-trust",
       vault,
     ],
-    { detached: true, stdio: ["ignore", "inherit", "inherit"] },
+    {
+      detached: true,
+      stdio: ["ignore", "inherit", "inherit"],
+      // gloss's index cache in the scratch folder, not the user's.
+      env: { ...process.env, GLOSS_CACHE_DIR: join(scratch, "gloss-cache") },
+    },
   );
   const stopServer = () => {
     try {

@@ -98,9 +98,11 @@ pub struct CheckArgs {
     changed_since: Option<String>,
 
     /// Keep what parsing each note gave in the user's cache folder
-    /// (`$GLOSS_CACHE_DIR`, else `$XDG_CACHE_HOME/gloss` or
-    /// `~/.cache/gloss`), and parse only the notes that changed since the
-    /// last run with --cache. Never changes what is reported.
+    /// ($GLOSS_CACHE_DIR if absolute, else $XDG_CACHE_HOME/gloss or
+    /// ~/.cache/gloss; ~/Library/Caches/gloss on macOS,
+    /// %LOCALAPPDATA%\gloss on Windows), and parse only the notes that
+    /// changed since the last run with --cache. Never changes what is
+    /// reported; SECURITY.md says what is written.
     #[arg(long)]
     cache: bool,
 

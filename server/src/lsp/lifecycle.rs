@@ -128,18 +128,24 @@ fn write(world: &RwLock<World>) -> std::sync::RwLockWriteGuard<'_, World> {
 /// a newer build replaces the workspace.
 /// Returns the vaults found inside the workspace's root, which get
 /// workspaces of their own.
-pub fn index(world: &RwLock<World>, job: IndexJob, outbox: &Outbox) -> Vec<PathBuf> {
+/// With the index cache on, also returns it, for [`save_cache`] once the
+/// caller has done what waits for it.
+pub fn index(
+    world: &RwLock<World>,
+    job: &IndexJob,
+    outbox: &Outbox,
+) -> (Vec<PathBuf>, Option<IndexCache>) {
     let Some(config) = ({
         let world = read(world);
-        current(&world, &job).map(|i| world.slots[i].workspace.config.clone())
+        current(&world, job).map(|i| world.slots[i].workspace.config.clone())
     }) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let root = job.root.clone();
     outbox.progress(Progress::Begin { root: root.clone() });
     let mut cache = config.index_cache.then(|| IndexCache::open(&root));
     let mut hits = 0;
-    let finished = read_all(world, &job, &config, cache.as_ref(), &mut hits, outbox);
+    let finished = read_all(world, job, &config, cache.as_ref(), &mut hits, outbox);
     cache.iter_mut().for_each(IndexCache::loaded);
     let total = finished.as_ref().map_or(0, |(total, _)| *total);
     let reused = cache.as_ref().map(|_| hits);
@@ -151,21 +157,16 @@ pub fn index(world: &RwLock<World>, job: IndexJob, outbox: &Outbox) -> Vec<PathB
     match finished {
         Some((_, nested)) => {
             outbox.refresh(Refresh::All);
-            // After the diagnostics are asked for: the next start is the
-            // one the cache is for.
-            if let Some(cache) = cache {
-                save_cache(world, &job, cache);
-            }
-            nested
+            (nested, cache)
         }
-        None => Vec::new(),
+        None => (Vec::new(), None),
     }
 }
 
 /// Writes the index cache anew from the notes loaded through it, unless
 /// it holds just those. The notes are read a batch at a time, so edits
 /// wait for one batch at most; a note that changed meanwhile is left out.
-fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
+pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
     let cached: Vec<(NoteId, Hash)> = {
         let world = read(world);
         let Some(i) = current(&world, job) else {

@@ -165,9 +165,13 @@ impl Backend {
                 let started = std::thread::Builder::new()
                     .name("gloss-index".to_string())
                     .spawn(move || {
-                        let nested = lifecycle::index(&world, job, &outbox);
+                        let (nested, cache) = lifecycle::index(&world, &job, &outbox);
                         if !nested.is_empty() {
                             queue.send(Mutation::Nested(nested));
+                        }
+                        // Last: the next start is the one it is for.
+                        if let Some(cache) = cache {
+                            lifecycle::save_cache(&world, &job, cache);
                         }
                     });
                 if let Err(error) = started {

@@ -499,7 +499,7 @@ impl Session {
             // Vaults found inside stay in the outer slot's `pending_nested`,
             // for a test to hand to `add_nested` as the server does.
             Box::new(move |job| {
-                lifecycle::index(&world, job, &outbox);
+                lifecycle::index(&world, &job, &outbox);
             })
         };
         (

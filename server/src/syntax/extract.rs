@@ -45,6 +45,45 @@ impl NoteSyntax {
         self.block_ids.shrink_to_fit();
         self.labels.shrink_to_fit();
     }
+
+    /// Whether every byte range in the syntax lies inside `text`, on
+    /// character boundaries: true of what parsing `text` gives, and
+    /// checked of what the index cache gives back before it is used.
+    pub fn ranges_fit(&self, text: &str) -> bool {
+        let fits = |r: &Range<usize>| {
+            r.start <= r.end
+                && r.end <= text.len()
+                && text.is_char_boundary(r.start)
+                && text.is_char_boundary(r.end)
+        };
+        let link =
+            |l: &Link| fits(&l.range) && l.target.iter().chain(&l.anchor).all(|s| fits(&s.range));
+        let citation = |c: &CitationItem| fits(&c.key.range) && fits(&c.token);
+        let front_matter = self.front_matter.as_ref().is_none_or(|f| {
+            f.title
+                .iter()
+                .chain(&f.aliases)
+                .chain(&f.bibliography)
+                .chain(&f.error)
+                .all(|s| fits(&s.range))
+                && f.links.iter().all(link)
+                && f.nocite.iter().all(citation)
+        });
+        front_matter
+            && self.front_matter_range.iter().all(fits)
+            && self
+                .blocks
+                .iter()
+                .all(|b| fits(&b.range) && fits(&b.content))
+            && self.links.iter().all(link)
+            && self.citations.iter().all(citation)
+            && self.ignores.iter().all(|i| fits(&(i.end..i.end)))
+            && self
+                .block_ids
+                .iter()
+                .all(|b| fits(&b.id.range) && fits(&b.block))
+            && self.labels.iter().all(|l| fits(&l.range))
+    }
 }
 
 /// Reads `note`'s citation keys as Pandoc does, where a CJK character is

@@ -10,7 +10,8 @@
 //! timestamp granularity (which git has to re-hash as "racily clean") is
 //! simply a different key. A note that was renamed or copied hits too.
 //! What parsing gives depends on the text, gloss's code and the grammar
-//! only (the configuration is applied after), so the file is stamped with
+//! only (the configuration is applied after, and a note's syntax that the
+//! configuration changed is never written), so the file is stamped with
 //! gloss's version, the grammar and the executable's size and modification
 //! time: any other build starts afresh.
 //!
@@ -22,18 +23,22 @@
 //! body: per entry [32] content hash, u32 length, postcard-encoded syntax
 //! ```
 //!
-//! Nothing in it is trusted: a file whose magic, format, stamp, root,
-//! length or checksum does not check out is not read at all, and an entry
-//! that does not decode is a miss. A miss means the note is parsed as
-//! without a cache, so the cache can change how fast gloss starts, never
-//! what it reports. A new file is written to a temporary name and renamed
-//! over the old one, so concurrent writers and readers only ever see
-//! whole files (the last writer wins).
+//! Nothing in it is taken on trust: a file that is not a regular file of
+//! at most [`MAX_FILE`] bytes, or whose magic, format, stamp, root, length
+//! or checksum does not check out, is not read at all; an entry that does
+//! not decode, or whose byte ranges do not fit its note's text, is a miss.
+//! A miss means the note is parsed as without a cache, so the cache
+//! changes how fast gloss starts, not what it reports. A new file is
+//! written to a new temporary file (never through an existing one) and
+//! renamed over the old one, so concurrent writers and readers only ever
+//! see whole files (the last writer wins).
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -42,6 +47,14 @@ use crate::syntax::NoteSyntax;
 const MAGIC: &[u8; 8] = b"GLOSSIDX";
 /// Bumped whenever the layout or [`NoteSyntax`] changes shape.
 const FORMAT: u32 = 1;
+/// The largest cache file read (100k notes make about 100 MB).
+const MAX_FILE: u64 = 2 << 30;
+/// A workspace's cache file not rewritten for this long is removed by the
+/// next write of any other: vaults not opened for months do not pile up.
+const UNUSED: Duration = Duration::from_secs(90 * 24 * 3600);
+/// Temporary files older than this were left by a process that was
+/// killed while writing.
+const ABANDONED: Duration = Duration::from_secs(3600);
 
 /// A note's content hash.
 pub type Hash = [u8; 32];
@@ -51,10 +64,11 @@ pub fn hash(text: &str) -> Hash {
     *blake3::hash(text.as_bytes()).as_bytes()
 }
 
-/// The folder caches are kept in: `$GLOSS_CACHE_DIR`, else the platform's
-/// cache folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux and other Unix
-/// systems, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows),
-/// with `gloss` appended to the latter. None when none is known.
+/// The folder caches are kept in: `$GLOSS_CACHE_DIR` (an absolute path),
+/// else the platform's cache folder (`$XDG_CACHE_HOME` or `~/.cache` on
+/// Linux and other Unix systems, `~/Library/Caches` on macOS,
+/// `%LOCALAPPDATA%` on Windows) with `gloss` appended. None when none is
+/// known.
 pub fn folder() -> Option<PathBuf> {
     let var = |name: &str| {
         std::env::var_os(name)
@@ -86,36 +100,37 @@ pub fn file_for(folder: &Path, root: &Path) -> PathBuf {
     folder.join(format!("{name}.index"))
 }
 
-/// What this build writes into and expects of a cache file.
-fn stamp() -> Hash {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-    hasher.update(tree_sitter_gloss::NODE_TYPES.as_bytes());
-    // Builds of one version differ while gloss is developed: the
-    // executable itself tells them apart.
-    let exe = std::env::current_exe().and_then(std::fs::metadata);
-    if let Ok(meta) = exe {
-        hasher.update(&meta.len().to_le_bytes());
-        if let Ok(modified) = meta.modified() {
-            let since = modified.duration_since(std::time::UNIX_EPOCH);
-            hasher.update(&since.map_or(0, |d| d.as_nanos()).to_le_bytes());
-        }
-    }
-    *hasher.finalize().as_bytes()
+/// What this build writes into and expects of a cache file; computed once
+/// per process, so that an executable replaced while gloss runs does not
+/// change it midway. None, and no cache, when the executable cannot be
+/// looked at: builds of one version could not be told apart.
+fn stamp() -> Option<Hash> {
+    static STAMP: OnceLock<Option<Hash>> = OnceLock::new();
+    *STAMP.get_or_init(|| {
+        let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+        let modified = exe.modified().ok()?.duration_since(std::time::UNIX_EPOCH);
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(tree_sitter_gloss::NODE_TYPES.as_bytes());
+        hasher.update(&exe.len().to_le_bytes());
+        hasher.update(&modified.ok()?.as_nanos().to_le_bytes());
+        Some(*hasher.finalize().as_bytes())
+    })
 }
 
-/// Content hash → where the entry's encoded syntax is in the body.
+/// Content hash → where the entry's encoded syntax is in the file.
 type Entries = HashMap<Hash, Range<usize>>;
 
 /// A cache file as read at start-up: the entries of a file that checked
 /// out, or none.
 #[derive(Debug, Default)]
 pub struct IndexCache {
-    /// Where it is read from and written to.
+    /// Where it is read from and written to; None: no cache.
     path: Option<PathBuf>,
     root: PathBuf,
-    /// The file's body.
-    body: Vec<u8>,
+    stamp: Hash,
+    /// The file as read.
+    bytes: Vec<u8>,
     entries: Entries,
 }
 
@@ -129,16 +144,25 @@ impl IndexCache {
         }
     }
 
-    /// The cache file at `path` for the workspace at `root`.
+    /// The cache file at `path` for the workspace at `root`. No cache at
+    /// all (nothing read or written) in a folder others may write to, or
+    /// when this build has no stamp.
     pub fn open_at(path: PathBuf, root: &Path) -> IndexCache {
-        let (body, entries) = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| read_body(bytes, root))
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let Some(stamp) = stamp().filter(|_| private_or_missing(folder)) else {
+            return IndexCache::default();
+        };
+        let (bytes, entries) = read_file(&path)
+            .and_then(|bytes| {
+                let entries = read_entries(&bytes, root, &stamp)?;
+                Some((bytes, entries))
+            })
             .unwrap_or_default();
         IndexCache {
             path: Some(path),
             root: root.to_path_buf(),
-            body,
+            stamp,
+            bytes,
             entries,
         }
     }
@@ -154,7 +178,7 @@ impl IndexCache {
 
     /// Parses `text` through the cache: its syntax from the entry for its
     /// hash, or `parse` of it. Returns the syntax, the hash and whether
-    /// the entry was there.
+    /// the entry was used.
     pub fn syntax(
         &self,
         text: &str,
@@ -164,7 +188,10 @@ impl IndexCache {
         let cached = self
             .entries
             .get(&key)
-            .and_then(|range| postcard::from_bytes(&self.body[range.clone()]).ok());
+            .and_then(|range| postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()]).ok())
+            // What parsing gives: every range inside the text, on
+            // character boundaries, and keys read by gloss's rule.
+            .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_fit(text));
         match cached {
             Some(syntax) => (syntax, key, true),
             None => (parse(text), key, false),
@@ -174,7 +201,7 @@ impl IndexCache {
     /// Lets go of the entries' contents once every note is loaded; what
     /// the file holds is still known ([`IndexCache::holds_exactly`]).
     pub fn loaded(&mut self) {
-        self.body = Vec::new();
+        self.bytes = Vec::new();
         for range in self.entries.values_mut() {
             *range = 0..0;
         }
@@ -192,17 +219,19 @@ impl IndexCache {
         Writer {
             path: self.path,
             root: self.root,
+            stamp: self.stamp,
             body: Vec::new(),
             seen: HashSet::new(),
         }
     }
 }
 
-/// The next cache file, one note at a time.
+/// The next cache file, a batch of notes at a time.
 #[derive(Debug)]
 pub struct Writer {
     path: Option<PathBuf>,
     root: PathBuf,
+    stamp: Hash,
     body: Vec<u8>,
     seen: HashSet<Hash>,
 }
@@ -211,6 +240,9 @@ impl Writer {
     /// Adds the notes whose texts hashed to these hashes, with their
     /// syntax; each content once. Encoded in parallel.
     pub fn add(&mut self, notes: &[(Hash, &NoteSyntax)]) {
+        if self.path.is_none() {
+            return;
+        }
         let encoded: Vec<(Hash, Vec<u8>)> = notes
             .par_iter()
             .filter_map(|(hash, syntax)| Some((*hash, postcard::to_stdvec(syntax).ok()?)))
@@ -232,14 +264,60 @@ impl Writer {
     /// was written.
     pub fn finish(self) -> bool {
         match &self.path {
-            Some(path) => write_file(path, &self.root, &self.body).is_ok(),
+            Some(path) => write_file(path, &self.root, &self.stamp, &self.body).is_ok(),
             None => false,
         }
     }
 }
 
-/// The body of a cache file and its entries, if every check passes.
-fn read_body(bytes: Vec<u8>, root: &Path) -> Option<(Vec<u8>, Entries)> {
+/// Whether `folder` is the user's own and no one else may write to it (or
+/// does not exist yet, and will be made so): a cache in a shared folder
+/// could be replaced by another user.
+fn private_or_missing(folder: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::metadata(folder) {
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            Ok(meta) => {
+                meta.is_dir()
+                    && meta.uid() == unsafe { libc::geteuid() }
+                    && meta.mode() & 0o022 == 0
+            }
+            Err(error) => error.kind() == std::io::ErrorKind::NotFound,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(folder).map_or(true, |m| m.is_dir())
+    }
+}
+
+/// The bytes of the cache file at `path`, if it is a regular file of at
+/// most [`MAX_FILE`] bytes: not through a symbolic link, and opened
+/// without blocking, so that a FIFO or a device put there cannot hang
+/// gloss.
+fn read_file(path: &Path) -> Option<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX_FILE).then_some(bytes)
+}
+
+/// The entries of a cache file, if every check passes; their ranges are
+/// into the file.
+fn read_entries(bytes: &[u8], root: &Path, stamp: &Hash) -> Option<Entries> {
     let mut at: usize = 0;
     let mut take = |n: usize| -> Option<&[u8]> {
         let end = at.checked_add(n).filter(|&e| e <= bytes.len())?;
@@ -253,7 +331,7 @@ fn read_body(bytes: Vec<u8>, root: &Path) -> Option<(Vec<u8>, Entries)> {
     if u32::from_le_bytes(take(4)?.try_into().ok()?) != FORMAT {
         return None;
     }
-    if take(32)? != stamp() {
+    if take(32)? != stamp {
         return None;
     }
     let root_len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
@@ -266,50 +344,54 @@ fn read_body(bytes: Vec<u8>, root: &Path) -> Option<(Vec<u8>, Entries)> {
     if take(1).is_some() || *blake3::hash(body).as_bytes() != checksum {
         return None;
     }
-    let start = at - body_len;
-    let body = bytes[start..].to_vec();
-    let entries = entries(&body)?;
-    Some((body, entries))
-}
-
-/// The entries of a body, by content hash.
-fn entries(body: &[u8]) -> Option<Entries> {
+    let start = bytes.len() - body_len;
     let mut entries = HashMap::new();
-    let mut at = 0;
-    while at < body.len() {
-        let hash: Hash = body.get(at..at + 32)?.try_into().ok()?;
-        let len = u32::from_le_bytes(body.get(at + 32..at + 36)?.try_into().ok()?) as usize;
+    let mut at = start;
+    while at < bytes.len() {
+        let hash: Hash = bytes.get(at..at + 32)?.try_into().ok()?;
+        let len = u32::from_le_bytes(bytes.get(at + 32..at + 36)?.try_into().ok()?) as usize;
         let range = at + 36..(at + 36).checked_add(len)?;
-        body.get(range.clone())?;
+        bytes.get(range.clone())?;
         at = range.end;
         entries.insert(hash, range);
     }
     Some(entries)
 }
 
-/// Writes a cache file: to a temporary file beside `path`, then renamed
-/// over it. The folder is made private to the user (0700 on Unix).
-fn write_file(path: &Path, root: &Path, body: &[u8]) -> std::io::Result<()> {
+/// Writes a cache file: to a new temporary file beside `path` (readable
+/// by the user alone), then renamed over it. The folder is made private to
+/// the user (0700 on Unix) if gloss creates it.
+fn write_file(path: &Path, root: &Path, stamp: &Hash, body: &[u8]) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     create_private_folder(folder)?;
     let root = root.as_os_str().as_encoded_bytes();
-    let mut out = Vec::with_capacity(body.len() + root.len() + 96);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
-    out.extend_from_slice(&stamp());
-    out.extend_from_slice(&(root.len() as u64).to_le_bytes());
-    out.extend_from_slice(root);
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(blake3::hash(body).as_bytes());
-    out.extend_from_slice(body);
+    let mut header = Vec::with_capacity(root.len() + 96);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
+    header.extend_from_slice(stamp);
+    header.extend_from_slice(&(root.len() as u64).to_le_bytes());
+    header.extend_from_slice(root);
+    header.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    header.extend_from_slice(blake3::hash(body).as_bytes());
     let name = path
         .file_name()
         .map_or("index".into(), |n| n.to_string_lossy());
     sweep(folder, &name);
     let temporary = folder.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
+    let mut options = std::fs::OpenOptions::new();
+    // A new file: never written through a file or link already there.
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
     // Not synced: a file cut short by a crash fails its checksum and is
     // rebuilt, which costs less than making every write wait for the disk.
-    let written = std::fs::File::create(&temporary).and_then(|mut file| file.write_all(&out));
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(&header)?;
+        file.write_all(body)
+    });
     match written.and_then(|()| std::fs::rename(&temporary, path)) {
         Ok(()) => Ok(()),
         Err(error) => {
@@ -319,23 +401,32 @@ fn write_file(path: &Path, root: &Path, body: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// Removes the temporary files of writes of `name` that never finished
-/// (the editor quit while gloss was writing): any an hour old.
+/// Removes what no one will read: temporary files of writes that never
+/// finished (the editor was killed while gloss wrote), and other
+/// workspaces' cache files not rewritten for [`UNUSED`]. Only files named
+/// as gloss names them.
 fn sweep(folder: &Path, name: &str) {
-    let prefix = format!(".{name}.");
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let file_name = file_name.to_string_lossy();
-        let stale = entry
+        let age = entry
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > std::time::Duration::from_secs(3600));
-        if file_name.starts_with(&prefix) && file_name.ends_with(".tmp") && stale {
+            .unwrap_or_default();
+        let abandoned = file_name.starts_with(&format!(".{name}."))
+            && file_name.ends_with(".tmp")
+            && age > ABANDONED;
+        let unused = file_name.len() == 32 + ".index".len()
+            && file_name.ends_with(".index")
+            && file_name[..32].bytes().all(|b| b.is_ascii_hexdigit())
+            && file_name != name
+            && age > UNUSED;
+        if abandoned || unused {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -467,6 +558,67 @@ mod tests {
         });
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "temporary files left behind");
+    }
+
+    /// A file that checks out but whose entry does not fit the note (what
+    /// only someone writing it on purpose could make): a miss, not a
+    /// panic when the ranges are used.
+    #[test]
+    fn an_entry_that_does_not_fit_its_note_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut syntax = parse_note(NOTE);
+        syntax.blocks[0].content = 5..100_000;
+        let mut writer = fresh(dir.path()).into_writer();
+        writer.add(&[(hash(NOTE), &syntax)]);
+        assert!(writer.finish());
+        let cache = fresh(dir.path());
+        assert_eq!(cache.len(), 1);
+        let (got, _, hit) = cache.syntax(NOTE, parse_note);
+        assert!(!hit);
+        assert_eq!(got, parse_note(NOTE));
+        // Inside a character (😀 is four bytes) is no better.
+        let at = NOTE.find('😀').unwrap() + 1;
+        syntax.blocks[0].content = at..at + 1;
+        let mut writer = fresh(dir.path()).into_writer();
+        writer.add(&[(hash(NOTE), &syntax)]);
+        writer.finish();
+        assert!(!fresh(dir.path()).syntax(NOTE, parse_note).2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_links_and_shared_folders_are_not_used() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.index");
+        // A FIFO where the file should be: not opened for long, not read.
+        let fifo = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo has no other preconditions.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        assert!(fresh(dir.path()).is_empty());
+        std::fs::remove_file(&path).unwrap();
+        // A link to a good cache file elsewhere: not followed.
+        let elsewhere = tempfile::tempdir().unwrap();
+        round(elsewhere.path(), &[NOTE]);
+        std::os::unix::fs::symlink(elsewhere.path().join("x.index"), &path).unwrap();
+        assert!(fresh(dir.path()).is_empty());
+        // Writing replaces the link, and does not write through it.
+        let before = std::fs::read(elsewhere.path().join("x.index")).unwrap();
+        round(dir.path(), &["another note\n"]);
+        assert!(!path.is_symlink());
+        assert_eq!(
+            std::fs::read(elsewhere.path().join("x.index")).unwrap(),
+            before
+        );
+        // The file is the user's alone.
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A folder others may write to: no cache, nothing written.
+        let shared = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let (_, hits, wrote) = round(shared.path(), &[NOTE]);
+        assert_eq!((hits, wrote), (0, false));
+        assert_eq!(std::fs::read_dir(shared.path()).unwrap().count(), 0);
     }
 
     #[test]
