@@ -304,7 +304,12 @@ pub fn run(vault: &Path, gloss: &Path) {
         );
         let published = client.diagnostics_at_version(&big_uri, 1);
         broken_count = published["diagnostics"].as_array().map_or(0, Vec::len);
-        let middle_line = big[..big.len() / 2].rfind('\n').map_or(0, |i| i + 1);
+        // The line start before the middle byte (which may be inside a
+        // CJK character).
+        let middle_line = big.as_bytes()[..big.len() / 2]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let middle = position(&big, middle_line);
         for version in 2..52 {
             let t = Instant::now();

@@ -189,7 +189,8 @@ fn markdown_grammar(notes: &[Vec<u8>]) {
 }
 
 /// Runs a command to completion with its output discarded; returns its wall
-/// time and peak resident memory (KiB), or None if it could not start.
+/// time and peak resident memory (KiB), or None if it could not start or
+/// refused its arguments.
 fn measure(program: &Path, args: &[&str]) -> Option<(Duration, u64)> {
     measure_env(program, args, &[])
 }
@@ -217,7 +218,11 @@ fn measure_env(
     if pid <= 0 {
         return None;
     }
-    let _ = std::process::ExitStatus::from_raw(status);
+    // Status 2 is a usage error (an older gloss without the flag, say):
+    // nothing was measured.
+    if std::process::ExitStatus::from_raw(status).code() == Some(2) {
+        return None;
+    }
     Some((elapsed, usage.ru_maxrss as u64))
 }
 

@@ -165,7 +165,8 @@ pub fn index(
 
 /// Writes the index cache anew from the notes loaded through it, unless
 /// it holds just those. The notes are read a batch at a time, so edits
-/// wait for one batch at most; a note that changed meanwhile is left out.
+/// wait for one batch at most, and encoded on this thread alone, so
+/// requests keep a core; a note that changed meanwhile is left out.
 pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
     let cached: Vec<(NoteId, Hash)> = {
         let world = read(world);
@@ -195,7 +196,7 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
                 (note.cached_as == Some(hash)).then_some((hash, &note.syntax))
             })
             .collect();
-        writer.add(&notes);
+        writer.add(&notes, false);
     }
     writer.finish();
 }

@@ -238,15 +238,20 @@ pub struct Writer {
 
 impl Writer {
     /// Adds the notes whose texts hashed to these hashes, with their
-    /// syntax; each content once. Encoded in parallel.
-    pub fn add(&mut self, notes: &[(Hash, &NoteSyntax)]) {
+    /// syntax; each content once. Encoded on every core when `parallel`
+    /// (`gloss check`), else on the calling thread alone (the language
+    /// server, whose requests need the other cores meanwhile).
+    pub fn add(&mut self, notes: &[(Hash, &NoteSyntax)], parallel: bool) {
         if self.path.is_none() {
             return;
         }
-        let encoded: Vec<(Hash, Vec<u8>)> = notes
-            .par_iter()
-            .filter_map(|(hash, syntax)| Some((*hash, postcard::to_stdvec(syntax).ok()?)))
-            .collect();
+        let encode = |(hash, syntax): &(Hash, &NoteSyntax)| {
+            Some((*hash, postcard::to_stdvec(*syntax).ok()?))
+        };
+        let encoded: Vec<(Hash, Vec<u8>)> = match parallel {
+            true => notes.par_iter().filter_map(encode).collect(),
+            false => notes.iter().filter_map(encode).collect(),
+        };
         for (hash, bytes) in encoded {
             let Ok(len) = u32::try_from(bytes.len()) else {
                 continue;
@@ -474,7 +479,7 @@ mod tests {
         let wrote = !cache.holds_exactly(&hashes) && {
             let mut writer = cache.into_writer();
             let notes: Vec<_> = loaded.iter().map(|(s, hash, _)| (*hash, s)).collect();
-            writer.add(&notes);
+            writer.add(&notes, true);
             writer.finish()
         };
         (loaded.into_iter().map(|(s, _, _)| s).collect(), hits, wrote)
@@ -569,7 +574,7 @@ mod tests {
         let mut syntax = parse_note(NOTE);
         syntax.blocks[0].content = 5..100_000;
         let mut writer = fresh(dir.path()).into_writer();
-        writer.add(&[(hash(NOTE), &syntax)]);
+        writer.add(&[(hash(NOTE), &syntax)], false);
         assert!(writer.finish());
         let cache = fresh(dir.path());
         assert_eq!(cache.len(), 1);
@@ -580,7 +585,7 @@ mod tests {
         let at = NOTE.find('😀').unwrap() + 1;
         syntax.blocks[0].content = at..at + 1;
         let mut writer = fresh(dir.path()).into_writer();
-        writer.add(&[(hash(NOTE), &syntax)]);
+        writer.add(&[(hash(NOTE), &syntax)], false);
         writer.finish();
         assert!(!fresh(dir.path()).syntax(NOTE, parse_note).2);
     }

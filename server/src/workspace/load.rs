@@ -265,7 +265,7 @@ impl Workspace {
             return false;
         }
         let mut writer = cache.into_writer();
-        writer.add(&cached);
+        writer.add(&cached, true);
         writer.finish()
     }
 
