@@ -179,26 +179,25 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
             .filter_map(|(id, note)| Some((id, note.cached_as?)))
             .collect()
     };
-    if cache.holds_exactly(&cached.iter().map(|(_, hash)| *hash).collect()) {
-        return;
-    }
-    let mut writer = cache.into_writer();
-    for batch in cached.chunks(INDEX_BATCH) {
-        let world = read(world);
-        let Some(i) = current(&world, job) else {
-            return;
-        };
-        let workspace = &world.slots[i].workspace;
-        let notes: Vec<_> = batch
-            .iter()
-            .filter_map(|&(id, hash)| {
-                let note = workspace.live_note(id)?;
-                (note.cached_as == Some(hash)).then_some((hash, &note.syntax))
-            })
-            .collect();
-        writer.add(&notes, false);
-    }
-    writer.finish();
+    let hashes = cached.iter().map(|(_, hash)| *hash).collect();
+    cache.save(&hashes, |writer| {
+        for batch in cached.chunks(INDEX_BATCH) {
+            let world = read(world);
+            let Some(i) = current(&world, job) else {
+                // A newer build of the workspace writes its own.
+                return writer.abandon();
+            };
+            let workspace = &world.slots[i].workspace;
+            let notes: Vec<_> = batch
+                .iter()
+                .filter_map(|&(id, hash)| {
+                    let note = workspace.live_note(id)?;
+                    (note.cached_as == Some(hash)).then_some((hash, &note.syntax))
+                })
+                .collect();
+            writer.add(&notes, false);
+        }
+    });
 }
 
 /// Notes are parsed through `cache` when given; `hits` counts those whose
@@ -226,9 +225,9 @@ fn read_all(
             let i = current(&world, job)?;
             let World { slots, open, .. } = &mut *world;
             for (note, hit) in notes {
-                *hits += usize::from(hit);
                 // An open document's text wins over the file on disk.
                 if !open.contains_key(&note.file.path) {
+                    *hits += usize::from(hit);
                     slots[i].workspace.set_note(note);
                 }
             }

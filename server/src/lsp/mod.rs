@@ -73,6 +73,9 @@ pub fn run(options: Options) -> i32 {
     // Reading stdin blocks a runtime thread that only returns when the
     // editor closes it; after `exit` do not wait for that.
     runtime.shutdown_background();
+    // An index cache being written after indexing is worth the next
+    // start's time; editors give a server a moment to exit.
+    crate::workspace::cache::wait_for_writes(std::time::Duration::from_secs(2));
     // LSP: `exit` after `shutdown` is success, `exit` without it is 1. The
     // editor closing stdin is not the server's failure.
     let exited_early =

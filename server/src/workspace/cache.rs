@@ -37,6 +37,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -45,7 +46,8 @@ use rayon::prelude::*;
 use crate::syntax::NoteSyntax;
 
 const MAGIC: &[u8; 8] = b"GLOSSIDX";
-/// Bumped whenever the layout or [`NoteSyntax`] changes shape.
+/// The layout's version. The stamp already tells every build apart; this
+/// tells a file of another layout apart before the stamp is read.
 const FORMAT: u32 = 1;
 /// The largest cache file read (100k notes make about 100 MB).
 const MAX_FILE: u64 = 2 << 30;
@@ -129,9 +131,14 @@ pub struct IndexCache {
     path: Option<PathBuf>,
     root: PathBuf,
     stamp: Hash,
-    /// The file as read.
+    /// The file as read, until every note is loaded.
     bytes: Vec<u8>,
     entries: Entries,
+    /// The hashes of the notes the file holds.
+    held: HashSet<Hash>,
+    /// Whether an entry was found but not used (it did not decode or fit
+    /// its note): the file is then written again.
+    rejected: AtomicBool,
 }
 
 impl IndexCache {
@@ -163,17 +170,19 @@ impl IndexCache {
             root: root.to_path_buf(),
             stamp,
             bytes,
+            held: entries.keys().copied().collect(),
             entries,
+            rejected: AtomicBool::new(false),
         }
     }
 
     /// How many notes the file held.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.held.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.held.is_empty()
     }
 
     /// Parses `text` through the cache: its syntax from the entry for its
@@ -185,44 +194,67 @@ impl IndexCache {
         parse: impl FnOnce(&str) -> NoteSyntax,
     ) -> (NoteSyntax, Hash, bool) {
         let key = hash(text);
-        let cached = self
-            .entries
-            .get(&key)
-            .and_then(|range| postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()]).ok())
+        let Some(range) = self.entries.get(&key) else {
+            return (parse(text), key, false);
+        };
+        let cached = postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()])
+            .ok()
             // What parsing gives: every range inside the text, on
             // character boundaries, and keys read by gloss's rule.
             .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_fit(text));
         match cached {
             Some(syntax) => (syntax, key, true),
-            None => (parse(text), key, false),
+            None => {
+                self.rejected.store(true, Ordering::Relaxed);
+                (parse(text), key, false)
+            }
         }
     }
 
-    /// Lets go of the entries' contents once every note is loaded; what
-    /// the file holds is still known ([`IndexCache::holds_exactly`]).
+    /// Lets go of the entries once every note is loaded; what the file
+    /// holds is still known.
     pub fn loaded(&mut self) {
         self.bytes = Vec::new();
-        for range in self.entries.values_mut() {
-            *range = 0..0;
+        self.entries = Entries::new();
+    }
+
+    /// Writes the file anew for the notes hashed to `hashes`, unless it
+    /// holds exactly those (and none was rejected): `fill` adds their
+    /// syntax to the writer. A cache that cannot be written is not an
+    /// error gloss reports (the next start is only slower); returns
+    /// whether it was written. [`wait_for_writes`] waits for it.
+    pub fn save(self, hashes: &HashSet<Hash>, fill: impl FnOnce(&mut Writer)) -> bool {
+        let current = hashes.len() == self.held.len()
+            && hashes.iter().all(|h| self.held.contains(h))
+            && !self.rejected.load(Ordering::Relaxed);
+        if current || self.path.is_none() {
+            return false;
         }
-    }
-
-    /// Whether the file holds exactly the notes hashed to `hashes`: then
-    /// there is nothing to write.
-    pub fn holds_exactly(&self, hashes: &HashSet<Hash>) -> bool {
-        hashes.len() == self.entries.len() && hashes.iter().all(|h| self.entries.contains_key(h))
-    }
-
-    /// A writer of the next file at the same place; the entries read are
-    /// let go.
-    pub fn into_writer(self) -> Writer {
-        Writer {
+        WRITES.fetch_add(1, Ordering::SeqCst);
+        let mut writer = Writer {
             path: self.path,
             root: self.root,
             stamp: self.stamp,
             body: Vec::new(),
             seen: HashSet::new(),
-        }
+        };
+        fill(&mut writer);
+        let written = writer.path.is_some() && writer.finish();
+        WRITES.fetch_sub(1, Ordering::SeqCst);
+        written
+    }
+}
+
+/// Cache files being encoded or written by this process.
+static WRITES: AtomicUsize = AtomicUsize::new(0);
+
+/// Waits, at most `limit`, until no cache file is being written: the
+/// language server calls it before it exits, so that closing the editor
+/// soon after a vault was indexed does not lose the cache.
+pub fn wait_for_writes(limit: Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    while WRITES.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -264,10 +296,13 @@ impl Writer {
         }
     }
 
-    /// Writes the file. A cache that cannot be written is not an error
-    /// gloss reports (the next start is only slower): returns whether it
-    /// was written.
-    pub fn finish(self) -> bool {
+    /// Gives up: nothing is written (the notes are no longer those the
+    /// file was for).
+    pub fn abandon(&mut self) {
+        self.path = None;
+    }
+
+    fn finish(self) -> bool {
         match &self.path {
             Some(path) => write_file(path, &self.root, &self.stamp, &self.body).is_ok(),
             None => false,
@@ -369,6 +404,10 @@ fn read_entries(bytes: &[u8], root: &Path, stamp: &Hash) -> Option<Entries> {
 fn write_file(path: &Path, root: &Path, stamp: &Hash, body: &[u8]) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     create_private_folder(folder)?;
+    // Again: the folder may have changed since the cache was opened.
+    if !private_or_missing(folder) {
+        return Err(std::io::Error::other("the cache folder is not private"));
+    }
     let root = root.as_os_str().as_encoded_bytes();
     let mut header = Vec::with_capacity(root.len() + 96);
     header.extend_from_slice(MAGIC);
@@ -407,9 +446,9 @@ fn write_file(path: &Path, root: &Path, stamp: &Hash, body: &[u8]) -> std::io::R
 }
 
 /// Removes what no one will read: temporary files of writes that never
-/// finished (the editor was killed while gloss wrote), and other
-/// workspaces' cache files not rewritten for [`UNUSED`]. Only files named
-/// as gloss names them.
+/// finished (the editor was killed while gloss wrote), of any workspace,
+/// and other workspaces' cache files not rewritten for [`UNUSED`]. Only
+/// files named as gloss names them.
 fn sweep(folder: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
@@ -423,14 +462,19 @@ fn sweep(folder: &Path, name: &str) {
             .ok()
             .and_then(|t| t.elapsed().ok())
             .unwrap_or_default();
-        let abandoned = file_name.starts_with(&format!(".{name}."))
-            && file_name.ends_with(".tmp")
+        let cache_file = |n: &str| {
+            n.len() == 32 + ".index".len()
+                && n.ends_with(".index")
+                && n[..32].bytes().all(|b| b.is_ascii_hexdigit())
+        };
+        // `.<cache file>.<pid>.<n>.tmp`, of any workspace.
+        let abandoned = file_name.ends_with(".tmp")
+            && file_name
+                .strip_prefix('.')
+                .and_then(|n| n.get(..32 + ".index".len()))
+                .is_some_and(cache_file)
             && age > ABANDONED;
-        let unused = file_name.len() == 32 + ".index".len()
-            && file_name.ends_with(".index")
-            && file_name[..32].bytes().all(|b| b.is_ascii_hexdigit())
-            && file_name != name
-            && age > UNUSED;
+        let unused = cache_file(&file_name) && file_name != name && age > UNUSED;
         if abandoned || unused {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -476,12 +520,8 @@ mod tests {
         let loaded: Vec<_> = texts.iter().map(|t| cache.syntax(t, parse_note)).collect();
         let hits = loaded.iter().filter(|(_, _, hit)| *hit).count();
         let hashes = loaded.iter().map(|(_, hash, _)| *hash).collect();
-        let wrote = !cache.holds_exactly(&hashes) && {
-            let mut writer = cache.into_writer();
-            let notes: Vec<_> = loaded.iter().map(|(s, hash, _)| (*hash, s)).collect();
-            writer.add(&notes, true);
-            writer.finish()
-        };
+        let notes: Vec<_> = loaded.iter().map(|(s, hash, _)| (*hash, s)).collect();
+        let wrote = cache.save(&hashes, |writer| writer.add(&notes, true));
         (loaded.into_iter().map(|(s, _, _)| s).collect(), hits, wrote)
     }
 
@@ -573,20 +613,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut syntax = parse_note(NOTE);
         syntax.blocks[0].content = 5..100_000;
-        let mut writer = fresh(dir.path()).into_writer();
-        writer.add(&[(hash(NOTE), &syntax)], false);
-        assert!(writer.finish());
+        let key = HashSet::from([hash(NOTE)]);
+        // Written from no file, so that the write is not skipped.
+        let write = |syntax: &NoteSyntax| {
+            std::fs::remove_file(dir.path().join("x.index")).ok();
+            let cache = fresh(dir.path());
+            assert!(cache.save(&key, |w| w.add(&[(hash(NOTE), syntax)], false)));
+        };
+        write(&syntax);
         let cache = fresh(dir.path());
         assert_eq!(cache.len(), 1);
         let (got, _, hit) = cache.syntax(NOTE, parse_note);
         assert!(!hit);
         assert_eq!(got, parse_note(NOTE));
+        // The rejected entry is written again, from the note's parse.
+        assert!(cache.save(&key, |w| w.add(&[(hash(NOTE), &got)], false)));
+        assert!(fresh(dir.path()).syntax(NOTE, parse_note).2);
         // Inside a character (😀 is four bytes) is no better.
         let at = NOTE.find('😀').unwrap() + 1;
         syntax.blocks[0].content = at..at + 1;
-        let mut writer = fresh(dir.path()).into_writer();
-        writer.add(&[(hash(NOTE), &syntax)], false);
-        writer.finish();
+        write(&syntax);
         assert!(!fresh(dir.path()).syntax(NOTE, parse_note).2);
     }
 

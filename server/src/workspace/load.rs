@@ -214,7 +214,9 @@ fn check_declared(
 
 impl Workspace {
     /// Loads every note and bibliography under `root` with `config`.
-    pub fn load(root: &Path, config: Config) -> Workspace {
+    pub fn load(root: &Path, mut config: Config) -> Workspace {
+        // Nothing would write the cache back.
+        config.index_cache = false;
         Workspace::load_cached(root, config).0
     }
 
@@ -261,12 +263,8 @@ impl Workspace {
             .notes()
             .filter_map(|(_, n)| Some((n.cached_as?, &n.syntax)))
             .collect();
-        if cache.holds_exactly(&cached.iter().map(|(hash, _)| *hash).collect()) {
-            return false;
-        }
-        let mut writer = cache.into_writer();
-        writer.add(&cached, true);
-        writer.finish()
+        let hashes = cached.iter().map(|(hash, _)| *hash).collect();
+        cache.save(&hashes, |writer| writer.add(&cached, true))
     }
 
     /// Every bibliography the workspace uses: those `found` by walking, those
