@@ -23,6 +23,10 @@ pub struct HoverConfig {
     pub mentions: bool,
     /// Abstracts of cited papers.
     pub abstracts: bool,
+    /// What is wrong with a broken link or an unknown key. Off while the
+    /// workspace is first read: a link may look broken only because its
+    /// target is not read yet (diagnostics are held back then too).
+    pub problems: bool,
 }
 
 impl Default for HoverConfig {
@@ -30,6 +34,7 @@ impl Default for HoverConfig {
         HoverConfig {
             mentions: true,
             abstracts: false,
+            problems: true,
         }
     }
 }
@@ -54,7 +59,7 @@ pub fn hover(
             .flatten();
     };
     match item {
-        Item::Link(link) => link_hover(workspace, note, link),
+        Item::Link(link) => link_hover(workspace, note, link, config),
         Item::Citation(citation) => citation_hover(workspace, note, citation, offset, config),
         Item::Entry(entry) => {
             let range = workspace
@@ -188,7 +193,12 @@ pub(super) fn note_markdown(workspace: &Workspace, note: NoteId, heading: Option
     out
 }
 
-fn link_hover(workspace: &Workspace, note: NoteId, link: &Link) -> Option<HoverResult> {
+fn link_hover(
+    workspace: &Workspace,
+    note: NoteId,
+    link: &Link,
+    config: HoverConfig,
+) -> Option<HoverResult> {
     let range = link.range.clone();
     let markdown = match workspace.resolve_link(note, link) {
         Resolution::Glossary(entry) => entry_markdown(workspace, entry),
@@ -203,7 +213,8 @@ fn link_hover(workspace: &Workspace, note: NoteId, link: &Link) -> Option<HoverR
         Resolution::Note { note: target, .. } => note_markdown(workspace, target, None),
         Resolution::File(index) => file_markdown(workspace, index),
         Resolution::Folder => format!("folder `{}`", link.target.as_ref()?.value),
-        _ => problem_markdown(workspace, note, &range)?,
+        _ if config.problems => problem_markdown(workspace, note, &range)?,
+        _ => return None,
     };
     Some(HoverResult { range, markdown })
 }
@@ -302,28 +313,38 @@ fn citation_hover(
     let mut parts: Vec<String> = items
         .iter()
         .take(MAX_STACKED)
-        .map(|item| {
+        .filter_map(|item| {
             let label = match workspace.key_kind(note, &item.key.value) {
                 KeyKind::CrossReference(label) => Some(label),
                 _ => None,
             };
             if let Some(markdown) = label.and_then(|l| cross_reference_markdown(workspace, &l)) {
-                return markdown;
+                return Some(markdown);
             }
             match workspace.key_location(note, &item.key.value) {
-                Some(location) => {
-                    reference_markdown(workspace, location, item.suffix.as_deref(), config)
-                }
-                None => problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
-                    format!(
-                        "**unknown citation key '{}'** `{}`",
-                        item.key.value,
-                        Code::UnknownCitation.as_str()
-                    )
-                }),
+                Some(location) => Some(reference_markdown(
+                    workspace,
+                    location,
+                    item.suffix.as_deref(),
+                    config,
+                )),
+                // Its bibliography may not be read yet.
+                None if !config.problems => None,
+                None => Some(
+                    problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
+                        format!(
+                            "**unknown citation key '{}'** `{}`",
+                            item.key.value,
+                            Code::UnknownCitation.as_str()
+                        )
+                    }),
+                ),
             }
         })
         .collect();
+    if parts.is_empty() {
+        return None;
+    }
     if more > 0 {
         parts.push(format!("*and {more} more*"));
     }

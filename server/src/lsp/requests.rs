@@ -34,7 +34,11 @@ fn document<'w>(world: &'w World, uri: &Uri) -> Option<(&'w Workspace, NoteId, &
 pub fn hover(world: &World, params: &HoverParams) -> Option<Hover> {
     let at = &params.text_document_position_params;
     let (workspace, note, offset) = locate(world, &at.text_document.uri, at.position)?;
-    let result = ide::hover(workspace, note, offset, world.settings.hover())?;
+    let config = ide::HoverConfig {
+        problems: convert::path(&at.text_document.uri).is_some_and(|p| world.complete(&p)),
+        ..world.settings.hover()
+    };
+    let result = ide::hover(workspace, note, offset, config)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -222,6 +226,11 @@ pub fn document_symbols(
 
 pub fn code_actions(world: &World, params: &CodeActionParams) -> Option<CodeActionResponse> {
     let (workspace, note, file) = document(world, &params.text_document.uri)?;
+    // Each fixes a diagnostic, and there are none before the workspace is
+    // read: a link may look broken only because its target is not read.
+    if !convert::path(&params.text_document.uri).is_some_and(|p| world.complete(&p)) {
+        return Some(Vec::new());
+    }
     let range = convert::byte_range(file, params.range, world.unit);
     let actions = ide::code_actions(workspace, note, range)
         .into_iter()

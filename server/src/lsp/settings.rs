@@ -68,6 +68,7 @@ impl Settings {
         HoverConfig {
             mentions: self.hover.mentions.unwrap_or(default.mentions),
             abstracts: self.hover.abstracts.unwrap_or(default.abstracts),
+            problems: default.problems,
         }
     }
 
@@ -125,7 +126,8 @@ mod tests {
             s.hover(),
             HoverConfig {
                 mentions: false,
-                abstracts: true
+                abstracts: true,
+                problems: true
             }
         );
         let s = Settings::from_json(Some(

@@ -141,16 +141,29 @@ impl World {
         Some((workspace, workspace.note_by_path(path)?))
     }
 
+    /// Whether the workspace of `path` is read whole, as requests see it:
+    /// not while it is indexed for the first time (a rebuild serves the
+    /// last complete build meanwhile), nor while a vault inside it that
+    /// `path` belongs to waits for its own workspace. Until then a link
+    /// or key may look broken only because its target is not read yet.
+    pub fn complete(&self, path: &Path) -> bool {
+        let Some(i) = self.slot_of(path) else {
+            return false;
+        };
+        let slot = &self.slots[i];
+        let nested_pending = slot.pending_nested.iter().any(|n| path.starts_with(n));
+        (slot.indexed || slot.previous.is_some()) && !nested_pending
+    }
+
     /// The diagnostics of an open or indexed note; none while its workspace
     /// is being indexed for the first time (during a rebuild, those of the
     /// last complete build).
     pub fn diagnostics(&self, path: &Path) -> Option<Vec<tower_lsp_server::ls_types::Diagnostic>> {
         let (workspace, note) = self.note(path)?;
-        let slot = &self.slots[self.slot_of(path)?];
-        let nested_pending = slot.pending_nested.iter().any(|n| path.starts_with(n));
-        if (!slot.indexed && slot.previous.is_none()) || nested_pending {
+        if !self.complete(path) {
             return Some(Vec::new());
         }
+        let slot = &self.slots[self.slot_of(path)?];
         let mut diagnostics = crate::ide::note_diagnostics(workspace, note);
         // What the baseline holds is shown, but quieter (or not at all).
         let baseline = slot

@@ -24,7 +24,7 @@ pub struct Edit {
 #[derive(Debug, Clone, Default)]
 pub struct Chunk {
     pub range: Range<usize>,
-    pub front_matter: Option<(FrontMatter, Range<usize>)>,
+    pub front_matter: Option<(Box<FrontMatter>, Range<usize>)>,
     pub blocks: Vec<Block>,
     pub links: Vec<Link>,
     pub citations: Vec<CitationItem>,

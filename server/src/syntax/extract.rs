@@ -16,7 +16,9 @@ use super::{Block, BlockId, BlockKind, IgnoreComment, Spanned};
 /// Everything gloss reads from one note, in source order.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NoteSyntax {
-    pub front_matter: Option<FrontMatter>,
+    /// Boxed: most notes of a large vault have none, and every note's
+    /// syntax is kept.
+    pub front_matter: Option<Box<FrontMatter>>,
     /// The front matter block, delimiters included.
     pub front_matter_range: Option<Range<usize>>,
     pub blocks: Vec<Block>,
@@ -444,7 +446,7 @@ fn extract_block(
         let parsed = front_matter::parse(token, node.start_byte());
         note.links.extend(parsed.links.iter().cloned());
         note.citations.extend(parsed.nocite.iter().cloned());
-        note.front_matter = Some(parsed);
+        note.front_matter = Some(Box::new(parsed));
         note.front_matter_range = Some(node.byte_range());
         return;
     }

@@ -13,7 +13,7 @@ use crate::syntax::{BlockKind, NoteSyntax};
 /// A value computed on first use and dropped by `clone`: a copy of a note
 /// (made when a note is replaced) rebuilds it rather than sharing stale
 /// data.
-pub struct Lazy<T>(OnceLock<T>);
+pub struct Lazy<T>(OnceLock<Box<T>>);
 
 impl<T> Default for Lazy<T> {
     fn default() -> Lazy<T> {
@@ -23,7 +23,7 @@ impl<T> Default for Lazy<T> {
 
 impl<T> Lazy<T> {
     pub fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
-        self.0.get_or_init(init)
+        self.0.get_or_init(|| Box::new(init()))
     }
 }
 

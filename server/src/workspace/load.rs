@@ -228,8 +228,10 @@ impl Workspace {
     pub fn load_cached(root: &Path, config: Config) -> (Workspace, Option<(IndexCache, usize)>) {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let config_file = load_config_file(&root);
-        let found = walk::walk(&root, &config);
-        let mut cache = config.index_cache.then(|| IndexCache::open(&root));
+        let (found, mut cache) = rayon::join(
+            || walk::walk(&root, &config),
+            || config.index_cache.then(|| IndexCache::open(&root)),
+        );
         let (notes, hits): (Vec<Note>, Vec<bool>) = found
             .notes
             .par_iter()
@@ -242,6 +244,7 @@ impl Workspace {
         workspace.set_other_files(&found.others, &found.folders);
         workspace.load_quarto_projects();
         workspace.nested_roots = found.nested;
+        workspace.reserve_notes(notes.len());
         for note in notes {
             workspace.set_note(note);
         }

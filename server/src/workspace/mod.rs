@@ -44,7 +44,7 @@ pub use load::{
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
 pub use walk::{
     ignore_rules, is_note, relative as walk_relative, resolves_inside, walk as walk_files,
-    watched_kind, FileKind,
+    watched_kind, FileKind, Found,
 };
 
 use crate::line_index::LineIndex;
@@ -129,14 +129,15 @@ pub struct SourceFile {
     pub text: String,
     /// Built on first use: most notes of a large vault never need a
     /// position (`gloss check` converts only where it reports).
-    line_index: OnceLock<LineIndex>,
+    line_index: OnceLock<Box<LineIndex>>,
     pub problem: Option<FileProblem>,
 }
 
 impl SourceFile {
     /// The line starts of the text.
     pub fn line_index(&self) -> &LineIndex {
-        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+        self.line_index
+            .get_or_init(|| Box::new(LineIndex::new(&self.text)))
     }
 
     pub fn new(
@@ -482,6 +483,14 @@ pub struct KeyLocation {
     pub entry: usize,
 }
 
+/// Note ids in path order, and how far placing notes has moved others
+/// since they were sorted.
+#[derive(Debug, Default)]
+struct Order {
+    ids: Vec<NoteId>,
+    shifted: usize,
+}
+
 #[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,
@@ -490,7 +499,10 @@ pub struct Workspace {
     pub config_file: Option<SourceFile>,
     /// A slab: removed notes leave `None`, so ids stay stable.
     notes: Vec<Option<Note>>,
-    by_path: BTreeMap<PathBuf, NoteId>,
+    by_path: HashMap<PathBuf, NoteId>,
+    /// Every note in path order, which reports and lists follow; sorted
+    /// again on first use after it was dropped.
+    order: OnceLock<Order>,
     pub bibliographies: Vec<Bibliography>,
     pub missing_bibliographies: Vec<MissingBibliography>,
     /// Folders the walk could not list, as files with the problem (their
@@ -546,7 +558,8 @@ impl Workspace {
             config,
             config_file,
             notes: Vec::new(),
-            by_path: BTreeMap::new(),
+            by_path: HashMap::new(),
+            order: OnceLock::from(Order::default()),
             bibliographies: Vec::new(),
             missing_bibliographies: Vec::new(),
             unreadable_folders: Vec::new(),
@@ -617,12 +630,46 @@ impl Workspace {
 
     /// Every note, in path order.
     pub fn notes(&self) -> impl Iterator<Item = (NoteId, &Note)> + '_ {
-        self.by_path.values().map(|&id| (id, self.note(id)))
+        self.order().iter().map(|&id| (id, self.note(id)))
     }
 
     /// The ids of every note, in path order.
     pub fn note_ids(&self) -> Vec<NoteId> {
-        self.by_path.values().copied().collect()
+        self.order().clone()
+    }
+
+    fn order(&self) -> &Vec<NoteId> {
+        let order = self.order.get_or_init(|| {
+            let mut ids: Vec<NoteId> = self.by_path.values().copied().collect();
+            ids.sort_unstable_by(|&a, &b| self.note(a).file.path.cmp(&self.note(b).file.path));
+            Order { ids, shifted: 0 }
+        });
+        &order.ids
+    }
+
+    /// Puts new note `id` in path order. Notes mostly come in that order
+    /// (the walk sorts), so each goes in at or near the end. Placing notes
+    /// that came in another order moves many others: once the moves add
+    /// up to more than sorting would cost, the order is dropped, to be
+    /// sorted on first use.
+    fn place_in_order(&mut self, id: NoteId) {
+        let Some(order) = self.order.get_mut() else {
+            return;
+        };
+        let notes = &self.notes;
+        let path = |id: NoteId| notes[id].as_ref().map(|n| &n.file.path);
+        let at = match order.ids.last() {
+            Some(&last) if path(last) > path(id) => {
+                order.ids.partition_point(|&other| path(other) < path(id))
+            }
+            _ => order.ids.len(),
+        };
+        order.shifted += order.ids.len() - at;
+        if order.shifted > order.ids.len().max(1024) * 16 {
+            self.order = OnceLock::new();
+        } else {
+            order.ids.insert(at, id);
+        }
     }
 
     /// The note at `path` (absolute), if it is part of the workspace.
@@ -792,11 +839,32 @@ impl Workspace {
 
     /// The closest concept or note name to `name`, for "did you mean".
     pub fn suggest_name(&self, name: &str) -> Option<String> {
-        self.name_suggestions
-            .get_or_init(|| {
-                suggest::Candidates::names(self.notes().flat_map(|(_, n)| n.suggestion_names()))
-            })
-            .closest(name)
+        self.name_candidates().closest(name)
+    }
+
+    /// Builds the index "did you mean" searches, unless it is built: the
+    /// language server does it while the bibliographies are read, so the
+    /// first diagnostics after indexing do not wait for it.
+    pub fn prepare_name_suggestions(&self) {
+        self.name_candidates();
+    }
+
+    /// Whether a link of note `id` (in its text or front matter) resolves
+    /// to nothing, which its diagnostics then suggest a name for.
+    pub fn has_unresolved_links(&self, id: NoteId) -> bool {
+        let syntax = &self.note(id).syntax;
+        let front_matter = syntax.front_matter.iter().flat_map(|f| &f.links);
+        syntax
+            .links
+            .iter()
+            .chain(front_matter)
+            .any(|link| self.resolve_link(id, link) == Resolution::Unresolved)
+    }
+
+    fn name_candidates(&self) -> &suggest::Candidates {
+        self.name_suggestions.get_or_init(|| {
+            suggest::Candidates::names(self.notes().flat_map(|(_, n)| n.suggestion_names()))
+        })
     }
 
     /// The closest citation key to `key`.
@@ -976,6 +1044,13 @@ impl Workspace {
         }
     }
 
+    /// Makes room for `additional` more notes at once: grown by doubling,
+    /// the list of a large vault would hold up to twice its notes, and
+    /// copy them at each step.
+    pub fn reserve_notes(&mut self, additional: usize) {
+        self.notes.reserve_exact(additional);
+    }
+
     /// Adds a note, or replaces the note at the same path, and updates the
     /// indexes for it alone.
     pub fn set_note(&mut self, mut note: Note) -> NoteId {
@@ -1006,13 +1081,13 @@ impl Workspace {
             None => {
                 let id = self.notes.len();
                 self.by_path.insert(note.file.path.clone(), id);
-                self.notes.push(None);
+                self.notes.push(Some(note));
+                self.place_in_order(id);
                 // Documents are made of paths: a new one may join one.
                 self.documents = OnceLock::new();
                 id
             }
         };
-        self.notes[id] = Some(note);
         self.index_note(id);
         self.invalidate_names();
         self.sync_references(id);
@@ -1072,6 +1147,9 @@ impl Workspace {
     /// Removes the note at `path`, if any.
     pub fn remove_note(&mut self, path: &Path) -> Option<NoteId> {
         let id = self.by_path.remove(path)?;
+        if let Some(order) = self.order.get_mut() {
+            order.ids.retain(|&other| other != id);
+        }
         self.unindex_note(id);
         self.notes[id] = None;
         self.cached_title_mentions().remove(&id);
@@ -1225,6 +1303,55 @@ fn labels_of(note: &Note) -> std::collections::BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::strip_note_extension;
+    use super::{Config, Note, SourceFile, Workspace};
+    use proptest::prelude::*;
+    use std::path::{Path, PathBuf};
+
+    fn add(workspace: &mut Workspace, rel: &str) {
+        let root = Path::new("/vault");
+        let file = SourceFile::new(root, root.join(rel), String::new(), None);
+        let syntax = crate::syntax::parse_note("");
+        workspace.set_note(Note::new(&workspace.config, file, syntax));
+    }
+
+    proptest! {
+        /// Notes are listed in path order (`a/b` before `a-b` and `a.md`,
+        /// as paths compare) whatever order they come and go in: sorted
+        /// (the walk), nearly (open notes first), or not at all.
+        #[test]
+        fn notes_are_listed_in_path_order(
+            names in proptest::collection::vec("[a-d][./-]?[a-d]?(/[a-d])?", 1..200),
+            sorted_first in any::<bool>(),
+            removals in proptest::collection::vec(any::<prop::sample::Index>(), 0..20),
+        ) {
+            let mut names: Vec<String> = names.into_iter().map(|n| format!("{n}.md")).collect();
+            if sorted_first {
+                names.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+            }
+            let mut workspace = Workspace::new(PathBuf::from("/vault"), Config::default(), None);
+            for name in &names {
+                add(&mut workspace, name);
+            }
+            for index in removals {
+                let name = index.get(&names);
+                workspace.remove_note(&Path::new("/vault").join(name));
+            }
+            // Some come back, out of order.
+            for name in names.iter().rev().step_by(3) {
+                add(&mut workspace, name);
+            }
+            let listed: Vec<&Path> = workspace.notes().map(|(_, n)| n.file.path.as_path()).collect();
+            let mut expected: Vec<&Path> = workspace.by_path.keys().map(PathBuf::as_path).collect();
+            expected.sort();
+            prop_assert_eq!(&listed, &expected);
+            let ids: Vec<&Path> = workspace
+                .note_ids()
+                .into_iter()
+                .map(|id| workspace.note(id).file.path.as_path())
+                .collect();
+            prop_assert_eq!(ids, expected);
+        }
+    }
 
     #[test]
     fn strips_extensions_without_splitting_characters() {

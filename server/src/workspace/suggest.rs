@@ -45,17 +45,25 @@ fn weight(name: &[char]) -> usize {
 /// proportional to their length.
 const MAX_LEN: usize = 200;
 
-fn bigrams(name: &[char]) -> HashSet<(char, char)> {
-    name.windows(2).map(|w| (w[0], w[1])).collect()
+/// The distinct bigrams of `name`, sorted.
+fn bigrams(name: &[char]) -> Vec<(char, char)> {
+    let mut grams: Vec<_> = name.windows(2).map(|w| (w[0], w[1])).collect();
+    grams.sort_unstable();
+    grams.dedup();
+    grams
 }
 
-fn trigrams(name: &[char]) -> HashSet<(char, char, char)> {
-    name.windows(3).map(|w| (w[0], w[1], w[2])).collect()
+/// The distinct trigrams of `name`, sorted.
+fn trigrams(name: &[char]) -> Vec<(char, char, char)> {
+    let mut grams: Vec<_> = name.windows(3).map(|w| (w[0], w[1], w[2])).collect();
+    grams.sort_unstable();
+    grams.dedup();
+    grams
 }
 
-/// The union of the `take` shortest of `lists`.
+/// The union of the `take` shortest of the lists of `keys` (distinct).
 fn rarest<K: std::hash::Hash + Eq>(
-    keys: &HashSet<K>,
+    keys: &[K],
     postings: &HashMap<K, Vec<u32>>,
     take: usize,
 ) -> Vec<u32> {
@@ -65,6 +73,16 @@ fn rarest<K: std::hash::Hash + Eq>(
         .collect();
     lists.sort_by_key(|l| l.len());
     lists[..take.min(lists.len())].concat()
+}
+
+/// A one-deletion variant by its hash: the index keeps hashes, not
+/// strings (short names have several variants each, and there are tens
+/// of thousands of short aliases in a large vault). A name found through a
+/// colliding hash is compared like any other candidate, and dropped as
+/// too far.
+fn variant_hash(variant: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(variant)
 }
 
 /// `name` with each character left out in turn, and itself.
@@ -149,12 +167,14 @@ fn banded_levenshtein(
 /// deletions, and all by their length.
 #[derive(Debug, Default)]
 struct Index {
-    /// (normalised, as written, characters)
-    names: Vec<(String, String, Vec<char>)>,
+    /// (normalised, as written). Characters are collected again for the
+    /// few names a query compares: kept for every name, they were most of
+    /// the index's memory.
+    names: Vec<(Box<str>, Box<str>)>,
     postings: HashMap<(char, char), Vec<u32>>,
     trigram_postings: HashMap<(char, char, char), Vec<u32>>,
-    /// One-deletion variants of short names → names.
-    variants: HashMap<String, Vec<u32>>,
+    /// Hashes of one-deletion variants of short names → names.
+    variants: HashMap<u64, Vec<u32>>,
     /// Length in characters → names.
     by_length: Vec<Vec<u32>>,
 }
@@ -165,12 +185,26 @@ const SHORT: usize = 4;
 
 impl Index {
     fn new(names: impl Iterator<Item = String>, fold: bool) -> Index {
+        // The first of the names with the same key is the one suggested.
+        let keyed: Vec<(String, String)> = names
+            .map(|name| match fold {
+                true => (normalize(&name), name),
+                false => (name.clone(), name),
+            })
+            .collect();
+        let first: Vec<bool> = {
+            let mut seen = HashSet::new();
+            keyed
+                .iter()
+                .map(|(key, _)| seen.insert(key.as_str()))
+                .collect()
+        };
         let mut index = Index::default();
-        let mut seen = HashSet::new();
-        for name in names {
-            let key = if fold { normalize(&name) } else { name.clone() };
-            let chars: Vec<char> = key.chars().collect();
-            if key.is_empty() || chars.len() > MAX_LEN || !seen.insert(key.clone()) {
+        let mut chars = Vec::new();
+        for ((key, name), first) in keyed.into_iter().zip(first) {
+            chars.clear();
+            chars.extend(key.chars());
+            if !first || key.is_empty() || chars.len() > MAX_LEN {
                 continue;
             }
             let id = index.names.len() as u32;
@@ -182,16 +216,33 @@ impl Index {
             }
             if chars.len() <= SHORT {
                 for variant in deletions(&chars) {
-                    index.variants.entry(variant).or_default().push(id);
+                    let ids = index.variants.entry(variant_hash(&variant)).or_default();
+                    // Variants of one name can be equal (`aab`).
+                    if ids.last() != Some(&id) {
+                        ids.push(id);
+                    }
                 }
             }
             if index.by_length.len() <= chars.len() {
                 index.by_length.resize(chars.len() + 1, Vec::new());
             }
             index.by_length[chars.len()].push(id);
-            index.names.push((key, name, chars));
+            index
+                .names
+                .push((key.into_boxed_str(), name.into_boxed_str()));
         }
+        index.shrink_to_fit();
         index
+    }
+
+    /// The lists grew by doubling; the index is kept as long as the names.
+    fn shrink_to_fit(&mut self) {
+        self.names.shrink_to_fit();
+        self.postings.values_mut().for_each(Vec::shrink_to_fit);
+        self.trigram_postings
+            .values_mut()
+            .for_each(Vec::shrink_to_fit);
+        self.variants.values_mut().for_each(Vec::shrink_to_fit);
     }
 
     fn closest(&self, wanted: &str) -> Option<&str> {
@@ -207,7 +258,7 @@ impl Index {
             // Short: one edit at most (see `max_distance`).
             deletions(&wanted)
                 .iter()
-                .filter_map(|v| self.variants.get(v))
+                .filter_map(|v| self.variants.get(&variant_hash(v)))
                 .flatten()
                 .copied()
                 .collect()
@@ -225,12 +276,15 @@ impl Index {
         };
         candidates.sort_unstable();
         candidates.dedup();
+        let mut chars = Vec::new();
         candidates
             .into_iter()
             .map(|id| &self.names[id as usize])
-            .filter_map(|(_, written, chars)| {
-                let distance = bounded_levenshtein(&wanted, chars, max)?;
-                (distance < len).then_some((distance, written.as_str()))
+            .filter_map(|(key, written)| {
+                chars.clear();
+                chars.extend(key.chars());
+                let distance = bounded_levenshtein(&wanted, &chars, max)?;
+                (distance < len).then_some((distance, &**written))
             })
             // The nearest; among equals, the first in name order, so the
             // answer does not depend on hashing.
@@ -391,7 +445,49 @@ mod tests {
         }
     }
 
+    /// What the index must answer: the nearest of every name, by brute
+    /// force.
+    fn closest_by_brute_force(names: &[String], query: &str) -> Option<String> {
+        let wanted: Vec<char> = normalize(query).chars().collect();
+        if wanted.len() > MAX_LEN || weight(&wanted) < MIN_WEIGHT {
+            return None;
+        }
+        let max = max_distance(wanted.len());
+        let mut seen = HashSet::new();
+        names
+            .iter()
+            .filter(|name| seen.insert(normalize(name)))
+            .filter_map(|name| {
+                let chars: Vec<char> = normalize(name).chars().collect();
+                if chars.is_empty() || chars.len() > MAX_LEN {
+                    return None;
+                }
+                let distance = strsim::generic_levenshtein(&wanted, &chars);
+                (distance <= max && distance < wanted.len()).then_some((distance, name.clone()))
+            })
+            .min()
+            .map(|(_, name)| name)
+    }
+
     proptest::proptest! {
+        /// The index (gram postings, hashed deletion variants, lengths)
+        /// finds what comparing every name finds, short names and CJK
+        /// included.
+        #[test]
+        fn the_index_answers_as_brute_force(
+            names in proptest::collection::vec("[abc思维 ]{1,7}", 1..40),
+            queries in proptest::collection::vec("[abcd思维 ]{1,8}", 1..10),
+        ) {
+            let candidates = Candidates::names(names.clone().into_iter());
+            for query in &queries {
+                proptest::prop_assert_eq!(
+                    candidates.closest(query),
+                    closest_by_brute_force(&names, query),
+                    "{:?}", query
+                );
+            }
+        }
+
         /// The banded distance is the full one wherever that is within the
         /// bound, whether its rows are on the stack or not.
         #[test]
