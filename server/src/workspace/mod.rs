@@ -1353,6 +1353,24 @@ mod tests {
         }
     }
 
+    /// Notes in reverse order move every other: past the budget the order
+    /// is dropped, sorted again when asked for, and kept from then on.
+    #[test]
+    fn notes_in_reverse_order_are_sorted_once() {
+        let mut workspace = Workspace::new(PathBuf::from("/vault"), Config::default(), None);
+        let names: Vec<String> = (0..3000).rev().map(|i| format!("n{i:04}.md")).collect();
+        for name in &names {
+            add(&mut workspace, name);
+        }
+        assert!(workspace.order.get().is_none(), "dropped past the budget");
+        let listed: Vec<String> = workspace.notes().map(|(_, n)| n.file.rel.clone()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(listed, sorted);
+        add(&mut workspace, "n9999.md");
+        assert_eq!(workspace.order.get().map(|o| o.ids.len()), Some(3001));
+    }
+
     #[test]
     fn strips_extensions_without_splitting_characters() {
         assert_eq!(strip_note_extension("a.md"), "a");
