@@ -152,6 +152,10 @@ pub fn semantic_tokens(
     params: &SemanticTokensParams,
 ) -> Option<SemanticTokensResult> {
     let (workspace, note, file) = document(world, &params.text_document.uri)?;
+    // Nothing shows as broken before the workspace is read, as no
+    // diagnostic does: its target may not be read yet. The client is asked
+    // to refresh once it is.
+    let complete = convert::path(&params.text_document.uri).is_some_and(|p| world.complete(&p));
     let mut data = Vec::new();
     let mut previous = Position::new(0, 0);
     for token in ide::semantic_tokens(workspace, note) {
@@ -165,7 +169,8 @@ pub fn semantic_tokens(
             .iter()
             .position(|k| *k == token.kind)
             .unwrap_or(0);
-        let modifiers = u32::from(token.declaration) | u32::from(token.unresolved) << 1;
+        let unresolved = token.unresolved && complete;
+        let modifiers = u32::from(token.declaration) | u32::from(unresolved) << 1;
         let same_line = start.line == previous.line;
         data.push(SemanticToken {
             delta_line: start.line - previous.line,

@@ -814,7 +814,8 @@ mod tests {
     /// was first read said it was broken (its target was not read yet)
     /// and rebuilt the whole suggestion index after every batch, 140 ms at
     /// 100k notes. Until the workspace is complete, hover says nothing of
-    /// problems and no quick fix is offered, as no diagnostic is.
+    /// problems, no quick fix is offered and no token is marked broken, as
+    /// no diagnostic is.
     #[test]
     fn no_problem_told_or_fixed_before_the_workspace_is_read() {
         use tower_lsp_server::ls_types::{
@@ -853,6 +854,25 @@ mod tests {
                 other => panic!("{other:?}"),
             })
         };
+        // Tokens marked `unresolved` (bit 1 of the modifiers).
+        let broken_tokens = || {
+            let params = tower_lsp_server::ls_types::SemanticTokensParams {
+                text_document: TextDocumentIdentifier {
+                    uri: super::super::convert::uri(&note).unwrap(),
+                },
+                work_done_progress_params: Default::default(),
+                partial_result_params: Default::default(),
+            };
+            let world = world.read().unwrap();
+            match super::super::requests::semantic_tokens(&world, &params) {
+                Some(tower_lsp_server::ls_types::SemanticTokensResult::Tokens(tokens)) => tokens
+                    .data
+                    .iter()
+                    .filter(|t| t.token_modifiers_bitset & 2 != 0)
+                    .count(),
+                _ => 0,
+            }
+        };
         let fixes = || {
             let params = CodeActionParams {
                 text_document: TextDocumentIdentifier {
@@ -871,6 +891,7 @@ mod tests {
         assert_eq!(hover(13), None);
         assert_eq!(hover(25), None);
         assert_eq!(fixes(), 0);
+        assert_eq!(broken_tokens(), 0);
         let job = jobs.lock().unwrap().pop().expect("an index job");
         lifecycle::index(&world, &job, &outbox);
         assert!(world.read().unwrap().complete(&note));
@@ -878,5 +899,6 @@ mod tests {
         assert!(hover(13).unwrap().contains("broken-link"));
         assert!(hover(25).unwrap().contains("unknown-citation"));
         assert!(fixes() > 0, "add 'Nowhere' to the glossary");
+        assert_eq!(broken_tokens(), 2, "[[Nowhere]] and @nobody");
     }
 }

@@ -1148,7 +1148,15 @@ impl Workspace {
     pub fn remove_note(&mut self, path: &Path) -> Option<NoteId> {
         let id = self.by_path.remove(path)?;
         if let Some(order) = self.order.get_mut() {
-            order.ids.retain(|&other| other != id);
+            let notes = &self.notes;
+            let at = order.ids.partition_point(|&other| {
+                notes[other].as_ref().map(|n| n.file.path.as_path()) < Some(path)
+            });
+            if order.ids.get(at) == Some(&id) {
+                order.ids.remove(at);
+            } else {
+                order.ids.retain(|&other| other != id);
+            }
         }
         self.unindex_note(id);
         self.notes[id] = None;
