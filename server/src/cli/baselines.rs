@@ -123,7 +123,7 @@ fn read(file: &Path, origin: Origin, root: &Path) -> Result<Baseline, String> {
         Some(FileProblem::TooLarge { size, limit }) => {
             Err(format!("it is {size} bytes, over the limit of {limit}"))
         }
-        _ => Baseline::parse(&source.text),
+        _ => Baseline::parse(source.text()),
     };
     read.map_err(|error| format!("baseline '{}': {error}", file.display()))
 }

@@ -80,6 +80,8 @@ pub fn run(args: CheckArgs) -> i32 {
             config.set_severity(Code::TitleCitation, None);
         }
         config.index_cache = args.cache && !args.no_cache;
+        // What is reported needs the texts of the notes reported on.
+        config.texts_on_disk = true;
         let (workspace, cache) = Workspace::load_cached(&root, config);
         if let Some((_, hits)) = &cache {
             eprintln!(
@@ -119,7 +121,7 @@ pub fn run(args: CheckArgs) -> i32 {
                     for (path, old) in before {
                         let now = workspace
                             .note_by_path(&path)
-                            .map(|id| names_in(workspace, &path, &workspace.note(id).file.text))
+                            .map(|id| names_in(workspace, &path, workspace.note(id).file.text()))
                             .unwrap_or_default();
                         let then = names_in(workspace, &path, &old);
                         changes.removed_names.extend(then.difference(&now).cloned());
@@ -164,7 +166,7 @@ pub fn run(args: CheckArgs) -> i32 {
                 _ => under(&source.path),
             };
             if reported {
-                let text = crate::ide::baseline::offending_text(&source.text, &diagnostic);
+                let text = crate::ide::baseline::offending_text(source.text(), &diagnostic);
                 seen.push(Seen {
                     workspace: index,
                     path: source.path.clone(),
@@ -181,6 +183,10 @@ pub fn run(args: CheckArgs) -> i32 {
     if let Some(file) = &args.write_baseline {
         if args.changed_since.is_some() {
             eprintln!("error: a baseline records every diagnostic; --write-baseline cannot be used with --changed-since");
+            return EXIT_USAGE;
+        }
+        if warn_of_changed_notes(&workspaces, &cwd) {
+            eprintln!("error: the baseline was not written: run gloss check again");
             return EXIT_USAGE;
         }
         return match baselines::write(file, &seen, &checked, &cwd) {
@@ -242,6 +248,8 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     }
 
+    warn_of_changed_notes(&workspaces, &cwd);
+
     // After the report: the next run is the one the cache is for.
     for ((workspace, _), cache) in workspaces.iter().zip(caches) {
         if let Some(cache) = cache {
@@ -260,6 +268,27 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Warns of the notes that changed between their parse and a second read
+/// (notes' texts are read again as the report needs them): what was
+/// reported of them, and of links to them, may be wrong. Returns whether
+/// there were any.
+fn warn_of_changed_notes(workspaces: &[(Workspace, Vec<PathBuf>)], cwd: &Path) -> bool {
+    let mut any = false;
+    for (workspace, _) in workspaces {
+        for (_, note) in workspace.notes() {
+            if note.file.changed_since_parsed() {
+                any = true;
+                let path = &note.file.path;
+                eprintln!(
+                    "warning: '{}' changed while gloss checked it; what is reported of it and of links to it may be wrong: run gloss check again",
+                    path.strip_prefix(cwd).unwrap_or(path).display()
+                );
+            }
+        }
+    }
+    any
 }
 
 /// `gloss.toml` or a Quarto project's `_quarto.yml`.

@@ -48,7 +48,7 @@ impl<'a> Located<'a> {
         let position = |offset| {
             source
                 .line_index()
-                .line_col(&source.text, offset, ColumnUnit::Utf32)
+                .line_col(source.text(), offset, ColumnUnit::Utf32)
         };
         Located {
             path: source.rel.clone(),
@@ -152,7 +152,7 @@ fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
         let mut labels = Vec::new();
         for (name, file, group) in groups {
             let ranges: Vec<Range<usize>> = group.iter().map(|(r, _)| r.clone()).collect();
-            let (id, shown) = snippets.add(name, &file.text, file.line_index(), &ranges);
+            let (id, shown) = snippets.add(name, file.text(), file.line_index(), &ranges);
             for ((_, message), range) in group.into_iter().zip(shown) {
                 labels.push(match message {
                     None => Label::primary(id, range),
@@ -293,7 +293,7 @@ fn uri(path: &str) -> String {
 fn sarif_region(file: &SourceFile, range: &Range<usize>) -> serde_json::Value {
     let at = |offset| {
         file.line_index()
-            .line_col(&file.text, offset, ColumnUnit::Utf32)
+            .line_col(file.text(), offset, ColumnUnit::Utf32)
     };
     let (start, end) = (at(range.start), at(range.end));
     json!({

@@ -27,7 +27,7 @@ pub type Key = (String, Code, String);
 /// The key of `diagnostic` in a baseline kept in the folder `base`.
 pub fn key(workspace: &Workspace, diagnostic: &Diagnostic, base: &Path) -> Option<Key> {
     let source = workspace.source(diagnostic.file)?;
-    let text = offending_text(&source.text, diagnostic);
+    let text = offending_text(source.text(), diagnostic);
     Some((
         path_key(base, &source.path),
         diagnostic.code,

@@ -162,7 +162,7 @@ fn add_to_glossary(workspace: &Workspace, note: NoteId, term: &str) -> Option<Te
             })
     })?;
     let (file, at) = target;
-    let text = &workspace.note(file).file.text;
+    let text = workspace.note(file).file.text();
     // Insert on a new line after the last entry (or the last block).
     let newline = if text[..at].is_empty() || text[..at].ends_with('\n') {
         ""

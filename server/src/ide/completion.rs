@@ -86,14 +86,14 @@ fn score(query: &str, candidate: &str) -> Option<u8> {
 pub fn completion(workspace: &Workspace, note: NoteId, offset: usize) -> Vec<CompletionItem> {
     let file = &workspace.note(note).file;
     let Some(offset) =
-        (offset <= file.text.len() && file.text.is_char_boundary(offset)).then_some(offset)
+        (offset <= file.text().len() && file.text().is_char_boundary(offset)).then_some(offset)
     else {
         return Vec::new();
     };
     let line = file.line_index().line_of(offset);
     let line_start = file.line_index().line_start(line).unwrap_or(0);
-    let before = &file.text[line_start..offset];
-    let after = &file.text[offset..];
+    let before = &file.text()[line_start..offset];
+    let after = &file.text()[offset..];
 
     if let Some(open) = before.rfind("[[") {
         let query = &before[open + 2..];
@@ -180,7 +180,7 @@ fn anchors(
         };
         // A link cannot hold these; Obsidian leaves them out, and the
         // heading still matches without them.
-        let label: String = n.file.text[block.content.clone()]
+        let label: String = n.file.text()[block.content.clone()]
             .chars()
             .filter(|c| !"#|[]^".contains(*c))
             .collect();

@@ -45,6 +45,10 @@ impl<'a> Sink<'a> {
         if silences(&self.file_ignores) {
             return true;
         }
+        if self.line_ignores.is_empty() {
+            // Most notes have no such comment: no need for the lines.
+            return false;
+        }
         let line = self.source.line_index().line_of(range.start);
         self.line_ignores.get(&line).is_some_and(silences)
     }
@@ -68,11 +72,10 @@ impl<'a> Sink<'a> {
 
     /// Reports how the file was read, if it was not read cleanly.
     fn file_problem(&mut self) {
-        let text = &self.source.text;
         match &self.source.problem {
             None => {}
             Some(FileProblem::InvalidUtf8 { offset }) => {
-                let len = text[*offset..].chars().next().map_or(0, char::len_utf8);
+                let len = self.source.text()[*offset..].chars().next().map_or(0, char::len_utf8);
                 self.push(
                     Code::InvalidUtf8,
                     *offset..offset + len,
@@ -169,7 +172,7 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
     {
         sink.push(
             Code::FrontMatter,
-            front_matter::error_range(&note.file.text, range.start),
+            front_matter::error_range(note.file.text(), range.start),
             format!("front matter is {size} bytes, over the limit of {limit} bytes (files.max-front-matter-size in gloss.toml); it was not read"),
             Vec::new(),
         );
@@ -181,7 +184,7 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
     {
         sink.push(
             Code::FrontMatter,
-            front_matter::error_range(&note.file.text, error.range.start),
+            front_matter::error_range(note.file.text(), error.range.start),
             format!("malformed front matter: {}", error.value),
             Vec::new(),
         );
@@ -223,7 +226,7 @@ fn title_citations(sink: &mut Sink, id: NoteId) {
             continue;
         }
         let key = &workspace.bib_entry(at).key;
-        let text = &sink.source.text[mention.range.clone()];
+        let text = &sink.source.text()[mention.range.clone()];
         sink.push(
             Code::TitleCitation,
             mention.range,
@@ -565,10 +568,7 @@ fn config_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
     let Some(severity) = workspace.config.severity(Code::MissingBibliography) else {
         return Vec::new();
     };
-    let text = workspace
-        .config_file
-        .as_ref()
-        .map_or("", |f| f.text.as_str());
+    let text = workspace.config_file.as_ref().map_or("", |f| f.text());
     workspace
         .missing_bibliographies
         .iter()

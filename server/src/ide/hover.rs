@@ -107,7 +107,7 @@ fn mention_hover(workspace: &Workspace, note: NoteId, offset: usize) -> Option<H
         return None;
     }
     let (entry, range) = workspace.mention_at(
-        &n.file.text[block.range.clone()],
+        &n.file.text()[block.range.clone()],
         offset - block.range.start,
     )?;
     Some(HoverResult {
@@ -124,7 +124,7 @@ fn location(workspace: &Workspace, note: NoteId, offset: usize) -> String {
 /// `**Term** (Alias, Alias 2)`, the definition, and where it is defined.
 pub fn entry_markdown(workspace: &Workspace, id: EntryId) -> String {
     let entry = workspace.entry(id);
-    let text = &workspace.note(id.note).file.text;
+    let text = workspace.note(id.note).file.text();
     let mut out = format!("**{}**", entry.term.value);
     if !entry.aliases.is_empty() {
         let aliases: Vec<&str> = entry.aliases.iter().map(|a| a.value.as_str()).collect();
@@ -146,7 +146,7 @@ pub fn entry_markdown(workspace: &Workspace, id: EntryId) -> String {
 /// a section it stops at the next heading; for a whole note it skips the
 /// headings at the top.
 fn first_paragraph(note: &Note, from: usize, within_section: bool) -> Option<String> {
-    let text = &note.file.text;
+    let text = note.file.text();
     let mut lines: Vec<&str> = Vec::new();
     let mut previous_end = None;
     for block in note.syntax.blocks.iter().skip(from) {
@@ -179,7 +179,7 @@ pub(super) fn note_markdown(workspace: &Workspace, note: NoteId, heading: Option
     let paragraph = match heading {
         Some(block) => {
             let b = &n.syntax.blocks[block];
-            out.push_str(&format!(" › {}", &n.file.text[b.content.clone()]));
+            out.push_str(&format!(" › {}", &n.file.text()[b.content.clone()]));
             first_paragraph(n, block + 1, true)
         }
         None => first_paragraph(n, 0, false),
@@ -222,7 +222,7 @@ fn link_hover(
 /// A block named by `^id`: its text and where it is.
 pub(super) fn block_markdown(workspace: &Workspace, note: NoteId, block: &Range<usize>) -> String {
     let n = workspace.note(note);
-    let text = n.file.text[block.clone()].trim();
+    let text = n.file.text()[block.clone()].trim();
     // The ` ^id` marker is how the block is named, not what it says.
     let text = match text.rsplit_once(char::is_whitespace) {
         Some((before, id)) if id.starts_with('^') => before.trim_end(),
@@ -359,7 +359,7 @@ fn citation_hover(
 pub(super) fn cross_reference_markdown(workspace: &Workspace, label: &str) -> Option<String> {
     let (note, range) = workspace.label(label)?;
     let note = workspace.note(note);
-    let text = &note.file.text;
+    let text = note.file.text();
     let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[range.end..]
         .find(['\n', '\r'])

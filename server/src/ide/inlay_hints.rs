@@ -59,7 +59,7 @@ mod tests {
             "//- refs.bib\n@article{kaplan2020, title={Scaling Laws for Neural Language Models}, author={Kaplan, Jared and McCandlish, Sam and Henighan, Tom}, year={2020}}\n@article{solo, title={One}, author={Vaswani, Ashish}, year={2017}}\n@article{pair, title={Two}, author={Wei, Jason and Zhou, Denny}}\n//- n.md\n😀 研究来源:Scaling Laws for Neural Language Models——OpenAI [@solo; @pair] @missing$0\n",
         );
         let (note, _) = f.cursor();
-        let text = &f.workspace.note(note).file.text;
+        let text = f.workspace.note(note).file.text();
         let shown: Vec<String> = inlay_hints(&f.workspace, note, 0..text.len())
             .iter()
             .map(|h| {

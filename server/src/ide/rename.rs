@@ -106,7 +106,7 @@ fn entry_keeps_name(
         // A definition list's term is its whole line.
         return true;
     }
-    let content = &n.file.text[block.content.clone()];
+    let content = &n.file.text()[block.content.clone()];
     let at = defined.start - block.content.start..defined.end - block.content.start;
     let edited = format!("{}{new_name}{}", &content[..at.start], &content[at.end..]);
     crate::syntax::parse_glossary_entry(&edited, 0).is_some_and(|e| {
@@ -194,7 +194,7 @@ pub fn rename(
                             new_name.to_string()
                         };
                         let (range, new_text) = if markdown {
-                            destination_edit(&n.file.text, link, None, Some(&new_anchor))
+                            destination_edit(n.file.text(), link, None, Some(&new_anchor))
                         } else {
                             (anchor.range.clone(), new_anchor)
                         };
@@ -338,7 +338,7 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
                 continue;
             }
             let (range, new_text) = if link.kind == LinkKind::Markdown {
-                destination_edit(&n.file.text, link, Some(&new_text), None)
+                destination_edit(n.file.text(), link, Some(&new_text), None)
             } else {
                 (target.range.clone(), new_text)
             };

@@ -70,7 +70,7 @@ pub fn semantic_tokens(workspace: &Workspace, note: NoteId) -> Vec<SemanticToken
         let key = &citation.key.value;
         // With the `@` when it is there.
         let at = citation.key.range.start.saturating_sub(1);
-        let start = if n.file.text.as_bytes().get(at) == Some(&b'@') {
+        let start = if n.file.text().as_bytes().get(at) == Some(&b'@') {
             at
         } else {
             citation.key.range.start

@@ -26,7 +26,7 @@ pub struct Symbol {
 
 pub fn document_symbols(workspace: &Workspace, note: NoteId) -> Vec<Symbol> {
     let n = workspace.note(note);
-    let text = &n.file.text;
+    let text = n.file.text();
     // (level, symbol) for headings; terms are level 7, below any heading.
     let mut flat: Vec<(u8, Symbol)> = Vec::new();
     for block in &n.syntax.blocks {

@@ -11,7 +11,7 @@ use crate::line_index::{ColumnUnit, LineCol};
 use crate::workspace::{SourceFile, Workspace};
 
 pub fn position(file: &SourceFile, offset: usize, unit: ColumnUnit) -> lsp::Position {
-    let LineCol { line, col } = file.line_index().line_col(&file.text, offset, unit);
+    let LineCol { line, col } = file.line_index().line_col(file.text(), offset, unit);
     lsp::Position::new(line, col)
 }
 
@@ -28,7 +28,7 @@ pub fn offset(file: &SourceFile, position: lsp::Position, unit: ColumnUnit) -> u
         line: position.line,
         col: position.character,
     };
-    file.line_index().offset(&file.text, pos, unit)
+    file.line_index().offset(file.text(), pos, unit)
 }
 
 /// The byte range of an LSP range, clamped into the text.
@@ -133,7 +133,7 @@ pub fn completion_item(
         data: serde_json::to_value(&item.resolve).ok(),
         // gloss has ranked the items; keep that order.
         sort_text: Some(format!("{rank:04}")),
-        filter_text: Some(file.text[item.replace.clone()].to_string() + &item.label),
+        filter_text: Some(file.text()[item.replace.clone()].to_string() + &item.label),
         text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
             range(file, &item.replace, unit),
             item.insert,

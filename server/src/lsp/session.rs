@@ -779,7 +779,7 @@ mod tests {
                     let Some((workspace, id)) = world.note(&note) else {
                         continue;
                     };
-                    let length = workspace.note(id).file.text.len() as i32;
+                    let length = workspace.note(id).file.text().len() as i32;
                     assert_eq!(world.open[&note], length, "text and version disagree");
                     seen += 1;
                 }

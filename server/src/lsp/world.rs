@@ -211,5 +211,5 @@ fn read_baseline(workspace: &Workspace) -> Option<(Baseline, PathBuf)> {
         return None;
     }
     let base = file.parent()?.to_path_buf();
-    Some((Baseline::parse(&source.text).ok()?, base))
+    Some((Baseline::parse(source.text()).ok()?, base))
 }

@@ -215,6 +215,10 @@ pub struct Config {
     /// cache ([`super::cache`]); on in the language server, `--cache` for
     /// `gloss check`.
     pub index_cache: bool,
+    /// Not from `gloss.toml`: [`super::Workspace::load`] leaves each
+    /// note's text on disk once the note is parsed, to be read again if
+    /// something asks for it (`gloss check`).
+    pub texts_on_disk: bool,
 }
 
 impl Default for Config {
@@ -246,6 +250,7 @@ impl Default for Config {
             confined: false,
             user_bibliographies: Vec::new(),
             index_cache: false,
+            texts_on_disk: false,
         }
     }
 }

@@ -122,8 +122,8 @@ impl Fixture {
         let unit = crate::line_index::ColumnUnit::Utf32;
         let start = source
             .line_index()
-            .line_col(&source.text, range.start, unit);
-        let end = source.line_index().line_col(&source.text, range.end, unit);
+            .line_col(source.text(), range.start, unit);
+        let end = source.line_index().line_col(source.text(), range.end, unit);
         let rel = Path::new(&source.rel).display();
         format!(
             "{rel}:{}:{}-{}:{} {:?}",
@@ -131,7 +131,7 @@ impl Fixture {
             start.col + 1,
             end.line + 1,
             end.col + 1,
-            &source.text[range.clone()]
+            &source.text()[range.clone()]
         )
     }
 }

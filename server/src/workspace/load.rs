@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -12,7 +13,8 @@ use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
 use super::read::{permitted, read_file, Access, Origin, ReadError};
 use super::walk::{self, VAULT_MARKERS};
 use super::{
-    quarto, Bibliography, FileProblem, MissingBibliography, Note, NoteId, SourceFile, Workspace,
+    quarto, Bibliography, FileProblem, MissingBibliography, Note, NoteId, Reader, SourceFile,
+    Workspace,
 };
 use crate::syntax::{markup_count, parse_note, NoteSyntax, Spanned, MAX_MARKUP};
 
@@ -49,14 +51,7 @@ pub fn find_root(path: &Path) -> PathBuf {
 /// on the file.
 pub fn read_source(access: Access, path: &Path, origin: Origin, limit: u64) -> SourceFile {
     let (text, problem) = match read_file(&access, path, origin, limit) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(error) => {
-                let offset = error.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-                (text, Some(FileProblem::InvalidUtf8 { offset }))
-            }
-        },
+        Ok(bytes) => super::text::decode(bytes),
         Err(ReadError::TooLarge { size, limit }) => {
             (String::new(), Some(FileProblem::TooLarge { size, limit }))
         }
@@ -97,7 +92,7 @@ pub fn load_note_cached(
         Origin::Repository,
         config.max_note_size,
     );
-    if let Some(problem) = unparsable(&file.text) {
+    if let Some(problem) = unparsable(file.text()) {
         file = SourceFile::new(root, file.path, String::new(), Some(problem));
     }
     let (syntax, cached_as, hit) = match (&file.problem, cache) {
@@ -105,10 +100,10 @@ pub fn load_note_cached(
             (NoteSyntax::default(), None, false)
         }
         (_, Some(cache)) => {
-            let (syntax, hash, hit) = cache.syntax(&file.text, parse_note);
+            let (syntax, hash, hit) = cache.syntax(file.text(), parse_note);
             (syntax, Some(hash), hit)
         }
-        (_, None) => (parse_note(&file.text), None, false),
+        (_, None) => (parse_note(file.text()), None, false),
     };
     let mut note = Note::new(config, file, syntax);
     // Front matter over the limit is dropped from the syntax: not what
@@ -232,18 +227,37 @@ impl Workspace {
             || walk::walk(&root, &config),
             || config.index_cache.then(|| IndexCache::open(&root)),
         );
-        let (notes, hits): (Vec<Note>, Vec<bool>) = found
-            .notes
-            .par_iter()
-            .map(|path| load_note_cached(&root, path, &config, cache.as_ref()))
-            .unzip();
-        cache.iter_mut().for_each(IndexCache::loaded);
-        let hits = hits.into_iter().filter(|&hit| hit).count();
         let mut workspace = Workspace::new(root, config, config_file);
         workspace.set_unreadable_folders(found.unreadable);
         workspace.set_other_files(&found.others, &found.folders);
         workspace.load_quarto_projects();
         workspace.nested_roots = found.nested;
+
+        let reader = workspace.config.texts_on_disk.then(|| {
+            Arc::new(Reader {
+                root: workspace.root.clone(),
+                confined: workspace.config.confined,
+                limit: workspace.config.max_note_size,
+            })
+        });
+        let (notes, hits): (Vec<Note>, Vec<bool>) = found
+            .notes
+            .par_iter()
+            .map(|path| {
+                let (root, config) = (&workspace.root, &workspace.config);
+                let (mut note, hit) = load_note_cached(root, path, config, cache.as_ref());
+                // While the text is at hand (`set_note` would do it too).
+                if workspace.reads_keys_as_pandoc(&note.file.rel) {
+                    note.read_keys_as_pandoc();
+                }
+                if let Some(reader) = &reader {
+                    note.file.leave_text_on_disk(reader, note.cached_as);
+                }
+                (note, hit)
+            })
+            .unzip();
+        cache.iter_mut().for_each(IndexCache::loaded);
+        let hits = hits.into_iter().filter(|&hit| hit).count();
         workspace.reserve_notes(notes.len());
         for note in notes {
             workspace.set_note(note);
@@ -359,7 +373,7 @@ impl Workspace {
                 MAX_CONFIG_SIZE,
             );
             let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
-            projects.push(quarto::parse(folder, &file.text));
+            projects.push(quarto::parse(folder, file.text()));
         }
         self.quarto_projects = projects;
         self.pandoc_defaults = self
@@ -373,7 +387,7 @@ impl Workspace {
                     Origin::Control,
                     MAX_CONFIG_SIZE,
                 );
-                quarto::parse_defaults(&file.text)
+                quarto::parse_defaults(file.text())
             })
             .collect();
         self.documents = std::sync::OnceLock::new();
@@ -394,7 +408,7 @@ impl Workspace {
                 Origin::Control,
                 MAX_CONFIG_SIZE,
             );
-            file.problem.is_none() && file.text.contains("references:")
+            file.problem.is_none() && file.text().contains("references:")
         };
         let quarto = self.quarto_projects.iter().flat_map(|p| {
             p.bibliography

@@ -23,6 +23,7 @@ pub mod quarto;
 pub mod read;
 mod resolve;
 mod suggest;
+mod text;
 pub mod titles;
 mod walk;
 
@@ -42,6 +43,7 @@ pub use load::{
     unparsable, WantedBibliography,
 };
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
+pub use text::Reader;
 pub use walk::{
     ignore_rules, is_note, relative as walk_relative, resolves_inside, walk as walk_files,
     watched_kind, FileKind, Found,
@@ -126,7 +128,7 @@ pub struct SourceFile {
     /// Relative to the workspace root, `/`-separated (absolute for files
     /// outside the root).
     pub rel: String,
-    pub text: String,
+    text: text::Text,
     /// Built on first use: most notes of a large vault never need a
     /// position (`gloss check` converts only where it reports).
     line_index: OnceLock<Box<LineIndex>>,
@@ -134,10 +136,37 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// The line starts of the text.
+    /// The file's text as it was parsed, read again (and kept) if it was
+    /// left on disk ([`SourceFile::leave_text_on_disk`]).
+    pub fn text(&self) -> &str {
+        self.text.get(&self.path)
+    }
+
+    /// `f` of the file's text, which is read again for `f` alone if it was
+    /// left on disk: for what is computed once and kept, or what most
+    /// often finds nothing to report.
+    pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        self.text.with(&self.path, f)
+    }
+
+    /// The line starts of the text. Kept on its own: a text left on disk
+    /// is read for it, not kept for it.
     pub fn line_index(&self) -> &LineIndex {
         self.line_index
-            .get_or_init(|| Box::new(LineIndex::new(&self.text)))
+            .get_or_init(|| Box::new(self.with_text(LineIndex::new)))
+    }
+
+    /// Drops the text until something asks for it: it is then read again
+    /// through `reader`. `hash`: the text's [`cache::hash`], if known.
+    pub fn leave_text_on_disk(&mut self, reader: &Arc<Reader>, hash: Option<cache::Hash>) {
+        self.text.leave_on_disk(reader, hash);
+    }
+
+    /// Whether the text, read again, was no longer what was parsed: the
+    /// file changed in between, and what is reported of it may point at
+    /// the wrong places.
+    pub fn changed_since_parsed(&self) -> bool {
+        self.text.changed()
     }
 
     pub fn new(
@@ -150,7 +179,7 @@ impl SourceFile {
             rel: walk::relative(root, &path),
             path,
             line_index: OnceLock::new(),
-            text,
+            text: text::Text::held(text),
             problem,
         }
     }
@@ -192,7 +221,7 @@ impl Note {
             .iter()
             .any(|f| f == &file.rel || file.rel.ends_with(&format!("/{f}")));
         let glossary = glossary::entries(
-            &file.text,
+            file.text(),
             &syntax.blocks,
             is_glossary_file,
             &config.glossary_section_names,
@@ -231,7 +260,9 @@ impl Note {
     /// no longer what parsing gave, which is all the index cache may hold.
     fn read_keys_as_pandoc(&mut self) {
         if !self.syntax.pandoc_keys {
-            crate::syntax::read_keys_as_pandoc(&mut self.syntax, &self.file.text);
+            let syntax = &mut self.syntax;
+            self.file
+                .with_text(|text| crate::syntax::read_keys_as_pandoc(syntax, text));
             self.cached_as = None;
         }
     }
@@ -243,15 +274,17 @@ impl Note {
             .blocks
             .iter()
             .filter(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
-            .map(|b| &self.file.text[b.content.clone()])
+            .map(|b| &self.file.text()[b.content.clone()])
             .chain(self.syntax.block_ids.iter().map(|b| b.id.value.as_str()))
             .collect()
     }
 
     /// What `#…` can name in this note, indexed on first use.
     pub fn anchors(&self) -> &anchors::Anchors {
-        self.anchors
-            .get_or_init(|| anchors::Anchors::new(&self.file.text, &self.syntax))
+        self.anchors.get_or_init(|| {
+            self.file
+                .with_text(|text| anchors::Anchors::new(text, &self.syntax))
+        })
     }
 
     /// The destination of the link reference definition labelled `label`
@@ -259,15 +292,17 @@ impl Note {
     pub fn reference_definition(&self, label: &str) -> Option<&str> {
         self.references
             .get_or_init(|| {
-                self.syntax
-                    .blocks
-                    .iter()
-                    .filter(|b| b.kind == crate::syntax::BlockKind::Line)
-                    .filter_map(|b| {
-                        crate::syntax::reference_definition(&self.file.text[b.content.clone()])
-                    })
-                    .map(|(label, destination)| (normalize(label), destination))
-                    .collect()
+                self.file.with_text(|text| {
+                    self.syntax
+                        .blocks
+                        .iter()
+                        .filter(|b| b.kind == crate::syntax::BlockKind::Line)
+                        .filter_map(|b| {
+                            crate::syntax::reference_definition(&text[b.content.clone()])
+                        })
+                        .map(|(label, destination)| (normalize(label), destination))
+                        .collect()
+                })
             })
             .get(&normalize(label))
             .map(String::as_str)
@@ -302,7 +337,7 @@ impl Note {
             .blocks
             .iter()
             .find(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
-            .map_or_else(|| self.stem(), |b| &self.file.text[b.content.clone()])
+            .map_or_else(|| self.stem(), |b| &self.file.text()[b.content.clone()])
     }
 }
 
@@ -358,7 +393,7 @@ impl Clone for FormatCache {
 impl Bibliography {
     /// Parses the text of `file`.
     pub fn new(file: SourceFile, format: BibFormat) -> Bibliography {
-        let parsed = bibliography::parse(&file.text, format);
+        let parsed = bibliography::parse(file.text(), format);
         Bibliography {
             file,
             format,
@@ -376,7 +411,7 @@ impl Bibliography {
         let file = SourceFile {
             path: path.to_path_buf(),
             rel: rel.to_string(),
-            text: front_matter.to_string(),
+            text: text::Text::held(front_matter.to_string()),
             line_index: OnceLock::new(),
             problem: None,
         };
@@ -399,7 +434,7 @@ impl Bibliography {
             return done;
         }
         let formatted =
-            bibliography::csl::format(&self.file.text, &self.strings, self.format, entry, style);
+            bibliography::csl::format(self.file.text(), &self.strings, self.format, entry, style);
         if let Ok(mut cache) = self.formatted.0.lock() {
             cache.insert(key, formatted.clone());
         }
@@ -890,11 +925,10 @@ impl Workspace {
         // Long notes keep what each line gave from the first scan on: a
         // keystroke in one then reads only its line. A short note is read
         // again whole (a fraction of a millisecond), and keeps nothing.
-        let lines = lock(&self.title_lines)
-            .remove(&id)
-            .or_else(|| (note.file.text.len() >= LINE_CACHE_FROM).then(Default::default));
-        let mut lines = lines;
         let titles = self.titles();
+        if titles.is_empty() {
+            return Arc::from([]);
+        }
         // Another note's own `references:` are not this one's papers.
         let visible = |title| {
             titles
@@ -902,12 +936,18 @@ impl Workspace {
                 .iter()
                 .any(|at| self.bibliographies[at.bib].owner.is_none_or(|o| o == id))
         };
-        let found: Arc<[titles::TitleMention]> = titles
-            .scan_note_with(&note.file.text, &note.syntax, lines.as_mut(), &visible)
-            .into();
-        if let Some(lines) = lines {
-            lock(&self.title_lines).insert(id, lines);
-        }
+        // A note most often mentions no title: `gloss check` then does not
+        // keep its text.
+        let found: Arc<[titles::TitleMention]> = note.file.with_text(|text| {
+            let mut lines = lock(&self.title_lines)
+                .remove(&id)
+                .or_else(|| (text.len() >= LINE_CACHE_FROM).then(Default::default));
+            let found = titles.scan_note_with(text, &note.syntax, lines.as_mut(), &visible);
+            if let Some(lines) = lines {
+                lock(&self.title_lines).insert(id, lines);
+            }
+            found.into()
+        });
         self.cached_title_mentions().insert(id, found.clone());
         found
     }
@@ -1101,22 +1141,22 @@ impl Workspace {
     /// the key index of the files stays valid.
     fn sync_references(&mut self, id: NoteId) {
         let slot = self.references.get(&id).copied();
-        let wanted: &str = match self.notes[id].as_ref() {
-            None => "",
+        let wanted: String = match self.notes[id].as_ref() {
+            None => String::new(),
             Some(note) => {
                 let syntax = &note.syntax;
                 match (&syntax.front_matter, &syntax.front_matter_range) {
                     // While the front matter is malformed (mid-edit), what
                     // was read before stays.
                     (Some(fm), _) if fm.error.is_some() => return,
-                    (Some(fm), Some(range)) if fm.has_references => {
-                        note.file.text.get(..range.end).unwrap_or("")
-                    }
-                    _ => "",
+                    (Some(fm), Some(range)) if fm.has_references => note
+                        .file
+                        .with_text(|text| text.get(..range.end).unwrap_or("").to_string()),
+                    _ => String::new(),
                 }
             }
         };
-        let current = slot.map_or("", |bib| self.bibliographies[bib].file.text.as_str());
+        let current = slot.map_or("", |bib| self.bibliographies[bib].file.text());
         if wanted == current {
             return;
         }
@@ -1128,7 +1168,7 @@ impl Workspace {
             }
             (None, None) => return,
         };
-        let bibliography = Bibliography::of_note(id, &path, &rel, wanted);
+        let bibliography = Bibliography::of_note(id, &path, &rel, &wanted);
         self.invalidate_titles();
         match slot {
             Some(bib) => self.bibliographies[bib] = bibliography,

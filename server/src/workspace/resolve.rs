@@ -460,10 +460,10 @@ mod tests {
                 let note = ws.note(n);
                 format!(
                     " # {}",
-                    &note.file.text[note.syntax.blocks[b].content.clone()]
+                    &note.file.text()[note.syntax.blocks[b].content.clone()]
                 )
             }
-            Some(Anchor::Block(r)) => format!(" ^ {:?}", ws.note(n).file.text[r].trim()),
+            Some(Anchor::Block(r)) => format!(" ^ {:?}", ws.note(n).file.text()[r].trim()),
         };
         let shown = match ws.resolve_link(note, link) {
             Resolution::Glossary(e) => format!("glossary {}", ws.entry(e).term.value),
