@@ -34,8 +34,8 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let syntax = parse_note(&text);
     for block in &syntax.blocks {
-        check(&text, &block.range, "block");
-        check(&text, &block.content, "block content");
+        check(&text, &block.range(), "block");
+        check(&text, &block.content(), "block content");
     }
     for link in &syntax.links {
         check(&text, &link.range, "link");

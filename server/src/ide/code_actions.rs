@@ -157,7 +157,7 @@ fn add_to_glossary(workspace: &Workspace, note: NoteId, term: &str) -> Option<Te
                     .iter()
                     .rev()
                     .find(|b| b.kind != BlockKind::Code)
-                    .map_or(0, |b| b.range.end);
+                    .map_or(0, |b| b.range().end);
                 (id, end)
             })
     })?;

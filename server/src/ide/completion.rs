@@ -180,7 +180,7 @@ fn anchors(
         };
         // A link cannot hold these; Obsidian leaves them out, and the
         // heading still matches without them.
-        let label: String = n.file.text()[block.content.clone()]
+        let label: String = n.file.text()[block.content()]
             .chars()
             .filter(|c| !"#|[]^".contains(*c))
             .collect();

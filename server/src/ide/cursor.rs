@@ -47,7 +47,7 @@ pub fn item_at(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Ite
     if let Some(heading) = syntax
         .blocks
         .iter()
-        .position(|b| matches!(b.kind, BlockKind::Heading { .. }) && within(&b.range))
+        .position(|b| matches!(b.kind, BlockKind::Heading { .. }) && within(&b.range()))
     {
         return Some(Item::Heading(heading));
     }

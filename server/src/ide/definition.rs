@@ -110,8 +110,8 @@ fn note_target(workspace: &Workspace, note: NoteId, anchor: Option<Anchor>) -> N
             let b = &n.syntax.blocks[block];
             NavigationTarget {
                 file: FileId::Note(note),
-                full_range: b.range.clone(),
-                focus_range: b.content.clone(),
+                full_range: b.range(),
+                focus_range: b.content(),
             }
         }
         Some(Anchor::Block(range)) => NavigationTarget {

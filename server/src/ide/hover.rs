@@ -102,16 +102,14 @@ fn mention_hover(workspace: &Workspace, note: NoteId, offset: usize) -> Option<H
         .syntax
         .blocks
         .iter()
-        .find(|b| b.range.start <= offset && offset <= b.range.end)?;
+        .find(|b| b.range().start <= offset && offset <= b.range().end)?;
     if block.kind == BlockKind::Code {
         return None;
     }
-    let (entry, range) = workspace.mention_at(
-        &n.file.text()[block.range.clone()],
-        offset - block.range.start,
-    )?;
+    let (entry, range) =
+        workspace.mention_at(&n.file.text()[block.range()], offset - block.range().start)?;
     Some(HoverResult {
-        range: block.range.start + range.start..block.range.start + range.end,
+        range: block.range().start + range.start..block.range().start + range.end,
         markdown: entry_markdown(workspace, entry),
     })
 }
@@ -159,7 +157,7 @@ fn first_paragraph(note: &Note, from: usize, within_section: bool) -> Option<Str
         }
         // A blank line ends the paragraph.
         if let Some(end) = previous_end {
-            let between = &text[end..block.range.start];
+            let between = &text[end..block.range().start];
             if between.matches('\n').count() + between.matches('\r').count()
                 - between.matches("\r\n").count()
                 > 1
@@ -167,8 +165,8 @@ fn first_paragraph(note: &Note, from: usize, within_section: bool) -> Option<Str
                 break;
             }
         }
-        lines.push(text[block.content.clone()].trim());
-        previous_end = Some(block.range.end);
+        lines.push(text[block.content()].trim());
+        previous_end = Some(block.range().end);
     }
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
@@ -179,7 +177,7 @@ pub(super) fn note_markdown(workspace: &Workspace, note: NoteId, heading: Option
     let paragraph = match heading {
         Some(block) => {
             let b = &n.syntax.blocks[block];
-            out.push_str(&format!(" › {}", &n.file.text()[b.content.clone()]));
+            out.push_str(&format!(" › {}", &n.file.text()[b.content()]));
             first_paragraph(n, block + 1, true)
         }
         None => first_paragraph(n, 0, false),
@@ -188,7 +186,7 @@ pub(super) fn note_markdown(workspace: &Workspace, note: NoteId, heading: Option
         out.push_str("\n\n");
         out.push_str(&paragraph);
     }
-    let offset = heading.map_or(0, |b| n.syntax.blocks[b].range.start);
+    let offset = heading.map_or(0, |b| n.syntax.blocks[b].range().start);
     out.push_str(&format!("\n\n*{}*", location(workspace, note, offset)));
     out
 }

@@ -33,7 +33,7 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<(Subjec
             ))
         }
         Item::Heading(block) => {
-            let range = workspace.note(note).syntax.blocks[block].content.clone();
+            let range = workspace.note(note).syntax.blocks[block].content();
             Some((Subject::Heading(note, block), range))
         }
         Item::Link(link) => match workspace.resolve_link(note, link) {
@@ -98,7 +98,7 @@ fn entry_keeps_name(
         .syntax
         .blocks
         .iter()
-        .find(|b| b.content.start <= defined.start && defined.end <= b.content.end)
+        .find(|b| b.content().start <= defined.start && defined.end <= b.content().end)
     else {
         return true;
     };
@@ -106,8 +106,8 @@ fn entry_keeps_name(
         // A definition list's term is its whole line.
         return true;
     }
-    let content = &n.file.text()[block.content.clone()];
-    let at = defined.start - block.content.start..defined.end - block.content.start;
+    let content = &n.file.text()[block.content()];
+    let at = defined.start - block.content().start..defined.end - block.content().start;
     let edited = format!("{}{new_name}{}", &content[..at.start], &content[at.end..]);
     crate::syntax::parse_glossary_entry(&edited, 0).is_some_and(|e| {
         std::iter::once(&e.term)
@@ -168,7 +168,7 @@ pub fn rename(
             }
         }
         Subject::Heading(target, block) => {
-            let content = workspace.note(target).syntax.blocks[block].content.clone();
+            let content = workspace.note(target).syntax.blocks[block].content();
             edits.push(TextEdit {
                 file: FileId::Note(target),
                 range: content,

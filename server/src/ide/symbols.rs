@@ -34,11 +34,11 @@ pub fn document_symbols(workspace: &Workspace, note: NoteId) -> Vec<Symbol> {
             flat.push((
                 level,
                 Symbol {
-                    name: text[block.content.clone()].to_string(),
+                    name: text[block.content()].to_string(),
                     kind: SymbolKind::Heading,
                     detail: None,
-                    range: block.range.clone(),
-                    selection_range: block.content.clone(),
+                    range: block.range(),
+                    selection_range: block.content(),
                     children: Vec::new(),
                 },
             ));

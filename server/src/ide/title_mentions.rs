@@ -8,8 +8,8 @@ use crate::workspace::{BibEntry, KeyLocation, NoteId, Workspace};
 /// The block (line, list item, heading) holding `offset`.
 fn block_at(workspace: &Workspace, note: NoteId, offset: usize) -> Option<&Block> {
     let blocks = &workspace.note(note).syntax.blocks;
-    let at = blocks.partition_point(|b| b.range.end < offset);
-    blocks.get(at).filter(|b| b.range.start <= offset)
+    let at = blocks.partition_point(|b| b.range().end < offset);
+    blocks.get(at).filter(|b| b.range().start <= offset)
 }
 
 /// Whether a citation on the mention's line cites the paper: then the
@@ -21,10 +21,10 @@ pub fn is_cited(workspace: &Workspace, note: NoteId, mention: &TitleMention) -> 
     // Citations are in the order of the text: those of the block are one
     // run of them.
     let citations = &workspace.note(note).syntax.citations;
-    let first = citations.partition_point(|c| c.token.start < block.range.start);
+    let first = citations.partition_point(|c| c.token.start < block.range().start);
     let on_line = citations[first..]
         .iter()
-        .take_while(|c| c.token.start < block.range.end);
+        .take_while(|c| c.token.start < block.range().end);
     let mut keys = on_line
         .filter_map(|c| workspace.key_location(note, &c.key.value))
         .peekable();

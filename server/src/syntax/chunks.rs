@@ -48,11 +48,7 @@ impl Chunk {
             blocks: self
                 .blocks
                 .iter()
-                .map(|b| Block {
-                    kind: b.kind,
-                    range: r(&b.range),
-                    content: r(&b.content),
-                })
+                .map(|b| Block::new(b.kind, r(&b.range()), r(&b.content())))
                 .collect(),
             links: self
                 .links

@@ -76,7 +76,7 @@ impl NoteSyntax {
             && self
                 .blocks
                 .iter()
-                .all(|b| fits(&b.range) && fits(&b.content))
+                .all(|b| fits(&b.range()) && fits(&b.content()))
             && self.links.iter().all(link)
             && self.citations.iter().all(citation)
             && self.ignores.iter().all(|i| fits(&(i.end..i.end)))
@@ -231,7 +231,7 @@ fn code_blocks(note: &NoteSyntax) -> Vec<Range<usize>> {
     note.blocks
         .iter()
         .filter(|b| b.kind == BlockKind::Code)
-        .map(|b| b.range.clone())
+        .map(Block::range)
         .collect()
 }
 
@@ -240,12 +240,12 @@ fn code_blocks(note: &NoteSyntax) -> Vec<Range<usize>> {
 fn name_lone_block_ids(note: &mut NoteSyntax) {
     let blocks = &note.blocks;
     for id in &mut note.block_ids {
-        let Ok(at) = blocks.binary_search_by_key(&id.block.start, |b| b.range.start) else {
+        let Ok(at) = blocks.binary_search_by_key(&id.block.start, |b| b.range().start) else {
             continue;
         };
-        let alone = blocks[at].content.start + 1 == id.id.range.start;
+        let alone = blocks[at].content().start + 1 == id.id.range.start;
         if alone && at > 0 {
-            id.block = blocks[at - 1].range.clone();
+            id.block = blocks[at - 1].range();
         }
     }
 }
@@ -543,18 +543,11 @@ fn extract_block(
             });
         }
     }
-    note.blocks.push(Block {
-        kind,
-        range,
-        content,
-    });
+    note.blocks.push(Block::new(kind, range, content));
     if let Some(code) = code_fence {
         let code = line_content(text, code);
-        note.blocks.push(Block {
-            kind: BlockKind::Code,
-            range: code.clone(),
-            content: code,
-        });
+        note.blocks
+            .push(Block::new(BlockKind::Code, code.clone(), code));
     }
     if has_children {
         if kind != BlockKind::Code {
@@ -667,11 +660,7 @@ mod tests {
             ));
         }
         for block in &note.blocks {
-            out.push_str(&format!(
-                "{:?} {:?}\n",
-                block.kind,
-                &text[block.content.clone()]
-            ));
+            out.push_str(&format!("{:?} {:?}\n", block.kind, &text[block.content()]));
         }
         for link in &note.links {
             out.push_str(&format!(

@@ -91,7 +91,7 @@ impl Anchors {
             };
             // Linked by its text (Obsidian), its GitHub slug, its Pandoc
             // identifier, or the id its attributes give it.
-            let (heading, id) = heading_attributes(&text[b.content.clone()]);
+            let (heading, id) = heading_attributes(&text[b.content()]);
             let index = anchors.headings.len();
             anchors
                 .by_key

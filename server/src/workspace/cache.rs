@@ -505,7 +505,7 @@ fn create_private_folder(folder: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::parse_note;
+    use crate::syntax::{parse_note, Block};
 
     const NOTE: &str = "---\ntitle: 注意力 😀\naliases: [Attention]\n---\n# 名词解释\n\n- **Transformer**：见 [[Attention#Heads|heads]] 与 [@vaswani2017, p. 3]。\r\n\n: 定义 ^block\n\n<!-- gloss-ignore: broken-link -->\n{#sec:intro}\n";
 
@@ -612,7 +612,8 @@ mod tests {
     fn an_entry_that_does_not_fit_its_note_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
         let mut syntax = parse_note(NOTE);
-        syntax.blocks[0].content = 5..100_000;
+        let block = &syntax.blocks[0];
+        syntax.blocks[0] = Block::new(block.kind, block.range(), 5..100_000);
         let key = HashSet::from([hash(NOTE)]);
         // Written from no file, so that the write is not skipped.
         let write = |syntax: &NoteSyntax| {
@@ -631,7 +632,8 @@ mod tests {
         assert!(fresh(dir.path()).syntax(NOTE, parse_note).2);
         // Inside a character (😀 is four bytes) is no better.
         let at = NOTE.find('😀').unwrap() + 1;
-        syntax.blocks[0].content = at..at + 1;
+        let block = &syntax.blocks[0];
+        syntax.blocks[0] = Block::new(block.kind, block.range(), at..at + 1);
         write(&syntax);
         assert!(!fresh(dir.path()).syntax(NOTE, parse_note).2);
     }

@@ -57,7 +57,7 @@ pub fn entries(
                         scope = is_glossary_file.then_some(Scope::File);
                     }
                 }
-                let heading = normalize(&text[block.content.clone()]);
+                let heading = normalize(&text[block.content()]);
                 if section_names.contains(&heading) {
                     scope = Some(Scope::Section { level });
                     entry_indent = None;
@@ -67,8 +67,8 @@ pub fn entries(
                 let defines = entry_indent.is_none_or(|base| indent <= base);
                 if defines {
                     entry_indent = Some(entry_indent.map_or(indent, |base| base.min(indent)));
-                    let content = &text[block.content.clone()];
-                    match parse_glossary_entry(content, block.content.start) {
+                    let content = &text[block.content()];
+                    match parse_glossary_entry(content, block.content().start) {
                         Some(entry) => {
                             out.push(GlossaryEntry {
                                 term: entry.term,
@@ -80,28 +80,30 @@ pub fn entries(
                         None => open = false,
                     }
                 } else if open {
-                    extend(&mut out, block.range.end);
+                    extend(&mut out, block.range().end);
                 }
             }
             BlockKind::Definition => {
                 let term = i.checked_sub(1).map(|p| &blocks[p]);
                 let follows_term = term.is_some_and(|t| {
-                    t.kind == BlockKind::Line && is_next_line(text, t.range.end, block.range.start)
+                    t.kind == BlockKind::Line
+                        && is_next_line(text, t.range().end, block.range().start)
                 });
                 if follows_term {
                     let term = term.expect("checked above");
-                    let name = text[term.content.clone()].to_string();
+                    let name = text[term.content()].to_string();
                     out.push(GlossaryEntry {
                         term: Spanned {
                             value: name,
-                            range: term.content.clone(),
+                            range: term.content(),
                         },
                         aliases: Vec::new(),
-                        definition: block.content.clone(),
+                        definition: block.content(),
                     });
                     open = true;
-                } else if open && is_next_line(text, blocks[i - 1].range.end, block.range.start) {
-                    extend(&mut out, block.range.end);
+                } else if open && is_next_line(text, blocks[i - 1].range().end, block.range().start)
+                {
+                    extend(&mut out, block.range().end);
                 } else {
                     open = false;
                 }
@@ -109,10 +111,10 @@ pub fn entries(
             BlockKind::Line | BlockKind::Quote | BlockKind::Code if open => {
                 // A continuation line of the entry's paragraph, if it
                 // directly follows and is indented.
-                let previous_end = blocks[i - 1].range.end;
-                let indented = text[block.range.clone()].starts_with([' ', '\t']);
-                if indented && is_next_line(text, previous_end, block.range.start) {
-                    extend(&mut out, block.range.end);
+                let previous_end = blocks[i - 1].range().end;
+                let indented = text[block.range()].starts_with([' ', '\t']);
+                if indented && is_next_line(text, previous_end, block.range().start) {
+                    extend(&mut out, block.range().end);
                 } else {
                     open = false;
                 }

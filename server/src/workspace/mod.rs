@@ -274,7 +274,7 @@ impl Note {
             .blocks
             .iter()
             .filter(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
-            .map(|b| &self.file.text()[b.content.clone()])
+            .map(|b| &self.file.text()[b.content()])
             .chain(self.syntax.block_ids.iter().map(|b| b.id.value.as_str()))
             .collect()
     }
@@ -297,9 +297,7 @@ impl Note {
                         .blocks
                         .iter()
                         .filter(|b| b.kind == crate::syntax::BlockKind::Line)
-                        .filter_map(|b| {
-                            crate::syntax::reference_definition(&text[b.content.clone()])
-                        })
+                        .filter_map(|b| crate::syntax::reference_definition(&text[b.content()]))
                         .map(|(label, destination)| (normalize(label), destination))
                         .collect()
                 })
@@ -337,7 +335,7 @@ impl Note {
             .blocks
             .iter()
             .find(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
-            .map_or_else(|| self.stem(), |b| &self.file.text()[b.content.clone()])
+            .map_or_else(|| self.stem(), |b| &self.file.text()[b.content()])
     }
 }
 

@@ -458,10 +458,7 @@ mod tests {
             None => String::new(),
             Some(Anchor::Heading(b)) => {
                 let note = ws.note(n);
-                format!(
-                    " # {}",
-                    &note.file.text()[note.syntax.blocks[b].content.clone()]
-                )
+                format!(" # {}", &note.file.text()[note.syntax.blocks[b].content()])
             }
             Some(Anchor::Block(r)) => format!(" ^ {:?}", ws.note(n).file.text()[r].trim()),
         };

@@ -137,12 +137,16 @@ mod tests {
     use super::*;
     use crate::workspace::{Config, Workspace};
 
-    fn reader(root: &Path) -> Arc<Reader> {
-        Arc::new(Reader {
-            root: root.to_path_buf(),
+    /// A workspace root (there while the folder is kept), and its reader.
+    fn vault() -> (tempfile::TempDir, PathBuf, Arc<Reader>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let reader = Arc::new(Reader {
+            root: root.clone(),
             confined: true,
             limit: 1 << 20,
-        })
+        });
+        (dir, root, reader)
     }
 
     fn left_on_disk(text: &str, reader: &Arc<Reader>) -> Text {
@@ -154,9 +158,7 @@ mod tests {
 
     #[test]
     fn a_text_left_on_disk_is_read_again_as_it_was_parsed() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        let reader = reader(&root);
+        let (_dir, root, reader) = vault();
         let path = root.join("笔记 😀.md");
         let text = "# 标题 😀\r\nSee [[Other]].\r\n";
         std::fs::write(&path, text).unwrap();
@@ -175,9 +177,7 @@ mod tests {
 
     #[test]
     fn a_file_changed_since_it_was_parsed_is_not_trusted() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        let reader = reader(&root);
+        let (_dir, root, reader) = vault();
         let path = root.join("note.md");
         let text = "# Café ☕\nSee [[Other]].\n";
         for (now, why) in [
@@ -200,10 +200,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_text_is_read_again_under_the_policy_it_was_read_under() {
-        let dir = tempfile::tempdir().unwrap();
+        let (_dir, root, reader) = vault();
         let outside = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        let reader = reader(&root);
         let text = "# Secret\n";
         let path = root.join("note.md");
         std::fs::write(&path, text).unwrap();
@@ -218,8 +216,9 @@ mod tests {
 
     #[test]
     fn an_empty_text_stays() {
+        let (_dir, _, reader) = vault();
         let mut empty = Text::held(String::new());
-        empty.leave_on_disk(&reader(Path::new("/nonexistent")), None);
+        empty.leave_on_disk(&reader, None);
         assert_eq!(empty.held.get().map(String::as_str), Some(""));
     }
 
@@ -240,8 +239,7 @@ mod tests {
 
     #[test]
     fn a_workspace_loaded_with_texts_on_disk_reads_only_what_is_asked_for() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
+        let (_dir, root, _) = vault();
         let (a, b) = (root.join("a.md"), root.join("b.md"));
         std::fs::write(&a, "# A\r\n\r\nSee 😀 [[b]] and [[nowhere]].\r\n").unwrap();
         std::fs::write(&b, "# B 😀\n\nNothing to report.\n").unwrap();
@@ -263,8 +261,7 @@ mod tests {
 
     #[test]
     fn pandoc_keys_and_own_references_are_read_without_keeping_the_text() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
+        let (_dir, root, _) = vault();
         let note = root.join("note.md");
         std::fs::write(
             &note,

@@ -238,10 +238,10 @@ impl Titles {
             .collect();
         hidden.sort_by_key(|r| r.start);
         for block in &syntax.blocks {
-            if block.kind == BlockKind::Code || block.range.start < front_matter.end {
+            if block.kind == BlockKind::Code || block.range().start < front_matter.end {
                 continue;
             }
-            let line = block.content.clone();
+            let line = block.content();
             let Some(source) = text.get(line.clone()) else {
                 continue;
             };
