@@ -3,8 +3,8 @@
 //!
 //! `gloss check` leaves every note's text on disk: what it reports needs
 //! the texts of the few notes it reports on (a position, a source line),
-//! and on a large vault the texts were as much memory as everything else
-//! kept of the notes. The language server holds every text, so that no
+//! and on a large vault the texts were the largest part of what was kept
+//! of the notes. The language server holds every text, so that no
 //! request waits for a read. A text read again comes through the same read
 //! policy as the first read, and is compared with a hash of the text that
 //! was parsed: a file changed in between is not trusted.
@@ -23,7 +23,7 @@ pub struct Reader {
     pub root: PathBuf,
     /// `--untrusted`: reads stay inside the root.
     pub confined: bool,
-    /// `files.max-size`.
+    /// `files.max-note-size`.
     pub limit: u64,
 }
 
