@@ -1139,8 +1139,13 @@ impl Workspace {
     /// the key index of the files stays valid.
     fn sync_references(&mut self, id: NoteId) {
         let slot = self.references.get(&id).copied();
-        let wanted: String = match self.notes[id].as_ref() {
-            None => String::new(),
+        let current = slot.map_or("", |bib| self.bibliographies[bib].file.text());
+        // The front matter, if it is not what the bibliography was read
+        // from: copied only then (the open note's is compared at each
+        // keystroke).
+        let changed = |wanted: &str| (wanted != current).then(|| wanted.to_string());
+        let wanted = match self.notes[id].as_ref() {
+            None => changed(""),
             Some(note) => {
                 let syntax = &note.syntax;
                 match (&syntax.front_matter, &syntax.front_matter_range) {
@@ -1149,15 +1154,14 @@ impl Workspace {
                     (Some(fm), _) if fm.error.is_some() => return,
                     (Some(fm), Some(range)) if fm.has_references => note
                         .file
-                        .with_text(|text| text.get(..range.end).unwrap_or("").to_string()),
-                    _ => String::new(),
+                        .with_text(|text| changed(text.get(..range.end).unwrap_or(""))),
+                    _ => changed(""),
                 }
             }
         };
-        let current = slot.map_or("", |bib| self.bibliographies[bib].file.text());
-        if wanted == current {
+        let Some(wanted) = wanted else {
             return;
-        }
+        };
         let (path, rel) = match (self.notes[id].as_ref(), slot) {
             (Some(note), _) => (note.file.path.clone(), note.file.rel.clone()),
             (None, Some(bib)) => {
