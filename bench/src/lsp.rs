@@ -229,28 +229,47 @@ pub fn run(vault: &Path, gloss: &Path) {
             .iter()
             .any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
     };
+    // The note's diagnostics may come before indexing ends (once every
+    // note's names are read): they count when they come, which is seen
+    // between hovers. The first that count are the correct ones, those
+    // `gloss check` gives for the note; others before them are wrong.
+    let mut first_diagnostics = None;
+    let mut wrong_before = 0;
+    let mut judge = |client: &mut LspClient, first: &mut Option<Duration>| {
+        let of_note = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == note.as_str()
+                && m["params"]["version"] == 1
+        };
+        while first.is_none() {
+            let Some(i) = client.notifications.iter().position(of_note) else {
+                return;
+            };
+            let params = client.notifications.remove(i)["params"].clone();
+            if published(&params) == expected {
+                *first = Some(start.elapsed());
+            } else if !published(&params).is_empty() {
+                wrong_before += 1;
+            }
+        }
+    };
     let mut hovers_while_indexing = Vec::new();
     while !indexed(&client) {
         let t = Instant::now();
         let response = client.request("textDocument/hover", at.clone());
         assert!(response.get("error").is_none());
         hovers_while_indexing.push(t.elapsed());
+        judge(&mut client, &mut first_diagnostics);
         std::thread::sleep(Duration::from_millis(5));
     }
-    // Diagnostics are held back until the index is complete: the first
-    // diagnostics that count are the correct ones, those `gloss check`
-    // gives for the note.
-    let mut wrong_before = 0;
-    loop {
+    while first_diagnostics.is_none() {
         let params = client.diagnostics_for(&note, Some(1));
-        if published(&params) == expected {
-            break;
-        }
-        if !published(&params).is_empty() {
-            wrong_before += 1;
-        }
+        client.notifications.push(json!({
+            "method": "textDocument/publishDiagnostics", "params": params
+        }));
+        judge(&mut client, &mut first_diagnostics);
     }
-    let first_diagnostics = start.elapsed();
+    let first_diagnostics = first_diagnostics.expect("found above");
 
     // Hover on the first concept link.
     let mut hovers: Vec<Duration> = (0..1000)

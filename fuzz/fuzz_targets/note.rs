@@ -4,14 +4,16 @@
 //! slicing and position conversion cannot panic either. The same holds for
 //! the papers the note mentions by title, against a bibliography whose
 //! titles have CJK, full-width forms, quotes, dashes and subtitles. The
-//! syntax survives the index cache's encoding unchanged.
+//! syntax survives the index cache's encoding unchanged. What the language
+//! server reads of a note before parsing it (its front matter, labels and
+//! whether it may define glossary terms) agrees with the parse.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use gloss::syntax::parse_note;
 use gloss::workspace::titles::Titles;
-use gloss::workspace::{BibFormat, Bibliography, SourceFile};
+use gloss::workspace::{BibFormat, Bibliography, Config, Note, SourceFile};
 use gloss_fuzz::assert_range_in as check;
 use libfuzzer_sys::fuzz_target;
 
@@ -57,6 +59,18 @@ fuzz_target!(|data: &[u8]| {
     let encoded = postcard::to_stdvec(&syntax).expect("syntax encodes");
     let decoded: gloss::syntax::NoteSyntax = postcard::from_bytes(&encoded).expect("decodes");
     assert_eq!(decoded, syntax, "the cache's encoding changed the syntax");
+    // Names first: what is read of the note before it is parsed.
+    let names = gloss::syntax::names_only(&text);
+    assert_eq!(names.front_matter_range, syntax.front_matter_range, "front matter found apart");
+    assert_eq!(names.front_matter, syntax.front_matter, "front matter read apart");
+    assert_eq!(names.labels, syntax.labels, "labels found apart");
+    let config = Config::default();
+    let root = std::path::Path::new("/fuzz");
+    let file = SourceFile::new(root, root.join("note.md"), text.to_string(), None);
+    if !Note::names_need_parsing(&config, &file) {
+        let note = Note::new(&config, file, syntax.clone());
+        assert!(note.glossary.is_empty(), "a glossary entry where none may be");
+    }
     for mention in TITLES.scan_note(&text, &syntax) {
         check(&text, &mention.range, "title mention");
         check(&text, &mention.outer, "title mention with its quotes");

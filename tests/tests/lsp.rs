@@ -579,6 +579,104 @@ fn a_note_opened_at_once_is_resolved_against_the_whole_vault() {
     }
 }
 
+/// Names first: the server publishes an open note's diagnostics once every
+/// note's names are read, before most notes are parsed; what it publishes
+/// first is what `gloss check` says, though the note links to headings,
+/// block ids, aliases, glossary entries and labels of notes not parsed yet
+/// (and is edited to link to more while they are parsed).
+#[test]
+fn first_diagnostics_before_every_note_is_parsed_are_final() {
+    let vault = Vault::empty();
+    for i in 0..3000 {
+        vault.write(
+            &format!("t{}/n{i}.md", i % 9),
+            format!(
+                "---\ntitle: 笔记 {i} 😀\naliases: [别名{i}]\n---\n# Heading {i}\r\n段落 ^blk{i}\n## Part {i}\n[[n{}#Heading {}]]\n",
+                (i + 1) % 3000,
+                (i + 1) % 3000
+            ),
+        );
+    }
+    vault.write(
+        "glossary.md",
+        "# 名词解释\n- **思维链** (CoT): 逐步推理 😀\n",
+    );
+    vault.write("defs.md", "注意力\n: 一种机制\n");
+    vault.write("labels.md", "# Intro {#sec:intro}\n");
+    let text = "[[n5#Heading 5]] [[n7#Missing]] [[n11#^blk11]] [[n12#^nope]] [[别名9]]\r\n\
+                [[思维链]] [[CoT]] [[注意力]] [[Nowhere]] 见 @sec:intro 和 @sec:none\r\n\
+                [[n13#Part 13]] [[n14#Part 99]] [[n2999#Heading 2999]]\n";
+    // Linking to more notes while the rest is parsed.
+    let edited = format!("{text}[[n1500#Heading 1500]] [[n1501#Nope]] [[n1502#^blk1502]]\n");
+    // What `gloss check` says of the note, as (line, message), sorted.
+    let expected = |text: &str| {
+        vault.write("today.md", text);
+        let report = vault
+            .gloss(&["check", "--format", "json", "--hints"])
+            .json();
+        let mut found: Vec<(u64, String)> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["path"] == "today.md")
+            .map(|d| (d["line"].as_u64().unwrap() - 1, d["message"].to_string()))
+            .collect();
+        found.sort();
+        found
+    };
+    let want_edited = expected(&edited);
+    let want = expected(text);
+    assert_eq!(want.len(), 5, "{want:#?}");
+    assert_eq!(want_edited.len(), 6, "{want_edited:#?}");
+    let note = uri(&vault, "today.md");
+    let root = uri(&vault, "");
+    let first_non_empty = |client: &mut LspClient, version: i64| loop {
+        let published = client.diagnostics_at_version(&note, version);
+        let mut found: Vec<(u64, String)> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let line = d["range"]["start"]["line"].as_u64().unwrap();
+                (line, d["message"].to_string())
+            })
+            .collect();
+        if !found.is_empty() {
+            found.sort();
+            return found;
+        }
+    };
+    let indexed = |client: &LspClient| {
+        client
+            .notifications
+            .iter()
+            .any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+    };
+    let mut before_the_end = 0;
+    for run in 0..5 {
+        let mut client = LspClient::start(vault.path());
+        client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root,
+                   "capabilities": {"window": {"workDoneProgress": true}}}),
+        );
+        client.notify("initialized", json!({}));
+        open(&mut client, &note, text);
+        assert_eq!(first_non_empty(&mut client, 1), want, "run {run}");
+        before_the_end += usize::from(!indexed(&client));
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": note, "version": 2},
+                   "contentChanges": [{"text": edited}]}),
+        );
+        assert_eq!(first_non_empty(&mut client, 2), want_edited, "run {run}");
+        assert_eq!(client.shutdown(), Some(0));
+    }
+    // Not a race the test depends on, but what it is there for: parsing
+    // 3000 notes takes longer than reading their names.
+    assert!(before_the_end > 0, "every run published after indexing");
+}
+
 /// The language server on an Obsidian vault: hover and definition on an
 /// attachment, a heading chain in front matter, a block id and a path; the
 /// same diagnostics as `gloss check`; and the vault inside it resolved

@@ -367,10 +367,10 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     // The closest among every file of the document.
                     document
                         .iter()
-                        .filter_map(|&n| workspace.note(n).anchors().closest(&anchor.value))
+                        .filter_map(|&n| workspace.anchors(n).closest(&anchor.value))
                         .min_by_key(|s| strsim::levenshtein(s, &anchor.value))
                 } else {
-                    workspace.note(target_note).anchors().closest(&anchor.value)
+                    workspace.anchors(target_note).closest(&anchor.value)
                 };
                 let where_ = if in_document {
                     "this document".to_string()

@@ -17,8 +17,8 @@ use super::outbox::{Outbox, Progress};
 use super::world::{Origin, Refresh, Slot, World};
 use crate::workspace::cache::{Hash, IndexCache};
 use crate::workspace::{
-    load_bibliography, load_config_file, load_note_cached, walk_files, Config, Found, Note, NoteId,
-    Workspace,
+    load_bibliography, load_config_file, load_note_names_first, parse_names_only, walk_files,
+    Config, Found, Note, NoteId, Workspace,
 };
 
 /// Notes parsed per batch while indexing; each batch becomes visible to
@@ -84,6 +84,7 @@ pub fn build(
         origin,
         generation,
         indexed: origin == Origin::Alone,
+        names_read: origin == Origin::Alone,
         pending_nested: Vec::new(),
         baseline: std::sync::OnceLock::new(),
     };
@@ -216,6 +217,13 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
 /// Reads the notes and bibliographies the walk `found`. Notes are parsed
 /// through `cache` when given; `hits` counts those whose syntax came from
 /// it.
+///
+/// Names first: an open note's diagnostics need every note's names
+/// (titles, aliases, glossary entries) and the bibliographies, but only
+/// the anchors of the notes it links to. So notes are first read for
+/// their names, parsed only where their names need it (a glossary) or the
+/// cache has them; then open notes' diagnostics are asked for; then the
+/// rest is parsed, a note an answer waits for first.
 fn read_all(
     world: &RwLock<World>,
     job: &IndexJob,
@@ -235,7 +243,7 @@ fn read_all(
     let load = |batch: &[PathBuf]| -> Vec<(Note, bool)> {
         batch
             .par_iter()
-            .map(|p| load_note_cached(root, p, config, cache))
+            .map(|p| load_note_names_first(root, p, config, cache))
             .collect()
     };
     // Adding notes to the workspace is serial: the next batches are read
@@ -254,15 +262,17 @@ fn read_all(
         });
         let mut done = 0;
         for notes in parsed {
-            done += notes.len();
             {
                 let mut world = write(world);
                 let i = current(&world, job)?;
                 let World { slots, open, .. } = &mut *world;
                 for (note, hit) in notes {
                     // An open document's text wins over the file on disk.
-                    if !open.contains_key(&note.file.path) {
+                    if open.contains_key(&note.file.path) {
+                        done += 1;
+                    } else {
                         *hits += usize::from(hit);
+                        done += usize::from(!note.is_names_only());
                         slots[i].workspace.set_note(note);
                     }
                 }
@@ -297,19 +307,111 @@ fn read_all(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
+    let nested: Vec<PathBuf> = {
+        let mut world = write(world);
+        let i = current(&world, job)?;
+        let nested: Vec<PathBuf> = found
+            .nested
+            .into_iter()
+            .filter(|n| world.slot_at(n).is_none())
+            .collect();
+        let slot = &mut world.slots[i];
+        slot.workspace.set_bibliographies(bibliographies);
+        slot.names_read = true;
+        slot.pending_nested = nested.clone();
+        nested
+    };
+    outbox.refresh(Refresh::All);
+    parse_the_rest(world, job, config, outbox)?;
     let mut world = write(world);
     let i = current(&world, job)?;
-    let nested: Vec<PathBuf> = found
-        .nested
-        .into_iter()
-        .filter(|n| world.slot_at(n).is_none())
-        .collect();
     let slot = &mut world.slots[i];
-    slot.workspace.set_bibliographies(bibliographies);
     slot.indexed = true;
     slot.previous = None;
-    slot.pending_nested = nested.clone();
     Some((total, nested))
+}
+
+/// Parses the notes of `job`'s workspace that were read for their names
+/// only, in path order, but those an answer waits for first (their
+/// anchors were asked for): after each batch that parsed such a note, the
+/// open documents' diagnostics are asked for again. Returns None when a
+/// newer build replaces the workspace.
+fn parse_the_rest(
+    world: &RwLock<World>,
+    job: &IndexJob,
+    config: &Config,
+    outbox: &Outbox,
+) -> Option<()> {
+    let (mut rest, total, mut done) = {
+        let world = read(world);
+        let i = current(&world, job)?;
+        let workspace = &world.slots[i].workspace;
+        let rest: Vec<NoteId> = workspace
+            .notes()
+            .filter(|(_, n)| n.is_names_only())
+            .map(|(id, _)| id)
+            .collect();
+        let total = workspace.notes().count();
+        let done = total - rest.len();
+        (rest.into_iter(), total, done)
+    };
+    loop {
+        // Copied out, so that no lock is held while the pool parses.
+        let (sources, waited_for) = {
+            let world = read(world);
+            let i = current(&world, job)?;
+            let workspace = &world.slots[i].workspace;
+            let wanted = workspace.take_wanted();
+            let waited_for = !wanted.is_empty();
+            let batch: Vec<NoteId> = match waited_for {
+                true => wanted,
+                false => rest
+                    .by_ref()
+                    .filter(|&id| workspace.live_note(id).is_some_and(Note::is_names_only))
+                    .take(INDEX_BATCH)
+                    .collect(),
+            };
+            let sources: Vec<_> = batch
+                .into_iter()
+                .filter_map(|id| workspace.live_note(id).map(|note| (id, note)))
+                .filter(|(_, note)| note.is_names_only())
+                .map(|(id, note)| {
+                    let file = &note.file;
+                    let key = note.names_only_cache_key();
+                    (id, file.path.clone(), file.text().to_string(), key)
+                })
+                .collect();
+            (sources, waited_for)
+        };
+        if sources.is_empty() && !waited_for {
+            return Some(());
+        }
+        let parsed: Vec<(NoteId, Note)> = sources
+            .into_par_iter()
+            .map(|(id, path, text, key)| (id, parse_names_only(&job.root, path, text, config, key)))
+            .collect();
+        {
+            let mut world = write(world);
+            let i = current(&world, job)?;
+            let workspace = &mut world.slots[i].workspace;
+            for (id, note) in parsed {
+                // Not if it changed meanwhile (opened, or changed on disk):
+                // it was read again, whole.
+                if workspace.live_note(id).is_some_and(Note::is_names_only) {
+                    workspace.set_note(note);
+                    done += 1;
+                }
+            }
+        }
+        if waited_for {
+            outbox.refresh(Refresh::All);
+        }
+        outbox.progress(Progress::Report {
+            root: job.root.clone(),
+            done,
+            total,
+        });
+    }
 }
 
 /// Builds the index of names "did you mean" searches, if an open note of

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{self as lsp, *};
 
 use super::convert;
@@ -349,17 +350,33 @@ pub fn will_rename_files(world: &World, params: &RenameFilesParams) -> Option<Wo
 pub fn diagnostics(
     world: &World,
     params: &DocumentDiagnosticParams,
-) -> DocumentDiagnosticReportResult {
-    let items = convert::path(&params.text_document.uri)
-        .and_then(|path| world.diagnostics(&path))
-        .unwrap_or_default();
-    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-        RelatedFullDocumentDiagnosticReport {
+) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+    let path = convert::path(&params.text_document.uri);
+    let items = match path
+        .as_deref()
+        .map(|p| (world.diagnostics(p), world.note(p)))
+    {
+        Some((Some(items), _)) => items,
+        // They wait for a note to be parsed; the client is asked to pull
+        // again once it is.
+        Some((None, Some(_))) => {
+            let mut error = jsonrpc::Error::new(jsonrpc::ErrorCode::ServerError(-32802));
+            error.message = "waiting for a note to be parsed".into();
+            error.data = serde_json::to_value(lsp::DiagnosticServerCancellationData {
+                retrigger_request: false,
+            })
+            .ok();
+            return Err(error);
+        }
+        _ => Vec::new(),
+    };
+    Ok(DocumentDiagnosticReportResult::Report(
+        DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
             related_documents: None,
             full_document_diagnostic_report: FullDocumentDiagnosticReport {
                 result_id: None,
                 items,
             },
-        },
+        }),
     ))
 }

@@ -539,6 +539,6 @@ impl LanguageServer for Backend {
         self.request("textDocument/diagnostic", Some(&uri), |w| {
             requests::diagnostics(w, &params)
         })
-        .await
+        .await?
     }
 }

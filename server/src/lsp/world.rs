@@ -39,6 +39,11 @@ pub struct Slot {
     /// notes show no diagnostics: a link to a note not yet read would look
     /// broken.
     pub indexed: bool,
+    /// Whether every note's names (and every bibliography) have been
+    /// read: open notes' diagnostics can be computed, and are final
+    /// unless they asked for anchors of a note not parsed yet. Comes
+    /// before `indexed`.
+    pub names_read: bool,
     /// Vaults found inside this workspace's root that do not have a
     /// workspace of their own yet: their notes show no diagnostics until
     /// they do.
@@ -155,16 +160,38 @@ impl World {
         (slot.indexed || slot.previous.is_some()) && !nested_pending
     }
 
+    /// Whether the names of every note of the workspace of `path` are read,
+    /// as requests see it (see [`World::complete`]): what diagnostics wait
+    /// for.
+    pub fn names_complete(&self, path: &Path) -> bool {
+        let Some(i) = self.slot_of(path) else {
+            return false;
+        };
+        let slot = &self.slots[i];
+        let nested_pending = slot.pending_nested.iter().any(|n| path.starts_with(n));
+        (slot.names_read || slot.previous.is_some()) && !nested_pending
+    }
+
     /// The diagnostics of an open or indexed note; none while its workspace
     /// is being indexed for the first time (during a rebuild, those of the
-    /// last complete build).
+    /// last complete build). None when they are not known yet: they need
+    /// a note parsed that indexing has only read the names of, which it
+    /// now parses first (the documents are refreshed when it is).
     pub fn diagnostics(&self, path: &Path) -> Option<Vec<tower_lsp_server::ls_types::Diagnostic>> {
         let (workspace, note) = self.note(path)?;
-        if !self.complete(path) {
+        if !self.names_complete(path) {
             return Some(Vec::new());
         }
         let slot = &self.slots[self.slot_of(path)?];
+        if workspace.note(note).is_names_only() {
+            workspace.want_parsed(note);
+            return None;
+        }
+        let asked = workspace.unanswered();
         let mut diagnostics = crate::ide::note_diagnostics(workspace, note);
+        if workspace.unanswered() != asked {
+            return None;
+        }
         // What the baseline holds is shown, but quieter (or not at all).
         let baseline = slot
             .baseline

@@ -193,6 +193,23 @@ pub fn parse_note(text: &str) -> NoteSyntax {
     }
 }
 
+/// What of a note other notes may need before it is parsed: its front
+/// matter (title, aliases, bibliographies) and its labels, read without
+/// the parser, as parsing reads them. Everything else is left empty.
+pub fn names_only(text: &str) -> NoteSyntax {
+    let mut note = NoteSyntax::default();
+    if let Some(range) = front_matter::token_range(text) {
+        let parsed = front_matter::parse(&text[range.clone()], range.start);
+        note.links.extend(parsed.links.iter().cloned());
+        note.citations.extend(parsed.nocite.iter().cloned());
+        note.front_matter = Some(Box::new(parsed));
+        note.front_matter_range = Some(range);
+    }
+    note.labels = super::label::labels(text);
+    note.shrink_to_fit();
+    note
+}
+
 /// Extracts a note from its tree.
 pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
     let mut note = NoteSyntax::default();

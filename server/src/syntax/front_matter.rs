@@ -158,6 +158,51 @@ fn links(root: &Node, yaml: &str, offset: usize) -> Vec<Link> {
     out
 }
 
+/// The range of the front matter token at the start of `text`, found as
+/// the grammar's scanner finds it (`grammar/src/scanner.c`,
+/// `scan_front_matter`): after an optional byte-order mark, a line of exactly
+/// three `-`, then lines up to the first line of exactly three `-` or `.`
+/// (blanks may follow either), which the token ends with. Without a
+/// closing line there is none. What a note's names are read from before
+/// it is parsed; a test holds the two to the same answer.
+pub fn token_range(text: &str) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    // The parser starts after a byte-order mark, and so does the token.
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut at = start;
+    // Where a delimiter line of `c` starting at `at` ends, blanks included.
+    let delimiter_line = |at: usize, c: u8| {
+        let run = bytes[at..].iter().take_while(|&&b| b == c).count();
+        let blanks = bytes[at + run..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        let end = at + run + blanks;
+        (run == 3 && matches!(bytes.get(end), None | Some(b'\n' | b'\r'))).then_some(end)
+    };
+    // The start of the line after the one `at` is on.
+    let next_line = |at: usize| {
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map_or(bytes.len(), |i| at + i);
+        match &bytes[end..] {
+            [b'\r', b'\n', ..] => end + 2,
+            [] => end,
+            _ => end + 1,
+        }
+    };
+    delimiter_line(at, b'-')?;
+    at = next_line(at);
+    while at < bytes.len() {
+        if let Some(end) = delimiter_line(at, b'-').or_else(|| delimiter_line(at, b'.')) {
+            return Some(start..end);
+        }
+        at = next_line(at);
+    }
+    None
+}
+
 /// The byte range of a whole front matter error line, for display.
 pub fn error_range(text: &str, at: usize) -> Range<usize> {
     let end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
@@ -167,6 +212,41 @@ pub fn error_range(text: &str, at: usize) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// [`token_range`] finds the front matter the parser finds, on
+        /// texts made of delimiter-like lines, blanks and line breaks of
+        /// every kind.
+        #[test]
+        fn the_token_is_where_the_parser_finds_it(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "---", "...", "----", "--", "-", ".", "..", " ", "\t", "\n", "\r\n", "\r",
+                "title: 😀", "a", "\u{feff}", "# h", "`", "```",
+            ]), 0..14),
+        ) {
+            let text: String = parts.concat();
+            let parsed = crate::syntax::parse_note(&text);
+            proptest::prop_assert_eq!(token_range(&text), parsed.front_matter_range);
+        }
+    }
+
+    #[test]
+    fn the_token_with_a_byte_order_mark_blanks_and_crlf() {
+        for text in [
+            "---\ntitle: x\n---\n# h",
+            "\u{feff}--- \r\ntitle: 标题 😀\r\n... \t\r\nbody",
+            "---\n---",
+            "---\r---\r",
+            "---\ntitle: x\n----\n",
+            "----\ntitle: x\n---\n",
+            " ---\ntitle: x\n---\n",
+        ] {
+            let parsed = crate::syntax::parse_note(text);
+            assert_eq!(token_range(text), parsed.front_matter_range, "{text:?}");
+        }
+        assert_eq!(token_range("---\ntitle: x\n---\n# h"), Some(0..16));
+        assert_eq!(token_range("---\ntitle: x\n----\n"), None);
+    }
 
     #[test]
     fn ranges_stay_exact_along_one_long_line() {

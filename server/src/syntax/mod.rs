@@ -18,7 +18,7 @@ use std::ops::Range;
 pub use chunks::{ChunkedSyntax, Edit};
 pub(crate) use citation::hidden_ranges;
 pub use citation::CitationItem;
-pub use extract::{extract, parse_note, parse_tree, read_keys_as_pandoc, NoteSyntax};
+pub use extract::{extract, names_only, parse_note, parse_tree, read_keys_as_pandoc, NoteSyntax};
 pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
 pub use label::{

@@ -193,22 +193,28 @@ impl IndexCache {
         text: &str,
         parse: impl FnOnce(&str) -> NoteSyntax,
     ) -> (NoteSyntax, Hash, bool) {
+        match self.cached(text) {
+            (Some(syntax), key) => (syntax, key, true),
+            (None, key) => (parse(text), key, false),
+        }
+    }
+
+    /// The syntax of `text` from the entry for its hash, if there is a
+    /// sound one, and the hash.
+    pub fn cached(&self, text: &str) -> (Option<NoteSyntax>, Hash) {
         let key = hash(text);
         let Some(range) = self.entries.get(&key) else {
-            return (parse(text), key, false);
+            return (None, key);
         };
         let cached = postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()])
             .ok()
             // What parsing gives: every range inside the text, on
             // character boundaries, and keys read by gloss's rule.
             .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_fit(text));
-        match cached {
-            Some(syntax) => (syntax, key, true),
-            None => {
-                self.rejected.store(true, Ordering::Relaxed);
-                (parse(text), key, false)
-            }
+        if cached.is_none() {
+            self.rejected.store(true, Ordering::Relaxed);
         }
+        (cached, key)
     }
 
     /// Lets go of the entries once every note is loaded; what the file

@@ -125,6 +125,38 @@ pub fn entries(
     out
 }
 
+/// Whether [`entries`] may find any entry in `text`, known without
+/// parsing it: it is a glossary file, or a line may be a heading that names
+/// a glossary section or a definition (`: …`, `~ …`). Never false where
+/// there are entries (a test holds it to that); a note it is false of
+/// defines no term, and its names are known from its front matter alone.
+pub fn may_define_terms(text: &str, is_glossary_file: bool, section_names: &[String]) -> bool {
+    if is_glossary_file {
+        return true;
+    }
+    let section_names: Vec<String> = section_names.iter().map(|n| normalize(n)).collect();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.split(['\n', '\r']).any(|line| {
+        // Looser than the grammar's markers (which allow three blanks and
+        // no quote marker): a line it calls a heading or definition is
+        // one of these.
+        let line = line.trim_start_matches([' ', '\t', '>']);
+        let mut chars = line.chars();
+        match chars.next() {
+            Some(':' | '~') => chars.next().is_some_and(|c| c == ' ' || c == '\t'),
+            Some('#') => {
+                // The heading's text is part of the line, and normalising
+                // keeps that so.
+                let line = normalize(line);
+                section_names
+                    .iter()
+                    .any(|name| line.contains(name.as_str()))
+            }
+            _ => false,
+        }
+    })
+}
+
 fn extend(out: &mut [GlossaryEntry], end: usize) {
     if let Some(last) = out.last_mut() {
         last.definition.end = last.definition.end.max(end);
@@ -161,6 +193,45 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    proptest::proptest! {
+        /// A note [`may_define_terms`] says defines nothing has no entry:
+        /// its names are read from its front matter alone. Lines mix
+        /// headings (of sections or not, in other cases and widths, quoted,
+        /// indented, CRLF), definitions and list items.
+        #[test]
+        fn notes_said_to_define_nothing_have_no_entry(
+            lines in proptest::collection::vec(proptest::sample::select(vec![
+                "# Glossary", "## 名词解释", "###  GLOSSARY  ##", "# Ｇｌｏｓｓａｒｙ", "#Glossary",
+                "   # Terms", "> # Glossary", "# Glossary of terms", "# Notes", "## 术语表 😀",
+                "- **CoT** (思维链): 逐步推理", "- term: definition", "  - nested: item",
+                "Term", ": definition", "~ definition", "   : indented", "\t: tab", ":no blank",
+                "> : quoted", "```", "~~~", "text 😀", "", "---", "title: x",
+            ]), 0..12),
+            crlf in proptest::bool::ANY,
+        ) {
+            let text = lines.join(if crlf { "\r\n" } else { "\n" });
+            let sections: Vec<String> = crate::workspace::config::DEFAULT_SECTION_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            if !may_define_terms(&text, false, &sections) {
+                let note = parse_note(&text);
+                proptest::prop_assert!(entries(&text, &note.blocks, false, &sections).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn what_may_define_terms() {
+        let sections = ["Glossary".to_string()];
+        let may = |text: &str| may_define_terms(text, false, &sections);
+        assert!(may("x\n## Ｇｌｏｓｓａｒｙ\n- a: b"));
+        assert!(may("Term\r\n: definition 😀"));
+        assert!(may("\u{feff}# glossary"));
+        assert!(!may("# Notes 😀\n- a: b\n:no blank\nglossary"));
+        assert!(may_define_terms("- a: b", true, &sections));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::bibliography::BibFormat;
-use super::cache::IndexCache;
+use super::cache::{Hash, IndexCache};
 use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
 use super::read::{permitted, read_file, Access, Origin, ReadError};
 use super::walk::{self, VAULT_MARKERS};
@@ -86,6 +86,30 @@ pub fn load_note_cached(
     config: &Config,
     cache: Option<&IndexCache>,
 ) -> (Note, bool) {
+    load(root, path, config, cache, false)
+}
+
+/// Reads the note at `path` as [`load_note_cached`] does, but parses it
+/// only if its syntax is not in `cache` and its names cannot be known
+/// without parsing it ([`Note::names_only`]). What a vault's notes are
+/// read with first, so that an open note's diagnostics need not wait for
+/// every note to be parsed.
+pub fn load_note_names_first(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    cache: Option<&IndexCache>,
+) -> (Note, bool) {
+    load(root, path, config, cache, true)
+}
+
+fn load(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    cache: Option<&IndexCache>,
+    names_first: bool,
+) -> (Note, bool) {
     let mut file = read_source(
         access(root, config),
         path,
@@ -95,21 +119,53 @@ pub fn load_note_cached(
     if let Some(problem) = unparsable(file.text()) {
         file = SourceFile::new(root, file.path, String::new(), Some(problem));
     }
-    let (syntax, cached_as, hit) = match (&file.problem, cache) {
-        (Some(FileProblem::TooLarge { .. } | FileProblem::TooDense { .. }), _) => {
-            (NoteSyntax::default(), None, false)
+    if let Some(FileProblem::TooLarge { .. } | FileProblem::TooDense { .. }) = file.problem {
+        return (Note::new(config, file, NoteSyntax::default()), false);
+    }
+    let (cached, cache_key) = match cache {
+        Some(cache) => {
+            let (cached, key) = cache.cached(file.text());
+            (cached, Some(key))
         }
-        (_, Some(cache)) => {
-            let (syntax, hash, hit) = cache.syntax(file.text(), parse_note);
-            (syntax, Some(hash), hit)
-        }
-        (_, None) => (parse_note(file.text()), None, false),
+        None => (None, None),
     };
-    let mut note = Note::new(config, file, syntax);
-    // Front matter over the limit is dropped from the syntax: not what
-    // another limit would keep.
-    note.cached_as = cached_as.filter(|_| note.front_matter_too_large.is_none());
-    (note, hit)
+    if let Some(syntax) = cached {
+        return (
+            cached_under(Note::new(config, file, syntax), cache_key),
+            true,
+        );
+    }
+    // A file with a problem keeps it: it is parsed now, as it is.
+    if names_first && file.problem.is_none() && !Note::names_need_parsing(config, &file) {
+        return (Note::names_only(config, file, cache_key), false);
+    }
+    let syntax = parse_note(file.text());
+    (
+        cached_under(Note::new(config, file, syntax), cache_key),
+        false,
+    )
+}
+
+/// Parses whole the note read for its names only at `path`, whose text is
+/// `text` ([`load_note_names_first`]).
+pub fn parse_names_only(
+    root: &Path,
+    path: PathBuf,
+    text: String,
+    config: &Config,
+    cache_key: Option<Hash>,
+) -> Note {
+    let file = SourceFile::new(root, path, text, None);
+    let syntax = parse_note(file.text());
+    cached_under(Note::new(config, file, syntax), cache_key)
+}
+
+/// `note`, whose syntax is what parsing gave, with the hash it is cached
+/// under: none if front matter over the limit was dropped from it, which
+/// another limit would keep.
+fn cached_under(mut note: Note, cache_key: Option<Hash>) -> Note {
+    note.cached_as = cache_key.filter(|_| note.front_matter_too_large.is_none());
+    note
 }
 
 /// Why a note's text must not be parsed, if it must not.

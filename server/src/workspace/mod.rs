@@ -30,6 +30,7 @@ mod walk;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub use anchors::Anchor;
@@ -39,8 +40,8 @@ pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use files::FileRef;
 pub use glossary::GlossaryEntry;
 pub use load::{
-    find_root, load_bibliography, load_config_file, load_note, load_note_cached, read_source,
-    unparsable, WantedBibliography,
+    find_root, load_bibliography, load_config_file, load_note, load_note_cached,
+    load_note_names_first, parse_names_only, read_source, unparsable, WantedBibliography,
 };
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
 pub use text::Reader;
@@ -202,6 +203,10 @@ pub struct Note {
     /// (not cut by the front matter's size limit, nor its keys read by
     /// Pandoc's rule): the key its syntax is cached under.
     pub cached_as: Option<cache::Hash>,
+    /// Set while only the note's names are read (the language server's
+    /// first pass over a vault, see [`Note::names_only`]); it is parsed
+    /// whole later. Boxed: every note has the field, few for long.
+    names_only: Option<Box<NamesOnly>>,
     anchors: anchors::Lazy<anchors::Anchors>,
     references: anchors::Lazy<HashMap<String, String>>,
 }
@@ -216,14 +221,10 @@ impl Note {
         if front_matter_too_large.is_some() {
             syntax.front_matter = None;
         }
-        let is_glossary_file = config
-            .glossary_files
-            .iter()
-            .any(|f| f == &file.rel || file.rel.ends_with(&format!("/{f}")));
         let glossary = glossary::entries(
             file.text(),
             &syntax.blocks,
-            is_glossary_file,
+            is_glossary_file(config, &file.rel),
             &config.glossary_section_names,
         );
         let mut keys = vec![(normalize(stem(&file.rel)), Key::Note(NoteName::Stem))];
@@ -251,9 +252,46 @@ impl Note {
             keys,
             front_matter_too_large,
             cached_as: None,
+            names_only: None,
             anchors: anchors::Lazy::default(),
             references: anchors::Lazy::default(),
         }
+    }
+
+    /// Whether the names of the note of `file` can be known only by
+    /// parsing it: it may define glossary entries. Otherwise
+    /// [`Note::names_only`] knows them.
+    pub fn names_need_parsing(config: &Config, file: &SourceFile) -> bool {
+        glossary::may_define_terms(
+            file.text(),
+            is_glossary_file(config, &file.rel),
+            &config.glossary_section_names,
+        )
+    }
+
+    /// The note of `file` as far as other notes need it before it is
+    /// parsed, for a note whose names need no parsing
+    /// ([`Note::names_need_parsing`]): its front matter (title, aliases,
+    /// bibliographies) and labels. Its names, and so what links and keys
+    /// resolve to, are those of the parsed note; its anchors are not known
+    /// (see [`Workspace::anchors`]). `cache_key` is the hash its parse is
+    /// to be cached under.
+    pub fn names_only(config: &Config, file: SourceFile, cache_key: Option<cache::Hash>) -> Note {
+        let syntax = crate::syntax::names_only(file.text());
+        let mut note = Note::new(config, file, syntax);
+        note.names_only = Some(Box::new(NamesOnly { cache_key }));
+        note
+    }
+
+    /// Whether only the note's names are read yet ([`Note::names_only`]).
+    pub fn is_names_only(&self) -> bool {
+        self.names_only.is_some()
+    }
+
+    /// The hash the parse of a note read for its names only is cached
+    /// under.
+    pub fn names_only_cache_key(&self) -> Option<cache::Hash> {
+        self.names_only.as_ref().and_then(|n| n.cache_key)
     }
 
     /// Reads the note's citation keys by Pandoc's rule. Its syntax is then
@@ -279,7 +317,8 @@ impl Note {
             .collect()
     }
 
-    /// What `#…` can name in this note, indexed on first use.
+    /// What `#…` can name in this note, indexed on first use: nothing
+    /// while only its names are read (it has no blocks yet).
     pub fn anchors(&self) -> &anchors::Anchors {
         self.anchors.get_or_init(|| {
             self.file
@@ -337,6 +376,21 @@ impl Note {
             .find(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
             .map_or_else(|| self.stem(), |b| &self.file.text()[b.content()])
     }
+}
+
+/// What a note read for its names only keeps for its parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NamesOnly {
+    cache_key: Option<cache::Hash>,
+}
+
+/// Whether the note at `rel` is a glossary file: every list item in it
+/// defines a term.
+fn is_glossary_file(config: &Config, rel: &str) -> bool {
+    config
+        .glossary_files
+        .iter()
+        .any(|f| f == rel || rel.ends_with(&format!("/{f}")))
 }
 
 fn stem(rel: &str) -> &str {
@@ -581,6 +635,11 @@ pub struct Workspace {
     /// For long notes, what each line gave: scanning again after a
     /// keystroke reads only the lines it changed.
     title_lines: Mutex<HashMap<NoteId, titles::LineCache>>,
+    /// Notes read for their names only whose anchors something asked
+    /// for: what an answer waits for (see [`Workspace::anchors`]).
+    wanted: Mutex<std::collections::BTreeSet<NoteId>>,
+    /// How many times anchors of such a note were asked for.
+    unanswered: AtomicU64,
 }
 
 impl Workspace {
@@ -613,7 +672,42 @@ impl Workspace {
             titles: OnceLock::new(),
             title_mentions: Mutex::new(HashMap::new()),
             title_lines: Mutex::new(HashMap::new()),
+            wanted: Mutex::new(std::collections::BTreeSet::new()),
+            unanswered: AtomicU64::new(0),
         }
+    }
+
+    /// What `#…` can name in note `id`. Of a note read for its names only
+    /// that is not known yet: the note is wanted parsed, and an answer
+    /// that used its anchors is not final ([`Workspace::unanswered`]
+    /// counts the asks).
+    pub fn anchors(&self, id: NoteId) -> &anchors::Anchors {
+        let note = self.note(id);
+        if note.is_names_only() {
+            self.want_parsed(id);
+        }
+        note.anchors()
+    }
+
+    /// Asks for note `id`, read for its names only, to be parsed next: an
+    /// answer waits for it.
+    pub fn want_parsed(&self, id: NoteId) {
+        lock(&self.wanted).insert(id);
+        self.unanswered.fetch_add(1, AtomicOrdering::Relaxed);
+    }
+
+    /// How many times the anchors of a note read for its names only were
+    /// asked for: an answer computed while this did not change is final.
+    pub fn unanswered(&self) -> u64 {
+        self.unanswered.load(AtomicOrdering::Relaxed)
+    }
+
+    /// The notes read for their names only whose anchors were asked for
+    /// since the last call, emptied.
+    pub fn take_wanted(&self) -> Vec<NoteId> {
+        std::mem::take(&mut *lock(&self.wanted))
+            .into_iter()
+            .collect()
     }
 
     /// The source of a file diagnostics can point at.
@@ -1362,6 +1456,51 @@ mod tests {
         let file = SourceFile::new(root, root.join(rel), String::new(), None);
         let syntax = crate::syntax::parse_note("");
         workspace.set_note(Note::new(&workspace.config, file, syntax));
+    }
+
+    /// A note read for its names only is found by the names parsing
+    /// gives it; an answer that needs its anchors asks for it parsed, and
+    /// is final once it is.
+    #[test]
+    fn a_note_read_for_its_names_only_resolves_as_parsed_and_is_wanted_for_its_anchors() {
+        let root = Path::new("/vault");
+        let config = Config::default();
+        let b_text = "---\ntitle: 标题 😀\naliases: [别名]\n---\n# Heading\r\n段落 ^blk\n# Intro {#sec:intro}\n";
+        let file = |rel: &str, text: &str| SourceFile::new(root, root.join(rel), text.into(), None);
+        assert!(!Note::names_need_parsing(&config, &file("b.md", b_text)));
+        let names = Note::names_only(&config, file("b.md", b_text), None);
+        let parsed = Note::new(
+            &config,
+            file("b.md", b_text),
+            crate::syntax::parse_note(b_text),
+        );
+        assert_eq!(names.keys, parsed.keys);
+        assert_eq!(names.syntax.front_matter, parsed.syntax.front_matter);
+        assert_eq!(names.syntax.labels, parsed.syntax.labels);
+        let glossary = "# Notes\n## 名词解释\n- **CoT**: 思维链\n";
+        assert!(Note::names_need_parsing(&config, &file("g.md", glossary)));
+
+        let mut workspace = Workspace::new(root.to_path_buf(), config.clone(), None);
+        let b = workspace.set_note(names);
+        let a_text = "[[别名#Heading]] [[b#Nope]] @sec:intro\n";
+        let a_syntax = crate::syntax::parse_note(a_text);
+        let a = workspace.set_note(Note::new(&config, file("a.md", a_text), a_syntax));
+        let asked = workspace.unanswered();
+        crate::ide::note_diagnostics(&workspace, a);
+        assert_ne!(workspace.unanswered(), asked);
+        assert_eq!(workspace.take_wanted(), [b]);
+        assert!(workspace.take_wanted().is_empty());
+
+        let whole = super::parse_names_only(root, root.join("b.md"), b_text.into(), &config, None);
+        assert!(!whole.is_names_only());
+        workspace.set_note(whole);
+        let asked = workspace.unanswered();
+        let messages: Vec<String> = crate::ide::note_diagnostics(&workspace, a)
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(workspace.unanswered(), asked);
+        assert_eq!(messages, ["no heading 'Nope' in 'b.md'"]);
     }
 
     proptest! {

@@ -393,7 +393,7 @@ impl Workspace {
         let Some(anchor) = anchor else {
             return Resolution::Note { note, anchor: None };
         };
-        match self.note(note).anchors().find(anchor) {
+        match self.anchors(note).find(anchor) {
             Some(found) => Resolution::Note {
                 note,
                 anchor: Some(found),
@@ -404,7 +404,7 @@ impl Workspace {
 
     /// The block index of the heading named `anchor` (by text or slug).
     pub fn find_heading(&self, note: NoteId, anchor: &str) -> Option<usize> {
-        match self.note(note).anchors().find(anchor)? {
+        match self.anchors(note).find(anchor)? {
             Anchor::Heading(block) => Some(block),
             Anchor::Block(_) => None,
         }
