@@ -390,6 +390,11 @@ fn rename_terms_and_moved_notes() {
 #[test]
 fn pull_diagnostics_when_the_client_asks_for_them() {
     let vault = Vault::fixture("lsp-vault");
+    // Read for its names first, then parsed: what it declares stays known.
+    vault.write(
+        "notes/declares.md",
+        "---\nbibliography: nowhere.bib\n---\n见 [@x] 😀\n",
+    );
     let mut client = LspClient::start(vault.path());
     let root = uri(&vault, "");
     let init = client.request(
@@ -415,6 +420,18 @@ fn pull_diagnostics_when_the_client_asks_for_them() {
     let items = report["result"]["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["code"], "broken-link");
+    let closed = uri(&vault, "notes/declares.md");
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": closed}}),
+    );
+    let codes: Vec<&str> = report["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"missing-bibliography"), "{report}");
     // Nothing is pushed to a pulling client.
     assert!(!client
         .notifications

@@ -322,7 +322,7 @@ fn read_all(
         nested
     };
     outbox.refresh(Refresh::All);
-    parse_the_rest(world, job, config, outbox)?;
+    parse_the_rest(world, job, config, outbox, total)?;
     let mut world = write(world);
     let i = current(&world, job)?;
     let slot = &mut world.slots[i];
@@ -341,8 +341,9 @@ fn parse_the_rest(
     job: &IndexJob,
     config: &Config,
     outbox: &Outbox,
+    total: usize,
 ) -> Option<()> {
-    let (mut rest, total, mut done) = {
+    let (mut rest, mut done) = {
         let world = read(world);
         let i = current(&world, job)?;
         let workspace = &world.slots[i].workspace;
@@ -351,10 +352,10 @@ fn parse_the_rest(
             .filter(|(_, n)| n.is_names_only())
             .map(|(id, _)| id)
             .collect();
-        let total = workspace.notes().count();
-        let done = total - rest.len();
-        (rest.into_iter(), total, done)
+        let done = total.saturating_sub(rest.len());
+        (rest.into_iter(), done)
     };
+    let mut refresh;
     loop {
         // Copied out, so that no lock is held while the pool parses.
         let (sources, waited_for) = {
@@ -363,6 +364,7 @@ fn parse_the_rest(
             let workspace = &world.slots[i].workspace;
             let wanted = workspace.take_wanted();
             let waited_for = !wanted.is_empty();
+            refresh = waited_for;
             let batch: Vec<NoteId> = match waited_for {
                 true => wanted,
                 false => rest
@@ -397,13 +399,30 @@ fn parse_the_rest(
             for (id, note) in parsed {
                 // Not if it changed meanwhile (opened, or changed on disk):
                 // it was read again, whole.
-                if workspace.live_note(id).is_some_and(Note::is_names_only) {
-                    workspace.set_note(note);
-                    done += 1;
-                }
+                let Some(old) = workspace.live_note(id).filter(|n| n.is_names_only()) else {
+                    continue;
+                };
+                // What other notes' answers used of it: the same by
+                // construction (tests hold the reading before parsing to
+                // it), but if not, answers are given again now rather
+                // than when indexing ends.
+                let same = old.keys == note.keys
+                    && old.syntax.labels == note.syntax.labels
+                    && old.syntax.front_matter == note.syntax.front_matter;
+                debug_assert!(
+                    same,
+                    "names read apart from the parse of {:?}",
+                    old.file.rel
+                );
+                refresh |= !same;
+                workspace.set_note(note);
+                // Replacing a note forgets the bibliographies it declares
+                // that are missing; they are what they were.
+                workspace.declared_bibliographies(id);
+                done += 1;
             }
         }
-        if waited_for {
+        if refresh {
             outbox.refresh(Refresh::All);
         }
         outbox.progress(Progress::Report {

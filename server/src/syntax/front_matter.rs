@@ -160,16 +160,20 @@ fn links(root: &Node, yaml: &str, offset: usize) -> Vec<Link> {
 
 /// The range of the front matter token at the start of `text`, found as
 /// the grammar's scanner finds it (`grammar/src/scanner.c`,
-/// `scan_front_matter`): after an optional byte-order mark, a line of exactly
+/// `scan_front_matter`): after optional byte-order marks, a line of exactly
 /// three `-`, then lines up to the first line of exactly three `-` or `.`
 /// (blanks may follow either), which the token ends with. Without a
 /// closing line there is none. What a note's names are read from before
 /// it is parsed; a test holds the two to the same answer.
 pub fn token_range(text: &str) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
-    // The parser starts after a byte-order mark, and so does the token.
+    // The parser starts after a byte-order mark, and so does the token; the
+    // scanner passes over one more.
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut at = start;
+    if text[start..].starts_with('\u{feff}') {
+        at += 3;
+    }
     // Where a delimiter line of `c` starting at `at` ends, blanks included.
     let delimiter_line = |at: usize, c: u8| {
         let run = bytes[at..].iter().take_while(|&&b| b == c).count();
@@ -235,6 +239,9 @@ mod tests {
         for text in [
             "---\ntitle: x\n---\n# h",
             "\u{feff}--- \r\ntitle: 标题 😀\r\n... \t\r\nbody",
+            "\u{feff}\u{feff}---\ntitle: x\n---\n",
+            "\u{feff}\u{feff}\u{feff}---\ntitle: x\n---\n",
+            "---\n\u{feff}---\n",
             "---\n---",
             "---\r---\r",
             "---\ntitle: x\n----\n",
