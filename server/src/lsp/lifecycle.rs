@@ -151,7 +151,7 @@ pub fn index(
         || config.index_cache.then(|| IndexCache::open(&root)),
     );
     let mut hits = 0;
-    let finished = read_all(
+    let names_read = read_all(
         world,
         job,
         &config,
@@ -160,7 +160,17 @@ pub fn index(
         &mut hits,
         outbox,
     );
+    // The notes left to parse were not in the cache.
     cache.iter_mut().for_each(IndexCache::loaded);
+    let finished = names_read.and_then(|(total, nested)| {
+        parse_the_rest(world, job, &config, outbox, total)?;
+        let mut world = write(world);
+        let i = current(&world, job)?;
+        let slot = &mut world.slots[i];
+        slot.indexed = true;
+        slot.previous = None;
+        Some((total, nested))
+    });
     let total = finished.as_ref().map_or(0, |(total, _)| *total);
     let reused = cache.as_ref().map(|_| hits);
     outbox.progress(Progress::End {
@@ -214,9 +224,11 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
     });
 }
 
-/// Reads the notes and bibliographies the walk `found`. Notes are parsed
-/// through `cache` when given; `hits` counts those whose syntax came from
-/// it.
+/// Reads the notes and bibliographies the walk `found`, the notes for their
+/// names first, then asks for the open notes' diagnostics; the caller then
+/// parses the rest ([`parse_the_rest`]). Notes are loaded through `cache`
+/// when given; `hits` counts those whose syntax came from it. Returns the
+/// number of notes and the vaults found inside the root.
 ///
 /// Names first: an open note's diagnostics need every note's names
 /// (titles, aliases, glossary entries) and the bibliographies, but only
@@ -322,12 +334,6 @@ fn read_all(
         nested
     };
     outbox.refresh(Refresh::All);
-    parse_the_rest(world, job, config, outbox, total)?;
-    let mut world = write(world);
-    let i = current(&world, job)?;
-    let slot = &mut world.slots[i];
-    slot.indexed = true;
-    slot.previous = None;
     Some((total, nested))
 }
 
