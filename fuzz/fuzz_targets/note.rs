@@ -61,15 +61,24 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(decoded, syntax, "the cache's encoding changed the syntax");
     // Names first: what is read of the note before it is parsed.
     let names = gloss::syntax::names_only(&text);
-    assert_eq!(names.front_matter_range, syntax.front_matter_range, "front matter found apart");
-    assert_eq!(names.front_matter, syntax.front_matter, "front matter read apart");
+    assert_eq!(
+        names.front_matter_range, syntax.front_matter_range,
+        "front matter found apart"
+    );
+    assert_eq!(
+        names.front_matter, syntax.front_matter,
+        "front matter read apart"
+    );
     assert_eq!(names.labels, syntax.labels, "labels found apart");
     let config = Config::default();
     let root = std::path::Path::new("/fuzz");
     let file = SourceFile::new(root, root.join("note.md"), text.to_string(), None);
     if !Note::names_need_parsing(&config, &file) {
         let note = Note::new(&config, file, syntax.clone());
-        assert!(note.glossary.is_empty(), "a glossary entry where none may be");
+        assert!(
+            note.glossary.is_empty(),
+            "a glossary entry where none may be"
+        );
     }
     for mention in TITLES.scan_note(&text, &syntax) {
         check(&text, &mention.range, "title mention");
