@@ -40,8 +40,8 @@ fuzz_target!(|data: &[u8]| {
         check(&text, &block.content(), "block content");
     }
     for link in &syntax.links {
-        check(&text, &link.range, "link");
-        for part in [&link.target, &link.anchor].into_iter().flatten() {
+        check(&text, &link.range(), "link");
+        for part in [link.target(), link.anchor()].into_iter().flatten() {
             check(&text, &part.range, "link part");
         }
     }

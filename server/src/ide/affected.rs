@@ -109,9 +109,7 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
                     changed.contains(&note)
                 }
                 Resolution::Glossary(entry) => changed.contains(&entry.note),
-                Resolution::Unresolved => {
-                    link.target.as_ref().is_some_and(|t| names_gone(&t.value))
-                }
+                Resolution::Unresolved => link.target().is_some_and(|t| names_gone(t.value)),
                 // A new note of the same name makes a link ambiguous.
                 Resolution::Ambiguous(candidates) => candidates.iter().any(
                     |c| matches!(c, crate::workspace::FileRef::Note(n) if changed.contains(n)),

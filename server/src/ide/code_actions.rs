@@ -33,14 +33,14 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 pub fn code_actions(workspace: &Workspace, note: NoteId, range: Range<usize>) -> Vec<CodeAction> {
     let syntax = &workspace.note(note).syntax;
     let mut out = Vec::new();
-    for link in syntax.links.iter().filter(|l| overlaps(&l.range, &range)) {
-        let Some(target) = &link.target else {
+    for link in syntax.links.iter().filter(|l| overlaps(&l.range(), &range)) {
+        let Some(target) = link.target() else {
             continue;
         };
         if workspace.resolve_link(note, link) != Resolution::Unresolved {
             continue;
         }
-        if let Some(closest) = workspace.suggest_name(&target.value) {
+        if let Some(closest) = workspace.suggest_name(target.value) {
             out.push(CodeAction {
                 title: format!("Change to '{closest}'"),
                 fixes: super::Code::BrokenLink,
@@ -52,7 +52,7 @@ pub fn code_actions(workspace: &Workspace, note: NoteId, range: Range<usize>) ->
                 preferred: true,
             });
         }
-        if let Some(edit) = add_to_glossary(workspace, note, &target.value) {
+        if let Some(edit) = add_to_glossary(workspace, note, target.value) {
             out.push(CodeAction {
                 title: format!("Add '{}' to the glossary", target.value),
                 fixes: super::Code::BrokenLink,

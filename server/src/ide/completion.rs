@@ -216,20 +216,20 @@ fn anchor_target(
     if target.trim().is_empty() {
         return Some(note);
     }
-    let link = Link {
-        kind: LinkKind::Wiki,
-        range: start..start + target.len(),
-        target: Some(Spanned {
+    let link = Link::new(
+        LinkKind::Wiki,
+        start..start + target.len(),
+        Some(Spanned {
             value: target.trim().to_string(),
             range: start..start + target.len(),
         }),
         // No heading has this name: the link resolves to its note with a
         // broken anchor.
-        anchor: Some(Spanned {
+        Some(Spanned {
             value: "\0".to_string(),
             range: start + target.len()..start + target.len(),
         }),
-    };
+    );
     match workspace.resolve_link(note, &link) {
         Resolution::Note { note, .. } | Resolution::BrokenAnchor { note } => Some(note),
         _ => None,

@@ -22,7 +22,7 @@ pub enum Item<'a> {
 pub fn item_at(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Item<'_>> {
     let syntax = &workspace.note(note).syntax;
     let within = |range: &std::ops::Range<usize>| range.start <= offset && offset <= range.end;
-    if let Some(link) = syntax.links.iter().find(|l| within(&l.range)) {
+    if let Some(link) = syntax.links.iter().find(|l| within(&l.range())) {
         return Some(Item::Link(link));
     }
     // Prefer the item whose key is under the cursor, then any item of the

@@ -241,27 +241,28 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let note = workspace.note(id);
     // `None`: nothing to report.
     let mut resolved: HashMap<_, Option<Resolution>> = HashMap::new();
-    for link in note.syntax.links.iter().filter(|l| inside(&l.range)) {
-        let target = link.target.as_ref();
+    for link in note.syntax.links.iter().filter(|l| inside(&l.range())) {
+        let target = link.target();
+        let target = target.as_ref();
         if let Some(target) = target {
-            if workspace.config.ignore_targets.is_match(&target.value) {
+            if workspace.config.ignore_targets.is_match(target.value) {
                 continue;
             }
         }
-        let target_range = target.map_or(link.range.clone(), |t| t.range.clone());
+        let target_range = target.map_or(link.range(), |t| t.range.clone());
         // Notes link to the same few names over and over; resolve each
         // spelling once per note.
         let key = (
             link.kind,
-            target.map(|t| t.value.as_str()),
-            link.anchor.as_ref().map(|a| a.value.as_str()),
+            target.map(|t| t.value),
+            link.anchor().map(|a| a.value),
         );
         let resolution = resolved
             .entry(key)
             .or_insert_with(|| match workspace.resolve_link(id, link) {
                 // Asked of the disk once per spelling, not per occurrence.
                 Resolution::OutsideRoot
-                    if workspace.exists_outside(id, target.map_or("", |t| t.value.as_str())) =>
+                    if workspace.exists_outside(id, target.map_or("", |t| t.value)) =>
                 {
                     None
                 }
@@ -278,7 +279,7 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
             | Resolution::Folder => {}
             Resolution::Empty => sink.push(
                 Code::EmptyLink,
-                link.range.clone(),
+                link.range(),
                 "empty link".to_string(),
                 Vec::new(),
             ),
@@ -286,10 +287,9 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
             // (`[...](年)` in cloze notes) is not taken for a broken link.
             Resolution::Unresolved
                 if link.kind.is_markdown()
-                    && !crate::workspace::is_path_like(target.map_or("", |t| t.value.as_str())) => {
-            }
+                    && !crate::workspace::is_path_like(target.map_or("", |t| t.value)) => {}
             Resolution::Unresolved => {
-                let name = target.map_or("", |t| t.value.as_str());
+                let name = target.map_or("", |t| t.value);
                 // Say what was looked for: a path names a file, a bare name
                 // a concept or a note.
                 let what = if link.kind.is_markdown() || crate::workspace::is_path_like(name) {
@@ -309,7 +309,7 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 );
             }
             Resolution::OutsideRoot => {
-                let name = target.map_or("", |t| t.value.as_str());
+                let name = target.map_or("", |t| t.value);
                 // Looked for inside and out: it is not there. Under
                 // `--untrusted` nothing outside was asked about.
                 let message = match workspace.config.confined {
@@ -322,7 +322,7 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 sink.push(Code::BrokenLink, target_range, message, Vec::new());
             }
             Resolution::Ambiguous(files) => {
-                let name = target.map_or("", |t| t.value.as_str());
+                let name = target.map_or("", |t| t.value);
                 // A name shared by a thousand notes must not make every
                 // link to it a thousand-line message.
                 let shown = &files[..files.len().min(MAX_CANDIDATES_SHOWN)];
@@ -358,19 +358,19 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
             }
             Resolution::BrokenAnchor { note: target_note } => {
                 let anchor = link
-                    .anchor
-                    .as_ref()
+                    .anchor()
                     .expect("only links with an anchor break on it");
                 let document = workspace.document_of(id);
-                let in_document = target_note == id && link.target.is_none() && document.len() > 1;
+                let in_document =
+                    target_note == id && link.target().is_none() && document.len() > 1;
                 let suggestion = if in_document {
                     // The closest among every file of the document.
                     document
                         .iter()
-                        .filter_map(|&n| workspace.anchors(n).closest(&anchor.value))
-                        .min_by_key(|s| strsim::levenshtein(s, &anchor.value))
+                        .filter_map(|&n| workspace.anchors(n).closest(anchor.value))
+                        .min_by_key(|s| strsim::levenshtein(s, anchor.value))
                 } else {
-                    workspace.anchors(target_note).closest(&anchor.value)
+                    workspace.anchors(target_note).closest(anchor.value)
                 };
                 let where_ = if in_document {
                     "this document".to_string()
@@ -389,7 +389,7 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     anchor.range.clone(),
                     format!(
                         "no {what} '{}' in {where_}{}",
-                        excerpt(&anchor.value),
+                        excerpt(anchor.value),
                         did_you_mean(suggestion.as_deref())
                     ),
                     Vec::new(),

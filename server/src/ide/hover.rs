@@ -197,7 +197,7 @@ fn link_hover(
     link: &Link,
     config: HoverConfig,
 ) -> Option<HoverResult> {
-    let range = link.range.clone();
+    let range = link.range();
     let markdown = match workspace.resolve_link(note, link) {
         Resolution::Glossary(entry) => entry_markdown(workspace, entry),
         Resolution::Note {
@@ -210,7 +210,7 @@ fn link_hover(
         } => note_markdown(workspace, target, Some(block)),
         Resolution::Note { note: target, .. } => note_markdown(workspace, target, None),
         Resolution::File(index) => file_markdown(workspace, index),
-        Resolution::Folder => format!("folder `{}`", link.target.as_ref()?.value),
+        Resolution::Folder => format!("folder `{}`", link.target()?.value),
         _ if config.problems => problem_markdown(workspace, note, &range)?,
         _ => return None,
     };

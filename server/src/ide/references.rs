@@ -135,7 +135,7 @@ pub fn find_references(
                     if same {
                         out.push(Reference {
                             file: FileId::Note(id),
-                            range: link.range.clone(),
+                            range: link.range(),
                         });
                     }
                 }

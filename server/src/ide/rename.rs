@@ -38,9 +38,9 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<(Subjec
         }
         Item::Link(link) => match workspace.resolve_link(note, link) {
             Resolution::Glossary(entry) => {
-                let target = link.target.as_ref()?;
+                let target = link.target()?;
                 Some((
-                    Subject::Name(entry, normalize(&target.value)),
+                    Subject::Name(entry, normalize(target.value)),
                     target.range.clone(),
                 ))
             }
@@ -48,7 +48,7 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<(Subjec
                 note: target,
                 anchor: Some(Anchor::Heading(block)),
             } => {
-                let anchor = link.anchor.as_ref()?;
+                let anchor = link.anchor()?;
                 (anchor.range.start <= offset && offset <= anchor.range.end)
                     .then(|| (Subject::Heading(target, block), anchor.range.clone()))
             }
@@ -152,10 +152,10 @@ pub fn rename(
             });
             for (id, n) in workspace.notes() {
                 for link in &n.syntax.links {
-                    let Some(target) = &link.target else {
+                    let Some(target) = link.target() else {
                         continue;
                     };
-                    if normalize(&target.value) == name
+                    if normalize(target.value) == name
                         && workspace.resolve_link(id, link) == Resolution::Glossary(entry)
                     {
                         edits.push(TextEdit {
@@ -176,7 +176,7 @@ pub fn rename(
             });
             for (id, n) in workspace.notes() {
                 for link in &n.syntax.links {
-                    let Some(anchor) = &link.anchor else {
+                    let Some(anchor) = link.anchor() else {
                         continue;
                     };
                     let same = workspace.resolve_link(id, link)
@@ -188,7 +188,7 @@ pub fn rename(
                         // Markdown links usually carry slugs; keep their
                         // style.
                         let markdown = link.kind == LinkKind::Markdown;
-                        let new_anchor = if markdown && anchor.value == slug(&anchor.value) {
+                        let new_anchor = if markdown && anchor.value == slug(anchor.value) {
                             slug(new_name)
                         } else {
                             new_name.to_string()
@@ -222,34 +222,29 @@ fn destination_edit(
     path: Option<&str>,
     anchor: Option<&str>,
 ) -> (Range<usize>, String) {
-    let written = |part: &Option<crate::syntax::Spanned<String>>| {
-        part.as_ref().map(|p| text[p.range.clone()].to_string())
-    };
-    let new_path = path.map(str::to_string).or_else(|| written(&link.target));
-    let new_anchor = anchor.map(str::to_string).or_else(|| written(&link.anchor));
+    let written =
+        |part: Option<crate::syntax::Spanned<&str>>| part.map(|p| text[p.range].to_string());
+    let new_path = path.map(str::to_string).or_else(|| written(link.target()));
+    let new_anchor = anchor
+        .map(str::to_string)
+        .or_else(|| written(link.anchor()));
     // Where the destination starts and ends in the text.
     let start = link
-        .target
-        .as_ref()
+        .target()
         .map(|t| t.range.start)
-        .or_else(|| link.anchor.as_ref().map(|a| a.range.start - 1))
-        .unwrap_or(link.range.start);
+        .or_else(|| link.anchor().map(|a| a.range.start - 1))
+        .unwrap_or(link.range().start);
     let end = link
-        .anchor
-        .as_ref()
-        .or(link.target.as_ref())
+        .anchor()
+        .or(link.target())
         .map_or(start, |p| p.range.end);
     let bracketed = text[..start].ends_with('<');
     let spaced = new_path.iter().chain(&new_anchor).any(|p| p.contains(' '));
     if bracketed || !spaced {
         let changed = if path.is_some() {
-            link.target
-                .as_ref()
-                .map(|t| (t.range.clone(), new_path.clone()))
+            link.target().map(|t| (t.range, new_path.clone()))
         } else {
-            link.anchor
-                .as_ref()
-                .map(|a| (a.range.clone(), new_anchor.clone()))
+            link.anchor().map(|a| (a.range, new_anchor.clone()))
         };
         if let Some((range, Some(new_text))) = changed {
             return (range, new_text);
@@ -296,7 +291,7 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
     let mut edits = Vec::new();
     for (id, n) in workspace.notes() {
         for link in &n.syntax.links {
-            let Some(target) = &link.target else {
+            let Some(target) = link.target() else {
                 continue;
             };
             let resolved = match workspace.resolve_link(id, link) {

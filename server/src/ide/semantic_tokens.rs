@@ -64,7 +64,7 @@ pub fn semantic_tokens(workspace: &Workspace, note: NoteId) -> Vec<SemanticToken
             workspace.resolve_link(note, link),
             Resolution::Unresolved | Resolution::BrokenAnchor { .. } | Resolution::Empty
         );
-        tokens.push(token(link.range.clone(), TokenKind::ConceptLink, broken));
+        tokens.push(token(link.range(), TokenKind::ConceptLink, broken));
     }
     for citation in &n.syntax.citations {
         let key = &citation.key.value;

@@ -53,17 +53,7 @@ impl Chunk {
             links: self
                 .links
                 .iter()
-                .map(|l| {
-                    let mut l = l.clone();
-                    l.range = r(&l.range);
-                    if let Some(t) = &mut l.target {
-                        t.range = r(&t.range);
-                    }
-                    if let Some(a) = &mut l.anchor {
-                        a.range = r(&a.range);
-                    }
-                    l
-                })
+                .map(|l| l.map_ranges(|range| r(&range)))
                 .collect(),
             citations: self
                 .citations

@@ -58,8 +58,9 @@ impl NoteSyntax {
                 && text.is_char_boundary(r.start)
                 && text.is_char_boundary(r.end)
         };
-        let link =
-            |l: &Link| fits(&l.range) && l.target.iter().chain(&l.anchor).all(|s| fits(&s.range));
+        let link = |l: &Link| {
+            fits(&l.range()) && l.target().iter().chain(&l.anchor()).all(|s| fits(&s.range))
+        };
         let citation = |c: &CitationItem| fits(&c.key.range) && fits(&c.token);
         let front_matter = self.front_matter.as_ref().is_none_or(|f| {
             f.title
@@ -105,7 +106,7 @@ pub fn read_keys_as_pandoc(note: &mut NoteSyntax, text: &str) {
         .chain(
             note.links
                 .iter()
-                .filter_map(|l| l.target.as_ref().map(|t| t.range.clone())),
+                .filter_map(|l| l.target().map(|t| t.range.clone())),
         )
         .collect();
     citation::read_keys_as_pandoc(&mut note.citations, text, &skip, &code);
@@ -683,9 +684,9 @@ mod tests {
             out.push_str(&format!(
                 "link {:?} {:?} target={:?} anchor={:?}\n",
                 link.kind,
-                &text[link.range.clone()],
-                link.target.as_ref().map(|t| &text[t.range.clone()]),
-                link.anchor.as_ref().map(|t| &text[t.range.clone()]),
+                &text[link.range()],
+                link.target().map(|t| &text[t.range.clone()]),
+                link.anchor().map(|t| &text[t.range.clone()]),
             ));
         }
         for cite in &note.citations {

@@ -293,7 +293,7 @@ mod tests {
         let links: Vec<(&str, LinkKind)> = fm
             .links
             .iter()
-            .map(|l| (&text[l.range.clone()], l.kind))
+            .map(|l| (&text[l.range()], l.kind))
             .collect();
         assert_eq!(
             links,
@@ -303,7 +303,7 @@ mod tests {
                 ("![[pic.png]]", LinkKind::Embed)
             ]
         );
-        assert_eq!(&text[fm.links[1].target.clone().unwrap().range], "A");
+        assert_eq!(&text[fm.links[1].target().unwrap().range], "A");
     }
 
     #[test]

@@ -25,20 +25,98 @@ impl LinkKind {
 }
 
 /// A link to a concept, a note or a heading.
+///
+/// A vault has about a dozen links a note, kept for every note: offsets
+/// are kept in 32 bits, as tree-sitter keeps its own, and names as boxed
+/// strings, which makes a link 64 bytes instead of 104.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub kind: LinkKind,
-    /// The whole token, brackets included.
-    pub range: Range<usize>,
-    /// The target name or path; `None` for `[[#Heading]]` and `[[]]`.
-    pub target: Option<Spanned<String>>,
-    /// The heading after `#`, if any.
-    pub anchor: Option<Spanned<String>>,
+    range: [u32; 2],
+    target: Option<Part>,
+    anchor: Option<Part>,
+}
+
+/// A name in a link, as resolved (unescaped, decoded), and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Part {
+    value: Box<str>,
+    range: [u32; 2],
+}
+
+fn narrow(range: Range<usize>) -> [u32; 2] {
+    [range.start, range.end].map(|at| u32::try_from(at).unwrap_or(u32::MAX))
+}
+
+fn widen(range: [u32; 2]) -> Range<usize> {
+    range[0] as usize..range[1] as usize
+}
+
+impl Part {
+    fn new(spanned: Spanned<String>) -> Part {
+        Part {
+            value: spanned.value.into_boxed_str(),
+            range: narrow(spanned.range),
+        }
+    }
+
+    fn get(&self) -> Spanned<&str> {
+        Spanned {
+            value: &self.value,
+            range: widen(self.range),
+        }
+    }
 }
 
 impl Link {
+    /// A link of `kind` over `range` (the whole token, brackets included)
+    /// to `target` (the name or path; `None` for `[[#Heading]]` and `[[]]`)
+    /// and `anchor` (after `#`).
+    pub fn new(
+        kind: LinkKind,
+        range: Range<usize>,
+        target: Option<Spanned<String>>,
+        anchor: Option<Spanned<String>>,
+    ) -> Link {
+        Link {
+            kind,
+            range: narrow(range),
+            target: target.map(Part::new),
+            anchor: anchor.map(Part::new),
+        }
+    }
+
+    /// The whole token, brackets included.
+    pub fn range(&self) -> Range<usize> {
+        widen(self.range)
+    }
+
+    /// The target name or path; `None` for `[[#Heading]]` and `[[]]`.
+    pub fn target(&self) -> Option<Spanned<&str>> {
+        self.target.as_ref().map(Part::get)
+    }
+
+    /// The heading or block id after `#`, if any.
+    pub fn anchor(&self) -> Option<Spanned<&str>> {
+        self.anchor.as_ref().map(Part::get)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.target.is_none() && self.anchor.is_none()
+    }
+
+    /// The link with every offset mapped by `f` (a chunk of a note moved).
+    pub fn map_ranges(&self, f: impl Fn(Range<usize>) -> Range<usize>) -> Link {
+        let part = |p: &Part| Part {
+            value: p.value.clone(),
+            range: narrow(f(widen(p.range))),
+        };
+        Link {
+            kind: self.kind,
+            range: narrow(f(self.range())),
+            target: self.target.as_ref().map(part),
+            anchor: self.anchor.as_ref().map(part),
+        }
     }
 }
 
@@ -58,12 +136,12 @@ pub(super) fn parse_wiki(token: &str, start: usize, kind: LinkKind) -> Link {
         ),
         None => (target_part, None),
     };
-    Link {
+    Link::new(
         kind,
-        range: start..start + token.len(),
-        target: trimmed(target, inner_start),
-        anchor: anchor.and_then(|(text, at)| trimmed(text, at)),
-    }
+        start..start + token.len(),
+        trimmed(target, inner_start),
+        anchor.and_then(|(text, at)| trimmed(text, at)),
+    )
 }
 
 /// Parses `[text](destination)` or `![alt](destination)` at `start`;
@@ -109,21 +187,21 @@ pub(super) fn parse_markdown(token: &str, start: usize) -> Option<Link> {
     if path.is_empty() && anchor.is_none() {
         return None;
     }
-    Some(Link {
+    Some(Link::new(
         kind,
-        range: start..start + token.len(),
-        target: (!path.is_empty()).then(|| Spanned {
+        start..start + token.len(),
+        (!path.is_empty()).then(|| Spanned {
             value: percent_decode(path),
             range: dest_start..dest_start + path.len(),
         }),
-        anchor: anchor.and_then(|(text, at)| {
+        anchor.and_then(|(text, at)| {
             let decoded = percent_decode(text);
             (!decoded.is_empty()).then(|| Spanned {
                 value: decoded,
                 range: at..at + text.len(),
             })
         }),
-    })
+    ))
 }
 
 /// A destination without its title (`"…"`, `'…'` or `(…)` after a
@@ -222,12 +300,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_link_is_kept_in_64_bytes_with_its_offsets() {
+        assert_eq!(std::mem::size_of::<Link>(), 64);
+        let far = 4_000_000_000;
+        let link = parse_wiki("[[名词 😀#Part]]", far, LinkKind::Wiki);
+        assert_eq!(link.range(), far..far + "[[名词 😀#Part]]".len());
+        assert_eq!(
+            link.target().unwrap().range,
+            far + 2..far + 2 + "名词 😀".len()
+        );
+        let moved = link.map_ranges(|r| r.start - far..r.end - far);
+        assert_eq!(moved.anchor().unwrap().range, 14..18);
+        assert_eq!(moved.anchor().unwrap().value, "Part");
+    }
+
+    #[test]
     fn wiki_link_parts() {
         let link = parse_wiki("[[ Scaling Laws #Kaplan 2020|laws]]", 10, LinkKind::Wiki);
-        let target = link.target.unwrap();
+        let target = link.target().unwrap();
         assert_eq!(target.value, "Scaling Laws");
         assert_eq!(target.range, 13..25);
-        let anchor = link.anchor.unwrap();
+        let anchor = link.anchor().unwrap();
         assert_eq!(anchor.value, "Kaplan 2020");
         assert_eq!(anchor.range, 27..38);
     }
@@ -235,34 +328,34 @@ mod tests {
     #[test]
     fn same_note_anchor_and_empty() {
         let link = parse_wiki("[[#本节]]", 0, LinkKind::Wiki);
-        assert!(link.target.is_none());
-        assert_eq!(link.anchor.unwrap().value, "本节");
+        assert!(link.target().is_none());
+        assert_eq!(link.anchor().unwrap().value, "本节");
         assert!(parse_wiki("[[ ]]", 0, LinkKind::Wiki).is_empty());
     }
 
     #[test]
     fn escaped_pipe_separates_the_label_in_tables() {
         let link = parse_wiki("[[Table view\\|Table]]", 0, LinkKind::Wiki);
-        assert_eq!(link.target.unwrap().value, "Table view");
+        assert_eq!(link.target().unwrap().value, "Table view");
         let link = parse_wiki("[[Note#Usage\\|usage]]", 0, LinkKind::Wiki);
-        assert_eq!(link.anchor.unwrap().value, "Usage");
+        assert_eq!(link.anchor().unwrap().value, "Usage");
     }
 
     #[test]
     fn markdown_links_to_local_files_only() {
         let link = parse_markdown("[x](papers/a%20b.md#Results)", 0).unwrap();
-        assert_eq!(link.target.unwrap().value, "papers/a b.md");
-        assert_eq!(link.anchor.unwrap().value, "Results");
+        assert_eq!(link.target().unwrap().value, "papers/a b.md");
+        assert_eq!(link.anchor().unwrap().value, "Results");
         assert!(parse_markdown("[x](https://arxiv.org/abs/2001.08361)", 0).is_none());
         assert!(parse_markdown("[x](file:///etc/passwd.md)", 0).is_none());
         assert!(parse_markdown("[x](mailto:a@b.org)", 0).is_none());
         let image = parse_markdown("![a plot](figures/plot.png \"Plot\")", 0).unwrap();
         assert_eq!(image.kind, LinkKind::Image);
-        assert_eq!(image.target.unwrap().value, "figures/plot.png");
+        assert_eq!(image.target().unwrap().value, "figures/plot.png");
         assert_eq!(
             parse_markdown("[x](Two%20words)", 0)
                 .unwrap()
-                .target
+                .target()
                 .unwrap()
                 .value,
             "Two words"
@@ -270,7 +363,7 @@ mod tests {
         assert_eq!(
             parse_markdown("[x](#intro)", 0)
                 .unwrap()
-                .anchor
+                .anchor()
                 .unwrap()
                 .value,
             "intro"
@@ -278,7 +371,7 @@ mod tests {
         assert_eq!(
             parse_markdown("[x](<my note.md> \"t\")", 0)
                 .unwrap()
-                .target
+                .target()
                 .unwrap()
                 .value,
             "my note.md"

@@ -117,11 +117,11 @@ impl Workspace {
         if link.is_empty() {
             return Resolution::Empty;
         }
-        let anchor = link.anchor.as_ref().map(|a| a.value.as_str());
-        let Some(target) = &link.target else {
+        let anchor = link.anchor().map(|a| a.value);
+        let Some(target) = link.target() else {
             return self.in_document(from, anchor);
         };
-        let target = target.value.as_str();
+        let target = target.value;
         if link.kind.is_markdown() {
             return match self.markdown_destination(from, target) {
                 Ok(resolution) => self.anchored(resolution, anchor),
@@ -452,7 +452,7 @@ mod tests {
             .syntax
             .links
             .iter()
-            .find(|l| l.range.start <= offset && offset <= l.range.end)
+            .find(|l| l.range().start <= offset && offset <= l.range().end)
             .expect("a link under the cursor");
         let anchor = |a: Option<Anchor>, n: NoteId| match a {
             None => String::new(),

@@ -233,7 +233,7 @@ impl Titles {
         let mut hidden: Vec<Range<usize>> = syntax
             .links
             .iter()
-            .map(|l| l.range.clone())
+            .map(|l| l.range())
             .chain(syntax.citations.iter().map(|c| c.token.clone()))
             .collect();
         hidden.sort_by_key(|r| r.start);
