@@ -1,7 +1,7 @@
 //! Loading a workspace from disk: walk, read and parse in parallel, then
 //! index; and the pieces the language server reuses to load one file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -185,6 +185,15 @@ pub struct WantedBibliography {
     pub origin: Origin,
 }
 
+/// A bibliography file the walk found.
+fn found_bibliography(path: &Path) -> WantedBibliography {
+    WantedBibliography {
+        path: path.to_path_buf(),
+        format: BibFormat::BibTeX,
+        origin: Origin::Repository,
+    }
+}
+
 /// Reads and parses a bibliography.
 pub fn load_bibliography(
     root: &Path,
@@ -283,6 +292,14 @@ impl Workspace {
             || walk::walk(&root, &config),
             || config.index_cache.then(|| IndexCache::open(&root)),
         );
+        // The bibliography files found are read before the notes: parsing
+        // one holds several times its size for a while (66 MB for a 20k-entry
+        // file), which then does not add to the notes'.
+        let found_bibliographies: Vec<Bibliography> = found
+            .bibliographies
+            .par_iter()
+            .map(|path| load_bibliography(&root, &found_bibliography(path), &config))
+            .collect();
         let mut workspace = Workspace::new(root, config, config_file);
         workspace.set_unreadable_folders(found.unreadable);
         workspace.set_other_files(&found.others, &found.folders);
@@ -320,10 +337,25 @@ impl Workspace {
         }
 
         let wanted = workspace.bibliographies_to_load(found.bibliographies);
+        let mut read: HashMap<PathBuf, Bibliography> = found_bibliographies
+            .into_iter()
+            .map(|b| (b.file.path.clone(), b))
+            .collect();
+        // The walk's are first in `wanted`, each as read above; the rest
+        // (declared by notes, configured, of projects) are read now.
+        let wanted: Vec<Result<Bibliography, WantedBibliography>> = wanted
+            .into_iter()
+            .map(|wanted| {
+                let early = (wanted == found_bibliography(&wanted.path))
+                    .then(|| read.remove(&wanted.path))
+                    .flatten();
+                early.ok_or(wanted)
+            })
+            .collect();
         let (root, config) = (&workspace.root, &workspace.config);
         let bibliographies = wanted
-            .par_iter()
-            .map(|wanted| load_bibliography(root, wanted, config))
+            .into_par_iter()
+            .map(|wanted| wanted.unwrap_or_else(|w| load_bibliography(root, &w, config)))
             .collect();
         workspace.set_bibliographies(bibliographies);
         (workspace, cache.map(|cache| (cache, hits)))
@@ -344,14 +376,8 @@ impl Workspace {
     /// notes declare, those configured and those the user named; each once.
     /// Missing ones are recorded.
     pub fn bibliographies_to_load(&mut self, found: Vec<PathBuf>) -> Vec<WantedBibliography> {
-        let mut wanted: Vec<WantedBibliography> = found
-            .into_iter()
-            .map(|path| WantedBibliography {
-                path,
-                format: BibFormat::BibTeX,
-                origin: Origin::Repository,
-            })
-            .collect();
+        let mut wanted: Vec<WantedBibliography> =
+            found.iter().map(|path| found_bibliography(path)).collect();
         for id in self.note_ids() {
             wanted.extend(self.declared_bibliographies(id));
         }
