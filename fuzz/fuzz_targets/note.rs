@@ -46,8 +46,8 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for citation in &syntax.citations {
-        check(&text, &citation.token, "citation");
-        check(&text, &citation.key.range, "citation key");
+        check(&text, &citation.token(), "citation");
+        check(&text, &citation.key().range, "citation key");
     }
     if let Some(range) = &syntax.front_matter_range {
         check(&text, range, "front matter");

@@ -156,7 +156,7 @@ fn gloss_cites(text: &str, version_3: bool, keys: Keys) -> Cites {
         gloss::syntax::read_keys_as_pandoc(&mut note, text);
     }
     let mut cites: Vec<_> = note.citations.iter().collect();
-    cites.sort_by_key(|c| c.key.range.start);
+    cites.sort_by_key(|c| c.key().range.start);
     cites
         .into_iter()
         .map(|c| {
@@ -168,7 +168,7 @@ fn gloss_cites(text: &str, version_3: bool, keys: Keys) -> Cites {
                 (false, true) if version_3 => Mode::SuppressAuthor,
                 (false, _) => Mode::AuthorInText,
             };
-            (c.key.value.clone(), mode)
+            (c.key().value.to_string(), mode)
         })
         .collect()
 }

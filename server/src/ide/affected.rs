@@ -117,7 +117,7 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
                 _ => false,
             });
         let by_citation = note.syntax.citations.iter().any(|c| {
-            match workspace.key_location(id, &c.key.value) {
+            match workspace.key_location(id, c.key().value) {
                 Some(at) => changed_bibliographies.contains(&at.bib),
                 // Unknown now: perhaps the bibliography that had it went.
                 None => bibliography_gone || !changed_bibliographies.is_empty(),

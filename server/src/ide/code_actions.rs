@@ -64,21 +64,21 @@ pub fn code_actions(workspace: &Workspace, note: NoteId, range: Range<usize>) ->
     for citation in syntax
         .citations
         .iter()
-        .filter(|c| overlaps(&c.key.range, &range))
+        .filter(|c| overlaps(&c.key().range, &range))
     {
         // A known key, or a cross-reference: no key to suggest.
-        if workspace.key_location(note, &citation.key.value).is_some()
-            || workspace.key_kind(note, &citation.key.value) != KeyKind::Citation
+        if workspace.key_location(note, citation.key().value).is_some()
+            || workspace.key_kind(note, citation.key().value) != KeyKind::Citation
         {
             continue;
         }
-        if let Some(closest) = workspace.suggest_key(&citation.key.value) {
+        if let Some(closest) = workspace.suggest_key(citation.key().value) {
             out.push(CodeAction {
                 title: format!("Change to '{closest}'"),
                 fixes: super::Code::UnknownCitation,
                 edits: vec![TextEdit {
                     file: FileId::Note(note),
-                    range: citation.key.range.clone(),
+                    range: citation.key().range,
                     new_text: closest.to_string(),
                 }],
                 preferred: true,

@@ -30,8 +30,8 @@ pub fn item_at(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Ite
     if let Some(citation) = syntax
         .citations
         .iter()
-        .find(|c| within(&c.key.range))
-        .or_else(|| syntax.citations.iter().find(|c| within(&c.token)))
+        .find(|c| within(&c.key().range))
+        .or_else(|| syntax.citations.iter().find(|c| within(&c.token())))
     {
         return Some(Item::Citation(citation));
     }

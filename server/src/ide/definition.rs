@@ -47,14 +47,14 @@ pub fn goto_definition(
             _ => Vec::new(),
         },
         Some(Item::Citation(citation)) => {
-            match cross_reference(workspace, note, &citation.key.value) {
+            match cross_reference(workspace, note, citation.key().value) {
                 Some((note, range)) => vec![NavigationTarget {
                     file: FileId::Note(note),
                     full_range: range.clone(),
                     focus_range: range,
                 }],
                 None => workspace
-                    .key_locations(note, &citation.key.value)
+                    .key_locations(note, citation.key().value)
                     .into_iter()
                     .map(|at| bib_target(workspace, at))
                     .collect(),

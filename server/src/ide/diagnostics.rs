@@ -410,12 +410,12 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         .syntax
         .citations
         .iter()
-        .filter(|c| inside(&c.key.range))
+        .filter(|c| inside(&c.key().range))
     {
-        let key = &citation.key;
+        let key = citation.key();
         // `@sec:intro` where the workspace uses pandoc-crossref, `@fig-x` in
         // a Quarto project: a label, not a key.
-        match workspace.key_kind(id, &key.value) {
+        match workspace.key_kind(id, key.value) {
             KeyKind::Citation => {}
             KeyKind::Neither => continue,
             KeyKind::CrossReference(label) => {
@@ -425,7 +425,7 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
                         key.range.clone(),
                         format!(
                             "no label '{}' ({{#{}}})",
-                            excerpt(&key.value),
+                            excerpt(key.value),
                             excerpt(&label)
                         ),
                         Vec::new(),
@@ -437,14 +437,14 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         if !citation.bracketed && !bare_cites {
             continue;
         }
-        if workspace.key_location(id, &key.value).is_none() {
+        if workspace.key_location(id, key.value).is_none() {
             sink.push(
                 Code::UnknownCitation,
                 key.range.clone(),
                 format!(
                     "unknown citation key '{}'{}",
-                    excerpt(&key.value),
-                    did_you_mean(workspace.suggest_key(&key.value).as_deref())
+                    excerpt(key.value),
+                    did_you_mean(workspace.suggest_key(key.value).as_deref())
                 ),
                 Vec::new(),
             );

@@ -21,8 +21,8 @@ pub fn document_links(workspace: &Workspace, note: NoteId) -> Vec<DocumentLink> 
         .citations
         .iter()
         .filter_map(|citation| {
-            let at = workspace.key_location(note, &citation.key.value)?;
-            Some((citation.key.range.clone(), at))
+            let at = workspace.key_location(note, citation.key().value)?;
+            Some((citation.key().range, at))
         });
     let titles = resolved(workspace, note)
         .into_iter()

@@ -285,15 +285,15 @@ fn citation_hover(
     // On a key: that key. Elsewhere in a group: every item, stacked.
     // Keys of a filter the note is not written for (`@fig-x` outside
     // Quarto) are not explained.
-    let explained = |c: &&CitationItem| workspace.key_kind(note, &c.key.value) != KeyKind::Neither;
+    let explained = |c: &&CitationItem| workspace.key_kind(note, c.key().value) != KeyKind::Neither;
     let items: Vec<&CitationItem> =
-        if citation.key.range.start <= offset && offset <= citation.key.range.end {
+        if citation.key().range.start <= offset && offset <= citation.key().range.end {
             vec![citation]
         } else {
             syntax
                 .citations
                 .iter()
-                .filter(|c| c.token == citation.token)
+                .filter(|c| c.token() == citation.token())
                 .collect()
         };
     let items: Vec<&CitationItem> = items.into_iter().filter(explained).collect();
@@ -301,9 +301,9 @@ fn citation_hover(
         return None;
     }
     let range = if items.len() == 1 {
-        items[0].key.range.clone()
+        items[0].key().range
     } else {
-        citation.token.clone()
+        citation.token()
     };
     // A group of thousands of keys shows the first few and a count: each
     // costs a CSL rendering.
@@ -312,27 +312,27 @@ fn citation_hover(
         .iter()
         .take(MAX_STACKED)
         .filter_map(|item| {
-            let label = match workspace.key_kind(note, &item.key.value) {
+            let label = match workspace.key_kind(note, item.key().value) {
                 KeyKind::CrossReference(label) => Some(label),
                 _ => None,
             };
             if let Some(markdown) = label.and_then(|l| cross_reference_markdown(workspace, &l)) {
                 return Some(markdown);
             }
-            match workspace.key_location(note, &item.key.value) {
+            match workspace.key_location(note, item.key().value) {
                 Some(location) => Some(reference_markdown(
                     workspace,
                     location,
-                    item.suffix.as_deref(),
+                    item.suffix(),
                     config,
                 )),
                 // Its bibliography may not be read yet.
                 None if !config.problems => None,
                 None => Some(
-                    problem_markdown(workspace, note, &item.key.range).unwrap_or_else(|| {
+                    problem_markdown(workspace, note, &item.key().range).unwrap_or_else(|| {
                         format!(
                             "**unknown citation key '{}'** `{}`",
-                            item.key.value,
+                            item.key().value,
                             Code::UnknownCitation.as_str()
                         )
                     }),

@@ -23,9 +23,14 @@ pub fn inlay_hints(workspace: &Workspace, note: NoteId, range: Range<usize>) -> 
         .syntax
         .citations
         .iter()
-        .filter(|c| within(&c.key.range))
-        .filter(|c| workspace.key_kind(note, &c.key.value) == KeyKind::Citation)
-        .filter_map(|c| Some((c.key.range.end, workspace.key_location(note, &c.key.value)?)));
+        .filter(|c| within(&c.key().range))
+        .filter(|c| workspace.key_kind(note, c.key().value) == KeyKind::Citation)
+        .filter_map(|c| {
+            Some((
+                c.key().range.end,
+                workspace.key_location(note, c.key().value)?,
+            ))
+        });
     // A title its key cites on the line gets the key's hint only.
     let titles = resolved(workspace, note)
         .into_iter()

@@ -39,10 +39,10 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Subject
             _ => return None,
         },
         Item::Citation(citation) => {
-            let key = &citation.key.value;
+            let key = citation.key().value;
             match workspace.key_kind(note, key) {
                 KeyKind::CrossReference(label) => Subject::Label(label),
-                _ => Subject::Key(key.clone(), workspace.key_location(note, key)),
+                _ => Subject::Key(key.to_string(), workspace.key_location(note, key)),
             }
         }
         Item::Entry(entry) => Subject::Entry(entry),
@@ -114,12 +114,12 @@ pub fn find_references(
                     .citations
                     .iter()
                     .filter(|c| {
-                        workspace.key_kind(id, &c.key.value)
+                        workspace.key_kind(id, c.key().value)
                             == KeyKind::CrossReference(label.clone())
                     })
                     .map(|c| Reference {
                         file: FileId::Note(id),
-                        range: c.key.range.clone(),
+                        range: c.key().range,
                     }),
             ),
             _ => {
@@ -226,7 +226,7 @@ fn key_references_in(
     at: Option<KeyLocation>,
 ) -> Vec<Reference> {
     let note = workspace.note(id);
-    if !note.syntax.citations.iter().any(|c| c.key.value == key)
+    if !note.syntax.citations.iter().any(|c| c.key().value == key)
         || workspace.key_location(id, key) != at
     {
         return Vec::new();
@@ -234,10 +234,10 @@ fn key_references_in(
     note.syntax
         .citations
         .iter()
-        .filter(|c| c.key.value == key)
+        .filter(|c| c.key().value == key)
         .map(|c| Reference {
             file: FileId::Note(id),
-            range: c.key.range.clone(),
+            range: c.key().range,
         })
         .collect()
 }

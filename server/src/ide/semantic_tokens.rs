@@ -67,15 +67,15 @@ pub fn semantic_tokens(workspace: &Workspace, note: NoteId) -> Vec<SemanticToken
         tokens.push(token(link.range(), TokenKind::ConceptLink, broken));
     }
     for citation in &n.syntax.citations {
-        let key = &citation.key.value;
+        let key = citation.key().value;
         // With the `@` when it is there.
-        let at = citation.key.range.start.saturating_sub(1);
+        let at = citation.key().range.start.saturating_sub(1);
         let start = if n.file.text().as_bytes().get(at) == Some(&b'@') {
             at
         } else {
-            citation.key.range.start
+            citation.key().range.start
         };
-        let range = start..citation.key.range.end;
+        let range = start..citation.key().range.end;
         match workspace.key_kind(note, key) {
             KeyKind::CrossReference(label) => tokens.push(token(
                 range,

@@ -21,12 +21,12 @@ pub fn is_cited(workspace: &Workspace, note: NoteId, mention: &TitleMention) -> 
     // Citations are in the order of the text: those of the block are one
     // run of them.
     let citations = &workspace.note(note).syntax.citations;
-    let first = citations.partition_point(|c| c.token.start < block.range().start);
+    let first = citations.partition_point(|c| c.token().start < block.range().start);
     let on_line = citations[first..]
         .iter()
-        .take_while(|c| c.token.start < block.range().end);
+        .take_while(|c| c.token().start < block.range().end);
     let mut keys = on_line
-        .filter_map(|c| workspace.key_location(note, &c.key.value))
+        .filter_map(|c| workspace.key_location(note, c.key().value))
         .peekable();
     if keys.peek().is_none() {
         return false;

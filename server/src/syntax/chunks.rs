@@ -58,12 +58,7 @@ impl Chunk {
             citations: self
                 .citations
                 .iter()
-                .map(|c| {
-                    let mut c = c.clone();
-                    c.key.range = r(&c.key.range);
-                    c.token = r(&c.token);
-                    c
-                })
+                .map(|c| c.map_ranges(|range| r(&range)))
                 .collect(),
             ignores: self
                 .ignores

@@ -5,16 +5,15 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Spanned;
+use super::{narrow, widen, Packed, Spanned};
 
-/// One cited key.
+/// One cited key. Kept for every note: offsets in 32 bits and strings
+/// boxed make it 56 bytes instead of 88.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CitationItem {
-    pub key: Spanned<String>,
-    /// The whole citation token (`@key` or the bracketed group).
-    pub token: Range<usize>,
-    /// Text after the key within its item, e.g. `p. 33`.
-    pub suffix: Option<String>,
+    key: Packed,
+    token: [u32; 2],
+    suffix: Option<Box<str>>,
     /// `-@key`: the author is suppressed.
     pub suppress_author: bool,
     /// Written in brackets, `[@key]` (else in the text, `@key`).
@@ -23,6 +22,50 @@ pub struct CitationItem {
     /// example, which the note's `@label`s refer to. Taken out, with those
     /// references, once the whole note is read ([`drop_examples`]).
     pub example_label: bool,
+}
+
+impl CitationItem {
+    /// A citation of `key` in `token` (`@key` or the bracketed group), in
+    /// the text, with no suffix.
+    pub fn new(key: Spanned<String>, token: Range<usize>) -> CitationItem {
+        CitationItem {
+            key: Packed::new(key),
+            token: narrow(token),
+            suffix: None,
+            suppress_author: false,
+            bracketed: false,
+            example_label: false,
+        }
+    }
+
+    /// The key, without `@` or braces.
+    pub fn key(&self) -> Spanned<&str> {
+        self.key.get()
+    }
+
+    /// The whole citation token (`@key` or the bracketed group).
+    pub fn token(&self) -> Range<usize> {
+        widen(self.token)
+    }
+
+    /// Text after the key within its item, e.g. `p. 33`.
+    pub fn suffix(&self) -> Option<&str> {
+        self.suffix.as_deref()
+    }
+
+    fn set_suffix(&mut self, suffix: Option<String>) {
+        self.suffix = suffix.map(String::into_boxed_str);
+    }
+
+    /// The citation with every offset mapped by `f` (a chunk of a note
+    /// moved).
+    pub fn map_ranges(&self, f: impl Fn(Range<usize>) -> Range<usize>) -> CitationItem {
+        CitationItem {
+            key: self.key.map_range(&f),
+            token: narrow(f(self.token())),
+            ..self.clone()
+        }
+    }
 }
 
 /// A key, exactly: a letter, digit or `_` of any script but the CJK ones,
@@ -68,7 +111,7 @@ pub(super) fn read_keys_as_pandoc(
     code: &[Range<usize>],
 ) {
     for cited in citations.iter_mut() {
-        let key = cited.key.range.clone();
+        let key = cited.key().range;
         let braced = text[..key.start].ends_with('{');
         let runs_on = text[key.end..].chars().next().is_some_and(is_cjk);
         if braced || !runs_on {
@@ -78,13 +121,13 @@ pub(super) fn read_keys_as_pandoc(
             continue;
         };
         let end = key.start + found.end();
-        if cited.token.end == key.end {
-            cited.token.end = end;
+        if cited.token().end == key.end {
+            cited.token[1] = narrow(key.start..end)[1];
         }
-        cited.key = Spanned {
+        cited.key = Packed::new(Spanned {
             value: text[key.start..end].to_string(),
             range: key.start..end,
-        };
+        });
     }
     let starts: Vec<usize> = text
         .match_indices('@')
@@ -106,16 +149,17 @@ pub(super) fn read_keys_as_pandoc(
         let before = text[..at].trim_end_matches(['-', ' ']);
         let line = text[key.end..].split(['\n', '\r']).next().unwrap_or("");
         let bracketed = before.ends_with(['[', ';']) && line.contains(']');
+        let value = text[key.clone()].to_string();
         found.push(CitationItem {
-            key: Spanned {
-                value: text[key.clone()].to_string(),
-                range: key.clone(),
-            },
-            token: at..key.end,
-            suffix: None,
             suppress_author: suppressed(&text[..at]),
             bracketed,
-            example_label: false,
+            ..CitationItem::new(
+                Spanned {
+                    value,
+                    range: key.clone(),
+                },
+                at..key.end,
+            )
         });
     }
     drop_raw_tex(&mut found, text, code);
@@ -125,19 +169,19 @@ pub(super) fn read_keys_as_pandoc(
         .iter()
         .filter(|c| c.bracketed)
         .filter_map(|c| {
-            let open = text[..c.token.start].rfind('[')?;
-            let end = c.key.range.end;
+            let open = text[..c.token().start].rfind('[')?;
+            let end = c.key().range.end;
             let close = end + text[end..].find(']')?;
             Some(open..close)
         })
         .collect();
     for cited in citations.iter_mut() {
-        if groups.iter().any(|g| g.contains(&cited.key.range.start)) {
+        if groups.iter().any(|g| g.contains(&cited.key().range.start)) {
             cited.bracketed = true;
         }
     }
     citations.extend(found);
-    citations.sort_by_key(|c| c.key.range.start);
+    citations.sort_by_key(|c| c.key().range.start);
 }
 
 /// Whether an `@` right after `before` may start a citation: not after a
@@ -175,17 +219,16 @@ fn item(text: &str, at: usize, offset: usize, token: Range<usize>) -> Option<Cit
         .trim_start_matches([',', '，'])
         .trim()
         .to_string();
-    Some(CitationItem {
-        key: Spanned {
-            value,
-            range: offset + key.start..offset + key.end,
-        },
-        token,
-        suffix: (!suffix.is_empty()).then_some(suffix),
+    let key = Spanned {
+        value,
+        range: offset + key.start..offset + key.end,
+    };
+    let mut cited = CitationItem {
         suppress_author: suppressed(&text[..at]),
-        bracketed: false,
-        example_label: false,
-    })
+        ..CitationItem::new(key, token)
+    };
+    cited.set_suffix((!suffix.is_empty()).then_some(suffix));
+    Some(cited)
 }
 
 /// `-@key`: the `-` right before the `@` asks to suppress the author,
@@ -204,7 +247,7 @@ pub(super) fn parse_bare(
 ) -> Option<CitationItem> {
     let range = start..start + token.len();
     let mut cited = item(token, 0, start, range)?;
-    cited.suffix = None;
+    cited.set_suffix(None);
     cited.suppress_author = suppressed(before);
     cited.example_label = is_example_label(before, after);
     Some(cited)
@@ -242,9 +285,9 @@ pub(super) fn drop_examples(citations: &mut Vec<CitationItem>) {
     let labels: std::collections::HashSet<String> = citations
         .iter()
         .filter(|c| c.example_label)
-        .map(|c| c.key.value.clone())
+        .map(|c| c.key().value.to_string())
         .collect();
-    citations.retain(|c| c.bracketed || !labels.contains(&c.key.value));
+    citations.retain(|c| c.bracketed || !labels.contains(c.key().value));
 }
 
 /// The bare citations in `text` (a link's label, or brackets that are no
@@ -277,7 +320,7 @@ pub(super) fn drop_raw_tex(citations: &mut Vec<CitationItem>, text: &str, code: 
     }
     let spans = code_spans(text);
     let raw = raw_tex_ranges(text, &|at| inside(code, at) || inside(&spans, at));
-    citations.retain(|c| !inside(&raw, c.key.range.start));
+    citations.retain(|c| !inside(&raw, c.key().range.start));
 }
 
 /// Whether `at` is in one of `ranges` (sorted and disjoint).
@@ -446,8 +489,10 @@ pub(super) fn parse_brackets(
     // A locator right after a bare citation (blanks between).
     let Some(previous) = previous.filter(|p| {
         !p.bracketed
-            && p.token.end <= start
-            && before[p.token.end..].chars().all(|c| c == ' ' || c == '\t')
+            && p.token().end <= start
+            && before[p.token().end..]
+                .chars()
+                .all(|c| c == ' ' || c == '\t')
     }) else {
         return bare();
     };
@@ -457,7 +502,7 @@ pub(super) fn parse_brackets(
     match group(token, start, rest) {
         Some(items) => {
             let locator = token[locator.clone()].trim();
-            previous.suffix = (!locator.is_empty()).then(|| locator.to_string());
+            previous.set_suffix((!locator.is_empty()).then(|| locator.to_string()));
             items
         }
         None => bare(),
@@ -512,15 +557,12 @@ mod tests {
         items
             .iter()
             .map(|i| {
-                assert_eq!(&text[i.key.range.clone()], i.key.value);
+                assert_eq!(&text[i.key().range], i.key().value);
                 format!(
                     "{}{}{}",
                     if i.suppress_author { "-" } else { "" },
-                    i.key.value,
-                    i.suffix
-                        .as_deref()
-                        .map(|s| format!(" [{s}]"))
-                        .unwrap_or_default()
+                    i.key().value,
+                    i.suffix().map(|s| format!(" [{s}]")).unwrap_or_default()
                 )
             })
             .collect()
@@ -537,7 +579,7 @@ mod tests {
         assert_eq!(after, ["wei2022提出", "王2023", "a", "-王2023", "王2"]);
         let modes: Vec<bool> = note.citations.iter().map(|c| c.bracketed).collect();
         assert_eq!(modes, [false, true, true, false, false]);
-        assert_eq!(&text[note.citations[0].token.clone()], "@wei2022提出");
+        assert_eq!(&text[note.citations[0].token()], "@wei2022提出");
         // Once only.
         crate::syntax::read_keys_as_pandoc(&mut note, text);
         assert_eq!(keys(&note.citations, text), after);
@@ -555,35 +597,49 @@ mod tests {
     }
 
     #[test]
+    fn a_citation_is_kept_in_56_bytes_with_its_offsets() {
+        assert_eq!(std::mem::size_of::<CitationItem>(), 56);
+        let far = 4_000_000_000;
+        let cited = parse_group("[@wei2022, 第 3 页 😀]", far).remove(0);
+        assert_eq!(cited.key().value, "wei2022");
+        assert_eq!(cited.key().range, far + 2..far + 9);
+        assert_eq!(cited.token(), far..far + "[@wei2022, 第 3 页 😀]".len());
+        assert_eq!(cited.suffix(), Some("第 3 页 😀"));
+        let moved = cited.map_ranges(|r| r.start - far..r.end - far);
+        assert_eq!(moved.key().range, 2..9);
+        assert_eq!(moved.suffix(), Some("第 3 页 😀"));
+    }
+
+    #[test]
     fn keys_follow_pandoc_punctuation_rules() {
         let text = "@doe:2020.v2.";
         assert_eq!(
-            parse_bare(text, 0, "", "").unwrap().key.value,
+            parse_bare(text, 0, "", "").unwrap().key().value,
             "doe:2020.v2"
         );
         assert_eq!(
-            parse_bare("@wei2022提出", 0, "", "").unwrap().key.value,
+            parse_bare("@wei2022提出", 0, "", "").unwrap().key().value,
             "wei2022"
         );
         assert_eq!(
-            parse_bare("@Müller2020", 0, "", "").unwrap().key.value,
+            parse_bare("@Müller2020", 0, "", "").unwrap().key().value,
             "Müller2020"
         );
         // Quarto's cross-references are read as Pandoc reads them; the
         // workspace decides what they are.
         assert_eq!(
-            parse_bare("@fig-scaling", 0, "", "").unwrap().key.value,
+            parse_bare("@fig-scaling", 0, "", "").unwrap().key().value,
             "fig-scaling"
         );
         assert_eq!(
-            parse_bare("@figure-1", 0, "", "").unwrap().key.value,
+            parse_bare("@figure-1", 0, "", "").unwrap().key().value,
             "figure-1"
         );
     }
 
     #[test]
     fn keys_of_every_script_but_cjk_and_urls() {
-        let key = |text: &str| parse_bare(text, 0, "", "").map(|c| c.key.value);
+        let key = |text: &str| parse_bare(text, 0, "", "").map(|c| c.key().value.to_string());
         assert_eq!(key("@пункт3").as_deref(), Some("пункт3"));
         assert_eq!(key("@wei2022提出").as_deref(), Some("wei2022"));
         assert_eq!(
@@ -629,10 +685,7 @@ mod tests {
             .chain(parse_group("[@good]", 0))
             .collect();
         drop_examples(&mut items);
-        let left: Vec<_> = items
-            .iter()
-            .map(|i| (i.key.value.as_str(), i.bracketed))
-            .collect();
+        let left: Vec<_> = items.iter().map(|i| (i.key().value, i.bracketed)).collect();
         assert_eq!(left, [("other", false), ("good", true)]);
     }
 

@@ -61,7 +61,7 @@ impl NoteSyntax {
         let link = |l: &Link| {
             fits(&l.range()) && l.target().iter().chain(&l.anchor()).all(|s| fits(&s.range))
         };
-        let citation = |c: &CitationItem| fits(&c.key.range) && fits(&c.token);
+        let citation = |c: &CitationItem| fits(&c.key().range) && fits(&c.token());
         let front_matter = self.front_matter.as_ref().is_none_or(|f| {
             f.title
                 .iter()
@@ -622,7 +622,7 @@ fn extract_inline(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
                 note.citations.extend(
                     citation::bare_citations_in(label, start + open)
                         .into_iter()
-                        .filter(|c| !names_it(&c.key.value)),
+                        .filter(|c| !names_it(c.key().value)),
                 );
             }
         } else if id == k.citation {
@@ -692,8 +692,8 @@ mod tests {
         for cite in &note.citations {
             out.push_str(&format!(
                 "cite {:?} in {:?}\n",
-                &text[cite.key.range.clone()],
-                &text[cite.token.clone()]
+                &text[cite.key().range],
+                &text[cite.token()]
             ));
         }
         for ignore in &note.ignores {
@@ -747,7 +747,7 @@ mod tests {
             "#]],
         );
         let note = parse_note("@wei2022 [p. 3; @kojima2022]");
-        assert_eq!(note.citations[0].suffix.as_deref(), Some("p. 3"));
+        assert_eq!(note.citations[0].suffix(), Some("p. 3"));
         assert!(note.citations[1].bracketed);
         let note = parse_note("x -@b");
         assert!(note.citations[0].suppress_author);

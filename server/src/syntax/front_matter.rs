@@ -310,19 +310,11 @@ mod tests {
     fn nocite_keys_with_exact_ranges() {
         let text = "---\nnocite: \"@wei2022, @王2023x [@*]\"\nother: [\"@no\"]\n---\n";
         let fm = parse(text, 0);
-        let keys: Vec<&str> = fm
-            .nocite
-            .iter()
-            .map(|c| &text[c.key.range.clone()])
-            .collect();
+        let keys: Vec<&str> = fm.nocite.iter().map(|c| &text[c.key().range]).collect();
         assert_eq!(keys, ["wei2022"]);
         let list = "---\nnocite:\n  - \"@a\"\n  - '@b'\n---\n";
         let fm = parse(list, 0);
-        let keys: Vec<&str> = fm
-            .nocite
-            .iter()
-            .map(|c| &list[c.key.range.clone()])
-            .collect();
+        let keys: Vec<&str> = fm.nocite.iter().map(|c| &list[c.key().range]).collect();
         assert_eq!(keys, ["a", "b"]);
     }
 

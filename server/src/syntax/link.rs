@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::Spanned;
+use super::{narrow, widen, Packed, Spanned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
@@ -33,39 +33,9 @@ impl LinkKind {
 pub struct Link {
     pub kind: LinkKind,
     range: [u32; 2],
-    target: Option<Part>,
-    anchor: Option<Part>,
-}
-
-/// A name in a link, as resolved (unescaped, decoded), and where it is.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct Part {
-    value: Box<str>,
-    range: [u32; 2],
-}
-
-fn narrow(range: Range<usize>) -> [u32; 2] {
-    [range.start, range.end].map(|at| u32::try_from(at).unwrap_or(u32::MAX))
-}
-
-fn widen(range: [u32; 2]) -> Range<usize> {
-    range[0] as usize..range[1] as usize
-}
-
-impl Part {
-    fn new(spanned: Spanned<String>) -> Part {
-        Part {
-            value: spanned.value.into_boxed_str(),
-            range: narrow(spanned.range),
-        }
-    }
-
-    fn get(&self) -> Spanned<&str> {
-        Spanned {
-            value: &self.value,
-            range: widen(self.range),
-        }
-    }
+    /// Names as resolved (unescaped, decoded).
+    target: Option<Packed>,
+    anchor: Option<Packed>,
 }
 
 impl Link {
@@ -81,8 +51,8 @@ impl Link {
         Link {
             kind,
             range: narrow(range),
-            target: target.map(Part::new),
-            anchor: anchor.map(Part::new),
+            target: target.map(Packed::new),
+            anchor: anchor.map(Packed::new),
         }
     }
 
@@ -93,12 +63,12 @@ impl Link {
 
     /// The target name or path; `None` for `[[#Heading]]` and `[[]]`.
     pub fn target(&self) -> Option<Spanned<&str>> {
-        self.target.as_ref().map(Part::get)
+        self.target.as_ref().map(Packed::get)
     }
 
     /// The heading or block id after `#`, if any.
     pub fn anchor(&self) -> Option<Spanned<&str>> {
-        self.anchor.as_ref().map(Part::get)
+        self.anchor.as_ref().map(Packed::get)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -107,15 +77,11 @@ impl Link {
 
     /// The link with every offset mapped by `f` (a chunk of a note moved).
     pub fn map_ranges(&self, f: impl Fn(Range<usize>) -> Range<usize>) -> Link {
-        let part = |p: &Part| Part {
-            value: p.value.clone(),
-            range: narrow(f(widen(p.range))),
-        };
         Link {
             kind: self.kind,
             range: narrow(f(self.range())),
-            target: self.target.as_ref().map(part),
-            anchor: self.anchor.as_ref().map(part),
+            target: self.target.as_ref().map(|p| p.map_range(&f)),
+            anchor: self.anchor.as_ref().map(|p| p.map_range(&f)),
         }
     }
 }

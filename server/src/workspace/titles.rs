@@ -234,7 +234,7 @@ impl Titles {
             .links
             .iter()
             .map(|l| l.range())
-            .chain(syntax.citations.iter().map(|c| c.token.clone()))
+            .chain(syntax.citations.iter().map(|c| c.token()))
             .collect();
         hidden.sort_by_key(|r| r.start);
         for block in &syntax.blocks {
