@@ -152,24 +152,26 @@ impl World {
     /// `path` belongs to waits for its own workspace. Until then a link
     /// or key may look broken only because its target is not read yet.
     pub fn complete(&self, path: &Path) -> bool {
-        let Some(i) = self.slot_of(path) else {
-            return false;
-        };
-        let slot = &self.slots[i];
-        let nested_pending = slot.pending_nested.iter().any(|n| path.starts_with(n));
-        (slot.indexed || slot.previous.is_some()) && !nested_pending
+        self.read_for(path, |slot| slot.indexed)
     }
 
     /// Whether the names of every note of the workspace of `path` are read,
     /// as requests see it (see [`World::complete`]): what diagnostics wait
     /// for.
     pub fn names_complete(&self, path: &Path) -> bool {
+        self.read_for(path, |slot| slot.names_read)
+    }
+
+    /// Whether the workspace of `path` has been read as far as `read` says
+    /// (or a rebuild serves the last complete build), and no vault inside
+    /// it that `path` belongs to waits for its own workspace.
+    fn read_for(&self, path: &Path, read: impl Fn(&Slot) -> bool) -> bool {
         let Some(i) = self.slot_of(path) else {
             return false;
         };
         let slot = &self.slots[i];
         let nested_pending = slot.pending_nested.iter().any(|n| path.starts_with(n));
-        (slot.names_read || slot.previous.is_some()) && !nested_pending
+        (read(slot) || slot.previous.is_some()) && !nested_pending
     }
 
     /// The diagnostics of an open or indexed note; none while its workspace
