@@ -295,10 +295,13 @@ impl Workspace {
         // The bibliography files found are read before the notes: parsing
         // one holds several times its size for a while (66 MB for a 20k-entry
         // file), which then does not add to the notes'.
-        let found_bibliographies: Vec<Bibliography> = found
+        let found_bibliographies: Vec<(PathBuf, Bibliography)> = found
             .bibliographies
             .par_iter()
-            .map(|path| load_bibliography(&root, &found_bibliography(path), &config))
+            .map(|path| {
+                let bibliography = load_bibliography(&root, &found_bibliography(path), &config);
+                (path.clone(), bibliography)
+            })
             .collect();
         let mut workspace = Workspace::new(root, config, config_file);
         workspace.set_unreadable_folders(found.unreadable);
@@ -337,10 +340,7 @@ impl Workspace {
         }
 
         let wanted = workspace.bibliographies_to_load(found.bibliographies);
-        let mut read: HashMap<PathBuf, Bibliography> = found_bibliographies
-            .into_iter()
-            .map(|b| (b.file.path.clone(), b))
-            .collect();
+        let mut read: HashMap<PathBuf, Bibliography> = found_bibliographies.into_iter().collect();
         // The walk's are first in `wanted`, each as read above; the rest
         // (declared by notes, configured, of projects) are read now.
         let wanted: Vec<Result<Bibliography, WantedBibliography>> = wanted
