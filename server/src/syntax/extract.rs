@@ -200,15 +200,21 @@ pub fn parse_note(text: &str) -> NoteSyntax {
 pub fn names_only(text: &str) -> NoteSyntax {
     let mut note = NoteSyntax::default();
     if let Some(range) = front_matter::token_range(text) {
-        let parsed = front_matter::parse(&text[range.clone()], range.start);
-        note.links.extend(parsed.links.iter().cloned());
-        note.citations.extend(parsed.nocite.iter().cloned());
-        note.front_matter = Some(Box::new(parsed));
-        note.front_matter_range = Some(range);
+        read_front_matter(&mut note, text, range);
     }
     note.labels = super::label::labels(text);
     note.shrink_to_fit();
     note
+}
+
+/// Reads the front matter token at `range` into `note`: its fields, and
+/// its wikilinks and `nocite` keys among the note's links and citations.
+fn read_front_matter(note: &mut NoteSyntax, text: &str, range: Range<usize>) {
+    let parsed = front_matter::parse(&text[range.clone()], range.start);
+    note.links.extend(parsed.links.iter().cloned());
+    note.citations.extend(parsed.nocite.iter().cloned());
+    note.front_matter = Some(Box::new(parsed));
+    note.front_matter_range = Some(range);
 }
 
 /// Extracts a note from its tree.
@@ -460,12 +466,7 @@ fn extract_block(
     let node = cursor.node();
     let id = node.kind_id();
     if id == k.front_matter {
-        let token = &text[node.byte_range()];
-        let parsed = front_matter::parse(token, node.start_byte());
-        note.links.extend(parsed.links.iter().cloned());
-        note.citations.extend(parsed.nocite.iter().cloned());
-        note.front_matter = Some(Box::new(parsed));
-        note.front_matter_range = Some(node.byte_range());
+        read_front_matter(note, text, node.byte_range());
         return;
     }
     let shape = match id {
