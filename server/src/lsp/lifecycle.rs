@@ -17,8 +17,8 @@ use super::outbox::{Outbox, Progress};
 use super::world::{Origin, Refresh, Slot, World};
 use crate::workspace::cache::{Hash, IndexCache};
 use crate::workspace::{
-    load_bibliography, load_config_file, load_note_names_first, parse_names_only, walk_files,
-    Config, Found, Note, NoteId, Workspace,
+    load_bibliography, load_config_file, load_note_names_first, parse_names_only, text_reader,
+    walk_files, Config, Found, Note, NoteId, Workspace,
 };
 
 /// Notes parsed per batch while indexing; each batch becomes visible to
@@ -51,6 +51,9 @@ pub fn configuration(root: &Path, world: &World) -> (Config, Option<String>) {
     };
     world.settings.apply(&mut config);
     config.index_cache = world.cache && world.settings.cache();
+    // Open notes hold the editor's text; the others are read again for
+    // the few requests that need theirs (a hover's excerpt, a position).
+    config.texts_on_disk = true;
     (config, error)
 }
 
@@ -252,10 +255,17 @@ fn read_all(
         let i = current(&world, job)?;
         world.slots[i].workspace.reserve_notes(total);
     }
+    let reader = text_reader(root, config);
     let load = |batch: &[PathBuf]| -> Vec<(Note, bool)> {
         batch
             .par_iter()
-            .map(|p| load_note_names_first(root, p, config, cache))
+            .map(|p| {
+                let (mut note, hit) = load_note_names_first(root, p, config, cache);
+                if let Some(reader) = &reader {
+                    note.leave_text_on_disk(reader);
+                }
+                (note, hit)
+            })
             .collect()
     };
     // Adding notes to the workspace is serial: the next batches are read
@@ -361,6 +371,7 @@ fn parse_the_rest(
         let done = total.saturating_sub(rest.len());
         (rest.into_iter(), done)
     };
+    let reader = text_reader(&job.root, config);
     let mut refresh;
     loop {
         // Copied out, so that no lock is held while the pool parses.
@@ -396,7 +407,13 @@ fn parse_the_rest(
         }
         let parsed: Vec<(NoteId, Note)> = sources
             .into_par_iter()
-            .map(|(id, path, text, key)| (id, parse_names_only(&job.root, path, text, config, key)))
+            .map(|(id, path, text, key)| {
+                let mut note = parse_names_only(&job.root, path, text, config, key);
+                if let Some(reader) = &reader {
+                    note.leave_text_on_disk(reader);
+                }
+                (id, note)
+            })
             .collect();
         {
             let mut world = write(world);

@@ -19,8 +19,8 @@ use super::settings::Settings;
 use super::world::{Origin, Refresh, World};
 use crate::workspace::read::Origin as ReadOrigin;
 use crate::workspace::{
-    find_root, load_bibliography, load_note, quarto, resolves_inside, watched_kind, BibFormat,
-    Config, FileKind, Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
+    find_root, load_bibliography, load_note, quarto, resolves_inside, text_reader, watched_kind,
+    BibFormat, Config, FileKind, Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
 };
 
 /// Starts an index job (on a thread of its own, in the server).
@@ -449,7 +449,10 @@ impl Session {
             return;
         }
         if readable && kind == Some(FileKind::Note) {
-            let note = load_note(&root, path, &config);
+            let mut note = load_note(&root, path, &config);
+            if let Some(reader) = text_reader(&root, &config) {
+                note.leave_text_on_disk(&reader);
+            }
             self.put(path, note);
             return;
         }
@@ -597,6 +600,51 @@ mod tests {
             codes(&world, &note),
             ["broken-link no concept or note named 'Nowhere'"]
         );
+    }
+
+    /// The texts of a large vault were most of the server's memory: a
+    /// note that is not open leaves its text on disk, and what requests
+    /// need of it is read again.
+    #[test]
+    fn only_open_notes_hold_their_texts() {
+        let (_dir, root) = vault();
+        let other = root.join("sub/other.md");
+        let other_text = "# Other 😀\r\n\r\n## 中文 标题\r\nText.\r\n";
+        std::fs::write(&other, other_text).unwrap();
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.add_folders(vec![root.clone()]);
+        let held = |path: &Path| {
+            let world = world.read().unwrap();
+            let (workspace, id) = world.note(path).unwrap();
+            workspace.note(id).file.text_is_held()
+        };
+        let title = |path: &Path| {
+            let world = world.read().unwrap();
+            let (workspace, id) = world.note(path).unwrap();
+            workspace.note(id).title().to_string()
+        };
+        assert!(!held(&other) && !held(&root.join("glossary.md")));
+        assert_eq!(title(&other), "Other 😀");
+        assert!(!held(&other), "a title is known without the text");
+
+        let note = root.join("n.md");
+        session.open(
+            note.clone(),
+            "[[other#中文 标题]] [[other#Nope]]\n".into(),
+            1,
+        );
+        assert!(held(&note));
+        assert_eq!(
+            codes(&world, &note),
+            ["broken-anchor no heading 'Nope' in 'sub/other.md'"]
+        );
+        assert!(!held(&other), "its anchors are read, not its text kept");
+
+        session.open(other.clone(), other_text.to_string(), 1);
+        assert!(held(&other));
+        session.close(&other);
+        assert!(!held(&other));
+        assert_eq!(title(&other), "Other 😀");
     }
 
     #[test]

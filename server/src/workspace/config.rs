@@ -215,9 +215,9 @@ pub struct Config {
     /// cache ([`super::cache`]); on in the language server, `--cache` for
     /// `gloss check`.
     pub index_cache: bool,
-    /// Not from `gloss.toml`: [`super::Workspace::load`] leaves each
-    /// note's text on disk once the note is parsed, to be read again if
-    /// something asks for it (`gloss check`).
+    /// Not from `gloss.toml`: each note read from disk leaves its text
+    /// there once it is parsed, to be read again if something asks for it
+    /// (`gloss check`, and the language server for notes not open).
     pub texts_on_disk: bool,
 }
 

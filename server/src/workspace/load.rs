@@ -168,6 +168,19 @@ fn cached_under(mut note: Note, cache_key: Option<Hash>) -> Note {
     note
 }
 
+/// What the notes of the workspace at `root` are read again through once
+/// their texts are left on disk: None when `config` keeps them
+/// ([`Config::texts_on_disk`]).
+pub fn text_reader(root: &Path, config: &Config) -> Option<Arc<Reader>> {
+    config.texts_on_disk.then(|| {
+        Arc::new(Reader {
+            root: root.to_path_buf(),
+            confined: config.confined,
+            limit: config.max_note_size,
+        })
+    })
+}
+
 /// Why a note's text must not be parsed, if it must not.
 pub fn unparsable(text: &str) -> Option<FileProblem> {
     let count = markup_count(text);
@@ -309,13 +322,7 @@ impl Workspace {
         workspace.load_quarto_projects();
         workspace.nested_roots = found.nested;
 
-        let reader = workspace.config.texts_on_disk.then(|| {
-            Arc::new(Reader {
-                root: workspace.root.clone(),
-                confined: workspace.config.confined,
-                limit: workspace.config.max_note_size,
-            })
-        });
+        let reader = text_reader(&workspace.root, &workspace.config);
         let (notes, hits): (Vec<Note>, Vec<bool>) = found
             .notes
             .par_iter()
@@ -327,7 +334,7 @@ impl Workspace {
                     note.read_keys_as_pandoc();
                 }
                 if let Some(reader) = &reader {
-                    note.file.leave_text_on_disk(reader, note.cached_as);
+                    note.leave_text_on_disk(reader);
                 }
                 (note, hit)
             })

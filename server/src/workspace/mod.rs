@@ -41,7 +41,8 @@ pub use files::FileRef;
 pub use glossary::GlossaryEntry;
 pub use load::{
     find_root, load_bibliography, load_config_file, load_note, load_note_cached,
-    load_note_names_first, parse_names_only, read_source, unparsable, WantedBibliography,
+    load_note_names_first, parse_names_only, read_source, text_reader, unparsable,
+    WantedBibliography,
 };
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
 pub use text::Reader;
@@ -163,6 +164,11 @@ impl SourceFile {
         self.text.leave_on_disk(reader, hash);
     }
 
+    /// Whether the text is in memory: not left on disk, or read again.
+    pub fn text_is_held(&self) -> bool {
+        self.text.is_held()
+    }
+
     /// Whether the text, read again, was no longer what was parsed: the
     /// file changed in between, and what is reported of it may point at
     /// the wrong places.
@@ -207,6 +213,10 @@ pub struct Note {
     /// first pass over a vault, see [`Note::names_only`]); it is parsed
     /// whole later. Boxed: every note has the field, few for long.
     names_only: Option<Box<NamesOnly>>,
+    /// The first heading's text, when the front matter has no title: the
+    /// note's title, kept apart so that listing titles (workspace symbols)
+    /// reads no text left on disk.
+    heading_title: Option<Box<str>>,
     anchors: anchors::Lazy<anchors::Anchors>,
     references: anchors::Lazy<HashMap<String, String>>,
 }
@@ -245,6 +255,14 @@ impl Note {
             );
         }
         keys.retain(|(k, _)| !k.is_empty());
+        let titled = syntax
+            .front_matter
+            .as_ref()
+            .is_some_and(|f| f.title.is_some());
+        let heading_title = (!titled)
+            .then(|| first_heading(&syntax))
+            .flatten()
+            .map(|b| Box::from(&file.text()[b.content()]));
         Note {
             file,
             syntax,
@@ -253,6 +271,7 @@ impl Note {
             front_matter_too_large,
             cached_as: None,
             names_only: None,
+            heading_title,
             anchors: anchors::Lazy::default(),
             references: anchors::Lazy::default(),
         }
@@ -307,14 +326,25 @@ impl Note {
 
     /// The texts of the headings and the block ids, in order: what links
     /// to this note's anchors are resolved against.
-    pub fn anchor_names(&self) -> Vec<&str> {
-        self.syntax
-            .blocks
-            .iter()
-            .filter(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
-            .map(|b| &self.file.text()[b.content()])
-            .chain(self.syntax.block_ids.iter().map(|b| b.id.value.as_str()))
-            .collect()
+    pub fn anchor_names(&self) -> Vec<String> {
+        self.file.with_text(|text| {
+            self.syntax
+                .blocks
+                .iter()
+                .filter(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
+                .map(|b| text[b.content()].to_string())
+                .chain(self.syntax.block_ids.iter().map(|b| b.id.value.clone()))
+                .collect()
+        })
+    }
+
+    /// Drops the note's text until something asks for it, unless only its
+    /// names are read (its parse needs the text): it is then read again
+    /// through `reader`.
+    pub fn leave_text_on_disk(&mut self, reader: &Arc<Reader>) {
+        if !self.is_names_only() {
+            self.file.leave_text_on_disk(reader, self.cached_as);
+        }
     }
 
     /// What `#…` can name in this note, indexed on first use: nothing
@@ -370,12 +400,15 @@ impl Note {
         {
             return &title.value;
         }
-        self.syntax
-            .blocks
-            .iter()
-            .find(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
-            .map_or_else(|| self.stem(), |b| &self.file.text()[b.content()])
+        self.heading_title.as_deref().unwrap_or_else(|| self.stem())
     }
+}
+
+fn first_heading(syntax: &NoteSyntax) -> Option<&crate::syntax::Block> {
+    syntax
+        .blocks
+        .iter()
+        .find(|b| matches!(b.kind, crate::syntax::BlockKind::Heading { .. }))
 }
 
 /// What a note read for its names only keeps for its parse.
