@@ -83,10 +83,11 @@ pub fn run(args: CheckArgs) -> i32 {
         // What is reported needs the texts of the notes reported on.
         config.texts_on_disk = true;
         let (workspace, cache) = Workspace::load_cached(&root, config);
-        if let Some((_, hits)) = &cache {
+        if let Some((cache, hits)) = &cache {
             eprintln!(
-                "gloss: {hits} of {} notes from the index cache",
-                workspace.notes().count()
+                "gloss: {hits} of {} notes from the index cache, {} of them not read again",
+                workspace.notes().count(),
+                cache.unread()
             );
         }
         caches.push(cache.map(|(cache, _)| cache));

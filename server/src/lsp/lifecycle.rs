@@ -17,8 +17,8 @@ use super::outbox::{Outbox, Progress};
 use super::world::{Origin, Refresh, Slot, World};
 use crate::workspace::cache::{Hash, IndexCache};
 use crate::workspace::{
-    load_bibliography, load_config_file, load_note_names_first, parse_names_only, text_reader,
-    walk_files, Config, Found, Note, NoteId, Workspace,
+    cache_record, load_bibliography, load_config_file, load_note_names_first, parse_names_only,
+    text_reader, walk_files, Config, Found, Note, NoteId, Workspace,
 };
 
 /// Notes parsed per batch while indexing; each batch becomes visible to
@@ -151,7 +151,7 @@ pub fn index(
     outbox.progress(Progress::Begin { root: root.clone() });
     let (found, mut cache) = rayon::join(
         || walk_files(&root, &config),
-        || config.index_cache.then(|| IndexCache::open(&root)),
+        || config.index_cache.then(|| IndexCache::open(&root, &config)),
     );
     let mut hits = 0;
     let names_read = read_all(
@@ -207,7 +207,22 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
             .collect()
     };
     let hashes = cached.iter().map(|(_, hash)| *hash).collect();
-    cache.save(&hashes, |writer| {
+    // What each note's file looks like, looked at a batch at a time too.
+    let mut records = Vec::new();
+    for batch in cached.chunks(INDEX_BATCH) {
+        let world = read(world);
+        let Some(i) = current(&world, job) else {
+            return;
+        };
+        let workspace = &world.slots[i].workspace;
+        records.extend(batch.iter().filter_map(|&(id, hash)| {
+            let note = workspace
+                .live_note(id)
+                .filter(|n| n.cached_as == Some(hash))?;
+            cache_record(&cache, note)
+        }));
+    }
+    cache.save(&hashes, records, |writer| {
         for batch in cached.chunks(INDEX_BATCH) {
             let world = read(world);
             let Some(i) = current(&world, job) else {
@@ -260,7 +275,8 @@ fn read_all(
         batch
             .par_iter()
             .map(|p| {
-                let (mut note, hit) = load_note_names_first(root, p, config, cache);
+                let (mut note, hit) =
+                    load_note_names_first(root, p, config, cache, reader.as_ref());
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }

@@ -52,11 +52,20 @@ impl NoteSyntax {
     /// character boundaries: true of what parsing `text` gives, and
     /// checked of what the index cache gives back before it is used.
     pub fn ranges_fit(&self, text: &str) -> bool {
+        self.ranges_fit_with(text.len(), |at| text.is_char_boundary(at))
+    }
+
+    /// Whether every byte range in the syntax lies inside a text of `len`
+    /// bytes: what can be checked of a text left on disk, which is read
+    /// again as what was parsed or as as many spaces (so every offset is
+    /// a character boundary either way).
+    pub fn ranges_within(&self, len: usize) -> bool {
+        self.ranges_fit_with(len, |_| true)
+    }
+
+    fn ranges_fit_with(&self, len: usize, boundary: impl Fn(usize) -> bool) -> bool {
         let fits = |r: &Range<usize>| {
-            r.start <= r.end
-                && r.end <= text.len()
-                && text.is_char_boundary(r.start)
-                && text.is_char_boundary(r.end)
+            r.start <= r.end && r.end <= len && boundary(r.start) && boundary(r.end)
         };
         let link = |l: &Link| {
             fits(&l.range()) && l.target().iter().chain(&l.anchor()).all(|s| fits(&s.range))

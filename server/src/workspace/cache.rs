@@ -2,25 +2,38 @@
 //! [`NoteSyntax`]), kept between runs in the user's cache folder, so that a
 //! restart parses only the notes that changed.
 //!
-//! An entry is keyed by the BLAKE3 hash of the note's bytes, not by its
-//! size and modification time. gloss reads every note's text anyway
-//! (positions, excerpts and titles are computed from it), hashing costs a
-//! small part of reading, and a key taken from the content cannot go stale
-//! the way a timestamp can: a file rewritten within the file system's
-//! timestamp granularity (which git has to re-hash as "racily clean") is
-//! simply a different key. A note that was renamed or copied hits too.
-//! What parsing gives depends on the text, gloss's code and the grammar
-//! only (the configuration is applied after, and a note's syntax that the
-//! configuration changed is never written), so the file is stamped with
-//! gloss's version, the grammar and the executable's size and modification
-//! time: any other build starts afresh.
+//! An entry is keyed by the BLAKE3 hash of the note's bytes: a key taken
+//! from the content cannot go stale the way a timestamp can, and a note
+//! that was renamed or copied hits too. What parsing gives depends on the
+//! text, gloss's code and the grammar only (the configuration is applied
+//! after, and a note's syntax that the configuration changed is never
+//! written), so the file is stamped with gloss's version, the grammar and
+//! the executable's size and modification time: any other build starts
+//! afresh.
+//!
+//! Beside the entries, a *record* per note says what its file looked like
+//! (size, modification and change times, inode and device) and which
+//! entry its text hashed to, as git's index does: a note whose file still
+//! looks so is not read at all on the next start (its text is left on
+//! disk, [`super::text`]), which is most of the cost of a start with
+//! nothing changed. As git, gloss trusts a record only of a file that had
+//! not changed for [`SETTLED`] when the cache was opened: a file written
+//! again within the file system's timestamp granularity of the read would
+//! look the same ("racily clean"), and is read and hashed instead. A
+//! record also says the note defines no glossary entries and gives the
+//! text of its first heading (its title when the front matter has none),
+//! which are the only things a note needs its text for when it is loaded;
+//! so the records are stamped with the configuration that decides what a
+//! glossary is, and dropped when it changes.
 //!
 //! The file, integers little-endian:
 //!
 //! ```text
 //! "GLOSSIDX"  u32 format  [32] stamp  u64 root length, root
 //! u64 body length  [32] BLAKE3 of the body  body
-//! body: per entry [32] content hash, u32 length, postcard-encoded syntax
+//! body: u64 entries length, entries, records
+//! entries: per entry [32] content hash, u32 length, postcard-encoded syntax
+//! records: [32] configuration stamp, postcard-encoded (path, record) list
 //! ```
 //!
 //! Nothing in it is taken on trust: a file that is not a regular file of
@@ -43,12 +56,17 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
+use super::Config;
 use crate::syntax::NoteSyntax;
 
 const MAGIC: &[u8; 8] = b"GLOSSIDX";
 /// The layout's version. The stamp already tells every build apart; this
 /// tells a file of another layout apart before the stamp is read.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// How long a file must have stayed unchanged before the cache was opened
+/// for its record to be trusted: more than any file system's timestamp
+/// granularity (FAT's is two seconds).
+const SETTLED: Duration = Duration::from_secs(3);
 /// The largest cache file read (100k notes make about 100 MB).
 const MAX_FILE: u64 = 2 << 30;
 /// A workspace's cache file not rewritten for this long is removed by the
@@ -123,6 +141,111 @@ fn stamp() -> Option<Hash> {
 /// Content hash → where the entry's encoded syntax is in the file.
 type Entries = HashMap<Hash, Range<usize>>;
 
+/// What a note's file looked like when its text was read, and what the
+/// text was: see the module's documentation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Record {
+    stat: Stat,
+    /// The text's hash: the entry of its syntax.
+    pub hash: Hash,
+    /// The text's length in bytes.
+    pub len: u64,
+    /// The text of the note's first heading, where it is the note's title.
+    pub first_heading: Option<Box<str>>,
+}
+
+/// What git's index compares of a file to know it unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Stat {
+    size: u64,
+    /// Modification and change times, in nanoseconds since the epoch.
+    modified: i128,
+    changed: i128,
+    inode: u64,
+    device: u64,
+}
+
+impl Stat {
+    /// The file at `path` itself (a symbolic link is not followed: its
+    /// target could change without it), if it is a regular file. None
+    /// where the platform has no inodes: no records there.
+    fn of(path: &Path) -> Option<Stat> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::symlink_metadata(path).ok()?;
+            let nanos = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
+            meta.is_file().then(|| Stat {
+                size: meta.size(),
+                modified: nanos(meta.mtime(), meta.mtime_nsec()),
+                changed: nanos(meta.ctime(), meta.ctime_nsec()),
+                inode: meta.ino(),
+                device: meta.dev(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// Whether both times are before `time`.
+    fn settled_before(&self, time: std::time::SystemTime) -> bool {
+        let Ok(since_epoch) = time.duration_since(std::time::UNIX_EPOCH) else {
+            return false;
+        };
+        let limit = since_epoch.as_nanos() as i128;
+        self.modified < limit && self.changed < limit
+    }
+}
+
+/// What the records depend on besides the notes: the configuration that
+/// decides whether a note defines glossary entries.
+fn records_stamp(config: &Config) -> Hash {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(format!("{:?}", config.glossary_section_names).as_bytes());
+    hasher.update(format!("{:?}", config.glossary_files).as_bytes());
+    *hasher.finalize().as_bytes()
+}
+
+/// Writes the records section, the stamp then the list, to `out`: encoded
+/// as it goes, never whole in memory (100k notes make 10 MB).
+fn write_records<W: Write>(
+    stamp: &Hash,
+    records: &[(PathBuf, Record)],
+    mut out: W,
+) -> std::io::Result<W> {
+    out.write_all(stamp)?;
+    postcard::to_io(records, out).map_err(std::io::Error::other)
+}
+
+/// What is written through it is hashed and counted, not kept.
+#[derive(Default)]
+struct Digest {
+    hasher: blake3::Hasher,
+    len: u64,
+}
+
+impl Write for &mut Digest {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The hash of the records section for `records`.
+fn records_digest(stamp: &Hash, records: &[(PathBuf, Record)]) -> Option<Hash> {
+    let mut digest = Digest::default();
+    write_records(stamp, records, &mut digest).ok()?;
+    Some(*digest.hasher.finalize().as_bytes())
+}
+
 /// A cache file as read at start-up: the entries of a file that checked
 /// out, or none.
 #[derive(Debug, Default)]
@@ -139,16 +262,49 @@ pub struct IndexCache {
     /// Whether an entry was found but not used (it did not decode or fit
     /// its note): the file is then written again.
     rejected: AtomicBool,
+    /// Where the records are in `bytes`, until they are decoded.
+    records_at: Range<usize>,
+    /// The records for the configuration given to [`IndexCache::open`],
+    /// by path (as written).
+    records: Vec<(PathBuf, Record)>,
+    /// The hash of the records section as read, if it was: a file whose
+    /// notes and records are unchanged is not written again.
+    records_read: Option<Hash>,
+    records_stamp: Hash,
+    /// When the cache was opened: before any note was read.
+    opened: Option<std::time::SystemTime>,
+    /// [`SETTLED`]; shorter in tests.
+    settle: Duration,
+    /// Notes loaded by their records, without being read.
+    unread: AtomicUsize,
 }
 
 impl IndexCache {
-    /// The cache of the workspace at `root` in the platform's folder; an
-    /// empty one when there is none or it does not check out.
-    pub fn open(root: &Path) -> IndexCache {
+    /// The cache of the workspace at `root` in the platform's folder, its
+    /// records read for `config`; an empty one when there is none or it
+    /// does not check out.
+    pub fn open(root: &Path, config: &Config) -> IndexCache {
         match folder() {
-            Some(folder) => IndexCache::open_at(file_for(&folder, root), root),
+            Some(folder) => IndexCache::open_at(file_for(&folder, root), root).for_config(config),
             None => IndexCache::default(),
         }
+    }
+
+    /// Reads the records, if they were written for `config`'s glossary
+    /// settings; from now on they are written for those.
+    pub fn for_config(mut self, config: &Config) -> IndexCache {
+        self.records_stamp = records_stamp(config);
+        let section = &self.bytes[self.records_at.clone()];
+        if section.get(..32) == Some(self.records_stamp.as_slice()) {
+            let list: Vec<(PathBuf, Record)> =
+                postcard::from_bytes(&section[32..]).unwrap_or_default();
+            // Sorted when written; a file that says otherwise is not used.
+            if list.is_sorted_by(|a, b| a.0 < b.0) {
+                self.records = list;
+                self.records_read = Some(*blake3::hash(section).as_bytes());
+            }
+        }
+        self
     }
 
     /// The cache file at `path` for the workspace at `root`. No cache at
@@ -159,10 +315,11 @@ impl IndexCache {
         let Some(stamp) = stamp().filter(|_| private_or_missing(folder)) else {
             return IndexCache::default();
         };
-        let (bytes, entries) = read_file(&path)
+        let opened = std::time::SystemTime::now();
+        let (bytes, (entries, records_at)) = read_file(&path)
             .and_then(|bytes| {
-                let entries = read_entries(&bytes, root, &stamp)?;
-                Some((bytes, entries))
+                let read = read_entries(&bytes, root, &stamp)?;
+                Some((bytes, read))
             })
             .unwrap_or_default();
         IndexCache {
@@ -173,6 +330,13 @@ impl IndexCache {
             held: entries.keys().copied().collect(),
             entries,
             rejected: AtomicBool::new(false),
+            records_at,
+            records: Vec::new(),
+            records_read: None,
+            records_stamp: Hash::default(),
+            opened: Some(opened),
+            settle: SETTLED,
+            unread: AtomicUsize::new(0),
         }
     }
 
@@ -217,21 +381,85 @@ impl IndexCache {
         (cached, key)
     }
 
-    /// Lets go of the entries once every note is loaded; what the file
-    /// holds is still known.
+    /// The syntax and record of the note at `path`, without reading it,
+    /// if its file looks as its record says, is at most `limit` bytes and
+    /// the entry of its text is sound.
+    pub fn unchanged(&self, path: &Path, limit: u64) -> Option<(NoteSyntax, &Record)> {
+        let at = self
+            .records
+            .binary_search_by(|(p, _)| p.as_path().cmp(path))
+            .ok()?;
+        let record = &self.records[at].1;
+        if Stat::of(path)? != record.stat || record.stat.size > limit {
+            return None;
+        }
+        let range = self.entries.get(&record.hash)?;
+        let len = usize::try_from(record.len).ok()?;
+        let Some(syntax) = postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()])
+            .ok()
+            .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_within(len))
+        else {
+            self.rejected.store(true, Ordering::Relaxed);
+            return None;
+        };
+        self.unread.fetch_add(1, Ordering::Relaxed);
+        Some((syntax, record))
+    }
+
+    /// How many notes were loaded by their records, without being read.
+    pub fn unread(&self) -> usize {
+        self.unread.load(Ordering::Relaxed)
+    }
+
+    /// The record to write of the note at `path`, whose text of `len`
+    /// bytes hashed to `hash` when the cache was opened or after: none if
+    /// its file changed within [`SETTLED`] before that (it may have
+    /// changed since without looking changed), or is not a regular file.
+    pub fn record(
+        &self,
+        path: &Path,
+        hash: Hash,
+        len: usize,
+        first_heading: Option<&str>,
+    ) -> Option<Record> {
+        let settled = self.opened?.checked_sub(self.settle)?;
+        let stat = Stat::of(path).filter(|s| s.settled_before(settled))?;
+        Some(Record {
+            stat,
+            hash,
+            len: len as u64,
+            first_heading: first_heading.map(Box::from),
+        })
+    }
+
+    /// Lets go of the entries and records once every note is loaded; what
+    /// the file holds is still known.
     pub fn loaded(&mut self) {
         self.bytes = Vec::new();
         self.entries = Entries::new();
+        self.records = Vec::new();
     }
 
-    /// Writes the file anew for the notes hashed to `hashes`, unless it
-    /// holds exactly those (and none was rejected): `fill` adds their
-    /// syntax to the writer. A cache that cannot be written is not an
-    /// error gloss reports (the next start is only slower); returns
-    /// whether it was written. [`wait_for_writes`] waits for it.
-    pub fn save(self, hashes: &HashSet<Hash>, fill: impl FnOnce(&mut Writer)) -> bool {
+    /// Writes the file anew for the notes hashed to `hashes`, with
+    /// `records` ([`IndexCache::record`]), unless it holds exactly those
+    /// (and no entry was rejected): `fill` adds their syntax to the
+    /// writer. A cache that cannot be written is not an error gloss
+    /// reports (the next start is only slower); returns whether it was
+    /// written. [`wait_for_writes`] waits for it.
+    pub fn save(
+        self,
+        hashes: &HashSet<Hash>,
+        mut records: Vec<(PathBuf, Record)>,
+        fill: impl FnOnce(&mut Writer),
+    ) -> bool {
+        records.sort_by(|a, b| a.0.cmp(&b.0));
+        let records_current = match self.records_read {
+            None => records.is_empty(),
+            Some(read) => records_digest(&self.records_stamp, &records) == Some(read),
+        };
         let current = hashes.len() == self.held.len()
             && hashes.iter().all(|h| self.held.contains(h))
+            && records_current
             && !self.rejected.load(Ordering::Relaxed);
         if current || self.path.is_none() {
             return false;
@@ -243,6 +471,8 @@ impl IndexCache {
             stamp: self.stamp,
             body: Vec::new(),
             seen: HashSet::new(),
+            records,
+            records_stamp: self.records_stamp,
         };
         fill(&mut writer);
         let written = writer.path.is_some() && writer.finish();
@@ -272,6 +502,9 @@ pub struct Writer {
     stamp: Hash,
     body: Vec<u8>,
     seen: HashSet<Hash>,
+    /// The records, sorted by path, and what they were made for.
+    records: Vec<(PathBuf, Record)>,
+    records_stamp: Hash,
 }
 
 impl Writer {
@@ -309,10 +542,27 @@ impl Writer {
     }
 
     fn finish(self) -> bool {
-        match &self.path {
-            Some(path) => write_file(path, &self.root, &self.stamp, &self.body).is_ok(),
-            None => false,
+        let Some(path) = &self.path else {
+            return false;
+        };
+        let entries_len = (self.body.len() as u64).to_le_bytes();
+        let write_body = |mut out: &mut dyn Write| -> std::io::Result<()> {
+            out.write_all(&entries_len)?;
+            out.write_all(&self.body)?;
+            write_records(&self.records_stamp, &self.records, &mut out)?;
+            Ok(())
+        };
+        let mut digest = Digest::default();
+        if write_body(&mut &mut digest).is_err() {
+            return false;
         }
+        let checksum = *digest.hasher.finalize().as_bytes();
+        let body = Body {
+            len: digest.len,
+            checksum,
+            write: &write_body,
+        };
+        write_file(path, &self.root, &self.stamp, body).is_ok()
     }
 }
 
@@ -361,9 +611,9 @@ fn read_file(path: &Path) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= MAX_FILE).then_some(bytes)
 }
 
-/// The entries of a cache file, if every check passes; their ranges are
-/// into the file.
-fn read_entries(bytes: &[u8], root: &Path, stamp: &Hash) -> Option<Entries> {
+/// The entries of a cache file, if every check passes, and where its
+/// records are; their ranges are into the file.
+fn read_entries(bytes: &[u8], root: &Path, stamp: &Hash) -> Option<(Entries, Range<usize>)> {
     let mut at: usize = 0;
     let mut take = |n: usize| -> Option<&[u8]> {
         let end = at.checked_add(n).filter(|&e| e <= bytes.len())?;
@@ -391,9 +641,17 @@ fn read_entries(bytes: &[u8], root: &Path, stamp: &Hash) -> Option<Entries> {
         return None;
     }
     let start = bytes.len() - body_len;
+    let entries_len = usize::try_from(u64::from_le_bytes(
+        bytes.get(start..start + 8)?.try_into().ok()?,
+    ))
+    .ok()?;
+    let entries_end = (start + 8).checked_add(entries_len)?;
+    if entries_end > bytes.len() {
+        return None;
+    }
     let mut entries = HashMap::new();
-    let mut at = start;
-    while at < bytes.len() {
+    let mut at = start + 8;
+    while at < entries_end {
         let hash: Hash = bytes.get(at..at + 32)?.try_into().ok()?;
         let len = u32::from_le_bytes(bytes.get(at + 32..at + 36)?.try_into().ok()?) as usize;
         let range = at + 36..(at + 36).checked_add(len)?;
@@ -401,13 +659,21 @@ fn read_entries(bytes: &[u8], root: &Path, stamp: &Hash) -> Option<Entries> {
         at = range.end;
         entries.insert(hash, range);
     }
-    Some(entries)
+    (at == entries_end).then_some((entries, entries_end..bytes.len()))
 }
 
 /// Writes a cache file: to a new temporary file beside `path` (readable
 /// by the user alone), then renamed over it. The folder is made private to
 /// the user (0700 on Unix) if gloss creates it.
-fn write_file(path: &Path, root: &Path, stamp: &Hash, body: &[u8]) -> std::io::Result<()> {
+/// A body to write: its length and checksum, and what writes it (twice:
+/// once to learn those, once into the file).
+struct Body<'a> {
+    len: u64,
+    checksum: Hash,
+    write: &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+}
+
+fn write_file(path: &Path, root: &Path, stamp: &Hash, body: Body) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     create_private_folder(folder)?;
     // Again: the folder may have changed since the cache was opened.
@@ -421,8 +687,8 @@ fn write_file(path: &Path, root: &Path, stamp: &Hash, body: &[u8]) -> std::io::R
     header.extend_from_slice(stamp);
     header.extend_from_slice(&(root.len() as u64).to_le_bytes());
     header.extend_from_slice(root);
-    header.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    header.extend_from_slice(blake3::hash(body).as_bytes());
+    header.extend_from_slice(&body.len.to_le_bytes());
+    header.extend_from_slice(&body.checksum);
     let name = path
         .file_name()
         .map_or("index".into(), |n| n.to_string_lossy());
@@ -438,9 +704,11 @@ fn write_file(path: &Path, root: &Path, stamp: &Hash, body: &[u8]) -> std::io::R
     }
     // Not synced: a file cut short by a crash fails its checksum and is
     // rebuilt, which costs less than making every write wait for the disk.
-    let written = options.open(&temporary).and_then(|mut file| {
+    let written = options.open(&temporary).and_then(|file| {
+        let mut file = std::io::BufWriter::new(file);
         file.write_all(&header)?;
-        file.write_all(body)
+        (body.write)(&mut file)?;
+        file.flush()
     });
     match written.and_then(|()| std::fs::rename(&temporary, path)) {
         Ok(()) => Ok(()),
@@ -527,7 +795,7 @@ mod tests {
         let hits = loaded.iter().filter(|(_, _, hit)| *hit).count();
         let hashes = loaded.iter().map(|(_, hash, _)| *hash).collect();
         let notes: Vec<_> = loaded.iter().map(|(s, hash, _)| (*hash, s)).collect();
-        let wrote = cache.save(&hashes, |writer| writer.add(&notes, true));
+        let wrote = cache.save(&hashes, Vec::new(), |writer| writer.add(&notes, true));
         (loaded.into_iter().map(|(s, _, _)| s).collect(), hits, wrote)
     }
 
@@ -625,7 +893,7 @@ mod tests {
         let write = |syntax: &NoteSyntax| {
             std::fs::remove_file(dir.path().join("x.index")).ok();
             let cache = fresh(dir.path());
-            assert!(cache.save(&key, |w| w.add(&[(hash(NOTE), syntax)], false)));
+            assert!(cache.save(&key, Vec::new(), |w| w.add(&[(hash(NOTE), syntax)], false)));
         };
         write(&syntax);
         let cache = fresh(dir.path());
@@ -634,7 +902,7 @@ mod tests {
         assert!(!hit);
         assert_eq!(got, parse_note(NOTE));
         // The rejected entry is written again, from the note's parse.
-        assert!(cache.save(&key, |w| w.add(&[(hash(NOTE), &got)], false)));
+        assert!(cache.save(&key, Vec::new(), |w| w.add(&[(hash(NOTE), &got)], false)));
         assert!(fresh(dir.path()).syntax(NOTE, parse_note).2);
         // Inside a character (😀 is four bytes) is no better.
         let at = NOTE.find('😀').unwrap() + 1;
@@ -687,5 +955,128 @@ mod tests {
         assert_eq!(a, file_for(Path::new("/c"), root));
         assert_ne!(a, file_for(Path::new("/c"), Path::new("/home/ada/other")));
         assert!(a.starts_with("/c") && a.extension().unwrap() == "index");
+    }
+
+    /// A vault's notes loaded through a cache opened now, as `gloss check
+    /// --cache` and the language server load them, and the cache saved
+    /// again: each note with whether it came from the cache, and whether
+    /// the cache was written.
+    fn load_and_save(
+        root: &Path,
+        cache_file: &Path,
+        config: &crate::workspace::Config,
+        settle: Duration,
+        paths: &[PathBuf],
+    ) -> (Vec<(crate::workspace::Note, bool)>, usize, bool) {
+        use crate::workspace::{cache_record, load_note_cached, text_reader};
+        let mut cache = IndexCache::open_at(cache_file.to_path_buf(), root).for_config(config);
+        cache.settle = settle;
+        let reader = text_reader(root, config).unwrap();
+        let notes: Vec<_> = paths
+            .iter()
+            .map(|p| load_note_cached(root, p, config, Some(&cache), Some(&reader)))
+            .collect();
+        let unread = cache.unread();
+        let cached: Vec<_> = notes
+            .iter()
+            .filter_map(|(n, _)| Some((n.cached_as?, &n.syntax)))
+            .collect();
+        let hashes = cached.iter().map(|(hash, _)| *hash).collect();
+        let records = notes
+            .iter()
+            .filter_map(|(n, _)| cache_record(&cache, n))
+            .collect();
+        let wrote = cache.save(&hashes, records, |w| w.add(&cached, false));
+        (notes, unread, wrote)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_note_whose_file_looks_unchanged_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        std::fs::create_dir(&root).unwrap();
+        let root = root.canonicalize().unwrap();
+        let cache_file = dir.path().join("x.index");
+        let (a, glossary) = (root.join("笔记 a.md"), root.join("glossary.md"));
+        let a_text = "# 标题 😀\r\n\r\nSee [[b]] 和 [@k, p. 3].\r\n";
+        std::fs::write(&a, a_text).unwrap();
+        std::fs::write(&glossary, "# 名词解释\n- **Term**：a definition.\n").unwrap();
+        let mut config = crate::workspace::Config::default();
+        config.texts_on_disk = true;
+        let paths = [a.clone(), glossary.clone()];
+        let load = |config: &crate::workspace::Config| {
+            load_and_save(&root, &cache_file, config, Duration::ZERO, &paths)
+        };
+
+        let (notes, unread, wrote) = load(&config);
+        assert_eq!((unread, wrote), (0, true));
+        assert!(notes.iter().all(|(_, hit)| !hit));
+        // Nothing changed: the note is not read, and is what parsing gave;
+        // the glossary is read (its entries need its text), from its entry.
+        let (notes, unread, wrote) = load(&config);
+        assert_eq!(
+            (unread, wrote),
+            (1, false),
+            "nothing changed, nothing written"
+        );
+        let (note, hit) = &notes[0];
+        assert!(*hit && !note.file.text_is_held());
+        assert_eq!(note.syntax, crate::syntax::parse_note(a_text));
+        assert_eq!(note.title(), "标题 😀");
+        assert_eq!(note.file.text_len(), a_text.len());
+        assert!(notes[1].1 && notes[1].0.glossary.len() == 1);
+        // What asks for the text reads it, as it was.
+        assert_eq!(note.file.text(), a_text);
+
+        // An edit that keeps the size and the modification time (as `touch
+        // -d` or a copy that keeps times could): the change time differs.
+        let modified = std::fs::metadata(&a).unwrap().modified().unwrap();
+        std::fs::write(&a, a_text.replace("[[b]]", "[[c]]")).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&a)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let (notes, unread, _) = load(&config);
+        assert_eq!(unread, 0);
+        assert_eq!(notes[0].0.syntax.links[0].target().unwrap().value, "c");
+        let (_, unread, _) = load(&config);
+        assert_eq!(unread, 1);
+
+        // Other glossary settings: a note may define terms it did not.
+        let mut other = config.clone();
+        other.glossary_section_names = vec!["Terms".to_string()];
+        let (_, unread, wrote) = load(&other);
+        assert_eq!((unread, wrote), (0, true));
+        assert_eq!(load(&other).1, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_record_of_a_file_just_written_or_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        std::fs::create_dir(&root).unwrap();
+        let root = root.canonicalize().unwrap();
+        let cache_file = dir.path().join("x.index");
+        let (note, link) = (root.join("note.md"), root.join("link.md"));
+        std::fs::write(&note, "# Note\n[[link]]\n").unwrap();
+        std::os::unix::fs::symlink(&note, &link).unwrap();
+        let mut config = crate::workspace::Config::default();
+        config.texts_on_disk = true;
+        let paths = [note.clone(), link.clone()];
+        // Written within the settling time before the cache was opened:
+        // it could change again and look the same.
+        load_and_save(&root, &cache_file, &config, SETTLED, &paths);
+        let (_, unread, _) = load_and_save(&root, &cache_file, &config, SETTLED, &paths);
+        assert_eq!(unread, 0);
+        // Settled: the file has a record, the link none (its target could
+        // change without it).
+        load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
+        let (notes, unread, _) = load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
+        assert_eq!(unread, 1);
+        assert!(!notes[0].0.file.text_is_held() && notes[1].0.file.text_is_held());
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::bibliography::BibFormat;
-use super::cache::{Hash, IndexCache};
+use super::cache::{Hash, IndexCache, Record};
 use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
 use super::read::{permitted, read_file, Access, Origin, ReadError};
 use super::walk::{self, VAULT_MARKERS};
@@ -74,19 +74,22 @@ fn access<'a>(root: &'a Path, config: &Config) -> Access<'a> {
 
 /// Reads and parses the note at `path`.
 pub fn load_note(root: &Path, path: &Path, config: &Config) -> Note {
-    load_note_cached(root, path, config, None).0
+    load_note_cached(root, path, config, None, None).0
 }
 
 /// Reads the note at `path` and parses it, through `cache` when given:
 /// the note (with the hash its syntax is cached under), and whether its
-/// syntax came from the cache.
+/// syntax came from the cache. With a `reader` (texts left on disk), a
+/// note whose file is as the cache recorded it is not read at all
+/// ([`IndexCache::unchanged`]).
 pub fn load_note_cached(
     root: &Path,
     path: &Path,
     config: &Config,
     cache: Option<&IndexCache>,
+    reader: Option<&Arc<Reader>>,
 ) -> (Note, bool) {
-    load(root, path, config, cache, false)
+    load(root, path, config, cache, reader, false)
 }
 
 /// Reads the note at `path` as [`load_note_cached`] does, but parses it
@@ -99,8 +102,9 @@ pub fn load_note_names_first(
     path: &Path,
     config: &Config,
     cache: Option<&IndexCache>,
+    reader: Option<&Arc<Reader>>,
 ) -> (Note, bool) {
-    load(root, path, config, cache, true)
+    load(root, path, config, cache, reader, true)
 }
 
 fn load(
@@ -108,8 +112,18 @@ fn load(
     path: &Path,
     config: &Config,
     cache: Option<&IndexCache>,
+    reader: Option<&Arc<Reader>>,
     names_first: bool,
 ) -> (Note, bool) {
+    if let Some((cache, reader)) = cache.zip(reader) {
+        if let Some((syntax, record)) = cache.unchanged(path, config.max_note_size) {
+            let len = record.len as usize;
+            let file = SourceFile::left_on_disk(root, path.to_path_buf(), reader, len, record.hash);
+            let heading = record.first_heading.clone();
+            let note = Note::without_glossary(config, file, syntax, heading);
+            return (cached_under(note, Some(record.hash)), true);
+        }
+    }
     let mut file = read_source(
         access(root, config),
         path,
@@ -166,6 +180,19 @@ pub fn parse_names_only(
 fn cached_under(mut note: Note, cache_key: Option<Hash>) -> Note {
     note.cached_as = cache_key.filter(|_| note.front_matter_too_large.is_none());
     note
+}
+
+/// The record `cache` is to keep of `note` ([`IndexCache::record`]): for
+/// a note whose syntax is cached, that was read without a problem and
+/// defines no glossary entries (a note that does is read at each start).
+pub fn cache_record(cache: &IndexCache, note: &Note) -> Option<(PathBuf, Record)> {
+    let hash = note.cached_as?;
+    if note.file.problem.is_some() || !note.glossary.is_empty() || note.is_names_only() {
+        return None;
+    }
+    let path = &note.file.path;
+    let record = cache.record(path, hash, note.file.text_len(), note.heading_title())?;
+    Some((path.clone(), record))
 }
 
 /// What the notes of the workspace at `root` are read again through once
@@ -303,7 +330,7 @@ impl Workspace {
         let config_file = load_config_file(&root);
         let (found, mut cache) = rayon::join(
             || walk::walk(&root, &config),
-            || config.index_cache.then(|| IndexCache::open(&root)),
+            || config.index_cache.then(|| IndexCache::open(&root, &config)),
         );
         // The bibliography files found are read before the notes: parsing
         // one holds several times its size for a while (66 MB for a 20k-entry
@@ -328,7 +355,8 @@ impl Workspace {
             .par_iter()
             .map(|path| {
                 let (root, config) = (&workspace.root, &workspace.config);
-                let (mut note, hit) = load_note_cached(root, path, config, cache.as_ref());
+                let (mut note, hit) =
+                    load_note_cached(root, path, config, cache.as_ref(), reader.as_ref());
                 // While the text is at hand (`set_note` would do it too).
                 if workspace.reads_keys_as_pandoc(&note.file.rel) {
                     note.read_keys_as_pandoc();
@@ -376,7 +404,12 @@ impl Workspace {
             .filter_map(|(_, n)| Some((n.cached_as?, &n.syntax)))
             .collect();
         let hashes = cached.iter().map(|(hash, _)| *hash).collect();
-        cache.save(&hashes, |writer| writer.add(&cached, true))
+        let notes: Vec<&Note> = self.notes().map(|(_, n)| n).collect();
+        let records = notes
+            .par_iter()
+            .filter_map(|note| cache_record(&cache, note))
+            .collect();
+        cache.save(&hashes, records, |writer| writer.add(&cached, true))
     }
 
     /// Every bibliography the workspace uses: those `found` by walking, those

@@ -40,7 +40,7 @@ pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use files::FileRef;
 pub use glossary::GlossaryEntry;
 pub use load::{
-    find_root, load_bibliography, load_config_file, load_note, load_note_cached,
+    cache_record, find_root, load_bibliography, load_config_file, load_note, load_note_cached,
     load_note_names_first, parse_names_only, read_source, text_reader, unparsable,
     WantedBibliography,
 };
@@ -164,6 +164,11 @@ impl SourceFile {
         self.text.leave_on_disk(reader, hash);
     }
 
+    /// The length of the text in bytes, without reading it.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Whether the text is in memory: not left on disk, or read again.
     pub fn text_is_held(&self) -> bool {
         self.text.is_held()
@@ -188,6 +193,24 @@ impl SourceFile {
             line_index: OnceLock::new(),
             text: text::Text::held(text),
             problem,
+        }
+    }
+
+    /// The file at `path`, not read: its text, `len` bytes hashing to
+    /// `hash`, is read through `reader` when something asks for it.
+    pub fn left_on_disk(
+        root: &Path,
+        path: PathBuf,
+        reader: &Arc<Reader>,
+        len: usize,
+        hash: cache::Hash,
+    ) -> SourceFile {
+        SourceFile {
+            rel: walk::relative(root, &path),
+            path,
+            line_index: OnceLock::new(),
+            text: text::Text::on_disk(reader, len, hash),
+            problem: None,
         }
     }
 }
@@ -224,19 +247,47 @@ pub struct Note {
 impl Note {
     /// Builds a note from its file and syntax: finds its glossary entries
     /// and names.
-    pub fn new(config: &Config, file: SourceFile, mut syntax: NoteSyntax) -> Note {
+    pub fn new(config: &Config, file: SourceFile, syntax: NoteSyntax) -> Note {
+        Note::build(config, file, syntax, |file, syntax| {
+            let glossary = glossary::entries(
+                file.text(),
+                &syntax.blocks,
+                is_glossary_file(config, &file.rel),
+                &config.glossary_section_names,
+            );
+            let heading = first_heading(syntax).map(|b| Box::from(&file.text()[b.content()]));
+            (glossary, heading)
+        })
+    }
+
+    /// Builds a note whose text is left on disk from what the index cache
+    /// recorded of it: its syntax, the text of its first heading, and that
+    /// it defines no glossary entries under this configuration.
+    pub fn without_glossary(
+        config: &Config,
+        file: SourceFile,
+        syntax: NoteSyntax,
+        first_heading: Option<Box<str>>,
+    ) -> Note {
+        Note::build(config, file, syntax, |_, _| (Vec::new(), first_heading))
+    }
+
+    /// A note from its file and syntax, with the glossary entries and the
+    /// text of the first heading that `from_text` finds (in the syntax as
+    /// the front matter's size limit leaves it).
+    fn build(
+        config: &Config,
+        file: SourceFile,
+        mut syntax: NoteSyntax,
+        from_text: impl FnOnce(&SourceFile, &NoteSyntax) -> (Vec<GlossaryEntry>, Option<Box<str>>),
+    ) -> Note {
         let front_matter_size = syntax.front_matter_range.as_ref().map_or(0, |r| r.len()) as u64;
         let front_matter_too_large = (front_matter_size > config.max_front_matter_size)
             .then_some((front_matter_size, config.max_front_matter_size));
         if front_matter_too_large.is_some() {
             syntax.front_matter = None;
         }
-        let glossary = glossary::entries(
-            file.text(),
-            &syntax.blocks,
-            is_glossary_file(config, &file.rel),
-            &config.glossary_section_names,
-        );
+        let (glossary, heading) = from_text(&file, &syntax);
         let mut keys = vec![(normalize(stem(&file.rel)), Key::Note(NoteName::Stem))];
         if let Some(fm) = &syntax.front_matter {
             let title = fm.title.iter().map(|t| (t, NoteName::Title));
@@ -259,10 +310,8 @@ impl Note {
             .front_matter
             .as_ref()
             .is_some_and(|f| f.title.is_some());
-        let heading_title = (!titled)
-            .then(|| first_heading(&syntax))
-            .flatten()
-            .map(|b| Box::from(&file.text()[b.content()]));
+        // Kept only where it is the title.
+        let heading_title = heading.filter(|_| !titled);
         Note {
             file,
             syntax,
@@ -401,6 +450,12 @@ impl Note {
             return &title.value;
         }
         self.heading_title.as_deref().unwrap_or_else(|| self.stem())
+    }
+
+    /// The text of the first heading, where it is the note's title (the
+    /// front matter has none).
+    pub fn heading_title(&self) -> Option<&str> {
+        self.heading_title.as_deref()
     }
 }
 

@@ -55,6 +55,30 @@ impl Text {
         }
     }
 
+    /// A text not read yet, known to be `len` bytes hashing to `hash`
+    /// (what the index cache recorded of the file): read through `reader`
+    /// when asked for.
+    pub(super) fn on_disk(reader: &Arc<Reader>, len: usize, hash: Hash) -> Text {
+        Text {
+            held: OnceLock::new(),
+            on_disk: Some(Box::new(OnDisk {
+                reader: Arc::clone(reader),
+                len,
+                hash,
+            })),
+            changed: OnceLock::new(),
+        }
+    }
+
+    /// The text's length in bytes, held or not.
+    pub(super) fn len(&self) -> usize {
+        match (self.held.get(), &self.on_disk) {
+            (Some(text), _) => text.len(),
+            (None, Some(on_disk)) => on_disk.len,
+            (None, None) => 0,
+        }
+    }
+
     /// The text, read again from `path` and kept if it was left on disk.
     pub(super) fn get(&self, path: &Path) -> &str {
         self.held.get_or_init(|| self.read_again(path))
