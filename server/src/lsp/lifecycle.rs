@@ -175,7 +175,7 @@ pub fn index(
         Some((total, nested))
     });
     let total = finished.as_ref().map_or(0, |(total, _)| *total);
-    let reused = cache.as_ref().map(|_| hits);
+    let reused = cache.as_ref().map(|cache| (hits, cache.unread()));
     outbox.progress(Progress::End {
         root,
         total,

@@ -35,8 +35,9 @@ pub enum Progress {
     End {
         root: PathBuf,
         total: usize,
-        /// Notes whose parse came from the index cache, when it is used.
-        reused: Option<usize>,
+        /// Notes whose parse came from the index cache, and how many of
+        /// them were not read, when it is used.
+        reused: Option<(usize, usize)>,
     },
 }
 
@@ -226,7 +227,12 @@ async fn send_events(client: Client, mut events: mpsc::UnboundedReceiver<Event>,
             }) => {
                 if let Some(bar) = running.remove(&root) {
                     let message = match reused {
-                        Some(reused) => format!("Indexed {total} notes ({reused} from the cache)"),
+                        Some((reused, 0)) => {
+                            format!("Indexed {total} notes ({reused} from the cache)")
+                        }
+                        Some((reused, unread)) => format!(
+                            "Indexed {total} notes ({reused} from the cache, {unread} not read again)"
+                        ),
                         None => format!("Indexed {total} notes"),
                     };
                     bar.finish_with_message(message).await;
