@@ -121,7 +121,7 @@ fn note_target(workspace: &Workspace, note: NoteId, anchor: Option<Anchor>) -> N
         },
         None => NavigationTarget {
             file: FileId::Note(note),
-            full_range: 0..n.file.text().len(),
+            full_range: 0..n.file.text_len(),
             focus_range: 0..0,
         },
     }

@@ -10,16 +10,23 @@ use crate::ide::{self, FileId};
 use crate::line_index::{ColumnUnit, LineCol};
 use crate::workspace::{SourceFile, Workspace};
 
+// A note that is not open is read again for a conversion, not kept.
 pub fn position(file: &SourceFile, offset: usize, unit: ColumnUnit) -> lsp::Position {
-    let LineCol { line, col } = file.line_index().line_col(file.text(), offset, unit);
+    file.with_text(|text| position_in(file, text, offset, unit))
+}
+
+fn position_in(file: &SourceFile, text: &str, offset: usize, unit: ColumnUnit) -> lsp::Position {
+    let LineCol { line, col } = file.line_index().line_col(text, offset, unit);
     lsp::Position::new(line, col)
 }
 
 pub fn range(file: &SourceFile, range: &Range<usize>, unit: ColumnUnit) -> lsp::Range {
-    lsp::Range::new(
-        position(file, range.start, unit),
-        position(file, range.end, unit),
-    )
+    file.with_text(|text| {
+        lsp::Range::new(
+            position_in(file, text, range.start, unit),
+            position_in(file, text, range.end, unit),
+        )
+    })
 }
 
 /// The byte offset of an LSP position, clamped into the text.
@@ -28,7 +35,7 @@ pub fn offset(file: &SourceFile, position: lsp::Position, unit: ColumnUnit) -> u
         line: position.line,
         col: position.character,
     };
-    file.line_index().offset(file.text(), pos, unit)
+    file.with_text(|text| file.line_index().offset(text, pos, unit))
 }
 
 /// The byte range of an LSP range, clamped into the text.

@@ -75,6 +75,17 @@ impl Queue {
         let _ = sender.send((number, mutation));
         number
     }
+
+    /// Sends `mutation` unless the queue is full: for a sender that must
+    /// not wait, as it may hold the world's lock, which applying the
+    /// mutations ahead of it takes.
+    fn try_send(&self, mutation: Mutation) {
+        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        let number = self.last.load(Ordering::SeqCst) + 1;
+        if sender.try_send((number, mutation)).is_ok() {
+            self.last.store(number, Ordering::SeqCst);
+        }
+    }
 }
 
 pub struct Backend {
@@ -157,6 +168,16 @@ impl Backend {
         let queue = Arc::new(Queue {
             sender: Mutex::new(sender),
             last: AtomicU64::new(0),
+        });
+        // A note not open whose file is found changed when its text is
+        // read again is reloaded, as if the file watcher had said so (not
+        // every client watches files). Weak: the queue ends with the
+        // server.
+        let stale = Arc::downgrade(&queue);
+        crate::workspace::when_text_changed(move |path| {
+            if let Some(queue) = stale.upgrade() {
+                queue.try_send(Mutation::Files(vec![path.to_path_buf()]));
+            }
         });
         let spawn: Spawn = {
             let (world, outbox, queue) = (world.clone(), outbox.clone(), queue.clone());

@@ -353,8 +353,12 @@ impl Session {
             let workspace = &world.slots[i].workspace;
             let old = workspace.note_by_path(path).map(|id| workspace.note(id));
             // Other notes resolve this one's names and headings.
+            // A note not open left its text on disk, and the file just
+            // changed: its headings are not known without it, so they are
+            // taken as changed rather than read.
             let names_changed = old.is_none_or(|old| {
                 old.keys != note.keys
+                    || !old.file.text_is_held()
                     || old.anchor_names() != note.anchor_names()
                     || labels(&old.syntax.labels) != labels(&note.syntax.labels)
             });

@@ -201,11 +201,14 @@ impl Stat {
 }
 
 /// What the records depend on besides the notes: the configuration that
-/// decides whether a note defines glossary entries.
+/// decides whether a note defines glossary entries, and whether its front
+/// matter is used (a title there makes the first heading's text not
+/// recorded).
 fn records_stamp(config: &Config) -> Hash {
     let mut hasher = blake3::Hasher::new();
     hasher.update(format!("{:?}", config.glossary_section_names).as_bytes());
     hasher.update(format!("{:?}", config.glossary_files).as_bytes());
+    hasher.update(&config.max_front_matter_size.to_le_bytes());
     *hasher.finalize().as_bytes()
 }
 
@@ -390,7 +393,11 @@ impl IndexCache {
             .binary_search_by(|(p, _)| p.as_path().cmp(path))
             .ok()?;
         let record = &self.records[at].1;
-        if Stat::of(path)? != record.stat || record.stat.size > limit {
+        // A recorded text is its file's bytes (valid UTF-8, read whole).
+        if Stat::of(path)? != record.stat
+            || record.stat.size > limit
+            || record.len != record.stat.size
+        {
             return None;
         }
         let range = self.entries.get(&record.hash)?;
@@ -1051,6 +1058,50 @@ mod tests {
         let (_, unread, wrote) = load(&other);
         assert_eq!((unread, wrote), (0, true));
         assert_eq!(load(&other).1, 1);
+
+        // Found in review: a front matter's title hides the first heading,
+        // which is then not recorded; under a lower size limit the front
+        // matter is dropped and the heading is the title.
+        std::fs::write(
+            &a,
+            "---\ntitle: From front matter\n---\n# From the heading\n",
+        )
+        .unwrap();
+        let settle = |config: &crate::workspace::Config| {
+            load_and_save(&root, &cache_file, config, Duration::ZERO, &paths)
+        };
+        settle(&config);
+        let (notes, unread, _) = settle(&config);
+        assert_eq!((unread, notes[0].0.title()), (1, "From front matter"));
+        let mut small = config.clone();
+        small.max_front_matter_size = 8;
+        let (notes, _, _) = settle(&small);
+        assert_eq!(notes[0].0.title(), "From the heading");
+    }
+
+    /// Found in review: a path that is not UTF-8 cannot be in the file;
+    /// it kept the whole file from being written.
+    #[cfg(unix)]
+    #[test]
+    fn a_note_named_in_invalid_utf8_gets_no_record_and_the_rest_do() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        std::fs::create_dir(&root).unwrap();
+        let root = root.canonicalize().unwrap();
+        let cache_file = dir.path().join("x.index");
+        let odd = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9.md"));
+        let plain = root.join("plain.md");
+        std::fs::write(&odd, "# Caf\n[[plain]]\n").unwrap();
+        std::fs::write(&plain, "# Plain\n").unwrap();
+        let mut config = crate::workspace::Config::default();
+        config.texts_on_disk = true;
+        let paths = [odd, plain];
+        let (_, _, wrote) = load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
+        assert!(wrote);
+        let (notes, unread, _) = load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
+        assert_eq!(unread, 1);
+        assert!(notes.iter().all(|(_, hit)| *hit));
     }
 
     #[cfg(unix)]

@@ -184,12 +184,14 @@ fn cached_under(mut note: Note, cache_key: Option<Hash>) -> Note {
 
 /// The record `cache` is to keep of `note` ([`IndexCache::record`]): for
 /// a note whose syntax is cached, that was read without a problem and
-/// defines no glossary entries (a note that does is read at each start).
+/// defines no glossary entries (a note that does is read at each start),
+/// at a path the cache file can hold (UTF-8).
 pub fn cache_record(cache: &IndexCache, note: &Note) -> Option<(PathBuf, Record)> {
     let hash = note.cached_as?;
     if note.file.problem.is_some() || !note.glossary.is_empty() || note.is_names_only() {
         return None;
     }
+    note.file.path.to_str()?;
     let path = &note.file.path;
     let record = cache.record(path, hash, note.file.text_len(), note.heading_title())?;
     Some((path.clone(), record))

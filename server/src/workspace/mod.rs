@@ -45,7 +45,7 @@ pub use load::{
     WantedBibliography,
 };
 pub use resolve::{absolute as path_of_rel, is_path_like, Resolution, Target};
-pub use text::Reader;
+pub use text::{when_changed as when_text_changed, Reader};
 pub use walk::{
     ignore_rules, is_note, relative as walk_relative, resolves_inside, walk as walk_files,
     watched_kind, FileKind, Found,

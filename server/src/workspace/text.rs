@@ -13,11 +13,23 @@
 //! was parsed: a file changed in between is not trusted.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::cache::{self, Hash};
 use super::read::{read_file, Access, Origin};
 use super::FileProblem;
+
+/// What is told of a file whose text, read again, was no longer the text
+/// parsed: the language server reloads the note, as if its file watcher
+/// had reported the change (not every client watches files).
+type ChangedHook = Box<dyn Fn(&Path) + Send + Sync>;
+static WHEN_CHANGED: Mutex<Option<ChangedHook>> = Mutex::new(None);
+
+/// Calls `hook` with the path of each file whose text is found changed
+/// when it is read again (once per note loaded), from now on.
+pub fn when_changed(hook: impl Fn(&Path) + Send + Sync + 'static) {
+    *WHEN_CHANGED.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(hook));
+}
 
 /// How notes left on disk are read again: as the workspace read them.
 #[derive(Debug)]
@@ -100,7 +112,12 @@ impl Text {
         match read_again(path, on_disk) {
             Some(text) => text,
             None => {
-                let _ = self.changed.set(());
+                if self.changed.set(()).is_ok() {
+                    let hook = WHEN_CHANGED.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some(hook) = hook.as_ref() {
+                        hook(path);
+                    }
+                }
                 // Every range of the syntax parsed from the text fits in
                 // it, and every offset is a character boundary.
                 " ".repeat(on_disk.len)
