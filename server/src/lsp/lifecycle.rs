@@ -413,7 +413,8 @@ fn parse_the_rest(
                 .map(|(id, note)| {
                     let file = &note.file;
                     let key = note.names_only_cache_key();
-                    (id, file.path.clone(), file.text().to_string(), key)
+                    let text = file.text().to_string();
+                    (id, file.path.clone(), text, key, note.read_as.clone())
                 })
                 .collect();
             (sources, waited_for)
@@ -423,8 +424,9 @@ fn parse_the_rest(
         }
         let parsed: Vec<(NoteId, Note)> = sources
             .into_par_iter()
-            .map(|(id, path, text, key)| {
+            .map(|(id, path, text, key, read_as)| {
                 let mut note = parse_names_only(&job.root, path, text, config, key);
+                note.read_as = read_as;
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }

@@ -145,7 +145,8 @@ type Entries = HashMap<Hash, Range<usize>>;
 /// text was: see the module's documentation.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Record {
-    stat: Stat,
+    /// What the file looked like.
+    pub stat: Stat,
     /// The text's hash: the entry of its syntax.
     pub hash: Hash,
     /// The text's length in bytes.
@@ -156,7 +157,7 @@ pub struct Record {
 
 /// What git's index compares of a file to know it unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct Stat {
+pub struct Stat {
     size: u64,
     /// Modification and change times, in nanoseconds since the epoch.
     modified: i128,
@@ -169,7 +170,7 @@ impl Stat {
     /// The file at `path` itself (a symbolic link is not followed: its
     /// target could change without it), if it is a regular file. None
     /// where the platform has no inodes: no records there.
-    fn of(path: &Path) -> Option<Stat> {
+    pub fn of(path: &Path) -> Option<Stat> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
@@ -419,18 +420,24 @@ impl IndexCache {
     }
 
     /// The record to write of the note at `path`, whose text of `len`
-    /// bytes hashed to `hash` when the cache was opened or after: none if
-    /// its file changed within [`SETTLED`] before that (it may have
-    /// changed since without looking changed), or is not a regular file.
+    /// bytes hashed to `hash` was read (after the cache was opened) when
+    /// the file looked as `read_as`: none if it no longer does, or had
+    /// changed within [`SETTLED`] before the cache was opened (it may have
+    /// changed again while it was read without looking changed), or is not
+    /// a regular file. Both checks, as a file system's clock may not be
+    /// this machine's.
     pub fn record(
         &self,
         path: &Path,
+        read_as: &Stat,
         hash: Hash,
         len: usize,
         first_heading: Option<&str>,
     ) -> Option<Record> {
         let settled = self.opened?.checked_sub(self.settle)?;
-        let stat = Stat::of(path).filter(|s| s.settled_before(settled))?;
+        let stat = Stat::of(path)
+            .filter(|s| s == read_as)
+            .filter(|s| s.settled_before(settled))?;
         Some(Record {
             stat,
             hash,
@@ -1129,5 +1136,45 @@ mod tests {
         let (notes, unread, _) = load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
         assert_eq!(unread, 1);
         assert!(!notes[0].0.file.text_is_held() && notes[1].0.file.text_is_held());
+    }
+
+    /// Found in review: a file system's clock may be behind this machine's,
+    /// so that a file changed after it was read looks settled. Its record
+    /// is written only if the file still looks as it did before the read.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_changed_after_it_was_read_gets_no_record() {
+        use crate::workspace::{cache_record, load_note_cached, text_reader};
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        std::fs::create_dir(&root).unwrap();
+        let root = root.canonicalize().unwrap();
+        let cache_file = dir.path().join("x.index");
+        let note = root.join("note.md");
+        std::fs::write(&note, "# Note\n[[one]]\n").unwrap();
+        let mut config = crate::workspace::Config::default();
+        config.texts_on_disk = true;
+        let reader = text_reader(&root, &config).unwrap();
+        let open = || {
+            let mut cache = IndexCache::open_at(cache_file.clone(), &root).for_config(&config);
+            // Every time looks settled, as under a clock an hour behind.
+            cache.opened = cache.opened.map(|t| t + Duration::from_secs(3600));
+            cache
+        };
+        let save = |cache: IndexCache, loaded: &crate::workspace::Note| {
+            let hashes = HashSet::from([loaded.cached_as.unwrap()]);
+            let records = cache_record(&cache, loaded).into_iter().collect();
+            let entry = [(loaded.cached_as.unwrap(), &loaded.syntax)];
+            cache.save(&hashes, records, |w| w.add(&entry, false));
+        };
+        let cache = open();
+        let (loaded, _) = load_note_cached(&root, &note, &config, Some(&cache), Some(&reader));
+        // Changed after the read, before the cache is saved.
+        std::fs::write(&note, "# Note\n[[two]]\n").unwrap();
+        save(cache, &loaded);
+        let cache = open();
+        let (again, _) = load_note_cached(&root, &note, &config, Some(&cache), Some(&reader));
+        assert_eq!(cache.unread(), 0);
+        assert_eq!(again.syntax.links[0].target().unwrap().value, "two");
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::bibliography::BibFormat;
-use super::cache::{Hash, IndexCache, Record};
+use super::cache::{Hash, IndexCache, Record, Stat};
 use super::config::{Config, CONFIG_FILE, MAX_CONFIG_SIZE};
 use super::read::{permitted, read_file, Access, Origin, ReadError};
 use super::walk::{self, VAULT_MARKERS};
@@ -120,10 +120,25 @@ fn load(
             let len = record.len as usize;
             let file = SourceFile::left_on_disk(root, path.to_path_buf(), reader, len, record.hash);
             let heading = record.first_heading.clone();
-            let note = Note::without_glossary(config, file, syntax, heading);
+            let mut note = Note::without_glossary(config, file, syntax, heading);
+            note.read_as = Some(Box::new(record.stat));
             return (cached_under(note, Some(record.hash)), true);
         }
     }
+    // Looked at before the read: if the file looks the same when the
+    // cache is saved, the text read is the file's.
+    let read_as = cache.and_then(|_| Stat::of(path)).map(Box::new);
+    let (note, hit) = read_and_parse(root, path, config, cache, names_first);
+    (Note { read_as, ..note }, hit)
+}
+
+fn read_and_parse(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    cache: Option<&IndexCache>,
+    names_first: bool,
+) -> (Note, bool) {
     let mut file = read_source(
         access(root, config),
         path,
@@ -193,7 +208,9 @@ pub fn cache_record(cache: &IndexCache, note: &Note) -> Option<(PathBuf, Record)
     }
     note.file.path.to_str()?;
     let path = &note.file.path;
-    let record = cache.record(path, hash, note.file.text_len(), note.heading_title())?;
+    let read_as = note.read_as.as_deref()?;
+    let len = note.file.text_len();
+    let record = cache.record(path, read_as, hash, len, note.heading_title())?;
     Some((path.clone(), record))
 }
 

@@ -232,6 +232,10 @@ pub struct Note {
     /// (not cut by the front matter's size limit, nor its keys read by
     /// Pandoc's rule): the key its syntax is cached under.
     pub cached_as: Option<cache::Hash>,
+    /// What the note's file looked like just before it was read, when it
+    /// was loaded through the index cache: a record of it is written only
+    /// if it still looks so. Boxed: most notes never need it.
+    pub read_as: Option<Box<cache::Stat>>,
     /// Set while only the note's names are read (the language server's
     /// first pass over a vault, see [`Note::names_only`]); it is parsed
     /// whole later. Boxed: every note has the field, few for long.
@@ -319,6 +323,7 @@ impl Note {
             keys,
             front_matter_too_large,
             cached_as: None,
+            read_as: None,
             names_only: None,
             heading_title,
             anchors: anchors::Lazy::default(),
