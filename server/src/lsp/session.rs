@@ -353,12 +353,10 @@ impl Session {
             let workspace = &world.slots[i].workspace;
             let old = workspace.note_by_path(path).map(|id| workspace.note(id));
             // Other notes resolve this one's names and headings.
-            // A note not open left its text on disk, and the file just
-            // changed: its headings are not known without it, so they are
-            // taken as changed rather than read.
+            // A note not open reads its text again for its headings (when
+            // its file changed, as blanks: its anchors count as changed).
             let names_changed = old.is_none_or(|old| {
                 old.keys != note.keys
-                    || !old.file.text_is_held()
                     || old.anchor_names() != note.anchor_names()
                     || labels(&old.syntax.labels) != labels(&note.syntax.labels)
             });

@@ -234,7 +234,8 @@ pub struct Note {
     pub cached_as: Option<cache::Hash>,
     /// What the note's file looked like just before it was read, when it
     /// was loaded through the index cache: a record of it is written only
-    /// if it still looks so. Boxed: most notes never need it.
+    /// if it still looks so. Boxed: only with the cache, and of use only
+    /// until it is saved.
     pub read_as: Option<Box<cache::Stat>>,
     /// Set while only the note's names are read (the language server's
     /// first pass over a vault, see [`Note::names_only`]); it is parsed
