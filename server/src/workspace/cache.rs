@@ -971,6 +971,24 @@ mod tests {
         assert!(a.starts_with("/c") && a.extension().unwrap() == "index");
     }
 
+    /// A vault folder beside a cache file, and a configuration that
+    /// leaves texts on disk (records are used only then).
+    fn vault() -> (
+        tempfile::TempDir,
+        PathBuf,
+        PathBuf,
+        crate::workspace::Config,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        std::fs::create_dir(&root).unwrap();
+        let root = root.canonicalize().unwrap();
+        let cache_file = dir.path().join("x.index");
+        let mut config = crate::workspace::Config::default();
+        config.texts_on_disk = true;
+        (dir, root, cache_file, config)
+    }
+
     /// A vault's notes loaded through a cache opened now, as `gloss check
     /// --cache` and the language server load them, and the cache saved
     /// again: each note with whether it came from the cache, and whether
@@ -1007,17 +1025,11 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_note_whose_file_looks_unchanged_is_not_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("vault");
-        std::fs::create_dir(&root).unwrap();
-        let root = root.canonicalize().unwrap();
-        let cache_file = dir.path().join("x.index");
+        let (_dir, root, cache_file, config) = vault();
         let (a, glossary) = (root.join("笔记 a.md"), root.join("glossary.md"));
         let a_text = "# 标题 😀\r\n\r\nSee [[b]] 和 [@k, p. 3].\r\n";
         std::fs::write(&a, a_text).unwrap();
         std::fs::write(&glossary, "# 名词解释\n- **Term**：a definition.\n").unwrap();
-        let mut config = crate::workspace::Config::default();
-        config.texts_on_disk = true;
         let paths = [a.clone(), glossary.clone()];
         let load = |config: &crate::workspace::Config| {
             load_and_save(&root, &cache_file, config, Duration::ZERO, &paths)
@@ -1092,17 +1104,11 @@ mod tests {
     #[test]
     fn a_note_named_in_invalid_utf8_gets_no_record_and_the_rest_do() {
         use std::os::unix::ffi::OsStrExt;
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("vault");
-        std::fs::create_dir(&root).unwrap();
-        let root = root.canonicalize().unwrap();
-        let cache_file = dir.path().join("x.index");
+        let (_dir, root, cache_file, config) = vault();
         let odd = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9.md"));
         let plain = root.join("plain.md");
         std::fs::write(&odd, "# Caf\n[[plain]]\n").unwrap();
         std::fs::write(&plain, "# Plain\n").unwrap();
-        let mut config = crate::workspace::Config::default();
-        config.texts_on_disk = true;
         let paths = [odd, plain];
         let (_, _, wrote) = load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
         assert!(wrote);
@@ -1114,16 +1120,10 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn no_record_of_a_file_just_written_or_a_link() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("vault");
-        std::fs::create_dir(&root).unwrap();
-        let root = root.canonicalize().unwrap();
-        let cache_file = dir.path().join("x.index");
+        let (_dir, root, cache_file, config) = vault();
         let (note, link) = (root.join("note.md"), root.join("link.md"));
         std::fs::write(&note, "# Note\n[[link]]\n").unwrap();
         std::os::unix::fs::symlink(&note, &link).unwrap();
-        let mut config = crate::workspace::Config::default();
-        config.texts_on_disk = true;
         let paths = [note.clone(), link.clone()];
         // Written within the settling time before the cache was opened:
         // it could change again and look the same.
@@ -1145,15 +1145,9 @@ mod tests {
     #[test]
     fn a_file_changed_after_it_was_read_gets_no_record() {
         use crate::workspace::{cache_record, load_note_cached, text_reader};
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("vault");
-        std::fs::create_dir(&root).unwrap();
-        let root = root.canonicalize().unwrap();
-        let cache_file = dir.path().join("x.index");
+        let (_dir, root, cache_file, config) = vault();
         let note = root.join("note.md");
         std::fs::write(&note, "# Note\n[[one]]\n").unwrap();
-        let mut config = crate::workspace::Config::default();
-        config.texts_on_disk = true;
         let reader = text_reader(&root, &config).unwrap();
         let open = || {
             let mut cache = IndexCache::open_at(cache_file.clone(), &root).for_config(&config);
