@@ -66,7 +66,12 @@ struct Queue {
     sender: Mutex<mpsc::SyncSender<(u64, Mutation)>>,
     /// The number of the last mutation sent.
     last: AtomicU64,
+    /// Notes found changed on disk when their texts were read again, for
+    /// the session to reload before its next mutation.
+    changed_on_disk: ChangedOnDisk,
 }
+
+type ChangedOnDisk = Arc<Mutex<Vec<PathBuf>>>;
 
 impl Queue {
     fn send(&self, mutation: Mutation) -> u64 {
@@ -76,13 +81,29 @@ impl Queue {
         number
     }
 
-    /// Sends `mutation` unless the queue is full: for a sender that must
-    /// not wait, as it may hold the world's lock, which applying the
-    /// mutations ahead of it takes.
-    fn try_send(&self, mutation: Mutation) {
-        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+    /// Has the note at `path` reloaded, as if the file watcher had
+    /// reported it. Never waits: the caller may hold the world's lock,
+    /// which applying the mutations ahead takes. So the path is put aside
+    /// for the session, which is woken by an empty change unless the queue
+    /// is busy (then a mutation is on its way anyway).
+    fn changed_on_disk(&self, path: &Path) {
+        let mut changed = self
+            .changed_on_disk
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        changed.push(path.to_path_buf());
+        if changed.len() > 1 {
+            return;
+        }
+        drop(changed);
+        let Ok(sender) = self.sender.try_lock() else {
+            return;
+        };
         let number = self.last.load(Ordering::SeqCst) + 1;
-        if sender.try_send((number, mutation)).is_ok() {
+        if sender
+            .try_send((number, Mutation::Files(Vec::new())))
+            .is_ok()
+        {
             self.last.store(number, Ordering::SeqCst);
         }
     }
@@ -108,6 +129,7 @@ const REBUILD_DEBOUNCE: Duration = Duration::from_millis(50);
 fn run_session(
     mut session: Session,
     mutations: mpsc::Receiver<(u64, Mutation)>,
+    changed_on_disk: ChangedOnDisk,
     applied: watch::Sender<u64>,
 ) {
     loop {
@@ -129,6 +151,14 @@ fn run_session(
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
+        let changed =
+            std::mem::take(&mut *changed_on_disk.lock().unwrap_or_else(|e| e.into_inner()));
+        if !changed.is_empty() {
+            let done = catch_unwind(AssertUnwindSafe(|| session.files_changed(changed)));
+            if done.is_err() {
+                eprintln!("gloss: internal error while reloading changed notes");
+            }
+        }
         let done = catch_unwind(AssertUnwindSafe(|| match mutation {
             Mutation::Folders { added, removed } => {
                 session.remove_folders(removed);
@@ -165,9 +195,11 @@ impl Backend {
         // Bounded: a client that sends faster than changes are applied is
         // slowed down (its writes wait) rather than queued without end.
         let (sender, receiver) = mpsc::sync_channel(SESSION_QUEUE);
+        let changed_on_disk = ChangedOnDisk::default();
         let queue = Arc::new(Queue {
             sender: Mutex::new(sender),
             last: AtomicU64::new(0),
+            changed_on_disk: changed_on_disk.clone(),
         });
         // A note not open whose file is found changed when its text is
         // read again is reloaded, as if the file watcher had said so (not
@@ -176,7 +208,7 @@ impl Backend {
         let stale = Arc::downgrade(&queue);
         crate::workspace::when_text_changed(move |path| {
             if let Some(queue) = stale.upgrade() {
-                queue.try_send(Mutation::Files(vec![path.to_path_buf()]));
+                queue.changed_on_disk(path);
             }
         });
         let spawn: Spawn = {
@@ -204,7 +236,7 @@ impl Backend {
         let (applied_sender, applied) = watch::channel(0);
         let started = std::thread::Builder::new()
             .name("gloss-session".to_string())
-            .spawn(move || run_session(session, receiver, applied_sender));
+            .spawn(move || run_session(session, receiver, changed_on_disk, applied_sender));
         if let Err(error) = started {
             eprintln!("gloss: cannot start the session: {error}");
         }
