@@ -147,12 +147,18 @@ type Entries = HashMap<Hash, Range<usize>>;
 pub struct Record {
     /// What the file looked like.
     pub stat: Stat,
-    /// The text's hash: the entry of its syntax.
+    /// The text's hash: the entry of its syntax. The text is the file's
+    /// bytes (valid UTF-8, read whole): its length is the file's size.
     pub hash: Hash,
-    /// The text's length in bytes.
-    pub len: u64,
     /// The text of the note's first heading, where it is the note's title.
     pub first_heading: Option<Box<str>>,
+}
+
+impl Record {
+    /// The recorded text's length in bytes.
+    pub fn text_len(&self) -> usize {
+        self.stat.size as usize
+    }
 }
 
 /// What git's index compares of a file to know it unchanged.
@@ -394,15 +400,11 @@ impl IndexCache {
             .binary_search_by(|(p, _)| p.as_path().cmp(path))
             .ok()?;
         let record = &self.records[at].1;
-        // A recorded text is its file's bytes (valid UTF-8, read whole).
-        if Stat::of(path)? != record.stat
-            || record.stat.size > limit
-            || record.len != record.stat.size
-        {
+        if Stat::of(path)? != record.stat || record.stat.size > limit {
             return None;
         }
         let range = self.entries.get(&record.hash)?;
-        let len = usize::try_from(record.len).ok()?;
+        let len = usize::try_from(record.stat.size).ok()?;
         let Some(syntax) = postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()])
             .ok()
             .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_within(len))
@@ -424,8 +426,9 @@ impl IndexCache {
     /// the file looked as `read_as`: none if it no longer does, or had
     /// changed within [`SETTLED`] before the cache was opened (it may have
     /// changed again while it was read without looking changed), or is not
-    /// a regular file. Both checks, as a file system's clock may not be
-    /// this machine's.
+    /// a regular file, or the text is not its bytes as they are. Both
+    /// checks of time, as a file system's clock may not be this
+    /// machine's.
     pub fn record(
         &self,
         path: &Path,
@@ -436,12 +439,11 @@ impl IndexCache {
     ) -> Option<Record> {
         let settled = self.opened?.checked_sub(self.settle)?;
         let stat = Stat::of(path)
-            .filter(|s| s == read_as)
+            .filter(|s| s == read_as && s.size == len as u64)
             .filter(|s| s.settled_before(settled))?;
         Some(Record {
             stat,
             hash,
-            len: len as u64,
             first_heading: first_heading.map(Box::from),
         })
     }

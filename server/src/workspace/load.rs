@@ -117,7 +117,7 @@ fn load(
 ) -> (Note, bool) {
     if let Some((cache, reader)) = cache.zip(reader) {
         if let Some((syntax, record)) = cache.unchanged(path, config.max_note_size) {
-            let len = record.len as usize;
+            let len = record.text_len();
             let file = SourceFile::left_on_disk(root, path.to_path_buf(), reader, len, record.hash);
             let heading = record.first_heading.clone();
             let mut note = Note::without_glossary(config, file, syntax, heading);
