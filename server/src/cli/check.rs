@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::output::{self, Located, Report};
+use super::output::{self, LastText, Located, Report};
 use super::CheckArgs;
 use std::collections::HashSet;
 
@@ -108,6 +108,7 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut seen = Vec::new();
     let mut checked: HashSet<PathBuf> = HashSet::new();
     let mut changed_notes = 0;
+    let mut texts = LastText::default();
     for (index, (workspace, group)) in workspaces.iter().enumerate() {
         // With --changed-since, the files a change may affect; None: all.
         let affected = match &args.changed_since {
@@ -167,7 +168,7 @@ pub fn run(args: CheckArgs) -> i32 {
                 _ => under(&source.path),
             };
             if reported {
-                let text = crate::ide::baseline::offending_text(source.text(), &diagnostic);
+                let text = crate::ide::baseline::offending_text(texts.of(source), &diagnostic);
                 seen.push(Seen {
                     workspace: index,
                     path: source.path.clone(),
@@ -176,7 +177,7 @@ pub fn run(args: CheckArgs) -> i32 {
                 });
                 report
                     .diagnostics
-                    .push(Located::new(workspace, &cwd, diagnostic));
+                    .push(Located::new(workspace, &cwd, diagnostic, &mut texts));
             }
         }
     }

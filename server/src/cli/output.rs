@@ -40,15 +40,41 @@ fn display_path(cwd: &Path, source: &SourceFile) -> String {
     }
 }
 
+/// The text of the file last asked for. Diagnostics come file by file,
+/// and the report is printed in path order: a text left on disk is then
+/// read once for all of its file's diagnostics, and not kept after them
+/// (a report of every note of a vault would otherwise hold every text).
+#[derive(Default)]
+pub struct LastText {
+    file: Option<*const SourceFile>,
+    text: String,
+}
+
+impl LastText {
+    pub fn of(&mut self, file: &SourceFile) -> &str {
+        if self.file != Some(std::ptr::from_ref(file)) {
+            self.text = file.with_text(str::to_owned);
+            self.file = Some(std::ptr::from_ref(file));
+        }
+        &self.text
+    }
+}
+
 impl<'a> Located<'a> {
-    pub fn new(workspace: &'a Workspace, cwd: &Path, diagnostic: Diagnostic) -> Located<'a> {
+    pub fn new(
+        workspace: &'a Workspace,
+        cwd: &Path,
+        diagnostic: Diagnostic,
+        texts: &mut LastText,
+    ) -> Located<'a> {
         let source = workspace
             .source(diagnostic.file)
             .expect("diagnostics point at files of their workspace");
+        let text = texts.of(source);
         let position = |offset| {
             source
                 .line_index()
-                .line_col(source.text(), offset, ColumnUnit::Utf32)
+                .line_col(text, offset, ColumnUnit::Utf32)
         };
         Located {
             path: source.rel.clone(),
@@ -135,6 +161,7 @@ fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
     let mut out =
         termcolor::BufferedStandardStream::stdout(color_choice(color, io::stdout().is_terminal()));
     let config = term::Config::default();
+    let mut texts = LastText::default();
     // Rendered one at a time: a report of a million diagnostics never holds
     // more than one excerpt.
     for d in &report.diagnostics {
@@ -152,7 +179,7 @@ fn human(report: &Report, color: ColorWhen) -> io::Result<()> {
         let mut labels = Vec::new();
         for (name, file, group) in groups {
             let ranges: Vec<Range<usize>> = group.iter().map(|(r, _)| r.clone()).collect();
-            let (id, shown) = snippets.add(name, file.text(), file.line_index(), &ranges);
+            let (id, shown) = snippets.add(name, texts.of(file), file.line_index(), &ranges);
             for ((_, message), range) in group.into_iter().zip(shown) {
                 labels.push(match message {
                     None => Label::primary(id, range),
@@ -290,11 +317,13 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn sarif_region(file: &SourceFile, range: &Range<usize>) -> serde_json::Value {
-    let at = |offset| {
-        file.line_index()
-            .line_col(file.text(), offset, ColumnUnit::Utf32)
-    };
+fn sarif_region(
+    file: &SourceFile,
+    range: &Range<usize>,
+    texts: &mut LastText,
+) -> serde_json::Value {
+    let text = texts.of(file);
+    let at = |offset| file.line_index().line_col(text, offset, ColumnUnit::Utf32);
     let (start, end) = (at(range.start), at(range.end));
     json!({
         "startLine": start.line + 1,
@@ -316,6 +345,7 @@ fn sarif(report: &Report) -> serde_json::Value {
             })
         })
         .collect();
+    let mut texts = LastText::default();
     let results: Vec<_> = report
         .diagnostics
         .iter()
@@ -331,7 +361,7 @@ fn sarif(report: &Report) -> serde_json::Value {
                         "message": { "text": message },
                         "physicalLocation": {
                             "artifactLocation": { "uri": uri(name) },
-                            "region": sarif_region(file, range),
+                            "region": sarif_region(file, range, &mut texts),
                         },
                     })
                 })
@@ -344,7 +374,7 @@ fn sarif(report: &Report) -> serde_json::Value {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&d.display_path) },
-                        "region": sarif_region(d.source, &d.range),
+                        "region": sarif_region(d.source, &d.range, &mut texts),
                     }
                 }],
                 "relatedLocations": related,

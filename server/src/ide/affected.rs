@@ -31,7 +31,7 @@ pub fn names_in(workspace: &Workspace, path: &std::path::Path, text: &str) -> Ha
     );
     let note =
         crate::workspace::Note::new(&workspace.config, file, crate::syntax::parse_note(text));
-    note.keys.into_iter().map(|(name, _)| name).collect()
+    note.keys().into_iter().map(|(name, _)| name).collect()
 }
 
 /// Whether everything must be checked again: the configuration changed.

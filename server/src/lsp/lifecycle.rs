@@ -265,11 +265,12 @@ fn read_all(
 ) -> Option<(usize, Vec<PathBuf>)> {
     let root = &job.root;
     let total = found.notes.len();
-    {
+    let sharer = {
         let mut world = write(world);
         let i = current(&world, job)?;
         world.slots[i].workspace.reserve_notes(total);
-    }
+        world.slots[i].workspace.name_sharer()
+    };
     let reader = text_reader(root, config);
     let load = |batch: &[PathBuf]| -> Vec<(Note, bool)> {
         batch
@@ -280,6 +281,7 @@ fn read_all(
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }
+                sharer.share(&mut note);
                 (note, hit)
             })
             .collect()
@@ -287,7 +289,9 @@ fn read_all(
     // Adding notes to the workspace is serial: the next batches are read
     // and parsed meanwhile, on a thread of their own. Locks are taken here
     // only, never on the pool's threads: a request holding the read lock
-    // may be waiting for them.
+    // may be waiting for them. (The name sharer's lock is the exception:
+    // it is held while one note's names are looked up, never while its
+    // holder waits for anything.)
     std::thread::scope(|s| {
         let (sender, parsed) = std::sync::mpsc::sync_channel(1);
         s.spawn(move || {
@@ -375,7 +379,7 @@ fn parse_the_rest(
     outbox: &Outbox,
     total: usize,
 ) -> Option<()> {
-    let (mut rest, mut done) = {
+    let (mut rest, mut done, sharer) = {
         let world = read(world);
         let i = current(&world, job)?;
         let workspace = &world.slots[i].workspace;
@@ -385,7 +389,7 @@ fn parse_the_rest(
             .map(|(id, _)| id)
             .collect();
         let done = total.saturating_sub(rest.len());
-        (rest.into_iter(), done)
+        (rest.into_iter(), done, workspace.name_sharer())
     };
     let reader = text_reader(&job.root, config);
     let mut refresh;
@@ -430,6 +434,7 @@ fn parse_the_rest(
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }
+                sharer.share(&mut note);
                 (id, note)
             })
             .collect();
@@ -447,7 +452,7 @@ fn parse_the_rest(
                 // construction (tests hold the reading before parsing to
                 // it), but if not, answers are given again now rather
                 // than when indexing ends.
-                let same = old.keys == note.keys
+                let same = old.keys() == note.keys()
                     && old.syntax.labels == note.syntax.labels
                     && old.syntax.front_matter == note.syntax.front_matter;
                 debug_assert!(

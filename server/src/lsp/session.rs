@@ -356,7 +356,7 @@ impl Session {
             // A note not open reads its text again for its headings (when
             // its file changed, as blanks: its anchors count as changed).
             let names_changed = old.is_none_or(|old| {
-                old.keys != note.keys
+                old.keys() != note.keys()
                     || old.anchor_names() != note.anchor_names()
                     || labels(&old.syntax.labels) != labels(&note.syntax.labels)
             });

@@ -36,6 +36,17 @@ pub struct NoteSyntax {
 }
 
 impl NoteSyntax {
+    /// Takes the workspace's copy of every name the note's links and
+    /// citations hold.
+    pub fn share_names(&mut self, names: &mut super::Names) {
+        for link in &mut self.links {
+            link.share_names(names);
+        }
+        for citation in &mut self.citations {
+            citation.share_names(names);
+        }
+    }
+
     /// Gives back what the lists grew by while extracting: a workspace
     /// keeps every note's syntax, and doubling growth leaves a third of
     /// it unused on average.
@@ -78,8 +89,6 @@ impl NoteSyntax {
                 .chain(&f.bibliography)
                 .chain(&f.error)
                 .all(|s| fits(&s.range))
-                && f.links.iter().all(link)
-                && f.nocite.iter().all(citation)
         });
         front_matter
             && self.front_matter_range.iter().all(fits)
@@ -219,10 +228,10 @@ pub fn names_only(text: &str) -> NoteSyntax {
 /// Reads the front matter token at `range` into `note`: its fields, and
 /// its wikilinks and `nocite` keys among the note's links and citations.
 fn read_front_matter(note: &mut NoteSyntax, text: &str, range: Range<usize>) {
-    let parsed = front_matter::parse(&text[range.clone()], range.start);
-    note.links.extend(parsed.links.iter().cloned());
-    note.citations.extend(parsed.nocite.iter().cloned());
-    note.front_matter = Some(Box::new(parsed));
+    let (fields, mentions) = front_matter::parse(&text[range.clone()], range.start);
+    note.links.extend(mentions.links);
+    note.citations.extend(mentions.nocite);
+    note.front_matter = Some(Box::new(fields));
     note.front_matter_range = Some(range);
 }
 

@@ -11,17 +11,10 @@ use super::Spanned;
 pub struct FrontMatter {
     pub title: Option<Spanned<String>>,
     pub aliases: Vec<Spanned<String>>,
-    pub tags: Vec<String>,
     /// `bibliography:` paths as written, relative to the note.
     pub bibliography: Vec<Spanned<String>>,
     /// `gloss: {ignore: [code, …]}`
     pub ignore: Vec<String>,
-    /// Wikilinks in any string value (`related: "[[Other note]]"`, lists of
-    /// them): Obsidian's properties link notes this way.
-    pub links: Vec<Link>,
-    /// `nocite: "@a, @b"` (or a list): keys cited without a mention in the
-    /// text, checked like citations; `@*` (every entry) is none.
-    pub nocite: Vec<CitationItem>,
     /// Whether a `references:` list is there: inline CSL items, which the
     /// workspace reads as this note's own bibliography.
     pub has_references: bool,
@@ -29,9 +22,21 @@ pub struct FrontMatter {
     pub error: Option<Spanned<String>>,
 }
 
+/// What a front matter adds to its note's links and citations: kept with
+/// the note's own, not a second time with the fields.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Mentions {
+    /// Wikilinks in any string value (`related: "[[Other note]]"`, lists of
+    /// them): Obsidian's properties link notes this way.
+    pub links: Vec<Link>,
+    /// `nocite: "@a, @b"` (or a list): keys cited without a mention in the
+    /// text, checked like citations; `@*` (every entry) is none.
+    pub nocite: Vec<CitationItem>,
+}
+
 /// Parses the front matter token `token` (delimiters included) that starts at
 /// byte `start` of the note.
-pub fn parse(token: &str, start: usize) -> FrontMatter {
+pub fn parse(token: &str, start: usize) -> (FrontMatter, Mentions) {
     // The YAML proper starts after the opening `---` line and ends before the
     // closing delimiter line.
     let body_start = token.find('\n').map_or(token.len(), |i| i + 1);
@@ -46,7 +51,7 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
     let mut front_matter = FrontMatter::default();
     let root = match yaml::parse(yaml) {
         Ok(Some(root)) => root,
-        Ok(None) => return front_matter,
+        Ok(None) => return (front_matter, Mentions::default()),
         Err(error) => {
             front_matter.error = Some(match error.at {
                 Some(at) => Spanned {
@@ -59,7 +64,7 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
                     range: start..start + 3,
                 },
             });
-            return front_matter;
+            return (front_matter, Mentions::default());
         }
     };
     let spanned = |(value, at): (&str, usize)| Spanned {
@@ -74,23 +79,13 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
         .get("aliases")
         .map(|n| n.scalars().into_iter().map(spanned).collect())
         .unwrap_or_default();
-    front_matter.tags = root
-        .get("tags")
-        .map(|n| {
-            n.scalars()
-                .into_iter()
-                .map(|(s, _)| s.to_string())
-                .collect()
-        })
-        .unwrap_or_default();
     front_matter.bibliography = root
         .get("bibliography")
         .map(|n| n.scalars().into_iter().map(spanned).collect())
         .unwrap_or_default();
-    front_matter.links = links(&root, yaml, offset);
     front_matter.has_references =
         matches!(root.get("references"), Some(Node::Seq(items, _)) if !items.is_empty());
-    front_matter.nocite = root
+    let nocite = root
         .get("nocite")
         .map(|n| {
             n.scalars()
@@ -113,7 +108,11 @@ pub fn parse(token: &str, start: usize) -> FrontMatter {
                 .collect()
         })
         .unwrap_or_default();
-    front_matter
+    let mentions = Mentions {
+        links: links(&root, yaml, offset),
+        nocite,
+    };
+    (front_matter, mentions)
 }
 
 /// The wikilinks in the string values of `root`, located in `yaml` (which
@@ -261,7 +260,7 @@ mod tests {
         // flow sequence took seconds when every scalar rescanned its line).
         let items: Vec<String> = (0..500).map(|i| format!("词{i}😀")).collect();
         let text = format!("---\naliases: [{}]\ntitle: 末尾\n---", items.join(", "));
-        let fm = parse(&text, 0);
+        let (fm, _) = parse(&text, 0);
         let aliases: Vec<&str> = fm.aliases.iter().map(|a| &text[a.range.clone()]).collect();
         assert_eq!(aliases, items);
         assert_eq!(&text[fm.title.unwrap().range], "末尾");
@@ -270,13 +269,12 @@ mod tests {
     #[test]
     fn reads_fields_with_exact_ranges() {
         let text = "---\ntitle: 注意力机制 😀\naliases: [Attention, \"注意力\"]\ntags: llm\nbibliography:\n  - papers.bib\n  - refs/more.json\ngloss: {ignore: [broken-link]}\n---";
-        let fm = parse(text, 0);
+        let (fm, _) = parse(text, 0);
         assert_eq!(fm.error, None);
         let title = fm.title.unwrap();
         assert_eq!(&text[title.range], "注意力机制 😀");
         let aliases: Vec<_> = fm.aliases.iter().map(|a| &text[a.range.clone()]).collect();
         assert_eq!(aliases, ["Attention", "注意力"]);
-        assert_eq!(fm.tags, ["llm"]);
         let bibs: Vec<_> = fm
             .bibliography
             .iter()
@@ -289,7 +287,7 @@ mod tests {
     #[test]
     fn wikilinks_in_properties_are_links() {
         let text = "---\nrelated: \"[[Other note]]\"\nup:\n  - \"[[A|a]]\"\n  - plain\nbanner: \"![[pic.png]]\"\ntitle: x\n---";
-        let fm = parse(text, 0);
+        let (_, fm) = parse(text, 0);
         let links: Vec<(&str, LinkKind)> = fm
             .links
             .iter()
@@ -309,11 +307,11 @@ mod tests {
     #[test]
     fn nocite_keys_with_exact_ranges() {
         let text = "---\nnocite: \"@wei2022, @王2023x [@*]\"\nother: [\"@no\"]\n---\n";
-        let fm = parse(text, 0);
+        let (_, fm) = parse(text, 0);
         let keys: Vec<&str> = fm.nocite.iter().map(|c| &text[c.key().range]).collect();
         assert_eq!(keys, ["wei2022"]);
         let list = "---\nnocite:\n  - \"@a\"\n  - '@b'\n---\n";
-        let fm = parse(list, 0);
+        let (_, fm) = parse(list, 0);
         let keys: Vec<&str> = fm.nocite.iter().map(|c| &list[c.key().range]).collect();
         assert_eq!(keys, ["a", "b"]);
     }
@@ -321,7 +319,7 @@ mod tests {
     #[test]
     fn malformed_yaml_is_an_error_not_a_panic() {
         let text = "---\ntitle: [unclosed\n---";
-        let fm = parse(text, 0);
+        let (fm, _) = parse(text, 0);
         assert!(fm.error.is_some());
         assert!(fm.title.is_none());
     }
@@ -337,14 +335,17 @@ mod tests {
             ));
         }
         yaml.push_str("---");
-        let fm = parse(&yaml, 0);
+        let (fm, _) = parse(&yaml, 0);
         assert!(fm.error.unwrap().value.contains("anchors and aliases"));
     }
 
     #[test]
     fn crlf_and_empty() {
         let text = "---\r\ntitle: x\r\n---";
-        assert_eq!(parse(text, 0).title.unwrap().value, "x");
-        assert_eq!(parse("---\n---", 0), FrontMatter::default());
+        assert_eq!(parse(text, 0).0.title.unwrap().value, "x");
+        assert_eq!(
+            parse("---\n---", 0),
+            (FrontMatter::default(), Mentions::default())
+        );
     }
 }

@@ -14,6 +14,7 @@ mod link;
 pub mod yaml;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 pub use chunks::{ChunkedSyntax, Edit};
 pub(crate) use citation::hidden_ranges;
@@ -64,18 +65,19 @@ pub struct Spanned<T> {
 }
 
 /// A [`Spanned`] name as the syntax of every note keeps it: offsets in 32
-/// bits, as tree-sitter keeps its own, and the text boxed (24 bytes instead
-/// of 40).
+/// bits, as tree-sitter keeps its own, and the text shared (24 bytes instead
+/// of 40). A vault names the same notes and keys over and over; a
+/// workspace keeps one copy of each name ([`Names::share`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Packed {
-    value: Box<str>,
+    value: Arc<str>,
     range: [u32; 2],
 }
 
 impl Packed {
     fn new(spanned: Spanned<String>) -> Packed {
         Packed {
-            value: spanned.value.into_boxed_str(),
+            value: Arc::from(spanned.value),
             range: narrow(spanned.range),
         }
     }
@@ -85,6 +87,10 @@ impl Packed {
             value: &self.value,
             range: widen(self.range),
         }
+    }
+
+    fn share(&mut self, names: &mut Names) {
+        names.share(&mut self.value);
     }
 
     fn map_range(&self, f: impl Fn(Range<usize>) -> Range<usize>) -> Packed {
@@ -102,6 +108,52 @@ fn narrow(range: Range<usize>) -> [u32; 2] {
 
 fn widen(range: [u32; 2]) -> Range<usize> {
     range[0] as usize..range[1] as usize
+}
+
+/// One copy of each name (link target, heading anchor, citation key) that
+/// the notes of a workspace hold: a note takes the copy already there
+/// when it is added ([`NoteSyntax::share_names`]). A name no note holds
+/// any more is dropped when the set has doubled since it was last swept.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// Hashed with Fx: every name of every note is looked up here while a
+    /// vault is loaded, one note after another.
+    names: rustc_hash::FxHashSet<Arc<str>>,
+    swept_at: usize,
+}
+
+impl Names {
+    /// Makes `name` the copy kept, or the one already kept.
+    fn share(&mut self, name: &mut Arc<str>) {
+        match self.names.get(&**name) {
+            Some(kept) => {
+                if !Arc::ptr_eq(kept, name) {
+                    *name = Arc::clone(kept);
+                }
+            }
+            None => {
+                self.names.insert(Arc::clone(name));
+                if self.names.len() > 2 * self.swept_at + 1024 {
+                    self.sweep();
+                }
+            }
+        }
+    }
+
+    /// Drops the names only this set holds.
+    fn sweep(&mut self) {
+        self.names.retain(|name| Arc::strong_count(name) > 1);
+        self.names.shrink_to_fit();
+        self.swept_at = self.names.len();
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
 }
 
 /// One line-level block of a note. The grammar is line-oriented, so nesting
@@ -176,6 +228,35 @@ pub struct IgnoreComment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_share_one_copy_of_each_name_until_none_holds_it() {
+        let mut names = Names::default();
+        let text = "[[注意力 😀#Part]] [@wei2022] [[注意力 😀]]\r\n";
+        let mut a = crate::syntax::parse_note(text);
+        let mut b = crate::syntax::parse_note(text);
+        a.share_names(&mut names);
+        b.share_names(&mut names);
+        // One target, one anchor, one key, whatever the number of notes.
+        assert_eq!(names.len(), 3);
+        let targets: Vec<*const u8> = [&a, &b]
+            .iter()
+            .flat_map(|n| &n.links)
+            .filter_map(|l| l.target())
+            .map(|t| t.value.as_ptr())
+            .collect();
+        assert_eq!(targets.len(), 4);
+        assert!(targets.iter().all(|&t| t == targets[0]));
+        let key = |n: &NoteSyntax| n.citations[0].key().value.as_ptr();
+        assert_eq!(key(&a), key(&b));
+        // Names no note holds any more are swept once the set has grown.
+        drop((a, b));
+        for i in 0..2000 {
+            let mut note = crate::syntax::parse_note(&format!("[[n{i}]]"));
+            note.share_names(&mut names);
+        }
+        assert!(names.len() < 2000, "{} names kept", names.len());
+    }
 
     #[test]
     fn a_block_is_kept_in_24_bytes_with_its_offsets() {

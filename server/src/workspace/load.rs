@@ -18,6 +18,11 @@ use super::{
 };
 use crate::syntax::{markup_count, parse_note, NoteSyntax, Spanned, MAX_MARKUP};
 
+/// Notes parsed in parallel before they are added to the workspace
+/// ([`Workspace::load_cached`]): enough to keep both cores busy, few
+/// enough that parsed notes waiting to be added take little memory.
+const LOAD_BATCH: usize = 1000;
+
 /// The workspace root for `path`: the nearest ancestor (itself included)
 /// holding `gloss.toml` or `.obsidian/`, looking no higher than the nearest
 /// folder holding `.git` (a configuration above a repository belongs to
@@ -369,29 +374,37 @@ impl Workspace {
         workspace.nested_roots = found.nested;
 
         let reader = text_reader(&workspace.root, &workspace.config);
-        let (notes, hits): (Vec<Note>, Vec<bool>) = found
-            .notes
-            .par_iter()
-            .map(|path| {
-                let (root, config) = (&workspace.root, &workspace.config);
-                let (mut note, hit) =
-                    load_note_cached(root, path, config, cache.as_ref(), reader.as_ref());
-                // While the text is at hand (`set_note` would do it too).
-                if workspace.reads_keys_as_pandoc(&note.file.rel) {
-                    note.read_keys_as_pandoc();
-                }
-                if let Some(reader) = &reader {
-                    note.leave_text_on_disk(reader);
-                }
-                (note, hit)
-            })
-            .unzip();
-        cache.iter_mut().for_each(IndexCache::loaded);
-        let hits = hits.into_iter().filter(|&hit| hit).count();
-        workspace.reserve_notes(notes.len());
-        for note in notes {
-            workspace.set_note(note);
+        let sharer = workspace.name_sharer();
+        workspace.reserve_notes(found.notes.len());
+        let mut hits = 0;
+        // Parsed in parallel a batch at a time and added to the workspace
+        // after each: all the notes parsed before any is added would be
+        // held twice for a while (47 MB at 100k notes), and their names
+        // are shared with the workspace's as soon as they are added.
+        for batch in found.notes.chunks(LOAD_BATCH) {
+            let notes: Vec<(Note, bool)> = batch
+                .par_iter()
+                .map(|path| {
+                    let (root, config) = (&workspace.root, &workspace.config);
+                    let (mut note, hit) =
+                        load_note_cached(root, path, config, cache.as_ref(), reader.as_ref());
+                    // While the text is at hand (`set_note` would do it too).
+                    if workspace.reads_keys_as_pandoc(&note.file.rel) {
+                        note.read_keys_as_pandoc();
+                    }
+                    if let Some(reader) = &reader {
+                        note.leave_text_on_disk(reader);
+                    }
+                    sharer.share(&mut note);
+                    (note, hit)
+                })
+                .collect();
+            for (note, hit) in notes {
+                hits += usize::from(hit);
+                workspace.set_note(note);
+            }
         }
+        cache.iter_mut().for_each(IndexCache::loaded);
 
         let wanted = workspace.bibliographies_to_load(found.bibliographies);
         let mut read: HashMap<PathBuf, Bibliography> = found_bibliographies.into_iter().collect();

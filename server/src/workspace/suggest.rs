@@ -200,6 +200,9 @@ impl Index {
                 .collect()
         };
         let mut index = Index::default();
+        // Room for every name at once: grown by doubling, the list would be
+        // held twice over while it is copied (25 MB at 100k notes).
+        index.names.reserve_exact(keyed.len());
         let mut chars = Vec::new();
         for ((key, name), first) in keyed.into_iter().zip(first) {
             chars.clear();
