@@ -401,13 +401,13 @@ impl Note {
         })
     }
 
-    /// Drops the note's text until something asks for it, unless only its
-    /// names are read (its parse needs the text): it is then read again
-    /// through `reader`.
+    /// Drops the note's text until something asks for it: it is then read
+    /// again through `reader`. A note read for its names only is too: its
+    /// parse reads the text again (holding every text of a vault until
+    /// each note is parsed was the language server's peak at start).
     pub fn leave_text_on_disk(&mut self, reader: &Arc<Reader>) {
-        if !self.is_names_only() {
-            self.file.leave_text_on_disk(reader, self.cached_as);
-        }
+        let hash = self.cached_as.or(self.names_only_cache_key());
+        self.file.leave_text_on_disk(reader, hash);
     }
 
     /// What `#…` can name in this note, indexed on first use: nothing
@@ -684,7 +684,7 @@ struct Order {
 /// that a workspace's notes hold. A vault names the same notes and keys
 /// from note after note (about 90 MB at 100k notes held once each).
 #[derive(Debug, Clone, Default)]
-pub struct NameSharer(Arc<Mutex<crate::syntax::Names>>);
+pub struct NameSharer(Arc<crate::syntax::Names>);
 
 impl NameSharer {
     /// Makes `note` hold the shared copy of each of its names. Called note
@@ -692,8 +692,7 @@ impl NameSharer {
     /// are freed where they were made, and in parallel (a batch shared on
     /// one thread made a warm start at 100k notes 0.4 s slower).
     pub fn share(&self, note: &mut Note) {
-        let mut names = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        note.syntax.share_names(&mut names);
+        note.syntax.share_names(&self.0);
         note.names_shared = true;
     }
 }
