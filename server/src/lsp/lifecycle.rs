@@ -415,10 +415,9 @@ fn parse_the_rest(
                 .filter_map(|id| workspace.live_note(id).map(|note| (id, note)))
                 .filter(|(_, note)| note.is_names_only())
                 .map(|(id, note)| {
-                    let file = &note.file;
+                    // Its text is read on the pool, not under the lock.
                     let key = note.names_only_cache_key();
-                    let text = file.text().to_string();
-                    (id, file.path.clone(), text, key, note.read_as.clone())
+                    (id, note.file.clone(), key, note.read_as.clone())
                 })
                 .collect();
             (sources, waited_for)
@@ -428,14 +427,20 @@ fn parse_the_rest(
         }
         let parsed: Vec<(NoteId, Note)> = sources
             .into_par_iter()
-            .map(|(id, path, text, key, read_as)| {
-                let mut note = parse_names_only(&job.root, path, text, config, key);
+            .filter_map(|(id, file, key, read_as)| {
+                // Read again as it was read for its names. A file changed
+                // since is left as it is: the session reloads it whole.
+                let text = file.with_text(str::to_owned);
+                if file.changed_since_parsed() {
+                    return None;
+                }
+                let mut note = parse_names_only(&job.root, file.path, text, config, key);
                 note.read_as = read_as;
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }
                 sharer.share(&mut note);
-                (id, note)
+                Some((id, note))
             })
             .collect();
         {

@@ -309,6 +309,34 @@ mod tests {
     }
 
     #[test]
+    fn a_note_read_for_its_names_keeps_no_text_and_is_parsed_from_a_read_again() {
+        let (_dir, root, reader) = vault();
+        let path = root.join("n.md");
+        let text =
+            "---\r\ntitle: 名字 😀\r\n---\r\n# 标题\r\nSee [[Other#Part]] and [@wei2022].\r\n";
+        std::fs::write(&path, text).unwrap();
+        let config = Config::default();
+        let file = crate::workspace::SourceFile::new(&root, path.clone(), text.into(), None);
+        let mut note = crate::workspace::Note::names_only(&config, file, None);
+        note.leave_text_on_disk(&reader);
+        assert!(note.is_names_only());
+        assert!(
+            !note.file.text_is_held(),
+            "a note read for its names kept its text"
+        );
+        // What the language server's second pass parses: the text read
+        // again, as it was read for the names.
+        let copy = note.file.clone();
+        assert_eq!(copy.with_text(str::to_owned), text);
+        assert!(!copy.changed_since_parsed() && !note.file.text_is_held());
+        // A file changed since is known as such, and not parsed.
+        std::fs::write(&path, text.replace("Other", "Else!")).unwrap();
+        let copy = note.file.clone();
+        copy.with_text(|_| ());
+        assert!(copy.changed_since_parsed());
+    }
+
+    #[test]
     fn pandoc_keys_and_own_references_are_read_without_keeping_the_text() {
         let (_dir, root, _) = vault();
         let note = root.join("note.md");
