@@ -38,7 +38,9 @@
 //!
 //! Nothing in it is taken on trust: a file that is not a regular file of
 //! at most [`MAX_FILE`] bytes, or whose magic, format, stamp, root, length
-//! or checksum does not check out, is not read at all; an entry that does
+//! or checksum does not check out, is not used at all (it is read through
+//! once to check, and an entry is read again from the open file when its
+//! note asks: the file is never held whole); an entry that does
 //! not decode, or whose byte ranges do not fit its note's text, is a miss.
 //! A miss means the note is parsed as without a cache, so the cache
 //! changes how fast gloss starts, not what it reports. A new file is
@@ -47,7 +49,7 @@
 //! see whole files (the last writer wins).
 
 use std::collections::{HashMap, HashSet};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -139,7 +141,7 @@ fn stamp() -> Option<Hash> {
 }
 
 /// Content hash → where the entry's encoded syntax is in the file.
-type Entries = HashMap<Hash, Range<usize>>;
+type Entries = HashMap<Hash, Range<u64>>;
 
 /// What a note's file looked like when its text was read, and what the
 /// text was: see the module's documentation.
@@ -264,16 +266,18 @@ pub struct IndexCache {
     path: Option<PathBuf>,
     root: PathBuf,
     stamp: Hash,
-    /// The file as read, until every note is loaded.
-    bytes: Vec<u8>,
+    /// The file as opened and checked, until every note is loaded: an
+    /// entry is read from it when a note asks for it, so the file (about
+    /// 1 KB a note) is never held whole.
+    file: Option<std::fs::File>,
     entries: Entries,
     /// The hashes of the notes the file holds.
     held: HashSet<Hash>,
     /// Whether an entry was found but not used (it did not decode or fit
     /// its note): the file is then written again.
     rejected: AtomicBool,
-    /// Where the records are in `bytes`, until they are decoded.
-    records_at: Range<usize>,
+    /// The records section as read, until it is decoded.
+    records_section: Vec<u8>,
     /// The records for the configuration given to [`IndexCache::open`],
     /// by path (as written).
     records: Vec<(PathBuf, Record)>,
@@ -304,14 +308,14 @@ impl IndexCache {
     /// settings; from now on they are written for those.
     pub fn for_config(mut self, config: &Config) -> IndexCache {
         self.records_stamp = records_stamp(config);
-        let section = &self.bytes[self.records_at.clone()];
+        let section = std::mem::take(&mut self.records_section);
         if section.get(..32) == Some(self.records_stamp.as_slice()) {
             let list: Vec<(PathBuf, Record)> =
                 postcard::from_bytes(&section[32..]).unwrap_or_default();
             // Sorted when written; a file that says otherwise is not used.
             if list.is_sorted_by(|a, b| a.0 < b.0) {
                 self.records = list;
-                self.records_read = Some(*blake3::hash(section).as_bytes());
+                self.records_read = Some(*blake3::hash(&section).as_bytes());
             }
         }
         self
@@ -326,21 +330,21 @@ impl IndexCache {
             return IndexCache::default();
         };
         let opened = std::time::SystemTime::now();
-        let (bytes, (entries, records_at)) = read_file(&path)
-            .and_then(|bytes| {
-                let read = read_entries(&bytes, root, &stamp)?;
-                Some((bytes, read))
+        let (file, (entries, records_section)) = open_file(&path)
+            .and_then(|(file, len)| {
+                let read = read_entries(&file, len, root, &stamp)?;
+                Some((Some(file), read))
             })
             .unwrap_or_default();
         IndexCache {
             path: Some(path),
             root: root.to_path_buf(),
             stamp,
-            bytes,
+            file,
             held: entries.keys().copied().collect(),
             entries,
             rejected: AtomicBool::new(false),
-            records_at,
+            records_section,
             records: Vec::new(),
             records_read: None,
             records_stamp: Hash::default(),
@@ -380,8 +384,9 @@ impl IndexCache {
         let Some(range) = self.entries.get(&key) else {
             return (None, key);
         };
-        let cached = postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()])
-            .ok()
+        let cached = self
+            .entry(range)
+            .and_then(|bytes| postcard::from_bytes::<NoteSyntax>(&bytes).ok())
             // What parsing gives: every range inside the text, on
             // character boundaries, and keys read by gloss's rule.
             .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_fit(text));
@@ -405,8 +410,9 @@ impl IndexCache {
         }
         let range = self.entries.get(&record.hash)?;
         let len = usize::try_from(record.stat.size).ok()?;
-        let Some(syntax) = postcard::from_bytes::<NoteSyntax>(&self.bytes[range.clone()])
-            .ok()
+        let Some(syntax) = self
+            .entry(range)
+            .and_then(|bytes| postcard::from_bytes::<NoteSyntax>(&bytes).ok())
             .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_within(len))
         else {
             self.rejected.store(true, Ordering::Relaxed);
@@ -414,6 +420,13 @@ impl IndexCache {
         };
         self.unread.fetch_add(1, Ordering::Relaxed);
         Some((syntax, record))
+    }
+
+    /// The bytes of the entry at `range` of the file, read now.
+    fn entry(&self, range: &Range<u64>) -> Option<Vec<u8>> {
+        let mut bytes = vec![0; usize::try_from(range.end - range.start).ok()?];
+        read_at(self.file.as_ref()?, &mut bytes, range.start).ok()?;
+        Some(bytes)
     }
 
     /// How many notes were loaded by their records, without being read.
@@ -451,7 +464,7 @@ impl IndexCache {
     /// Lets go of the entries and records once every note is loaded; what
     /// the file holds is still known.
     pub fn loaded(&mut self) {
-        self.bytes = Vec::new();
+        self.file = None;
         self.entries = Entries::new();
         self.records = Vec::new();
     }
@@ -477,21 +490,19 @@ impl IndexCache {
             && hashes.iter().all(|h| self.held.contains(h))
             && records_current
             && !self.rejected.load(Ordering::Relaxed);
-        if current || self.path.is_none() {
+        let Some(path) = self.path.filter(|_| !current) else {
             return false;
-        }
-        WRITES.fetch_add(1, Ordering::SeqCst);
-        let mut writer = Writer {
-            path: self.path,
-            root: self.root,
-            stamp: self.stamp,
-            body: Vec::new(),
-            seen: HashSet::new(),
-            records,
-            records_stamp: self.records_stamp,
         };
-        fill(&mut writer);
-        let written = writer.path.is_some() && writer.finish();
+        WRITES.fetch_add(1, Ordering::SeqCst);
+        let written = match Writer::create(&path, &self.root, self.stamp) {
+            Ok(mut writer) => {
+                writer.records = records;
+                writer.records_stamp = self.records_stamp;
+                fill(&mut writer);
+                writer.finish(&path)
+            }
+            Err(_) => false,
+        };
         WRITES.fetch_sub(1, Ordering::SeqCst);
         written
     }
@@ -510,13 +521,18 @@ pub fn wait_for_writes(limit: Duration) {
     }
 }
 
-/// The next cache file, a batch of notes at a time.
+/// The next cache file, a batch of notes at a time: written as it is
+/// filled into a new temporary file beside the cache file (readable by the
+/// user alone), which is renamed over it when finished. Entries go to the
+/// file as they are added, so the file (about 1 KB a note) is never held
+/// whole; the header, which gives the body's length and checksum, is
+/// written last.
 #[derive(Debug)]
 pub struct Writer {
-    path: Option<PathBuf>,
-    root: PathBuf,
-    stamp: Hash,
-    body: Vec<u8>,
+    /// The temporary file and its name; None once abandoned or failed.
+    out: Option<(std::io::BufWriter<std::fs::File>, PathBuf)>,
+    header: Vec<u8>,
+    entries_len: u64,
     seen: HashSet<Hash>,
     /// The records, sorted by path, and what they were made for.
     records: Vec<(PathBuf, Record)>,
@@ -524,12 +540,60 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// A new temporary file for the cache file at `path`, its header and
+    /// the entries' length left blank. The folder is made private to the
+    /// user (0700 on Unix) if gloss creates it.
+    fn create(path: &Path, root: &Path, stamp: Hash) -> std::io::Result<Writer> {
+        let folder = path.parent().unwrap_or(Path::new("."));
+        create_private_folder(folder)?;
+        // Again: the folder may have changed since the cache was opened.
+        if !private_or_missing(folder) {
+            return Err(std::io::Error::other("the cache folder is not private"));
+        }
+        let root = root.as_os_str().as_encoded_bytes();
+        let mut header = Vec::with_capacity(root.len() + 96);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(&stamp);
+        header.extend_from_slice(&(root.len() as u64).to_le_bytes());
+        header.extend_from_slice(root);
+        let name = path
+            .file_name()
+            .map_or("index".into(), |n| n.to_string_lossy());
+        sweep(folder, &name);
+        let temporary = folder.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
+        let mut options = std::fs::OpenOptions::new();
+        // A new file: never written through a file or link already there.
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut out = std::io::BufWriter::new(options.open(&temporary)?);
+        // Blank until finished: the body's length and checksum, and the
+        // entries' length that starts the body.
+        let blank = vec![0; header.len() + 8 + 32 + 8];
+        if let Err(error) = out.write_all(&blank) {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(error);
+        }
+        Ok(Writer {
+            out: Some((out, temporary)),
+            header,
+            entries_len: 0,
+            seen: HashSet::new(),
+            records: Vec::new(),
+            records_stamp: Hash::default(),
+        })
+    }
+
     /// Adds the notes whose texts hashed to these hashes, with their
     /// syntax; each content once. Encoded on every core when `parallel`
     /// (`gloss check`), else on the calling thread alone (the language
     /// server, whose requests need the other cores meanwhile).
     pub fn add(&mut self, notes: &[(Hash, &NoteSyntax)], parallel: bool) {
-        if self.path.is_none() {
+        if self.out.is_none() {
             return;
         }
         let encode = |(hash, syntax): &(Hash, &NoteSyntax)| {
@@ -543,42 +607,73 @@ impl Writer {
             let Ok(len) = u32::try_from(bytes.len()) else {
                 continue;
             };
-            if self.seen.insert(hash) {
-                self.body.extend_from_slice(&hash);
-                self.body.extend_from_slice(&len.to_le_bytes());
-                self.body.extend_from_slice(&bytes);
+            if !self.seen.insert(hash) {
+                continue;
             }
+            let Some((out, _)) = &mut self.out else {
+                return;
+            };
+            let written = out
+                .write_all(&hash)
+                .and_then(|()| out.write_all(&len.to_le_bytes()))
+                .and_then(|()| out.write_all(&bytes));
+            if written.is_err() {
+                self.abandon();
+                return;
+            }
+            self.entries_len += 36 + u64::from(len);
         }
     }
 
     /// Gives up: nothing is written (the notes are no longer those the
     /// file was for).
     pub fn abandon(&mut self) {
-        self.path = None;
+        if let Some((out, temporary)) = self.out.take() {
+            drop(out);
+            let _ = std::fs::remove_file(temporary);
+        }
     }
 
-    fn finish(self) -> bool {
-        let Some(path) = &self.path else {
+    /// Writes the records and the header and renames the file over `path`.
+    fn finish(mut self, path: &Path) -> bool {
+        let Some((out, temporary)) = self.out.take() else {
             return false;
         };
-        let entries_len = (self.body.len() as u64).to_le_bytes();
-        let write_body = |mut out: &mut dyn Write| -> std::io::Result<()> {
-            out.write_all(&entries_len)?;
-            out.write_all(&self.body)?;
-            write_records(&self.records_stamp, &self.records, &mut out)?;
-            Ok(())
-        };
-        let mut digest = Digest::default();
-        if write_body(&mut &mut digest).is_err() {
-            return false;
+        let written = self
+            .complete(out)
+            .and_then(|()| std::fs::rename(&temporary, path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
         }
-        let checksum = *digest.hasher.finalize().as_bytes();
-        let body = Body {
-            len: digest.len,
-            checksum,
-            write: &write_body,
-        };
-        write_file(path, &self.root, &self.stamp, body).is_ok()
+        written.is_ok()
+    }
+
+    fn complete(&self, mut out: std::io::BufWriter<std::fs::File>) -> std::io::Result<()> {
+        write_records(&self.records_stamp, &self.records, &mut out)?;
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        // The entries' length, then the body read back for its checksum
+        // (from the page cache: cheaper than holding the body to hash it).
+        let body_start = (self.header.len() + 8 + 32) as u64;
+        file.seek(SeekFrom::Start(body_start))?;
+        file.write_all(&self.entries_len.to_le_bytes())?;
+        file.seek(SeekFrom::Start(body_start))?;
+        let mut digest = Digest::default();
+        std::io::copy(&mut std::io::BufReader::new(&file), &mut &mut digest)?;
+        let mut header = self.header.clone();
+        header.extend_from_slice(&digest.len.to_le_bytes());
+        header.extend_from_slice(digest.hasher.finalize().as_bytes());
+        file.seek(SeekFrom::Start(0))?;
+        // Not synced: a file cut short by a crash fails its checksum and
+        // is rebuilt, which costs less than making every write wait for
+        // the disk.
+        file.write_all(&header)
+    }
+}
+
+impl Drop for Writer {
+    /// A writer dropped unfinished (its filling failed) leaves no file.
+    fn drop(&mut self) {
+        self.abandon();
     }
 }
 
@@ -605,11 +700,11 @@ fn private_or_missing(folder: &Path) -> bool {
     }
 }
 
-/// The bytes of the cache file at `path`, if it is a regular file of at
-/// most [`MAX_FILE`] bytes: not through a symbolic link, and opened
+/// The cache file at `path` and its length, if it is a regular file of
+/// at most [`MAX_FILE`] bytes: not through a symbolic link, and opened
 /// without blocking, so that a FIFO or a device put there cannot hang
 /// gloss.
-fn read_file(path: &Path) -> Option<Vec<u8>> {
+fn open_file(path: &Path) -> Option<(std::fs::File, u64)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -619,120 +714,97 @@ fn read_file(path: &Path) -> Option<Vec<u8>> {
     }
     let file = options.open(path).ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_FILE {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= MAX_FILE).then_some(bytes)
+    (meta.is_file() && meta.len() <= MAX_FILE).then_some((file, meta.len()))
 }
 
-/// The entries of a cache file, if every check passes, and where its
-/// records are; their ranges are into the file.
-fn read_entries(bytes: &[u8], root: &Path, stamp: &Hash) -> Option<(Entries, Range<usize>)> {
-    let mut at: usize = 0;
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let end = at.checked_add(n).filter(|&e| e <= bytes.len())?;
-        let out = &bytes[at..end];
-        at = end;
-        Some(out)
-    };
-    if take(MAGIC.len())? != MAGIC {
-        return None;
-    }
-    if u32::from_le_bytes(take(4)?.try_into().ok()?) != FORMAT {
-        return None;
-    }
-    if take(32)? != stamp {
-        return None;
-    }
-    let root_len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
-    if take(root_len)? != root.as_os_str().as_encoded_bytes() {
-        return None;
-    }
-    let body_len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
-    let checksum: Hash = take(32)?.try_into().ok()?;
-    let body = take(body_len)?;
-    if take(1).is_some() || *blake3::hash(body).as_bytes() != checksum {
-        return None;
-    }
-    let start = bytes.len() - body_len;
-    let entries_len = usize::try_from(u64::from_le_bytes(
-        bytes.get(start..start + 8)?.try_into().ok()?,
-    ))
-    .ok()?;
-    let entries_end = (start + 8).checked_add(entries_len)?;
-    if entries_end > bytes.len() {
-        return None;
-    }
-    let mut entries = HashMap::new();
-    let mut at = start + 8;
-    while at < entries_end {
-        let hash: Hash = bytes.get(at..at + 32)?.try_into().ok()?;
-        let len = u32::from_le_bytes(bytes.get(at + 32..at + 36)?.try_into().ok()?) as usize;
-        let range = at + 36..(at + 36).checked_add(len)?;
-        bytes.get(range.clone())?;
-        at = range.end;
-        entries.insert(hash, range);
-    }
-    (at == entries_end).then_some((entries, entries_end..bytes.len()))
-}
-
-/// Writes a cache file: to a new temporary file beside `path` (readable
-/// by the user alone), then renamed over it. The folder is made private to
-/// the user (0700 on Unix) if gloss creates it.
-/// A body to write: its length and checksum, and what writes it (twice:
-/// once to learn those, once into the file).
-struct Body<'a> {
-    len: u64,
-    checksum: Hash,
-    write: &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>,
-}
-
-fn write_file(path: &Path, root: &Path, stamp: &Hash, body: Body) -> std::io::Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    create_private_folder(folder)?;
-    // Again: the folder may have changed since the cache was opened.
-    if !private_or_missing(folder) {
-        return Err(std::io::Error::other("the cache folder is not private"));
-    }
-    let root = root.as_os_str().as_encoded_bytes();
-    let mut header = Vec::with_capacity(root.len() + 96);
-    header.extend_from_slice(MAGIC);
-    header.extend_from_slice(&FORMAT.to_le_bytes());
-    header.extend_from_slice(stamp);
-    header.extend_from_slice(&(root.len() as u64).to_le_bytes());
-    header.extend_from_slice(root);
-    header.extend_from_slice(&body.len.to_le_bytes());
-    header.extend_from_slice(&body.checksum);
-    let name = path
-        .file_name()
-        .map_or("index".into(), |n| n.to_string_lossy());
-    sweep(folder, &name);
-    let temporary = folder.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
-    let mut options = std::fs::OpenOptions::new();
-    // A new file: never written through a file or link already there.
-    options.write(true).create_new(true);
+/// Reads `buf.len()` bytes of `file` at `offset`, from any thread at once.
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
     }
-    // Not synced: a file cut short by a crash fails its checksum and is
-    // rebuilt, which costs less than making every write wait for the disk.
-    let written = options.open(&temporary).and_then(|file| {
-        let mut file = std::io::BufWriter::new(file);
-        file.write_all(&header)?;
-        (body.write)(&mut file)?;
-        file.flush()
-    });
-    match written.and_then(|()| std::fs::rename(&temporary, path)) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(error)
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            match std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )? {
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n => done += n,
+            }
         }
+        Ok(())
     }
+}
+
+fn read_array<const N: usize>(reader: &mut impl Read) -> Option<[u8; N]> {
+    let mut bytes = [0; N];
+    reader.read_exact(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// The entries of the cache file `file`, `len` bytes long, if every check
+/// passes (where each entry is in the file), and its records section. The
+/// file is read once through, the entries' syntax only hashed.
+fn read_entries(
+    file: &std::fs::File,
+    len: u64,
+    root: &Path,
+    stamp: &Hash,
+) -> Option<(Entries, Vec<u8>)> {
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    if read_array(&mut reader)? != *MAGIC {
+        return None;
+    }
+    if u32::from_le_bytes(read_array(&mut reader)?) != FORMAT {
+        return None;
+    }
+    if read_array::<32>(&mut reader)? != *stamp {
+        return None;
+    }
+    let root = root.as_os_str().as_encoded_bytes();
+    if u64::from_le_bytes(read_array(&mut reader)?) != root.len() as u64 {
+        return None;
+    }
+    let mut written_root = vec![0; root.len()];
+    reader.read_exact(&mut written_root).ok()?;
+    if written_root != root {
+        return None;
+    }
+    let body_len = u64::from_le_bytes(read_array(&mut reader)?);
+    let checksum: Hash = read_array(&mut reader)?;
+    let start = (MAGIC.len() + 4 + 32 + 8 + root.len() + 8 + 32) as u64;
+    if start.checked_add(body_len)? != len {
+        return None;
+    }
+    let mut hasher = blake3::Hasher::new();
+    let mut take = |n: u64, reader: &mut std::io::BufReader<&std::fs::File>| -> Option<Vec<u8>> {
+        let mut bytes = vec![0; usize::try_from(n).ok()?];
+        reader.read_exact(&mut bytes).ok()?;
+        hasher.update(&bytes);
+        Some(bytes)
+    };
+    let entries_len = u64::from_le_bytes(take(8, &mut reader)?.try_into().ok()?);
+    let entries_end = 8u64.checked_add(entries_len).filter(|&e| e <= body_len)?;
+    let mut entries = HashMap::new();
+    let mut at = 8;
+    while at < entries_end {
+        let head = take(36, &mut reader)?;
+        let hash: Hash = head[..32].try_into().ok()?;
+        let entry_len = u64::from(u32::from_le_bytes(head[32..].try_into().ok()?));
+        let entry = at + 36
+            ..(at + 36)
+                .checked_add(entry_len)
+                .filter(|&e| e <= entries_end)?;
+        take(entry_len, &mut reader)?;
+        entries.insert(hash, start + entry.start..start + entry.end);
+        at = entry.end;
+    }
+    let records = take(body_len - entries_end, &mut reader)?;
+    (*hasher.finalize().as_bytes() == checksum).then_some((entries, records))
 }
 
 /// Removes what no one will read: temporary files of writes that never
@@ -891,6 +963,30 @@ mod tests {
                 });
             }
         });
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files left behind");
+    }
+
+    #[test]
+    fn entries_are_read_from_the_file_opened_and_an_abandoned_write_leaves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        round(dir.path(), &[NOTE]);
+        let path = dir.path().join("x.index");
+        let before = std::fs::read(&path).unwrap();
+        let cache = fresh(dir.path());
+        // Replaced meanwhile by another writer: the file opened is read.
+        round(dir.path(), &["other [[note]]\n"]);
+        assert_eq!(cache.cached(NOTE).0, Some(parse_note(NOTE)));
+        // A write given up, or failing, leaves the file as it was and no
+        // temporary file.
+        std::fs::write(&path, &before).unwrap();
+        let hashes = [hash("changed\n")].into_iter().collect();
+        let wrote = fresh(dir.path()).save(&hashes, Vec::new(), |writer| {
+            writer.add(&[(hash("changed\n"), &parse_note("changed\n"))], false);
+            writer.abandon();
+        });
+        assert!(!wrote);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "temporary files left behind");
     }
