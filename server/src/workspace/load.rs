@@ -441,7 +441,13 @@ impl Workspace {
             .par_iter()
             .filter_map(|note| cache_record(&cache, note))
             .collect();
-        cache.save(&hashes, records, |writer| writer.add(&cached, true))
+        // Encoded a batch at a time: all at once, every note's encoding
+        // would be held until the last is written (110 MB at 100k notes).
+        cache.save(&hashes, records, |writer| {
+            for batch in cached.chunks(LOAD_BATCH) {
+                writer.add(batch, true);
+            }
+        })
     }
 
     /// Every bibliography the workspace uses: those `found` by walking, those
