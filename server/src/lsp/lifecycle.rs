@@ -269,7 +269,7 @@ fn read_all(
         let mut world = write(world);
         let i = current(&world, job)?;
         world.slots[i].workspace.reserve_notes(total);
-        world.slots[i].workspace.name_sharer()
+        crate::syntax::NameSharer::new()
     };
     let reader = text_reader(root, config);
     let load = |batch: &[PathBuf]| -> Vec<(Note, bool)> {
@@ -281,7 +281,7 @@ fn read_all(
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }
-                sharer.share(&mut note);
+                note.share_names(&sharer);
                 (note, hit)
             })
             .collect()
@@ -289,9 +289,7 @@ fn read_all(
     // Adding notes to the workspace is serial: the next batches are read
     // and parsed meanwhile, on a thread of their own. Locks are taken here
     // only, never on the pool's threads: a request holding the read lock
-    // may be waiting for them. (The name sharer's lock is the exception:
-    // it is held while one note's names are looked up, never while its
-    // holder waits for anything.)
+    // may be waiting for them.
     std::thread::scope(|s| {
         let (sender, parsed) = std::sync::mpsc::sync_channel(1);
         s.spawn(move || {
@@ -389,7 +387,7 @@ fn parse_the_rest(
             .map(|(id, _)| id)
             .collect();
         let done = total.saturating_sub(rest.len());
-        (rest.into_iter(), done, workspace.name_sharer())
+        (rest.into_iter(), done, crate::syntax::NameSharer::new())
     };
     let reader = text_reader(&job.root, config);
     let mut refresh;
@@ -439,7 +437,7 @@ fn parse_the_rest(
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }
-                sharer.share(&mut note);
+                note.share_names(&sharer);
                 Some((id, note))
             })
             .collect();

@@ -44,7 +44,7 @@ impl CitationItem {
     }
 
     /// Takes the workspace's copy of the key.
-    pub fn share_names(&mut self, names: &Names) {
+    pub fn share_names(&mut self, names: &mut Names) {
         self.key.share(names);
     }
 

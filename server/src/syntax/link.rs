@@ -73,7 +73,7 @@ impl Link {
     }
 
     /// Takes the workspace's copy of the names.
-    pub fn share_names(&mut self, names: &Names) {
+    pub fn share_names(&mut self, names: &mut Names) {
         for packed in self.target.iter_mut().chain(self.anchor.as_deref_mut()) {
             packed.share(names);
         }

@@ -13,9 +13,8 @@ mod label;
 mod link;
 pub mod yaml;
 
-use std::hash::BuildHasher;
 use std::ops::Range;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub use chunks::{ChunkedSyntax, Edit};
 pub(crate) use citation::hidden_ranges;
@@ -90,7 +89,7 @@ impl Packed {
         }
     }
 
-    fn share(&mut self, names: &Names) {
+    fn share(&mut self, names: &mut Names) {
         names.share(&mut self.value);
     }
 
@@ -113,23 +112,10 @@ fn widen(range: [u32; 2]) -> Range<usize> {
 
 /// One copy of each name (link target, heading anchor, citation key) that
 /// the notes of a workspace hold: a note takes the copy already there
-/// when it is added ([`NoteSyntax::share_names`]).
-///
-/// The threads that parse a vault's notes share each note's names as they
-/// go, so the set is split in shards, each behind its own lock, picked by
-/// the name's hash: two threads rarely want the same shard at once (one
-/// lock for the whole set made a warm start at 100k notes 0.2 s slower).
+/// when it is added ([`NoteSyntax::share_names`]). A name no note holds
+/// any more is dropped when the set has doubled since it was last swept.
 #[derive(Debug, Default)]
 pub struct Names {
-    shards: [Mutex<Shard>; SHARDS],
-}
-
-const SHARDS: usize = 16;
-
-/// A part of the set. A name no note holds any more is dropped when the
-/// part has doubled since it was last swept.
-#[derive(Debug, Default)]
-struct Shard {
     /// Hashed with Fx: every name of every note is looked up here.
     names: rustc_hash::FxHashSet<Arc<str>>,
     swept_at: usize,
@@ -137,28 +123,6 @@ struct Shard {
 
 impl Names {
     /// Makes `name` the copy kept, or the one already kept.
-    fn share(&self, name: &mut Arc<str>) {
-        let hash = rustc_hash::FxBuildHasher.hash_one(&**name);
-        // Bits that neither the table's slot (low bits) nor its control
-        // byte (top bits) uses, so that each shard's table stays spread.
-        let shard = (hash >> 32) as usize % SHARDS;
-        let mut shard = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
-        shard.share(name);
-    }
-
-    pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).names.len())
-            .sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-impl Shard {
     fn share(&mut self, name: &mut Arc<str>) {
         match self.names.get(&**name) {
             Some(kept) => {
@@ -168,18 +132,91 @@ impl Shard {
             }
             None => {
                 self.names.insert(Arc::clone(name));
-                if self.names.len() > 2 * self.swept_at + 64 {
+                if self.names.len() > 2 * self.swept_at + 1024 {
                     self.sweep();
                 }
             }
         }
     }
 
-    /// Drops the names only this shard holds.
+    /// Drops the names only this set holds.
     fn sweep(&mut self) {
         self.names.retain(|name| Arc::strong_count(name) > 1);
         self.names.shrink_to_fit();
         self.swept_at = self.names.len();
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn clear(&mut self) {
+        *self = Names::default();
+    }
+}
+
+/// Shares names among the notes of one load, on the threads that parse
+/// them: each thread keeps its own set while the load lasts, so a name is
+/// kept once per thread and no thread waits for another. One set behind
+/// locks cost a warm start at 100k notes 0.2 s more, most of it two cores
+/// taking turns at the same names' reference counts.
+#[derive(Debug)]
+pub struct NameSharer {
+    load: u64,
+}
+
+thread_local! {
+    /// The names of the load running on this thread, by load.
+    static LOAD_NAMES: std::cell::RefCell<(u64, Names)> = Default::default();
+}
+
+impl NameSharer {
+    pub fn new() -> NameSharer {
+        static LOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NameSharer {
+            load: LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// Makes `syntax` hold this thread's copy of each of its names.
+    pub fn share(&self, syntax: &mut NoteSyntax) {
+        LOAD_NAMES.with(|names| {
+            let (load, names) = &mut *names.borrow_mut();
+            if *load != self.load {
+                names.clear();
+                *load = self.load;
+            }
+            syntax.share_names(names);
+        });
+    }
+}
+
+impl Default for NameSharer {
+    fn default() -> NameSharer {
+        NameSharer::new()
+    }
+}
+
+impl Drop for NameSharer {
+    /// The load is over: every thread of the pool forgets its names (the
+    /// notes hold them now).
+    fn drop(&mut self) {
+        let load = self.load;
+        let forget = || {
+            LOAD_NAMES.with(|names| {
+                let (current, names) = &mut *names.borrow_mut();
+                if *current == load {
+                    names.clear();
+                }
+            });
+        };
+        // This thread too, if it shared any (it is not the pool's).
+        forget();
+        rayon::broadcast(|_| forget());
     }
 }
 
@@ -258,12 +295,12 @@ mod tests {
 
     #[test]
     fn notes_share_one_copy_of_each_name_until_none_holds_it() {
-        let names = Names::default();
+        let mut names = Names::default();
         let text = "[[注意力 😀#Part]] [@wei2022] [[注意力 😀]]\r\n";
         let mut a = crate::syntax::parse_note(text);
         let mut b = crate::syntax::parse_note(text);
-        a.share_names(&names);
-        b.share_names(&names);
+        a.share_names(&mut names);
+        b.share_names(&mut names);
         // One target, one anchor, one key, whatever the number of notes.
         assert_eq!(names.len(), 3);
         let targets: Vec<*const u8> = [&a, &b]
@@ -280,9 +317,31 @@ mod tests {
         drop((a, b));
         for i in 0..2000 {
             let mut note = crate::syntax::parse_note(&format!("[[n{i}]]"));
-            note.share_names(&names);
+            note.share_names(&mut names);
         }
         assert!(names.len() < 2000, "{} names kept", names.len());
+    }
+
+    #[test]
+    fn a_load_shares_names_among_its_notes_and_forgets_them_when_over() {
+        let text = "[[注意力 😀#Part]] [@wei2022]\r\n";
+        let (mut a, mut b) = (parse_note(text), parse_note(text));
+        let target = |n: &NoteSyntax| n.links[0].target().unwrap().value.as_ptr();
+        assert_ne!(target(&a), target(&b));
+        let sharer = NameSharer::new();
+        sharer.share(&mut a);
+        sharer.share(&mut b);
+        assert_eq!(target(&a), target(&b));
+        let key = |n: &NoteSyntax| n.citations[0].key().value.as_ptr();
+        assert_eq!(key(&a), key(&b));
+        drop(sharer);
+        LOAD_NAMES.with(|names| assert!(names.borrow().1.is_empty()));
+        // The pool's threads forget theirs too.
+        let sharer = NameSharer::new();
+        rayon::broadcast(|_| sharer.share(&mut parse_note(text)));
+        drop(sharer);
+        let kept = rayon::broadcast(|_| LOAD_NAMES.with(|names| names.borrow().1.len()));
+        assert!(kept.iter().all(|&n| n == 0), "{kept:?}");
     }
 
     #[test]

@@ -374,7 +374,7 @@ impl Workspace {
         workspace.nested_roots = found.nested;
 
         let reader = text_reader(&workspace.root, &workspace.config);
-        let sharer = workspace.name_sharer();
+        let sharer = crate::syntax::NameSharer::new();
         workspace.reserve_notes(found.notes.len());
         let mut hits = 0;
         // Parsed in parallel a batch at a time and added to the workspace
@@ -395,7 +395,7 @@ impl Workspace {
                     if let Some(reader) = &reader {
                         note.leave_text_on_disk(reader);
                     }
-                    sharer.share(&mut note);
+                    note.share_names(&sharer);
                     (note, hit)
                 })
                 .collect();

@@ -242,8 +242,8 @@ pub struct Note {
     /// note's title, kept apart so that listing titles (workspace symbols)
     /// reads no text left on disk.
     heading_title: Option<Box<str>>,
-    /// Whether its names are the workspace's copies already
-    /// ([`NameSharer::share`]): adding the note then skips the lookups.
+    /// Whether a loader shared its names among the notes it loaded
+    /// ([`Note::share_names`]): adding the note then skips the lookups.
     names_shared: bool,
     anchors: anchors::Lazy<anchors::Anchors>,
     references: anchors::Lazy<HashMap<String, String>>,
@@ -348,6 +348,12 @@ impl Note {
     /// under.
     pub fn names_only_cache_key(&self) -> Option<cache::Hash> {
         self.names_only.as_ref().and_then(|n| n.cache_key)
+    }
+
+    /// Shares the note's names with the other notes `sharer` loads.
+    pub fn share_names(&mut self, sharer: &crate::syntax::NameSharer) {
+        sharer.share(&mut self.syntax);
+        self.names_shared = true;
     }
 
     /// Normalised names this note puts in the index: its stem, title and
@@ -680,23 +686,6 @@ struct Order {
     shifted: usize,
 }
 
-/// The one copy of each link target, heading anchor and citation key
-/// that a workspace's notes hold. A vault names the same notes and keys
-/// from note after note (about 90 MB at 100k notes held once each).
-#[derive(Debug, Clone, Default)]
-pub struct NameSharer(Arc<crate::syntax::Names>);
-
-impl NameSharer {
-    /// Makes `note` hold the shared copy of each of its names. Called note
-    /// by note on the threads that parse them, so that the copies it drops
-    /// are freed where they were made, and in parallel (a batch shared on
-    /// one thread made a warm start at 100k notes 0.4 s slower).
-    pub fn share(&self, note: &mut Note) {
-        note.syntax.share_names(&self.0);
-        note.names_shared = true;
-    }
-}
-
 #[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,
@@ -705,9 +694,11 @@ pub struct Workspace {
     pub config_file: Option<SourceFile>,
     /// A slab: removed notes leave `None`, so ids stay stable.
     notes: Vec<Option<Note>>,
-    /// The one copy of each link target, anchor and citation key that the
-    /// notes hold; see [`NameSharer`].
-    shared_names: NameSharer,
+    /// One copy of each link target, anchor and citation key that the
+    /// notes hold. A vault names the same notes and keys from note after
+    /// note (held once, 87 MB less at 100k notes); a loader shares them
+    /// among its notes already ([`crate::syntax::NameSharer`]).
+    shared_names: crate::syntax::Names,
     by_path: HashMap<PathBuf, NoteId>,
     /// Every note in path order, which reports and lists follow; sorted
     /// again on first use after it was dropped.
@@ -1292,17 +1283,10 @@ impl Workspace {
             if self.reads_keys_as_pandoc(&self.note(id).file.rel) {
                 if let Some(note) = self.notes[id].as_mut() {
                     note.read_keys_as_pandoc();
-                    self.shared_names.share(note);
+                    note.syntax.share_names(&mut self.shared_names);
                 }
             }
         }
-    }
-
-    /// What shares a note's names with this workspace's, for loaders that
-    /// parse notes in parallel: a note shared on the thread that parsed it
-    /// frees its own copies there, and adding it then looks none up again.
-    pub fn name_sharer(&self) -> NameSharer {
-        self.shared_names.clone()
     }
 
     /// Makes room for `additional` more notes at once: grown by doubling,
@@ -1319,7 +1303,7 @@ impl Workspace {
             note.read_keys_as_pandoc();
         }
         if !std::mem::take(&mut note.names_shared) {
-            self.shared_names.share(&mut note);
+            note.syntax.share_names(&mut self.shared_names);
         }
         let id = match self.by_path.get(&note.file.path) {
             Some(&id) => {
