@@ -43,7 +43,7 @@ impl CitationItem {
         self.key.get()
     }
 
-    /// Takes the workspace's copy of the key.
+    /// Takes the copy of the key that `names` keeps.
     pub fn share_names(&mut self, names: &mut Names) {
         self.key.share(names);
     }

@@ -36,8 +36,8 @@ pub struct NoteSyntax {
 }
 
 impl NoteSyntax {
-    /// Takes the workspace's copy of every name the note's links and
-    /// citations hold.
+    /// Takes the copy that `names` keeps of every name the note's links
+    /// and citations hold.
     pub fn share_names(&mut self, names: &mut super::Names) {
         for link in &mut self.links {
             link.share_names(names);

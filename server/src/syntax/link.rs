@@ -72,7 +72,7 @@ impl Link {
         self.anchor.as_deref().map(Packed::get)
     }
 
-    /// Takes the workspace's copy of the names.
+    /// Takes the copies of its names that `names` keeps.
     pub fn share_names(&mut self, names: &mut Names) {
         for packed in self.target.iter_mut().chain(self.anchor.as_deref_mut()) {
             packed.share(names);

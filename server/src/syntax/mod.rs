@@ -66,8 +66,8 @@ pub struct Spanned<T> {
 
 /// A [`Spanned`] name as the syntax of every note keeps it: offsets in 32
 /// bits, as tree-sitter keeps its own, and the text shared (24 bytes instead
-/// of 40). A vault names the same notes and keys over and over; a
-/// workspace keeps one copy of each name ([`Names::share`]).
+/// of 40). A vault names the same notes and keys over and over; one copy
+/// of each name is kept ([`Names`], [`NameSharer`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Packed {
     value: Arc<str>,
@@ -161,9 +161,8 @@ impl Names {
 
 /// Shares names among the notes of one load, on the threads that parse
 /// them: each thread keeps its own set while the load lasts, so a name is
-/// kept once per thread and no thread waits for another. One set behind
-/// locks cost a warm start at 100k notes 0.2 s more, most of it two cores
-/// taking turns at the same names' reference counts.
+/// kept once per thread and no thread waits for another (one set behind
+/// one lock, or sixteen, made a warm start at 100k notes slower still).
 #[derive(Debug)]
 pub struct NameSharer {
     load: u64,

@@ -379,8 +379,7 @@ impl Workspace {
         let mut hits = 0;
         // Parsed in parallel a batch at a time and added to the workspace
         // after each: all the notes parsed before any is added would be
-        // held twice for a while (47 MB at 100k notes), and their names
-        // are shared with the workspace's as soon as they are added.
+        // held twice for a while (47 MB at 100k notes).
         for batch in found.notes.chunks(LOAD_BATCH) {
             let notes: Vec<(Note, bool)> = batch
                 .par_iter()

@@ -1310,15 +1310,17 @@ impl Workspace {
                 // Typing in a note rarely changes the names it defines;
                 // then the indexes built from all names stay valid, and a
                 // keystroke costs work on this note alone.
+                // Each note's keys worked out once per edit.
+                let (old_keys, new_keys) = (self.note(id).keys(), note.keys());
                 let same_names = {
                     let old = self.note(id);
-                    old.keys() == note.keys()
+                    old_keys == new_keys
                         && old.suggestion_names().eq(note.suggestion_names())
                         && old.glossary.len() == note.glossary.len()
                 };
-                self.unindex_note(id);
+                self.unindex_note(id, old_keys);
                 self.notes[id] = Some(note);
-                self.index_note(id);
+                self.index_note(id, new_keys);
                 self.cached_title_mentions().remove(&id);
                 if !same_names {
                     self.invalidate_names();
@@ -1336,7 +1338,7 @@ impl Workspace {
                 id
             }
         };
-        self.index_note(id);
+        self.index_note(id, self.note(id).keys());
         self.invalidate_names();
         self.sync_references(id);
         id
@@ -1410,7 +1412,7 @@ impl Workspace {
                 order.ids.retain(|&other| other != id);
             }
         }
-        self.unindex_note(id);
+        self.unindex_note(id, self.note(id).keys());
         self.notes[id] = None;
         self.cached_title_mentions().remove(&id);
         lock(&self.title_lines).remove(&id);
@@ -1444,22 +1446,19 @@ impl Workspace {
         }
     }
 
-    /// The index keys of note `id` with the target each one names.
-    fn index_keys(&self, id: NoteId) -> Vec<(String, Target)> {
-        let target = |key: Key| match key {
+    /// What a key of note `id` names.
+    fn key_target(id: NoteId, key: Key) -> Target {
+        match key {
             Key::Note(name) => Target::Note(id, name),
             Key::Entry(index) => Target::Glossary(EntryId { note: id, index }),
-        };
-        self.note(id)
-            .keys()
-            .into_iter()
-            .map(|(k, i)| (k, target(i)))
-            .collect()
+        }
     }
 
-    fn index_note(&mut self, id: NoteId) {
-        for (key, target) in self.index_keys(id) {
-            self.add_name(&key, target);
+    /// Indexes note `id` under its `keys` ([`Note::keys`]), its labels and
+    /// its path.
+    fn index_note(&mut self, id: NoteId, keys: Vec<(String, Key)>) {
+        for (name, key) in keys {
+            self.add_name(&name, Workspace::key_target(id, key));
         }
         for label in labels_of(self.note(id)) {
             self.crossref_labels += usize::from(crate::syntax::is_crossref_label(&label));
@@ -1469,9 +1468,10 @@ impl Workspace {
         self.files.add(&rel, FileRef::Note(id));
     }
 
-    fn unindex_note(&mut self, id: NoteId) {
-        for (key, target) in self.index_keys(id) {
-            self.remove_name(&key, target);
+    /// Undoes [`Workspace::index_note`] of note `id`, indexed under `keys`.
+    fn unindex_note(&mut self, id: NoteId, keys: Vec<(String, Key)>) {
+        for (name, key) in keys {
+            self.remove_name(&name, Workspace::key_target(id, key));
         }
         for label in labels_of(self.note(id)) {
             self.crossref_labels -= usize::from(crate::syntax::is_crossref_label(&label));
