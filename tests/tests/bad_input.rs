@@ -347,8 +347,12 @@ fn cases() -> Vec<Case> {
                     .unwrap();
                 symlink(outside.join("id_rsa"), &v.path().join("p.bib"));
                 v.write("cites.md", "---\nbibliography: p.bib\n---\n[@leakedkez]\n");
+                // A note whose bibliography is missing reports that alone;
+                // this one reports the key, and must not suggest the
+                // outside file's.
+                v.write("other.md", "[@leakedkez]\n");
             },
-            expect: &["cites.md missing-bibliography", "cites.md unknown-citation"],
+            expect: &["cites.md missing-bibliography", "other.md unknown-citation"],
             forbid: &["leakedkey"],
             open: Some("cites.md"),
         },
@@ -1051,6 +1055,9 @@ fn untrusted_runs_read_nothing_the_repository_links_outside() {
         "cites.md",
         "---\nbibliography: linked/library.bib\n---\n[@zotero2020] [@mine2021]\n",
     );
+    // Cites the same keys without declaring a bibliography of its own (a
+    // note whose bibliography is missing reports that, not its keys).
+    vault.write("other.md", "[@zotero2020] [@mine2021]\n");
     let codes = |args: &[&str]| -> Vec<String> {
         let output = check_with_canary(vault.path(), &[&["--format", "json"], args].concat());
         let report: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -1071,8 +1078,8 @@ fn untrusted_runs_read_nothing_the_repository_links_outside() {
         [
             "missing-bibliography 2",
             "missing-bibliography 2",
-            "unknown-citation 4",
-            "unknown-citation 4"
+            "unknown-citation 1",
+            "unknown-citation 1"
         ]
     );
     let mine = outside_root.join("mine.bib");
@@ -1082,7 +1089,7 @@ fn untrusted_runs_read_nothing_the_repository_links_outside() {
         [
             "missing-bibliography 2",
             "missing-bibliography 2",
-            "unknown-citation 4"
+            "unknown-citation 1"
         ],
         "a bibliography named on the command line is read"
     );

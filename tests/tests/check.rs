@@ -499,3 +499,63 @@ fn title_citations_are_hints_shown_when_asked() {
         21:3 "hint" "'What learning algorithm is in-context learning? Investigations with linear models' is cited by title; cite it as [@akyurek2023learning]"
         22:5 "hint" "'Chain of thought prompting elicits reasoning in large language models' is cited by title; cite it as [@wei2022chain]""#]].assert_eq(&shown.join("\n"));
 }
+
+/// Found in a Quarto site whose posts declare bibliographies by absolute
+/// paths on the author's machine: each post reported every key it cites
+/// as unknown besides the missing file. Pandoc stops at the missing file,
+/// so that is the one problem of such a note; a note whose bibliographies
+/// all load still gets its unknown keys.
+#[test]
+fn a_note_whose_bibliography_cannot_be_loaded_reports_that_not_its_keys() {
+    let vault = Vault::empty();
+    vault.write("refs.bib", "@book{wei2022, title = {思维链 😀}}\n");
+    vault.write(
+        "a.md",
+        "---\nbibliography: [refs.bib, /nowhere/gone.bib, gone.bib]\n---\n😀 [@wei2022] [@only_in_gone]\r\n",
+    );
+    vault.write(
+        "b.md",
+        "---\nbibliography: refs.bib\n---\n[@wei2022] [@nope]\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    let found: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}:{} {}", d["code"], d["path"], d["line"], d["message"]))
+        .collect();
+    expect![[r#"
+        "missing-bibliography" "a.md":2 "cannot load bibliography '/nowhere/gone.bib': it is outside the workspace"
+        "missing-bibliography" "a.md":2 "cannot load bibliography 'gone.bib': no such file"
+        "unknown-citation" "b.md":4 "unknown citation key 'nope'""#]].assert_eq(&found.join("\n"));
+}
+
+/// Found in a Manubot manuscript: every `[@doi:…]`, `[@arxiv:…]` and
+/// `[@tag:…]` (1,196 citations) was reported unknown, though Manubot's
+/// filter resolves them, not a bibliography. Without Manubot's build they
+/// are keys like any other.
+#[test]
+fn a_manubot_manuscript_cites_persistent_identifiers() {
+    let note = "见 [@doi:10.1038/nature14539; @arXiv:1409.0473] 😀 [@tag:Smith2020]\r\n\n[@tag:Smith2020]: doi:10.1000/abc\n\n[@pmid:29424689] [@missing_key]\n";
+    let unknown = |vault: &Vault| -> Vec<String> {
+        let run = vault.gloss(&["check", "--format", "json"]);
+        run.json()["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "unknown-citation")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let manuscript = Vault::empty();
+    manuscript.write(
+        "build/pandoc/defaults/common.yaml",
+        "filters:\n- pandoc-manubot-cite\n- citeproc\n",
+    );
+    manuscript.write("content/01.intro.md", note);
+    assert_eq!(unknown(&manuscript), ["unknown citation key 'missing_key'"]);
+
+    let plain = Vault::empty();
+    plain.write("content/01.intro.md", note);
+    assert_eq!(unknown(&plain).len(), 6, "{:?}", unknown(&plain));
+}

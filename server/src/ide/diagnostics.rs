@@ -406,6 +406,13 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
     // or a placeholder (`@someone`, `@yyyy-mm-dd`), not a citation someone
     // forgot to resolve; `[@key]` still is one.
     let bare_cites = workspace.has_bibliography(id);
+    // A bibliography the note declares cannot be loaded: Pandoc stops at
+    // it, and every key the note cites may be in it. That one problem is
+    // reported (missing-bibliography), not each key.
+    let declared_missing = workspace
+        .missing_bibliographies
+        .iter()
+        .any(|m| m.note == Some(id));
     for citation in note
         .syntax
         .citations
@@ -437,7 +444,7 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         if !citation.bracketed && !bare_cites {
             continue;
         }
-        if workspace.key_location(id, key.value).is_none() {
+        if workspace.key_location(id, key.value).is_none() && !declared_missing {
             sink.push(
                 Code::UnknownCitation,
                 key.range.clone(),
@@ -850,6 +857,21 @@ mod tests {
         check(
             "//- gloss.toml\n[documents]\nthesis = [\"chapters/*.md\"]\n//- chapters/1.md\n# Intro {#sec:intro}\n[see](#sec:method)\n//- chapters/2.md\n# Method {#sec:method}\n[back](#sec:intro) [gone](#sec:gone)\n",
             expect![[r#"broken-anchor chapters/2.md:2:28-2:36 "sec:gone" no heading 'sec:gone' in this document"#]],
+        );
+    }
+
+    /// Found in a Quarto website: its pages link to each other by the
+    /// names they are rendered to (`papers.html`, `/posts/a/a.html`), and
+    /// every such link was reported broken. In a Quarto project `x.html`
+    /// is the page of `x.qmd` (or `.md`, `.Rmd`, `.ipynb`), and `/` is the
+    /// project's folder; elsewhere an `.html` file must exist.
+    #[test]
+    fn quarto_pages_link_to_each_other_by_their_rendered_names() {
+        check(
+            "//- site/_quarto.yml\nproject:\n  type: website\n//- site/index.qmd\n😀 [论文](papers.html) [帖子](/posts/a/a.html#结论) [R](r.html) [Gone](gone.html)\r\n//- site/papers.qmd\n# Papers\n//- site/r.Rmd\n# R\n//- site/posts/a/a.qmd\n# 结论\n//- notes/n.md\n[Papers](../site/papers.html)\n",
+            expect![[r#"
+                broken-link notes/n.md:1:10-1:29 "../site/papers.html" no note or file '../site/papers.html'
+                broken-link site/index.qmd:1:65-1:74 "gone.html" no note or file 'gone.html'"#]],
         );
     }
 

@@ -320,12 +320,9 @@ fn citation_hover(
                 return Some(markdown);
             }
             match workspace.key_location(note, item.key().value) {
-                Some(location) => Some(reference_markdown(
-                    workspace,
-                    location,
-                    item.suffix(),
-                    config,
-                )),
+                Some(location) => Some(workspace.note(note).file.with_text(|text| {
+                    reference_markdown(workspace, location, item.suffix(text), config)
+                })),
                 // Its bibliography may not be read yet.
                 None if !config.problems => None,
                 None => Some(

@@ -276,8 +276,8 @@ fn read_all(
         batch
             .par_iter()
             .map(|p| {
-                let (mut note, hit) =
-                    load_note_names_first(root, p, config, cache, reader.as_ref());
+                let (mut note, hit) = sharer
+                    .decoding(|| load_note_names_first(root, p, config, cache, reader.as_ref()));
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }

@@ -56,12 +56,14 @@ pub fn run(options: Options) -> i32 {
         let (to_server, server_stdin) = tokio::io::duplex(1 << 16);
         let (server_stdout, from_server) = tokio::io::duplex(1 << 16);
         let stdout = Arc::new(Mutex::new(tokio::io::stdout()));
+        let gate = transport::InitializeGate::default();
         let input = tokio::spawn(transport::forward_input(
             tokio::io::stdin(),
             to_server,
             stdout.clone(),
+            gate.clone(),
         ));
-        let output = tokio::spawn(transport::forward_output(from_server, stdout));
+        let output = tokio::spawn(transport::forward_output(from_server, stdout, gate));
         Server::new(server_stdin, server_stdout, socket)
             .serve(service)
             .await;

@@ -247,10 +247,76 @@ fn parse_error(reason: &str) -> Vec<u8> {
     .expect("a JSON value serialises")
 }
 
+/// Holds the editor's messages back while the server answers
+/// `initialize`. tower-lsp-server drops what arrives before that answer
+/// (a notification silently, a request with "server not initialized"),
+/// and the protocol has clients wait for it; but a client that sends
+/// `initialized` and `didOpen` right behind its request would otherwise
+/// get no indexing and no diagnostics, ever.
+#[derive(Clone, Default)]
+pub struct InitializeGate(Arc<std::sync::Mutex<Option<Awaited>>>);
+
+/// The id of an `initialize` request forwarded, and who waits for its
+/// answer.
+struct Awaited {
+    id: serde_json::Value,
+    answered: tokio::sync::oneshot::Sender<()>,
+}
+
+impl InitializeGate {
+    /// Closes the gate until the answer to the `initialize` request `id`
+    /// passes: asked before the request is sent, so that no answer comes
+    /// before it is waited for. The answer, or the output's end, resolves
+    /// what is returned.
+    fn expect(&self, id: serde_json::Value) -> tokio::sync::oneshot::Receiver<()> {
+        let (answered, answer) = tokio::sync::oneshot::channel();
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Awaited { id, answered });
+        answer
+    }
+
+    /// Looks at a message of the server's: the answer waited for opens
+    /// the gate.
+    fn passing(&self, body: &[u8]) {
+        let mut awaited = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(waiting) = awaited.as_ref() else {
+            return;
+        };
+        let head = serde_json::from_slice::<Head>(body).unwrap_or_default();
+        if head.method.is_none() && head.id.as_ref() == Some(&waiting.id) {
+            if let Some(waiting) = awaited.take() {
+                let _ = waiting.answered.send(());
+            }
+        }
+    }
+}
+
+/// The fields of a JSON-RPC message that say what it is.
+#[derive(Default, serde::Deserialize)]
+struct Head {
+    method: Option<String>,
+    id: Option<serde_json::Value>,
+}
+
+/// The id of an `initialize` request (a cheap byte test first: nearly
+/// every message is something else).
+fn initialize_id(body: &[u8]) -> Option<serde_json::Value> {
+    if !body.windows(12).any(|w| w == b"\"initialize\"") {
+        return None;
+    }
+    let head = serde_json::from_slice::<Head>(body).ok()?;
+    head.id
+        .filter(|_| head.method.as_deref() == Some("initialize"))
+}
+
 /// Copies frames from the editor to the server, answering invalid ones
-/// itself; closes the server's input when the editor's ends.
-pub async fn forward_input<R, W, O>(editor: R, mut server: W, output: Arc<Mutex<O>>)
-where
+/// itself, and holding the rest back while `initialize` is answered
+/// (`gate`); closes the server's input when the editor's ends.
+pub async fn forward_input<R, W, O>(
+    editor: R,
+    mut server: W,
+    output: Arc<Mutex<O>>,
+    gate: InitializeGate,
+) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
     O: AsyncWrite + Unpin,
@@ -262,8 +328,13 @@ where
                 if is_exit(&body) {
                     super::EXIT_RECEIVED.store(true, std::sync::atomic::Ordering::SeqCst);
                 }
+                let answer = initialize_id(&body).map(|id| gate.expect(id));
                 if server.write_all(&frame(&body)).await.is_err() {
                     break;
+                }
+                if let Some(answer) = answer {
+                    // Answered, or the output ended: either way, go on.
+                    let _ = answer.await;
                 }
             }
             Frame::Invalid(reason) => {
@@ -288,8 +359,9 @@ fn is_exit(body: &[u8]) -> bool {
 }
 
 /// Copies whole frames from the server to the editor, so that an injected
-/// error never lands inside another message.
-pub async fn forward_output<R, O>(server: R, output: Arc<Mutex<O>>)
+/// error never lands inside another message; the answer to `initialize`
+/// opens `gate`.
+pub async fn forward_output<R, O>(server: R, output: Arc<Mutex<O>>, gate: InitializeGate)
 where
     R: tokio::io::AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
@@ -300,7 +372,13 @@ where
         if out.write_all(&frame(&body)).await.is_err() || out.flush().await.is_err() {
             break;
         }
+        drop(out);
+        // After it is written: the editor has the answer before anything
+        // held back reaches the server.
+        gate.passing(&body);
     }
+    // No answer comes now: nothing is held back for it.
+    gate.0.lock().unwrap_or_else(|e| e.into_inner()).take();
 }
 
 #[cfg(test)]

@@ -81,7 +81,9 @@ impl NoteSyntax {
         let link = |l: &Link| {
             fits(&l.range()) && l.target().iter().chain(&l.anchor()).all(|s| fits(&s.range))
         };
-        let citation = |c: &CitationItem| fits(&c.key().range) && fits(&c.token());
+        let citation = |c: &CitationItem| {
+            fits(&c.key().range) && fits(&c.token()) && c.suffix_range().iter().all(fits)
+        };
         let front_matter = self.front_matter.as_ref().is_none_or(|f| {
             f.title
                 .iter()
@@ -765,8 +767,9 @@ mod tests {
                 cite "b" in "@b"
             "#]],
         );
-        let note = parse_note("@wei2022 [p. 3; @kojima2022]");
-        assert_eq!(note.citations[0].suffix(), Some("p. 3"));
+        let text = "@wei2022 [p. 3; @kojima2022]";
+        let note = parse_note(text);
+        assert_eq!(note.citations[0].suffix(text), Some("p. 3"));
         assert!(note.citations[1].bracketed);
         let note = parse_note("x -@b");
         assert!(note.citations[0].suppress_author);

@@ -70,6 +70,7 @@ pub struct Spanned<T> {
 /// of each name is kept ([`Names`], [`NameSharer`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Packed {
+    #[serde(deserialize_with = "decode_name")]
     value: Arc<str>,
     range: [u32; 2],
 }
@@ -139,6 +140,16 @@ impl Names {
         }
     }
 
+    /// The copy kept of `name`, kept now if there was none.
+    fn get_or_insert(&mut self, name: &str) -> Arc<str> {
+        if let Some(kept) = self.names.get(name) {
+            return Arc::clone(kept);
+        }
+        let mut kept = Arc::from(name);
+        self.share(&mut kept);
+        kept
+    }
+
     /// Drops the names only this set holds.
     fn sweep(&mut self) {
         self.names.retain(|name| Arc::strong_count(name) > 1);
@@ -160,9 +171,10 @@ impl Names {
 }
 
 /// Shares names among the notes of one load, on the threads that parse
-/// them: each thread keeps its own set while the load lasts, so a name is
-/// kept once per thread and no thread waits for another (one set behind
-/// one lock, or sixteen, made a warm start at 100k notes slower still).
+/// or decode them: each thread keeps its own set while the load lasts, so
+/// a name is kept once per thread and no thread waits for another (one
+/// set behind one lock, or sixteen, made a warm start at 100k notes
+/// slower still).
 #[derive(Debug)]
 pub struct NameSharer {
     load: u64,
@@ -171,6 +183,45 @@ pub struct NameSharer {
 thread_local! {
     /// The names of the load running on this thread, by load.
     static LOAD_NAMES: std::cell::RefCell<(u64, Names)> = Default::default();
+    /// The load whose names what this thread decodes now takes
+    /// ([`NameSharer::decoding`]); 0 for none.
+    static DECODING: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` on this thread's names of `load`, forgetting those of an
+/// earlier load.
+fn with_load_names<T>(load: u64, f: impl FnOnce(&mut Names) -> T) -> T {
+    LOAD_NAMES.with(|names| {
+        let (current, names) = &mut *names.borrow_mut();
+        if *current != load {
+            names.clear();
+            *current = load;
+        }
+        f(names)
+    })
+}
+
+/// Decodes a name (from the index cache) as the copy the load being
+/// decoded keeps, when there is one: a name found there costs no
+/// allocation, where decoding a copy to share afterwards cost two and
+/// two frees (a warm start at 100k notes decodes about 1.5 million).
+fn decode_name<'de, D: serde::Deserializer<'de>>(decoder: D) -> Result<Arc<str>, D::Error> {
+    struct Name;
+    impl serde::de::Visitor<'_> for Name {
+        type Value = Arc<str>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a name")
+        }
+
+        fn visit_str<E>(self, name: &str) -> Result<Arc<str>, E> {
+            Ok(match DECODING.get() {
+                0 => Arc::from(name),
+                load => with_load_names(load, |names| names.get_or_insert(name)),
+            })
+        }
+    }
+    decoder.deserialize_str(Name)
 }
 
 impl NameSharer {
@@ -183,14 +234,24 @@ impl NameSharer {
 
     /// Makes `syntax` hold this thread's copy of each of its names.
     pub fn share(&self, syntax: &mut NoteSyntax) {
-        LOAD_NAMES.with(|names| {
-            let (load, names) = &mut *names.borrow_mut();
-            if *load != self.load {
-                names.clear();
-                *load = self.load;
+        with_load_names(self.load, |names| syntax.share_names(names));
+    }
+
+    /// Runs `decode` so that each name it decodes from the index cache
+    /// is this thread's copy already, with no copy made to be dropped
+    /// ([`NameSharer::share`] after it finds each name shared: it is
+    /// still called, for the keys a note may read again by Pandoc's
+    /// rule).
+    pub fn decoding<T>(&self, decode: impl FnOnce() -> T) -> T {
+        /// Ends the decoding, even on a panic.
+        struct Done(u64);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                DECODING.set(self.0);
             }
-            syntax.share_names(names);
-        });
+        }
+        let _done = Done(DECODING.replace(self.load));
+        decode()
     }
 }
 

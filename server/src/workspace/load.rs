@@ -385,8 +385,9 @@ impl Workspace {
                 .par_iter()
                 .map(|path| {
                     let (root, config) = (&workspace.root, &workspace.config);
-                    let (mut note, hit) =
-                        load_note_cached(root, path, config, cache.as_ref(), reader.as_ref());
+                    let (mut note, hit) = sharer.decoding(|| {
+                        load_note_cached(root, path, config, cache.as_ref(), reader.as_ref())
+                    });
                     // While the text is at hand (`set_note` would do it too).
                     if workspace.reads_keys_as_pandoc(&note.file.rel) {
                         note.read_keys_as_pandoc();
@@ -522,6 +523,18 @@ impl Workspace {
             .map(|(_, rel)| rel.to_string())
             .filter(|rel| quarto::is_project_file(Path::new(rel)))
             .collect();
+        // Manubot's build runs Pandoc with defaults files of its own.
+        let manubot = self
+            .files()
+            .others()
+            .filter(|(_, rel)| quarto::is_manubot_defaults_file(Path::new(rel)))
+            .any(|(_, rel)| {
+                let path = self.root.join(rel);
+                let access = access(&self.root, &self.config);
+                let file = read_source(access, &path, Origin::Control, MAX_CONFIG_SIZE);
+                file.text().contains("pandoc-manubot-cite")
+            });
+        self.manubot = manubot;
         let mut projects = Vec::new();
         for rel in files {
             let path = self.root.join(&rel);

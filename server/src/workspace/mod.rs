@@ -730,6 +730,10 @@ pub struct Workspace {
     pub quarto_projects: Vec<quarto::QuartoProject>,
     /// The Pandoc defaults files `gloss.toml` names.
     pub pandoc_defaults: Vec<quarto::PandocDefaults>,
+    /// Whether the workspace is a Manubot manuscript: its citations of
+    /// `doi:…`, `arxiv:…`, `tag:…` are resolved by Manubot's filter, not
+    /// against a bibliography ([`quarto::is_manubot_citekey`]).
+    pub manubot: bool,
     /// Which notes make one document (a Quarto book, `[documents]`); built
     /// on first use after notes come or go or projects are read.
     pub(crate) documents: OnceLock<Documents>,
@@ -780,6 +784,7 @@ impl Workspace {
             key_suggestions: OnceLock::new(),
             quarto_projects: Vec::new(),
             pandoc_defaults: Vec::new(),
+            manubot: false,
             documents: OnceLock::new(),
             mentions: OnceLock::new(),
             sorted_names: OnceLock::new(),
@@ -1256,6 +1261,9 @@ impl Workspace {
             if self.uses_pandoc_crossref() {
                 return KeyKind::CrossReference(label);
             }
+        }
+        if self.manubot && quarto::is_manubot_citekey(key) {
+            return KeyKind::Neither;
         }
         if let Some(label) = crate::syntax::quarto_label(key) {
             // Outside a Quarto project `@fig-plot` is left alone: no note

@@ -20,6 +20,29 @@ pub fn is_project_file(path: &Path) -> bool {
         .is_some_and(|n| PROJECT_FILES.contains(&n))
 }
 
+/// Whether `path` (relative to the root) is where Manubot's manuscript
+/// template keeps the Pandoc defaults of its build
+/// (`build/pandoc/defaults/*.yaml`), which run the `pandoc-manubot-cite`
+/// filter.
+pub fn is_manubot_defaults_file(path: &Path) -> bool {
+    path.parent() == Some(Path::new("build/pandoc/defaults"))
+        && path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+}
+
+/// Whether a citation key is one that Manubot resolves itself: a
+/// persistent identifier (`doi:10.1038/…`, `arxiv:1409.0473`, `pmid:…`,
+/// `url:https://…`), or a `tag:` alias, which the manuscript maps to one
+/// (Manubot's USAGE, "Citation keys" and "Citation aliases"). Prefixes
+/// are case-insensitive.
+pub fn is_manubot_citekey(key: &str) -> bool {
+    const PREFIXES: [&str; 11] = [
+        "doi", "pmid", "pmcid", "arxiv", "isbn", "url", "wikidata", "tag", "raw", "http", "https",
+    ];
+    key.split_once(':').is_some_and(|(prefix, id)| {
+        !id.is_empty() && PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(prefix))
+    })
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuartoProject {
     /// The project's folder, relative to the workspace root (`""` for the

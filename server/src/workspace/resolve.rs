@@ -84,6 +84,10 @@ pub fn is_path_like(target: &str) -> bool {
     })
 }
 
+/// The sources a Quarto page rendered to `x.html` may have, in the order
+/// looked for.
+const RENDERED_FROM: [&str; 5] = ["qmd", "md", "Rmd", "rmd", "ipynb"];
+
 /// What the end of a file's path must be for a link `written` that did not
 /// name a file exactly: the path as written, or for a path relative to the
 /// note (`./`, `../`) the path it leads to (`joined`, from the root), as
@@ -278,16 +282,31 @@ impl Workspace {
         let target = target.replace('\\', "/");
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
         let absolute = target.starts_with('/');
-        let base = if absolute {
-            self.root.as_path()
-        } else {
-            from_dir
-        };
-        let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
-        let rel = super::walk::relative(&self.root, &path);
-        let exact: Vec<FileRef> = with_note_extension(&rel)
+        // In a Quarto project a path from `/` starts at the project's
+        // folder, and a page links to another by the name it is rendered
+        // to: `[Papers](papers.html)` is `papers.qmd`.
+        let project = self
+            .quarto_projects
             .iter()
-            .filter_map(|name| self.files.at(name))
+            .filter(|p| p.contains(&self.note(from).file.rel))
+            .max_by_key(|p| p.folder.len());
+        let base = match (absolute, project) {
+            (true, Some(project)) => self.root.join(&project.folder),
+            (true, None) => self.root.clone(),
+            (false, _) => from_dir.to_path_buf(),
+        };
+        let (path, escaped) = join_lexically(&base, target.trim_start_matches('/'), &self.root);
+        let rel = super::walk::relative(&self.root, &path);
+        let rendered_from = rel
+            .strip_suffix(".html")
+            .filter(|_| project.is_some())
+            .map(|stem| RENDERED_FROM.map(|ext| format!("{stem}.{ext}")))
+            .into_iter()
+            .flatten();
+        let exact: Vec<FileRef> = with_note_extension(&rel)
+            .into_iter()
+            .chain(rendered_from)
+            .filter_map(|name| self.files.at(&name))
             .collect();
         if let Some(&file) = exact.first() {
             return Ok(self.file_resolution(file));
