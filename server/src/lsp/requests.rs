@@ -357,13 +357,17 @@ pub fn diagnostics(
         .map(|p| (world.diagnostics(p), world.note(p)))
     {
         Some((Some(items), _)) => items,
-        // They wait for a note to be parsed; the client is asked to pull
-        // again once it is.
+        // They wait for a note to be parsed: the client asks again (and
+        // is asked to once the note is parsed). Not `retriggerRequest:
+        // false`: vscode-languageclient 9.0.1 then rethrows the error with
+        // the document's request still marked open, and never pulls that
+        // document again (found by the code-server test, when its first
+        // pull came before the note was parsed).
         Some((None, Some(_))) => {
             let mut error = jsonrpc::Error::new(jsonrpc::ErrorCode::ServerError(-32802));
             error.message = "waiting for a note to be parsed".into();
             error.data = serde_json::to_value(lsp::DiagnosticServerCancellationData {
-                retrigger_request: false,
+                retrigger_request: true,
             })
             .ok();
             return Err(error);
