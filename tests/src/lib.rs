@@ -138,6 +138,17 @@ pub fn messages(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// `code path:line message` of each entry of a `diagnostics` array of
+/// `gloss check --format json`, in order.
+pub fn located(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("a diagnostics array")
+        .iter()
+        .map(|d| format!("{} {}:{} {}", d["code"], d["path"], d["line"], d["message"]))
+        .collect()
+}
+
 /// Runs `command` to its end with stdin closed, draining stdout and stderr
 /// on threads (a full pipe must not stall the child while this waits);
 /// kills it and fails the test if it runs longer than `limit`.

@@ -2,7 +2,7 @@
 //! exact output for every format and exact exit statuses.
 
 use expect_test::{expect, expect_file};
-use gloss_e2e::{git, messages, Vault};
+use gloss_e2e::{git, located, messages, Vault};
 
 #[test]
 fn tricky_vault_human() {
@@ -518,16 +518,43 @@ fn a_note_whose_bibliography_cannot_be_loaded_reports_that_not_its_keys() {
         "---\nbibliography: refs.bib\n---\n[@wei2022] [@nope]\n",
     );
     let run = vault.gloss(&["check", "--format", "json"]);
-    let found: Vec<String> = run.json()["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| format!("{} {}:{} {}", d["code"], d["path"], d["line"], d["message"]))
-        .collect();
     expect![[r#"
         "missing-bibliography" "a.md":2 "cannot load bibliography '/nowhere/gone.bib': it is outside the workspace"
         "missing-bibliography" "a.md":2 "cannot load bibliography 'gone.bib': no such file"
-        "unknown-citation" "b.md":4 "unknown citation key 'nope'""#]].assert_eq(&found.join("\n"));
+        "unknown-citation" "b.md":4 "unknown citation key 'nope'""#]].assert_eq(&located(&run.json()).join("\n"));
+}
+
+/// Found in a bookdown book (its `index.Rmd` names `packages.bib`, which
+/// the build writes) and a Quarto site (a page whose bibliography is on
+/// its author's machine includes a part that cites): 610 keys were
+/// reported unknown. The bibliography of a document's `index.Rmd`, or of
+/// the page that includes a part, is the part's too.
+#[test]
+fn parts_of_a_document_whose_bibliography_cannot_be_loaded_report_that_not_their_keys() {
+    let vault = Vault::empty();
+    vault.write("book/_bookdown.yml", "book_filename: 书\n");
+    vault.write(
+        "book/literature.bib",
+        "@book{wei2022, title = {思维链 😀}}\n",
+    );
+    vault.write(
+        "book/index.Rmd",
+        "---\nbibliography: [packages.bib, literature.bib]\n---\n# 前言\n",
+    );
+    vault.write("book/01-intro.Rmd", "😀 [@wei2022] [@R-knitr]\r\n");
+    vault.write("site/_quarto.yml", "project:\n  type: website\n");
+    vault.write(
+        "site/page.qmd",
+        "---\nbibliography: /Users/someone/refs.yaml\n---\n{{< include _part.qmd >}}\n",
+    );
+    vault.write("site/_part.qmd", "[@WOSA1956CEQ2500001]\n");
+    vault.write("site/other.qmd", "[@R-knitr]\n");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    expect![[r#"
+        "missing-bibliography" "book/index.Rmd":2 "cannot load bibliography 'packages.bib': no such file"
+        "unknown-citation" "site/other.qmd":1 "unknown citation key 'R-knitr'"
+        "missing-bibliography" "site/page.qmd":2 "cannot load bibliography '/Users/someone/refs.yaml': it is outside the workspace""#]]
+    .assert_eq(&located(&run.json()).join("\n"));
 }
 
 /// Found in a Manubot manuscript: every `[@doi:…]`, `[@arxiv:…]` and

@@ -8,11 +8,11 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::{Code, Diagnostic, FileId, Related};
-use crate::syntax::{front_matter, Spanned};
+use crate::syntax::{front_matter, LinkKind, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{
     BibId, EntryId, FileProblem, FileRef, KeyKind, KeyLocation, NoteId, Resolution, SourceFile,
-    Workspace,
+    Target, Workspace,
 };
 
 /// Collects diagnostics for one file, applying configured severities and
@@ -241,7 +241,11 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let note = workspace.note(id);
     // `None`: nothing to report.
     let mut resolved: HashMap<_, Option<Resolution>> = HashMap::new();
-    for link in note.syntax.links.iter().filter(|l| inside(&l.range())) {
+    // Outside Quarto, `{{< include >}}` is another tool's shortcode (Hugo
+    // sites define their own).
+    let includes = workspace.uses_quarto(id);
+    let links = note.syntax.links.iter();
+    for link in links.filter(|l| inside(&l.range()) && (includes || l.kind != LinkKind::Include)) {
         let target = link.target();
         let target = target.as_ref();
         if let Some(target) = target {
@@ -406,13 +410,11 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
     // or a placeholder (`@someone`, `@yyyy-mm-dd`), not a citation someone
     // forgot to resolve; `[@key]` still is one.
     let bare_cites = workspace.has_bibliography(id);
-    // A bibliography the note declares cannot be loaded: Pandoc stops at
-    // it, and every key the note cites may be in it. That one problem is
-    // reported (missing-bibliography), not each key.
-    let declared_missing = workspace
-        .missing_bibliographies
-        .iter()
-        .any(|m| m.note == Some(id));
+    // A bibliography the note, or another part of its document (the
+    // `index.Rmd` of a book, the page that includes it), declares cannot
+    // be loaded: Pandoc stops at it, and every key the note cites may be in
+    // it. That one problem is reported (missing-bibliography), not each key.
+    let declared_missing = workspace.bibliography_missing(id);
     for citation in note
         .syntax
         .citations
@@ -461,13 +463,25 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
 
 /// A name defined by an entry of this note that an entry of an earlier note
 /// (in path order), or an earlier entry of this note, already defines.
+/// Terms defined again in glossary lists. A Pandoc definition list is
+/// also plain formatting, whose terms repeat by design (the same terms
+/// under two headings, Pandoc's own examples, a pasted object dump), so a
+/// term repeated by or in one is not reported: the first definition still
+/// answers hovers.
 fn duplicate_definitions(sink: &mut Sink, id: NoteId) {
     let workspace = sink.workspace;
     for (index, entry) in workspace.note(id).glossary.iter().enumerate() {
+        if entry.in_definition_list {
+            continue;
+        }
         let this = EntryId { note: id, index };
         for name in entry.names() {
             let key = normalize(&name.value);
-            let Some(first) = workspace.first_entry(&key).filter(|&f| f != this) else {
+            let first_in_list = workspace.targets(&key).iter().find_map(|t| match t {
+                Target::Glossary(e) if !workspace.entry(*e).in_definition_list => Some(*e),
+                _ => None,
+            });
+            let Some(first) = first_in_list.filter(|&f| f != this) else {
                 continue;
             };
             let original = workspace.entry(first);
@@ -703,6 +717,21 @@ mod tests {
         );
     }
 
+    /// Found in a Quarto site, Pandoc's own tests and a Foam vault with a
+    /// pasted object dump: definition lists repeat their terms as
+    /// formatting. Glossary lists still may not.
+    #[test]
+    fn terms_repeated_by_definition_lists_are_not_duplicates() {
+        check(
+            "//- logic.qmd\nFMLA\n:   A logic is a set of theorems.\n\nFMLA\n:   $A$ is a theorem 😀\n\
+             //- dump.md\ntitle\r\n: \"a\"\r\ntitle\r\n: \"b\"\r\n\
+             //- glossary.md\n# Glossary\n- FMLA: formulas\n- CoT（思维链）：逐步推理\n\
+             //- zz.md\n## 名词解释\n- CoT: again\n\nFMLA\n: once more\n",
+            expect![[r#"
+                duplicate-definition zz.md:2:3-2:6 "CoT" 'CoT' is already defined in glossary.md:3"#]],
+        );
+    }
+
     #[test]
     fn block_ids_in_other_notes_and_this_one() {
         check(
@@ -872,6 +901,39 @@ mod tests {
             expect![[r#"
                 broken-link notes/n.md:1:10-1:29 "../site/papers.html" no note or file '../site/papers.html'
                 broken-link site/index.qmd:1:65-1:74 "gone.html" no note or file 'gone.html'"#]],
+        );
+    }
+
+    /// A Quarto page and the parts it includes are one text: a part links
+    /// to the page's headings; an include that names no file is broken.
+    /// Outside Quarto the shortcode is someone else's.
+    #[test]
+    fn quarto_includes_are_part_of_their_page() {
+        check(
+            "//- site/_quarto.yml\nproject:\n  type: website\n//- site/page.qmd\n# 结论 😀\r\n\r\n{{< include _part.qmd >}}\r\n\r\n{{< include _gone.qmd >}}\r\n//- site/_part.qmd\n见 [结论](#结论-) [x](#nowhere)\n//- hugo/post.md\n{{< include _gone.qmd >}}\n",
+            expect![[r#"
+                broken-anchor site/_part.qmd:1:19-1:26 "nowhere" no heading 'nowhere' in this document
+                broken-link site/page.qmd:5:13-5:22 "_gone.qmd" no note or file '_gone.qmd'"#]],
+        );
+    }
+
+    /// A bookdown book's chapters are one document: `[x](#id)` finds a
+    /// heading in any of them, by default every `.Rmd` file of the book's
+    /// folder.
+    #[test]
+    fn bookdown_chapters_are_one_document() {
+        let book = "//- book/_bookdown.yml\nbook_filename: b\n//- book/index.Rmd\n# 前言 {#preface}\n//- book/01-intro.Rmd\nSee [the preface](#preface) 😀\n//- book/_common.Rmd\n[x](#preface)\n";
+        check(
+            book,
+            expect![[
+                r#"broken-anchor book/_common.Rmd:1:6-1:13 "preface" no heading 'preface' in this note"#
+            ]],
+        );
+        check(
+            &book.replace("book_filename: b", "rmd_files: [01-intro.Rmd]"),
+            expect![[r#"
+                broken-anchor book/01-intro.Rmd:1:20-1:27 "preface" no heading 'preface' in this note
+                broken-anchor book/_common.Rmd:1:6-1:13 "preface" no heading 'preface' in this note"#]],
         );
     }
 

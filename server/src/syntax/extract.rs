@@ -582,6 +582,12 @@ fn extract_block(
             });
         }
     }
+    if kind == BlockKind::Line && text[content.clone()].starts_with("{{<") {
+        note.links.extend(link::parse_quarto_include(
+            &text[content.clone()],
+            content.start,
+        ));
+    }
     note.blocks.push(Block::new(kind, range, content));
     if let Some(code) = code_fence {
         let code = line_content(text, code);
@@ -728,6 +734,26 @@ mod tests {
             ));
         }
         expect.assert_eq(&out);
+    }
+
+    /// Quarto's include shortcode on a line of its own; not escaped, not
+    /// commented out, not in code, not inside other text.
+    #[test]
+    fn quarto_include_shortcodes() {
+        check(
+            "{{< include _部分😀.qmd >}}\r\n\r\n{{< include \"parts/two words.qmd\" >}}\r\n\r\n{{{< include _escaped.qmd >}}}\r\n\r\n{{</* include _comment.qmd */>}}\r\n\r\nsee {{< include _inline.qmd >}}\r\n\r\n{{< include a b >}}\r\n\r\n```\r\n{{< include _code.qmd >}}\r\n```\r\n",
+            expect![[r#"
+                Line "{{< include _部分😀.qmd >}}"
+                Line "{{< include \"parts/two words.qmd\" >}}"
+                Line "{{{< include _escaped.qmd >}}}"
+                Line "{{</* include _comment.qmd */>}}"
+                Line "see {{< include _inline.qmd >}}"
+                Line "{{< include a b >}}"
+                Code "```\r\n{{< include _code.qmd >}}\r\n```"
+                link Include "{{< include _部分😀.qmd >}}" target=Some("_部分😀.qmd") anchor=None
+                link Include "{{< include \"parts/two words.qmd\" >}}" target=Some("parts/two words.qmd") anchor=None
+            "#]],
+        );
     }
 
     #[test]

@@ -14,13 +14,19 @@ pub enum LinkKind {
     Markdown,
     /// `![alt](image.png)` of a local file.
     Image,
+    /// `{{< include _part.qmd >}}`: Quarto puts the file's text here before
+    /// Pandoc reads the note.
+    Include,
 }
 
 impl LinkKind {
     /// Whether the link names its target by path (Markdown) rather than by
     /// name (wiki links).
     pub fn is_markdown(self) -> bool {
-        matches!(self, LinkKind::Markdown | LinkKind::Image)
+        matches!(
+            self,
+            LinkKind::Markdown | LinkKind::Image | LinkKind::Include
+        )
     }
 }
 
@@ -116,6 +122,40 @@ pub(super) fn parse_wiki(token: &str, start: usize, kind: LinkKind) -> Link {
         trimmed(target, inner_start),
         anchor.and_then(|(text, at)| trimmed(text, at)),
     )
+}
+
+/// Parses a Quarto include shortcode that makes up a whole line,
+/// `{{< include _part.qmd >}}` (the path may be quoted), whose content
+/// starts at `start`. Escaped (`{{{< … >}}}`) and commented-out
+/// (`{{</* … */>}}`) shortcodes are text.
+pub(super) fn parse_quarto_include(line: &str, start: usize) -> Option<Link> {
+    let inner = line.trim_end().strip_prefix("{{<")?.strip_suffix(">}}")?;
+    let args = inner.trim_start().strip_prefix("include")?;
+    if !args.starts_with([' ', '\t']) {
+        return None;
+    }
+    let mut path = args.trim();
+    let mut at = start + 3 + (inner.len() - inner.trim_start().len()) + "include".len();
+    at += args.len() - args.trim_start().len();
+    let quoted = ['"', '\'']
+        .iter()
+        .find_map(|&q| path.strip_prefix(q)?.strip_suffix(q));
+    match quoted {
+        Some(inner) => {
+            path = inner;
+            at += 1;
+        }
+        // Unquoted, a blank ends the path.
+        None if path.contains(char::is_whitespace) => return None,
+        None => {}
+    }
+    let end = start + line.trim_end().len();
+    Some(Link::new(
+        LinkKind::Include,
+        start..end,
+        trimmed(path, at),
+        None,
+    ))
 }
 
 /// Parses `[text](destination)` or `![alt](destination)` at `start`;

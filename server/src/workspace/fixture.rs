@@ -43,7 +43,7 @@ pub fn fixture(text: &str) -> Fixture {
     let mut bibliographies = Vec::new();
     let mut attachments = Vec::new();
     let mut cursor_file = None;
-    let mut projects = Vec::new();
+    let (mut projects, mut books) = (Vec::new(), Vec::new());
     for (path, mut content) in files {
         if path == CONFIG_FILE {
             continue;
@@ -54,14 +54,18 @@ pub fn fixture(text: &str) -> Fixture {
         }
         let path = root.join(&path);
         let file = SourceFile::new(&root, path.clone(), content.clone(), None);
-        // A Quarto project's configuration is YAML, not a bibliography.
-        let project_file = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("_quarto."));
+        // A Quarto project's or bookdown book's configuration is YAML, not
+        // a bibliography.
+        let project_file = super::quarto::is_project_file(&path);
         if project_file {
             let rel = super::walk::relative(&root, &path);
-            let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
-            projects.push(super::quarto::parse(folder, &content));
+            let (folder, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
+            match name {
+                super::quarto::BOOKDOWN_FILE => {
+                    books.push(super::quarto::parse_bookdown(folder, &content))
+                }
+                _ => projects.push(super::quarto::parse(folder, &content)),
+            }
         }
         match BibFormat::from_path(&path).filter(|_| !project_file) {
             Some(format) => bibliographies.push(Bibliography::new(file, format)),
@@ -75,6 +79,7 @@ pub fn fixture(text: &str) -> Fixture {
         }
     }
     workspace.quarto_projects = projects;
+    workspace.bookdown_books = books;
     workspace.apply_key_rules();
     workspace.set_bibliographies(bibliographies);
     let mut folders: Vec<PathBuf> = workspace

@@ -14,6 +14,9 @@ pub struct GlossaryEntry {
     pub aliases: Vec<Spanned<String>>,
     /// The definition, continuation lines and nested items included.
     pub definition: Range<usize>,
+    /// Whether the term heads a Pandoc definition list (`Term` then
+    /// `: definition`) rather than an item of a glossary list.
+    pub in_definition_list: bool,
 }
 
 impl GlossaryEntry {
@@ -74,6 +77,7 @@ pub fn entries(
                                 term: entry.term,
                                 aliases: entry.aliases,
                                 definition: entry.definition,
+                                in_definition_list: false,
                             });
                             open = true;
                         }
@@ -99,6 +103,7 @@ pub fn entries(
                         },
                         aliases: Vec::new(),
                         definition: block.content(),
+                        in_definition_list: true,
                     });
                     open = true;
                 } else if open && is_next_line(text, blocks[i - 1].range().end, block.range().start)

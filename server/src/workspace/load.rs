@@ -513,8 +513,9 @@ impl Workspace {
         found
     }
 
-    /// Reads the `_quarto.yml` of every Quarto project under the root (the
-    /// walk lists them among the files that are not notes) and the Pandoc
+    /// Reads the `_quarto.yml` of every Quarto project and the
+    /// `_bookdown.yml` of every bookdown book under the root (the walk
+    /// lists them among the files that are not notes), and the Pandoc
     /// defaults files `gloss.toml` names.
     pub fn load_quarto_projects(&mut self) {
         let files: Vec<String> = self
@@ -535,7 +536,7 @@ impl Workspace {
                 file.text().contains("pandoc-manubot-cite")
             });
         self.manubot = manubot;
-        let mut projects = Vec::new();
+        let (mut projects, mut books) = (Vec::new(), Vec::new());
         for rel in files {
             let path = self.root.join(&rel);
             let file = read_source(
@@ -544,10 +545,14 @@ impl Workspace {
                 Origin::Control,
                 MAX_CONFIG_SIZE,
             );
-            let folder = rel.rsplit_once('/').map_or("", |(folder, _)| folder);
-            projects.push(quarto::parse(folder, file.text()));
+            let (folder, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
+            match name {
+                quarto::BOOKDOWN_FILE => books.push(quarto::parse_bookdown(folder, file.text())),
+                _ => projects.push(quarto::parse(folder, file.text())),
+            }
         }
         self.quarto_projects = projects;
+        self.bookdown_books = books;
         self.pandoc_defaults = self
             .config
             .pandoc_defaults

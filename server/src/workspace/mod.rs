@@ -52,7 +52,7 @@ pub use walk::{
 };
 
 use crate::line_index::LineIndex;
-use crate::syntax::{NoteSyntax, Spanned};
+use crate::syntax::{LinkKind, NoteSyntax, Spanned};
 use names::normalize;
 
 /// A file a diagnostic is about.
@@ -639,6 +639,13 @@ impl Documents {
                     .find(|p| p.chapters.iter().any(|c| c == rel))
                     .map(|p| format!("quarto:{}", p.folder))
             };
+            let bookdown = || {
+                workspace
+                    .bookdown_books
+                    .iter()
+                    .find(|b| b.has_chapter(rel))
+                    .map(|b| format!("bookdown:{}", b.folder))
+            };
             let inputs = || {
                 workspace
                     .pandoc_defaults
@@ -646,18 +653,87 @@ impl Documents {
                     .position(|d| d.inputs.iter().any(|i| i == rel))
                     .map(|i| format!("defaults:{i}"))
             };
-            if let Some(name) = configured.or_else(book).or_else(inputs) {
+            if let Some(name) = configured.or_else(book).or_else(bookdown).or_else(inputs) {
                 by_name.entry(name).or_default().push(id);
             }
         }
-        let mut documents = Documents::default();
-        for members in by_name.into_values() {
-            for &id in &members {
-                documents.of.insert(id, documents.members.len());
+        let mut together = Together::default();
+        for members in by_name.values() {
+            for pair in members.windows(2) {
+                together.join(pair[0], pair[1]);
             }
-            documents.members.push(members);
+        }
+        // A page and the files it includes (and so on) are one text; a part
+        // included by two pages joins their documents.
+        for (id, note) in workspace.notes() {
+            if !workspace.uses_quarto(id) {
+                continue;
+            }
+            for link in note
+                .syntax
+                .links
+                .iter()
+                .filter(|l| l.kind == LinkKind::Include)
+            {
+                if let Resolution::Note { note: part, .. } = workspace.resolve_link(id, link) {
+                    together.join(id, part);
+                }
+            }
+        }
+        let mut documents = Documents::default();
+        let mut by_root: HashMap<NoteId, usize> = HashMap::new();
+        for (id, _) in workspace.notes() {
+            let Some(root) = together.root(id) else {
+                continue;
+            };
+            let doc = *by_root.entry(root).or_insert_with(|| {
+                documents.members.push(Vec::new());
+                documents.members.len() - 1
+            });
+            documents.members[doc].push(id);
+            documents.of.insert(id, doc);
         }
         documents
+    }
+}
+
+/// What note `note` includes (`{{< include >}}`), as written.
+fn includes(note: &Note) -> impl Iterator<Item = &str> {
+    note.syntax
+        .links
+        .iter()
+        .filter(|l| l.kind == LinkKind::Include)
+        .filter_map(|l| l.target().map(|t| t.value))
+}
+
+/// Notes joined into groups (union–find, by note id).
+#[derive(Default)]
+struct Together {
+    parent: HashMap<NoteId, NoteId>,
+}
+
+impl Together {
+    fn join(&mut self, a: NoteId, b: NoteId) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.parent.insert(a.max(b), a.min(b));
+        }
+    }
+
+    /// The group's representative; `None` for a note never joined.
+    fn root(&self, id: NoteId) -> Option<NoteId> {
+        let mut at = *self.parent.get(&id)?;
+        while let Some(&up) = self.parent.get(&at).filter(|&&up| up != at) {
+            at = up;
+        }
+        Some(at)
+    }
+
+    fn find(&mut self, id: NoteId) -> NoteId {
+        let root = self.root(id).unwrap_or(id);
+        self.parent.insert(id, root);
+        self.parent.entry(root).or_insert(root);
+        root
     }
 }
 
@@ -728,14 +804,17 @@ pub struct Workspace {
     name_suggestions: OnceLock<suggest::Candidates>,
     /// The Quarto projects (folders with a `_quarto.yml`) under the root.
     pub quarto_projects: Vec<quarto::QuartoProject>,
+    /// The bookdown books (folders with a `_bookdown.yml`) under the root.
+    pub bookdown_books: Vec<quarto::BookdownBook>,
     /// The Pandoc defaults files `gloss.toml` names.
     pub pandoc_defaults: Vec<quarto::PandocDefaults>,
     /// Whether the workspace is a Manubot manuscript: its citations of
     /// `doi:…`, `arxiv:…`, `tag:…` are resolved by Manubot's filter, not
     /// against a bibliography ([`quarto::is_manubot_citekey`]).
     pub manubot: bool,
-    /// Which notes make one document (a Quarto book, `[documents]`); built
-    /// on first use after notes come or go or projects are read.
+    /// Which notes make one document (a Quarto or bookdown book, a page
+    /// and what it includes, `[documents]`); built on first use after
+    /// notes come or go, their includes change or projects are read.
     pub(crate) documents: OnceLock<Documents>,
     /// Built on first use after the bibliographies change.
     key_suggestions: OnceLock<suggest::Candidates>,
@@ -783,6 +862,7 @@ impl Workspace {
             name_suggestions: OnceLock::new(),
             key_suggestions: OnceLock::new(),
             quarto_projects: Vec::new(),
+            bookdown_books: Vec::new(),
             pandoc_defaults: Vec::new(),
             manubot: false,
             documents: OnceLock::new(),
@@ -1233,6 +1313,20 @@ impl Workspace {
             .unwrap_or(self.crossref_labels > 0)
     }
 
+    /// Whether a bibliography that note `id`'s document declares cannot be
+    /// loaded: Pandoc stops there, and any key may be in it.
+    pub fn bibliography_missing(&self, id: NoteId) -> bool {
+        let document = self.document_of(id);
+        let notes = if document.is_empty() {
+            &[id][..]
+        } else {
+            document
+        };
+        self.missing_bibliographies
+            .iter()
+            .any(|m| m.note.is_some_and(|n| notes.contains(&n)))
+    }
+
     /// Whether `@fig-plot` and the like in note `id` are Quarto
     /// cross-references: as `gloss.toml` says, else when the note is in the
     /// folder of a `_quarto.yml` or below it.
@@ -1326,6 +1420,9 @@ impl Workspace {
                         && old.suggestion_names().eq(note.suggestion_names())
                         && old.glossary.len() == note.glossary.len()
                 };
+                if includes(self.note(id)).ne(includes(&note)) {
+                    self.documents = OnceLock::new();
+                }
                 self.unindex_note(id, old_keys);
                 self.notes[id] = Some(note);
                 self.index_note(id, new_keys);

@@ -2,9 +2,11 @@
 //! folder a Quarto project: there `@fig-plot` and friends are
 //! cross-references, `bibliography:` applies to every document, and a
 //! book's chapters (`book: chapters:`, `appendices:`) are one document, so
-//! `[text](#sec-x)` finds a heading in any chapter. A Pandoc defaults file
-//! named in `gloss.toml` does the same for its `input-files` and
-//! bibliographies.
+//! `[text](#sec-x)` finds a heading in any chapter; a file that
+//! `{{< include >}}` puts into a page is part of that page. A bookdown
+//! book (`_bookdown.yml`) merges its chapters into one document. A Pandoc
+//! defaults file named in `gloss.toml` does the same for its
+//! `input-files` and bibliographies.
 
 use std::path::Path;
 
@@ -13,11 +15,12 @@ use crate::syntax::yaml::{self, Node};
 /// The names Quarto reads its project configuration from.
 pub const PROJECT_FILES: [&str; 2] = ["_quarto.yml", "_quarto.yaml"];
 
-/// Whether `path` is a Quarto project's configuration.
+/// Whether `path` is a Quarto project's or a bookdown book's
+/// configuration: what changes how notes are put together.
 pub fn is_project_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| PROJECT_FILES.contains(&n))
+        .is_some_and(|n| PROJECT_FILES.contains(&n) || n == BOOKDOWN_FILE)
 }
 
 /// Whether `path` (relative to the root) is where Manubot's manuscript
@@ -126,6 +129,65 @@ fn chapter_files<'a>(list: &'a Node, out: &mut Vec<&'a str>) {
     }
 }
 
+/// The name bookdown reads a book's configuration from.
+pub const BOOKDOWN_FILE: &str = "_bookdown.yml";
+
+/// A bookdown book: its chapters are merged into one Pandoc run with the
+/// metadata of `index.Rmd`, so they are one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookdownBook {
+    /// The book's folder, relative to the root (`""` for the root).
+    pub folder: String,
+    /// `rmd_files:` (all formats' lists), relative to the root; `None`
+    /// for bookdown's default.
+    pub chapters: Option<Vec<String>>,
+}
+
+impl BookdownBook {
+    /// Whether the file at `rel` (relative to the root) is a chapter: one
+    /// `rmd_files:` names, else, as bookdown does by default, an `.Rmd`
+    /// file of the book's folder whose name does not start with `_`.
+    pub fn has_chapter(&self, rel: &str) -> bool {
+        match &self.chapters {
+            Some(chapters) => chapters.iter().any(|c| c == rel),
+            None => {
+                let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+                dir == self.folder
+                    && !name.starts_with('_')
+                    && name
+                        .len()
+                        .checked_sub(4)
+                        .and_then(|at| name.get(at..))
+                        .is_some_and(|ext| ext.eq_ignore_ascii_case(".rmd"))
+            }
+        }
+    }
+}
+
+/// Reads the `_bookdown.yml` of the book in `folder`. Invalid YAML gives
+/// bookdown's default chapters.
+pub fn parse_bookdown(folder: &str, text: &str) -> BookdownBook {
+    let files = match yaml::parse(text) {
+        Ok(Some(root)) => root.get("rmd_files").map(|node| {
+            // A list, or one list per output format (`html: […]`).
+            let mut values = Vec::new();
+            node.values(&mut values);
+            values
+                .into_iter()
+                .map(|(file, _)| match folder {
+                    "" => clean(file),
+                    _ => format!("{folder}/{}", clean(file)),
+                })
+                .collect()
+        }),
+        _ => None,
+    };
+    BookdownBook {
+        folder: folder.to_string(),
+        chapters: files,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +210,20 @@ mod tests {
         assert!(project.contains("book/x.qmd") && !project.contains("bookish/x.qmd"));
         assert_eq!(parse("", "bibliography: r.bib\n").bibliography, ["r.bib"]);
         assert_eq!(parse("", "book: [unclosed\n"), QuartoProject::default());
+    }
+
+    #[test]
+    fn bookdown_chapters_listed_or_by_default() {
+        let text =
+            "rmd_files:\n  html: [index.Rmd, 01-引言.Rmd]\n  latex: [./index.Rmd, 02-pdf.Rmd]\n";
+        let listed = parse_bookdown("书", text);
+        assert!(listed.has_chapter("书/01-引言.Rmd") && listed.has_chapter("书/02-pdf.Rmd"));
+        assert!(!listed.has_chapter("书/03-other.Rmd"));
+        let default = parse_bookdown("", "book_filename: x\n");
+        assert_eq!(default.chapters, None);
+        assert!(default.has_chapter("01-intro.Rmd") && default.has_chapter("index.rmd"));
+        assert!(!default.has_chapter("_common.Rmd") && !default.has_chapter("sub/a.Rmd"));
+        assert!(!default.has_chapter("README.md") && !default.has_chapter("引.Rmd😀"));
     }
 }
 
