@@ -904,6 +904,17 @@ mod tests {
         );
     }
 
+    /// Found in a README of interview questions kept in a vault: 464
+    /// entries of its table of contents link to `442. ### Question?`, a
+    /// heading inside a list item, as GitHub renders it.
+    #[test]
+    fn headings_inside_list_items_are_anchors() {
+        check(
+            "//- n.md\n| 1 | [What is a 闭包?](#what-is-a-闭包) 😀 |\r\n[[#Why]] [x](#gone)\r\n\r\n1. ### What is a 闭包?\r\n2. ## Why\r\n",
+            expect![[r#"broken-anchor n.md:2:15-2:19 "gone" no heading 'gone' in this note"#]],
+        );
+    }
+
     /// A Quarto page and the parts it includes are one text: a part links
     /// to the page's headings; an include that names no file is broken.
     /// Outside Quarto the shortcode is someone else's.

@@ -456,6 +456,32 @@ fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
     start..start.max(range.start + slice.trim_end().len())
 }
 
+/// `content` without a heading's closing sequence of `#`s.
+fn without_closing_hashes(text: &str, content: Range<usize>) -> Range<usize> {
+    let without = text[content.clone()].trim_end_matches('#');
+    if without.len() < content.len() && (without.is_empty() || without.ends_with([' ', '\t'])) {
+        trimmed(text, content.start..content.start + without.len())
+    } else {
+        content
+    }
+}
+
+/// The heading a list item's content (`### Title` of `1. ### Title`) is.
+fn heading_in_item(text: &str, content: Range<usize>) -> Option<Block> {
+    let item = &text[content.clone()];
+    let level = item.bytes().take_while(|&b| b == b'#').count();
+    let rest = &item[level..];
+    if !(1..=6).contains(&level) || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let heading = without_closing_hashes(text, trimmed(text, content.start + level..content.end));
+    Some(Block::new(
+        BlockKind::Heading { level: level as u8 },
+        content,
+        heading,
+    ))
+}
+
 fn indent_width(marker: &str) -> u32 {
     marker
         .chars()
@@ -540,11 +566,7 @@ fn extract_block(
     let after_marker = (range.start + marker.len()).min(range.end);
     let mut content = trimmed(text, after_marker..range.end);
     if let BlockKind::Heading { .. } = kind {
-        // A closing sequence of `#`s is not part of the heading text.
-        let without = text[content.clone()].trim_end_matches('#');
-        if without.len() < content.len() && (without.is_empty() || without.ends_with([' ', '\t'])) {
-            content = trimmed(text, content.start..content.start + without.len());
-        }
+        content = without_closing_hashes(text, content);
     }
     // A list item that is a fenced code block (`- ```js`): the item is its
     // first line, and the fence a code block of its own.
@@ -588,7 +610,14 @@ fn extract_block(
             content.start,
         ));
     }
+    let item_heading = match kind {
+        BlockKind::ListItem { .. } => heading_in_item(text, content.clone()),
+        _ => None,
+    };
     note.blocks.push(Block::new(kind, range, content));
+    // `1. ### Title` is a list item that holds a heading (CommonMark):
+    // GitHub gives it an id, and tables of contents link to it.
+    note.blocks.extend(item_heading);
     if let Some(code) = code_fence {
         let code = line_content(text, code);
         note.blocks
@@ -734,6 +763,24 @@ mod tests {
             ));
         }
         expect.assert_eq(&out);
+    }
+
+    /// A list item whose content is an ATX heading holds that heading.
+    #[test]
+    fn headings_inside_list_items() {
+        check(
+            "442. ### What is a 闭包? 😀 ###\r\n- ## 名词解释\r\n- #tag is no heading\r\n  - #\r\n* ####### seven\r\n",
+            expect![[r########"
+                ListItem { indent: 0 } "### What is a 闭包? 😀 ###"
+                Heading { level: 3 } "What is a 闭包? 😀"
+                ListItem { indent: 0 } "## 名词解释"
+                Heading { level: 2 } "名词解释"
+                ListItem { indent: 0 } "#tag is no heading"
+                ListItem { indent: 2 } "#"
+                Heading { level: 1 } ""
+                ListItem { indent: 0 } "####### seven"
+            "########]],
+        );
     }
 
     /// Quarto's include shortcode on a line of its own; not escaped, not

@@ -146,6 +146,8 @@ pub fn may_define_terms(text: &str, is_glossary_file: bool, section_names: &[Str
         // no quote marker): a line it calls a heading or definition is
         // one of these.
         let line = line.trim_start_matches([' ', '\t', '>']);
+        // A list item may hold a heading (`1. ## Glossary`).
+        let line = after_list_marker(line).unwrap_or(line);
         let mut chars = line.chars();
         match chars.next() {
             Some(':' | '~') => chars.next().is_some_and(|c| c == ' ' || c == '\t'),
@@ -160,6 +162,19 @@ pub fn may_define_terms(text: &str, is_glossary_file: bool, section_names: &[Str
             _ => false,
         }
     })
+}
+
+/// What follows a list marker (`- `, `* `, `+ `, `1. `, `2) `) at the
+/// start of `line`.
+fn after_list_marker(line: &str) -> Option<&str> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = match digits {
+        0 => line.strip_prefix(['-', '*', '+'])?,
+        1..=9 => line[digits..].strip_prefix(['.', ')'])?,
+        _ => return None,
+    };
+    rest.starts_with([' ', '\t'])
+        .then(|| rest.trim_start_matches([' ', '\t']))
 }
 
 fn extend(out: &mut [GlossaryEntry], end: usize) {
@@ -213,6 +228,7 @@ mod tests {
                 "- **CoT** (思维链): 逐步推理", "- term: definition", "  - nested: item",
                 "Term", ": definition", "~ definition", "   : indented", "\t: tab", ":no blank",
                 "> : quoted", "```", "~~~", "text 😀", "", "---", "title: x",
+                "- ## Glossary", "1. ### 名词解释", "  2) # Terms", "-## Glossary",
             ]), 0..12),
             crlf in proptest::bool::ANY,
         ) {
