@@ -557,6 +557,32 @@ fn parts_of_a_document_whose_bibliography_cannot_be_loaded_report_that_not_their
     .assert_eq(&located(&run.json()).join("\n"));
 }
 
+/// Found in a paper kept with a copy of its `.bib` per journal template,
+/// and a Quarto blog: a key in two files is a duplicate only where one
+/// build reads both files.
+#[test]
+fn a_key_is_a_duplicate_only_in_files_read_together() {
+    let vault = Vault::empty();
+    let entry = "@article{wei2022, title = {思维链 😀}}\n";
+    vault.write("paper/references.bib", entry);
+    vault.write("paper/jmlr/references.bib", entry);
+    vault.write("paper/jmlr/main.md", "[@wei2022]\n");
+    vault.write("thesis/a.bib", "@book{k, title = {A}}\n");
+    vault.write(
+        "thesis/b.bib",
+        "@book{k, title = {B}}\n@book{k, title = {B again}}\n",
+    );
+    vault.write(
+        "thesis/thesis.md",
+        "---\nbibliography: [a.bib, b.bib]\n---\n[@k] [@wei2022]\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    expect![[r#"
+        "duplicate-citation-key" "thesis/b.bib":1 "citation key 'k' is already defined in thesis/a.bib:1"
+        "duplicate-citation-key" "thesis/b.bib":2 "citation key 'k' is already defined in thesis/a.bib:1""#]]
+    .assert_eq(&located(&run.json()).join("\n"));
+}
+
 /// Found in a Manubot manuscript: every `[@doi:…]`, `[@arxiv:…]` and
 /// `[@tag:…]` (1,196 citations) was reported unknown, though Manubot's
 /// filter resolves them, not a bibliography. Without Manubot's build they

@@ -559,7 +559,21 @@ fn bibliography_problems(sink: &mut Sink, id: BibId) {
                     .position(|e| e.key == entry.key)
                     .unwrap_or(index),
             },
-            None => workspace.citation_key(&entry.key)[0],
+            // In another file, a duplicate only where one build reads
+            // both: the same `.bib` copied for two papers is not one.
+            None => {
+                let here = KeyLocation {
+                    bib: id,
+                    entry: index,
+                };
+                let together = |other: BibId| {
+                    let path = |b: BibId| workspace.bibliographies[b].file.path.as_path();
+                    other == id || workspace.loaded_together.both(path(other), path(id))
+                };
+                let locations = workspace.citation_key(&entry.key).iter();
+                let mut earlier = locations.take_while(|&&l| l != here);
+                earlier.find(|l| together(l.bib)).copied().unwrap_or(here)
+            }
         };
         if first
             == (KeyLocation {
@@ -765,6 +779,16 @@ mod tests {
             "//- n.md\n> ```md\n> [[Not a link]]\n> ```\n\n> [!example]\n> ```\n> ![[nope.png]]\n> ```\n\n- item\n  ```\n  [[Also not]]\n  ```\n\n[[After the code]]\n",
             expect![[r#"
                 broken-link n.md:15:3-15:17 "After the code" no concept or note named 'After the code'"#]],
+        );
+    }
+
+    /// Found in a Quarto blog and a Foam vault: a repeated heading's id
+    /// gets `-1`, `-2`, … (GitHub, Pandoc, Quarto's own output).
+    #[test]
+    fn repeated_headings_are_linked_with_a_number() {
+        check(
+            "//- n.md\n## Twitter 😀\r\n## Twitter 😀\r\n## 引言\r\n## 引言\r\n[a](#twitter--1) [b](#twitter-1) [c](#引言-1) [d](#twitter-2) [[#Twitter 😀]]\r\n",
+            expect![[r#"broken-anchor n.md:5:50-5:59 "twitter-2" no heading 'twitter-2' in this note; did you mean 'Twitter 😀'?"#]],
         );
     }
 

@@ -127,26 +127,110 @@ pub(super) fn labels(text: &str) -> Vec<Spanned<String>> {
     labels
 }
 
+/// What a Pandoc attribute block (`{#id .class key=value}`) says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attributes<'a> {
+    /// The id (`#id`, in any place among the attributes), if any.
+    pub id: Option<&'a str>,
+}
+
+/// The attributes of an attribute block's inside (between its braces):
+/// `None` unless every blank-separated token is an id (`#x`), a class
+/// (`.x`), a `key=value` or `-` (`Sets {a, b}` is text).
+pub fn attribute_block(inner: &str) -> Option<Attributes<'_>> {
+    let tokens = attribute_tokens(inner);
+    let attribute = |token: &&str| {
+        *token == "-"
+            || token.starts_with(['#', '.'])
+            || token
+                .split_once('=')
+                .is_some_and(|(k, _)| !k.is_empty() && !k.contains(['"', '\'']))
+    };
+    if tokens.is_empty() || !tokens.iter().all(attribute) {
+        return None;
+    }
+    let id = tokens
+        .iter()
+        .find_map(|t| t.strip_prefix('#'))
+        .filter(|id| !id.is_empty());
+    Some(Attributes { id })
+}
+
+/// The blank-separated tokens of an attribute block's inside, a quoted
+/// value (`key="a b"`) being part of its token.
+fn attribute_tokens(inner: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    let mut quote = None;
+    for (i, c) in inner.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (None, c) if c.is_whitespace() => {
+                if let Some(s) = start.take() {
+                    tokens.push(&inner[s..i]);
+                }
+            }
+            (None, _) => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        tokens.push(&inner[s..]);
+    }
+    tokens
+}
+
+/// The ids of the attribute blocks closed on their line, the id among
+/// other attributes (`{width=80% #fig:det}`, `{.unnumbered #sec:h}`), and
+/// of HTML `<div id="fig:x">`s, which Pandoc reads as divs with that id
+/// (pandoc-crossref's subfigures).
 fn attribute_ids(text: &str) -> Vec<Spanned<String>> {
     let mut labels = Vec::new();
-    for (at, _) in text.match_indices("{#") {
-        let start = at + 2;
-        let rest = &text[start..];
-        let len = rest
-            .find(|c: char| c.is_whitespace() || c == '}' || c == '{')
-            .unwrap_or(rest.len());
-        // An attribute block is short: look for its `}` nearby only, so that
-        // a line of `{#` stays linear.
-        let closed = rest.as_bytes()[len..]
-            .iter()
+    for (open, _) in text.match_indices('{') {
+        let rest = &text[open + 1..];
+        // An attribute block is short: look for its `}` nearby only, so
+        // that a line of `{` stays linear.
+        let Some(close) = rest
+            .bytes()
             .take(256)
-            .find(|&&b| matches!(b, b'}' | b'{' | b'\n' | b'\r'))
-            == Some(&b'}');
-        if len > 0 && closed {
+            .position(|b| matches!(b, b'}' | b'{' | b'\n' | b'\r'))
+            .filter(|&at| rest.as_bytes()[at] == b'}')
+        else {
+            continue;
+        };
+        let inner = &rest[..close];
+        if !inner.contains('#') {
+            continue;
+        }
+        if let Some(id) = attribute_block(inner).and_then(|a| a.id) {
+            let start = open + 1 + (id.as_ptr() as usize - inner.as_ptr() as usize);
             labels.push(Spanned {
-                value: rest[..len].to_string(),
-                range: start..start + len,
+                value: id.to_string(),
+                range: start..start + id.len(),
             });
+        }
+    }
+    for (open, _) in text.match_indices("<div ") {
+        let tag = &text[open..];
+        let tag = &tag[..tag.find(['>', '\n', '\r']).unwrap_or(tag.len())];
+        for quote in ['"', '\''] {
+            let Some(at) = tag.find(&format!(" id={quote}")) else {
+                continue;
+            };
+            let value = &tag[at + 5..];
+            if let Some(len) = value.find(quote).filter(|&len| len > 0) {
+                let start = open + at + 5;
+                labels.push(Spanned {
+                    value: value[..len].to_string(),
+                    range: start..start + len,
+                });
+            }
         }
     }
     labels
@@ -158,12 +242,27 @@ mod tests {
 
     #[test]
     fn attribute_ids_with_exact_ranges() {
-        let text = "# 引言 😀 {#sec:intro .unnumbered}\r\n![图](a.png){#fig:plot width=50%}\n$$ x $$ {#eq:x}\n{#open and {#a}} {#}\n";
+        let text = "# 引言 😀 {#sec:intro .unnumbered}\r\n![图](a.png){#fig:plot width=50%}\n$$ x $$ {#eq:x}\n{#open and {#a}} {#}\n\
+                    ![c](a.png){width=80% #fig:det} # H {.unnumbered #sec:h}\n: Cap {.striped #tbl:t}\n\
+                    {#not words} \\frac{a}{b} <div id=\"fig:umap😀\" class=\"subfigures\"> <div class='x' id='fig:b'>\n";
         let found: Vec<&str> = labels(text)
             .iter()
             .map(|l| &text[l.range.clone()])
             .collect();
-        assert_eq!(found, ["sec:intro", "fig:plot", "eq:x", "a"]);
+        assert_eq!(
+            found,
+            [
+                "sec:intro",
+                "fig:plot",
+                "eq:x",
+                "a",
+                "fig:det",
+                "sec:h",
+                "tbl:t",
+                "fig:umap😀",
+                "fig:b"
+            ]
+        );
         let tex = "\\hypertarget{fig:b}{%\n\\caption{B}\\label{fig:b} \\label{bad label}";
         let found: Vec<&str> = labels(tex).iter().map(|l| &tex[l.range.clone()]).collect();
         assert_eq!(found, ["fig:b", "fig:b"]);

@@ -23,8 +23,8 @@ pub use extract::{extract, names_only, parse_note, parse_tree, read_keys_as_pand
 pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
 pub use label::{
-    crossref_label, is_crossref_label, is_quarto_label, quarto_label, starts_crossref,
-    starts_quarto,
+    attribute_block, crossref_label, is_crossref_label, is_quarto_label, quarto_label,
+    starts_crossref, starts_quarto,
 };
 pub use link::{reference_definition, Link, LinkKind};
 

@@ -85,6 +85,9 @@ impl Anchors {
             block_names: Candidates::default(),
         };
         let mut names = Vec::new();
+        // How many headings had each automatic id before: GitHub and
+        // Pandoc give a repeated one `-1`, `-2`, … (`#twitter-1`).
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for (block, b) in syntax.blocks.iter().enumerate() {
             let BlockKind::Heading { level } = b.kind else {
                 continue;
@@ -99,6 +102,14 @@ impl Anchors {
                 .or_default()
                 .push(index);
             let mut ids = vec![slug(heading), pandoc_identifier(heading)];
+            ids.dedup();
+            for auto in ids.clone() {
+                let before = seen.entry(auto.clone()).or_default();
+                if *before > 0 {
+                    ids.push(format!("{auto}-{before}"));
+                }
+                *before += 1;
+            }
             ids.extend(id.map(normalize));
             // An id is what a link to it was meant to say.
             names.extend(id.map(str::to_string));

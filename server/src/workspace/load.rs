@@ -460,8 +460,14 @@ impl Workspace {
             wanted.extend(self.declared_bibliographies(id));
         }
         self.missing_bibliographies.retain(|m| m.note.is_some());
-        wanted.extend(self.configured_bibliographies());
-        wanted.extend(self.project_bibliographies());
+        let mut groups = self.project_bibliographies();
+        groups.push(self.configured_bibliographies());
+        self.loaded_together.projects = groups
+            .iter()
+            .filter(|group| group.len() > 1)
+            .map(|group| group.iter().map(|w| w.path.clone()).collect())
+            .collect();
+        wanted.extend(groups.into_iter().flatten());
         let mut seen = HashSet::new();
         wanted.retain(|w| seen.insert(w.path.clone()));
         wanted
@@ -510,6 +516,13 @@ impl Workspace {
         }
         self.missing_bibliographies.retain(|m| m.note != Some(id));
         self.missing_bibliographies.extend(missing);
+        match found.len() {
+            0 | 1 => self.loaded_together.notes.remove(&id),
+            _ => {
+                let paths = found.iter().map(|w| w.path.clone()).collect();
+                self.loaded_together.notes.insert(id, paths)
+            }
+        };
         found
     }
 
@@ -574,10 +587,9 @@ impl Workspace {
     /// The bibliographies of Quarto projects (`bibliography:` in
     /// `_quarto.yml`) and Pandoc defaults files (`bibliography`, and
     /// `metadata-files` that hold `references:`), which apply to every note
-    /// of the project. One that is missing is Quarto's or Pandoc's to
-    /// report when it runs.
-    fn project_bibliographies(&self) -> Vec<WantedBibliography> {
-        let mut found = Vec::new();
+    /// of the project, a list per project. One that is missing is Quarto's
+    /// or Pandoc's to report when it runs.
+    fn project_bibliographies(&self) -> Vec<Vec<WantedBibliography>> {
         let holds_references = |path: &Path| {
             let file = read_source(
                 access(&self.root, &self.config),
@@ -587,12 +599,13 @@ impl Workspace {
             );
             file.problem.is_none() && file.text().contains("references:")
         };
-        let quarto = self.quarto_projects.iter().flat_map(|p| {
+        let quarto = self.quarto_projects.iter().map(|p| {
             p.bibliography
                 .iter()
-                .map(move |b| (self.root.join(&p.folder), b.as_str(), false))
+                .map(|b| (self.root.join(&p.folder), b.as_str(), false))
+                .collect::<Vec<_>>()
         });
-        let defaults = self.pandoc_defaults.iter().flat_map(|d| {
+        let defaults = self.pandoc_defaults.iter().map(|d| {
             let bibliographies = d.bibliography.iter().map(|b| (b.as_str(), false));
             // YAML among the inputs is metadata too (`pandoc refs.yml
             // content/*.md`).
@@ -608,17 +621,24 @@ impl Workspace {
             bibliographies
                 .chain(metadata)
                 .map(|(b, metadata)| (self.root.clone(), b, metadata))
+                .collect()
         });
-        for (folder, declared, metadata) in quarto.chain(defaults) {
-            let path = join_inside(&self.root, &folder, declared)
-                .filter(|p| p.exists() && (!metadata || holds_references(p)));
-            if let Ok(bib) =
-                check_declared(access(&self.root, &self.config), path, Origin::Repository)
-            {
-                found.push(bib);
-            }
-        }
-        found
+        // One group per project or defaults file: the files one build
+        // loads together.
+        quarto
+            .chain(defaults)
+            .map(|group| {
+                group
+                    .into_iter()
+                    .filter_map(|(folder, declared, metadata)| {
+                        let path = join_inside(&self.root, &folder, declared)
+                            .filter(|p| p.exists() && (!metadata || holds_references(p)));
+                        let access = access(&self.root, &self.config);
+                        check_declared(access, path, Origin::Repository).ok()
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// The bibliographies named in `gloss.toml`, which may live anywhere,

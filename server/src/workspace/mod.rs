@@ -612,6 +612,23 @@ pub struct MissingBibliography {
     pub reason: String,
 }
 
+/// The bibliography files that are read together, two or more at a time.
+#[derive(Debug, Default)]
+pub(crate) struct LoadedTogether {
+    /// By a note's `bibliography:`.
+    notes: HashMap<NoteId, Vec<PathBuf>>,
+    /// By a Quarto project, a Pandoc defaults file, `gloss.toml`.
+    projects: Vec<Vec<PathBuf>>,
+}
+
+impl LoadedTogether {
+    /// Whether one build reads the files at `a` and `b`.
+    pub fn both(&self, a: &Path, b: &Path) -> bool {
+        let mut groups = self.notes.values().chain(&self.projects);
+        groups.any(|group| group.iter().any(|p| p == a) && group.iter().any(|p| p == b))
+    }
+}
+
 /// Notes grouped into documents.
 #[derive(Debug, Default)]
 pub(crate) struct Documents {
@@ -781,6 +798,10 @@ pub struct Workspace {
     order: OnceLock<Order>,
     pub bibliographies: Vec<Bibliography>,
     pub missing_bibliographies: Vec<MissingBibliography>,
+    /// Which bibliography files a build reads together: a key in two of
+    /// them is a duplicate; in two files no build reads together, it is
+    /// not (copies of one `.bib` for different builds).
+    pub(crate) loaded_together: LoadedTogether,
     /// Folders the walk could not list, as files with the problem (their
     /// notes are not checked, so this is said once, on the folder).
     pub unreadable_folders: Vec<SourceFile>,
@@ -851,6 +872,7 @@ impl Workspace {
             order: OnceLock::from(Order::default()),
             bibliographies: Vec::new(),
             missing_bibliographies: Vec::new(),
+            loaded_together: LoadedTogether::default(),
             unreadable_folders: Vec::new(),
             nested_roots: Vec::new(),
             names: HashMap::new(),
@@ -1590,6 +1612,7 @@ impl Workspace {
         let rel = self.note(id).file.rel.clone();
         self.files.remove(&rel, FileRef::Note(id));
         self.missing_bibliographies.retain(|m| m.note != Some(id));
+        self.loaded_together.notes.remove(&id);
     }
 
     /// Replaces all bibliography files (notes' `references:` stay) and

@@ -106,53 +106,11 @@ pub fn heading_attributes(heading: &str) -> (&str, Option<&str>) {
         return (heading, None);
     };
     let inner = &trimmed[open + 1..trimmed.len() - 1];
-    let tokens = attribute_tokens(inner);
-    let attribute = |token: &&str| {
-        *token == "-"
-            || token.starts_with(['#', '.'])
-            || token
-                .split_once('=')
-                .is_some_and(|(k, _)| !k.is_empty() && !k.contains(['"', '\'']))
-    };
     // Words that are not attributes: heading text (`Sets {a, b}`).
-    if tokens.is_empty() || !tokens.iter().all(attribute) {
-        return (heading, None);
+    match crate::syntax::attribute_block(inner) {
+        Some(attributes) => (trimmed[..open].trim_end(), attributes.id),
+        None => (heading, None),
     }
-    let id = tokens
-        .iter()
-        .find_map(|t| t.strip_prefix('#'))
-        .filter(|id| !id.is_empty());
-    (trimmed[..open].trim_end(), id)
-}
-
-/// The blank-separated tokens of an attribute block's inside, a quoted
-/// value (`key="a b"`) being part of its token.
-fn attribute_tokens(inner: &str) -> Vec<&str> {
-    let mut tokens = Vec::new();
-    let mut start = None;
-    let mut quote = None;
-    for (i, c) in inner.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                start.get_or_insert(i);
-            }
-            (None, c) if c.is_whitespace() => {
-                if let Some(s) = start.take() {
-                    tokens.push(&inner[s..i]);
-                }
-            }
-            (None, _) => {
-                start.get_or_insert(i);
-            }
-        }
-    }
-    if let Some(s) = start {
-        tokens.push(&inner[s..]);
-    }
-    tokens
 }
 
 /// The identifier Pandoc gives a heading (`auto_identifiers`): letters,

@@ -129,6 +129,32 @@ fn chapter_files<'a>(list: &'a Node, out: &mut Vec<&'a str>) {
     }
 }
 
+/// The folder, relative to the project's, that Quarto renders a project
+/// into (`project: output-dir:`, else `_site` for a website, `_book` for a
+/// book, `_manuscript` for a manuscript), or bookdown a book (`output_dir:`,
+/// else `_book`), given the configuration file's name and text. Its notes
+/// and bibliographies are copies, often committed to publish them (`docs`
+/// for GitHub Pages).
+pub fn output_folder(file_name: &str, text: &str) -> Option<String> {
+    let root = yaml::parse(text).ok().flatten();
+    let value = |node: Option<&Node>| node.and_then(Node::as_scalar).map(|(s, _)| s.to_string());
+    let folder = if file_name == BOOKDOWN_FILE {
+        value(root.as_ref().and_then(|r| r.get("output_dir"))).or_else(|| Some("_book".into()))
+    } else {
+        let project = root.as_ref().and_then(|r| r.get("project"));
+        value(project.and_then(|p| p.get("output-dir"))).or_else(|| {
+            match value(project.and_then(|p| p.get("type")))?.as_str() {
+                "website" => Some("_site".into()),
+                "book" => Some("_book".into()),
+                "manuscript" => Some("_manuscript".into()),
+                _ => None,
+            }
+        })
+    }?;
+    let folder = folder.trim_start_matches("./").trim_end_matches('/');
+    (!folder.is_empty() && folder != ".").then(|| folder.to_string())
+}
+
 /// The name bookdown reads a book's configuration from.
 pub const BOOKDOWN_FILE: &str = "_bookdown.yml";
 
@@ -210,6 +236,38 @@ mod tests {
         assert!(project.contains("book/x.qmd") && !project.contains("bookish/x.qmd"));
         assert_eq!(parse("", "bibliography: r.bib\n").bibliography, ["r.bib"]);
         assert_eq!(parse("", "book: [unclosed\n"), QuartoProject::default());
+    }
+
+    #[test]
+    fn output_folders() {
+        let out = |name: &str, text: &str| output_folder(name, text);
+        assert_eq!(
+            out(
+                "_quarto.yml",
+                "project:\n  type: website\n  output-dir: ./docs/\n"
+            )
+            .as_deref(),
+            Some("docs")
+        );
+        assert_eq!(
+            out("_quarto.yml", "project:\n  type: website\n").as_deref(),
+            Some("_site")
+        );
+        assert_eq!(
+            out("_quarto.yaml", "project: {type: book}\n").as_deref(),
+            Some("_book")
+        );
+        assert_eq!(out("_quarto.yml", "project:\n  type: default\n"), None);
+        assert_eq!(out("_quarto.yml", "project:\n  output-dir: .\n"), None);
+        assert_eq!(out("_quarto.yml", "[unclosed"), None);
+        assert_eq!(
+            out("_bookdown.yml", "output_dir: 书\n").as_deref(),
+            Some("书")
+        );
+        assert_eq!(
+            out("_bookdown.yml", "book_filename: x\n").as_deref(),
+            Some("_book")
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Finding the notes and bibliographies of a workspace.
 //!
 //! The walk honours `.gitignore`, `.ignore` and `.git/info/exclude` the way
-//! ripgrep does (also outside git repositories), skips hidden files, and
-//! applies the configured include/exclude globs. It reads ignore files
+//! ripgrep does (also outside git repositories), skips hidden files, reads
+//! no note in the folders Quarto and bookdown render into, and applies the
+//! configured include/exclude globs. It reads ignore files
 //! itself, through [`super::read`], rather than letting a library open
 //! them: an ignore file committed as a FIFO or as a link to `/dev/zero`
 //! must not hang or exhaust the walk.
@@ -13,7 +14,8 @@ use std::sync::Arc;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
-use super::config::Config;
+use super::config::{Config, MAX_CONFIG_SIZE};
+use super::quarto::{self, BOOKDOWN_FILE, PROJECT_FILES};
 use super::read::{read_file, Access, Origin};
 
 /// Ignore files are a few lines; anything bigger is not one.
@@ -72,6 +74,10 @@ struct Rules {
     gitignore: Option<Gitignore>,
     /// `.git/info/exclude`, for the folder holding `.git`.
     exclude: Option<Gitignore>,
+    /// The folder a Quarto project or bookdown book here renders into:
+    /// copies of its notes and bibliographies, which are not read (links
+    /// may still name its files).
+    output: Option<PathBuf>,
 }
 
 /// The rules of one ignore file (`.gitignore` syntax) in folder `dir`.
@@ -90,10 +96,18 @@ impl Rules {
             let bytes = read_file(access, file, Origin::Control, MAX_IGNORE_FILE_SIZE).ok()?;
             ignore_rules(dir, &String::from_utf8_lossy(&bytes))
         };
+        let output = [PROJECT_FILES[0], PROJECT_FILES[1], BOOKDOWN_FILE]
+            .into_iter()
+            .find_map(|name| {
+                let bytes = read_file(access, &dir.join(name), Origin::Control, MAX_CONFIG_SIZE);
+                quarto::output_folder(name, &String::from_utf8_lossy(&bytes.ok()?))
+            })
+            .map(|folder| dir.join(folder));
         Rules {
             ignore: load(&dir.join(".ignore")),
             gitignore: load(&dir.join(".gitignore")),
             exclude: load(&dir.join(".git/info/exclude")),
+            output,
         }
     }
 }
@@ -119,6 +133,13 @@ fn ignored(stack: &Stack, path: &Path, is_dir: bool) -> bool {
         }
     }
     false
+}
+
+/// Whether folder `dir` is one a Quarto project or bookdown book renders
+/// into: its files are links' targets (a rendered figure), never notes or
+/// bibliographies.
+fn is_output(stack: &Stack, dir: &Path) -> bool {
+    stack.iter().any(|r| r.output.as_deref() == Some(dir))
 }
 
 /// What the walk makes of a file it lists.
@@ -165,8 +186,9 @@ pub fn walk(root: &Path, config: &Config) -> Found {
         confined: config.confined,
     };
     let mut found = Found::default();
-    let mut pending: Vec<(PathBuf, Stack)> = vec![(root.to_path_buf(), Vec::new())];
-    while let Some((dir, mut stack)) = pending.pop() {
+    // Each folder with its rules and whether it holds rendered copies.
+    let mut pending: Vec<(PathBuf, Stack, bool)> = vec![(root.to_path_buf(), Vec::new(), false)];
+    while let Some((dir, mut stack, copies)) = pending.pop() {
         stack.push(Arc::new(Rules::read(&access, &dir)));
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -193,7 +215,8 @@ pub fn walk(root: &Path, config: &Config) -> Found {
                     continue;
                 }
                 found.folders.push(path.clone());
-                pending.push((path, stack.clone()));
+                let copies = copies || is_output(&stack, &path);
+                pending.push((path, stack.clone(), copies));
                 continue;
             }
             let regular =
@@ -201,7 +224,7 @@ pub fn walk(root: &Path, config: &Config) -> Found {
             if !regular {
                 continue;
             }
-            let skipped = hidden || ignored(&stack, &path, false);
+            let skipped = hidden || copies || ignored(&stack, &path, false);
             match kind_of(&path, &relative(root, &path), config, skipped) {
                 FileKind::Note => found.notes.push(path),
                 FileKind::Bibliography => found.bibliographies.push(path),
@@ -231,6 +254,7 @@ pub fn watched_kind(root: &Path, path: &Path, config: &Config) -> Option<FileKin
     let folders = path.parent()?.strip_prefix(root).ok()?;
     let mut stack: Stack = vec![Arc::new(Rules::read(&access, root))];
     let mut dir = root.to_path_buf();
+    let mut copies = false;
     for name in folders.iter() {
         dir.push(name);
         if is_hidden(name)
@@ -239,9 +263,10 @@ pub fn watched_kind(root: &Path, path: &Path, config: &Config) -> Option<FileKin
         {
             return None;
         }
+        copies = copies || is_output(&stack, &dir);
         stack.push(Arc::new(Rules::read(&access, &dir)));
     }
-    let skipped = path.file_name().is_none_or(is_hidden) || ignored(&stack, path, false);
+    let skipped = path.file_name().is_none_or(is_hidden) || copies || ignored(&stack, path, false);
     Some(kind_of(path, &relative(root, path), config, skipped))
 }
 
@@ -293,6 +318,54 @@ mod tests {
             ["a.md", "sub/keep.tmp.md", "sub/secret.md"]
         );
         assert_eq!(names(&found.bibliographies, &root), ["refs.bib"]);
+    }
+
+    /// Found in a Quarto blog that publishes from `docs/`: every note and
+    /// bibliography was there twice, and each key a duplicate.
+    #[test]
+    fn folders_quarto_and_bookdown_render_into_are_not_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "blog/_quarto.yml",
+            "project:\n  type: website\n  output-dir: docs\n",
+        );
+        write("blog/posts/a.qmd", "x");
+        write("blog/refs.bib", "x");
+        write("blog/docs/posts/a.qmd", "x");
+        write("blog/docs/refs.bib", "x");
+        write("blog/_site/b.md", "x");
+        write("书/_bookdown.yml", "book_filename: x\n");
+        write("书/index.Rmd", "x");
+        write("书/_book/index.md", "x");
+        write("site/_quarto.yml", "project: {type: website}\n");
+        write("site/_site/c.md", "x");
+        write("docs/d.md", "x");
+        write("blog/docs/posts/a_files/figure-html/plot-1.png", "x");
+        let found = walk(&root, &Config::default());
+        assert_eq!(
+            names(&found.notes, &root),
+            [
+                "blog/_site/b.md",
+                "blog/posts/a.qmd",
+                "docs/d.md",
+                "书/index.Rmd"
+            ]
+        );
+        assert_eq!(names(&found.bibliographies, &root), ["blog/refs.bib"]);
+        // Rendered files are there for links to name.
+        assert!(names(&found.others, &root)
+            .contains(&"blog/docs/posts/a_files/figure-html/plot-1.png".to_string()));
+        assert!(names(&found.others, &root).contains(&"site/_site/c.md".to_string()));
+        let kind = |rel: &str| watched_kind(&root, &root.join(rel), &Config::default());
+        assert_eq!(kind("blog/docs/posts/a.qmd"), Some(FileKind::Other));
+        assert_eq!(kind("site/_site/c.md"), Some(FileKind::Other));
+        assert_eq!(kind("blog/posts/a.qmd"), Some(FileKind::Note));
     }
 
     #[test]
