@@ -1012,6 +1012,21 @@ mod tests {
         );
     }
 
+    /// Found in a thesis and two Pandoc projects: a note's own reference
+    /// list names papers, a link's title is the link's, and a heading
+    /// whose paragraph cites the paper right after it is how the text
+    /// reads. A title outside those is still a mention.
+    #[test]
+    fn titles_in_reference_lists_link_titles_and_next_to_their_citation() {
+        check(
+            "//- refs.bib\n@misc{k1, title={Horn Clause Solvers for Program Verification}}\n@misc{k2, title={Scaling Laws for Neural Language Models}}\n\
+             //- a.md\n### Scaling Laws for Neural Language Models\n\nKaplan et al. [@k2] 😀\n\n[3]: https://x.org/p \"Horn Clause Solvers for Program Verification\"\n\n\
+             ## Список литературы\r\n1. Bjørner N. Horn Clause Solvers for Program Verification // 2015.\r\n### 参考文献\n- “Scaling Laws for Neural Language Models”\n\
+             # Notes\n“Horn Clause Solvers for Program Verification”\n",
+            expect![[r#"title-citation a.md:12:2-12:46 "Horn Clause Solvers for Program Verification" 'Horn Clause Solvers for Program Verification' is cited by title; cite it as [@k1]"#]],
+        );
+    }
+
     /// A note's own `references:` are its papers alone: their titles are
     /// neither found nor in the way in another note, where the file's
     /// title, one edit away, is found.

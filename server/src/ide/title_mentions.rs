@@ -1,30 +1,41 @@
 //! What several features need to know of a paper mentioned by its title:
 //! whether a key cites it nearby, and how to name it in a few words.
 
-use crate::syntax::Block;
+use std::ops::Range;
+
 use crate::workspace::titles::TitleMention;
 use crate::workspace::{BibEntry, KeyLocation, NoteId, Workspace};
 
-/// The block (line, list item, heading) holding `offset`.
-fn block_at(workspace: &Workspace, note: NoteId, offset: usize) -> Option<&Block> {
+/// The lines around `offset`: the block (line, list item, heading) holding
+/// it, with the blocks right before and after it.
+fn lines_around(workspace: &Workspace, note: NoteId, offset: usize) -> Option<Range<usize>> {
     let blocks = &workspace.note(note).syntax.blocks;
     let at = blocks.partition_point(|b| b.range().end < offset);
-    blocks.get(at).filter(|b| b.range().start <= offset)
+    let block = blocks.get(at).filter(|b| b.range().start <= offset)?;
+    let start = at
+        .checked_sub(1)
+        .map_or(block.range().start, |b| blocks[b].range().start);
+    let end = blocks
+        .get(at + 1)
+        .map_or(block.range().end, |b| b.range().end);
+    Some(start.min(block.range().start)..end.max(block.range().end))
 }
 
-/// Whether a citation on the mention's line cites the paper: then the
-/// title is only how the sentence reads, and nothing is missing.
+/// Whether a citation on the mention's line, or the line before or after
+/// it, cites the paper: then the title is only how the text reads (`###
+/// Scaling Laws` over `Kaplan et al. [@kaplan2020] find…`), and nothing is
+/// missing.
 pub fn is_cited(workspace: &Workspace, note: NoteId, mention: &TitleMention) -> bool {
-    let Some(block) = block_at(workspace, note, mention.range.start) else {
+    let Some(lines) = lines_around(workspace, note, mention.range.start) else {
         return false;
     };
-    // Citations are in the order of the text: those of the block are one
+    // Citations are in the order of the text: those of the lines are one
     // run of them.
     let citations = &workspace.note(note).syntax.citations;
-    let first = citations.partition_point(|c| c.token().start < block.range().start);
+    let first = citations.partition_point(|c| c.token().start < lines.start);
     let on_line = citations[first..]
         .iter()
-        .take_while(|c| c.token().start < block.range().end);
+        .take_while(|c| c.token().start < lines.end);
     let mut keys = on_line
         .filter_map(|c| workspace.key_location(note, c.key().value))
         .peekable();

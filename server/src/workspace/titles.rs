@@ -237,14 +237,32 @@ impl Titles {
             .chain(syntax.citations.iter().map(|c| c.token()))
             .collect();
         hidden.sort_by_key(|r| r.start);
+        // The level of the reference list's heading while in one.
+        let mut reference_list: Option<u8> = None;
         for block in &syntax.blocks {
-            if block.kind == BlockKind::Code || block.range().start < front_matter.end {
+            if let BlockKind::Heading { level } = block.kind {
+                if reference_list.is_some_and(|list| level <= list) {
+                    reference_list = None;
+                }
+                let heading = text.get(block.content()).unwrap_or("");
+                if is_reference_list(heading) {
+                    reference_list = Some(level);
+                }
+            }
+            if block.kind == BlockKind::Code
+                || block.range().start < front_matter.end
+                || reference_list.is_some()
+            {
                 continue;
             }
             let line = block.content();
             let Some(source) = text.get(line.clone()) else {
                 continue;
             };
+            // `[3]: https://… "Paper Title"`: a link's title, not a mention.
+            if block.kind == BlockKind::Line && is_link_definition(source) {
+                continue;
+            }
             let from = hidden.partition_point(|r| r.end <= line.start);
             let to = hidden.partition_point(|r| r.start < line.end);
             let hidden: Vec<Range<usize>> = hidden[from..to]
@@ -724,6 +742,65 @@ fn with_link(line: &str, outer: Range<usize>) -> Range<usize> {
     outer
 }
 
+/// Whether a line is a link reference definition, `[label]: destination
+/// "title"`.
+fn is_link_definition(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix('[') else {
+        return false;
+    };
+    // `[^1]: …` is a footnote, whose text is read.
+    rest.find("]:").is_some_and(|close| {
+        close > 0
+            && !rest.starts_with('^')
+            && !rest[..close].contains(['[', ']'])
+            && rest[close + 2..].starts_with([' ', '\t'])
+    })
+}
+
+/// Headings of a note's own list of references: its entries name papers
+/// as a bibliography does, they do not mention them.
+const REFERENCE_LISTS: &[&str] = &[
+    "references",
+    "reference list",
+    "bibliography",
+    "works cited",
+    "literature",
+    "sources",
+    "literaturverzeichnis",
+    "bibliographie",
+    "références",
+    "referencias",
+    "bibliografía",
+    "bibliografia",
+    "riferimenti bibliografici",
+    "список литературы",
+    "литература",
+    "参考文献",
+    "参考资料",
+    "文献",
+    "引用文献",
+    "참고문헌",
+];
+
+/// Whether a heading's text names a list of references (`## References`,
+/// `## 参考文献`, `# Список литературы`), numbered or not.
+fn is_reference_list(heading: &str) -> bool {
+    let heading = heading
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
+        .trim_end_matches([':', '：'])
+        .trim()
+        .to_lowercase();
+    REFERENCE_LISTS.contains(&heading.as_str())
+}
+
+/// Words title case leaves in lower case besides the stopwords
+/// (`Intrinsic vs Extrinsic Properties`, `Mind over Matter`).
+const TITLE_CASE_MINOR: &[&str] = &[
+    "vs", "versus", "nor", "but", "so", "yet", "per", "than", "up", "off", "out", "over", "under",
+    "upon", "between", "against", "without", "within", "among", "through", "toward", "towards",
+    "across", "beyond", "like", "onto", "et", "al", "de", "la", "le", "von", "van", "der",
+];
+
 /// Whether a title found in running text reads as one there rather than as
 /// a phrase of the sentence: capitalised as titles are (`The Structure of
 /// Scientific Revolutions`, not `the grammar of graphics` or `long short
@@ -740,14 +817,24 @@ fn reads_as_title(text: &str) -> bool {
     // `3D Human Pose Estimation`: a digit starts a title word as well.
     let capitalised = |w: &str| {
         w.chars()
-            .next()
+            .find(|c| c.is_alphanumeric())
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
     };
-    let content = words
-        .iter()
-        .filter(|w| !STOPWORDS.contains(&w.to_lowercase().as_str()) && capitalised(w))
-        .count();
-    words.first().is_some_and(|w| capitalised(w)) && content >= 2
+    // Every word that is not a stopword capitalised, a compound by its
+    // first part (`Few-Shot`, `Pre-training`): `Monte Carlo
+    // cross-validation` is a method named in a sentence.
+    let minor = |w: &str| {
+        let w = w.to_lowercase();
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        STOPWORDS.contains(&w) || TITLE_CASE_MINOR.contains(&w)
+    };
+    let content: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric) && !minor(w))
+        .collect();
+    words.first().is_some_and(|w| capitalised(w))
+        && content.len() >= 2
+        && content.iter().all(|w| capitalised(w))
 }
 
 /// URLs in a line (`https://…`, `www.…`), to the next space or non-ASCII
@@ -1041,6 +1128,7 @@ mod tests {
             "Rethinking the Role of Demonstrations: What Makes In-Context Learning Work?",
             "Mass-Editing Memory in a Transformer",
             "Locating and Editing Factual Associations in GPT",
+            "Intrinsic vs Extrinsic Properties",
         ]);
         let cases = [
             (
@@ -1075,6 +1163,11 @@ mod tests {
                 "见 Mass Editing Memory in a Transformer、Locating and Editing Factual Associations in GPT",
                 "[Mass Editing Memory in a Transformer]→6 (0), [Locating and Editing Factual Associations in GPT]→7 (0)",
             ),
+            // Bare, in title case with its lower-case words.
+            (
+                "[^2]: See Intrinsic vs Extrinsic Properties 😀 (2002).",
+                "[Intrinsic vs Extrinsic Properties]→8 (0)",
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(show(&t, line), expected, "{line}");
@@ -1089,6 +1182,7 @@ mod tests {
             "Attention Is All You Need",
             "Training language models to follow instructions with human feedback",
             "Long Short-Term Memory",
+            "{Monte Carlo} cross validation",
         ]);
         for line in [
             // A common phrase that begins a title.
@@ -1097,6 +1191,9 @@ mod tests {
             "We use deep residual learning here.",
             // A short title used as a phrase of the sentence.
             "An LSTM (long short term memory) keeps state.",
+            // A method named in a sentence, capitalised for a name in it.
+            "an iteration of Monte Carlo cross-validation runs 😀",
+            "we ran Monte Carlo cross validation again",
             "the attention is all you need slogan",
             // Inside code, a URL, a link target.
             "`Attention Is All You Need` and https://example.org/Attention-Is-All-You-Need",
