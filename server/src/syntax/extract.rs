@@ -264,10 +264,84 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
 /// (they may come from several chunks of an incremental parse).
 pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     name_lone_block_ids(note);
+    drop_in_opaque_blocks(note, text);
     citation::drop_examples(&mut note.citations);
     let code = code_blocks(note);
     citation::drop_raw_tex(&mut note.citations, text, &code);
     note.labels = super::label::labels(text);
+}
+
+/// Display math on lines of its own (`$$` … `$$`) and raw HTML blocks of
+/// `<script>`, `<style>`, `<pre>` or `<textarea>` (CommonMark's first kind
+/// of HTML block, which runs to its closing tag, blank lines and all) are
+/// read by MathJax or the browser: their lines are code, and nothing in
+/// them links or cites (`[[a, b]]` in a matrix, CSS's `@media`).
+fn drop_in_opaque_blocks(note: &mut NoteSyntax, text: &str) {
+    let mut opaque: Vec<Range<usize>> = Vec::new();
+    let blocks = &mut note.blocks;
+    let mut i = 0;
+    while i < blocks.len() {
+        let end = match blocks[i].kind {
+            BlockKind::Line | BlockKind::Quote => opaque_block_end(text, blocks, i),
+            _ => None,
+        };
+        let Some(last) = end else {
+            i += 1;
+            continue;
+        };
+        opaque.push(blocks[i].range().start..blocks[last].range().end);
+        for block in &mut blocks[i..=last] {
+            *block = Block::new(BlockKind::Code, block.range(), block.content());
+        }
+        i = last + 1;
+    }
+    if opaque.is_empty() {
+        return;
+    }
+    let outside = |at: usize| !opaque.iter().any(|r| r.start <= at && at < r.end);
+    note.links.retain(|l| outside(l.range().start));
+    note.citations.retain(|c| outside(c.key().range.start));
+}
+
+/// The last block of the display math or raw HTML block that block
+/// `first` opens, if it opens one that closes.
+fn opaque_block_end(text: &str, blocks: &[Block], first: usize) -> Option<usize> {
+    let line = &text[blocks[first].content()];
+    if let Some(rest) = line.strip_prefix("$$") {
+        if rest.contains("$$") {
+            return None; // on one line: the grammar's
+        }
+        // To the next line holding `$$`, within the paragraph (a blank
+        // line ends display math in Pandoc).
+        for next in first + 1..blocks.len() {
+            let gap = &text[blocks[next - 1].range().end..blocks[next].range().start];
+            if !matches!(gap, "\n" | "\r\n" | "\r") || blocks[next].kind == BlockKind::Code {
+                return None;
+            }
+            if text[blocks[next].content()].contains("$$") {
+                return Some(next);
+            }
+        }
+        return None;
+    }
+    let tag = ["script", "style", "pre", "textarea"]
+        .into_iter()
+        .find(|tag| {
+            let opens = line
+                .get(..tag.len() + 1)
+                .is_some_and(|o| o.starts_with('<') && o[1..].eq_ignore_ascii_case(tag));
+            opens
+                && line[tag.len() + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == '>' || c.is_whitespace())
+        })?;
+    let closing = format!("</{tag}>");
+    (first..blocks.len()).find(|&b| {
+        text[blocks[b].content()]
+            .to_ascii_lowercase()
+            .contains(&closing)
+    })
 }
 
 /// The ranges of the note's code blocks, in order.
@@ -763,6 +837,34 @@ mod tests {
             ));
         }
         expect.assert_eq(&out);
+    }
+
+    /// Display math over several lines and raw `<style>`/`<script>`
+    /// blocks are code; math cut by a blank line, or never closed, is not.
+    #[test]
+    fn display_math_and_raw_html_blocks_are_code() {
+        check(
+            "$$\r\nx = [[a, b]] 😀 [@k1]\r\n$$ {#eq:m}\r\n> $$\n> [x](\\mathbf C)\n> $$\n<style>\n@media (min-width: 1px) {}\n\n[[in style]]\n</style>\n$$\n[[open]]\n\n$$\n[[after]] [@k2]\n",
+            expect![[r#"
+                Code "$$"
+                Code "x = [[a, b]] 😀 [@k1]"
+                Code "$$ {#eq:m}"
+                Code "$$"
+                Code "[x](\\mathbf C)"
+                Code "$$"
+                Code "<style>"
+                Code "@media (min-width: 1px) {}"
+                Code "[[in style]]"
+                Code "</style>"
+                Line "$$"
+                Line "[[open]]"
+                Line "$$"
+                Line "[[after]] [@k2]"
+                link Wiki "[[open]]" target=Some("open") anchor=None
+                link Wiki "[[after]]" target=Some("after") anchor=None
+                cite "k2" in "[@k2]"
+            "#]],
+        );
     }
 
     /// A list item whose content is an ATX heading holds that heading.
