@@ -314,7 +314,10 @@ fn opaque_block_end(text: &str, blocks: &[Block], first: usize) -> Option<usize>
         // To the next line holding `$$`, within the paragraph (a blank
         // line ends display math in Pandoc).
         for next in first + 1..blocks.len() {
-            let gap = &text[blocks[next - 1].range().end..blocks[next].range().start];
+            // A heading in a list item lies inside the item's line: no gap.
+            let gap = text
+                .get(blocks[next - 1].range().end..blocks[next].range().start)
+                .unwrap_or("\n");
             if !matches!(gap, "\n" | "\r\n" | "\r") || blocks[next].kind == BlockKind::Code {
                 return None;
             }
@@ -556,12 +559,12 @@ fn heading_in_item(text: &str, content: Range<usize>) -> Option<Block> {
     ))
 }
 
-fn indent_width(marker: &str) -> u32 {
+fn indent_width(marker: &str) -> u16 {
     marker
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .map(|c| if c == '\t' { 4 } else { 1 })
-        .sum()
+        .fold(0u16, u16::saturating_add)
 }
 
 /// What a block node is, before its marker is read.
@@ -864,6 +867,22 @@ mod tests {
                 link Wiki "[[after]]" target=Some("after") anchor=None
                 cite "k2" in "[@k2]"
             "#]],
+        );
+    }
+
+    /// Found on a Logseq graph, where every heading is a list item: the
+    /// heading's block starts inside its item's line, and the search for
+    /// the end of display math sliced the text backwards.
+    #[test]
+    fn display_math_up_to_a_heading_in_a_list_item() {
+        check(
+            "$$\n- # T 😀\n$$\n",
+            expect![[r##"
+                Code "$$"
+                Code "# T 😀"
+                Code "T 😀"
+                Code "$$"
+            "##]],
         );
     }
 

@@ -46,7 +46,7 @@ pub fn entries(
     let mut scope = is_glossary_file.then_some(Scope::File);
     // The indentation of the items that define terms in the current scope;
     // deeper items continue the previous definition.
-    let mut entry_indent: Option<u32> = None;
+    let mut entry_indent: Option<u16> = None;
     // Whether the last entry may still take continuation lines.
     let mut open = false;
     let section_names: Vec<String> = section_names.iter().map(|n| normalize(n)).collect();
@@ -186,8 +186,10 @@ fn extend(out: &mut [GlossaryEntry], end: usize) {
 /// Whether `next_start` is the start of the line right after the line that
 /// ends (before its line break) at `end`.
 fn is_next_line(text: &str, end: usize, next_start: usize) -> bool {
-    let between = &text[end..next_start];
-    matches!(between, "\n" | "\r\n" | "\r")
+    // `None` when the next block starts inside this one (a heading in a
+    // list item).
+    let between = text.get(end..next_start);
+    matches!(between, Some("\n" | "\r\n" | "\r"))
 }
 
 #[cfg(test)]
