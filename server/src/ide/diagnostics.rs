@@ -236,6 +236,13 @@ fn title_citations(sink: &mut Sink, id: NoteId) {
     }
 }
 
+/// A template's field, filled in when a note is made from it
+/// (`![[{{annot.imageRelativePath}}]]`, `[[<% tp.file.title %>]]`,
+/// `{% if tags %}`): not a link yet.
+fn is_placeholder(target: &str) -> bool {
+    ["{{", "<%", "{%"].iter().any(|open| target.contains(open))
+}
+
 fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let workspace = sink.workspace;
     let note = workspace.note(id);
@@ -249,7 +256,9 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
         let target = link.target();
         let target = target.as_ref();
         if let Some(target) = target {
-            if workspace.config.ignore_targets.is_match(target.value) {
+            if workspace.config.ignore_targets.is_match(target.value)
+                || is_placeholder(target.value)
+            {
                 continue;
             }
         }
@@ -928,6 +937,32 @@ mod tests {
         );
     }
 
+    /// Found in three vaults: templates hold placeholders, in a templates
+    /// folder (`Templates/`, `99_Assets/_templates/`) or anywhere
+    /// (`{{…}}`, `<% … %>`).
+    #[test]
+    fn templates_and_placeholders_are_not_links() {
+        check(
+            "//- Templates/Daily.md\n[[Related concept]] [[{{date}}]]\n//- 99_Assets/_templates/论文.md\n---\ntags: {% if allTags %}x{% endif %}\n---\n[[Nope]]\n//- notes/n.md\n![[{{annot.image}}]] [[<% tp.file.title %>]] 😀 [[Gone]]\n//- notes/templates.md\n[[Also gone]]\n",
+            expect![[r#"
+                broken-link notes/n.md:1:50-1:54 "Gone" no concept or note named 'Gone'
+                broken-link notes/templates.md:1:3-1:12 "Also gone" no concept or note named 'Also gone'"#]],
+        );
+    }
+
+    /// Found on an Astro site written in Obsidian (`public/` is served at
+    /// `/`), a Dendron vault and a Quarto manuscript (an image's extension
+    /// is added by the output format): the end of the path finds the file.
+    #[test]
+    fn paths_from_the_site_root_and_images_without_an_extension() {
+        check(
+            "//- public/img/图 1.png\n//- figs/z.png\n//- figs/z.pdf\n//- notes/n.md\n![a](/img/图%201.png) ![b](../figs/z){width=75%} 😀 ![c](/img/gone.png) ![d](../figs/gone) ![e](figs/z)\n",
+            expect![[r#"
+                broken-link notes/n.md:1:56-1:69 "/img/gone.png" no note or file '/img/gone.png'
+                broken-link notes/n.md:1:76-1:88 "../figs/gone" no note or file '../figs/gone'"#]],
+        );
+    }
+
     /// Found in a README of interview questions kept in a vault: 464
     /// entries of its table of contents link to `442. ### Question?`, a
     /// heading inside a list item, as GitHub renders it.
@@ -1074,7 +1109,6 @@ mod tests {
              ![r](/pics/p.png) ![m](../../pics/missing.png) [k](../k2/k.md)\n\
              [s](../../b.md#Scan%20with%20[t](../../b.md)) [w](../../k2/k_(v2).md)\n",
             expect![[r#"
-                broken-link docs/a/note.md:2:6-2:17 "/pics/p.png" no note or file '/pics/p.png'
                 broken-link docs/a/note.md:2:24-2:46 "../../pics/missing.png" no note or file '../../pics/missing.png'
                 broken-link docs/a/note.md:2:52-2:62 "../k2/k.md" no note or file '../k2/k.md'
                 broken-anchor docs/a/note.md:3:16-3:45 "Scan%20with%20[t](../../b.md)" no heading 'Scan with [t](../../b.md)' in 'b.md'"#]],

@@ -186,6 +186,26 @@ fn attribute_tokens(inner: &str) -> Vec<&str> {
     tokens
 }
 
+/// Where the attribute block whose inside starts `rest` closes: its `}`
+/// on the same line, braces in quoted values (`fig-pos="{r}{0.5}"`) left
+/// aside. An attribute block is short: the `}` is looked for nearby only,
+/// so that a line of `{` stays linear.
+fn attribute_block_end(rest: &str) -> Option<usize> {
+    let mut quote = None;
+    for (at, b) in rest.bytes().enumerate().take(256) {
+        match (quote, b) {
+            (_, b'\n' | b'\r') => return None,
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'}') => return Some(at),
+            (None, b'{') => return None,
+            (None, _) => {}
+        }
+    }
+    None
+}
+
 /// The ids of the attribute blocks closed on their line, the id among
 /// other attributes (`{width=80% #fig:det}`, `{.unnumbered #sec:h}`), and
 /// of HTML `<div id="fig:x">`s, which Pandoc reads as divs with that id
@@ -194,14 +214,7 @@ fn attribute_ids(text: &str) -> Vec<Spanned<String>> {
     let mut labels = Vec::new();
     for (open, _) in text.match_indices('{') {
         let rest = &text[open + 1..];
-        // An attribute block is short: look for its `}` nearby only, so
-        // that a line of `{` stays linear.
-        let Some(close) = rest
-            .bytes()
-            .take(256)
-            .position(|b| matches!(b, b'}' | b'{' | b'\n' | b'\r'))
-            .filter(|&at| rest.as_bytes()[at] == b'}')
-        else {
+        let Some(close) = attribute_block_end(rest) else {
             continue;
         };
         let inner = &rest[..close];
@@ -244,7 +257,8 @@ mod tests {
     fn attribute_ids_with_exact_ranges() {
         let text = "# 引言 😀 {#sec:intro .unnumbered}\r\n![图](a.png){#fig:plot width=50%}\n$$ x $$ {#eq:x}\n{#open and {#a}} {#}\n\
                     ![c](a.png){width=80% #fig:det} # H {.unnumbered #sec:h}\n: Cap {.striped #tbl:t}\n\
-                    {#not words} \\frac{a}{b} <div id=\"fig:umap😀\" class=\"subfigures\"> <div class='x' id='fig:b'>\n";
+                    {#not words} \\frac{a}{b} <div id=\"fig:umap😀\" class=\"subfigures\"> <div class='x' id='fig:b'>\n\
+                    ::: {#fig-a fig-pos=\"{r}{0.5}\"}\n{#quoted title=\"a } b\"} {#unclosed a=\"}\n";
         let found: Vec<&str> = labels(text)
             .iter()
             .map(|l| &text[l.range.clone()])
@@ -260,7 +274,9 @@ mod tests {
                 "sec:h",
                 "tbl:t",
                 "fig:umap😀",
-                "fig:b"
+                "fig:b",
+                "fig-a",
+                "quoted"
             ]
         );
         let tex = "\\hypertarget{fig:b}{%\n\\caption{B}\\label{fig:b} \\label{bad label}";

@@ -281,13 +281,14 @@ impl Config {
     }
 
     /// Whether diagnostics of the file at `relative` are reported: not
-    /// `[ignore] paths`, not excluded by the Obsidian vault.
+    /// `[ignore] paths`, not excluded by the Obsidian vault, not a template.
     pub fn reports(&self, relative: &str) -> bool {
         !self.ignore_paths.is_match(relative)
             && !self.obsidian_excluded.iter().any(|filter| match filter {
                 Excluded::Prefix(prefix) => relative.starts_with(prefix.as_str()),
                 Excluded::Pattern(pattern) => pattern.is_match(relative),
             })
+            && !is_template(relative)
     }
 
     /// Whether a note at `relative` path is checked.
@@ -436,22 +437,34 @@ pub enum Excluded {
     Pattern(regex::Regex),
 }
 
-/// The "excluded files" of an Obsidian vault at `root`, if it is one.
+/// Whether the note at `relative` is in a folder of templates
+/// (`Templates/`, `_templates/`, `template/`, in any case, at any depth):
+/// its links and fields are placeholders (`[[Related concept]]`, `{{title}}`)
+/// that a new note is made from.
+fn is_template(relative: &str) -> bool {
+    let folders = relative.rsplit_once('/').map_or("", |(folders, _)| folders);
+    folders.split('/').any(|folder| {
+        let folder = folder.trim_start_matches('_');
+        folder.eq_ignore_ascii_case("templates") || folder.eq_ignore_ascii_case("template")
+    })
+}
+
+/// The "excluded files" of an Obsidian vault at `root`, if it is one, and
+/// its templates folders (core Templates, Templater): notes made from them
+/// are checked, they are not.
 fn obsidian_excluded(access: &Access, root: &Path) -> Vec<Excluded> {
-    let Ok(bytes) = read_file(
-        access,
-        &root.join(".obsidian/app.json"),
-        Origin::Control,
-        MAX_CONFIG_SIZE,
-    ) else {
-        return Vec::new();
+    let json = |rel: &str| -> serde_json::Value {
+        read_file(access, &root.join(rel), Origin::Control, MAX_CONFIG_SIZE)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
     };
-    let app: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let app = json(".obsidian/app.json");
     let filters = app["userIgnoreFilters"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    filters
+    let mut excluded: Vec<Excluded> = filters
         .iter()
         .filter_map(|f| f.as_str())
         .filter_map(
@@ -461,7 +474,20 @@ fn obsidian_excluded(access: &Access, root: &Path) -> Vec<Excluded> {
                 None => Some(Excluded::Prefix(f.to_string())),
             },
         )
-        .collect()
+        .collect();
+    let templates = [
+        json(".obsidian/templates.json")["folder"].clone(),
+        json(".obsidian/plugins/templater-obsidian/data.json")["templates_folder"].clone(),
+    ];
+    excluded.extend(
+        templates
+            .iter()
+            .filter_map(|folder| folder.as_str())
+            .map(|folder| folder.trim_matches('/'))
+            .filter(|folder| !folder.is_empty())
+            .map(|folder| Excluded::Prefix(format!("{folder}/"))),
+    );
+    excluded
 }
 
 fn build_globs(patterns: &[String]) -> Result<GlobSet, String> {

@@ -33,7 +33,7 @@ use super::files::FileRef;
 use super::load::join_lexically;
 use super::names::normalize;
 use super::{strip_note_extension, EntryId, NoteId, NoteName, Workspace};
-use crate::syntax::Link;
+use crate::syntax::{Link, LinkKind};
 
 /// What a name can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +115,20 @@ fn with_note_extension(target: &str) -> Vec<String> {
     }
 }
 
+/// The names a file linked as `target` may have on disk: those of
+/// [`with_note_extension`], and for an image without an extension
+/// (`![](figs/plot)`) the image formats Quarto and Pandoc add one of
+/// (`default-image-extension`).
+fn file_names(target: &str, image: bool) -> Vec<String> {
+    const IMAGE_EXTENSIONS: [&str; 7] = ["png", "svg", "jpg", "jpeg", "gif", "webp", "pdf"];
+    let mut names = with_note_extension(target);
+    let file_name = target.rsplit('/').next().unwrap_or(target);
+    if image && !file_name.contains('.') {
+        names.extend(IMAGE_EXTENSIONS.map(|ext| format!("{target}.{ext}")));
+    }
+    names
+}
+
 impl Workspace {
     /// Resolves `link`, written in note `from`.
     pub fn resolve_link(&self, from: NoteId, link: &Link) -> Resolution {
@@ -127,7 +141,8 @@ impl Workspace {
         };
         let target = target.value;
         if link.kind.is_markdown() {
-            return match self.markdown_destination(from, target) {
+            let image = link.kind == LinkKind::Image;
+            return match self.markdown_destination(from, target, image) {
                 Ok(resolution) => self.anchored(resolution, anchor),
                 Err(()) => Resolution::OutsideRoot,
             };
@@ -189,7 +204,7 @@ impl Workspace {
             // Foam writes `[Name]: path "Name"` under a note for each of its
             // wikilinks: the definition says where `[[Name]]` goes.
             [] => match self.note(from).reference_definition(target) {
-                Some(destination) => match self.markdown_destination(from, destination) {
+                Some(destination) => match self.markdown_destination(from, destination, false) {
                     Ok(resolution) => self.anchored(resolution, anchor),
                     Err(()) => Resolution::Unresolved,
                 },
@@ -278,7 +293,12 @@ impl Workspace {
     /// Obsidian does, a file whose path ends so (`../` dropped); or a folder.
     /// `..` stops at the root, as in Obsidian. `Err` when the path leaves the
     /// root and names nothing inside it.
-    fn markdown_destination(&self, from: NoteId, target: &str) -> Result<Resolution, ()> {
+    fn markdown_destination(
+        &self,
+        from: NoteId,
+        target: &str,
+        image: bool,
+    ) -> Result<Resolution, ()> {
         let target = target.replace('\\', "/");
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
         let absolute = target.starts_with('/');
@@ -303,7 +323,7 @@ impl Workspace {
             .map(|stem| RENDERED_FROM.map(|ext| format!("{stem}.{ext}")))
             .into_iter()
             .flatten();
-        let exact: Vec<FileRef> = with_note_extension(&rel)
+        let exact: Vec<FileRef> = file_names(&rel, image)
             .into_iter()
             .chain(rendered_from)
             .filter_map(|name| self.files.at(&name))
@@ -316,15 +336,28 @@ impl Workspace {
         }
         // Obsidian resolves a destination that is no path from the note by
         // the end of the path (`[x](Note%20name)`, `[x](../../pics/a.png)`
-        // from a deeper folder than the writer thought); a path from the
-        // root stays exact.
-        let mut by_name: Vec<FileRef> = Vec::new();
-        if !absolute {
-            by_name = with_note_extension(suffix_to_match(&target, &rel))
+        // from a deeper folder than the writer thought). So is one from
+        // `/` that names nothing from the workspace root: `/` is the root of
+        // what serves the notes, which may be a folder of the workspace
+        // (`public/` of an Astro site, a Dendron vault's folder).
+        let written = target.trim_start_matches('/');
+        let suffix = suffix_to_match(written, &rel);
+        let by_suffix = |name: &String| -> Vec<FileRef> {
+            let found = self.files.by_path_suffix(name);
+            found.into_iter().map(|(f, _)| f).collect()
+        };
+        let mut by_name: Vec<FileRef> = with_note_extension(suffix)
+            .iter()
+            .flat_map(by_suffix)
+            .collect();
+        if by_name.is_empty() {
+            // An image's extension in the order Quarto prefers one: `z.png`
+            // and `z.pdf` are the same figure for two formats.
+            by_name = file_names(suffix, image)
                 .iter()
-                .flat_map(|name| self.files.by_path_suffix(name))
-                .map(|(f, _)| f)
-                .collect();
+                .map(by_suffix)
+                .find(|found| !found.is_empty())
+                .unwrap_or_default();
         }
         by_name.sort();
         by_name.dedup();
