@@ -286,15 +286,24 @@ mod tests {
         found.iter().map(|p| relative(root, p)).collect()
     }
 
-    #[test]
-    fn ignore_files_nest_and_whitelist_like_ripgrep() {
+    /// A temporary folder (removed when the first value drops) and its
+    /// canonical path.
+    fn temp_root() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        (dir, root)
+    }
+
+    fn write_file(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn ignore_files_nest_and_whitelist_like_ripgrep() {
+        let (_dir, root) = temp_root();
+        let write = |rel: &str, text: &str| write_file(&root, rel, text);
         write(".gitignore", "drafts/\n*.tmp.md\n");
         write("sub/.gitignore", "!keep.tmp.md\nlocal.md\n");
         write("sub/.ignore", "local.md\n!secret.md\n");
@@ -324,13 +333,8 @@ mod tests {
     /// bibliography was there twice, and each key a duplicate.
     #[test]
     fn folders_quarto_and_bookdown_render_into_are_not_walked() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = root.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let (_dir, root) = temp_root();
+        let write = |rel: &str, text: &str| write_file(&root, rel, text);
         write(
             "blog/_quarto.yml",
             "project:\n  type: website\n  output-dir: docs\n",
