@@ -1062,6 +1062,17 @@ mod tests {
         );
     }
 
+    /// Found in a Quarto manuscript with two bibliographies: the paper is
+    /// cited under one key and named by the short title of another entry
+    /// with the same DOI. Without a DOI in common it is another paper.
+    #[test]
+    fn a_title_cited_under_another_key_of_the_same_doi() {
+        check(
+            "//- a.bib\n@misc{a1, title={The Solar Wind Electron Instrument}, doi={10.1000/SWE}}\n@misc{c1, title={Other}, doi={10.1000/other}}\n//- b.bib\n@misc{b1, title={The Solar Wind Electron Instrument for the Mission}, shorttitle={Solar Wind Electron Instrument}, doi={10.1000/swe}}\n//- n.md\nSolar Wind Electron Instrument [@a1] 😀\n\nx\n\nSolar Wind Electron Instrument [@c1]\n",
+            expect![[r#"title-citation n.md:5:1-5:31 "Solar Wind Electron Instrument" 'Solar Wind Electron Instrument' is cited by title; cite it as [@b1]"#]],
+        );
+    }
+
     /// A note's own `references:` are its papers alone: their titles are
     /// neither found nor in the way in another note, where the file's
     /// title, one edit away, is found.

@@ -43,7 +43,14 @@ pub fn is_cited(workspace: &Workspace, note: NoteId, mention: &TitleMention) -> 
         return false;
     }
     let locations = workspace.title_locations(note, mention.title);
-    keys.any(|at| locations.contains(&at))
+    // The same paper under another key (two `.bib` files, one with a
+    // short title) is known by its DOI.
+    let doi = |at: &KeyLocation| {
+        let doi = workspace.bib_entry(*at).doi.as_deref()?;
+        Some(doi.trim().to_ascii_lowercase()).filter(|d| !d.is_empty())
+    };
+    let dois: Vec<String> = locations.iter().filter_map(doi).collect();
+    keys.any(|at| locations.contains(&at) || doi(&at).is_some_and(|d| dois.contains(&d)))
 }
 
 /// The entries title mentions in note `note` name, with each mention: the
