@@ -549,9 +549,18 @@ fn parts_of_a_document_whose_bibliography_cannot_be_loaded_report_that_not_their
     );
     vault.write("site/_part.qmd", "[@WOSA1956CEQ2500001]\n");
     vault.write("site/other.qmd", "[@R-knitr]\n");
+    // A Quarto book renders each chapter with its own front matter.
+    vault.write(
+        "qbook/_quarto.yml",
+        "project:\n  type: book\nbook:\n  chapters: [a.qmd, b.qmd]\n",
+    );
+    vault.write("qbook/a.qmd", "---\nbibliography: gone.bib\n---\n[@x]\n");
+    vault.write("qbook/b.qmd", "[@nope]\n");
     let run = vault.gloss(&["check", "--format", "json"]);
     expect![[r#"
         "missing-bibliography" "book/index.Rmd":2 "cannot load bibliography 'packages.bib': no such file"
+        "missing-bibliography" "qbook/a.qmd":2 "cannot load bibliography 'gone.bib': no such file"
+        "unknown-citation" "qbook/b.qmd":1 "unknown citation key 'nope'"
         "unknown-citation" "site/other.qmd":1 "unknown citation key 'R-knitr'"
         "missing-bibliography" "site/page.qmd":2 "cannot load bibliography '/Users/someone/refs.yaml': it is outside the workspace""#]]
     .assert_eq(&located(&run.json()).join("\n"));

@@ -355,10 +355,12 @@ impl Session {
             // Other notes resolve this one's names and headings.
             // A note not open reads its text again for its headings (when
             // its file changed, as blanks: its anchors count as changed).
+            // Or other notes are rendered with this one (`{{< include >}}`).
             let names_changed = old.is_none_or(|old| {
                 old.keys() != note.keys()
                     || old.anchor_names() != note.anchor_names()
                     || labels(&old.syntax.labels) != labels(&note.syntax.labels)
+                    || old.includes().ne(note.includes())
             });
             let bibliographies_changed =
                 old.map(declared_bibliographies) != Some(declared_bibliographies(&note));

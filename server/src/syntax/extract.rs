@@ -281,8 +281,12 @@ fn drop_in_opaque_blocks(note: &mut NoteSyntax, text: &str) {
     let blocks = &mut note.blocks;
     let mut i = 0;
     while i < blocks.len() {
+        // A list item opens one too (`- $$` in Logseq and outliners): were
+        // it left out, its closing `$$` would open one.
         let end = match blocks[i].kind {
-            BlockKind::Line | BlockKind::Quote => opaque_block_end(text, blocks, i),
+            BlockKind::Line | BlockKind::Quote | BlockKind::ListItem { .. } => {
+                opaque_block_end(text, blocks, i)
+            }
             _ => None,
         };
         let Some(last) = end else {
@@ -866,6 +870,22 @@ mod tests {
                 link Wiki "[[open]]" target=Some("open") anchor=None
                 link Wiki "[[after]]" target=Some("after") anchor=None
                 cite "k2" in "[@k2]"
+            "#]],
+        );
+    }
+
+    /// Found on a Logseq graph: math opened by a list item (`- $$`) ends
+    /// at its `$$`, which opens nothing after it.
+    #[test]
+    fn display_math_opened_by_a_list_item() {
+        check(
+            "- $$\n  x = [[a, b]]\n  $$\n- [[After]] 😀\n",
+            expect![[r#"
+                Code "$$"
+                Code "x = [[a, b]]"
+                Code "$$"
+                ListItem { indent: 0 } "[[After]] 😀"
+                link Wiki "[[After]]" target=Some("After") anchor=None
             "#]],
         );
     }

@@ -393,6 +393,16 @@ impl Note {
         }
     }
 
+    /// What the note puts in with `{{< include >}}`, as written: which
+    /// notes make one document depends on it.
+    pub fn includes(&self) -> impl Iterator<Item = &str> {
+        self.syntax
+            .links
+            .iter()
+            .filter(|l| l.kind == LinkKind::Include)
+            .filter_map(|l| l.target().map(|t| t.value))
+    }
+
     /// The texts of the headings and the block ids, in order: what links
     /// to this note's anchors are resolved against.
     pub fn anchor_names(&self) -> Vec<String> {
@@ -636,6 +646,13 @@ pub(crate) struct Documents {
     of: HashMap<NoteId, usize>,
     /// Each document's notes, in path order.
     members: Vec<Vec<NoteId>>,
+    /// Note → the group of notes whose metadata (front matter) it is
+    /// rendered with: a bookdown book (`index.Rmd`'s applies to every
+    /// chapter), the inputs of one Pandoc run. A Quarto book renders each
+    /// chapter with its own.
+    metadata: HashMap<NoteId, usize>,
+    /// Note → the notes that `{{< include >}}` it.
+    included_by: HashMap<NoteId, Vec<NoteId>>,
 }
 
 impl Documents {
@@ -674,10 +691,16 @@ impl Documents {
                 by_name.entry(name).or_default().push(id);
             }
         }
+        let mut documents = Documents::default();
         let mut together = Together::default();
-        for members in by_name.values() {
+        for (group, (name, members)) in by_name.iter().enumerate() {
             for pair in members.windows(2) {
                 together.join(pair[0], pair[1]);
+            }
+            if !name.starts_with("quarto:") {
+                for &id in members {
+                    documents.metadata.insert(id, group);
+                }
             }
         }
         // A page and the files it includes (and so on) are one text; a part
@@ -694,10 +717,10 @@ impl Documents {
             {
                 if let Resolution::Note { note: part, .. } = workspace.resolve_link(id, link) {
                     together.join(id, part);
+                    documents.included_by.entry(part).or_default().push(id);
                 }
             }
         }
-        let mut documents = Documents::default();
         let mut by_root: HashMap<NoteId, usize> = HashMap::new();
         for (id, _) in workspace.notes() {
             let Some(root) = together.root(id) else {
@@ -712,15 +735,6 @@ impl Documents {
         }
         documents
     }
-}
-
-/// What note `note` includes (`{{< include >}}`), as written.
-fn includes(note: &Note) -> impl Iterator<Item = &str> {
-    note.syntax
-        .links
-        .iter()
-        .filter(|l| l.kind == LinkKind::Include)
-        .filter_map(|l| l.target().map(|t| t.value))
 }
 
 /// Notes joined into groups (union–find, by note id).
@@ -1335,18 +1349,37 @@ impl Workspace {
             .unwrap_or(self.crossref_labels > 0)
     }
 
-    /// Whether a bibliography that note `id`'s document declares cannot be
-    /// loaded: Pandoc stops there, and any key may be in it.
+    /// Whether a bibliography that note `id` is rendered with cannot be
+    /// loaded: Pandoc stops there, and any key may be in it. Its own, that
+    /// of a page including it (and so on up), or that of another input of
+    /// the same Pandoc run (a bookdown book's `index.Rmd`).
     pub fn bibliography_missing(&self, id: NoteId) -> bool {
-        let document = self.document_of(id);
-        let notes = if document.is_empty() {
-            &[id][..]
-        } else {
-            document
-        };
-        self.missing_bibliographies
+        let missing: Vec<NoteId> = self
+            .missing_bibliographies
             .iter()
-            .any(|m| m.note.is_some_and(|n| notes.contains(&n)))
+            .filter_map(|m| m.note)
+            .collect();
+        if missing.is_empty() {
+            return false;
+        }
+        let documents = self.documents.get_or_init(|| Documents::new(self));
+        // The note and the pages that include it, and so on up: a short
+        // chain, where a metadata group may hold a whole vault.
+        let mut up = vec![id];
+        let mut at = 0;
+        while let Some(&note) = up.get(at) {
+            for &includer in documents.included_by.get(&note).into_iter().flatten() {
+                if !up.contains(&includer) {
+                    up.push(includer);
+                }
+            }
+            at += 1;
+        }
+        let group = |note: &NoteId| documents.metadata.get(note);
+        missing.iter().any(|m| {
+            up.iter()
+                .any(|n| n == m || group(n).is_some_and(|g| group(m) == Some(g)))
+        })
     }
 
     /// Whether `@fig-plot` and the like in note `id` are Quarto
@@ -1442,7 +1475,7 @@ impl Workspace {
                         && old.suggestion_names().eq(note.suggestion_names())
                         && old.glossary.len() == note.glossary.len()
                 };
-                if includes(self.note(id)).ne(includes(&note)) {
+                if self.note(id).includes().ne(note.includes()) {
                     self.documents = OnceLock::new();
                 }
                 self.unindex_note(id, old_keys);
