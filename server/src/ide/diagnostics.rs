@@ -1057,8 +1057,9 @@ mod tests {
             "//- refs.bib\n@misc{k1, title={Horn Clause Solvers for Program Verification}}\n@misc{k2, title={Scaling Laws for Neural Language Models}}\n\
              //- a.md\n### Scaling Laws for Neural Language Models\n\nKaplan et al. [@k2] 😀\n\n[3]: https://x.org/p \"Horn Clause Solvers for Program Verification\"\n\n\
              ## Список литературы\r\n1. Bjørner N. Horn Clause Solvers for Program Verification // 2015.\r\n### 参考文献\n- “Scaling Laws for Neural Language Models”\n\
+             # References {.unnumbered}\n- “Horn Clause Solvers for Program Verification”\n\
              # Notes\n“Horn Clause Solvers for Program Verification”\n",
-            expect![[r#"title-citation a.md:12:2-12:46 "Horn Clause Solvers for Program Verification" 'Horn Clause Solvers for Program Verification' is cited by title; cite it as [@k1]"#]],
+            expect![[r#"title-citation a.md:14:2-14:46 "Horn Clause Solvers for Program Verification" 'Horn Clause Solvers for Program Verification' is cited by title; cite it as [@k1]"#]],
         );
     }
 

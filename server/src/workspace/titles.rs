@@ -783,8 +783,11 @@ const REFERENCE_LISTS: &[&str] = &[
 ];
 
 /// Whether a heading's text names a list of references (`## References`,
-/// `## 参考文献`, `# Список литературы`), numbered or not.
+/// `## 参考文献`, `# Список литературы`, `# References {.unnumbered}`),
+/// numbered or not.
 fn is_reference_list(heading: &str) -> bool {
+    // `# References {.unnumbered}`: the attributes are not the text.
+    let (heading, _) = super::names::heading_attributes(heading);
     let heading = heading
         .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
         .trim_end_matches([':', '：'])
