@@ -929,7 +929,7 @@ mod tests {
     #[test]
     fn quarto_include_shortcodes() {
         check(
-            "{{< include _部分😀.qmd >}}\r\n\r\n{{< include \"parts/two words.qmd\" >}}\r\n\r\n{{{< include _escaped.qmd >}}}\r\n\r\n{{</* include _comment.qmd */>}}\r\n\r\nsee {{< include _inline.qmd >}}\r\n\r\n{{< include a b >}}\r\n\r\n```\r\n{{< include _code.qmd >}}\r\n```\r\n",
+            "{{< include _部分😀.qmd >}}\r\n\r\n{{< include \"parts/two words.qmd\" >}}\r\n\r\n{{{< include _escaped.qmd >}}}\r\n\r\n{{</* include _comment.qmd */>}}\r\n\r\nsee {{< include _inline.qmd >}}\r\n\r\n{{< include a b >}}\r\n\r\n{{< include \"\" >}}\r\n\r\n```\r\n{{< include _code.qmd >}}\r\n```\r\n",
             expect![[r#"
                 Line "{{< include _部分😀.qmd >}}"
                 Line "{{< include \"parts/two words.qmd\" >}}"
@@ -937,6 +937,7 @@ mod tests {
                 Line "{{</* include _comment.qmd */>}}"
                 Line "see {{< include _inline.qmd >}}"
                 Line "{{< include a b >}}"
+                Line "{{< include \"\" >}}"
                 Code "```\r\n{{< include _code.qmd >}}\r\n```"
                 link Include "{{< include _部分😀.qmd >}}" target=Some("_部分😀.qmd") anchor=None
                 link Include "{{< include \"parts/two words.qmd\" >}}" target=Some("parts/two words.qmd") anchor=None

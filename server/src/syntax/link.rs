@@ -149,6 +149,10 @@ pub(super) fn parse_quarto_include(line: &str, start: usize) -> Option<Link> {
         None if path.contains(char::is_whitespace) => return None,
         None => {}
     }
+    // Quarto stops at an include of nothing; it links nowhere.
+    if path.trim().is_empty() {
+        return None;
+    }
     let end = start + line.trim_end().len();
     Some(Link::new(
         LinkKind::Include,

@@ -120,13 +120,24 @@ fn with_note_extension(target: &str) -> Vec<String> {
 /// (`![](figs/plot)`) the image formats Quarto and Pandoc add one of
 /// (`default-image-extension`).
 fn file_names(target: &str, image: bool) -> Vec<String> {
-    const IMAGE_EXTENSIONS: [&str; 7] = ["png", "svg", "jpg", "jpeg", "gif", "webp", "pdf"];
     let mut names = with_note_extension(target);
-    let file_name = target.rsplit('/').next().unwrap_or(target);
-    if image && !file_name.contains('.') {
-        names.extend(IMAGE_EXTENSIONS.map(|ext| format!("{target}.{ext}")));
+    if image {
+        names.extend(with_image_extension(target));
     }
     names
+}
+
+/// An image without an extension with each one Quarto may add, in the
+/// order it prefers them; none for a name that has one.
+fn with_image_extension(target: &str) -> Vec<String> {
+    const IMAGE_EXTENSIONS: [&str; 7] = ["png", "svg", "jpg", "jpeg", "gif", "webp", "pdf"];
+    let file_name = target.rsplit('/').next().unwrap_or(target);
+    match file_name.contains('.') {
+        true => Vec::new(),
+        false => IMAGE_EXTENSIONS
+            .map(|ext| format!("{target}.{ext}"))
+            .to_vec(),
+    }
 }
 
 impl Workspace {
@@ -350,10 +361,10 @@ impl Workspace {
             .iter()
             .flat_map(by_suffix)
             .collect();
-        if by_name.is_empty() {
+        if by_name.is_empty() && image {
             // An image's extension in the order Quarto prefers one: `z.png`
             // and `z.pdf` are the same figure for two formats.
-            by_name = file_names(suffix, image)
+            by_name = with_image_extension(suffix)
                 .iter()
                 .map(by_suffix)
                 .find(|found| !found.is_empty())
