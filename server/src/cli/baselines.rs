@@ -36,7 +36,7 @@ fn base_of(file: &Path, cwd: &Path) -> PathBuf {
 pub fn write(
     file: &Path,
     seen: &[Seen],
-    checked: &HashSet<PathBuf>,
+    checked: &HashSet<&Path>,
     cwd: &Path,
 ) -> Result<usize, String> {
     let base = base_of(file, cwd);
@@ -60,7 +60,7 @@ pub fn apply(
     named: Option<&Path>,
     workspaces: &[&Workspace],
     seen: &[Seen],
-    checked: &HashSet<PathBuf>,
+    checked: &HashSet<&Path>,
     cwd: &Path,
 ) -> Result<(Vec<bool>, Matched, Vec<PathBuf>), String> {
     // The baseline of each workspace, and the diagnostics it applies to
@@ -118,7 +118,7 @@ fn read(file: &Path, origin: Origin, root: &Path) -> Result<Baseline, String> {
         confined: true,
     };
     let source = read_source(access, file, origin, baseline::MAX_SIZE);
-    let read = match &source.problem {
+    let read = match source.problem.as_deref() {
         Some(FileProblem::Unreadable { message }) => Err(message.clone()),
         Some(FileProblem::TooLarge { size, limit }) => {
             Err(format!("it is {size} bytes, over the limit of {limit}"))

@@ -106,7 +106,7 @@ pub fn run(args: CheckArgs) -> i32 {
     // Each reported diagnostic as a baseline sees it, in report order, and
     // the files checked (a baseline's other entries are not looked at).
     let mut seen = Vec::new();
-    let mut checked: HashSet<PathBuf> = HashSet::new();
+    let mut checked: HashSet<&Path> = HashSet::new();
     let mut changed_notes = 0;
     let mut texts = LastText::default();
     for (index, (workspace, group)) in workspaces.iter().enumerate() {
@@ -155,7 +155,7 @@ pub fn run(args: CheckArgs) -> i32 {
             .map(|b| &b.file.path);
         let files: Vec<&PathBuf> = notes.chain(bibliographies).filter(|p| under(p)).collect();
         report.files_checked += files.len();
-        checked.extend(files.into_iter().cloned());
+        checked.extend(files.into_iter().map(PathBuf::as_path));
         for diagnostic in ide::workspace_diagnostics(workspace) {
             let Some(source) = workspace.source(diagnostic.file) else {
                 continue;

@@ -262,7 +262,7 @@ fn concepts(
     // Prefix matches rank first; when there are enough of them (typical for
     // the first letters typed in a large vault), the sorted name list gives
     // them without looking at every name.
-    let mut scored: Vec<(u8, usize, &String, Target)> = workspace
+    let mut scored: Vec<(u8, usize, &str, Target)> = workspace
         .names_with_prefix(&query)
         .flat_map(|(name, targets)| targets.iter().map(move |t| (0, name.len(), name, *t)))
         .take(keep + 1)

@@ -72,7 +72,7 @@ impl<'a> Sink<'a> {
 
     /// Reports how the file was read, if it was not read cleanly.
     fn file_problem(&mut self) {
-        match &self.source.problem {
+        match self.source.problem.as_deref() {
             None => {}
             Some(FileProblem::InvalidUtf8 { offset }) => {
                 let len = self.source.text()[*offset..].chars().next().map_or(0, char::len_utf8);
@@ -150,7 +150,7 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
     let mut sink = Sink::new(workspace, FileId::Note(id), &note.file);
     let syntax = &note.syntax;
     if let Some(fm) = &syntax.front_matter {
-        sink.file_ignores = fm.ignore.clone();
+        sink.file_ignores = fm.ignore.to_vec();
     }
     for ignore in &syntax.ignores {
         let line = note.file.line_index().line_of(ignore.end) + 1;
@@ -167,9 +167,10 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
         return sink.out;
     }
     sink.file_problem();
-    if let (Some((size, limit)), Some(range)) =
-        (note.front_matter_too_large, &syntax.front_matter_range)
-    {
+    if let (Some(&(size, limit)), Some(range)) = (
+        note.front_matter_too_large.as_deref(),
+        &syntax.front_matter_range,
+    ) {
         sink.push(
             Code::FrontMatter,
             front_matter::error_range(note.file.text(), range.start),
@@ -645,7 +646,7 @@ fn folder_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
             continue;
         }
         let mut sink = Sink::new(workspace, FileId::Folder(id), folder);
-        if let Some(FileProblem::Unreadable { message }) = &folder.problem {
+        if let Some(FileProblem::Unreadable { message }) = folder.problem.as_deref() {
             sink.push(
                 Code::Unreadable,
                 0..0,

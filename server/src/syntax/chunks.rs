@@ -28,8 +28,8 @@ pub struct Chunk {
     pub blocks: Vec<Block>,
     pub links: Vec<Link>,
     pub citations: Vec<CitationItem>,
-    pub ignores: Vec<IgnoreComment>,
-    pub block_ids: Vec<BlockId>,
+    pub ignores: thin_vec::ThinVec<IgnoreComment>,
+    pub block_ids: thin_vec::ThinVec<BlockId>,
     /// The quote-fence state before and after the node (see
     /// [`QuoteFence`]): a chunk is reused only from the same state.
     pub fence_in: QuoteFence,

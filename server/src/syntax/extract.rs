@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 
+use thin_vec::ThinVec;
 use tree_sitter::{Parser, Tree, TreeCursor};
 
 use super::chunks::Chunk;
@@ -24,12 +25,14 @@ pub struct NoteSyntax {
     pub blocks: Vec<Block>,
     pub links: Vec<Link>,
     pub citations: Vec<CitationItem>,
-    pub ignores: Vec<IgnoreComment>,
+    /// This and the next two lists are empty in most notes: thin (one
+    /// pointer, not three), as every note's syntax is kept.
+    pub ignores: ThinVec<IgnoreComment>,
     /// Block ids (`^id` at the end of a block or on a line of its own).
-    pub block_ids: Vec<BlockId>,
+    pub block_ids: ThinVec<BlockId>,
     /// Ids of Pandoc attribute blocks (`{#sec:intro}`), which
     /// cross-references name.
-    pub labels: Vec<Spanned<String>>,
+    pub labels: ThinVec<Spanned<String>>,
     /// Whether citation keys were read by Pandoc's rule exactly (CJK
     /// characters in keys): [`read_keys_as_pandoc`] was applied.
     pub pandoc_keys: bool,
@@ -89,7 +92,7 @@ impl NoteSyntax {
                 .iter()
                 .chain(&f.aliases)
                 .chain(&f.bibliography)
-                .chain(&f.error)
+                .chain(f.error.as_deref())
                 .all(|s| fits(&s.range))
         });
         front_matter
@@ -222,7 +225,7 @@ pub fn names_only(text: &str) -> NoteSyntax {
     if let Some(range) = front_matter::token_range(text) {
         read_front_matter(&mut note, text, range);
     }
-    note.labels = super::label::labels(text);
+    note.labels = super::label::labels(text).into();
     note.shrink_to_fit();
     note
 }
@@ -268,7 +271,7 @@ pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     citation::drop_examples(&mut note.citations);
     let code = code_blocks(note);
     citation::drop_raw_tex(&mut note.citations, text, &code);
-    note.labels = super::label::labels(text);
+    note.labels = super::label::labels(text).into();
 }
 
 /// Display math on lines of its own (`$$` … `$$`) and raw HTML blocks of

@@ -2,6 +2,8 @@
 
 use std::ops::Range;
 
+use thin_vec::ThinVec;
+
 use super::citation::{bare_citations_in, CitationItem};
 use super::link::{parse_wiki, Link, LinkKind};
 use super::yaml::{self, scalar_range, Node};
@@ -11,15 +13,17 @@ use super::Spanned;
 pub struct FrontMatter {
     pub title: Option<Spanned<String>>,
     pub aliases: Vec<Spanned<String>>,
-    /// `bibliography:` paths as written, relative to the note.
-    pub bibliography: Vec<Spanned<String>>,
+    /// `bibliography:` paths as written, relative to the note. This list,
+    /// the next and the error are rare: thin or boxed, as every note's
+    /// front matter is kept.
+    pub bibliography: ThinVec<Spanned<String>>,
     /// `gloss: {ignore: [code, …]}`
-    pub ignore: Vec<String>,
+    pub ignore: ThinVec<String>,
     /// Whether a `references:` list is there: inline CSL items, which the
     /// workspace reads as this note's own bibliography.
     pub has_references: bool,
     /// A syntax error, or the alias budget running out.
-    pub error: Option<Spanned<String>>,
+    pub error: Option<Box<Spanned<String>>>,
 }
 
 /// What a front matter adds to its note's links and citations: kept with
@@ -53,7 +57,7 @@ pub fn parse(token: &str, start: usize) -> (FrontMatter, Mentions) {
         Ok(Some(root)) => root,
         Ok(None) => return (front_matter, Mentions::default()),
         Err(error) => {
-            front_matter.error = Some(match error.at {
+            front_matter.error = Some(Box::new(match error.at {
                 Some(at) => Spanned {
                     value: error.message,
                     range: offset + at..offset + at,
@@ -63,7 +67,7 @@ pub fn parse(token: &str, start: usize) -> (FrontMatter, Mentions) {
                     value: format!("front matter: {}", error.message),
                     range: start..start + 3,
                 },
-            });
+            }));
             return (front_matter, Mentions::default());
         }
     };

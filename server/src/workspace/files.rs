@@ -26,7 +26,7 @@ pub struct Files {
     /// Freed slots of `others`, reused first.
     free: Vec<usize>,
     /// Normalised file name (with extension) → the files of that name.
-    by_name: HashMap<String, Vec<Entry>>,
+    by_name: HashMap<Box<str>, Vec<Entry>>,
     /// Normalised root-relative paths of folders.
     folders: HashSet<String>,
 }
@@ -36,8 +36,25 @@ pub struct Files {
 #[derive(Debug)]
 struct Entry {
     file: FileRef,
-    rel: String,
-    normalized: String,
+    rel: Box<str>,
+    /// `None` when normalising leaves the path as it is, as it does most
+    /// paths: one string less for each file of a large vault.
+    normalized: Option<Box<str>>,
+}
+
+impl Entry {
+    fn new(file: FileRef, rel: &str) -> Entry {
+        let normalized = normalize(rel);
+        Entry {
+            file,
+            normalized: (normalized != rel).then(|| normalized.into()),
+            rel: rel.into(),
+        }
+    }
+
+    fn normalized(&self) -> &str {
+        self.normalized.as_deref().unwrap_or(&self.rel)
+    }
 }
 
 /// The last component of a `/`-separated path.
@@ -48,26 +65,25 @@ fn file_name(rel: &str) -> &str {
 impl Files {
     /// Adds a note or another file at root-relative `rel`.
     pub fn add(&mut self, rel: &str, file: FileRef) {
-        let entries = self.by_name.entry(normalize(file_name(rel))).or_default();
+        let entries = self
+            .by_name
+            .entry(normalize(file_name(rel)).into())
+            .or_default();
         if !entries.iter().any(|e| e.file == file) {
             // Most names are one file's: a first push would make room for
             // four, on every note of a vault.
             entries.reserve_exact(1);
-            entries.push(Entry {
-                file,
-                rel: rel.to_string(),
-                normalized: normalize(rel),
-            });
+            entries.push(Entry::new(file, rel));
         }
     }
 
     /// Removes a note or another file.
     pub fn remove(&mut self, rel: &str, file: FileRef) {
         let name = normalize(file_name(rel));
-        if let Some(entries) = self.by_name.get_mut(&name) {
+        if let Some(entries) = self.by_name.get_mut(name.as_str()) {
             entries.retain(|e| e.file != file);
             if entries.is_empty() {
-                self.by_name.remove(&name);
+                self.by_name.remove(name.as_str());
             }
         }
     }
@@ -89,10 +105,10 @@ impl Files {
     /// and `a.png` are two files on most file systems).
     fn other_at(&self, rel: &str) -> Option<usize> {
         self.by_name
-            .get(&normalize(file_name(rel)))?
+            .get(normalize(file_name(rel)).as_str())?
             .iter()
             .find_map(|e| match e.file {
-                FileRef::Other(index) if e.rel == rel => Some(index),
+                FileRef::Other(index) if &*e.rel == rel => Some(index),
                 _ => None,
             })
     }
@@ -153,17 +169,18 @@ impl Files {
     /// written.
     pub fn by_path_suffix(&self, rel: &str) -> Vec<(FileRef, &str)> {
         let wanted = normalize(rel);
-        let Some(entries) = self.by_name.get(&normalize(file_name(&wanted))) else {
+        let Some(entries) = self.by_name.get(normalize(file_name(&wanted)).as_str()) else {
             return Vec::new();
         };
         entries
             .iter()
             .filter(|e| {
-                e.normalized == wanted
-                    || (e.normalized.ends_with(&wanted)
-                        && e.normalized[..e.normalized.len() - wanted.len()].ends_with('/'))
+                let normalized = e.normalized();
+                normalized == wanted
+                    || (normalized.ends_with(&wanted)
+                        && normalized[..normalized.len() - wanted.len()].ends_with('/'))
             })
-            .map(|e| (e.file, e.rel.as_str()))
+            .map(|e| (e.file, &*e.rel))
             .collect()
     }
 
@@ -171,9 +188,9 @@ impl Files {
     pub fn at(&self, rel: &str) -> Option<FileRef> {
         let wanted = normalize(rel);
         self.by_name
-            .get(&normalize(file_name(&wanted)))?
+            .get(normalize(file_name(&wanted)).as_str())?
             .iter()
-            .find(|e| e.normalized == wanted)
+            .find(|e| e.normalized() == wanted)
             .map(|e| e.file)
     }
 }

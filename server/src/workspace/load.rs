@@ -153,7 +153,9 @@ fn read_and_parse(
     if let Some(problem) = unparsable(file.text()) {
         file = SourceFile::new(root, file.path, String::new(), Some(problem));
     }
-    if let Some(FileProblem::TooLarge { .. } | FileProblem::TooDense { .. }) = file.problem {
+    if let Some(FileProblem::TooLarge { .. } | FileProblem::TooDense { .. }) =
+        file.problem.as_deref()
+    {
         return (Note::new(config, file, NoteSyntax::default()), false);
     }
     let (cached, cache_key) = match cache {

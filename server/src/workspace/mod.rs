@@ -19,6 +19,7 @@ mod glossary;
 mod load;
 mod mentions;
 pub mod names;
+mod note_paths;
 pub mod quarto;
 pub mod read;
 mod resolve;
@@ -32,6 +33,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
+use thin_vec::ThinVec;
 
 pub use anchors::Anchor;
 pub use bibliography::{BibEntry, BibError, BibFormat, Person};
@@ -90,6 +92,9 @@ pub enum NoteName {
     Alias,
 }
 
+/// What one name names.
+type Targets = smallvec::SmallVec<[Target; 1]>;
+
 /// What one of a note's names names: the note, or one of its glossary
 /// entries (by index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +139,8 @@ pub struct SourceFile {
     /// Built on first use: most notes of a large vault never need a
     /// position (`gloss check` converts only where it reports).
     line_index: OnceLock<Box<LineIndex>>,
-    pub problem: Option<FileProblem>,
+    /// Boxed: rare, and every note has the field.
+    pub problem: Option<Box<FileProblem>>,
 }
 
 impl SourceFile {
@@ -192,7 +198,7 @@ impl SourceFile {
             path,
             line_index: OnceLock::new(),
             text: text::Text::held(text),
-            problem,
+            problem: problem.map(Box::new),
         }
     }
 
@@ -219,11 +225,13 @@ impl SourceFile {
 pub struct Note {
     pub file: SourceFile,
     pub syntax: NoteSyntax,
-    /// The glossary entries this note defines.
-    pub glossary: Vec<GlossaryEntry>,
+    /// The glossary entries this note defines: thin, as most notes
+    /// define none.
+    pub glossary: ThinVec<GlossaryEntry>,
     /// Front matter over `files.max-front-matter-size`, as (size, limit):
     /// reported, and its fields not used.
-    pub front_matter_too_large: Option<(u64, u64)>,
+    /// Boxed: rare.
+    pub front_matter_too_large: Option<Box<(u64, u64)>>,
     /// The hash of the text as read from disk, when the note was loaded
     /// through the index cache and its syntax is still what parsing gave
     /// (not cut by the front matter's size limit, nor its keys read by
@@ -288,7 +296,7 @@ impl Note {
     ) -> Note {
         let front_matter_size = syntax.front_matter_range.as_ref().map_or(0, |r| r.len()) as u64;
         let front_matter_too_large = (front_matter_size > config.max_front_matter_size)
-            .then_some((front_matter_size, config.max_front_matter_size));
+            .then(|| Box::new((front_matter_size, config.max_front_matter_size)));
         if front_matter_too_large.is_some() {
             syntax.front_matter = None;
         }
@@ -302,7 +310,7 @@ impl Note {
         Note {
             file,
             syntax,
-            glossary,
+            glossary: glossary.into(),
             front_matter_too_large,
             cached_as: None,
             read_as: None,
@@ -806,7 +814,7 @@ pub struct Workspace {
     /// note (held once, 87 MB less at 100k notes); a loader shares them
     /// among its notes already ([`crate::syntax::NameSharer`]).
     shared_names: crate::syntax::Names,
-    by_path: HashMap<PathBuf, NoteId>,
+    by_path: note_paths::NotePaths,
     /// Every note in path order, which reports and lists follow; sorted
     /// again on first use after it was dropped.
     order: OnceLock<Order>,
@@ -822,8 +830,10 @@ pub struct Workspace {
     /// Folders below the root that are vaults of their own (`gloss.toml`
     /// or `.obsidian/`): not part of this workspace.
     pub nested_roots: Vec<PathBuf>,
-    /// Normalised term, alias, title, stem → what it names.
-    names: HashMap<String, Vec<Target>>,
+    /// Normalised term, alias, title, stem → what it names. Most names
+    /// name one thing, held inline: a vault of 100k notes has some 300k
+    /// names, and a list of its own for each would cost as much again.
+    names: HashMap<Box<str>, Targets>,
     /// Every file and folder by name and path: what links find files by.
     files: files::Files,
     /// Citation key → every place a bibliography file defines it, in load
@@ -856,7 +866,7 @@ pub struct Workspace {
     /// Built on first use after the glossary changes.
     mentions: OnceLock<mentions::Mentions>,
     /// Every normalised name, sorted; built on first use after names change.
-    sorted_names: OnceLock<Vec<String>>,
+    sorted_names: OnceLock<Vec<Box<str>>>,
     /// Every bibliography title, folded; built on first use after the
     /// bibliographies change.
     titles: OnceLock<titles::Titles>,
@@ -882,7 +892,7 @@ impl Workspace {
             config_file,
             notes: Vec::new(),
             shared_names: Default::default(),
-            by_path: HashMap::new(),
+            by_path: note_paths::NotePaths::default(),
             order: OnceLock::from(Order::default()),
             bibliographies: Vec::new(),
             missing_bibliographies: Vec::new(),
@@ -1002,7 +1012,7 @@ impl Workspace {
 
     fn order(&self) -> &Vec<NoteId> {
         let order = self.order.get_or_init(|| {
-            let mut ids: Vec<NoteId> = self.by_path.values().copied().collect();
+            let mut ids: Vec<NoteId> = self.by_path.ids().collect();
             ids.sort_unstable_by(|&a, &b| self.note(a).file.path.cmp(&self.note(b).file.path));
             Order { ids, shifted: 0 }
         });
@@ -1036,7 +1046,7 @@ impl Workspace {
 
     /// The note at `path` (absolute), if it is part of the workspace.
     pub fn note_by_path(&self, path: &Path) -> Option<NoteId> {
-        self.by_path.get(path).copied()
+        self.by_path.get(path, |id| &self.note(id).file.path)
     }
 
     /// The glossary entry `id`.
@@ -1117,29 +1127,31 @@ impl Workspace {
 
     /// What a normalised name names, by the path of the note of each.
     pub fn targets(&self, normalized: &str) -> &[Target] {
-        self.names.get(normalized).map_or(&[], Vec::as_slice)
+        self.names.get(normalized).map_or(&[], |t| t.as_slice())
     }
 
     /// Every normalised name with what it names.
-    pub fn names(&self) -> impl Iterator<Item = (&String, &Vec<Target>)> + '_ {
-        self.names.iter()
+    pub fn names(&self) -> impl Iterator<Item = (&str, &[Target])> + '_ {
+        self.names
+            .iter()
+            .map(|(name, targets)| (&**name, targets.as_slice()))
     }
 
     /// The normalised names that start with `prefix` (normalised), in order.
     pub fn names_with_prefix<'a>(
         &'a self,
         prefix: &'a str,
-    ) -> impl Iterator<Item = (&'a String, &'a [Target])> + 'a {
+    ) -> impl Iterator<Item = (&'a str, &'a [Target])> + 'a {
         let sorted = self.sorted_names.get_or_init(|| {
-            let mut names: Vec<String> = self.names.keys().cloned().collect();
+            let mut names: Vec<Box<str>> = self.names.keys().cloned().collect();
             names.sort_unstable();
             names
         });
-        let start = sorted.partition_point(|n| n.as_str() < prefix);
+        let start = sorted.partition_point(|n| &**n < prefix);
         sorted[start..]
             .iter()
             .take_while(move |n| n.starts_with(prefix))
-            .map(move |n| (n, self.targets(n)))
+            .map(move |n| (&**n, self.targets(n)))
     }
 
     /// The glossary entry that owns a normalised name: the one in the first
@@ -1462,8 +1474,8 @@ impl Workspace {
         if !std::mem::take(&mut note.names_shared) {
             note.syntax.share_names(&mut self.shared_names);
         }
-        let id = match self.by_path.get(&note.file.path) {
-            Some(&id) => {
+        let id = match self.note_by_path(&note.file.path) {
+            Some(id) => {
                 // Typing in a note rarely changes the names it defines;
                 // then the indexes built from all names stay valid, and a
                 // keystroke costs work on this note alone.
@@ -1490,7 +1502,7 @@ impl Workspace {
             }
             None => {
                 let id = self.notes.len();
-                self.by_path.insert(note.file.path.clone(), id);
+                self.by_path.insert(&note.file.path, id);
                 self.notes.push(Some(note));
                 self.place_in_order(id);
                 // Documents are made of paths: a new one may join one.
@@ -1560,7 +1572,9 @@ impl Workspace {
 
     /// Removes the note at `path`, if any.
     pub fn remove_note(&mut self, path: &Path) -> Option<NoteId> {
-        let id = self.by_path.remove(path)?;
+        let notes = &self.notes;
+        let path_of = |id: NoteId| notes[id].as_ref().map_or(Path::new(""), |n| &n.file.path);
+        let id = self.by_path.remove(path, path_of)?;
         if let Some(order) = self.order.get_mut() {
             let notes = &self.notes;
             let at = order.ids.partition_point(|&other| {
@@ -1584,7 +1598,7 @@ impl Workspace {
 
     fn add_name(&mut self, key: &str, target: Target) {
         let Some(targets) = self.names.get(key) else {
-            self.names.insert(key.to_string(), vec![target]);
+            self.names.insert(key.into(), Targets::from_buf([target]));
             return;
         };
         if targets.contains(&target) {
@@ -1807,7 +1821,11 @@ mod tests {
                 add(&mut workspace, name);
             }
             let listed: Vec<&Path> = workspace.notes().map(|(_, n)| n.file.path.as_path()).collect();
-            let mut expected: Vec<&Path> = workspace.by_path.keys().map(PathBuf::as_path).collect();
+            let mut expected: Vec<&Path> = workspace
+                .by_path
+                .ids()
+                .map(|id| workspace.note(id).file.path.as_path())
+                .collect();
             expected.sort();
             prop_assert_eq!(&listed, &expected);
             let ids: Vec<&Path> = workspace

@@ -18,7 +18,7 @@
 //! - the rare query with too few distinct bigrams (`aaaaab`) is compared
 //!   with the names of a close length.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::names::normalize;
 
@@ -167,10 +167,10 @@ fn banded_levenshtein(
 /// deletions, and all by their length.
 #[derive(Debug, Default)]
 struct Index {
-    /// (normalised, as written). Characters are collected again for the
-    /// few names a query compares: kept for every name, they were most of
-    /// the index's memory.
-    names: Vec<(Box<str>, Box<str>)>,
+    /// (normalised, as written if that differs). Characters are collected
+    /// again for the few names a query compares: kept for every name, they
+    /// were most of the index's memory.
+    names: Vec<(Box<str>, Option<Box<str>>)>,
     postings: HashMap<(char, char), Vec<u32>>,
     trigram_postings: HashMap<(char, char, char), Vec<u32>>,
     /// Hashes of one-deletion variants of short names → names.
@@ -184,33 +184,53 @@ struct Index {
 const SHORT: usize = 4;
 
 impl Index {
-    fn new(names: impl Iterator<Item = String>, fold: bool) -> Index {
-        // The first of the names with the same key is the one suggested.
-        let keyed: Vec<(String, String)> = names
-            .map(|name| match fold {
-                true => (normalize(&name), name),
-                false => (name.clone(), name),
+    /// Each name that the index takes, normalised if `fold`, with the
+    /// name as written where that differs.
+    fn indexable(
+        names: impl Iterator<Item = String>,
+        fold: bool,
+    ) -> Vec<(Box<str>, Option<Box<str>>)> {
+        names
+            .filter_map(|name| {
+                let (key, written) = match fold {
+                    true => {
+                        let key = normalize(&name);
+                        let written = (name != key).then(|| name.into_boxed_str());
+                        (key, written)
+                    }
+                    false => (name, None),
+                };
+                let indexed = !key.is_empty() && key.chars().nth(MAX_LEN).is_none();
+                indexed.then(|| (key.into_boxed_str(), written))
             })
-            .collect();
-        let first: Vec<bool> = {
-            let mut seen = HashSet::new();
-            keyed
-                .iter()
-                .map(|(key, _)| seen.insert(key.as_str()))
-                .collect()
+            .collect()
+    }
+
+    fn new(names: impl Iterator<Item = String>, fold: bool) -> Index {
+        let mut index = Index {
+            names: Self::indexable(names, fold),
+            ..Index::default()
         };
-        let mut index = Index::default();
-        // Room for every name at once: grown by doubling, the list would be
-        // held twice over while it is copied (25 MB at 100k notes).
-        index.names.reserve_exact(keyed.len());
+        // The first of the names with the same key is the one suggested.
+        // Found by sorting numbers: a set of the keys would hold them twice
+        // while the index is built (30 MB at 100k notes).
+        let mut by_key: Vec<u32> = (0..index.names.len() as u32).collect();
+        let key = |id: u32| &index.names[id as usize].0;
+        by_key.sort_unstable_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+        let mut first = vec![true; index.names.len()];
+        for pair in by_key.windows(2) {
+            if key(pair[0]) == key(pair[1]) {
+                first[pair[1] as usize] = false;
+            }
+        }
+        drop(by_key);
+        let mut first = first.into_iter();
+        index.names.retain(|_| first.next() == Some(true));
         let mut chars = Vec::new();
-        for ((key, name), first) in keyed.into_iter().zip(first) {
+        for (id, (key, _)) in index.names.iter().enumerate() {
+            let id = id as u32;
             chars.clear();
             chars.extend(key.chars());
-            if !first || key.is_empty() || chars.len() > MAX_LEN {
-                continue;
-            }
-            let id = index.names.len() as u32;
             for bigram in bigrams(&chars) {
                 index.postings.entry(bigram).or_default().push(id);
             }
@@ -230,9 +250,6 @@ impl Index {
                 index.by_length.resize(chars.len() + 1, Vec::new());
             }
             index.by_length[chars.len()].push(id);
-            index
-                .names
-                .push((key.into_boxed_str(), name.into_boxed_str()));
         }
         index.shrink_to_fit();
         index
@@ -287,7 +304,7 @@ impl Index {
                 chars.clear();
                 chars.extend(key.chars());
                 let distance = bounded_levenshtein(&wanted, &chars, max)?;
-                (distance < len).then_some((distance, &**written))
+                (distance < len).then_some((distance, written.as_deref().unwrap_or(key)))
             })
             // The nearest; among equals, the first in name order, so the
             // answer does not depend on hashing.
@@ -344,6 +361,7 @@ impl Candidates {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     #[test]
     fn closest_within_a_few_edits() {
