@@ -46,6 +46,8 @@ const PIECES: &[&str] = &[
     "---\n",
     "title: x\n",
     "aliases: [A]\n",
+    "alias:: [[Termx]], B\n",
+    "title:: [[Missing]]\n",
     "<!-- gloss-ignore: broken-link -->",
     "`code [[x]]`",
     "> quote ",

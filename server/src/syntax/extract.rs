@@ -226,8 +226,27 @@ pub fn names_only(text: &str) -> NoteSyntax {
         read_front_matter(&mut note, text, range);
     }
     note.labels = super::label::labels(text).into();
+    read_page_properties(&mut note, text);
     note.shrink_to_fit();
     note
+}
+
+/// A note without front matter may open with Logseq's page properties,
+/// which name it as front matter would. `alias:: [[QHE]]` declares a name:
+/// it is no link to follow.
+fn read_page_properties(note: &mut NoteSyntax, text: &str) {
+    if note.front_matter.is_some() {
+        return;
+    }
+    let Some(properties) = front_matter::page_properties(text) else {
+        return;
+    };
+    let declares = |link: &Link| {
+        let range = link.range();
+        (properties.aliases.iter()).any(|a| range.start < a.range.start && a.range.end < range.end)
+    };
+    note.links.retain(|link| !declares(link));
+    note.front_matter = Some(Box::new(properties));
 }
 
 /// Reads the front matter token at `range` into `note`: its fields, and
@@ -272,6 +291,7 @@ pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     let code = code_blocks(note);
     citation::drop_raw_tex(&mut note.citations, text, &code);
     note.labels = super::label::labels(text).into();
+    read_page_properties(note, text);
 }
 
 /// Display math on lines of its own (`$$` … `$$`) and raw HTML blocks of

@@ -119,6 +119,65 @@ pub fn parse(token: &str, start: usize) -> (FrontMatter, Mentions) {
     (front_matter, mentions)
 }
 
+/// Logseq's page properties: `key:: value` lines that open a note with no
+/// front matter, up to the first line that is not one. Logseq reads
+/// `title::` as the page's name and each of the comma-separated `alias::`
+/// values (`alias:: QHE, [[Hall effect]]`) as another name of it; `None`
+/// when the note gives neither.
+pub fn page_properties(text: &str) -> Option<FrontMatter> {
+    let mut front_matter = FrontMatter::default();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let line = line.trim_end_matches(['\n', '\r']);
+        let Some((key, value)) = line
+            .split_once(":: ")
+            .or_else(|| line.strip_suffix("::").map(|k| (k, "")))
+        else {
+            break;
+        };
+        let is_key = key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !is_key {
+            break;
+        }
+        let value_at = at + key.len() + (line.len() - key.len() - value.len());
+        match key.to_ascii_lowercase().as_str() {
+            "title" => front_matter.title = property_value(value, value_at),
+            "alias" => {
+                let mut item_at = value_at;
+                for item in value.split(',') {
+                    front_matter.aliases.extend(property_value(item, item_at));
+                    item_at += item.len() + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    (front_matter.title.is_some() || !front_matter.aliases.is_empty()).then_some(front_matter)
+}
+
+/// One property value at byte `at`, trimmed and out of its `[[…]]`.
+fn property_value(value: &str, at: usize) -> Option<Spanned<String>> {
+    let trimmed = value.trim_start();
+    let at = at + value.len() - trimmed.len();
+    let trimmed = trimmed.trim_end();
+    let (inner, at) = match trimmed
+        .strip_prefix("[[")
+        .and_then(|v| v.strip_suffix("]]"))
+    {
+        Some(inner) => (inner, at + 2),
+        None => (trimmed, at),
+    };
+    (!inner.is_empty()).then(|| Spanned {
+        value: inner.to_string(),
+        range: at..at + inner.len(),
+    })
+}
+
 /// The wikilinks in the string values of `root`, located in `yaml` (which
 /// starts at byte `offset` of the note).
 fn links(root: &Node, yaml: &str, offset: usize) -> Vec<Link> {
@@ -351,5 +410,23 @@ mod tests {
             parse("---\n---", 0),
             (FrontMatter::default(), Mentions::default())
         );
+    }
+
+    #[test]
+    fn logseq_page_properties_name_the_page() {
+        let text = "title:: 量子 Hall 😀\r\nalias:: QHE, [[Hall effect]] ,\ntags:: physics\n\n- alias:: not a property\n";
+        let fm = page_properties(text).unwrap();
+        let title = fm.title.unwrap();
+        assert_eq!(&text[title.range.clone()], "量子 Hall 😀");
+        let aliases: Vec<(&str, &str)> = fm
+            .aliases
+            .iter()
+            .map(|a| (a.value.as_str(), &text[a.range.clone()]))
+            .collect();
+        assert_eq!(aliases, [("QHE", "QHE"), ("Hall effect", "Hall effect")]);
+        // Properties open the note, or there are none.
+        assert_eq!(page_properties("# QHE\nalias:: QHE\n"), None);
+        assert_eq!(page_properties("tags:: a\n"), None);
+        assert_eq!(page_properties("note:: alias:: x\n"), None);
     }
 }

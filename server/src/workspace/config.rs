@@ -205,6 +205,10 @@ pub struct Config {
     /// Not from `gloss.toml`: the files an Obsidian vault excludes
     /// (`.obsidian/app.json` `userIgnoreFilters`), never reported.
     pub obsidian_excluded: Vec<Excluded>,
+    /// Not from `gloss.toml`: the root is a Logseq graph
+    /// (`logseq/config.edn`), whose pages are named by their file names
+    /// decoded ([`crate::workspace::names::logseq_page_name`]).
+    pub logseq: bool,
     /// Not from `gloss.toml`: `--untrusted` confines every read the
     /// repository asks for to the workspace root.
     pub confined: bool,
@@ -247,6 +251,7 @@ impl Default for Config {
             documents: Vec::new(),
             baseline: None,
             obsidian_excluded: Vec::new(),
+            logseq: false,
             confined: false,
             user_bibliographies: Vec::new(),
             index_cache: false,
@@ -325,6 +330,7 @@ impl Config {
         }
         .map(|mut config| {
             config.obsidian_excluded = obsidian_excluded(&access, root);
+            config.logseq = root.join("logseq/config.edn").is_file();
             config
         })
     }

@@ -39,6 +39,8 @@ pub fn fixture(text: &str) -> Fixture {
         }
         None => (Config::default(), None),
     };
+    let mut config = config;
+    config.logseq = files.iter().any(|(path, _)| path == "logseq/config.edn");
     let mut workspace = Workspace::new(root.clone(), config.clone(), config_file);
     let mut bibliographies = Vec::new();
     let mut attachments = Vec::new();

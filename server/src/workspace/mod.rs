@@ -253,6 +253,9 @@ pub struct Note {
     /// Whether a loader shared its names among the notes it loaded
     /// ([`Note::share_names`]): adding the note then skips the lookups.
     names_shared: bool,
+    /// Whether the note is a page of a Logseq graph, named by its file name
+    /// decoded ([`names::logseq_page_name`]).
+    logseq: bool,
     anchors: anchors::Lazy<anchors::Anchors>,
     references: anchors::Lazy<HashMap<String, String>>,
 }
@@ -317,6 +320,7 @@ impl Note {
             names_only: None,
             heading_title,
             names_shared: false,
+            logseq: config.logseq,
             anchors: anchors::Lazy::default(),
             references: anchors::Lazy::default(),
         }
@@ -369,7 +373,12 @@ impl Note {
     /// (on indexing the note and on an edit of it), not kept: a vault's
     /// every note would hold a second copy of the names index.
     pub(crate) fn keys(&self) -> Vec<(String, Key)> {
-        let mut keys = vec![(normalize(stem(&self.file.rel)), Key::Note(NoteName::Stem))];
+        let stem = stem(&self.file.rel);
+        let name = match self.logseq {
+            true => names::logseq_page_name(stem),
+            false => stem.into(),
+        };
+        let mut keys = vec![(normalize(&name), Key::Note(NoteName::Stem))];
         if let Some(fm) = &self.syntax.front_matter {
             let title = fm.title.iter().map(|t| (t, NoteName::Title));
             let aliases = fm.aliases.iter().map(|a| (a, NoteName::Alias));

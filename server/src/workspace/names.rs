@@ -1,6 +1,8 @@
 //! How names compare: the one normalisation used for terms, aliases, note
 //! titles, stems and headings.
 
+use std::borrow::Cow;
+
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -136,6 +138,35 @@ pub fn pandoc_identifier(heading: &str) -> String {
     }
 }
 
+/// The name of the Logseq page stored in a file of stem `stem`: Logseq
+/// writes a namespace's `/` as `___` (its `:triple-lowbar` file names) and
+/// percent-encodes what a file name cannot hold (`Why%3F` for `Why?`).
+pub fn logseq_page_name(stem: &str) -> Cow<'_, str> {
+    if !stem.contains("___") && !stem.contains('%') {
+        return Cow::Borrowed(stem);
+    }
+    let name = stem.replace("___", "/");
+    let mut bytes = Vec::with_capacity(name.len());
+    let mut rest = name.as_bytes();
+    while let Some((&byte, after)) = rest.split_first() {
+        let hex = after.get(..2).and_then(|h| std::str::from_utf8(h).ok());
+        match hex
+            .filter(|_| byte == b'%')
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            Some(decoded) => {
+                bytes.push(decoded);
+                rest = &after[2..];
+            }
+            None => {
+                bytes.push(byte);
+                rest = after;
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8(bytes).unwrap_or(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +255,22 @@ mod tests {
     fn slugs() {
         assert_eq!(slug("Scaling Laws!"), "scaling-laws");
         assert_eq!(slug("名词 解释"), "名词-解释");
+    }
+
+    #[test]
+    fn logseq_page_names_from_file_names() {
+        assert_eq!(
+            logseq_page_name("Quantum Hall Effect"),
+            "Quantum Hall Effect"
+        );
+        assert_eq!(
+            logseq_page_name("Article___Why Always Paulis%3F"),
+            "Article/Why Always Paulis?"
+        );
+        assert_eq!(logseq_page_name("a___b___c"), "a/b/c");
+        assert_eq!(logseq_page_name("100%"), "100%");
+        assert_eq!(logseq_page_name("%E9%87%8F%E5%AD%90"), "量子");
+        // Not UTF-8 once decoded: left as it is.
+        assert_eq!(logseq_page_name("bad%FF___x"), "bad%FF/x");
     }
 }
