@@ -37,9 +37,31 @@ pub fn parse(text: &str) -> ParsedBibliography {
     let mut parsed = ParsedBibliography::default();
     // Every entry needs a chunk: the chunks past the limit are never read.
     let ranges = chunks(text, MAX_ENTRIES + 1);
-    let raws: Vec<Result<RawBibliography, biblatex::ParseError>> = ranges
+    let first_tries: Vec<Result<RawBibliography, biblatex::ParseError>> = ranges
         .par_iter()
         .map(|range| RawBibliography::parse(&text[range.clone()]))
+        .collect();
+    // What Pandoc reads and biblatex does not: comment lines between an
+    // entry's fields (`%  month = 7,`) and quotes inside a quoted value's
+    // braces (`title = "{Correction to "A study"}"`, as NASA ADS writes
+    // them). A chunk that does not parse is read again as Pandoc reads it,
+    // and only then: a `%` opening a line of a braced value is text.
+    let blanked: Vec<Option<String>> = ranges
+        .iter()
+        .zip(&first_tries)
+        .map(|(range, raw)| {
+            raw.as_ref()
+                .err()
+                .and(as_pandoc_reads(&text[range.clone()]))
+        })
+        .collect();
+    let raws: Vec<Result<RawBibliography, biblatex::ParseError>> = first_tries
+        .into_iter()
+        .zip(&blanked)
+        .map(|(raw, blanked)| match (raw, blanked) {
+            (Err(error), Some(blanked)) => RawBibliography::parse(blanked).map_err(|_| error),
+            (raw, _) => raw,
+        })
         .collect();
 
     let mut good: Vec<Chunk> = Vec::new();
@@ -115,6 +137,8 @@ fn resolve(
             entries.push(entry);
         }
     }
+    let undefined = guard::as_their_names(entries.iter().map(|e| &e.v), &abbreviations);
+    abbreviations.extend(undefined);
     // A parent may be anywhere in the file: with parents, resolve it all at
     // once. Without, resolve in batches, so that only one batch of
     // biblatex's resolved form (many times the text's size) is alive at a
@@ -168,6 +192,42 @@ fn resolve(
             }
         }
     }
+}
+
+/// `chunk` as Pandoc reads it, with every byte where it was (so that
+/// every span stays): each line that starts with `%` (after blanks) turned
+/// into spaces, and each quoted value's quotes into braces (`"{A "B"}"`
+/// is `{{A "B"}}`). `None` if that changes nothing.
+fn as_pandoc_reads(chunk: &str) -> Option<String> {
+    let is_comment = |line: &str| line.trim_start().starts_with('%');
+    let lines = chunk
+        .split_inclusive('\n')
+        .map(|line| match is_comment(line) {
+            true => {
+                let body = line.trim_end_matches(['\n', '\r']);
+                " ".repeat(body.len()) + &line[body.len()..]
+            }
+            false => line.to_string(),
+        });
+    let mut bytes = lines.collect::<String>().into_bytes();
+    // Braces around the entry's fields count 1; a quote at that depth
+    // opens a value, and the quote at the value's own depth closes it.
+    let (mut depth, mut quoted_at) = (0usize, None);
+    for at in 0..bytes.len() {
+        match (bytes[at], quoted_at) {
+            (b'{', _) => depth += 1,
+            (b'}', _) => depth = depth.saturating_sub(1),
+            (b'"', None) if depth == 1 => quoted_at = Some(at),
+            (b'"', Some(open)) if depth == 1 => {
+                bytes[open] = b'{';
+                bytes[at] = b'}';
+                quoted_at = None;
+            }
+            _ => {}
+        }
+    }
+    let read = String::from_utf8(bytes).ok()?;
+    (read != chunk).then_some(read)
 }
 
 pub(super) fn is_string_chunk(chunk: &str) -> bool {
@@ -413,7 +473,7 @@ mod tests {
     }
 
     #[test]
-    fn every_entry_with_an_undefined_macro_is_reported() {
+    fn an_undefined_macro_reads_as_its_name() {
         let mut bib: String = (0..2000)
             .map(|i| format!("@string{{m{i} = \"x\"}}\n"))
             .collect();
@@ -424,14 +484,13 @@ mod tests {
         }
         bib.push_str("@article{fine, journal = m7, month = jun}\n");
         let parsed = parse(&bib);
-        let undefined = parsed
-            .errors
-            .iter()
-            .filter(|e| e.message.contains("undefined macro"))
-            .count();
-        assert_eq!(undefined, 40, "{:?}", parsed.errors);
-        let fine = parsed.entries.iter().find(|e| e.key == "fine").unwrap();
-        assert_eq!(fine.container.as_deref(), Some("x"));
+        assert_eq!(parsed.errors, [], "as Pandoc reads them");
+        let container = |key: &str| {
+            let entry = parsed.entries.iter().find(|e| e.key == key).unwrap();
+            entry.container.clone()
+        };
+        assert_eq!(container("fine").as_deref(), Some("x"));
+        assert_eq!(container("k7").as_deref(), Some("undefined7"));
     }
 
     #[test]
@@ -498,19 +557,45 @@ mod tests {
     }
 
     #[test]
-    fn unknown_macro_costs_only_its_entry() {
-        let bib = "@article{a, title = {A}, journal = nosuchmacro}\n@article{b, title = {B}}\n";
+    fn comment_lines_and_quotes_in_quoted_braces_as_pandoc_reads_them() {
+        let bib = "@techreport{DSCOVR:info,\r\n  title = {Deep Space 😀},\r\n%  number = {2},\r\n  year = 2018,\r\n   % month = 7,\r\n}\r\n@misc{pct, title = {100\n% of it}}\n@misc{broken, title = {x}\n% y\n";
         let parsed = parse(bib);
-        assert_eq!(parsed.entries.len(), 2);
-        assert_eq!(parsed.entries[1].title.as_deref(), Some("B"));
-        assert!(
-            parsed
-                .errors
-                .iter()
-                .any(|e| e.message.contains("nosuchmacro")),
-            "{:?}",
-            parsed.errors
+        let entry = &parsed.entries[0];
+        assert_eq!(entry.title.as_deref(), Some("Deep Space 😀"));
+        assert_eq!(&bib[entry.key_range.clone()], "DSCOVR:info");
+        assert!(bib[entry.range.clone()].ends_with("7,\r\n}"));
+        // Inside a braced value, `%` is text; a chunk that parses is not
+        // touched.
+        assert_eq!(parsed.entries[1].title.as_deref(), Some("100 % of it"));
+        // Nor does it make a malformed entry parse.
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert!(parsed.errors[0].message.contains("'broken'"));
+
+        let bib = "@ARTICLE{Agapitov12:GRL,\n    title = \"{Correction to \"A study of 波\"}\",\n   journal = \"Geophys.\" # { Res. Lett.}, year = 2012\n}\n";
+        let parsed = parse(bib);
+        assert_eq!(parsed.errors, []);
+        let entry = &parsed.entries[0];
+        assert_eq!(
+            entry.title.as_deref(),
+            Some("Correction to \"A study of 波\"")
         );
+        assert_eq!(entry.container.as_deref(), Some("Geophys. Res. Lett."));
+        assert_eq!(&bib[entry.key_range.clone()], "Agapitov12:GRL");
+    }
+
+    #[test]
+    fn unknown_macro_is_read_as_its_name_in_its_entry_alone() {
+        let bib =
+            "@article{a, title = {A}, journal = nosuchmacro # { 😀}}\n@article{b, title = {B}}\n";
+        let parsed = parse(bib);
+        assert_eq!(parsed.errors, []);
+        assert_eq!(parsed.entries[0].title.as_deref(), Some("A"));
+        assert_eq!(
+            parsed.entries[0].container.as_deref(),
+            Some("nosuchmacro 😀")
+        );
+        assert_eq!(parsed.entries[1].title.as_deref(), Some("B"));
+        assert_eq!(parsed.entries[1].container, None);
     }
 
     #[test]

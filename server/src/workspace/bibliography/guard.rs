@@ -37,6 +37,40 @@ fn is_month(name: &str) -> bool {
     MONTHS.iter().any(|m| m.eq_ignore_ascii_case(name))
 }
 
+/// A definition for each macro `entries` use that `macros` do not define
+/// (months aside), as its own name: what Pandoc reads (`number = A15` is
+/// "A15"), without a word, as texlab does; BibTeX warns and leaves it empty.
+pub(super) fn as_their_names<'a, 'e>(
+    entries: impl Iterator<Item = &'e RawEntry<'a>>,
+    macros: &[Pair<'a>],
+) -> Vec<Pair<'a>>
+where
+    'a: 'e,
+{
+    let defined: HashSet<&str> = macros.iter().map(|p| p.key.v).collect();
+    let mut undefined: Vec<(&str, std::ops::Range<usize>)> = entries
+        .flat_map(|e| &e.fields)
+        .flat_map(|f| &f.value.v)
+        .filter_map(|chunk| match chunk.v {
+            RawChunk::Abbreviation(name) => Some((name, chunk.span.clone())),
+            RawChunk::Normal(_) => None,
+        })
+        .filter(|(name, _)| !defined.contains(name) && !is_month(name))
+        .collect();
+    undefined.sort_by_key(|(name, _)| *name);
+    undefined.dedup_by_key(|(name, _)| *name);
+    undefined
+        .into_iter()
+        .map(|(name, span)| {
+            let value = vec![biblatex::Spanned::new(RawChunk::Normal(name), span.clone())];
+            Pair::new(
+                biblatex::Spanned::new(name, span.clone()),
+                biblatex::Spanned::new(value, span),
+            )
+        })
+        .collect()
+}
+
 /// The macros a field refers to.
 fn macros_in<'a>(field: &'a [biblatex::Spanned<RawChunk<'a>>]) -> impl Iterator<Item = &'a str> {
     field.iter().filter_map(|c| match c.v {
@@ -306,13 +340,8 @@ fn entry_problem(entry: &RawEntry, expansion: &HashMap<&str, Option<usize>>) -> 
                         excerpt(name)
                     ))
                 }
-                None if is_month(name) => {}
-                None => {
-                    return Some(format!(
-                        "undefined macro '{}'; entry not resolved",
-                        excerpt(name)
-                    ))
-                }
+                // Undefined: read as its own name ([`as_their_names`]).
+                None => size = size.saturating_add(name.len()),
             }
         }
     }
