@@ -19,6 +19,9 @@
 //!   with the names of a close length.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use rustc_hash::FxBuildHasher;
 
 use super::names::normalize;
 
@@ -212,18 +215,27 @@ impl Index {
             ..Index::default()
         };
         // The first of the names with the same key is the one suggested.
-        // Found by sorting numbers: a set of the keys would hold them twice
-        // while the index is built (30 MB at 100k notes).
-        let mut by_key: Vec<u32> = (0..index.names.len() as u32).collect();
-        let key = |id: u32| &index.names[id as usize].0;
-        by_key.sort_unstable_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+        // Found by sorting the keys' hashes: a set of the keys would hold
+        // them twice while the index is built (30 MB at 100k notes), and
+        // sorting the keys themselves compares strings all over memory.
+        let mut by_hash: Vec<(u64, u32)> = (index.names.iter().enumerate())
+            .map(|(id, (key, _))| (FxBuildHasher.hash_one(key), id as u32))
+            .collect();
+        by_hash.sort_unstable();
         let mut first = vec![true; index.names.len()];
-        for pair in by_key.windows(2) {
-            if key(pair[0]) == key(pair[1]) {
-                first[pair[1] as usize] = false;
+        let key = |id: u32| &index.names[id as usize].0;
+        for group in by_hash.chunk_by(|a, b| a.0 == b.0) {
+            // The distinct keys of one hash, first seen first: one, unless
+            // two keys collide.
+            let mut distinct: Vec<u32> = Vec::new();
+            for &(_, id) in group {
+                match distinct.iter().any(|&seen| key(seen) == key(id)) {
+                    true => first[id as usize] = false,
+                    false => distinct.push(id),
+                }
             }
         }
-        drop(by_key);
+        drop(by_hash);
         let mut first = first.into_iter();
         index.names.retain(|_| first.next() == Some(true));
         let mut chars = Vec::new();
