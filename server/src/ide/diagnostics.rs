@@ -954,20 +954,22 @@ mod tests {
     /// Found in a Logseq graph: a page is named by its `alias::` and
     /// `title::` properties, and by its file name decoded
     /// (`Article___Why Paulis%3F.md` is `Article/Why Paulis?`), as Logseq
-    /// names it; file names are decoded in Logseq graphs only. An alias
-    /// two pages claim is ambiguous where it is linked, not where it is
-    /// declared.
+    /// names it, in any case. Both in Logseq graphs only: elsewhere
+    /// `alias:: x` is someone else's field. An alias two pages claim is
+    /// ambiguous where it is linked, not where it is declared.
     #[test]
     fn logseq_pages_are_named_by_properties_and_decoded_file_names() {
         check(
-            "//- logseq/config.edn\n{:file/name-format :triple-lowbar}\n//- pages/Quantum Hall Effect.md\nalias:: QHE, [[霍尔效应]]\r\n\r\n- 😀 see [[Article/Why Paulis?]]\n//- pages/Article___Why Paulis%3F.md\ntitle:: Paulis\n- [[QHE]] [[霍尔效应]] [[article/why paulis?]] [[Paulis]] [[Gone]]\n//- pages/SPT order.md\nalias:: [[SPT]]\n//- pages/SPT orders.md\nalias:: [[SPT]]\n- [[SPT]]\n",
+            "//- logseq/config.edn\n{:file/name-format :triple-lowbar}\n//- pages/Quantum Hall Effect.md\nalias:: QHE, [[霍尔效应]]\r\n\r\n- 😀 see [[Article/Why Paulis?]]\n//- pages/Article___Why Paulis%3F.md\ntitle:: Paulis\n- [[QHE]] [[霍尔效应]] [[article/why paulis?]] [[Paulis]] [[Gone]] [[qhe]]\n//- pages/SPT order.md\nalias:: [[SPT]]\n//- pages/SPT orders.md\nalias:: [[SPT]]\n- [[SPT]]\n",
             expect![[r#"
                 broken-link pages/Article___Why Paulis%3F.md:2:57-2:61 "Gone" no concept or note named 'Gone'
                 ambiguous-link pages/SPT orders.md:2:5-2:8 "SPT" 'SPT' matches 2 notes equally close: pages/SPT order.md, pages/SPT orders.md; write the path to choose one"#]],
         );
         check(
-            "//- a___b.md\n//- n.md\n[[a/b]] [[a___b]]\n",
-            expect![[r#"broken-link n.md:1:3-1:6 "a/b" no note or file 'a/b'"#]],
+            "//- a___b.md\n//- Books.md\ntype:: book\nalias:: Library\n//- n.md\n[[a/b]] [[a___b]] [[Library]]\n",
+            expect![[r#"
+                broken-link n.md:1:3-1:6 "a/b" no note or file 'a/b'
+                broken-link n.md:1:21-1:28 "Library" no concept or note named 'Library'"#]],
         );
     }
 

@@ -62,6 +62,13 @@ impl NoteSyntax {
         self.labels.shrink_to_fit();
     }
 
+    /// Whether the front matter is Logseq's page properties
+    /// ([`front_matter::page_properties`]), which have no block of their
+    /// own: names in a Logseq graph only.
+    pub fn has_page_properties(&self) -> bool {
+        self.front_matter.is_some() && self.front_matter_range.is_none()
+    }
+
     /// Whether every byte range in the syntax lies inside `text`, on
     /// character boundaries: true of what parsing `text` gives, and
     /// checked of what the index cache gives back before it is used.

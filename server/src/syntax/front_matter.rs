@@ -144,7 +144,8 @@ pub fn page_properties(text: &str) -> Option<FrontMatter> {
         if !is_key {
             break;
         }
-        let value_at = at + key.len() + (line.len() - key.len() - value.len());
+        // The value ends the line.
+        let value_at = at + line.len() - value.len();
         match key.to_ascii_lowercase().as_str() {
             "title" => front_matter.title = property_value(value, value_at),
             "alias" => {

@@ -379,7 +379,11 @@ impl Note {
             false => stem.into(),
         };
         let mut keys = vec![(normalize(&name), Key::Note(NoteName::Stem))];
-        if let Some(fm) = &self.syntax.front_matter {
+        // Outside a Logseq graph, `alias:: x` is someone else's field (a
+        // Dataview one in Obsidian).
+        let front_matter = (self.syntax.front_matter.as_ref())
+            .filter(|_| self.logseq || !self.syntax.has_page_properties());
+        if let Some(fm) = front_matter {
             let title = fm.title.iter().map(|t| (t, NoteName::Title));
             let aliases = fm.aliases.iter().map(|a| (a, NoteName::Alias));
             keys.extend(

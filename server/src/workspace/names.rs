@@ -149,7 +149,9 @@ pub fn logseq_page_name(stem: &str) -> Cow<'_, str> {
     let mut bytes = Vec::with_capacity(name.len());
     let mut rest = name.as_bytes();
     while let Some((&byte, after)) = rest.split_first() {
-        let hex = after.get(..2).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = (after.get(..2))
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok());
         match hex
             .filter(|_| byte == b'%')
             .and_then(|h| u8::from_str_radix(h, 16).ok())
@@ -269,6 +271,7 @@ mod tests {
         );
         assert_eq!(logseq_page_name("a___b___c"), "a/b/c");
         assert_eq!(logseq_page_name("100%"), "100%");
+        assert_eq!(logseq_page_name("a%+1___b"), "a%+1/b");
         assert_eq!(logseq_page_name("%E9%87%8F%E5%AD%90"), "量子");
         // Not UTF-8 once decoded: left as it is.
         assert_eq!(logseq_page_name("bad%FF___x"), "bad%FF/x");

@@ -1,31 +1,28 @@
 //! Note ids by path. Keyed by a hash of the path, not by the path: the
 //! notes hold their paths already, and a second copy of each would cost
 //! 8 MB at 100k notes. A lookup compares the paths of the notes under one
-//! hash (almost always one note).
+//! hash (almost always one note). The hash is keyed at random, so that no
+//! repository can name its files to collide.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
-use rustc_hash::FxBuildHasher;
 use smallvec::SmallVec;
 
 use super::NoteId;
 
 #[derive(Debug, Default)]
 pub struct NotePaths {
-    by_hash: HashMap<u64, SmallVec<[NoteId; 1]>, FxBuildHasher>,
-}
-
-fn hash(path: &Path) -> u64 {
-    FxBuildHasher.hash_one(path)
+    by_hash: HashMap<u64, SmallVec<[NoteId; 1]>>,
+    keys: RandomState,
 }
 
 impl NotePaths {
     /// The note at `path`; `path_of` gives the path of a note listed.
     pub fn get<'a>(&self, path: &Path, path_of: impl Fn(NoteId) -> &'a Path) -> Option<NoteId> {
         self.by_hash
-            .get(&hash(path))?
+            .get(&self.keys.hash_one(path))?
             .iter()
             .copied()
             .find(|&id| path_of(id) == path)
@@ -33,7 +30,10 @@ impl NotePaths {
 
     /// Lists note `id` at `path`, which no listed note has.
     pub fn insert(&mut self, path: &Path, id: NoteId) {
-        self.by_hash.entry(hash(path)).or_default().push(id);
+        self.by_hash
+            .entry(self.keys.hash_one(path))
+            .or_default()
+            .push(id);
     }
 
     /// Unlists the note at `path`, and gives its id.
@@ -42,7 +42,7 @@ impl NotePaths {
         path: &Path,
         path_of: impl Fn(NoteId) -> &'a Path,
     ) -> Option<NoteId> {
-        let key = hash(path);
+        let key = self.keys.hash_one(path);
         let ids = self.by_hash.get_mut(&key)?;
         let at = ids.iter().position(|&id| path_of(id) == path)?;
         let id = ids.remove(at);
@@ -74,7 +74,8 @@ mod tests {
         notes.insert(&paths[0], 0);
         notes.insert(&paths[1], 1);
         // Two paths under one hash, as a collision would put them.
-        notes.by_hash.entry(hash(&paths[0])).or_default().push(2);
+        let key = notes.keys.hash_one(&paths[0]);
+        notes.by_hash.entry(key).or_default().push(2);
         assert_eq!(notes.get(&paths[0], path_of), Some(0));
         assert_eq!(notes.get(&paths[1], path_of), Some(1));
         assert_eq!(notes.get(Path::new("/v/d.md"), path_of), None);

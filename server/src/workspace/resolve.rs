@@ -199,10 +199,12 @@ impl Workspace {
         };
         // A title or alias is a name someone chose, not a place: it must be
         // written as chosen (`[[man]]` is not the note aliased `MAN`), and
-        // two notes claiming it are a tie whatever their folders.
+        // two notes claiming it are a tie whatever their folders. Logseq
+        // names pages in any case.
         let mut by_name: Vec<FileRef> = named(other_names)
             .into_iter()
             .filter(|&f| match f {
+                FileRef::Note(_) if self.config.logseq => true,
                 FileRef::Note(n) => self.note_named_exactly(n, target.trim(), other_names),
                 FileRef::Other(_) => false,
             })

@@ -19,9 +19,7 @@
 //!   with the names of a close length.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
-
-use rustc_hash::FxBuildHasher;
+use std::hash::{BuildHasher, RandomState};
 
 use super::names::normalize;
 
@@ -218,8 +216,10 @@ impl Index {
         // Found by sorting the keys' hashes: a set of the keys would hold
         // them twice while the index is built (30 MB at 100k notes), and
         // sorting the keys themselves compares strings all over memory.
+        // Keyed at random: no vault can name its notes to collide.
+        let keys = RandomState::new();
         let mut by_hash: Vec<(u64, u32)> = (index.names.iter().enumerate())
-            .map(|(id, (key, _))| (FxBuildHasher.hash_one(key), id as u32))
+            .map(|(id, (key, _))| (keys.hash_one(key), id as u32))
             .collect();
         by_hash.sort_unstable();
         let mut first = vec![true; index.names.len()];

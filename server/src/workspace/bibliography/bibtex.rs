@@ -45,14 +45,14 @@ pub fn parse(text: &str) -> ParsedBibliography {
     // entry's fields (`%  month = 7,`) and quotes inside a quoted value's
     // braces (`title = "{Correction to "A study"}"`, as NASA ADS writes
     // them). A chunk that does not parse is read again as Pandoc reads it,
-    // and only then: a `%` opening a line of a braced value is text.
+    // and only then.
     let blanked: Vec<Option<String>> = ranges
         .iter()
         .zip(&first_tries)
         .map(|(range, raw)| {
-            raw.as_ref()
-                .err()
-                .and(as_pandoc_reads(&text[range.clone()]))
+            raw.is_err()
+                .then(|| as_pandoc_reads(&text[range.clone()]))
+                .flatten()
         })
         .collect();
     let raws: Vec<Result<RawBibliography, biblatex::ParseError>> = first_tries
@@ -138,6 +138,23 @@ fn resolve(
         }
     }
     let undefined = guard::as_their_names(entries.iter().map(|e| &e.v), &abbreviations);
+    // Styled references read the entry's text after the file's `@string`s:
+    // they need these too.
+    for pair in &undefined {
+        let value: String = pair
+            .value
+            .v
+            .iter()
+            .map(|chunk| match chunk.v {
+                biblatex::RawChunk::Normal(text) => format!("{{{text}}}"),
+                biblatex::RawChunk::Abbreviation(name) => name.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" # ");
+        parsed
+            .strings
+            .push_str(&format!("\n@string{{{} = {value}}}", pair.key.v));
+    }
     abbreviations.extend(undefined);
     // A parent may be anywhere in the file: with parents, resolve it all at
     // once. Without, resolve in batches, so that only one batch of
@@ -195,36 +212,45 @@ fn resolve(
 }
 
 /// `chunk` as Pandoc reads it, with every byte where it was (so that
-/// every span stays): each line that starts with `%` (after blanks) turned
-/// into spaces, and each quoted value's quotes into braces (`"{A "B"}"`
-/// is `{{A "B"}}`). `None` if that changes nothing.
+/// every span stays): a line between fields that starts with `%` (after
+/// blanks) turned into spaces, and the quotes of a quoted value that holds
+/// a quote inside braces turned into braces (`"{A "B"}"` is `{{A "B"}}`).
+/// A character after `\` is escaped, as biblatex and Pandoc read it.
+/// `None` if that changes nothing.
 fn as_pandoc_reads(chunk: &str) -> Option<String> {
-    let is_comment = |line: &str| line.trim_start().starts_with('%');
-    let lines = chunk
-        .split_inclusive('\n')
-        .map(|line| match is_comment(line) {
-            true => {
-                let body = line.trim_end_matches(['\n', '\r']);
-                " ".repeat(body.len()) + &line[body.len()..]
+    let mut bytes = chunk.as_bytes().to_vec();
+    // Braces around the entry's fields count 1: between fields, or in a
+    // quoted value, where a quote closes the value.
+    let (mut depth, mut quoted, mut inner_quote) = (0usize, None, false);
+    let mut line_start = true;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte == b'%' && line_start && depth == 1 && quoted.is_none() {
+            while at < bytes.len() && !matches!(bytes[at], b'\n' | b'\r') {
+                bytes[at] = b' ';
+                at += 1;
             }
-            false => line.to_string(),
-        });
-    let mut bytes = lines.collect::<String>().into_bytes();
-    // Braces around the entry's fields count 1; a quote at that depth
-    // opens a value, and the quote at the value's own depth closes it.
-    let (mut depth, mut quoted_at) = (0usize, None);
-    for at in 0..bytes.len() {
-        match (bytes[at], quoted_at) {
-            (b'{', _) => depth += 1,
-            (b'}', _) => depth = depth.saturating_sub(1),
-            (b'"', None) if depth == 1 => quoted_at = Some(at),
-            (b'"', Some(open)) if depth == 1 => {
-                bytes[open] = b'{';
-                bytes[at] = b'}';
-                quoted_at = None;
-            }
+            continue;
+        }
+        line_start = byte == b'\n' || (line_start && byte.is_ascii_whitespace());
+        match byte {
+            b'\\' => at += 1,
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'"' if depth == 1 => match quoted {
+                None => (quoted, inner_quote) = (Some(at), false),
+                Some(open) => {
+                    if inner_quote {
+                        (bytes[open], bytes[at]) = (b'{', b'}');
+                    }
+                    quoted = None;
+                }
+            },
+            b'"' if quoted.is_some() => inner_quote = true,
             _ => {}
         }
+        at += 1;
     }
     let read = String::from_utf8(bytes).ok()?;
     (read != chunk).then_some(read)
@@ -491,6 +517,23 @@ mod tests {
         };
         assert_eq!(container("fine").as_deref(), Some("x"));
         assert_eq!(container("k7").as_deref(), Some("undefined7"));
+        // Defined with another case, as Pandoc finds it; and in the
+        // `@string`s styled references read.
+        let parsed = parse("@string{ADS = {Astrophys. Data Sys.}}\n@misc{m, howpublished = ads # {, 2024}, journal = jmlr}\n");
+        assert_eq!(parsed.errors, []);
+        assert!(
+            parsed
+                .strings
+                .contains("@string{ads = {Astrophys. Data Sys.}}"),
+            "{}",
+            parsed.strings
+        );
+        assert!(
+            parsed.strings.contains("@string{jmlr = {jmlr}}"),
+            "{}",
+            parsed.strings
+        );
+        assert_eq!(parsed.entries[0].container.as_deref(), Some("jmlr"));
     }
 
     #[test]
@@ -567,7 +610,8 @@ mod tests {
         // Inside a braced value, `%` is text; a chunk that parses is not
         // touched.
         assert_eq!(parsed.entries[1].title.as_deref(), Some("100 % of it"));
-        // Nor does it make a malformed entry parse.
+        // Nor does it make a malformed entry parse, nor touch a `%` line
+        // inside a value or an escaped quote.
         assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
         assert!(parsed.errors[0].message.contains("'broken'"));
 
@@ -580,7 +624,22 @@ mod tests {
             Some("Correction to \"A study of 波\"")
         );
         assert_eq!(entry.container.as_deref(), Some("Geophys. Res. Lett."));
+
         assert_eq!(&bib[entry.key_range.clone()], "Agapitov12:GRL");
+
+        let bib = "@article{esc, author = \"M\\\"uller and G\\\"odel\",\n%  note = {x},\n  abstract = {Of them 40\n% improve\nlater},\n}\n";
+        let parsed = parse(bib);
+        assert_eq!(parsed.errors, []);
+        let entry = &parsed.entries[0];
+        assert_eq!(entry.authors.len(), 2, "{:?}", entry.authors);
+        assert_eq!(
+            as_pandoc_reads(bib).unwrap().lines().nth(2),
+            Some("  abstract = {Of them 40")
+        );
+        assert_eq!(
+            as_pandoc_reads(bib).unwrap().lines().nth(3),
+            Some("% improve")
+        );
     }
 
     #[test]

@@ -38,8 +38,10 @@ fn is_month(name: &str) -> bool {
 }
 
 /// A definition for each macro `entries` use that `macros` do not define
-/// (months aside), as its own name: what Pandoc reads (`number = A15` is
-/// "A15"), without a word, as texlab does; BibTeX warns and leaves it empty.
+/// (months aside), read as Pandoc reads it, without a word (texlab says
+/// nothing either; BibTeX warns and leaves it empty): as the macro defined
+/// with another case (`ads` for `@string{ADS = …}`), else as its own name
+/// (`number = A15` is "A15").
 pub(super) fn as_their_names<'a, 'e>(
     entries: impl Iterator<Item = &'e RawEntry<'a>>,
     macros: &[Pair<'a>],
@@ -48,6 +50,8 @@ where
     'a: 'e,
 {
     let defined: HashSet<&str> = macros.iter().map(|p| p.key.v).collect();
+    let by_lowercase: HashMap<String, &Pair<'a>> =
+        macros.iter().map(|p| (p.key.v.to_lowercase(), p)).collect();
     let mut undefined: Vec<(&str, std::ops::Range<usize>)> = entries
         .flat_map(|e| &e.fields)
         .flat_map(|f| &f.value.v)
@@ -62,11 +66,14 @@ where
     undefined
         .into_iter()
         .map(|(name, span)| {
-            let value = vec![biblatex::Spanned::new(RawChunk::Normal(name), span.clone())];
-            Pair::new(
-                biblatex::Spanned::new(name, span.clone()),
-                biblatex::Spanned::new(value, span),
-            )
+            let value = match by_lowercase.get(&name.to_lowercase()) {
+                Some(other_case) => other_case.value.clone(),
+                None => {
+                    let text = vec![biblatex::Spanned::new(RawChunk::Normal(name), span.clone())];
+                    biblatex::Spanned::new(text, span.clone())
+                }
+            };
+            Pair::new(biblatex::Spanned::new(name, span), value)
         })
         .collect()
 }
