@@ -1208,9 +1208,16 @@ fn a_restart_reads_the_index_cache() {
     }
     assert_eq!(client.shutdown(), Some(0));
 
+    let written = || {
+        let file = std::fs::read_dir(cache.path()).unwrap().next().unwrap();
+        let meta = file.unwrap().metadata().unwrap();
+        (meta.modified().unwrap(), meta.len())
+    };
+    let before = written();
     let (client, end, warm) = run(Value::Null);
     assert_eq!(end, "Indexed 2 notes (2 from the cache, 1 not read again)");
     assert_eq!(client.shutdown(), Some(0));
+    assert_eq!(written(), before, "nothing changed: nothing written");
     assert_eq!(first, cold);
     assert_eq!(cold, warm);
     assert!(!warm.is_empty());

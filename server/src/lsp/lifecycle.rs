@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::outbox::{Outbox, Progress};
 use super::world::{Origin, Refresh, Slot, World};
-use crate::workspace::cache::{Hash, IndexCache};
+use crate::workspace::cache::{record_order, Hash, IndexCache, Record, RecordsDigest};
 use crate::workspace::{
     cache_record, load_bibliography, load_config_file, load_note_names_first, parse_names_only,
     text_reader, walk_files, Config, Found, Note, NoteId, Workspace,
@@ -154,17 +154,21 @@ pub fn index(
         || config.index_cache.then(|| IndexCache::open(&root, &config)),
     );
     let mut hits = 0;
-    let names_read = read_all(
+    let notes_read = read_notes(
         world,
         job,
         &config,
-        found,
+        &found.notes,
         cache.as_ref(),
         &mut hits,
         outbox,
     );
-    // The notes left to parse were not in the cache.
+    // The notes left to parse were not in the cache: its entries and
+    // records go before the bibliographies are read, which would
+    // otherwise need memory on top of them.
     cache.iter_mut().for_each(IndexCache::loaded);
+    let names_read =
+        notes_read.and_then(|total| read_the_rest(world, job, &config, found, total, outbox));
     let finished = names_read.and_then(|(total, nested)| {
         parse_the_rest(world, job, &config, outbox, total)?;
         let mut world = write(world);
@@ -201,26 +205,42 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
             return;
         };
         let workspace = &world.slots[i].workspace;
-        workspace
+        let mut cached: Vec<(NoteId, Hash)> = workspace
             .notes()
             .filter_map(|(id, note)| Some((id, note.cached_as?)))
-            .collect()
+            .collect();
+        let path = |id: NoteId| workspace.note(id).file.path.as_path();
+        cached.sort_unstable_by(|a, b| record_order(path(a.0), path(b.0)));
+        cached
     };
     let hashes = cached.iter().map(|(_, hash)| *hash).collect();
-    // What each note's file looks like, looked at a batch at a time too.
+    // What each note's file looks like, looked at a batch at a time too:
+    // first only hashed, and kept only if the file does not hold it.
+    let records_of = |keep: &mut dyn FnMut(PathBuf, Record)| {
+        for batch in cached.chunks(INDEX_BATCH) {
+            let world = read(world);
+            let i = current(&world, job)?;
+            let workspace = &world.slots[i].workspace;
+            for &(id, hash) in batch {
+                let record = (workspace.live_note(id))
+                    .filter(|n| n.cached_as == Some(hash))
+                    .and_then(|note| cache_record(&cache, note));
+                if let Some((path, record)) = record {
+                    keep(path, record);
+                }
+            }
+        }
+        Some(())
+    };
+    let mut digest = RecordsDigest::default();
+    if records_of(&mut |path, record| digest.add(&path, &record)).is_none()
+        || cache.is_current(&hashes, &digest)
+    {
+        return;
+    }
     let mut records = Vec::new();
-    for batch in cached.chunks(INDEX_BATCH) {
-        let world = read(world);
-        let Some(i) = current(&world, job) else {
-            return;
-        };
-        let workspace = &world.slots[i].workspace;
-        records.extend(batch.iter().filter_map(|&(id, hash)| {
-            let note = workspace
-                .live_note(id)
-                .filter(|n| n.cached_as == Some(hash))?;
-            cache_record(&cache, note)
-        }));
+    if records_of(&mut |path, record| records.push((path, record))).is_none() {
+        return;
     }
     cache.save(&hashes, records, |writer| {
         for batch in cached.chunks(INDEX_BATCH) {
@@ -242,11 +262,11 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
     });
 }
 
-/// Reads the notes and bibliographies the walk `found`, the notes for their
-/// names first, then asks for the open notes' diagnostics; the caller then
-/// parses the rest ([`parse_the_rest`]). Notes are loaded through `cache`
-/// when given; `hits` counts those whose syntax came from it. Returns the
-/// number of notes and the vaults found inside the root.
+/// Reads the `notes` the walk found, for their names first; the caller
+/// then reads the bibliographies ([`read_the_rest`]), which asks for the
+/// open notes' diagnostics, and parses the rest ([`parse_the_rest`]).
+/// Notes are loaded through `cache` when given; `hits` counts those whose
+/// syntax came from it. Returns the number of notes.
 ///
 /// Names first: an open note's diagnostics need every note's names
 /// (titles, aliases, glossary entries) and the bibliographies, but only
@@ -254,17 +274,17 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
 /// their names, parsed only where their names need it (a glossary) or the
 /// cache has them; then open notes' diagnostics are asked for; then the
 /// rest is parsed, a note an answer waits for first.
-fn read_all(
+fn read_notes(
     world: &RwLock<World>,
     job: &IndexJob,
     config: &Config,
-    found: Found,
+    notes: &[PathBuf],
     cache: Option<&IndexCache>,
     hits: &mut usize,
     outbox: &Outbox,
-) -> Option<(usize, Vec<PathBuf>)> {
+) -> Option<usize> {
     let root = &job.root;
-    let total = found.notes.len();
+    let total = notes.len();
     let sharer = {
         let mut world = write(world);
         let i = current(&world, job)?;
@@ -293,7 +313,7 @@ fn read_all(
     std::thread::scope(|s| {
         let (sender, parsed) = std::sync::mpsc::sync_channel(1);
         s.spawn(move || {
-            for batch in found.notes.chunks(INDEX_BATCH) {
+            for batch in notes.chunks(INDEX_BATCH) {
                 // The receiver is gone once a newer build takes over.
                 if sender.send(load(batch)).is_err() {
                     break;
@@ -325,6 +345,22 @@ fn read_all(
         }
         Some(())
     })?;
+    Some(total)
+}
+
+/// Reads what else the workspace holds once its `total` notes are in:
+/// bibliographies, Quarto projects, the other files. Returns the note
+/// count and the nested workspaces found, or None when a newer build
+/// replaces the workspace.
+fn read_the_rest(
+    world: &RwLock<World>,
+    job: &IndexJob,
+    config: &Config,
+    found: Found,
+    total: usize,
+    outbox: &Outbox,
+) -> Option<(usize, Vec<PathBuf>)> {
+    let root = &job.root;
     let wanted = {
         let mut world = write(world);
         let i = current(&world, job)?;

@@ -39,7 +39,7 @@ pub fn parse(text: &str) -> ParsedBibliography {
     let ranges = chunks(text, MAX_ENTRIES + 1);
     let first_tries: Vec<Result<RawBibliography, biblatex::ParseError>> = ranges
         .par_iter()
-        .map(|range| RawBibliography::parse(&text[range.clone()]))
+        .map(|range| RawBibliography::parse(&text[range.clone()]).map(compact))
         .collect();
     // What Pandoc reads and biblatex does not: comment lines between an
     // entry's fields (`%  month = 7,`) and quotes inside a quoted value's
@@ -59,11 +59,16 @@ pub fn parse(text: &str) -> ParsedBibliography {
         .into_iter()
         .zip(&blanked)
         .map(|(raw, blanked)| match (raw, blanked) {
-            (Err(error), Some(blanked)) => RawBibliography::parse(blanked).map_err(|_| error),
+            (Err(error), Some(blanked)) => RawBibliography::parse(blanked)
+                .map(compact)
+                .map_err(|_| error),
             (raw, _) => raw,
         })
         .collect();
 
+    // Every entry of a large library is kept: no room to spare.
+    let count: usize = raws.iter().flatten().map(|raw| raw.entries.len()).sum();
+    parsed.entries.reserve_exact(count.min(MAX_ENTRIES));
     let mut good: Vec<Chunk> = Vec::new();
     // The first entry of each key is the one resolved.
     let mut first: HashMap<&str, usize> = HashMap::new();
@@ -119,6 +124,19 @@ pub fn parse(text: &str) -> ParsedBibliography {
     parsed
 }
 
+/// `raw` without the room its lists grew: every entry's parse is alive
+/// until the file is resolved, and a field's value, one piece of text
+/// mostly, had room for four (a 20k-entry library took 28 MB for them).
+fn compact(mut raw: RawBibliography) -> RawBibliography {
+    for entry in &mut raw.entries {
+        entry.v.fields.shrink_to_fit();
+        for field in &mut entry.v.fields {
+            field.value.v.shrink_to_fit();
+        }
+    }
+    raw
+}
+
 /// Fills titles, authors and the like from the resolved entries; `by_key`
 /// is the index of each key's first entry.
 fn resolve(
@@ -168,47 +186,118 @@ fn resolve(
     } else {
         RESOLVE_BATCH
     };
-    for (batch, batch_starts) in entries.chunks(batch).zip(starts.chunks(batch)) {
-        let raw = RawBibliography {
-            preamble: String::new(),
-            entries: batch.to_vec(),
-            abbreviations: abbreviations.clone(),
-        };
-        if let Ok(bibliography) = Bibliography::from_raw(raw) {
-            for entry in bibliography.iter() {
-                if let Some(&i) = by_key.get(entry.key.as_str()) {
-                    fill(&mut parsed.entries[i], entry);
-                }
-            }
-            continue;
+    // Batches resolve on every core; each gives the entries it filled.
+    let resolved: Vec<Resolved> = entries
+        .par_chunks(batch)
+        .zip(starts.par_chunks(batch))
+        .map(|(batch, starts)| resolve_batch(text, batch, starts, &abbreviations, by_key, parsed))
+        .collect();
+    for Resolved { filled, errors } in resolved {
+        for (i, entry) in filled {
+            parsed.entries[i] = entry;
         }
-        // Something the guard does not foresee (a malformed LaTeX command,
-        // say): resolve this batch entry by entry, each with only the
-        // macros it uses, and report the ones that fail.
-        for (entry, &start) in batch.iter().zip(batch_starts) {
-            let raw = RawBibliography {
-                preamble: String::new(),
-                entries: vec![entry.clone()],
-                abbreviations: guard::macros_used(&entry.v, &abbreviations),
-            };
-            match Bibliography::from_raw(raw) {
-                Ok(bibliography) => {
-                    for resolved in bibliography.iter() {
-                        if let Some(&i) = by_key.get(resolved.key.as_str()) {
-                            fill(&mut parsed.entries[i], resolved);
-                        }
-                    }
-                }
-                Err(error) => {
-                    let at = start + entry.span.start;
-                    parsed.errors.push(BibError {
-                        range: at..at + first_line_len(&text[at..]),
-                        message: format!("cannot resolve entry: {}", error.kind),
-                    });
-                }
+        parsed.errors.extend(errors);
+    }
+}
+
+/// What resolving a batch of entries gave: the entries filled, by index
+/// in [`ParsedBibliography::entries`], and the errors.
+struct Resolved {
+    filled: Vec<(usize, BibEntry)>,
+    errors: Vec<BibError>,
+}
+
+/// Resolves `batch`, whose entries' chunks start at `starts`, with the
+/// file's `abbreviations`: the entries of `parsed` it holds, filled.
+fn resolve_batch(
+    text: &str,
+    batch: &[biblatex::Spanned<biblatex::RawEntry>],
+    starts: &[usize],
+    abbreviations: &[biblatex::Pair],
+    by_key: &HashMap<&str, usize>,
+    parsed: &ParsedBibliography,
+) -> Resolved {
+    let mut resolved = Resolved {
+        filled: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut fill_from = |bibliography: &Bibliography| {
+        for entry in bibliography.iter() {
+            if let Some(&i) = by_key.get(entry.key.as_str()) {
+                let mut filled = parsed.entries[i].clone();
+                fill(&mut filled, entry);
+                resolved.filled.push((i, filled));
+            }
+        }
+    };
+    let raw = RawBibliography {
+        preamble: String::new(),
+        entries: batch.to_vec(),
+        abbreviations: abbreviations.to_vec(),
+    };
+    if let Ok(bibliography) = Bibliography::from_raw(raw) {
+        fill_from(&bibliography);
+        return resolved;
+    }
+    // Something the guard does not foresee (an unbalanced `$`, say):
+    // resolve this batch entry by entry, each with only the macros it
+    // uses; an entry that fails is read as Pandoc reads it, without the
+    // fields that fail; the ones that fail even so are reported.
+    let mut errors = Vec::new();
+    for (entry, &start) in batch.iter().zip(starts) {
+        let resolved = resolve_entry(entry, abbreviations)
+            .or_else(|error| without_failing_fields(entry, abbreviations).ok_or(error));
+        match resolved {
+            Ok(bibliography) => fill_from(&bibliography),
+            Err(error) => {
+                let at = start + entry.span.start;
+                errors.push(BibError {
+                    range: at..at + first_line_len(&text[at..]),
+                    message: format!("cannot resolve entry: {}", error.kind),
+                });
             }
         }
     }
+    resolved.errors = errors;
+    resolved
+}
+
+/// `entry` resolved on its own, with the macros it uses.
+fn resolve_entry<'a>(
+    entry: &biblatex::Spanned<biblatex::RawEntry<'a>>,
+    abbreviations: &[biblatex::Pair<'a>],
+) -> Result<Bibliography, biblatex::ParseError> {
+    Bibliography::from_raw(RawBibliography {
+        preamble: String::new(),
+        entries: vec![entry.clone()],
+        abbreviations: guard::macros_used(&entry.v, abbreviations),
+    })
+}
+
+/// `entry`, which does not resolve, resolved without the fields that do
+/// not resolve on their own, as Pandoc reads it: Pandoc drops a field it
+/// cannot read (a title with one `$`, which opens math that never
+/// closes: `{Costs over $500}`) and cites the entry without a warning.
+/// None when no field fails alone, or the rest fails even so.
+fn without_failing_fields<'a>(
+    entry: &biblatex::Spanned<biblatex::RawEntry<'a>>,
+    abbreviations: &[biblatex::Pair<'a>],
+) -> Option<Bibliography> {
+    let with_fields = |fields: Vec<biblatex::Pair<'a>>| {
+        let mut entry = entry.clone();
+        entry.v.fields = fields;
+        entry
+    };
+    let fields = &entry.v.fields;
+    let readable: Vec<biblatex::Pair> = fields
+        .iter()
+        .filter(|field| resolve_entry(&with_fields(vec![(*field).clone()]), abbreviations).is_ok())
+        .cloned()
+        .collect();
+    if readable.len() == fields.len() {
+        return None;
+    }
+    resolve_entry(&with_fields(readable), abbreviations).ok()
 }
 
 /// `chunk` as Pandoc reads it, with every byte where it was (so that
@@ -597,6 +686,26 @@ mod tests {
         assert_eq!(mueller.authors[0].full_name(), "Jörg Müller");
         assert_eq!(mueller.container.as_deref(), Some("Proceedings of ACL"));
         assert_eq!(mueller.doi.as_deref(), Some("10.1000/xyz"));
+    }
+
+    /// Found on a public course book's library: an abstract with one `$`
+    /// (a price) was a `bib-syntax` error; `pandoc --citeproc` cites the
+    /// entry without a warning and drops the field.
+    #[test]
+    fn a_field_with_one_dollar_is_dropped_as_pandoc_drops_it() {
+        let parsed = parse(concat!(
+            "@article{price, title = {Costs over $500 a year}, author = {Doe, Jane}, year = 2015}\n",
+            "@article{math, title = {Balanced $x^2$ and \\$5}, author = {Roe, Ann},\n",
+            "  abstract = {Paid $5 for 😀 数据}, year = 2016}\n",
+        ));
+        assert_eq!(parsed.errors, []);
+        let entry = |key: &str| parsed.entries.iter().find(|e| e.key == key).unwrap();
+        assert_eq!(entry("price").title, None);
+        assert_eq!(entry("price").authors[0].family, "Doe");
+        assert_eq!(entry("price").year.as_deref(), Some("2015"));
+        assert!(entry("math").title.as_deref().unwrap().contains("$5"));
+        assert_eq!(entry("math").abstract_text, None);
+        assert_eq!(entry("math").year.as_deref(), Some("2016"));
     }
 
     #[test]
