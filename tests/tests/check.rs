@@ -241,6 +241,37 @@ fn gitignore_is_honoured_and_root_found_by_dot_git() {
     assert_eq!(run.json()["files_checked"], 1);
 }
 
+/// Found in public vaults and books (359 links, one bibliography): a file
+/// an ignore file keeps out of the repository is on the writer's machine
+/// only (`*.pdf`, a `private/` folder, the `packages.bib` a bookdown
+/// book's `knitr::write_bib` chunk writes), so a clone, where CI runs,
+/// never has it. Links to it and its declaration are not reported; a key
+/// cited from it is not either (it may be there), and other files are
+/// checked as before.
+#[test]
+fn files_kept_out_of_the_repository_are_not_reported_missing() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write(".gitignore", "*.pdf\n/private/\npackages.bib\n");
+    write("refs.bib", "@book{real2020, title = {Real}, year = 2020}\n");
+    write(
+        "notes/笔记 😀.md",
+        "---\nbibliography: [../refs.bib, ../packages.bib]\n---\n[书](../assets/书.pdf) [p](/private/plan.md) [[private/plan]]\r\n[gone](../assets/gone.png) [@R-knitr; @real2020]\n",
+    );
+    write(
+        "notes/other.md",
+        "---\nbibliography: missing.bib\n---\n[@x]\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""missing-bibliography" "notes/other.md":2 "cannot load bibliography 'missing.bib': no such file""#,
+            r#""broken-link" "notes/笔记 😀.md":5 "no note or file '../assets/gone.png'""#,
+        ]
+    );
+}
+
 #[test]
 fn lsp_accepts_the_stdio_flag_clients_pass_and_rejects_others() {
     // vscode-languageclient appends `--stdio` for a stdio transport; with

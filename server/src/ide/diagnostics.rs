@@ -8,7 +8,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::{Code, Diagnostic, FileId, Related};
-use crate::syntax::{front_matter, LinkKind, Spanned};
+use crate::syntax::{front_matter, Link, LinkKind, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{
     BibId, EntryId, FileProblem, FileRef, KeyKind, KeyLocation, NoteId, Resolution, SourceFile,
@@ -197,7 +197,7 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
     for missing in workspace
         .missing_bibliographies
         .iter()
-        .filter(|m| m.note == Some(id))
+        .filter(|m| m.note == Some(id) && !m.kept_out)
     {
         sink.push(
             Code::MissingBibliography,
@@ -244,6 +244,52 @@ fn is_placeholder(target: &str) -> bool {
     ["{{", "<%", "{%"].iter().any(|open| target.contains(open))
 }
 
+/// Whether what `link` names in a Logseq graph is there, whatever
+/// `resolution` gives. A page reference (`[[X]]`, `[text]([[X]])`) names
+/// a page, which Logseq makes when something first links to it: it cannot
+/// be missing. Nor can a heading in it, as Logseq has no heading anchors
+/// (`[[#red]]` is the page `#red`, which colours highlights). And `[[]]`
+/// inside a macro (`{{renderer :tocgen, [[]], 2}}`) is a plugin's
+/// argument, not a link.
+fn logseq_page_is_made(sink: &Sink, link: &Link, resolution: &Resolution) -> bool {
+    let page_reference = match link.kind {
+        LinkKind::Wiki => true,
+        LinkKind::Markdown => link.target().is_some_and(|t| {
+            let t = t.value;
+            (t.starts_with("[[") && t.ends_with("]]")) || (t.starts_with("((") && t.ends_with("))"))
+        }),
+        _ => false,
+    };
+    match resolution {
+        Resolution::Unresolved | Resolution::BrokenAnchor { .. } => page_reference,
+        Resolution::Empty => page_reference && in_macro(sink.source.text(), link.range()),
+        _ => false,
+    }
+}
+
+/// Whether the Markdown `link`'s destination is `#` alone.
+fn to_the_top(sink: &Sink, link: &Link) -> bool {
+    let text = &sink.source.text()[link.range()];
+    let destination = text.strip_suffix(')').map(str::trim_end);
+    destination
+        .and_then(|d| d.strip_suffix('#'))
+        .is_some_and(|d| d.trim_end().ends_with('('))
+}
+
+/// Whether `range` of `text` lies inside a `{{…}}` macro on its line.
+fn in_macro(text: &str, range: Range<usize>) -> bool {
+    let line_start = text[..range.start].rfind('\n').map_or(0, |at| at + 1);
+    let line_end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |at| range.end + at);
+    let before = &text[line_start..range.start];
+    let after = &text[range.end..line_end];
+    before
+        .rfind("{{")
+        .is_some_and(|open| !before[open..].contains("}}"))
+        && after.contains("}}")
+}
+
 fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let workspace = sink.workspace;
     let note = workspace.note(id);
@@ -280,17 +326,33 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 {
                     None
                 }
+                // A file kept out of the repository (`*.pdf` in
+                // `.gitignore`) is there on the writer's machine only.
+                Resolution::Unresolved
+                    if target.is_some_and(|t| {
+                        crate::workspace::is_path_like(t.value)
+                            && workspace.names_an_ignored_file(id, t.value)
+                    }) =>
+                {
+                    None
+                }
                 resolution => Some(resolution),
             })
             .clone();
         let Some(resolution) = resolution else {
             continue;
         };
+        if workspace.config.logseq && logseq_page_is_made(sink, link, &resolution) {
+            continue;
+        }
         match resolution {
             Resolution::Glossary(_)
             | Resolution::Note { .. }
             | Resolution::File(_)
             | Resolution::Folder => {}
+            // `[soon](#)` links to the top of the note: a placeholder
+            // HTML and Obsidian take as one.
+            Resolution::Empty if link.kind.is_markdown() && to_the_top(sink, link) => {}
             Resolution::Empty => sink.push(
                 Code::EmptyLink,
                 link.range(),
@@ -617,7 +679,7 @@ fn config_diagnostics(workspace: &Workspace) -> Vec<Diagnostic> {
     workspace
         .missing_bibliographies
         .iter()
-        .filter(|m| m.note.is_none())
+        .filter(|m| m.note.is_none() && !m.kept_out)
         .map(|missing| {
             let quoted = format!("\"{}\"", missing.declared.value);
             let range = text
@@ -962,7 +1024,6 @@ mod tests {
         check(
             "//- logseq/config.edn\n{:file/name-format :triple-lowbar}\n//- pages/Quantum Hall Effect.md\nalias:: QHE, [[霍尔效应]]\r\n\r\n- 😀 see [[Article/Why Paulis?]]\n//- pages/Article___Why Paulis%3F.md\ntitle:: Paulis\n- [[QHE]] [[霍尔效应]] [[article/why paulis?]] [[Paulis]] [[Gone]] [[qhe]]\n//- pages/SPT order.md\nalias:: [[SPT]]\n//- pages/SPT orders.md\nalias:: [[SPT]]\n- [[SPT]]\n",
             expect![[r#"
-                broken-link pages/Article___Why Paulis%3F.md:2:57-2:61 "Gone" no concept or note named 'Gone'
                 ambiguous-link pages/SPT orders.md:2:5-2:8 "SPT" 'SPT' matches 2 notes equally close: pages/SPT order.md, pages/SPT orders.md; write the path to choose one"#]],
         );
         check(
@@ -970,6 +1031,40 @@ mod tests {
             expect![[r#"
                 broken-link n.md:1:3-1:6 "a/b" no note or file 'a/b'
                 broken-link n.md:1:21-1:28 "Library" no concept or note named 'Library'"#]],
+        );
+    }
+
+    /// Found in three public Logseq graphs (4,145 reports): a page is made
+    /// when something first links to it, so a page reference cannot be
+    /// missing, nor its heading (Logseq has none: `[[#red]]==…==` colours
+    /// a highlight); `[text]([[Page]])` is a page reference too, `[[]]` in
+    /// a macro a plugin's argument, and `alias:: #[[X]]` names the page X.
+    /// Files stay files.
+    #[test]
+    fn logseq_pages_exist_once_linked() {
+        check(
+            "//- logseq/config.edn\n{}\n//- pages/Home.md\n- read [[Page Nobody Wrote]] 😀 and [[#red]]==重要== and [[Home#Nowhere]]\r\n- a [labelled]([[Ns/Child]]), [new]([[新页面]]) and [block](((6475a1b2-0000)))\n- TOC {{renderer :tocgen, [[]], 2, h}}\n- empty [[]] and a file [pdf](../assets/gone.pdf)\n//- pages/Ns___Child.md\n- child\n//- pages/Topic.md\nalias:: #[[Second Name]]\n- see [[Second Name]] [[Topic#Gone]]\n",
+            expect![[r#"
+                empty-link pages/Home.md:4:9-4:13 "[[]]" empty link
+                broken-link pages/Home.md:4:31-4:49 "../assets/gone.pdf" no note or file '../assets/gone.pdf'"#]],
+        );
+        // Outside a Logseq graph, each is what it says.
+        check(
+            "//- pages/Home.md\n- read [[Page Nobody Wrote]] and [[#red]]==重要==\n- TOC {{renderer :tocgen, [[]], 2, h}}\n",
+            expect![[r#"
+                broken-link pages/Home.md:1:10-1:27 "Page Nobody Wrote" no concept or note named 'Page Nobody Wrote'
+                broken-anchor pages/Home.md:1:37-1:40 "red" no heading 'red' in this note
+                empty-link pages/Home.md:2:27-2:31 "[[]]" empty link"#]],
+        );
+    }
+
+    /// Found in two Obsidian vaults: `[soon](#)` links to the top of the
+    /// note, a placeholder; `[[]]` is empty.
+    #[test]
+    fn a_link_to_the_top_of_the_note_is_not_empty() {
+        check(
+            "//- n.md\n[soon](#) 😀 [later]( # ) [x]() [[]]\r\n",
+            expect![[r#"empty-link n.md:1:32-1:36 "[[]]" empty link"#]],
         );
     }
 

@@ -161,11 +161,17 @@ pub fn page_properties(text: &str) -> Option<FrontMatter> {
     (front_matter.title.is_some() || !front_matter.aliases.is_empty()).then_some(front_matter)
 }
 
-/// One property value at byte `at`, trimmed and out of its `[[…]]`.
+/// One property value at byte `at`, trimmed and out of its `[[…]]`, or of
+/// the `#` or `#[[…]]` of a tag (Logseq reads `#X`, `#[[X]]` and `[[X]]`
+/// all as the page X).
 fn property_value(value: &str, at: usize) -> Option<Spanned<String>> {
     let trimmed = value.trim_start();
     let at = at + value.len() - trimmed.len();
     let trimmed = trimmed.trim_end();
+    let (trimmed, at) = match trimmed.strip_prefix('#') {
+        Some(tag) => (tag, at + 1),
+        None => (trimmed, at),
+    };
     let (inner, at) = match trimmed
         .strip_prefix("[[")
         .and_then(|v| v.strip_suffix("]]"))
@@ -415,7 +421,7 @@ mod tests {
 
     #[test]
     fn logseq_page_properties_name_the_page() {
-        let text = "title:: 量子 Hall 😀\r\nalias:: QHE, [[Hall effect]] ,\ntags:: physics\n\n- alias:: not a property\n";
+        let text = "title:: 量子 Hall 😀\r\nalias:: QHE, [[Hall effect]] , #[[霍尔 效应]], #QH\ntags:: physics\n\n- alias:: not a property\n";
         let fm = page_properties(text).unwrap();
         let title = fm.title.unwrap();
         assert_eq!(&text[title.range.clone()], "量子 Hall 😀");
@@ -424,7 +430,15 @@ mod tests {
             .iter()
             .map(|a| (a.value.as_str(), &text[a.range.clone()]))
             .collect();
-        assert_eq!(aliases, [("QHE", "QHE"), ("Hall effect", "Hall effect")]);
+        assert_eq!(
+            aliases,
+            [
+                ("QHE", "QHE"),
+                ("Hall effect", "Hall effect"),
+                ("霍尔 效应", "霍尔 效应"),
+                ("QH", "QH")
+            ]
+        );
         // Properties open the note, or there are none.
         assert_eq!(page_properties("# QHE\nalias:: QHE\n"), None);
         assert_eq!(page_properties("tags:: a\n"), None);

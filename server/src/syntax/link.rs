@@ -241,9 +241,27 @@ fn without_title(dest: &str) -> &str {
 
 /// Whether a destination is a URL rather than a local path: a scheme
 /// (`https:`, `mailto:`, `obsidian:`), `://` even with a full-width colon,
-/// or `www.`.
+/// `www.`, or a protocol-relative URL (`//cdn.example.com/a.png`, which a
+/// browser fetches with the page's scheme).
 fn is_url(dest: &str) -> bool {
-    has_scheme(dest) || dest.contains("://") || dest.contains("：//") || dest.starts_with("www.")
+    has_scheme(dest)
+        || dest.contains("://")
+        || dest.contains("：//")
+        || dest.starts_with("www.")
+        || is_protocol_relative(dest)
+}
+
+/// `//host.name/…`: a host with a dot in it after the two slashes.
+fn is_protocol_relative(dest: &str) -> bool {
+    let Some(rest) = dest.strip_prefix("//") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    host.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && host.contains('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:".contains(c))
 }
 
 fn has_scheme(dest: &str) -> bool {
@@ -330,6 +348,17 @@ mod tests {
         let moved = link.map_ranges(|r| r.start - far..r.end - far);
         assert_eq!(moved.anchor().unwrap().range, 14..18);
         assert_eq!(moved.anchor().unwrap().value, "Part");
+    }
+
+    /// Found in an Obsidian vault: `![](//cdn.example.com/a.gif)` loads
+    /// from the network, with the page's scheme.
+    #[test]
+    fn protocol_relative_urls_are_urls() {
+        assert!(is_url("//cdn.example.com/a.gif"));
+        assert!(is_url("//localhost.lan:8080/x"));
+        assert!(!is_url("//server/share/a.png"));
+        assert!(!is_url("//"));
+        assert!(!is_url("/img/图.png"));
     }
 
     #[test]

@@ -475,6 +475,12 @@ impl Workspace {
         wanted
     }
 
+    /// Whether the bibliography at `path`, not there, is one an ignore
+    /// file keeps out of the repository ([`super::walk::is_ignored`]).
+    fn kept_out(&self, path: Option<&Path>) -> bool {
+        path.is_some_and(|p| !p.exists() && super::walk::is_ignored(&self.root, p, &self.config))
+    }
+
     /// The bibliographies note `id` declares in its front matter that exist;
     /// those that do not are recorded as missing.
     pub fn declared_bibliographies(&mut self, id: NoteId) -> Vec<WantedBibliography> {
@@ -507,12 +513,14 @@ impl Workspace {
                 Some(path) if path.exists() => first,
                 _ => joined.flatten().find(|path| path.exists()).or(first),
             };
+            let kept_out = self.kept_out(path.as_deref());
             match check_declared(access(&self.root, &self.config), path, Origin::Repository) {
                 Ok(bib) => found.push(bib),
                 Err(reason) => missing.push(MissingBibliography {
                     note: Some(id),
                     declared: declared.clone(),
                     reason,
+                    kept_out,
                 }),
             }
         }
@@ -667,6 +675,7 @@ impl Workspace {
             } else {
                 self.root.join(path)
             };
+            let kept_out = self.kept_out(Some(&path));
             match check_declared(access(&self.root, &self.config), Some(path), origin) {
                 Ok(bib) => found.push(bib),
                 Err(reason) => self.missing_bibliographies.push(MissingBibliography {
@@ -676,6 +685,7 @@ impl Workspace {
                         range: 0..0,
                     },
                     reason,
+                    kept_out,
                 }),
             }
         }

@@ -641,6 +641,11 @@ pub struct MissingBibliography {
     pub note: Option<NoteId>,
     pub declared: Spanned<String>,
     pub reason: String,
+    /// Whether an ignore file keeps the file out of the repository
+    /// (`packages.bib`, which a bookdown book's `knitr::write_bib` chunk
+    /// writes before Pandoc runs): then it is not reported, but any key
+    /// may still be in it.
+    pub kept_out: bool,
 }
 
 /// The bibliography files that are read together, two or more at a time.

@@ -231,6 +231,23 @@ impl Workspace {
     /// A note file gloss does not check (ignored by the repository,
     /// excluded by `gloss.toml`) named `target`: it is there, so a link to
     /// it is not broken.
+    /// Whether the file a path-like `target` written in note `from` names
+    /// (from the note's folder, or from the root) is one an ignore file
+    /// keeps out of the repository ([`super::walk::is_ignored`]): where
+    /// its notes are checked, it may well not be there.
+    pub fn names_an_ignored_file(&self, from: NoteId, target: &str) -> bool {
+        let target = target.replace('\\', "/");
+        let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
+        let bases: &[&Path] = match target.starts_with('/') {
+            true => &[&self.root],
+            false => &[from_dir, &self.root],
+        };
+        bases.iter().any(|base| {
+            let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
+            !escaped && super::walk::is_ignored(&self.root, &path, &self.config)
+        })
+    }
+
     fn unchecked_note(&self, from: NoteId, target: &str) -> Resolution {
         let found: Vec<FileRef> = with_note_extension(target)
             .iter()

@@ -2,7 +2,8 @@
 //!
 //! The walk honours `.gitignore`, `.ignore` and `.git/info/exclude` the way
 //! ripgrep does (also outside git repositories), skips hidden files, reads
-//! no note in the folders Quarto and bookdown render into, and applies the
+//! no note in the folders Quarto and bookdown render into (nor in a Logseq
+//! graph's `logseq/` folder of backups), and applies the
 //! configured include/exclude globs. It reads ignore files
 //! itself, through [`super::read`], rather than letting a library open
 //! them: an ignore file committed as a FIFO or as a link to `/dev/zero`
@@ -142,6 +143,16 @@ fn is_output(stack: &Stack, dir: &Path) -> bool {
     stack.iter().any(|r| r.output.as_deref() == Some(dir))
 }
 
+/// Whether the files below `dir` are copies of notes, not notes: the
+/// folder a Quarto or bookdown project renders into, or a Logseq graph's
+/// own `logseq/` folder, whose `bak/` and `version-files/` hold earlier
+/// versions of its pages (Logseq reads pages from `pages/` and
+/// `journals/` only).
+fn holds_copies(stack: &Stack, root: &Path, dir: &Path, config: &Config) -> bool {
+    is_output(stack, dir)
+        || (config.logseq && dir.parent() == Some(root) && dir.ends_with("logseq"))
+}
+
 /// What the walk makes of a file it lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -215,7 +226,7 @@ pub fn walk(root: &Path, config: &Config) -> Found {
                     continue;
                 }
                 found.folders.push(path.clone());
-                let copies = copies || is_output(&stack, &path);
+                let copies = copies || holds_copies(&stack, root, &path, config);
                 pending.push((path, stack.clone(), copies));
                 continue;
             }
@@ -263,11 +274,36 @@ pub fn watched_kind(root: &Path, path: &Path, config: &Config) -> Option<FileKin
         {
             return None;
         }
-        copies = copies || is_output(&stack, &dir);
+        copies = copies || holds_copies(&stack, root, &dir, config);
         stack.push(Arc::new(Rules::read(&access, &dir)));
     }
     let skipped = path.file_name().is_none_or(is_hidden) || copies || ignored(&stack, path, false);
     Some(kind_of(path, &relative(root, path), config, skipped))
+}
+
+/// Whether an ignore file keeps `path` (which need not exist) out of the
+/// walk of `root`: the path or a folder on the way is ignored. Such a
+/// file is kept out of the repository on purpose (`*.pdf`, a `private/`
+/// folder, a bibliography the build writes), so whether it is there
+/// depends on the machine: a clone, where CI runs, never has it.
+pub fn is_ignored(root: &Path, path: &Path, config: &Config) -> bool {
+    let access = Access {
+        root,
+        confined: config.confined,
+    };
+    let Some(folders) = path.parent().and_then(|p| p.strip_prefix(root).ok()) else {
+        return false;
+    };
+    let mut stack: Stack = vec![Arc::new(Rules::read(&access, root))];
+    let mut dir = root.to_path_buf();
+    for name in folders.iter() {
+        dir.push(name);
+        if ignored(&stack, &dir, true) {
+            return true;
+        }
+        stack.push(Arc::new(Rules::read(&access, &dir)));
+    }
+    ignored(&stack, path, false)
 }
 
 /// Whether `path`, symbolic links resolved, is a regular file inside
@@ -327,6 +363,41 @@ mod tests {
             ["a.md", "sub/keep.tmp.md", "sub/secret.md"]
         );
         assert_eq!(names(&found.bibliographies, &root), ["refs.bib"]);
+    }
+
+    /// Found in a public Logseq graph that commits `logseq/bak/`: 749
+    /// reports on backup copies of its pages, and each alias a backup
+    /// kept made links to it ambiguous.
+    #[test]
+    fn a_logseq_graphs_backups_are_not_notes() {
+        let (_dir, root) = temp_root();
+        let write = |rel: &str, text: &str| write_file(&root, rel, text);
+        write("logseq/config.edn", "{}");
+        write(
+            "logseq/bak/pages/笔记/2023-05-22T13_50_30.835Z.Desktop.md",
+            "alias:: A",
+        );
+        write("logseq/version-files/base/pages/笔记.md", "x");
+        write("pages/笔记.md", "alias:: A");
+        write("journals/2024_01_01.md", "x");
+        write("notes/logseq/kept.md", "x");
+        let mut config = Config::default();
+        config.logseq = true;
+        let found = walk(&root, &config);
+        assert_eq!(
+            names(&found.notes, &root),
+            [
+                "journals/2024_01_01.md",
+                "notes/logseq/kept.md",
+                "pages/笔记.md"
+            ]
+        );
+        let kind = |rel: &str, config: &Config| watched_kind(&root, &root.join(rel), config);
+        let backup = "logseq/bak/pages/笔记/2023-05-22T13_50_30.835Z.Desktop.md";
+        assert_eq!(kind(backup, &config), Some(FileKind::Other));
+        // Outside a Logseq graph, a folder named so is any folder.
+        assert_eq!(kind(backup, &Config::default()), Some(FileKind::Note));
+        assert_eq!(walk(&root, &Config::default()).notes.len(), 5);
     }
 
     /// Found in a Quarto blog that publishes from `docs/`: every note and
