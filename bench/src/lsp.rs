@@ -162,6 +162,20 @@ fn first_correct(
     (client, start.elapsed())
 }
 
+/// Waits until the server has written its index cache into `cache`
+/// (after indexing), for at most two minutes.
+fn wait_for_cache(cache: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let written = || {
+        std::fs::read_dir(cache).is_ok_and(|mut d| {
+            d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".index")))
+        })
+    };
+    while !written() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Start-up from a filled index cache, no note changed since: a start
 /// that fills the cache (and waits until it is written), then a timed one.
 /// The best of `repeat` timed starts.
@@ -176,16 +190,7 @@ fn warm_start(
     let cache = std::env::temp_dir().join(format!("gloss-bench-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&cache);
     let (client, _) = first_correct(gloss, vault, &cache, note, text, expected);
-    // The cache is written after indexing; wait until it is there.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let written = || {
-        std::fs::read_dir(&cache).is_ok_and(|mut d| {
-            d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".index")))
-        })
-    };
-    while !written() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_cache(&cache);
     let _ = client.shutdown();
     let mut best = Duration::MAX;
     let mut memory: f64 = 0.0;
@@ -206,8 +211,12 @@ pub fn run(vault: &Path, gloss: &Path) {
     let note_text = std::fs::read_to_string(&note_path).expect("note of the vault");
     let note = uri(&note_path);
 
+    // A cache folder of its own, empty: a cold start, whose cache is
+    // written once the vault is indexed.
+    let cache = std::env::temp_dir().join(format!("gloss-bench-cold-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
     let start = Instant::now();
-    let mut client = LspClient::start_with(gloss, &vault);
+    let mut client = LspClient::start_env(gloss, &vault, &[("GLOSS_CACHE_DIR", cache.as_os_str())]);
     let pid = client.pid();
     client.request(
         "initialize",
@@ -299,6 +308,12 @@ pub fn run(vault: &Path, gloss: &Path) {
             t.elapsed()
         })
         .collect();
+
+    // What the vault alone costs: indexed, its cache written, requests
+    // answered; then the large notes below.
+    wait_for_cache(&cache);
+    let _ = std::fs::remove_dir_all(&cache);
+    let vault_memory = peak_rss_mb(pid);
 
     // A 1 MB note, open and unsaved, made of a note without problems
     // (the usual long note) and of the note with broken links (every
@@ -402,6 +417,11 @@ pub fn run(vault: &Path, gloss: &Path) {
         ms(percentile(&mut broken_keystrokes, 0.99))
     );
     println!("| CPU while typing 20 edits/s for 10 s | {typing_cpu:.1}% of one core | < 10% |");
-    println!("| server peak memory | {memory:.0} MB | < 300 MB |");
+    println!(
+        "| server peak memory, indexing the vault and writing its cache | {vault_memory:.0} MB | |"
+    );
+    println!(
+        "| server peak memory, then two 1 MB notes open and edited | {memory:.0} MB | < 300 MB |"
+    );
     println!("| server peak memory, warm start to first diagnostics | {warm_memory:.0} MB | |");
 }

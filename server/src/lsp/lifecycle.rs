@@ -238,11 +238,12 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
     {
         return;
     }
-    let mut records = Vec::new();
-    if records_of(&mut |path, record| records.push((path, record))).is_none() {
+    // Again, kept encoded this time (half the memory of a list of them).
+    let mut records = RecordsDigest::keeping();
+    if records_of(&mut |path, record| records.add(&path, &record)).is_none() {
         return;
     }
-    cache.save(&hashes, records, |writer| {
+    cache.save_records(&hashes, records, |writer| {
         for batch in cached.chunks(INDEX_BATCH) {
             let world = read(world);
             let Some(i) = current(&world, job) else {

@@ -8,15 +8,18 @@ use regex::Regex;
 use super::{narrow, widen, Names, Packed, Spanned};
 
 /// One cited key. Kept for every note: offsets in 32 bits, the key shared
-/// and the suffix a range of the text make it 48 bytes instead of 88, and
-/// no allocation of its own (a locator such as `p. 28` took one, 32 bytes
-/// with the allocator's, for most bracketed citations).
+/// and the suffix a range of the text near the key make it 32 bytes
+/// instead of 88, and no allocation of its own (a locator such as `p. 28`
+/// took one, 32 bytes with the allocator's, for most bracketed citations).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CitationItem {
     key: Packed,
+    /// Every item of a group has the group's token: how hover finds them.
     token: [u32; 2],
-    /// Empty for none.
-    suffix: [u32; 2],
+    /// Bytes from the key's start to the suffix's, and its length: 0 for
+    /// none. Only shown (in hover), so a locator longer than 64 KiB is cut
+    /// to that, and one further than that from its key is none.
+    suffix: [u16; 2],
     /// `-@key`: the author is suppressed.
     pub suppress_author: bool,
     /// Written in brackets, `[@key]` (else in the text, `@key`).
@@ -58,7 +61,9 @@ impl CitationItem {
 
     /// Where the text after the key within its item is, e.g. `p. 33`.
     pub fn suffix_range(&self) -> Option<Range<usize>> {
-        Some(widen(self.suffix)).filter(|r| !r.is_empty())
+        let [from_key, len] = self.suffix.map(usize::from);
+        let start = self.key.get().range.start + from_key;
+        (len > 0).then_some(start..start + len)
     }
 
     /// The text after the key within its item, e.g. `p. 33`, in the
@@ -71,24 +76,33 @@ impl CitationItem {
     /// of the note, the suffix; an empty one is none.
     fn set_suffix(&mut self, whole: &str, suffix: &str, offset: usize) {
         let start = offset + (suffix.as_ptr() as usize - whole.as_ptr() as usize);
-        self.suffix = match suffix.is_empty() {
-            true => [0, 0],
-            false => narrow(start..start + suffix.len()),
+        self.set_suffix_range(start..start + suffix.len());
+    }
+
+    /// Makes `range` the suffix, as [`CitationItem::suffix`] keeps it.
+    fn set_suffix_range(&mut self, range: Range<usize>) {
+        let from_key = range.start.checked_sub(self.key.get().range.start);
+        self.suffix = match from_key.and_then(|n| u16::try_from(n).ok()) {
+            Some(from_key) if !range.is_empty() => {
+                [from_key, range.len().min(u16::MAX as usize) as u16]
+            }
+            _ => [0, 0],
         };
     }
 
     /// The citation with every offset mapped by `f` (a chunk of a note
     /// moved).
     pub fn map_ranges(&self, f: impl Fn(Range<usize>) -> Range<usize>) -> CitationItem {
-        CitationItem {
+        let mut moved = CitationItem {
             key: self.key.map_range(&f),
             token: narrow(f(self.token())),
-            suffix: match self.suffix_range() {
-                Some(suffix) => narrow(f(suffix)),
-                None => [0, 0],
-            },
+            suffix: [0, 0],
             ..self.clone()
+        };
+        if let Some(suffix) = self.suffix_range() {
+            moved.set_suffix_range(f(suffix));
         }
+        moved
     }
 }
 
@@ -148,6 +162,7 @@ pub(super) fn read_keys_as_pandoc(
         if cited.token().end == key.end {
             cited.token[1] = narrow(key.start..end)[1];
         }
+        // The key's start, which the suffix is kept from, stays.
         cited.key = Packed::new(Spanned {
             value: text[key.start..end].to_string(),
             range: key.start..end,
@@ -623,9 +638,27 @@ mod tests {
         assert!(items.iter().all(|i| i.bracketed));
     }
 
+    /// Hover finds a group's items by their token: every item of a group
+    /// longer than 64 KiB has the whole group as its token too.
     #[test]
-    fn a_citation_is_kept_in_48_bytes_with_its_offsets() {
-        assert_eq!(std::mem::size_of::<CitationItem>(), 48);
+    fn every_item_of_a_long_group_has_the_groups_token() {
+        let keys: Vec<String> = (0..10_000).map(|i| format!("@k{i}, p. {i}")).collect();
+        let token = format!("[{}]", keys.join("; "));
+        assert!(token.len() > 100_000);
+        let items = parse_group(&token, 5);
+        assert_eq!(items.len(), 10_000);
+        assert!(items.iter().all(|i| i.token() == (5..5 + token.len())));
+        let last = items.last().unwrap();
+        assert_eq!(last.key().value, "k9999");
+        assert_eq!(
+            last.suffix(&format!("{}{token}", " ".repeat(5))),
+            Some("p. 9999")
+        );
+    }
+
+    #[test]
+    fn a_citation_is_kept_in_32_bytes_with_its_offsets() {
+        assert_eq!(std::mem::size_of::<CitationItem>(), 32);
         let far = 4_000_000_000;
         let token = "[@wei2022, 第 3 页 😀]";
         let cited = parse_group(token, far).remove(0);

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::{narrow, widen, Names, Packed, Spanned};
+use super::{inset, narrow, outset, widen, Names, Packed, Spanned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
@@ -34,69 +34,108 @@ impl LinkKind {
 ///
 /// A vault has about a dozen links a note, kept for every note: offsets
 /// are kept in 32 bits, as tree-sitter keeps its own, names as shared
-/// strings, and the anchor, which few links have, boxed, which makes a
-/// link 48 bytes instead of 104.
+/// strings, the token as how far it reaches around its target (as a
+/// [`Block`](super::Block) keeps its content), and what few links have
+/// boxed, which makes a link 32 bytes instead of 104.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub kind: LinkKind,
-    range: [u32; 2],
-    /// Names as resolved (unescaped, decoded).
-    target: Option<Packed>,
-    anchor: Option<Box<Packed>>,
+    /// Whether `target` names something: not for `[[#Heading]]` and `[[]]`.
+    has_target: bool,
+    /// Bytes from the token's start to the target's, and from the target's
+    /// end to the token's, unless `rare` holds the token.
+    inset: [u16; 2],
+    /// Names as resolved (unescaped, decoded); with no target, an empty
+    /// name over the whole token.
+    target: Packed,
+    rare: Option<Box<Rare>>,
+}
+
+/// What few links have.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Rare {
+    anchor: Option<Packed>,
+    /// The token, when it reaches more than 64 KiB before or after the
+    /// target (a label that long).
+    token: Option<[u32; 2]>,
 }
 
 impl Link {
     /// A link of `kind` over `range` (the whole token, brackets included)
-    /// to `target` (the name or path; `None` for `[[#Heading]]` and `[[]]`)
-    /// and `anchor` (after `#`).
+    /// to `target` (the name or path, inside `range`; `None` for
+    /// `[[#Heading]]` and `[[]]`) and `anchor` (after `#`).
     pub fn new(
         kind: LinkKind,
         range: Range<usize>,
         target: Option<Spanned<String>>,
         anchor: Option<Spanned<String>>,
     ) -> Link {
+        let has_target = target.is_some();
+        let target = Packed::new(target.unwrap_or(Spanned {
+            value: String::new(),
+            range: range.clone(),
+        }));
         Link {
             kind,
-            range: narrow(range),
-            target: target.map(Packed::new),
-            anchor: anchor.map(|a| Box::new(Packed::new(a))),
+            has_target,
+            inset: [0, 0],
+            target,
+            rare: None,
         }
+        .with_token(range, anchor.map(Packed::new))
+    }
+
+    /// The link over `range` with `anchor`: kept around the target when
+    /// it fits, else boxed.
+    fn with_token(mut self, range: Range<usize>, anchor: Option<Packed>) -> Link {
+        let inset = inset(&range, &self.target.get().range);
+        let fits = outset(self.target.get().range, inset) == range;
+        self.inset = if fits { inset } else { [0, 0] };
+        let token = (!fits).then(|| narrow(range));
+        self.rare = (anchor.is_some() || token.is_some()).then(|| Box::new(Rare { anchor, token }));
+        self
     }
 
     /// The whole token, brackets included.
     pub fn range(&self) -> Range<usize> {
-        widen(self.range)
+        match self.rare.as_ref().and_then(|rare| rare.token) {
+            Some(token) => widen(token),
+            None => outset(self.target.get().range, self.inset),
+        }
     }
 
     /// The target name or path; `None` for `[[#Heading]]` and `[[]]`.
     pub fn target(&self) -> Option<Spanned<&str>> {
-        self.target.as_ref().map(Packed::get)
+        self.has_target.then(|| self.target.get())
     }
 
     /// The heading or block id after `#`, if any.
     pub fn anchor(&self) -> Option<Spanned<&str>> {
-        self.anchor.as_deref().map(Packed::get)
+        self.rare.as_ref()?.anchor.as_ref().map(Packed::get)
     }
 
     /// Takes the copies of its names that `names` keeps.
     pub fn share_names(&mut self, names: &mut Names) {
-        for packed in self.target.iter_mut().chain(self.anchor.as_deref_mut()) {
-            packed.share(names);
+        self.target.share(names);
+        if let Some(anchor) = self.rare.as_mut().and_then(|rare| rare.anchor.as_mut()) {
+            anchor.share(names);
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.target.is_none() && self.anchor.is_none()
+        !self.has_target && self.anchor().is_none()
     }
 
     /// The link with every offset mapped by `f` (a chunk of a note moved).
     pub fn map_ranges(&self, f: impl Fn(Range<usize>) -> Range<usize>) -> Link {
+        let anchor = (self.rare.as_ref())
+            .and_then(|rare| rare.anchor.as_ref())
+            .map(|a| a.map_range(&f));
         Link {
-            kind: self.kind,
-            range: narrow(f(self.range())),
-            target: self.target.as_ref().map(|p| p.map_range(&f)),
-            anchor: self.anchor.as_ref().map(|p| Box::new(p.map_range(&f))),
+            target: self.target.map_range(&f),
+            ..self.clone()
         }
+        .with_token(f(self.range()), anchor)
     }
 }
 
@@ -336,8 +375,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_link_is_kept_in_48_bytes_with_its_offsets() {
-        assert_eq!(std::mem::size_of::<Link>(), 48);
+    fn a_link_is_kept_in_32_bytes_with_its_offsets() {
+        assert_eq!(std::mem::size_of::<Link>(), 32);
         let far = 4_000_000_000;
         let link = parse_wiki("[[名词 😀#Part]]", far, LinkKind::Wiki);
         assert_eq!(link.range(), far..far + "[[名词 😀#Part]]".len());
@@ -348,6 +387,33 @@ mod tests {
         let moved = link.map_ranges(|r| r.start - far..r.end - far);
         assert_eq!(moved.anchor().unwrap().range, 14..18);
         assert_eq!(moved.anchor().unwrap().value, "Part");
+    }
+
+    /// A link's token is kept as how far it reaches around its target,
+    /// or whole when its label is longer than 64 KiB: exact either way.
+    #[test]
+    fn a_link_reaching_far_around_its_target_is_kept_exact() {
+        let token = format!("[{}](笔记.md#第二节)", "😀".repeat(20_000));
+        let link = parse_markdown(&token, 7).unwrap();
+        let end = 7 + token.len();
+        let target = end - 1 - "笔记.md#第二节".len();
+        let target = target..target + "笔记.md".len();
+        assert_eq!(link.range(), 7..end);
+        assert_eq!(link.target().unwrap().range, target);
+        assert_eq!(link.target().unwrap().value, "笔记.md");
+        assert_eq!(link.anchor().unwrap().value, "第二节");
+        let moved = link.map_ranges(|r| r.start - 7..r.end - 7);
+        assert_eq!(moved.range(), 0..token.len());
+        assert_eq!(
+            moved.target().unwrap().range,
+            target.start - 7..target.end - 7
+        );
+        let near = parse_markdown("[😀](笔记.md)", 7).unwrap();
+        assert_eq!(near.range(), 7..7 + "[😀](笔记.md)".len());
+        assert!(near.rare.is_none());
+        let empty = parse_wiki("[[]]", 3, LinkKind::Wiki);
+        assert_eq!((empty.range(), empty.target()), (3..7, None));
+        assert!(empty.is_empty());
     }
 
     /// Found in an Obsidian vault: `![](//cdn.example.com/a.gif)` loads

@@ -13,8 +13,8 @@ mod label;
 mod link;
 pub mod yaml;
 
+use arcstr::ArcStr;
 use std::ops::Range;
-use std::sync::Arc;
 
 pub use chunks::{ChunkedSyntax, Edit};
 pub(crate) use citation::hidden_ranges;
@@ -65,20 +65,22 @@ pub struct Spanned<T> {
 }
 
 /// A [`Spanned`] name as the syntax of every note keeps it: offsets in 32
-/// bits, as tree-sitter keeps its own, and the text shared (24 bytes instead
-/// of 40). A vault names the same notes and keys over and over; one copy
-/// of each name is kept ([`Names`], [`NameSharer`]).
+/// bits, as tree-sitter keeps its own, and the text shared through a thin
+/// pointer (16 bytes instead of 40: a vault of 100k notes holds about four
+/// million links and citations). A vault names the same notes and keys
+/// over and over; one copy of each name is kept ([`Names`],
+/// [`NameSharer`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Packed {
     #[serde(deserialize_with = "decode_name")]
-    value: Arc<str>,
+    value: ArcStr,
     range: [u32; 2],
 }
 
 impl Packed {
     fn new(spanned: Spanned<String>) -> Packed {
         Packed {
-            value: Arc::from(spanned.value),
+            value: ArcStr::from(spanned.value),
             range: narrow(spanned.range),
         }
     }
@@ -111,6 +113,21 @@ fn widen(range: [u32; 2]) -> Range<usize> {
     range[0] as usize..range[1] as usize
 }
 
+/// How far `outer` reaches before and after `inner`, which it holds, in
+/// 16 bits each way: further than 64 KiB is cut to that (the callers say
+/// what can reach so far).
+fn inset(outer: &Range<usize>, inner: &Range<usize>) -> [u16; 2] {
+    let lead = inner.start.saturating_sub(outer.start);
+    let trail = outer.end.saturating_sub(inner.end);
+    [lead, trail].map(|n| n.min(u16::MAX as usize) as u16)
+}
+
+/// The range that reaches `inset` around `inner` ([`inset`]).
+fn outset(inner: Range<usize>, inset: [u16; 2]) -> Range<usize> {
+    let [lead, trail] = inset.map(usize::from);
+    inner.start.saturating_sub(lead)..inner.end.saturating_add(trail)
+}
+
 /// One copy of each name (link target, heading anchor, citation key) that
 /// the notes of a workspace hold: a note takes the copy already there
 /// when it is added ([`NoteSyntax::share_names`]). A name no note holds
@@ -118,21 +135,21 @@ fn widen(range: [u32; 2]) -> Range<usize> {
 #[derive(Debug, Default)]
 pub struct Names {
     /// Hashed with Fx: every name of every note is looked up here.
-    names: rustc_hash::FxHashSet<Arc<str>>,
+    names: rustc_hash::FxHashSet<ArcStr>,
     swept_at: usize,
 }
 
 impl Names {
     /// Makes `name` the copy kept, or the one already kept.
-    fn share(&mut self, name: &mut Arc<str>) {
+    fn share(&mut self, name: &mut ArcStr) {
         match self.names.get(&**name) {
             Some(kept) => {
-                if !Arc::ptr_eq(kept, name) {
-                    *name = Arc::clone(kept);
+                if !ArcStr::ptr_eq(kept, name) {
+                    *name = ArcStr::clone(kept);
                 }
             }
             None => {
-                self.names.insert(Arc::clone(name));
+                self.names.insert(ArcStr::clone(name));
                 if self.names.len() > 2 * self.swept_at + 1024 {
                     self.sweep();
                 }
@@ -141,18 +158,20 @@ impl Names {
     }
 
     /// The copy kept of `name`, kept now if there was none.
-    fn get_or_insert(&mut self, name: &str) -> Arc<str> {
+    fn get_or_insert(&mut self, name: &str) -> ArcStr {
         if let Some(kept) = self.names.get(name) {
-            return Arc::clone(kept);
+            return ArcStr::clone(kept);
         }
-        let mut kept = Arc::from(name);
+        let mut kept = ArcStr::from(name);
         self.share(&mut kept);
         kept
     }
 
     /// Drops the names only this set holds.
     fn sweep(&mut self) {
-        self.names.retain(|name| Arc::strong_count(name) > 1);
+        // (A name from a literal, with no count, is never one.)
+        self.names
+            .retain(|name| ArcStr::strong_count(name).is_some_and(|n| n > 1));
         self.names.shrink_to_fit();
         self.swept_at = self.names.len();
     }
@@ -205,18 +224,18 @@ fn with_load_names<T>(load: u64, f: impl FnOnce(&mut Names) -> T) -> T {
 /// decoded keeps, when there is one: a name found there costs no
 /// allocation, where decoding a copy to share afterwards cost two and
 /// two frees (a warm start at 100k notes decodes about 1.5 million).
-fn decode_name<'de, D: serde::Deserializer<'de>>(decoder: D) -> Result<Arc<str>, D::Error> {
+fn decode_name<'de, D: serde::Deserializer<'de>>(decoder: D) -> Result<ArcStr, D::Error> {
     struct Name;
     impl serde::de::Visitor<'_> for Name {
-        type Value = Arc<str>;
+        type Value = ArcStr;
 
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a name")
         }
 
-        fn visit_str<E>(self, name: &str) -> Result<Arc<str>, E> {
+        fn visit_str<E>(self, name: &str) -> Result<ArcStr, E> {
             Ok(match DECODING.get() {
-                0 => Arc::from(name),
+                0 => ArcStr::from(name),
                 load => with_load_names(load, |names| names.get_or_insert(name)),
             })
         }
@@ -301,15 +320,11 @@ pub struct Block {
 
 impl Block {
     pub fn new(kind: BlockKind, range: Range<usize>, content: Range<usize>) -> Block {
-        let lead = content
-            .start
-            .saturating_sub(range.start)
-            .min(u16::MAX as usize);
-        let trail = range.end.saturating_sub(content.end).min(u16::MAX as usize);
+        let inset = inset(&range, &content);
         Block {
             kind,
-            range: narrow(content.start - lead..content.end + trail),
-            inset: [lead as u16, trail as u16],
+            range: narrow(outset(content, inset)),
+            inset,
         }
     }
 

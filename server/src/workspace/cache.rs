@@ -228,15 +228,23 @@ fn records_stamp(config: &Config) -> Hash {
     *hasher.finalize().as_bytes()
 }
 
-/// Writes the records section, the stamp then the list, to `out`: encoded
-/// as it goes, never whole in memory (100k notes make 10 MB).
+/// Writes the records section, the stamp then the list, to `out`: the
+/// list's length, then its records as [`RecordsDigest::keeping`] encoded
+/// them, as postcard encodes a list.
 fn write_records<W: Write>(
     stamp: &Hash,
-    records: &[(PathBuf, Record)],
+    records: &RecordsDigest,
     mut out: W,
 ) -> std::io::Result<W> {
+    let kept = match (&records.kept, records.count) {
+        (Some(kept), _) => kept.as_slice(),
+        (None, 0) => &[],
+        (None, _) => return Err(std::io::Error::other("the records were not kept")),
+    };
     out.write_all(stamp)?;
-    postcard::to_io(records, out).map_err(std::io::Error::other)
+    let mut out = postcard::to_io(&records.count, out).map_err(std::io::Error::other)?;
+    out.write_all(kept)?;
+    Ok(out)
 }
 
 /// What is written through it is hashed and counted, not kept.
@@ -262,21 +270,45 @@ impl Write for &mut Digest {
 /// the order of their paths' bytes, counted and hashed as they come: so a
 /// start can tell whether the records it would write are those the file
 /// holds before it builds them all (a warm start at 100k notes made a
-/// list of 20 MB to find nothing to write).
+/// list of 20 MB to find nothing to write). Kept encoded when they are to
+/// be written ([`RecordsDigest::keeping`]): half the memory of the list.
 #[derive(Default)]
 pub struct RecordsDigest {
     digest: Digest,
     count: usize,
+    /// The records encoded, one after another, if kept.
+    kept: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for RecordsDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordsDigest")
+            .field("count", &self.count)
+            .field("kept", &self.kept.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 impl RecordsDigest {
+    /// A digest that also keeps the records it is given, encoded, for
+    /// [`IndexCache::save_records`].
+    pub fn keeping() -> RecordsDigest {
+        RecordsDigest {
+            kept: Some(Vec::new()),
+            ..RecordsDigest::default()
+        }
+    }
+
     /// Adds the record of the note at `path`, which must come after the
-    /// records added before in the order of [`bytes`].
+    /// records added before in the order of [`bytes`]. A path that is
+    /// not UTF-8 has no record ([`IndexCache::record`]) and is not added.
     pub fn add(&mut self, path: &Path, record: &Record) {
-        // A path that is not UTF-8 has no record ([`IndexCache::record`]),
-        // so this encodes as the file's list does.
-        if postcard::to_io(&(path, record), &mut self.digest).is_err() {
-            self.digest.hasher.update(b"\xff unencodable");
+        let Ok(encoded) = postcard::to_stdvec(&(path, record)) else {
+            return;
+        };
+        self.digest.hasher.update(&encoded);
+        if let Some(kept) = &mut self.kept {
+            kept.extend_from_slice(&encoded);
         }
         self.count += 1;
     }
@@ -535,14 +567,25 @@ impl IndexCache {
         fill: impl FnOnce(&mut Writer),
     ) -> bool {
         records.sort_unstable_by(|a, b| record_order(&a.0, &b.0));
-        let mut digest = RecordsDigest::default();
-        for (path, record) in &records {
-            digest.add(path, record);
+        let mut digest = RecordsDigest::keeping();
+        for (path, record) in records {
+            digest.add(&path, &record);
         }
+        self.save_records(hashes, digest, fill)
+    }
+
+    /// [`IndexCache::save`] with the records given as a digest that kept
+    /// them ([`RecordsDigest::keeping`]).
+    pub fn save_records(
+        self,
+        hashes: &HashSet<Hash>,
+        records: RecordsDigest,
+        fill: impl FnOnce(&mut Writer),
+    ) -> bool {
         let Some(path) = self
             .path
             .clone()
-            .filter(|_| !self.is_current(hashes, &digest))
+            .filter(|_| !self.is_current(hashes, &records))
         else {
             return false;
         };
@@ -587,8 +630,9 @@ pub struct Writer {
     header: Vec<u8>,
     entries_len: u64,
     seen: HashSet<Hash>,
-    /// The records, sorted by path, and what they were made for.
-    records: Vec<(PathBuf, Record)>,
+    /// The records, sorted by path and encoded, and what they were made
+    /// for.
+    records: RecordsDigest,
     records_stamp: Hash,
 }
 
@@ -636,7 +680,7 @@ impl Writer {
             header,
             entries_len: 0,
             seen: HashSet::new(),
-            records: Vec::new(),
+            records: RecordsDigest::default(),
             records_stamp: Hash::default(),
         })
     }
