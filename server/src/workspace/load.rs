@@ -513,14 +513,18 @@ impl Workspace {
                 Some(path) if path.exists() => first,
                 _ => joined.flatten().find(|path| path.exists()).or(first),
             };
-            let kept_out = self.kept_out(path.as_deref());
-            match check_declared(access(&self.root, &self.config), path, Origin::Repository) {
+            let checked = check_declared(
+                access(&self.root, &self.config),
+                path.clone(),
+                Origin::Repository,
+            );
+            match checked {
                 Ok(bib) => found.push(bib),
                 Err(reason) => missing.push(MissingBibliography {
                     note: Some(id),
                     declared: declared.clone(),
                     reason,
-                    kept_out,
+                    kept_out: self.kept_out(path.as_deref()),
                 }),
             }
         }
@@ -675,8 +679,7 @@ impl Workspace {
             } else {
                 self.root.join(path)
             };
-            let kept_out = self.kept_out(Some(&path));
-            match check_declared(access(&self.root, &self.config), Some(path), origin) {
+            match check_declared(access(&self.root, &self.config), Some(path.clone()), origin) {
                 Ok(bib) => found.push(bib),
                 Err(reason) => self.missing_bibliographies.push(MissingBibliography {
                     note: None,
@@ -685,7 +688,7 @@ impl Workspace {
                         range: 0..0,
                     },
                     reason,
-                    kept_out,
+                    kept_out: self.kept_out(Some(&path)),
                 }),
             }
         }

@@ -899,6 +899,9 @@ pub struct Workspace {
     wanted: Mutex<std::collections::BTreeSet<NoteId>>,
     /// How many times anchors of such a note were asked for.
     unanswered: AtomicU64,
+    /// Paths links name that no file is at, and whether an ignore file
+    /// keeps them out of the repository ([`Workspace::names_an_ignored_file`]).
+    ignored_paths: Mutex<HashMap<PathBuf, bool>>,
 }
 
 impl Workspace {
@@ -936,6 +939,7 @@ impl Workspace {
             title_mentions: Mutex::new(HashMap::new()),
             title_lines: Mutex::new(HashMap::new()),
             wanted: Mutex::new(std::collections::BTreeSet::new()),
+            ignored_paths: Mutex::new(HashMap::new()),
             unanswered: AtomicU64::new(0),
         }
     }

@@ -26,7 +26,7 @@
 //! leading `/`), with `.md` optional, as Obsidian allows; `..` stops at the
 //! root, and a path that names nothing is matched by its end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::anchors::Anchor;
 use super::files::FileRef;
@@ -228,9 +228,6 @@ impl Workspace {
         }
     }
 
-    /// A note file gloss does not check (ignored by the repository,
-    /// excluded by `gloss.toml`) named `target`: it is there, so a link to
-    /// it is not broken.
     /// Whether the file a path-like `target` written in note `from` names
     /// (from the note's folder, or from the root) is one an ignore file
     /// keeps out of the repository ([`super::walk::is_ignored`]): where
@@ -244,10 +241,26 @@ impl Workspace {
         };
         bases.iter().any(|base| {
             let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
-            !escaped && super::walk::is_ignored(&self.root, &path, &self.config)
+            !escaped && self.is_ignored(path)
         })
     }
 
+    /// [`super::walk::is_ignored`] of `path`, asked once per workspace:
+    /// it reads the ignore files on the way, and a note's diagnostics ask
+    /// again on every keystroke. (The walk read them once too; a changed
+    /// ignore file rebuilds the workspace.)
+    fn is_ignored(&self, path: PathBuf) -> bool {
+        if let Some(&known) = super::lock(&self.ignored_paths).get(&path) {
+            return known;
+        }
+        let ignored = super::walk::is_ignored(&self.root, &path, &self.config);
+        super::lock(&self.ignored_paths).insert(path, ignored);
+        ignored
+    }
+
+    /// A note file gloss does not check (ignored by the repository,
+    /// excluded by `gloss.toml`) named `target`: it is there, so a link to
+    /// it is not broken.
     fn unchecked_note(&self, from: NoteId, target: &str) -> Resolution {
         let found: Vec<FileRef> = with_note_extension(target)
             .iter()
