@@ -233,17 +233,21 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
         Some(())
     };
     let mut digest = RecordsDigest::default();
-    if records_of(&mut |path, record| digest.add(&path, &record)).is_none()
+    if records_of(&mut |path, record| {
+        digest.add(&path, &record);
+    })
+    .is_none()
         || cache.is_current(&hashes, &digest)
     {
         return;
     }
-    // Again, kept encoded this time (half the memory of a list of them).
-    let mut records = RecordsDigest::keeping();
-    if records_of(&mut |path, record| records.add(&path, &record)).is_none() {
-        return;
-    }
-    cache.save_records(&hashes, records, |writer| {
+    // Written again once the entries are, as they come: a note that
+    // changed meanwhile makes them differ from the digest, and the file is
+    // not written.
+    let again = |add: &mut dyn FnMut(&Path, &Record)| {
+        records_of(&mut |path, record| add(&path, &record));
+    };
+    let fill = |writer: &mut crate::workspace::cache::Writer| {
         for batch in cached.chunks(INDEX_BATCH) {
             let world = read(world);
             let Some(i) = current(&world, job) else {
@@ -260,7 +264,8 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
                 .collect();
             writer.add(&notes, false);
         }
-    });
+    };
+    cache.save_records(&hashes, digest, fill, Box::new(again));
 }
 
 /// Reads the `notes` the walk found, for their names first; the caller
@@ -297,8 +302,8 @@ fn read_notes(
         batch
             .par_iter()
             .map(|p| {
-                let (mut note, hit) = sharer
-                    .decoding(|| load_note_names_first(root, p, config, cache, reader.as_ref()));
+                let (mut note, hit) =
+                    load_note_names_first(root, p, config, cache, reader.as_ref());
                 if let Some(reader) = &reader {
                     note.leave_text_on_disk(reader);
                 }

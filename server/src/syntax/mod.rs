@@ -11,6 +11,7 @@ pub mod front_matter;
 mod glossary_entry;
 mod label;
 mod link;
+mod name_table;
 pub mod yaml;
 
 use arcstr::ArcStr;
@@ -27,6 +28,7 @@ pub use label::{
     starts_crossref, starts_quarto,
 };
 pub use link::{reference_definition, Link, LinkKind};
+pub use name_table::{decoding_with, encoding_with, read_table, NameTable};
 
 /// The most line breaks and markup characters a note may have to be
 /// parsed. The parser keeps about a hundred bytes per token, and on text
@@ -72,7 +74,10 @@ pub struct Spanned<T> {
 /// [`NameSharer`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Packed {
-    #[serde(deserialize_with = "decode_name")]
+    #[serde(
+        serialize_with = "name_table::encode_name",
+        deserialize_with = "name_table::decode_name"
+    )]
     value: ArcStr,
     range: [u32; 2],
 }
@@ -157,16 +162,6 @@ impl Names {
         }
     }
 
-    /// The copy kept of `name`, kept now if there was none.
-    fn get_or_insert(&mut self, name: &str) -> ArcStr {
-        if let Some(kept) = self.names.get(name) {
-            return ArcStr::clone(kept);
-        }
-        let mut kept = ArcStr::from(name);
-        self.share(&mut kept);
-        kept
-    }
-
     /// Drops the names only this set holds.
     fn sweep(&mut self) {
         // (A name from a literal, with no count, is never one.)
@@ -190,7 +185,8 @@ impl Names {
 }
 
 /// Shares names among the notes of one load, on the threads that parse
-/// or decode them: each thread keeps its own set while the load lasts, so
+/// them (notes from the index cache hold its table's names already,
+/// [`decoding_with`]): each thread keeps its own set while the load lasts, so
 /// a name is kept once per thread and no thread waits for another (one
 /// set behind one lock, or sixteen, made a warm start at 100k notes
 /// slower still).
@@ -202,9 +198,6 @@ pub struct NameSharer {
 thread_local! {
     /// The names of the load running on this thread, by load.
     static LOAD_NAMES: std::cell::RefCell<(u64, Names)> = Default::default();
-    /// The load whose names what this thread decodes now takes
-    /// ([`NameSharer::decoding`]); 0 for none.
-    static DECODING: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Runs `f` on this thread's names of `load`, forgetting those of an
@@ -220,29 +213,6 @@ fn with_load_names<T>(load: u64, f: impl FnOnce(&mut Names) -> T) -> T {
     })
 }
 
-/// Decodes a name (from the index cache) as the copy the load being
-/// decoded keeps, when there is one: a name found there costs no
-/// allocation, where decoding a copy to share afterwards cost two and
-/// two frees (a warm start at 100k notes decodes about 1.5 million).
-fn decode_name<'de, D: serde::Deserializer<'de>>(decoder: D) -> Result<ArcStr, D::Error> {
-    struct Name;
-    impl serde::de::Visitor<'_> for Name {
-        type Value = ArcStr;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a name")
-        }
-
-        fn visit_str<E>(self, name: &str) -> Result<ArcStr, E> {
-            Ok(match DECODING.get() {
-                0 => ArcStr::from(name),
-                load => with_load_names(load, |names| names.get_or_insert(name)),
-            })
-        }
-    }
-    decoder.deserialize_str(Name)
-}
-
 impl NameSharer {
     pub fn new() -> NameSharer {
         static LOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -254,23 +224,6 @@ impl NameSharer {
     /// Makes `syntax` hold this thread's copy of each of its names.
     pub fn share(&self, syntax: &mut NoteSyntax) {
         with_load_names(self.load, |names| syntax.share_names(names));
-    }
-
-    /// Runs `decode` so that each name it decodes from the index cache
-    /// is this thread's copy already, with no copy made to be dropped
-    /// ([`NameSharer::share`] after it finds each name shared: it is
-    /// still called, for the keys a note may read again by Pandoc's
-    /// rule).
-    pub fn decoding<T>(&self, decode: impl FnOnce() -> T) -> T {
-        /// Ends the decoding, even on a panic.
-        struct Done(u64);
-        impl Drop for Done {
-            fn drop(&mut self) {
-                DECODING.set(self.0);
-            }
-        }
-        let _done = Done(DECODING.replace(self.load));
-        decode()
     }
 }
 

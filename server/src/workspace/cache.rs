@@ -31,8 +31,10 @@
 //! ```text
 //! "GLOSSIDX"  u32 format  [32] stamp  u64 root length, root
 //! u64 body length  [32] BLAKE3 of the body  body
-//! body: u64 entries length, entries, records
+//! body: u64 entries length, entries, u64 names length, names, records
 //! entries: per entry [32] content hash, u32 length, postcard-encoded syntax
+//!   (each name, a link's target say, as its place in the names)
+//! names: postcard-encoded list of every name the entries hold
 //! records: [32] configuration stamp, postcard-encoded (path, record) list
 //! ```
 //!
@@ -42,7 +44,8 @@
 //! once to check, and an entry is read again from the open file when its
 //! note asks: the file is never held whole); an entry that does
 //! not decode, or whose byte ranges do not fit its note's text, is a miss.
-//! A miss means the note is parsed as without a cache, so the cache
+//! A name's place past the end of the names is an entry that does not
+//! decode. A miss means the note is parsed as without a cache, so the cache
 //! changes how fast gloss starts, not what it reports. A new file is
 //! written to a new temporary file (never through an existing one) and
 //! renamed over the old one, so concurrent writers and readers only ever
@@ -59,12 +62,12 @@ use std::time::Duration;
 use rayon::prelude::*;
 
 use super::Config;
-use crate::syntax::NoteSyntax;
+use crate::syntax::{NameTable, NoteSyntax};
 
 const MAGIC: &[u8; 8] = b"GLOSSIDX";
 /// The layout's version. The stamp already tells every build apart; this
 /// tells a file of another layout apart before the stamp is read.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// How long a file must have stayed unchanged before the cache was opened
 /// for its record to be trusted: more than any file system's timestamp
 /// granularity (FAT's is two seconds).
@@ -228,23 +231,54 @@ fn records_stamp(config: &Config) -> Hash {
     *hasher.finalize().as_bytes()
 }
 
+/// The records of the notes a cache file is written for, given again to
+/// the function passed when the file is finished: they were hashed and
+/// counted first ([`RecordsDigest`]), to tell whether the file needs
+/// writing, and are written as they come rather than kept meanwhile
+/// (12 MB at 100k notes).
+pub type Records<'a> = dyn FnOnce(&mut dyn FnMut(&Path, &Record)) + 'a;
+
 /// Writes the records section, the stamp then the list, to `out`: the
-/// list's length, then its records as [`RecordsDigest::keeping`] encoded
-/// them, as postcard encodes a list.
+/// list's length, then each record `again` gives, as postcard encodes a
+/// list. Fails if they are not those `digest` counted and hashed (a note
+/// changed meanwhile).
 fn write_records<W: Write>(
     stamp: &Hash,
-    records: &RecordsDigest,
-    mut out: W,
-) -> std::io::Result<W> {
-    let kept = match (&records.kept, records.count) {
-        (Some(kept), _) => kept.as_slice(),
-        (None, 0) => &[],
-        (None, _) => return Err(std::io::Error::other("the records were not kept")),
-    };
+    digest: &RecordsDigest,
+    again: Box<Records>,
+    out: &mut W,
+) -> std::io::Result<()> {
     out.write_all(stamp)?;
-    let mut out = postcard::to_io(&records.count, out).map_err(std::io::Error::other)?;
-    out.write_all(kept)?;
-    Ok(out)
+    postcard::to_io(&digest.count, &mut *out).map_err(std::io::Error::other)?;
+    let mut written = RecordsDigest::default();
+    let mut failed = None;
+    again(&mut |path, record| {
+        if failed.is_some() {
+            return;
+        }
+        if let Some(encoded) = written.add(path, record) {
+            if let Err(error) = out.write_all(&encoded) {
+                failed = Some(error);
+            }
+        }
+    });
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    if written.finish() != digest.finish() {
+        return Err(std::io::Error::other("the records changed while written"));
+    }
+    Ok(())
+}
+
+/// Writes the names section's list to `out`, as postcard encodes a list
+/// of strings, without making the list (300k names at 100k notes).
+fn write_names<W: Write>(names: &NameTable, mut out: W) -> std::io::Result<()> {
+    postcard::to_io(&names.len(), &mut out).map_err(std::io::Error::other)?;
+    for name in names.names() {
+        postcard::to_io(name, &mut out).map_err(std::io::Error::other)?;
+    }
+    Ok(())
 }
 
 /// What is written through it is hashed and counted, not kept.
@@ -270,47 +304,31 @@ impl Write for &mut Digest {
 /// the order of their paths' bytes, counted and hashed as they come: so a
 /// start can tell whether the records it would write are those the file
 /// holds before it builds them all (a warm start at 100k notes made a
-/// list of 20 MB to find nothing to write). Kept encoded when they are to
-/// be written ([`RecordsDigest::keeping`]): half the memory of the list.
+/// list of 20 MB to find nothing to write).
 #[derive(Default)]
 pub struct RecordsDigest {
     digest: Digest,
     count: usize,
-    /// The records encoded, one after another, if kept.
-    kept: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for RecordsDigest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordsDigest")
             .field("count", &self.count)
-            .field("kept", &self.kept.as_ref().map(Vec::len))
             .finish()
     }
 }
 
 impl RecordsDigest {
-    /// A digest that also keeps the records it is given, encoded, for
-    /// [`IndexCache::save_records`].
-    pub fn keeping() -> RecordsDigest {
-        RecordsDigest {
-            kept: Some(Vec::new()),
-            ..RecordsDigest::default()
-        }
-    }
-
     /// Adds the record of the note at `path`, which must come after the
-    /// records added before in the order of [`bytes`]. A path that is
-    /// not UTF-8 has no record ([`IndexCache::record`]) and is not added.
-    pub fn add(&mut self, path: &Path, record: &Record) {
-        let Ok(encoded) = postcard::to_stdvec(&(path, record)) else {
-            return;
-        };
+    /// records added before in the order of [`bytes`], and gives it
+    /// encoded. A path that is not UTF-8 has no record
+    /// ([`IndexCache::record`]) and is not added.
+    pub fn add(&mut self, path: &Path, record: &Record) -> Option<Vec<u8>> {
+        let encoded = postcard::to_stdvec(&(path, record)).ok()?;
         self.digest.hasher.update(&encoded);
-        if let Some(kept) = &mut self.kept {
-            kept.extend_from_slice(&encoded);
-        }
         self.count += 1;
+        Some(encoded)
     }
 
     fn finish(&self) -> (usize, Hash) {
@@ -337,6 +355,8 @@ pub struct IndexCache {
     /// 1 KB a note) is never held whole.
     file: Option<std::fs::File>,
     entries: Entries,
+    /// The names the entries hold, by place ([`crate::syntax::read_table`]).
+    names: Vec<arcstr::ArcStr>,
     /// The hashes of the notes the file holds.
     held: HashSet<Hash>,
     /// Whether an entry was found but not used (it did not decode or fit
@@ -401,7 +421,7 @@ impl IndexCache {
             return IndexCache::default();
         };
         let opened = std::time::SystemTime::now();
-        let (file, (entries, records_section)) = open_file(&path)
+        let (file, (entries, names, records_section)) = open_file(&path)
             .and_then(|(file, len)| {
                 let read = read_entries(&file, len, root, &stamp)?;
                 Some((Some(file), read))
@@ -414,6 +434,7 @@ impl IndexCache {
             file,
             held: entries.keys().copied().collect(),
             entries,
+            names,
             rejected: AtomicBool::new(false),
             records_section,
             records: Vec::new(),
@@ -457,7 +478,7 @@ impl IndexCache {
         };
         let cached = self
             .entry(range)
-            .and_then(|bytes| postcard::from_bytes::<NoteSyntax>(&bytes).ok())
+            .and_then(|bytes| self.decode(&bytes))
             // What parsing gives: every range inside the text, on
             // character boundaries, and keys read by gloss's rule.
             .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_fit(text));
@@ -483,7 +504,7 @@ impl IndexCache {
         let len = usize::try_from(record.stat.size).ok()?;
         let Some(syntax) = self
             .entry(range)
-            .and_then(|bytes| postcard::from_bytes::<NoteSyntax>(&bytes).ok())
+            .and_then(|bytes| self.decode(&bytes))
             .filter(|syntax| !syntax.pandoc_keys && syntax.ranges_within(len))
         else {
             self.rejected.store(true, Ordering::Relaxed);
@@ -491,6 +512,11 @@ impl IndexCache {
         };
         self.unread.fetch_add(1, Ordering::Relaxed);
         Some((syntax, record))
+    }
+
+    /// The syntax an entry's `bytes` encode, if they do.
+    fn decode(&self, bytes: &[u8]) -> Option<NoteSyntax> {
+        crate::syntax::decoding_with(&self.names, || postcard::from_bytes(bytes).ok())
     }
 
     /// The bytes of the entry at `range` of the file, read now.
@@ -537,6 +563,7 @@ impl IndexCache {
     pub fn loaded(&mut self) {
         self.file = None;
         self.entries = Entries::new();
+        self.names = Vec::new();
         self.records = Vec::new();
     }
 
@@ -561,26 +588,32 @@ impl IndexCache {
     /// reports (the next start is only slower); returns whether it was
     /// written. [`wait_for_writes`] waits for it.
     pub fn save(
-        self,
+        &self,
         hashes: &HashSet<Hash>,
         mut records: Vec<(PathBuf, Record)>,
         fill: impl FnOnce(&mut Writer),
     ) -> bool {
         records.sort_unstable_by(|a, b| record_order(&a.0, &b.0));
-        let mut digest = RecordsDigest::keeping();
-        for (path, record) in records {
-            digest.add(&path, &record);
+        let mut digest = RecordsDigest::default();
+        for (path, record) in &records {
+            digest.add(path, record);
         }
-        self.save_records(hashes, digest, fill)
+        let again = move |add: &mut dyn FnMut(&Path, &Record)| {
+            for (path, record) in &records {
+                add(path, record);
+            }
+        };
+        self.save_records(hashes, digest, fill, Box::new(again))
     }
 
-    /// [`IndexCache::save`] with the records given as a digest that kept
-    /// them ([`RecordsDigest::keeping`]).
+    /// [`IndexCache::save`] with the records given as their `digest`, and
+    /// again, once the entries are written, by `again` ([`Records`]).
     pub fn save_records(
-        self,
+        &self,
         hashes: &HashSet<Hash>,
         records: RecordsDigest,
         fill: impl FnOnce(&mut Writer),
+        again: Box<Records>,
     ) -> bool {
         let Some(path) = self
             .path
@@ -595,7 +628,7 @@ impl IndexCache {
                 writer.records = records;
                 writer.records_stamp = self.records_stamp;
                 fill(&mut writer);
-                writer.finish(&path)
+                writer.finish(&path, again)
             }
             Err(_) => false,
         };
@@ -630,7 +663,9 @@ pub struct Writer {
     header: Vec<u8>,
     entries_len: u64,
     seen: HashSet<Hash>,
-    /// The records, sorted by path and encoded, and what they were made
+    /// The names the entries written hold.
+    names: std::sync::Mutex<NameTable>,
+    /// The records to write, counted and hashed, and what they were made
     /// for.
     records: RecordsDigest,
     records_stamp: Hash,
@@ -680,6 +715,7 @@ impl Writer {
             header,
             entries_len: 0,
             seen: HashSet::new(),
+            names: Default::default(),
             records: RecordsDigest::default(),
             records_stamp: Hash::default(),
         })
@@ -693,8 +729,10 @@ impl Writer {
         if self.out.is_none() {
             return;
         }
+        let names = &self.names;
         let encode = |(hash, syntax): &(Hash, &NoteSyntax)| {
-            Some((*hash, postcard::to_stdvec(*syntax).ok()?))
+            let bytes = crate::syntax::encoding_with(names, || postcard::to_stdvec(*syntax));
+            Some((*hash, bytes.ok()?))
         };
         let encoded: Vec<(Hash, Vec<u8>)> = match parallel {
             true => notes.par_iter().filter_map(encode).collect(),
@@ -731,13 +769,14 @@ impl Writer {
         }
     }
 
-    /// Writes the records and the header and renames the file over `path`.
-    fn finish(mut self, path: &Path) -> bool {
+    /// Writes the names, the records `again` gives and the header, and
+    /// renames the file over `path`.
+    fn finish(mut self, path: &Path, again: Box<Records>) -> bool {
         let Some((out, temporary)) = self.out.take() else {
             return false;
         };
         let written = self
-            .complete(out)
+            .complete(out, again)
             .and_then(|()| std::fs::rename(&temporary, path));
         if written.is_err() {
             let _ = std::fs::remove_file(&temporary);
@@ -745,8 +784,21 @@ impl Writer {
         written.is_ok()
     }
 
-    fn complete(&self, mut out: std::io::BufWriter<std::fs::File>) -> std::io::Result<()> {
-        write_records(&self.records_stamp, &self.records, &mut out)?;
+    fn complete(
+        &self,
+        mut out: std::io::BufWriter<std::fs::File>,
+        again: Box<Records>,
+    ) -> std::io::Result<()> {
+        let names = self
+            .names
+            .lock()
+            .map_err(|_| std::io::Error::other("names"))?;
+        let mut counted = Digest::default();
+        write_names(&names, &mut counted)?;
+        out.write_all(&counted.len.to_le_bytes())?;
+        write_names(&names, &mut out)?;
+        drop(names);
+        write_records(&self.records_stamp, &self.records, again, &mut out)?;
         let mut file = out.into_inner().map_err(|e| e.into_error())?;
         // The entries' length, then the body read back for its checksum
         // (from the page cache: cheaper than holding the body to hash it).
@@ -844,14 +896,15 @@ fn read_array<const N: usize>(reader: &mut impl Read) -> Option<[u8; N]> {
 }
 
 /// The entries of the cache file `file`, `len` bytes long, if every check
-/// passes (where each entry is in the file), and its records section. The
-/// file is read once through, the entries' syntax only hashed.
+/// passes (where each entry is in the file), its names and its records
+/// section. The file is read once through, the entries' syntax only
+/// hashed.
 fn read_entries(
     file: &std::fs::File,
     len: u64,
     root: &Path,
     stamp: &Hash,
-) -> Option<(Entries, Vec<u8>)> {
+) -> Option<(Entries, Vec<arcstr::ArcStr>, Vec<u8>)> {
     // The header unbuffered (a few small reads), so that what is buffered
     // after it is all body, hashed as it is read.
     let mut reader = file;
@@ -901,10 +954,19 @@ fn read_entries(
         entries.insert(hash, start + entry.start..start + entry.end);
         at = entry.end;
     }
-    let records = take(body_len - entries_end, &mut reader)?;
+    let names_len = u64::from_le_bytes(take(8, &mut reader)?.try_into().ok()?);
+    let names_end = (entries_end + 8)
+        .checked_add(names_len)
+        .filter(|&e| e <= body_len)?;
+    let names = take(names_len, &mut reader)?;
+    let records = take(body_len - names_end, &mut reader)?;
     // Read to its end: every byte of the body went through the hasher.
     let hashed = reader.into_inner().hasher.finalize();
-    (*hashed.as_bytes() == checksum).then_some((entries, records))
+    if *hashed.as_bytes() != checksum {
+        return None;
+    }
+    let names: Vec<&str> = postcard::from_bytes(&names).ok()?;
+    Some((entries, crate::syntax::read_table(names), records))
 }
 
 /// Hashes what is read through it, as it comes: a chunk at a time, which
@@ -1242,6 +1304,48 @@ mod tests {
             .collect();
         let wrote = cache.save(&hashes, records, |w| w.add(&cached, false));
         (notes, unread, wrote)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn records_that_changed_while_the_entries_were_written_leave_no_file() {
+        let (_dir, root, cache_file, config) = vault();
+        let a = root.join("a.md");
+        std::fs::write(&a, "# A\n\nSee [[b]].\n").unwrap();
+        let paths = [a.clone()];
+        let (_, _, wrote) = load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
+        assert!(wrote);
+        // The note is edited; while the new file is written, it changes
+        // again, so the records given again are not those counted.
+        let text = "# A\n\nSee [[c]] 😀.\n";
+        std::fs::write(&a, text).unwrap();
+        let cache = IndexCache::open_at(cache_file.clone(), &root).for_config(&config);
+        let record = Record {
+            stat: Stat::of(&a).unwrap(),
+            hash: hash(text),
+            first_heading: None,
+        };
+        let mut digest = RecordsDigest::default();
+        digest.add(&a, &record);
+        let syntax = parse_note(text);
+        let fill = |w: &mut Writer| w.add(&[(hash(text), &syntax)], false);
+        let changed = Record {
+            hash: hash("another text"),
+            ..record.clone()
+        };
+        let again = |add: &mut dyn FnMut(&Path, &Record)| add(&a, &changed);
+        let hashes = [hash(text)].into_iter().collect();
+        assert!(!cache.save_records(&hashes, digest, fill, Box::new(again)));
+        // The earlier file is as it was, and no temporary file is left.
+        let kept = IndexCache::open_at(cache_file.clone(), &root);
+        assert_eq!(kept.len(), 1);
+        assert!(!kept.held.contains(&hash(text)));
+        let folder = std::fs::read_dir(cache_file.parent().unwrap()).unwrap();
+        let names: Vec<_> = folder.map(|e| e.unwrap().file_name()).collect();
+        assert!(
+            names.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")),
+            "{names:?}"
+        );
     }
 
     #[cfg(unix)]

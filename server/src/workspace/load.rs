@@ -127,7 +127,7 @@ fn load(
             let heading = record.first_heading.clone();
             let mut note = Note::without_glossary(config, file, syntax, heading);
             note.read_as = Some(Box::new(record.stat));
-            return (cached_under(note, Some(record.hash)), true);
+            return (from_cache(note, record.hash), true);
         }
     }
     // Looked at before the read: if the file looks the same when the
@@ -165,11 +165,8 @@ fn read_and_parse(
         }
         None => (None, None),
     };
-    if let Some(syntax) = cached {
-        return (
-            cached_under(Note::new(config, file, syntax), cache_key),
-            true,
-        );
+    if let Some((syntax, key)) = cached.zip(cache_key) {
+        return (from_cache(Note::new(config, file, syntax), key), true);
     }
     // A file with a problem keeps it: it is parsed now, as it is.
     if names_first && file.problem.is_none() && !Note::names_need_parsing(config, &file) {
@@ -194,6 +191,14 @@ pub fn parse_names_only(
     let file = SourceFile::new(root, path, text, None);
     let syntax = parse_note(file.text());
     cached_under(Note::new(config, file, syntax), cache_key)
+}
+
+/// `note`, whose syntax came from the index cache under `key`: its names
+/// are the cache's, one copy of each already.
+fn from_cache(note: Note, key: Hash) -> Note {
+    let mut note = cached_under(note, Some(key));
+    note.names_shared = true;
+    note
 }
 
 /// `note`, whose syntax is what parsing gave, with the hash it is cached
@@ -387,9 +392,8 @@ impl Workspace {
                 .par_iter()
                 .map(|path| {
                     let (root, config) = (&workspace.root, &workspace.config);
-                    let (mut note, hit) = sharer.decoding(|| {
-                        load_note_cached(root, path, config, cache.as_ref(), reader.as_ref())
-                    });
+                    let (mut note, hit) =
+                        load_note_cached(root, path, config, cache.as_ref(), reader.as_ref());
                     // While the text is at hand (`set_note` would do it too).
                     if workspace.reads_keys_as_pandoc(&note.file.rel) {
                         note.read_keys_as_pandoc();

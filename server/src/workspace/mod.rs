@@ -362,10 +362,14 @@ impl Note {
         self.names_only.as_ref().and_then(|n| n.cache_key)
     }
 
-    /// Shares the note's names with the other notes `sharer` loads.
+    /// Shares the note's names with the other notes `sharer` loads,
+    /// unless they are shared already (they came from the index cache's
+    /// table of names).
     pub fn share_names(&mut self, sharer: &crate::syntax::NameSharer) {
-        sharer.share(&mut self.syntax);
-        self.names_shared = true;
+        if !self.names_shared {
+            sharer.share(&mut self.syntax);
+            self.names_shared = true;
+        }
     }
 
     /// Normalised names this note puts in the index: its stem, title and
@@ -411,6 +415,8 @@ impl Note {
             self.file
                 .with_text(|text| crate::syntax::read_keys_as_pandoc(syntax, text));
             self.cached_as = None;
+            // Keys read again are new names.
+            self.names_shared = false;
         }
     }
 
