@@ -60,9 +60,14 @@ impl NameTable {
         }
     }
 
-    /// The names, in the order of their places.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(|name| name.as_str())
+    /// Writes the table to `out`, as postcard encodes a list of strings
+    /// (without making the list: 300k names at 100k notes).
+    pub fn write<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        postcard::to_io(&self.names.len(), &mut out).map_err(std::io::Error::other)?;
+        for name in &self.names {
+            postcard::to_io(name.as_str(), &mut out).map_err(std::io::Error::other)?;
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -74,15 +79,25 @@ impl NameTable {
     }
 }
 
-/// The names of a table as read from a cache file: `names` in the order
-/// of their places, each text made once (two places with the same text
-/// share one copy).
-pub fn read_table<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<ArcStr> {
+/// The names of a table as [`NameTable::write`] wrote it to `bytes`, in
+/// the order of their places, each text made once (two places with the
+/// same text share one copy). None if `bytes` are not such a table, or it
+/// has more than `at_most` places: a table that asks for memory out of
+/// proportion to the file is not one gloss wrote.
+pub fn read_table(bytes: &[u8], at_most: usize) -> Option<Vec<ArcStr>> {
+    let (count, mut rest) = postcard::take_from_bytes::<usize>(bytes).ok()?;
+    if count > at_most {
+        return None;
+    }
     let mut made: std::collections::HashMap<&str, ArcStr> = std::collections::HashMap::new();
-    names
-        .into_iter()
-        .map(|name| ArcStr::clone(made.entry(name).or_insert_with(|| ArcStr::from(name))))
-        .collect()
+    let mut names = Vec::new();
+    for _ in 0..count {
+        let (name, after) = postcard::take_from_bytes::<&str>(rest).ok()?;
+        rest = after;
+        let name = made.entry(name).or_insert_with(|| ArcStr::from(name));
+        names.push(ArcStr::clone(name));
+    }
+    rest.is_empty().then_some(names)
 }
 
 thread_local! {
@@ -164,10 +179,31 @@ mod tests {
                 .collect()
         });
         assert_eq!(places, [0, 0, 1]);
-        let table = table.into_inner().unwrap();
-        let read = read_table(table.names());
+        let mut bytes = Vec::new();
+        table.into_inner().unwrap().write(&mut bytes).unwrap();
+        let read = read_table(&bytes, 2).unwrap();
         assert_eq!(read.len(), 2);
         assert!(ArcStr::ptr_eq(&read[0], &read[1]));
+        // More places than the file could refer to, or bytes left over.
+        assert!(read_table(&bytes, 1).is_none());
+        bytes.push(0);
+        assert!(read_table(&bytes, 2).is_none());
+    }
+
+    #[test]
+    fn a_name_dropped_while_written_leaves_its_address_to_no_other() {
+        let mut table = NameTable::default();
+        let first = ArcStr::from(String::from("[[a]] 注意力"));
+        assert_eq!(table.place(&first), Some(0));
+        drop(first);
+        // The allocator would give a name of the same size the freed
+        // address, but the table still holds it.
+        let second = ArcStr::from(String::from("[[b]] 注意力"));
+        assert_eq!(table.place(&second), Some(1));
+        let mut bytes = Vec::new();
+        table.write(&mut bytes).unwrap();
+        let read = read_table(&bytes, 2).unwrap();
+        assert_eq!(read, ["[[a]] 注意力", "[[b]] 注意力"]);
     }
 
     #[test]
@@ -180,7 +216,9 @@ mod tests {
         let table = Mutex::new(NameTable::default());
         let bytes = encoding_with(&table, || postcard::to_stdvec(&Named("x".into()))).unwrap();
         assert!(postcard::from_bytes::<Named>(&bytes).is_err());
-        let names = read_table(table.into_inner().unwrap().names());
+        let mut table_bytes = Vec::new();
+        table.into_inner().unwrap().write(&mut table_bytes).unwrap();
+        let names = read_table(&table_bytes, 1).unwrap();
         let decoded = decoding_with(&names, || postcard::from_bytes::<Named>(&bytes)).unwrap();
         assert_eq!(decoded.0, "x");
         // A place past the table's end is an error, not a panic.

@@ -35,14 +35,16 @@
 //! entries: per entry [32] content hash, u32 length, postcard-encoded syntax
 //!   (each name, a link's target say, as its place in the names)
 //! names: postcard-encoded list of every name the entries hold
-//! records: [32] configuration stamp, postcard-encoded (path, record) list
+//! records: [32] configuration stamp, u64 count, per record postcard-encoded
+//!   (path, record)
 //! ```
 //!
 //! Nothing in it is taken on trust: a file that is not a regular file of
 //! at most [`MAX_FILE`] bytes, or whose magic, format, stamp, root, length
 //! or checksum does not check out, is not used at all (it is read through
 //! once to check, and an entry is read again from the open file when its
-//! note asks: the file is never held whole); an entry that does
+//! note asks: the file is never held whole, only its table of names, from
+//! when it is opened until every note is loaded); an entry that does
 //! not decode, or whose byte ranges do not fit its note's text, is a miss.
 //! A name's place past the end of the names is an entry that does not
 //! decode. A miss means the note is parsed as without a cache, so the cache
@@ -72,7 +74,7 @@ const FORMAT: u32 = 3;
 /// for its record to be trusted: more than any file system's timestamp
 /// granularity (FAT's is two seconds).
 const SETTLED: Duration = Duration::from_secs(3);
-/// The largest cache file read (100k notes make about 100 MB).
+/// The largest cache file read (100k notes make about 70 MB).
 const MAX_FILE: u64 = 2 << 30;
 /// A workspace's cache file not rewritten for this long is removed by the
 /// next write of any other: vaults not opened for months do not pile up.
@@ -231,6 +233,20 @@ fn records_stamp(config: &Config) -> Hash {
     *hasher.finalize().as_bytes()
 }
 
+/// The records of a records section after its stamp: their count, then
+/// each. None if they are not all there, or more is.
+fn read_records(mut bytes: &[u8]) -> Option<Vec<(PathBuf, Record)>> {
+    let (count, rest) = bytes.split_first_chunk::<8>()?;
+    bytes = rest;
+    let mut records = Vec::new();
+    for _ in 0..u64::from_le_bytes(*count) {
+        let (record, rest) = postcard::take_from_bytes(bytes).ok()?;
+        records.push(record);
+        bytes = rest;
+    }
+    bytes.is_empty().then_some(records)
+}
+
 /// The records of the notes a cache file is written for, given again to
 /// the function passed when the file is finished: they were hashed and
 /// counted first ([`RecordsDigest`]), to tell whether the file needs
@@ -238,18 +254,13 @@ fn records_stamp(config: &Config) -> Hash {
 /// (12 MB at 100k notes).
 pub type Records<'a> = dyn FnOnce(&mut dyn FnMut(&Path, &Record)) + 'a;
 
-/// Writes the records section, the stamp then the list, to `out`: the
-/// list's length, then each record `again` gives, as postcard encodes a
-/// list. Fails if they are not those `digest` counted and hashed (a note
-/// changed meanwhile).
-fn write_records<W: Write>(
-    stamp: &Hash,
-    digest: &RecordsDigest,
-    again: Box<Records>,
-    out: &mut W,
-) -> std::io::Result<()> {
+/// Writes the records section to `out`: the stamp, the count left blank
+/// (`Ok` gives it, for the caller to write over the blank), then each
+/// record `again` gives. A note that changed since the records were
+/// counted is left out, as its entry is: the rest is written.
+fn write_records<W: Write>(stamp: &Hash, again: Box<Records>, out: &mut W) -> std::io::Result<u64> {
     out.write_all(stamp)?;
-    postcard::to_io(&digest.count, &mut *out).map_err(std::io::Error::other)?;
+    out.write_all(&0u64.to_le_bytes())?;
     let mut written = RecordsDigest::default();
     let mut failed = None;
     again(&mut |path, record| {
@@ -262,23 +273,10 @@ fn write_records<W: Write>(
             }
         }
     });
-    if let Some(error) = failed {
-        return Err(error);
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(written.count as u64),
     }
-    if written.finish() != digest.finish() {
-        return Err(std::io::Error::other("the records changed while written"));
-    }
-    Ok(())
-}
-
-/// Writes the names section's list to `out`, as postcard encodes a list
-/// of strings, without making the list (300k names at 100k notes).
-fn write_names<W: Write>(names: &NameTable, mut out: W) -> std::io::Result<()> {
-    postcard::to_io(&names.len(), &mut out).map_err(std::io::Error::other)?;
-    for name in names.names() {
-        postcard::to_io(name, &mut out).map_err(std::io::Error::other)?;
-    }
-    Ok(())
 }
 
 /// What is written through it is hashed and counted, not kept.
@@ -352,7 +350,7 @@ pub struct IndexCache {
     stamp: Hash,
     /// The file as opened and checked, until every note is loaded: an
     /// entry is read from it when a note asks for it, so the file (about
-    /// 1 KB a note) is never held whole.
+    /// 0.7 KB a note) is never held whole.
     file: Option<std::fs::File>,
     entries: Entries,
     /// The names the entries hold, by place ([`crate::syntax::read_table`]).
@@ -397,8 +395,7 @@ impl IndexCache {
         self.records_stamp = records_stamp(config);
         let section = std::mem::take(&mut self.records_section);
         if section.get(..32) == Some(self.records_stamp.as_slice()) {
-            let list: Vec<(PathBuf, Record)> =
-                postcard::from_bytes(&section[32..]).unwrap_or_default();
+            let list = read_records(&section[32..]).unwrap_or_default();
             // Sorted when written; a file that says otherwise is not used.
             if list.is_sorted_by(|a, b| bytes(&a.0) < bytes(&b.0)) {
                 let mut read = RecordsDigest::default();
@@ -622,18 +619,31 @@ impl IndexCache {
         else {
             return false;
         };
-        WRITES.fetch_add(1, Ordering::SeqCst);
-        let written = match Writer::create(&path, &self.root, self.stamp) {
+        let _writing = Writing::start();
+        match Writer::create(&path, &self.root, self.stamp) {
             Ok(mut writer) => {
-                writer.records = records;
                 writer.records_stamp = self.records_stamp;
                 fill(&mut writer);
                 writer.finish(&path, again)
             }
             Err(_) => false,
-        };
+        }
+    }
+}
+
+/// Counts a write in [`WRITES`] while it lasts, even if it panics.
+struct Writing;
+
+impl Writing {
+    fn start() -> Writing {
+        WRITES.fetch_add(1, Ordering::SeqCst);
+        Writing
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
         WRITES.fetch_sub(1, Ordering::SeqCst);
-        written
     }
 }
 
@@ -653,7 +663,7 @@ pub fn wait_for_writes(limit: Duration) {
 /// The next cache file, a batch of notes at a time: written as it is
 /// filled into a new temporary file beside the cache file (readable by the
 /// user alone), which is renamed over it when finished. Entries go to the
-/// file as they are added, so the file (about 1 KB a note) is never held
+/// file as they are added, so the file (about 0.7 KB a note) is never held
 /// whole; the header, which gives the body's length and checksum, is
 /// written last.
 #[derive(Debug)]
@@ -665,9 +675,7 @@ pub struct Writer {
     seen: HashSet<Hash>,
     /// The names the entries written hold.
     names: std::sync::Mutex<NameTable>,
-    /// The records to write, counted and hashed, and what they were made
-    /// for.
-    records: RecordsDigest,
+    /// What the records are written for.
     records_stamp: Hash,
 }
 
@@ -716,7 +724,6 @@ impl Writer {
             entries_len: 0,
             seen: HashSet::new(),
             names: Default::default(),
-            records: RecordsDigest::default(),
             records_stamp: Hash::default(),
         })
     }
@@ -729,8 +736,15 @@ impl Writer {
         if self.out.is_none() {
             return;
         }
+        // Each content once, and only what is written gives its names
+        // places: every place is then in an entry (which the reader
+        // checks).
+        let notes: Vec<&(Hash, &NoteSyntax)> = notes
+            .iter()
+            .filter(|(hash, _)| self.seen.insert(*hash))
+            .collect();
         let names = &self.names;
-        let encode = |(hash, syntax): &(Hash, &NoteSyntax)| {
+        let encode = |(hash, syntax): &&(Hash, &NoteSyntax)| {
             let bytes = crate::syntax::encoding_with(names, || postcard::to_stdvec(*syntax));
             Some((*hash, bytes.ok()?))
         };
@@ -742,9 +756,6 @@ impl Writer {
             let Ok(len) = u32::try_from(bytes.len()) else {
                 continue;
             };
-            if !self.seen.insert(hash) {
-                continue;
-            }
             let Some((out, _)) = &mut self.out else {
                 return;
             };
@@ -775,13 +786,18 @@ impl Writer {
         let Some((out, temporary)) = self.out.take() else {
             return false;
         };
-        let written = self
-            .complete(out, again)
-            .and_then(|()| std::fs::rename(&temporary, path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
+        /// Removes the temporary file unless it was renamed, even if
+        /// `again` panics.
+        struct Temporary<'a>(&'a Path);
+        impl Drop for Temporary<'_> {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(self.0);
+            }
         }
-        written.is_ok()
+        let _temporary = Temporary(&temporary);
+        self.complete(out, again)
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .is_ok()
     }
 
     fn complete(
@@ -794,17 +810,21 @@ impl Writer {
             .lock()
             .map_err(|_| std::io::Error::other("names"))?;
         let mut counted = Digest::default();
-        write_names(&names, &mut counted)?;
+        names.write(&mut counted)?;
         out.write_all(&counted.len.to_le_bytes())?;
-        write_names(&names, &mut out)?;
+        names.write(&mut out)?;
         drop(names);
-        write_records(&self.records_stamp, &self.records, again, &mut out)?;
+        let records = write_records(&self.records_stamp, again, &mut out)?;
         let mut file = out.into_inner().map_err(|e| e.into_error())?;
-        // The entries' length, then the body read back for its checksum
-        // (from the page cache: cheaper than holding the body to hash it).
+        // The entries' length and the records' count, then the body read
+        // back for its checksum (from the page cache: cheaper than holding
+        // the body to hash it).
         let body_start = (self.header.len() + 8 + 32) as u64;
         file.seek(SeekFrom::Start(body_start))?;
         file.write_all(&self.entries_len.to_le_bytes())?;
+        let records_count_at = body_start + 8 + self.entries_len + 8 + counted.len + 32;
+        file.seek(SeekFrom::Start(records_count_at))?;
+        file.write_all(&records.to_le_bytes())?;
         file.seek(SeekFrom::Start(body_start))?;
         let mut digest = Digest::default();
         std::io::copy(&mut std::io::BufReader::new(&file), &mut &mut digest)?;
@@ -965,8 +985,10 @@ fn read_entries(
     if *hashed.as_bytes() != checksum {
         return None;
     }
-    let names: Vec<&str> = postcard::from_bytes(&names).ok()?;
-    Some((entries, crate::syntax::read_table(names), records))
+    // Each place is in an entry, a byte at least.
+    let at_most = usize::try_from(entries_len).ok()?;
+    let names = crate::syntax::read_table(&names, at_most)?;
+    Some((entries, names, records))
 }
 
 /// Hashes what is read through it, as it comes: a chunk at a time, which
@@ -1308,38 +1330,36 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn records_that_changed_while_the_entries_were_written_leave_no_file() {
+    fn a_note_that_changed_while_the_cache_was_written_is_left_out_of_it() {
         let (_dir, root, cache_file, config) = vault();
-        let a = root.join("a.md");
-        std::fs::write(&a, "# A\n\nSee [[b]].\n").unwrap();
-        let paths = [a.clone()];
-        let (_, _, wrote) = load_and_save(&root, &cache_file, &config, Duration::ZERO, &paths);
-        assert!(wrote);
-        // The note is edited; while the new file is written, it changes
-        // again, so the records given again are not those counted.
-        let text = "# A\n\nSee [[c]] 😀.\n";
-        std::fs::write(&a, text).unwrap();
+        let (a, b) = (root.join("a.md"), root.join("b 😀.md"));
+        let (a_text, b_text) = ("# A\n\nSee [[b 😀]].\n", "# B\r\n\r\n见 [[a]]。\r\n");
+        std::fs::write(&a, a_text).unwrap();
+        std::fs::write(&b, b_text).unwrap();
         let cache = IndexCache::open_at(cache_file.clone(), &root).for_config(&config);
-        let record = Record {
-            stat: Stat::of(&a).unwrap(),
+        let record = |path: &Path, text: &str| Record {
+            stat: Stat::of(path).unwrap(),
             hash: hash(text),
             first_heading: None,
         };
+        let (a_record, b_record) = (record(&a, a_text), record(&b, b_text));
         let mut digest = RecordsDigest::default();
-        digest.add(&a, &record);
-        let syntax = parse_note(text);
-        let fill = |w: &mut Writer| w.add(&[(hash(text), &syntax)], false);
-        let changed = Record {
-            hash: hash("another text"),
-            ..record.clone()
-        };
-        let again = |add: &mut dyn FnMut(&Path, &Record)| add(&a, &changed);
-        let hashes = [hash(text)].into_iter().collect();
-        assert!(!cache.save_records(&hashes, digest, fill, Box::new(again)));
-        // The earlier file is as it was, and no temporary file is left.
-        let kept = IndexCache::open_at(cache_file.clone(), &root);
-        assert_eq!(kept.len(), 1);
-        assert!(!kept.held.contains(&hash(text)));
+        digest.add(&a, &a_record);
+        digest.add(&b, &b_record);
+        let a_syntax = parse_note(a_text);
+        // `b` is edited once counted: the language server then writes
+        // neither its entry nor its record, and the rest as they are.
+        let fill = |w: &mut Writer| w.add(&[(hash(a_text), &a_syntax)], false);
+        let again = |add: &mut dyn FnMut(&Path, &Record)| add(&a, &a_record);
+        let hashes = [hash(a_text), hash(b_text)].into_iter().collect();
+        assert!(cache.save_records(&hashes, digest, fill, Box::new(again)));
+
+        let written = IndexCache::open_at(cache_file.clone(), &root).for_config(&config);
+        assert_eq!(written.len(), 1);
+        assert_eq!(written.records, vec![(a.clone(), a_record)]);
+        let (syntax, _) = written.unchanged(&a, u64::MAX).expect("a is loaded unread");
+        assert_eq!(syntax, a_syntax);
+        assert!(written.unchanged(&b, u64::MAX).is_none());
         let folder = std::fs::read_dir(cache_file.parent().unwrap()).unwrap();
         let names: Vec<_> = folder.map(|e| e.unwrap().file_name()).collect();
         assert!(

@@ -250,8 +250,10 @@ pub struct Note {
     /// note's title, kept apart so that listing titles (workspace symbols)
     /// reads no text left on disk.
     heading_title: Option<Box<str>>,
-    /// Whether a loader shared its names among the notes it loaded
-    /// ([`Note::share_names`]): adding the note then skips the lookups.
+    /// Whether the note's names are shared already: a loader shared them
+    /// among the notes it loaded ([`Note::share_names`]), or they came
+    /// from the index cache's table of names. Adding the note then skips
+    /// the lookups.
     names_shared: bool,
     /// Whether the note is a page of a Logseq graph, named by its file name
     /// decoded ([`names::logseq_page_name`]).
