@@ -236,9 +236,13 @@ module.exports = grammar({
       /<[^\s<>@\[\]]+@[^\s<>\[\]]+>/,
     )),
 
+    // Closed by a run of as many backticks, which the content cannot
+    // hold: ``` `` `code` `` ``` is one span, as in CommonMark (a shorter
+    // span inside it would leave the rest of the line out of sync).
     code_span: _ => token(choice(
       /`[^`\r\n]+`/,
       /``([^`\r\n]|`[^`\r\n])+``/,
+      /```([^`\r\n]|`[^`\r\n]|``[^`\r\n])+```/,
     )),
 
     // May span lines; `<!-- gloss-ignore: code -->` is read from here.

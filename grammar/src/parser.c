@@ -388,29 +388,29 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(86);
+      if (eof) ADVANCE(93);
       ADVANCE_MAP(
-        '\n', 245,
-        '\r', 246,
-        '!', 168,
-        '#', 99,
-        '$', 123,
-        '<', 141,
-        '>', 90,
-        '@', 179,
-        '[', 165,
-        '\\', 187,
-        '`', 178,
-        '\t', 94,
-        ' ', 94,
-        ':', 111,
-        '~', 111,
-        '*', 113,
-        '+', 113,
-        '-', 113,
-        0x2022, 113,
+        '\n', 257,
+        '\r', 258,
+        '!', 175,
+        '#', 106,
+        '$', 130,
+        '<', 148,
+        '>', 97,
+        '@', 190,
+        '[', 172,
+        '\\', 198,
+        '`', 186,
+        '\t', 101,
+        ' ', 101,
+        ':', 118,
+        '~', 118,
+        '*', 120,
+        '+', 120,
+        '-', 120,
+        0x2022, 120,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -425,20 +425,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 245,
-        '\r', 246,
-        '!', 225,
-        '$', 223,
-        '<', 217,
-        '@', 227,
-        '[', 224,
-        '\\', 228,
-        '`', 226,
+        '\n', 257,
+        '\r', 258,
+        '!', 236,
+        '$', 234,
+        '<', 228,
+        '@', 238,
+        '[', 235,
+        '\\', 239,
+        '`', 237,
       );
       if ((!eof && lookahead <= '-') ||
           lookahead == '/' ||
@@ -455,13 +455,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-') ADVANCE(216);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-') ADVANCE(227);
       END_STATE();
     case 2:
-      if (lookahead == '\n') ADVANCE(245);
-      if (lookahead == '\r') ADVANCE(246);
-      if (lookahead != 0) ADVANCE(191);
+      if (lookahead == '\n') ADVANCE(257);
+      if (lookahead == '\r') ADVANCE(258);
+      if (lookahead != 0) ADVANCE(202);
       END_STATE();
     case 3:
       if (lookahead == '"') ADVANCE(4);
@@ -486,15 +486,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(4);
       END_STATE();
     case 5:
-      if (lookahead == '$') ADVANCE(78);
-      if (lookahead == '\\') ADVANCE(83);
+      if (lookahead == '$') ADVANCE(85);
+      if (lookahead == '\\') ADVANCE(90);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 6:
-      if (lookahead == '$') ADVANCE(240);
-      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '$') ADVANCE(251);
+      if (lookahead == '\\') ADVANCE(88);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -503,14 +503,14 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(6);
       END_STATE();
     case 7:
-      if (lookahead == '$') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(251);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 8:
       if (lookahead == '$') ADVANCE(7);
-      if (lookahead == '\\') ADVANCE(83);
+      if (lookahead == '\\') ADVANCE(90);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
@@ -546,7 +546,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 13:
       if (lookahead == '(') ADVANCE(16);
       if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(82);
+      if (lookahead == '\\') ADVANCE(89);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -554,7 +554,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 14:
       if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(231);
+      if (lookahead == ')') ADVANCE(242);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(14);
@@ -562,8 +562,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 15:
       if (lookahead == '(') ADVANCE(18);
       if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(84);
-      if (lookahead == ']') ADVANCE(234);
+      if (lookahead == '\\') ADVANCE(91);
+      if (lookahead == ']') ADVANCE(245);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -571,7 +571,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 16:
       if (lookahead == '(') ADVANCE(10);
-      if (lookahead == ')') ADVANCE(232);
+      if (lookahead == ')') ADVANCE(243);
       if (lookahead == '@') ADVANCE(18);
       if (lookahead == '\\') ADVANCE(17);
       if (('[' <= lookahead && lookahead <= ']')) ADVANCE(14);
@@ -581,25 +581,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 17:
       if (lookahead == '(') ADVANCE(10);
-      if (lookahead == ')') ADVANCE(232);
+      if (lookahead == ')') ADVANCE(243);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(16);
       END_STATE();
     case 18:
       if (lookahead == '(') ADVANCE(20);
-      if (lookahead == ')') ADVANCE(233);
+      if (lookahead == ')') ADVANCE(244);
       if (lookahead == '@') ADVANCE(18);
       if (lookahead == '[') ADVANCE(14);
       if (lookahead == '\\') ADVANCE(19);
-      if (lookahead == ']') ADVANCE(236);
+      if (lookahead == ']') ADVANCE(247);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(18);
       END_STATE();
     case 19:
       if (lookahead == '(') ADVANCE(20);
-      if (lookahead == ')') ADVANCE(233);
+      if (lookahead == ')') ADVANCE(244);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(18);
@@ -610,7 +610,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '@') ADVANCE(20);
       if (lookahead == '[') ADVANCE(22);
       if (lookahead == '\\') ADVANCE(21);
-      if (lookahead == ']') ADVANCE(237);
+      if (lookahead == ']') ADVANCE(248);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(20);
@@ -632,7 +632,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 23:
       if (lookahead == '-') ADVANCE(28);
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -643,7 +643,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 24:
       if (lookahead == '-') ADVANCE(48);
-      if (lookahead == '>') ADVANCE(242);
+      if (lookahead == '>') ADVANCE(253);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
@@ -653,7 +653,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 25:
       if (lookahead == '-') ADVANCE(24);
-      if (lookahead == '>') ADVANCE(242);
+      if (lookahead == '>') ADVANCE(253);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
@@ -673,7 +673,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 27:
       if (lookahead == '-') ADVANCE(23);
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -716,8 +716,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ADVANCE_MAP(
         '/', 45,
         ':', 46,
-        '>', 241,
-        '@', 75,
+        '>', 252,
+        '@', 82,
         '\t', 38,
         ' ', 38,
         '+', 40,
@@ -734,8 +734,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 33:
       if (lookahead == '/') ADVANCE(45);
-      if (lookahead == '>') ADVANCE(241);
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '>') ADVANCE(252);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(38);
       if (lookahead == '+' ||
@@ -751,12 +751,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 34:
       if (lookahead == '/') ADVANCE(34);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
       END_STATE();
     case 35:
       if (lookahead == '/') ADVANCE(43);
       if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(35);
       if (lookahead == ':' ||
@@ -767,7 +767,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 36:
       if (lookahead == '/') ADVANCE(43);
       if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(35);
       if (('-' <= lookahead && lookahead <= ':') ||
@@ -777,13 +777,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 37:
       if (lookahead == '/') ADVANCE(43);
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(38);
       END_STATE();
     case 38:
       if (lookahead == '/') ADVANCE(43);
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(38);
       if (lookahead == ':' ||
@@ -793,14 +793,14 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 39:
       if (lookahead == '/') ADVANCE(39);
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(38);
       if ((!eof && set_contains(sym_html_tag_character_set_1, 9, lookahead))) ADVANCE(39);
       END_STATE();
     case 40:
       if (lookahead == ':') ADVANCE(46);
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
@@ -817,39 +817,39 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 41:
       ADVANCE_MAP(
-        '>', 215,
+        '>', 226,
         '@', 48,
         '\\', 48,
         '`', 48,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        ']', 226,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(221);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(232);
       END_STATE();
     case 42:
-      if (lookahead == '>') ADVANCE(215);
+      if (lookahead == '>') ADVANCE(226);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '<' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(215);
+          lookahead == ']') ADVANCE(226);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(221);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(232);
       END_STATE();
     case 43:
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       END_STATE();
     case 44:
-      if (lookahead == '>') ADVANCE(241);
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '>') ADVANCE(252);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(47);
       if (lookahead == '-' ||
@@ -863,8 +863,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(55);
       END_STATE();
     case 45:
-      if (lookahead == '>') ADVANCE(241);
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '>') ADVANCE(252);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -873,7 +873,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(55);
       END_STATE();
     case 46:
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead == '@') ADVANCE(48);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
@@ -883,12 +883,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(46);
       END_STATE();
     case 47:
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(47);
       END_STATE();
     case 48:
-      if (lookahead == '>') ADVANCE(241);
+      if (lookahead == '>') ADVANCE(252);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -897,11 +897,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(48);
       END_STATE();
     case 49:
-      if (lookahead == '>') ADVANCE(244);
+      if (lookahead == '>') ADVANCE(256);
       END_STATE();
     case 50:
-      if (lookahead == '>') ADVANCE(244);
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '>') ADVANCE(256);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -921,7 +921,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 52:
       if (lookahead == '@') ADVANCE(52);
       if (lookahead == '\\') ADVANCE(60);
-      if (lookahead == ']') ADVANCE(235);
+      if (lookahead == ']') ADVANCE(246);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -929,23 +929,23 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 53:
       ADVANCE_MAP(
-        '@', 75,
+        '@', 82,
         '\\', 55,
         '`', 55,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        '>', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        '>', 226,
+        ']', 226,
       );
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(218);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(229);
       END_STATE();
     case 54:
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '@') ADVANCE(82);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
       if (lookahead != 0 &&
@@ -957,7 +957,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(55);
       END_STATE();
     case 55:
-      if (lookahead == '@') ADVANCE(75);
+      if (lookahead == '@') ADVANCE(82);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -968,22 +968,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 56:
       ADVANCE_MAP(
-        '@', 222,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        '<', 215,
-        '>', 215,
-        '[', 215,
-        ']', 215,
+        '@', 233,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        '<', 226,
+        '>', 226,
+        '[', 226,
+        ']', 226,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(229);
       END_STATE();
     case 57:
       if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(82);
+      if (lookahead == '\\') ADVANCE(89);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -991,8 +991,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 58:
       if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(84);
-      if (lookahead == ']') ADVANCE(234);
+      if (lookahead == '\\') ADVANCE(91);
+      if (lookahead == ']') ADVANCE(245);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -1020,7 +1020,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '\r') ADVANCE(63);
       END_STATE();
     case 62:
-      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '\\') ADVANCE(88);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1044,10 +1044,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '[') ADVANCE(64);
       END_STATE();
     case 65:
-      if (lookahead == ']') ADVANCE(229);
+      if (lookahead == ']') ADVANCE(240);
       END_STATE();
     case 66:
-      if (lookahead == ']') ADVANCE(230);
+      if (lookahead == ']') ADVANCE(241);
       END_STATE();
     case 67:
       if (lookahead == ']') ADVANCE(66);
@@ -1057,38 +1057,80 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '[') ADVANCE(67);
       END_STATE();
     case 68:
-      if (lookahead == '`') ADVANCE(79);
+      if (lookahead == '`') ADVANCE(254);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(71);
+          lookahead != '\r') ADVANCE(68);
       END_STATE();
     case 69:
-      if (lookahead == '`') ADVANCE(243);
+      if (lookahead == '`') ADVANCE(254);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(69);
+          lookahead != '\r') ADVANCE(74);
       END_STATE();
     case 70:
-      if (lookahead == '`') ADVANCE(243);
+      if (lookahead == '`') ADVANCE(254);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(71);
+          lookahead != '\r') ADVANCE(78);
       END_STATE();
     case 71:
+      if (lookahead == '`') ADVANCE(86);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(78);
+      END_STATE();
+    case 72:
+      if (lookahead == '`') ADVANCE(255);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(75);
+      END_STATE();
+    case 73:
+      if (lookahead == '`') ADVANCE(71);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(75);
+      END_STATE();
+    case 74:
+      if (lookahead == '`') ADVANCE(69);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(74);
+      END_STATE();
+    case 75:
+      if (lookahead == '`') ADVANCE(72);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(75);
+      END_STATE();
+    case 76:
+      if (lookahead == '`') ADVANCE(73);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(74);
+      END_STATE();
+    case 77:
       if (lookahead == '`') ADVANCE(70);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(71);
+          lookahead != '\r') ADVANCE(78);
       END_STATE();
-    case 72:
-      if (lookahead == '}') ADVANCE(238);
+    case 78:
+      if (lookahead == '`') ADVANCE(77);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(78);
+      END_STATE();
+    case 79:
+      if (lookahead == '}') ADVANCE(249);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '@' &&
-          lookahead != '{') ADVANCE(72);
+          lookahead != '{') ADVANCE(79);
       END_STATE();
-    case 73:
+    case 80:
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1107,13 +1149,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > 0x7f) ADVANCE(216);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > 0x7f) ADVANCE(227);
       END_STATE();
-    case 74:
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
+    case 81:
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
       END_STATE();
-    case 75:
+    case 82:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -1122,15 +1164,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '[' &&
           lookahead != ']') ADVANCE(48);
       END_STATE();
-    case 76:
+    case 83:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '@' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(72);
+          lookahead != '}') ADVANCE(79);
       END_STATE();
-    case 77:
+    case 84:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -1138,69 +1180,69 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '@' &&
           lookahead != '[' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(215);
+          lookahead != '`') ADVANCE(226);
       END_STATE();
-    case 78:
+    case 85:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '$') ADVANCE(8);
       END_STATE();
-    case 79:
+    case 86:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '`') ADVANCE(71);
+          lookahead != '`') ADVANCE(78);
       END_STATE();
-    case 80:
+    case 87:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(215);
+          lookahead != '\r') ADVANCE(226);
       END_STATE();
-    case 81:
+    case 88:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(6);
       END_STATE();
-    case 82:
+    case 89:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(57);
       END_STATE();
-    case 83:
+    case 90:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
-    case 84:
+    case 91:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(58);
       END_STATE();
-    case 85:
-      if (eof) ADVANCE(86);
+    case 92:
+      if (eof) ADVANCE(93);
       ADVANCE_MAP(
-        '\n', 245,
-        '\r', 246,
-        '!', 225,
-        '#', 200,
-        '$', 223,
-        '<', 217,
-        '>', 90,
-        '@', 227,
-        '[', 224,
-        '\\', 228,
-        '`', 226,
-        '\t', 195,
-        ' ', 195,
-        ':', 212,
-        '~', 212,
-        '*', 213,
-        '+', 213,
-        '-', 213,
-        0x2022, 213,
+        '\n', 257,
+        '\r', 258,
+        '!', 236,
+        '#', 211,
+        '$', 234,
+        '<', 228,
+        '>', 97,
+        '@', 238,
+        '[', 235,
+        '\\', 239,
+        '`', 237,
+        '\t', 206,
+        ' ', 206,
+        ':', 223,
+        '~', 223,
+        '*', 224,
+        '+', 224,
+        '-', 224,
+        0x2022, 224,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -1215,314 +1257,174 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-') ADVANCE(216);
-      END_STATE();
-    case 86:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 87:
-      ACCEPT_TOKEN(sym_heading_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(87);
-      END_STATE();
-    case 88:
-      ACCEPT_TOKEN(sym_list_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(88);
-      END_STATE();
-    case 89:
-      ACCEPT_TOKEN(sym_quote_marker);
-      END_STATE();
-    case 90:
-      ACCEPT_TOKEN(sym_quote_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(89);
-      END_STATE();
-    case 91:
-      ACCEPT_TOKEN(sym_definition_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
-      END_STATE();
-    case 92:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '#', 99,
-        '<', 185,
-        '>', 90,
-        '\\', 187,
-        '\t', 109,
-        ' ', 109,
-        ':', 111,
-        '~', 111,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-        '*', 113,
-        '+', 113,
-        '-', 113,
-        0x2022, 113,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-') ADVANCE(227);
       END_STATE();
     case 93:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '#', 99,
-        '<', 185,
-        '>', 90,
-        '\\', 187,
-        '\t', 92,
-        ' ', 92,
-        ':', 111,
-        '~', 111,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-        '*', 113,
-        '+', 113,
-        '-', 113,
-        0x2022, 113,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 94:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '#', 99,
-        '<', 185,
-        '>', 90,
-        '\\', 187,
-        '\t', 93,
-        ' ', 93,
-        ':', 111,
-        '~', 111,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-        '*', 113,
-        '+', 113,
-        '-', 113,
-        0x2022, 113,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+      ACCEPT_TOKEN(sym_heading_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
       END_STATE();
     case 95:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '#', 96,
-        '<', 185,
-        '\\', 187,
-        '\t', 87,
-        ' ', 87,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+      ACCEPT_TOKEN(sym_list_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(95);
       END_STATE();
     case 96:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '#', 110,
-        '<', 185,
-        '\\', 187,
-        '\t', 87,
-        ' ', 87,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+      ACCEPT_TOKEN(sym_quote_marker);
       END_STATE();
     case 97:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '#', 95,
-        '<', 185,
-        '\\', 187,
-        '\t', 87,
-        ' ', 87,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+      ACCEPT_TOKEN(sym_quote_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(96);
       END_STATE();
     case 98:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '#', 97,
-        '<', 185,
-        '\\', 187,
-        '\t', 87,
-        ' ', 87,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+      ACCEPT_TOKEN(sym_definition_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(98);
       END_STATE();
     case 99:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        '#', 98,
-        '<', 185,
-        '\\', 187,
-        '\t', 87,
-        ' ', 87,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        '#', 106,
+        '<', 196,
+        '>', 97,
+        '\\', 198,
+        '\t', 116,
+        ' ', 116,
+        ':', 118,
+        '~', 118,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+        '*', 120,
+        '+', 120,
+        '-', 120,
+        0x2022, 120,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 100:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '#', 106,
+        '<', 196,
+        '>', 97,
+        '\\', 198,
+        '\t', 99,
+        ' ', 99,
+        ':', 118,
+        '~', 118,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+        '*', 120,
+        '+', 120,
+        '-', 120,
+        0x2022, 120,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 101:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '#', 106,
+        '<', 196,
+        '>', 97,
+        '\\', 198,
+        '\t', 100,
+        ' ', 100,
+        ':', 118,
+        '~', 118,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+        '*', 120,
+        '+', 120,
+        '-', 120,
+        0x2022, 120,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 102:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '#', 103,
+        '<', 196,
+        '\\', 198,
+        '\t', 94,
+        ' ', 94,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
       );
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
@@ -1542,20 +1444,224 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
       END_STATE();
-    case 100:
+    case 103:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        '#', 117,
+        '<', 196,
+        '\\', 198,
+        '\t', 94,
+        ' ', 94,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 104:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '#', 102,
+        '<', 196,
+        '\\', 198,
+        '\t', 94,
+        ' ', 94,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 105:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '#', 104,
+        '<', 196,
+        '\\', 198,
+        '\t', 94,
+        ' ', 94,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 106:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '#', 105,
+        '<', 196,
+        '\\', 198,
+        '\t', 94,
+        ' ', 94,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 107:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(115);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
+      END_STATE();
+    case 108:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
+      END_STATE();
+    case 109:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
       );
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(108);
       if ((!eof && lookahead <= '\t') ||
@@ -1574,22 +1680,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
       END_STATE();
-    case 101:
+    case 110:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(100);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(109);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1606,22 +1712,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
       END_STATE();
-    case 102:
+    case 111:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(101);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(110);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1638,22 +1744,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
       END_STATE();
-    case 103:
+    case 112:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(102);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(111);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1670,22 +1776,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
       END_STATE();
-    case 104:
+    case 113:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(103);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(112);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1702,22 +1808,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
       END_STATE();
-    case 105:
+    case 114:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(104);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(113);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1734,84 +1840,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '@') ADVANCE(121);
       END_STATE();
-    case 106:
+    case 115:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(105);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
-      END_STATE();
-    case 107:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(106);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '@') ADVANCE(114);
-      END_STATE();
-    case 108:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        ')', 113,
-        '.', 112,
-        '<', 185,
-        '\\', 187,
-        '$', 191,
-        '[', 191,
-        '`', 191,
+        '!', 193,
+        ')', 120,
+        '.', 119,
+        '<', 196,
+        '\\', 198,
+        '$', 202,
+        '[', 202,
+        '`', 202,
       );
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
@@ -1830,28 +1872,28 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '/') ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '/') ADVANCE(121);
       END_STATE();
-    case 109:
+    case 116:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 182,
-        '<', 185,
-        '>', 90,
-        '\\', 187,
-        '\t', 109,
-        ' ', 109,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-        '*', 113,
-        '+', 113,
-        '-', 113,
-        0x2022, 113,
+        '!', 193,
+        '<', 196,
+        '>', 97,
+        '\\', 198,
+        '\t', 116,
+        ' ', 116,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+        '*', 120,
+        '+', 120,
+        '-', 120,
+        0x2022, 120,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1869,256 +1911,219 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
-      END_STATE();
-    case 110:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '<', 185,
-        '\\', 187,
-        '\t', 87,
-        ' ', 87,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
-      END_STATE();
-    case 111:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '<', 185,
-        '\\', 187,
-        '\t', 91,
-        ' ', 91,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
-      END_STATE();
-    case 112:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '<', 185,
-        '\\', 187,
-        '\t', 88,
-        ' ', 88,
-        '$', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
-      END_STATE();
-    case 113:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 182,
-        '<', 185,
-        '\\', 187,
-        '\t', 88,
-        ' ', 88,
-        '$', 191,
-        '@', 191,
-        '[', 191,
-        '`', 191,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
-      END_STATE();
-    case 114:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(182);
-      if (lookahead == '<') ADVANCE(185);
-      if (lookahead == '\\') ADVANCE(187);
-      if (lookahead == '$' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(191);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
-      END_STATE();
-    case 115:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(182);
-      if (lookahead == '<') ADVANCE(185);
-      if (lookahead == '\\') ADVANCE(187);
-      if (lookahead == '$' ||
-          lookahead == '@' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(191);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > '-') ADVANCE(114);
-      END_STATE();
-    case 116:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 159,
-        '<', 185,
-        '@', 184,
-        '[', 191,
-        '\\', 162,
-        '$', 161,
-        '`', 161,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        '>', 115,
-        ']', 115,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(116);
-      if (lookahead > '-') ADVANCE(117);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
       END_STATE();
     case 117:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 159,
-        '<', 185,
-        '@', 120,
-        '[', 191,
-        '\\', 162,
-        '$', 161,
-        '`', 161,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        '>', 115,
-        ']', 115,
+        '!', 193,
+        '<', 196,
+        '\\', 198,
+        '\t', 94,
+        ' ', 94,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 118:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '<', 196,
+        '\\', 198,
+        '\t', 98,
+        ' ', 98,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 119:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '<', 196,
+        '\\', 198,
+        '\t', 95,
+        ' ', 95,
+        '$', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 120:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 193,
+        '<', 196,
+        '\\', 198,
+        '\t', 95,
+        ' ', 95,
+        '$', 202,
+        '@', 202,
+        '[', 202,
+        '`', 202,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 121:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(193);
+      if (lookahead == '<') ADVANCE(196);
+      if (lookahead == '\\') ADVANCE(198);
+      if (lookahead == '$' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(202);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 122:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(193);
+      if (lookahead == '<') ADVANCE(196);
+      if (lookahead == '\\') ADVANCE(198);
+      if (lookahead == '$' ||
+          lookahead == '@' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(202);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > '-') ADVANCE(121);
+      END_STATE();
+    case 123:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 166,
+        '<', 196,
+        '@', 195,
+        '[', 202,
+        '\\', 169,
+        '$', 168,
+        '`', 168,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        '>', 122,
+        ']', 122,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -2137,24 +2142,61 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(116);
-      if (lookahead > '-') ADVANCE(117);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(123);
+      if (lookahead > '-') ADVANCE(124);
       END_STATE();
-    case 118:
+    case 124:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 151,
-        '<', 185,
-        '>', 115,
-        '[', 191,
-        '\\', 152,
-        '$', 157,
-        '`', 157,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        ']', 115,
+        '!', 166,
+        '<', 196,
+        '@', 127,
+        '[', 202,
+        '\\', 169,
+        '$', 168,
+        '`', 168,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        '>', 122,
+        ']', 122,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(123);
+      if (lookahead > '-') ADVANCE(124);
+      END_STATE();
+    case 125:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 158,
+        '<', 196,
+        '>', 122,
+        '[', 202,
+        '\\', 159,
+        '$', 164,
+        '`', 164,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        ']', 122,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -2173,294 +2215,294 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(119);
-      if (lookahead > '-') ADVANCE(118);
-      END_STATE();
-    case 119:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 151,
-        '<', 185,
-        '>', 115,
-        '[', 191,
-        '\\', 152,
-        '$', 157,
-        '@', 157,
-        '`', 157,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        ']', 115,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(119);
-      if (lookahead > '-') ADVANCE(118);
-      END_STATE();
-    case 120:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 151,
-        '<', 185,
-        '[', 191,
-        '\\', 152,
-        '$', 157,
-        '@', 157,
-        '`', 157,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        '>', 115,
-        ']', 115,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(119);
-      if (lookahead > '-') ADVANCE(118);
-      END_STATE();
-    case 121:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(122);
-      if (lookahead == '\'') ADVANCE(127);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(121);
-      if (('<' <= lookahead && lookahead <= '>') ||
-          lookahead == '[' ||
-          lookahead == ']' ||
-          lookahead == '`') ADVANCE(191);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(149);
-      END_STATE();
-    case 122:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(148);
-      if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(191);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(122);
-      END_STATE();
-    case 123:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(124);
-      if (lookahead == '\\') ADVANCE(190);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(191);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(125);
-      END_STATE();
-    case 124:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(126);
-      if (lookahead == '\\') ADVANCE(188);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(124);
-      END_STATE();
-    case 125:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(191);
-      if (lookahead == '\\') ADVANCE(190);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(125);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(125);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(126);
+      if (lookahead > '-') ADVANCE(125);
       END_STATE();
     case 126:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(191);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(124);
+      ADVANCE_MAP(
+        '!', 158,
+        '<', 196,
+        '>', 122,
+        '[', 202,
+        '\\', 159,
+        '$', 164,
+        '@', 164,
+        '`', 164,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        ']', 122,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(126);
+      if (lookahead > '-') ADVANCE(125);
       END_STATE();
     case 127:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '\'') ADVANCE(148);
-      if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(191);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(127);
+      ADVANCE_MAP(
+        '!', 158,
+        '<', 196,
+        '[', 202,
+        '\\', 159,
+        '$', 164,
+        '@', 164,
+        '`', 164,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        '>', 122,
+        ']', 122,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(126);
+      if (lookahead > '-') ADVANCE(125);
       END_STATE();
     case 128:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(167);
-      if (lookahead == ')') ADVANCE(135);
-      if (lookahead == '@') ADVANCE(139);
-      if (lookahead == '\\') ADVANCE(129);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(133);
+      if (lookahead == '"') ADVANCE(129);
+      if (lookahead == '\'') ADVANCE(134);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(128);
+      if (('<' <= lookahead && lookahead <= '>') ||
+          lookahead == '[' ||
+          lookahead == ']' ||
+          lookahead == '`') ADVANCE(202);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(128);
+          lookahead != '\r') ADVANCE(156);
       END_STATE();
     case 129:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(167);
-      if (lookahead == ')') ADVANCE(135);
+      if (lookahead == '"') ADVANCE(155);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(128);
+          lookahead != '\r') ADVANCE(129);
       END_STATE();
     case 130:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(134);
+      if (lookahead == '$') ADVANCE(131);
+      if (lookahead == '\\') ADVANCE(201);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(202);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(132);
       END_STATE();
     case 131:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(135);
-      if (lookahead == '@') ADVANCE(166);
-      if (lookahead == '\\') ADVANCE(189);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(191);
+      if (lookahead == '$') ADVANCE(133);
+      if (lookahead == '\\') ADVANCE(199);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(167);
+          lookahead != '\r') ADVANCE(131);
       END_STATE();
     case 132:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(137);
-      if (lookahead == '@') ADVANCE(166);
-      if (lookahead == '[') ADVANCE(191);
-      if (lookahead == '\\') ADVANCE(192);
-      if (lookahead == ']') ADVANCE(191);
+      if (lookahead == '$') ADVANCE(202);
+      if (lookahead == '\\') ADVANCE(201);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(132);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(166);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(132);
       END_STATE();
     case 133:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(191);
-      if (lookahead == ')') ADVANCE(134);
+      if (lookahead == '$') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(133);
+          lookahead != '\r') ADVANCE(131);
       END_STATE();
     case 134:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(133);
-      if (lookahead == ')') ADVANCE(191);
+      if (lookahead == '\'') ADVANCE(155);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(134);
       END_STATE();
     case 135:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(128);
-      if (lookahead == ')') ADVANCE(167);
-      if (lookahead == '@') ADVANCE(137);
+      if (lookahead == '(') ADVANCE(174);
+      if (lookahead == ')') ADVANCE(142);
+      if (lookahead == '@') ADVANCE(146);
       if (lookahead == '\\') ADVANCE(136);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(134);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(140);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(135);
       END_STATE();
     case 136:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(128);
-      if (lookahead == ')') ADVANCE(167);
+      if (lookahead == '(') ADVANCE(174);
+      if (lookahead == ')') ADVANCE(142);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(135);
       END_STATE();
     case 137:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(139);
-      if (lookahead == ')') ADVANCE(166);
-      if (lookahead == '@') ADVANCE(137);
-      if (lookahead == '[') ADVANCE(134);
-      if (lookahead == '\\') ADVANCE(138);
-      if (lookahead == ']') ADVANCE(134);
+      if (lookahead == '(') ADVANCE(141);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(137);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
     case 138:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(139);
-      if (lookahead == ')') ADVANCE(166);
+      if (lookahead == '(') ADVANCE(142);
+      if (lookahead == '@') ADVANCE(173);
+      if (lookahead == '\\') ADVANCE(200);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(137);
+          lookahead != '\r') ADVANCE(174);
       END_STATE();
     case 139:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(166);
-      if (lookahead == ')') ADVANCE(137);
-      if (lookahead == '@') ADVANCE(139);
-      if (lookahead == '[') ADVANCE(133);
-      if (lookahead == '\\') ADVANCE(140);
-      if (lookahead == ']') ADVANCE(133);
+      if (lookahead == '(') ADVANCE(144);
+      if (lookahead == '@') ADVANCE(173);
+      if (lookahead == '[') ADVANCE(202);
+      if (lookahead == '\\') ADVANCE(203);
+      if (lookahead == ']') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(139);
+          lookahead != '\r') ADVANCE(173);
       END_STATE();
     case 140:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(166);
-      if (lookahead == ')') ADVANCE(137);
+      if (lookahead == '(') ADVANCE(202);
+      if (lookahead == ')') ADVANCE(141);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(139);
+          lookahead != '\r') ADVANCE(140);
       END_STATE();
     case 141:
       ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(140);
+      if (lookahead == ')') ADVANCE(202);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(141);
+      END_STATE();
+    case 142:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(135);
+      if (lookahead == ')') ADVANCE(174);
+      if (lookahead == '@') ADVANCE(144);
+      if (lookahead == '\\') ADVANCE(143);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(141);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(142);
+      END_STATE();
+    case 143:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(135);
+      if (lookahead == ')') ADVANCE(174);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(142);
+      END_STATE();
+    case 144:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(146);
+      if (lookahead == ')') ADVANCE(173);
+      if (lookahead == '@') ADVANCE(144);
+      if (lookahead == '[') ADVANCE(141);
+      if (lookahead == '\\') ADVANCE(145);
+      if (lookahead == ']') ADVANCE(141);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(144);
+      END_STATE();
+    case 145:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(146);
+      if (lookahead == ')') ADVANCE(173);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(144);
+      END_STATE();
+    case 146:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(173);
+      if (lookahead == ')') ADVANCE(144);
+      if (lookahead == '@') ADVANCE(146);
+      if (lookahead == '[') ADVANCE(140);
+      if (lookahead == '\\') ADVANCE(147);
+      if (lookahead == ']') ADVANCE(140);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(146);
+      END_STATE();
+    case 147:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(173);
+      if (lookahead == ')') ADVANCE(144);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(146);
+      END_STATE();
+    case 148:
+      ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 160,
-        '@', 191,
-        '[', 191,
-        '!', 161,
-        '\\', 161,
-        '`', 161,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        '<', 115,
-        '>', 115,
-        ']', 115,
+        '/', 167,
+        '@', 202,
+        '[', 202,
+        '!', 168,
+        '\\', 168,
+        '`', 168,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        '<', 122,
+        '>', 122,
+        ']', 122,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(143);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(150);
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -2473,57 +2515,57 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(116);
-      if (lookahead > 0x7f) ADVANCE(117);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(123);
+      if (lookahead > 0x7f) ADVANCE(124);
       END_STATE();
-    case 142:
+    case 149:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 154,
-        ':', 155,
-        '>', 191,
-        '@', 184,
-        '\t', 147,
-        ' ', 147,
-        '+', 150,
-        '.', 150,
-        0x0b, 191,
-        '\f', 191,
-        '<', 191,
-        '[', 191,
-        ']', 191,
+        '/', 161,
+        ':', 162,
+        '>', 202,
+        '@', 195,
+        '\t', 154,
+        ' ', 154,
+        '+', 157,
+        '.', 157,
+        0x0b, 202,
+        '\f', 202,
+        '<', 202,
+        '[', 202,
+        ']', 202,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(142);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(149);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
       END_STATE();
-    case 143:
+    case 150:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 154,
-        '>', 191,
-        '@', 184,
-        '\t', 147,
-        ' ', 147,
-        '+', 150,
-        '.', 150,
-        0x0b, 191,
-        '\f', 191,
-        '<', 191,
-        '[', 191,
-        ']', 191,
+        '/', 161,
+        '>', 202,
+        '@', 195,
+        '\t', 154,
+        ' ', 154,
+        '+', 157,
+        '.', 157,
+        0x0b, 202,
+        '\f', 202,
+        '<', 202,
+        '[', 202,
+        ']', 202,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(142);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(149);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
       END_STATE();
-    case 144:
+    case 151:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(144);
+      if (lookahead == '/') ADVANCE(151);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2551,429 +2593,457 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
-      if (lookahead > '/') ADVANCE(181);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
+      if (lookahead > '/') ADVANCE(192);
       END_STATE();
-    case 145:
+    case 152:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(158);
-      if (lookahead == '=') ADVANCE(121);
-      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '/') ADVANCE(165);
+      if (lookahead == '=') ADVANCE(128);
+      if (lookahead == '>') ADVANCE(202);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(145);
+          lookahead == ' ') ADVANCE(152);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
-    case 146:
+    case 153:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(158);
-      if (lookahead == '=') ADVANCE(121);
-      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '/') ADVANCE(165);
+      if (lookahead == '=') ADVANCE(128);
+      if (lookahead == '>') ADVANCE(202);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(145);
+          lookahead == ' ') ADVANCE(152);
       if (('-' <= lookahead && lookahead <= ':') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
-    case 147:
+    case 154:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(158);
-      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '/') ADVANCE(165);
+      if (lookahead == '>') ADVANCE(202);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(147);
+          lookahead == ' ') ADVANCE(154);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
-    case 148:
+    case 155:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(158);
-      if (lookahead == '>') ADVANCE(191);
+      if (lookahead == '/') ADVANCE(165);
+      if (lookahead == '>') ADVANCE(202);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(147);
+          lookahead == ' ') ADVANCE(154);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
-    case 149:
+    case 156:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 149,
-        '>', 191,
-        '\t', 147,
-        ' ', 147,
-        '"', 191,
-        '\'', 191,
-        '<', 191,
-        '=', 191,
-        '[', 191,
-        ']', 191,
-        '`', 191,
+        '/', 156,
+        '>', 202,
+        '\t', 154,
+        ' ', 154,
+        '"', 202,
+        '\'', 202,
+        '<', 202,
+        '=', 202,
+        '[', 202,
+        ']', 202,
+        '`', 202,
       );
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(149);
+          lookahead != '\r') ADVANCE(156);
       END_STATE();
-    case 150:
+    case 157:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        ':', 155,
-        '@', 184,
-        '\t', 191,
-        0x0b, 191,
-        '\f', 191,
-        ' ', 191,
-        '<', 191,
-        '>', 191,
-        '[', 191,
-        ']', 191,
+        ':', 162,
+        '@', 195,
+        '\t', 202,
+        0x0b, 202,
+        '\f', 202,
+        ' ', 202,
+        '<', 202,
+        '>', 202,
+        '[', 202,
+        ']', 202,
       );
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(150);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(157);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
-      END_STATE();
-    case 151:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 115,
-        '<', 191,
-        '[', 191,
-        '@', 157,
-        '\\', 157,
-        '`', 157,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        ']', 115,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(119);
-      END_STATE();
-    case 152:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(115);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(115);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(119);
-      END_STATE();
-    case 153:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 191,
-        '@', 184,
-        '\t', 156,
-        ' ', 156,
-        0x0b, 191,
-        '\f', 191,
-        '<', 191,
-        '[', 191,
-        ']', 191,
-      );
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
-      END_STATE();
-    case 154:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 191,
-        '@', 184,
-        '\t', 191,
-        0x0b, 191,
-        '\f', 191,
-        ' ', 191,
-        '<', 191,
-        '[', 191,
-        ']', 191,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
-      END_STATE();
-    case 155:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 191,
-        '@', 157,
-        '\t', 191,
-        0x0b, 191,
-        '\f', 191,
-        ' ', 191,
-        '<', 191,
-        '[', 191,
-        ']', 191,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(155);
-      END_STATE();
-    case 156:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(191);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(156);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
-      END_STATE();
-    case 157:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(191);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(191);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
       END_STATE();
     case 158:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(191);
+      ADVANCE_MAP(
+        '>', 122,
+        '<', 202,
+        '[', 202,
+        '@', 164,
+        '\\', 164,
+        '`', 164,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        ']', 122,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(126);
       END_STATE();
     case 159:
       ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 184,
-        '<', 191,
-        '[', 191,
-        '\\', 161,
-        '`', 161,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        '>', 115,
-        ']', 115,
-      );
+      if (lookahead == '>') ADVANCE(122);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(122);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(116);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(126);
       END_STATE();
     case 160:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 184,
-        '\t', 191,
-        0x0b, 191,
-        '\f', 191,
-        ' ', 191,
-        '<', 191,
-        '>', 191,
-        '[', 191,
-        ']', 191,
+        '>', 202,
+        '@', 195,
+        '\t', 163,
+        ' ', 163,
+        0x0b, 202,
+        '\f', 202,
+        '<', 202,
+        '[', 202,
+        ']', 202,
       );
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
       END_STATE();
     case 161:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 184,
-        '\t', 191,
-        0x0b, 191,
-        '\f', 191,
-        ' ', 191,
-        '<', 191,
-        '>', 191,
-        '[', 191,
-        ']', 191,
+        '>', 202,
+        '@', 195,
+        '\t', 202,
+        0x0b, 202,
+        '\f', 202,
+        ' ', 202,
+        '<', 202,
+        '[', 202,
+        ']', 202,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(161);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
       END_STATE();
     case 162:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 120,
-        '\t', 115,
-        0x0b, 115,
-        '\f', 115,
-        ' ', 115,
-        '<', 115,
-        '>', 115,
-        '[', 115,
-        ']', 115,
+        '>', 202,
+        '@', 164,
+        '\t', 202,
+        0x0b, 202,
+        '\f', 202,
+        ' ', 202,
+        '<', 202,
+        '[', 202,
+        ']', 202,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(116);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(162);
       END_STATE();
     case 163:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(164);
-      if (lookahead == '[') ADVANCE(191);
-      if (lookahead == '\\') ADVANCE(169);
-      if (lookahead == ']') ADVANCE(130);
+      if (lookahead == '>') ADVANCE(202);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(163);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(163);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
     case 164:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(164);
-      if (lookahead == '[') ADVANCE(191);
-      if (lookahead == '\\') ADVANCE(173);
-      if (lookahead == ']') ADVANCE(130);
+      if (lookahead == '>') ADVANCE(202);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(202);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
       END_STATE();
     case 165:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(164);
-      if (lookahead == '[') ADVANCE(171);
-      if (lookahead == '\\') ADVANCE(169);
-      if (lookahead == ']') ADVANCE(130);
+      if (lookahead == '>') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(163);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
     case 166:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(166);
-      if (lookahead == '[') ADVANCE(191);
-      if (lookahead == '\\') ADVANCE(192);
-      if (lookahead == ']') ADVANCE(191);
+      ADVANCE_MAP(
+        '@', 195,
+        '<', 202,
+        '[', 202,
+        '\\', 168,
+        '`', 168,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        '>', 122,
+        ']', 122,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(166);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(123);
       END_STATE();
     case 167:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(166);
-      if (lookahead == '\\') ADVANCE(189);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(191);
+      ADVANCE_MAP(
+        '@', 195,
+        '\t', 202,
+        0x0b, 202,
+        '\f', 202,
+        ' ', 202,
+        '<', 202,
+        '>', 202,
+        '[', 202,
+        ']', 202,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(167);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
       END_STATE();
     case 168:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(172);
-      if (lookahead == '<' ||
-          lookahead == '@' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(191);
+      ADVANCE_MAP(
+        '@', 195,
+        '\t', 202,
+        0x0b, 202,
+        '\f', 202,
+        ' ', 202,
+        '<', 202,
+        '>', 202,
+        '[', 202,
+        ']', 202,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(115);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
       END_STATE();
     case 169:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(167);
-      if (lookahead == ']') ADVANCE(131);
+      ADVANCE_MAP(
+        '@', 127,
+        '\t', 122,
+        0x0b, 122,
+        '\f', 122,
+        ' ', 122,
+        '<', 122,
+        '>', 122,
+        '[', 122,
+        ']', 122,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(163);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(123);
       END_STATE();
     case 170:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(191);
-      if (lookahead == ']') ADVANCE(130);
+      if (lookahead == '@') ADVANCE(171);
+      if (lookahead == '[') ADVANCE(202);
+      if (lookahead == '\\') ADVANCE(176);
+      if (lookahead == ']') ADVANCE(137);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(170);
       END_STATE();
     case 171:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(191);
-      if (lookahead == ']') ADVANCE(174);
+      if (lookahead == '@') ADVANCE(171);
+      if (lookahead == '[') ADVANCE(202);
+      if (lookahead == '\\') ADVANCE(180);
+      if (lookahead == ']') ADVANCE(137);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(171);
       END_STATE();
     case 172:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(171);
-      if (lookahead == ']') ADVANCE(130);
+      if (lookahead == '@') ADVANCE(171);
+      if (lookahead == '[') ADVANCE(178);
+      if (lookahead == '\\') ADVANCE(176);
+      if (lookahead == ']') ADVANCE(137);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(170);
       END_STATE();
     case 173:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(166);
-      if (lookahead == ']') ADVANCE(132);
+      if (lookahead == '@') ADVANCE(173);
+      if (lookahead == '[') ADVANCE(202);
+      if (lookahead == '\\') ADVANCE(203);
+      if (lookahead == ']') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(164);
+          lookahead != '\r') ADVANCE(173);
       END_STATE();
     case 174:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == ']') ADVANCE(191);
+      if (lookahead == '@') ADVANCE(173);
+      if (lookahead == '\\') ADVANCE(200);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
+          lookahead != '\r') ADVANCE(174);
       END_STATE();
     case 175:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(191);
+      if (lookahead == '[') ADVANCE(179);
+      if (lookahead == '<' ||
+          lookahead == '@' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(175);
+          lookahead != '\r') ADVANCE(122);
       END_STATE();
     case 176:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(191);
+      if (lookahead == '[') ADVANCE(174);
+      if (lookahead == ']') ADVANCE(138);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(177);
+          lookahead != '\r') ADVANCE(170);
       END_STATE();
     case 177:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(176);
+      if (lookahead == '[') ADVANCE(202);
+      if (lookahead == ']') ADVANCE(137);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(177);
       END_STATE();
     case 178:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(177);
+      if (lookahead == '[') ADVANCE(202);
+      if (lookahead == ']') ADVANCE(181);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(175);
+          lookahead != '\r') ADVANCE(178);
       END_STATE();
     case 179:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(183);
+      if (lookahead == '[') ADVANCE(178);
+      if (lookahead == ']') ADVANCE(137);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(177);
+      END_STATE();
+    case 180:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(173);
+      if (lookahead == ']') ADVANCE(139);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(171);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == ']') ADVANCE(202);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(202);
+      END_STATE();
+    case 182:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(202);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(182);
+      END_STATE();
+    case 183:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(202);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(185);
+      END_STATE();
+    case 184:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(202);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(187);
+      END_STATE();
+    case 185:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(183);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(185);
+      END_STATE();
+    case 186:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(189);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(182);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(188);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(187);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(184);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(187);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(187);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(185);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(194);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3001,25 +3071,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
-      if (lookahead > '/') ADVANCE(181);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
+      if (lookahead > '/') ADVANCE(192);
       END_STATE();
-    case 180:
+    case 191:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '}') ADVANCE(191);
+      if (lookahead == '}') ADVANCE(202);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '@' ||
-          lookahead == '{') ADVANCE(191);
+          lookahead == '{') ADVANCE(202);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
       END_STATE();
-    case 181:
+    case 192:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '/' ||
-          lookahead == ':') ADVANCE(144);
+          lookahead == ':') ADVANCE(151);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
           lookahead == '-' ||
@@ -3027,7 +3097,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(186);
+          lookahead == '~') ADVANCE(197);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3055,21 +3125,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
-      if (lookahead > '/') ADVANCE(181);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
+      if (lookahead > '/') ADVANCE(192);
       END_STATE();
-    case 182:
+    case 193:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '[' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(191);
+          lookahead == '`') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(115);
+          lookahead != '\r') ADVANCE(122);
       END_STATE();
-    case 183:
+    case 194:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3077,11 +3147,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ' ||
           lookahead == '@' ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(191);
+          lookahead == '}') ADVANCE(202);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
       END_STATE();
-    case 184:
+    case 195:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3090,16 +3160,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(191);
+          lookahead == ']') ADVANCE(202);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(157);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
       END_STATE();
-    case 185:
+    case 196:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '!' ||
           lookahead == '/' ||
           ('@' <= lookahead && lookahead <= '\\') ||
-          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(191);
+          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(202);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3114,10 +3184,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(115);
-      if (lookahead > 0x7f) ADVANCE(114);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
+      if (lookahead > 0x7f) ADVANCE(121);
       END_STATE();
-    case 186:
+    case 197:
       ACCEPT_TOKEN(sym_info_string);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
@@ -3146,428 +3216,69 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(191);
-      if (lookahead > '/') ADVANCE(181);
-      END_STATE();
-    case 187:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(115);
-      END_STATE();
-    case 188:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(124);
-      END_STATE();
-    case 189:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(167);
-      END_STATE();
-    case 190:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(125);
-      END_STATE();
-    case 191:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(191);
-      END_STATE();
-    case 192:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(166);
-      END_STATE();
-    case 193:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 77,
-        '#', 200,
-        '<', 73,
-        '>', 90,
-        '\\', 80,
-        '\t', 210,
-        ' ', 210,
-        ':', 212,
-        '~', 212,
-        '*', 213,
-        '+', 213,
-        '-', 213,
-        0x2022, 213,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 194:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 77,
-        '#', 200,
-        '<', 73,
-        '>', 90,
-        '\\', 80,
-        '\t', 193,
-        ' ', 193,
-        ':', 212,
-        '~', 212,
-        '*', 213,
-        '+', 213,
-        '-', 213,
-        0x2022, 213,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 195:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 77,
-        '#', 200,
-        '<', 73,
-        '>', 90,
-        '\\', 80,
-        '\t', 194,
-        ' ', 194,
-        ':', 212,
-        '~', 212,
-        '*', 213,
-        '+', 213,
-        '-', 213,
-        0x2022, 213,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 196:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '#') ADVANCE(197);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(87);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
-      END_STATE();
-    case 197:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '#') ADVANCE(211);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(87);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
+      if (lookahead > '/') ADVANCE(192);
       END_STATE();
     case 198:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '#') ADVANCE(196);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(87);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(122);
       END_STATE();
     case 199:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '#') ADVANCE(198);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(87);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(131);
       END_STATE();
     case 200:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '#') ADVANCE(199);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(87);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(174);
       END_STATE();
     case 201:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(209);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(132);
       END_STATE();
     case 202:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(201);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
     case 203:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(202);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(173);
       END_STATE();
     case 204:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(203);
-      if ((!eof && lookahead <= '\t') ||
+      ADVANCE_MAP(
+        '!', 84,
+        '#', 211,
+        '<', 80,
+        '>', 97,
+        '\\', 87,
+        '\t', 221,
+        ' ', 221,
+        ':', 223,
+        '~', 223,
+        '*', 224,
+        '+', 224,
+        '-', 224,
+        0x2022, 224,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3580,23 +3291,35 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
     case 205:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(204);
-      if ((!eof && lookahead <= '\t') ||
+      ADVANCE_MAP(
+        '!', 84,
+        '#', 211,
+        '<', 80,
+        '>', 97,
+        '\\', 87,
+        '\t', 204,
+        ' ', 204,
+        ':', 223,
+        '~', 223,
+        '*', 224,
+        '+', 224,
+        '-', 224,
+        0x2022, 224,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3609,23 +3332,35 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
     case 206:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(205);
-      if ((!eof && lookahead <= '\t') ||
+      ADVANCE_MAP(
+        '!', 84,
+        '#', 211,
+        '<', 80,
+        '>', 97,
+        '\\', 87,
+        '\t', 205,
+        ' ', 205,
+        ':', 223,
+        '~', 223,
+        '*', 224,
+        '+', 224,
+        '-', 224,
+        0x2022, 224,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3638,23 +3373,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
     case 207:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(206);
-      if ((!eof && lookahead <= '\t') ||
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '#') ADVANCE(208);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3667,18 +3405,147 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
     case 208:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(207);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 209:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '#') ADVANCE(207);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 210:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '#') ADVANCE(209);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 211:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '#') ADVANCE(210);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(94);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('%' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 212:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(220);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3696,17 +3563,220 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 209:
+    case 213:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == ')') ADVANCE(213);
-      if (lookahead == '.') ADVANCE(214);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(212);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 214:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(213);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(214);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 216:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(215);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 217:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(216);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 218:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(217);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 219:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(218);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('%' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      END_STATE();
+    case 220:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == ')') ADVANCE(224);
+      if (lookahead == '.') ADVANCE(225);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3725,25 +3795,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '/' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 210:
+    case 221:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 77,
-        '<', 73,
-        '>', 90,
-        '\\', 80,
-        '\t', 210,
-        ' ', 210,
-        '*', 213,
-        '+', 213,
-        '-', 213,
-        0x2022, 213,
+        '!', 84,
+        '<', 80,
+        '>', 97,
+        '\\', 87,
+        '\t', 221,
+        ' ', 221,
+        '*', 224,
+        '+', 224,
+        '-', 224,
+        0x2022, 224,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(208);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3762,18 +3832,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '-' &&
           (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 211:
+    case 222:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(87);
+          lookahead == ' ') ADVANCE(94);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3793,18 +3863,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 212:
+    case 223:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(91);
+          lookahead == ' ') ADVANCE(98);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3824,18 +3894,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 213:
+    case 224:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(88);
+          lookahead == ' ') ADVANCE(95);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3855,18 +3925,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 214:
+    case 225:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(88);
+          lookahead == ' ') ADVANCE(95);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3886,15 +3956,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 215:
+    case 226:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3914,16 +3984,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 216:
+    case 227:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(77);
-      if (lookahead == '<') ADVANCE(73);
-      if (lookahead == '\\') ADVANCE(80);
+      if (lookahead == '!') ADVANCE(84);
+      if (lookahead == '<') ADVANCE(80);
+      if (lookahead == '\\') ADVANCE(87);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3943,24 +4013,24 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(215);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(216);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
       END_STATE();
-    case 217:
+    case 228:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 27,
         '/', 54,
         '\\', 55,
         '`', 55,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        '<', 215,
-        '>', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        '<', 226,
+        '>', 226,
+        ']', 226,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(33);
@@ -3977,24 +4047,24 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(218);
-      if (lookahead > 0x7f) ADVANCE(219);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(229);
+      if (lookahead > 0x7f) ADVANCE(230);
       END_STATE();
-    case 218:
+    case 229:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 53,
-        '<', 73,
-        '@', 75,
+        '<', 80,
+        '@', 82,
         '\\', 56,
         '$', 55,
         '`', 55,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        '>', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        '>', 226,
+        ']', 226,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4013,25 +4083,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(218);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(229);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(219);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(230);
       END_STATE();
-    case 219:
+    case 230:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 53,
-        '<', 73,
-        '@', 222,
+        '<', 80,
+        '@', 233,
         '\\', 56,
         '$', 55,
         '`', 55,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        '>', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        '>', 226,
+        ']', 226,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4050,24 +4120,24 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(218);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(229);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(219);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(230);
       END_STATE();
-    case 220:
+    case 231:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 41,
-        '<', 73,
-        '>', 215,
+        '<', 80,
+        '>', 226,
         '\\', 42,
         '$', 48,
         '`', 48,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        ']', 226,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4086,25 +4156,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(221);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(232);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(220);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(231);
       END_STATE();
-    case 221:
+    case 232:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 41,
-        '<', 73,
-        '>', 215,
+        '<', 80,
+        '>', 226,
         '\\', 42,
         '$', 48,
         '@', 48,
         '`', 48,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        ']', 226,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4123,25 +4193,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(221);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(232);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(220);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(231);
       END_STATE();
-    case 222:
+    case 233:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 41,
-        '<', 73,
+        '<', 80,
         '\\', 42,
         '$', 48,
         '@', 48,
         '`', 48,
-        '\t', 215,
-        0x0b, 215,
-        '\f', 215,
-        ' ', 215,
-        '>', 215,
-        ']', 215,
+        '\t', 226,
+        0x0b, 226,
+        '\f', 226,
+        ' ', 226,
+        '>', 226,
+        ']', 226,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4160,19 +4230,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(221);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(232);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(220);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(231);
       END_STATE();
-    case 223:
+    case 234:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '$') ADVANCE(5);
-      if (lookahead == '\\') ADVANCE(81);
+      if (lookahead == '\\') ADVANCE(88);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(6);
       END_STATE();
-    case 224:
+    case 235:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '@') ADVANCE(52);
       if (lookahead == '[') ADVANCE(64);
@@ -4182,7 +4252,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(51);
       END_STATE();
-    case 225:
+    case 236:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '[') ADVANCE(61);
       if (lookahead != 0 &&
@@ -4192,70 +4262,70 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '@' &&
           lookahead != '[' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(215);
+          lookahead != '`') ADVANCE(226);
       END_STATE();
-    case 226:
+    case 237:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '`') ADVANCE(68);
+      if (lookahead == '`') ADVANCE(76);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(69);
+          lookahead != '\r') ADVANCE(68);
       END_STATE();
-    case 227:
+    case 238:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '{') ADVANCE(76);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
+      if (lookahead == '{') ADVANCE(83);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
       END_STATE();
-    case 228:
+    case 239:
       ACCEPT_TOKEN(sym_text);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(215);
+          lookahead != '\r') ADVANCE(226);
       END_STATE();
-    case 229:
+    case 240:
       ACCEPT_TOKEN(sym_wiki_link);
       END_STATE();
-    case 230:
+    case 241:
       ACCEPT_TOKEN(sym_embed);
       END_STATE();
-    case 231:
+    case 242:
       ACCEPT_TOKEN(sym_inline_link);
       END_STATE();
-    case 232:
+    case 243:
       ACCEPT_TOKEN(sym_inline_link);
       if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(82);
+      if (lookahead == '\\') ADVANCE(89);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '[' || ']' < lookahead)) ADVANCE(57);
       END_STATE();
-    case 233:
+    case 244:
       ACCEPT_TOKEN(sym_inline_link);
       if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(84);
-      if (lookahead == ']') ADVANCE(234);
+      if (lookahead == '\\') ADVANCE(91);
+      if (lookahead == ']') ADVANCE(245);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
       END_STATE();
-    case 234:
+    case 245:
       ACCEPT_TOKEN(sym_citation_group);
       END_STATE();
-    case 235:
+    case 246:
       ACCEPT_TOKEN(sym_citation_group);
       if (lookahead == '(') ADVANCE(14);
       END_STATE();
-    case 236:
+    case 247:
       ACCEPT_TOKEN(sym_citation_group);
       if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(231);
+      if (lookahead == ')') ADVANCE(242);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(14);
       END_STATE();
-    case 237:
+    case 248:
       ACCEPT_TOKEN(sym_citation_group);
       if (lookahead == ')') ADVANCE(14);
       if (lookahead != 0 &&
@@ -4264,10 +4334,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '(' &&
           lookahead != ')') ADVANCE(22);
       END_STATE();
-    case 238:
+    case 249:
       ACCEPT_TOKEN(sym_citation);
       END_STATE();
-    case 239:
+    case 250:
       ACCEPT_TOKEN(sym_citation);
       if (lookahead == '/' ||
           lookahead == ':') ADVANCE(34);
@@ -4278,32 +4348,39 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(74);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(239);
+          lookahead == '~') ADVANCE(81);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
       END_STATE();
-    case 240:
+    case 251:
       ACCEPT_TOKEN(sym_math);
       END_STATE();
-    case 241:
+    case 252:
       ACCEPT_TOKEN(sym_html_tag);
       END_STATE();
-    case 242:
+    case 253:
       ACCEPT_TOKEN(sym_html_tag);
       if (lookahead == '-') ADVANCE(29);
       if (lookahead != 0) ADVANCE(30);
       END_STATE();
-    case 243:
+    case 254:
       ACCEPT_TOKEN(sym_code_span);
       END_STATE();
-    case 244:
+    case 255:
+      ACCEPT_TOKEN(sym_code_span);
+      if (lookahead == '`') ADVANCE(254);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(78);
+      END_STATE();
+    case 256:
       ACCEPT_TOKEN(sym_html_comment);
       END_STATE();
-    case 245:
+    case 257:
       ACCEPT_TOKEN(sym__newline);
       END_STATE();
-    case 246:
+    case 258:
       ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(245);
+      if (lookahead == '\n') ADVANCE(257);
       END_STATE();
     default:
       return false;
@@ -4312,31 +4389,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 85, .external_lex_state = 2},
-  [2] = {.lex_state = 85, .external_lex_state = 3},
-  [3] = {.lex_state = 85, .external_lex_state = 3},
-  [4] = {.lex_state = 85, .external_lex_state = 3},
-  [5] = {.lex_state = 85, .external_lex_state = 3},
-  [6] = {.lex_state = 85, .external_lex_state = 3},
-  [7] = {.lex_state = 85, .external_lex_state = 3},
-  [8] = {.lex_state = 85, .external_lex_state = 4},
-  [9] = {.lex_state = 85, .external_lex_state = 4},
-  [10] = {.lex_state = 85, .external_lex_state = 5},
-  [11] = {.lex_state = 85, .external_lex_state = 5},
-  [12] = {.lex_state = 85, .external_lex_state = 3},
-  [13] = {.lex_state = 85, .external_lex_state = 3},
-  [14] = {.lex_state = 85, .external_lex_state = 3},
-  [15] = {.lex_state = 85, .external_lex_state = 3},
+  [1] = {.lex_state = 92, .external_lex_state = 2},
+  [2] = {.lex_state = 92, .external_lex_state = 3},
+  [3] = {.lex_state = 92, .external_lex_state = 3},
+  [4] = {.lex_state = 92, .external_lex_state = 3},
+  [5] = {.lex_state = 92, .external_lex_state = 3},
+  [6] = {.lex_state = 92, .external_lex_state = 3},
+  [7] = {.lex_state = 92, .external_lex_state = 3},
+  [8] = {.lex_state = 92, .external_lex_state = 4},
+  [9] = {.lex_state = 92, .external_lex_state = 4},
+  [10] = {.lex_state = 92, .external_lex_state = 5},
+  [11] = {.lex_state = 92, .external_lex_state = 5},
+  [12] = {.lex_state = 92, .external_lex_state = 3},
+  [13] = {.lex_state = 92, .external_lex_state = 3},
+  [14] = {.lex_state = 92, .external_lex_state = 3},
+  [15] = {.lex_state = 92, .external_lex_state = 3},
   [16] = {.lex_state = 1, .external_lex_state = 6},
-  [17] = {.lex_state = 85, .external_lex_state = 3},
-  [18] = {.lex_state = 85, .external_lex_state = 3},
-  [19] = {.lex_state = 85, .external_lex_state = 3},
-  [20] = {.lex_state = 85, .external_lex_state = 3},
-  [21] = {.lex_state = 85, .external_lex_state = 3},
-  [22] = {.lex_state = 85, .external_lex_state = 3},
-  [23] = {.lex_state = 85, .external_lex_state = 3},
-  [24] = {.lex_state = 85, .external_lex_state = 3},
-  [25] = {.lex_state = 85, .external_lex_state = 3},
+  [17] = {.lex_state = 92, .external_lex_state = 3},
+  [18] = {.lex_state = 92, .external_lex_state = 3},
+  [19] = {.lex_state = 92, .external_lex_state = 3},
+  [20] = {.lex_state = 92, .external_lex_state = 3},
+  [21] = {.lex_state = 92, .external_lex_state = 3},
+  [22] = {.lex_state = 92, .external_lex_state = 3},
+  [23] = {.lex_state = 92, .external_lex_state = 3},
+  [24] = {.lex_state = 92, .external_lex_state = 3},
+  [25] = {.lex_state = 92, .external_lex_state = 3},
   [26] = {.lex_state = 1, .external_lex_state = 7},
   [27] = {.lex_state = 1, .external_lex_state = 7},
   [28] = {.lex_state = 1, .external_lex_state = 7},
@@ -4346,11 +4423,11 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [32] = {.lex_state = 1, .external_lex_state = 7},
   [33] = {.lex_state = 1, .external_lex_state = 7},
   [34] = {.lex_state = 1, .external_lex_state = 7},
-  [35] = {.lex_state = 85},
-  [36] = {.lex_state = 85},
-  [37] = {.lex_state = 85},
-  [38] = {.lex_state = 85},
-  [39] = {.lex_state = 85},
+  [35] = {.lex_state = 92},
+  [36] = {.lex_state = 92},
+  [37] = {.lex_state = 92},
+  [38] = {.lex_state = 92},
+  [39] = {.lex_state = 92},
   [40] = {.lex_state = 2, .external_lex_state = 7},
   [41] = {.lex_state = 0, .external_lex_state = 7},
   [42] = {.lex_state = 0, .external_lex_state = 7},

@@ -854,6 +854,20 @@ mod tests {
         );
     }
 
+    /// Found in bookdown's own book: three backticks around two are one
+    /// code span, so the code spans after it on the line stay code.
+    #[test]
+    fn code_spans_of_three_backticks_hold_shorter_runs() {
+        check(
+            "//- n.md
+用 ``` `` `code` `` ```.😀 then `![alt](path/to/image)` and ``` a ``b`` [[c]] ```
+[[After]]
+",
+            expect![[r#"
+                broken-link n.md:2:3-2:8 "After" no concept or note named 'After'"#]],
+        );
+    }
+
     /// Found in a Quarto blog and a Foam vault: a repeated heading's id
     /// gets `-1`, `-2`, … (GitHub, Pandoc, Quarto's own output).
     #[test]
