@@ -55,9 +55,17 @@ fuzz_target!(|data: &[u8]| {
     // The whole check the index cache makes of what it gives back: true of
     // every parse, else cached notes would be parsed again for nothing.
     assert!(syntax.ranges_fit(&text), "a range out of the text");
-    // And what the cache stores decodes to the same syntax.
-    let encoded = postcard::to_stdvec(&syntax).expect("syntax encodes");
-    let decoded: gloss::syntax::NoteSyntax = postcard::from_bytes(&encoded).expect("decodes");
+    // And what the cache stores (an entry, and the table of the names it
+    // holds) decodes to the same syntax.
+    let table = std::sync::Mutex::new(gloss::syntax::NameTable::default());
+    let encoded = gloss::syntax::encoding_with(&table, || postcard::to_stdvec(&syntax))
+        .expect("syntax encodes");
+    let mut table_bytes = Vec::new();
+    let table = table.into_inner().expect("table");
+    table.write(&mut table_bytes).expect("table encodes");
+    let names = gloss::syntax::read_table(&table_bytes, encoded.len()).expect("table decodes");
+    let decoded: gloss::syntax::NoteSyntax =
+        gloss::syntax::decoding_with(&names, || postcard::from_bytes(&encoded)).expect("decodes");
     assert_eq!(decoded, syntax, "the cache's encoding changed the syntax");
     // Names first: what is read of the note before it is parsed.
     let names = gloss::syntax::names_only(&text);
