@@ -215,7 +215,7 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
     };
     let hashes = cached.iter().map(|(_, hash)| *hash).collect();
     // What each note's file looks like, looked at a batch at a time too:
-    // first only hashed, and kept only if the file does not hold it.
+    // first only hashed, and written only if the file does not hold them.
     let records_of = |keep: &mut dyn FnMut(PathBuf, Record)| {
         for batch in cached.chunks(INDEX_BATCH) {
             let world = read(world);
@@ -241,9 +241,8 @@ pub fn save_cache(world: &RwLock<World>, job: &IndexJob, cache: IndexCache) {
     {
         return;
     }
-    // Written again once the entries are, as they come: a note that
-    // changed meanwhile makes them differ from the digest, and the file is
-    // not written.
+    // Given again once the entries are written, and written as they come:
+    // a note that changed meanwhile is left out, as its entry is.
     let again = |add: &mut dyn FnMut(&Path, &Record)| {
         records_of(&mut |path, record| add(&path, &record));
     };

@@ -69,14 +69,6 @@ impl NameTable {
         }
         Ok(())
     }
-
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
 }
 
 /// The names of a table as [`NameTable::write`] wrote it to `bytes`, in
