@@ -597,6 +597,58 @@ fn parts_of_a_document_whose_bibliography_cannot_be_loaded_report_that_not_their
     .assert_eq(&located(&run.json()).join("\n"));
 }
 
+/// Found in rstudio/bookdown and rstudio/rmarkdown: 202 of 204 and 213 of
+/// 245 diagnostics were the `@user` handles their `NEWS.md` thanks. Where
+/// notes declare their `.bib`, a bare `@word` outside those documents (and
+/// their project's) is no citation. Checked with the files on disk, as
+/// the walk finds them and as notes name them (`./`, `../`).
+#[test]
+fn handles_outside_a_document_with_a_bibliography_are_not_citations() {
+    let vault = Vault::empty();
+    vault.write("book/_bookdown.yml", "book_filename: 书\n");
+    vault.write("book/book.bib", "@book{xie2015, title = {动态文档 😀}}\n");
+    vault.write(
+        "book/index.Rmd",
+        "---\nbibliography: ./book.bib\n---\n见 @xie2015 和 @nope\n",
+    );
+    vault.write("book/01-intro.Rmd", "😀 @gone\r\n");
+    vault.write("NEWS.md", "- 修复 😀 (thanks @yihui, #12)\r\n");
+    // A project's bibliography is each of its pages', whoever else names it.
+    vault.write("site/_quarto.yml", "bibliography: refs.bib\n");
+    vault.write("site/refs.bib", "@misc{y, title = {Y}}\n");
+    vault.write("site/a.qmd", "---\nbibliography: refs.bib\n---\n@y\n");
+    vault.write("site/b.qmd", "@y @nowhere\n");
+    vault.write(
+        "vignettes/own.Rmd",
+        "---\nbibliography: ../book/book.bib\n---\n@absent\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    let before = located(&run.json());
+    expect![[r#"
+        "unknown-citation" "book/01-intro.Rmd":1 "unknown citation key 'gone'"
+        "unknown-citation" "book/index.Rmd":4 "unknown citation key 'nope'"
+        "unknown-citation" "site/b.qmd":1 "unknown citation key 'nowhere'"
+        "unknown-citation" "vignettes/own.Rmd":4 "unknown citation key 'absent'""#]]
+    .assert_eq(&before.join("\n"));
+    // rstudio/rmarkdown: a test resource no note names is still not theirs.
+    vault.write("tests/resources/UTF8.bib", "@misc{x, title = {X}}\n");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(located(&run.json()), before);
+    // Where no note declares a file, every file is every note's.
+    for rel in ["book/index.Rmd", "site/a.qmd", "vignettes/own.Rmd"] {
+        let text = std::fs::read_to_string(vault.path().join(rel)).unwrap();
+        vault.write(rel, text.replace("bibliography:", "title:"));
+    }
+    let run = vault.gloss(&["check", "--format", "json"]);
+    expect![[r#"
+        "unknown-citation" "NEWS.md":1 "unknown citation key 'yihui'"
+        "unknown-citation" "book/01-intro.Rmd":1 "unknown citation key 'gone'"
+        "unknown-citation" "book/index.Rmd":4 "unknown citation key 'nope'"
+        "unknown-citation" "site/b.qmd":1 "unknown citation key 'nowhere'"
+        "unknown-citation" "vignettes/own.Rmd":4 "unknown citation key 'absent'""#]]
+    .assert_eq(&located(&run.json()).join("\n"));
+}
+
 /// Found in a paper kept with a copy of its `.bib` per journal template,
 /// and a Quarto blog: a key in two files is a duplicate only where one
 /// build reads both files.

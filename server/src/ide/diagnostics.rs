@@ -1139,6 +1139,47 @@ mod tests {
         );
     }
 
+    /// Found in Pandoc's manuals: `[Alignment]{#type-alignment}` gives a
+    /// span that id, and definitions' paragraphs (indented four columns)
+    /// link to it; an example indented as code holds an image that is no
+    /// file. 8 of their 70 diagnostics were these.
+    #[test]
+    fn attribute_ids_are_anchors_and_indented_code_is_code() {
+        check(
+            "//- doc.md\r\n*[对齐 😀]{#type-alignment}* is a string.\r\n\r\n::: {#box .note}\r\nx\r\n:::\r\n\r\n[`AlignLeft`]{#pandoc.alignleft}\r\n\r\n:   Left.\r\n\r\n    See also: [Table](#type-alignment) [box](#box) [gone](#type-gone)\r\n\r\nIf your file links images, for example\r\n\r\n    ![Juliet](images/sun.jpg) 😀 [[Nowhere]]\r\n",
+            expect![[r#"broken-anchor doc.md:11:60-11:69 "type-gone" no heading 'type-gone' in this note"#]],
+        );
+    }
+
+    /// Found in a bookdown repository (202 of its 204 diagnostics): the
+    /// `NEWS.md` beside the book thanks `@someone`, a GitHub handle. The
+    /// book's `bibliography:` is not that file's (pkgdown renders it with
+    /// citations off), so a bare `@word` there is no citation. It is one
+    /// where a bibliography is in scope: the note's own, its book's, or,
+    /// where notes declare none, any (a vault's library).
+    #[test]
+    fn bare_keys_are_citations_where_a_bibliography_is_in_scope() {
+        let book = "//- book/_bookdown.yml\nbook_filename: b\n//- book/book.bib\n@book{xie2015, title={Dynamic Documents}}\n//- book/index.Rmd\n---\nbibliography: book.bib\n---\n见 @xie2015 和 @nope 😀\n//- book/01-intro.Rmd\n😀 @gone，[@xie2015]\r\n//- NEWS.md\n- 修复 😀 (thanks @someone, #12) [@missing]\r\n//- notes/own.md\n---\nbibliography: ../book/book.bib\n---\n@absent @xie2015\n";
+        check(
+            book,
+            expect![[r#"
+                unknown-citation NEWS.md:1:33-1:40 "missing" unknown citation key 'missing'
+                unknown-citation book/01-intro.Rmd:1:4-1:8 "gone" unknown citation key 'gone'
+                unknown-citation book/index.Rmd:4:15-4:19 "nope" unknown citation key 'nope'
+                unknown-citation notes/own.md:4:2-4:8 "absent" unknown citation key 'absent'"#]],
+        );
+        // Where no note declares a file, every file is every note's.
+        check(
+            &book.replace("bibliography:", "title:"),
+            expect![[r#"
+                unknown-citation NEWS.md:1:17-1:24 "someone" unknown citation key 'someone'
+                unknown-citation NEWS.md:1:33-1:40 "missing" unknown citation key 'missing'
+                unknown-citation book/01-intro.Rmd:1:4-1:8 "gone" unknown citation key 'gone'
+                unknown-citation book/index.Rmd:4:15-4:19 "nope" unknown citation key 'nope'
+                unknown-citation notes/own.md:4:2-4:8 "absent" unknown citation key 'absent'"#]],
+        );
+    }
+
     /// gloss ends a key at a CJK character (`@wei2022提出` cites
     /// `wei2022`); `[pandoc] keys = "pandoc"`, and Quarto projects, read
     /// keys as Pandoc does, CJK included.

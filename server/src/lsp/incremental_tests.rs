@@ -46,11 +46,14 @@ const PIECES: &[&str] = &[
     "---\n",
     "title: x\n",
     "aliases: [A]\n",
+    "bibliography: refs.bib\n",
     "alias:: [[Termx]], B\n",
     "title:: [[Missing]]\n",
     "<!-- gloss-ignore: broken-link -->",
     "`code [[x]]`",
     "> quote ",
+    "    ",
+    "\t",
     "> ```md\n",
     "> [!tip]\n",
     "- ```\n",
@@ -124,7 +127,9 @@ fn apply_naively(text: &mut String, edits: &[Edit], unit: ColumnUnit) {
 }
 
 /// A small vault: a glossary, a bibliography and a note with a heading.
-fn vault() -> tempfile::TempDir {
+/// When `declared`, a paper declares the bibliography: it is the note's
+/// too only while its front matter declares it.
+fn vault(declared: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let write = |rel: &str, text: &str| std::fs::write(dir.path().join(rel), text).unwrap();
     write("gloss.toml", "");
@@ -137,6 +142,9 @@ fn vault() -> tempfile::TempDir {
         "@article{vaswani2017, title = {Attention Is All You Need}, year = 2017}\n",
     );
     write("other.md", "# Results\n\ntext\n");
+    if declared {
+        write("paper.md", "---\nbibliography: refs.bib\n---\n");
+    }
     dir
 }
 
@@ -170,8 +178,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn open_note_diagnostics_equal_check(start in text(), batches in batches()) {
-        let dir = vault();
+    fn open_note_diagnostics_equal_check(
+        start in text(),
+        batches in batches(),
+        declared in any::<bool>(),
+    ) {
+        let dir = vault(declared);
         let root = dir.path().canonicalize().unwrap();
         let path = root.join("note.md");
         std::fs::write(&path, &start).unwrap();

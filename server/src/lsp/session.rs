@@ -344,7 +344,7 @@ impl Session {
     /// Puts `note` into the workspace of `path`: this note's diagnostics
     /// change, and every open note's when names or bibliographies did.
     fn put(&mut self, path: &Path, note: Note) {
-        let declares = !declared_bibliographies(&note).is_empty();
+        let declares = !note.declared_bibliographies().is_empty();
         let (names_changed, bibliographies_changed) = {
             let mut world = self.write();
             let Some(i) = world.slot_of(path) else {
@@ -363,7 +363,7 @@ impl Session {
                     || old.includes().ne(note.includes())
             });
             let bibliographies_changed =
-                old.map(declared_bibliographies) != Some(declared_bibliographies(&note));
+                old.map(Note::declared_bibliographies) != Some(note.declared_bibliographies());
             world.slots[i].update(note, |w, note| {
                 w.set_note(note);
             });
@@ -524,14 +524,6 @@ fn labels(labels: &[crate::syntax::Spanned<String>]) -> Vec<&str> {
 }
 
 /// The bibliographies a note declares, as written.
-fn declared_bibliographies(note: &Note) -> Vec<&str> {
-    note.syntax
-        .front_matter
-        .as_ref()
-        .map(|f| f.bibliography.iter().map(|b| b.value.as_str()).collect())
-        .unwrap_or_default()
-}
-
 /// Whether the document at `path` belongs to a workspace built at `root`
 /// with `origin`: it is under the root, and no workspace that stays has a
 /// deeper root above it (a folder's build takes over the workspaces found
@@ -604,6 +596,38 @@ mod tests {
             codes(&world, &note),
             ["broken-link no concept or note named 'Nowhere'"]
         );
+    }
+
+    /// A bare `@word` is a citation where a bibliography is in scope, and
+    /// the scope follows the front matter as it is typed: the only note
+    /// declaring `refs.bib` stops declaring it, and the file is every
+    /// note's; it declares it again, and a note outside is left alone.
+    #[test]
+    fn bare_keys_follow_the_declarations_being_typed() {
+        let (_dir, root) = vault();
+        std::fs::write(root.join("refs.bib"), "@book{xie2015, title = {T}}\n").unwrap();
+        let paper = root.join("paper.md");
+        let declaring = "---\nbibliography: refs.bib\n---\n😀 @xie2015\n";
+        std::fs::write(&paper, declaring).unwrap();
+        let news = root.join("NEWS.md");
+        std::fs::write(&news, "thanks @someone 😀\r\n").unwrap();
+        let (mut session, world, _) = Session::for_tests(ColumnUnit::Utf16);
+        session.add_folders(vec![root.clone()]);
+        session.open(news.clone(), "thanks @someone 😀\r\n".into(), 1);
+        session.open(paper.clone(), declaring.into(), 1);
+        assert_eq!(codes(&world, &news), Vec::<String>::new());
+        let whole = |text: &str| Change {
+            range: None,
+            text: text.into(),
+        };
+        session.change(&paper, vec![whole("---\ntitle: t\n---\n😀 @xie2015\n")], 2);
+        assert_eq!(
+            codes(&world, &news),
+            ["unknown-citation unknown citation key 'someone'"]
+        );
+        session.change(&paper, vec![whole(declaring)], 3);
+        session.change(&paper, vec![whole(&format!("{declaring}x"))], 4);
+        assert_eq!(codes(&world, &news), Vec::<String>::new());
     }
 
     /// The texts of a large vault were most of the server's memory: a

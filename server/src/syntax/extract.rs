@@ -292,6 +292,7 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
 /// What only the whole note decides, done over it once its parts are read
 /// (they may come from several chunks of an incremental parse).
 pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
+    drop_in_indented_code(note, text);
     name_lone_block_ids(note);
     drop_in_opaque_blocks(note, text);
     citation::drop_examples(&mut note.citations);
@@ -329,12 +330,82 @@ fn drop_in_opaque_blocks(note: &mut NoteSyntax, text: &str) {
         }
         i = last + 1;
     }
-    if opaque.is_empty() {
+    drop_inside(note, &opaque);
+}
+
+/// Drops the links, citations and block ids inside `code` (ranges in
+/// order).
+fn drop_inside(note: &mut NoteSyntax, code: &[Range<usize>]) {
+    if code.is_empty() {
         return;
     }
-    let outside = |at: usize| !opaque.iter().any(|r| r.start <= at && at < r.end);
+    let outside = |at: usize| {
+        let i = code.partition_point(|r| r.end <= at);
+        code.get(i).is_none_or(|r| at < r.start)
+    };
     note.links.retain(|l| outside(l.range().start));
     note.citations.retain(|c| outside(c.key().range.start));
+    note.block_ids.retain(|b| outside(b.id.range.start));
+}
+
+/// Indented code blocks: a line indented four columns or more (a tab
+/// counting four) that starts the note or follows a blank line or a
+/// heading, and the lines after it indented as far, blank lines between
+/// them included. That is CommonMark's, Pandoc's and Obsidian's rule, read
+/// conservatively: such a line inside a list or a definition list is left
+/// alone (it may be an item's paragraph or sub-item, by the item's own
+/// indentation), and one right after a paragraph line continues the
+/// paragraph.
+fn drop_in_indented_code(note: &mut NoteSyntax, text: &str) {
+    let mut code: Vec<Range<usize>> = Vec::new();
+    let blocks = &mut note.blocks;
+    let indent = |block: &Block| {
+        let start = block.range().start;
+        let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        indent_width(&text[line_start..])
+    };
+    let blank = |block: &Block| text[block.range()].trim().is_empty();
+    let mut in_list = false;
+    let mut previous: Option<BlockKind> = None;
+    let mut i = 0;
+    while i < blocks.len() {
+        let block = &blocks[i];
+        if blank(block) {
+            i += 1;
+            continue;
+        }
+        let after_break = || {
+            previous.is_none_or(|kind| matches!(kind, BlockKind::Heading { .. }))
+                || previous_line_blank(text, block.range().start)
+        };
+        let width = indent(block);
+        if width >= 4 && !in_list && after_break() {
+            let first = i;
+            while i < blocks.len() && (indent(&blocks[i]) >= 4 || blank(&blocks[i])) {
+                i += 1;
+            }
+            let last = (first..i)
+                .rev()
+                .find(|&b| !blank(&blocks[b]))
+                .unwrap_or(first);
+            code.push(blocks[first].range().start..blocks[last].range().end);
+            for block in &mut blocks[first..i] {
+                *block = Block::new(BlockKind::Code, block.range(), block.content());
+            }
+            previous = Some(BlockKind::Code);
+            continue;
+        }
+        match block.kind {
+            // A definition's paragraphs are indented as an item's are.
+            BlockKind::ListItem { .. } | BlockKind::Definition => in_list = true,
+            BlockKind::Heading { .. } if width == 0 => in_list = false,
+            _ if width == 0 && in_list && after_break() => in_list = false,
+            _ => {}
+        }
+        previous = Some(block.kind);
+        i += 1;
+    }
+    drop_inside(note, &code);
 }
 
 /// The last block of the display math or raw HTML block that block
@@ -1018,6 +1089,39 @@ mod tests {
         assert!(note.citations[1].bracketed);
         let note = parse_note("x -@b");
         assert!(note.citations[0].suppress_author);
+    }
+
+    /// Found in rstudio/rmarkdown's test snapshots: a link in an indented
+    /// code block (`    See [A](#a)`) was reported broken. Four columns of
+    /// indentation after a blank line or a heading make code (CommonMark,
+    /// Pandoc, Obsidian), to the next line indented less; not in a list,
+    /// whose items' paragraphs and sub-items are indented so, and not
+    /// after a paragraph line, which it continues.
+    #[test]
+    fn indented_code_blocks() {
+        check(
+            "# 标题 😀\r\n    [[no]] @no\r\n\r\n\t# no heading [x](#no)\r\n\r\n        ^no-id\r\nPara [[yes]]\r\n    [[yes2]] @yes\r\n\r\n- item\r\n\r\n    [[in-item]]\r\n\r\n    - sub [[sub]]\r\n\r\nAfter\r\n\r\n    [[no3]]\r\n  [[back]]\r\n",
+            expect![[r#"
+                Heading { level: 1 } "标题 😀"
+                Code "[[no]] @no"
+                Code "no heading [x](#no)"
+                Code "^no-id"
+                Line "Para [[yes]]"
+                Line "[[yes2]] @yes"
+                ListItem { indent: 0 } "item"
+                Line "[[in-item]]"
+                ListItem { indent: 4 } "sub [[sub]]"
+                Line "After"
+                Code "[[no3]]"
+                Line "[[back]]"
+                link Wiki "[[yes]]" target=Some("yes") anchor=None
+                link Wiki "[[yes2]]" target=Some("yes2") anchor=None
+                link Wiki "[[in-item]]" target=Some("in-item") anchor=None
+                link Wiki "[[sub]]" target=Some("sub") anchor=None
+                link Wiki "[[back]]" target=Some("back") anchor=None
+                cite "yes" in "@yes"
+            "#]],
+        );
     }
 
     #[test]

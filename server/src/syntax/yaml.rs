@@ -89,11 +89,68 @@ pub fn parse(yaml: &str) -> Result<Option<Node>, Error> {
     // yaml-rust2 reads a byte order mark as part of the first key. Two
     // blanks and a line break take its three bytes: every offset stays,
     // and the first line starts at column 0 as written.
-    let yaml: std::borrow::Cow<str> = match yaml.strip_prefix('\u{feff}') {
+    let mut yaml: std::borrow::Cow<str> = match yaml.strip_prefix('\u{feff}') {
         Some(rest) => format!("  \n{rest}").into(),
         None => yaml.into(),
     };
-    let yaml = yaml.as_ref();
+    // Each retry moves one more closing bracket; a document holds few.
+    for _ in 0..MAX_MOVED_BRACKETS {
+        match parse_as_is(&yaml) {
+            Err(error) if error.message == "invalid indentation" => {
+                let Some(moved) = error.at.and_then(|at| bracket_moved_up(&yaml, at)) else {
+                    return Err(error);
+                };
+                yaml = moved.into();
+            }
+            done => return done,
+        }
+    }
+    parse_as_is(&yaml)
+}
+
+/// Closing brackets [`parse`] moves before it gives up.
+const MAX_MOVED_BRACKETS: usize = 16;
+
+/// `yaml` with the closing bracket at `at`, first on its line, moved to
+/// the end of the line of the collection's last item: the same text for
+/// Pandoc and libyaml, which accept a bracket dedented to its key's
+/// column (the R Markdown documentation writes `pandoc_args: [` and `]`
+/// so), where yaml-rust2 follows the specification and rejects it. Only
+/// the bytes between the two places move, by one: no scalar is there, so
+/// every offset a value reports stays. None where that does not hold.
+fn bracket_moved_up(yaml: &str, at: usize) -> Option<String> {
+    let bracket = *yaml.as_bytes().get(at)?;
+    let line_start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+    if !matches!(bracket, b']' | b'}') || !yaml[line_start..at].trim().is_empty() {
+        return None;
+    }
+    // The last line before it with content (comment lines may come between).
+    let mut end = line_start;
+    let item_end = loop {
+        let before = yaml[..end].trim_end_matches(['\n', '\r']);
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before[start..].trim();
+        if !line.is_empty() && !line.starts_with('#') {
+            break start + before[start..].trim_end().len();
+        }
+        if start == 0 {
+            return None;
+        }
+        end = start;
+    };
+    // `#` may start a comment there, which the bracket must not join.
+    if yaml[..item_end].rsplit('\n').next()?.contains('#') {
+        return None;
+    }
+    let mut moved = String::with_capacity(yaml.len());
+    moved.push_str(&yaml[..item_end]);
+    moved.push(bracket as char);
+    moved.push_str(&yaml[item_end..at]);
+    moved.push_str(&yaml[at + 1..]);
+    Some(moved)
+}
+
+fn parse_as_is(yaml: &str) -> Result<Option<Node>, Error> {
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -334,6 +391,40 @@ mod tests {
         assert!(items[0].get("title").is_some());
         let map = parse("\u{feff}book: x\n").unwrap().unwrap();
         assert!(map.get("book").is_some());
+    }
+
+    /// Found in rstudio/rmarkdown, whose documentation writes options so:
+    /// Pandoc and libyaml read a closing bracket at its key's column,
+    /// yaml-rust2 reported "invalid indentation". Values keep their
+    /// offsets. A bracket below an item that ends in a comment is still an
+    /// error (Pandoc reads it; telling a comment from a quoted `#` would
+    /// take a YAML scanner of its own).
+    #[test]
+    fn a_closing_bracket_at_its_keys_column_is_read_as_pandoc_reads_it() {
+        let yaml = "output:\r\n  html_document:\r\n    pandoc_args: [\r\n      \"--title-prefix\", \"标题 😀\",\r\n      # last\r\n    ]\r\n    toc: {a: 1,\n      b: 2\n    }\nafter: x\n";
+        let root = parse(yaml).unwrap().unwrap();
+        let options = root.get("output").unwrap().get("html_document").unwrap();
+        let args = options.get("pandoc_args").unwrap().scalars();
+        let shown: Vec<(&str, &str)> = args
+            .iter()
+            .map(|&(value, at)| (value, &yaml[scalar_range(yaml, value, at)]))
+            .collect();
+        assert_eq!(
+            shown,
+            [("--title-prefix", "--title-prefix"), ("标题 😀", "标题 😀")]
+        );
+        let (b, at) = options
+            .get("toc")
+            .unwrap()
+            .get("b")
+            .unwrap()
+            .as_scalar()
+            .unwrap();
+        assert_eq!((b, &yaml[at..at + 1]), ("2", "2"));
+        let (after, at) = root.get("after").unwrap().as_scalar().unwrap();
+        assert_eq!((after, &yaml[at..at + 1]), ("x", "x"));
+        let commented = "a:\n  b: [1, 2 # two\n]\n";
+        assert_eq!(parse(commented).unwrap_err().message, "invalid indentation");
     }
 
     /// Found in review: anchors nested hundreds deep each kept a copy of

@@ -67,6 +67,10 @@ pub struct Anchors {
     blocks: HashMap<String, std::ops::Range<usize>>,
     /// The block ids as written, in order.
     block_ids: Vec<String>,
+    /// The ids of Pandoc attributes elsewhere (`[term]{#id}`, `::: {#id}`,
+    /// `![a](p.png){#fig:a}`): Pandoc gives the element that id, and a
+    /// link to `#id` lands there. Compared as written.
+    labels: HashMap<String, std::ops::Range<usize>>,
     /// The headings as written, for "did you mean".
     heading_names: Candidates,
     /// The block ids as written, for "did you mean".
@@ -81,6 +85,7 @@ impl Anchors {
             by_slug: HashMap::new(),
             blocks: HashMap::new(),
             block_ids: Vec::new(),
+            labels: HashMap::new(),
             heading_names: Candidates::default(),
             block_names: Candidates::default(),
         };
@@ -131,11 +136,17 @@ impl Anchors {
         }
         anchors.block_names =
             Candidates::names(syntax.block_ids.iter().map(|b| format!("^{}", b.id.value)));
+        for label in syntax.labels.iter() {
+            (anchors.labels)
+                .entry(label.value.clone())
+                .or_insert_with(|| label.range.clone());
+        }
         anchors
     }
 
     /// What `anchor` (the text after `#`, without it) names: `^id` a block,
-    /// `A#B` heading B under heading A, else a heading by its text or slug.
+    /// `A#B` heading B under heading A, a heading by its text or slug, else
+    /// the element an attribute gives that id (as a block).
     pub fn find(&self, anchor: &str) -> Option<Anchor> {
         if let Some(id) = anchor.strip_prefix('^') {
             return self
@@ -144,6 +155,15 @@ impl Anchors {
                 .cloned()
                 .map(Anchor::Block);
         }
+        if let Some(heading) = self.find_heading(anchor) {
+            return Some(heading);
+        }
+        self.labels.get(anchor).cloned().map(Anchor::Block)
+    }
+
+    /// The heading `anchor` names: by text or slug, `A#B` heading B under
+    /// heading A.
+    fn find_heading(&self, anchor: &str) -> Option<Anchor> {
         let mut parts = anchor.split('#').filter(|p| !p.trim().is_empty());
         let first = parts.next()?;
         // The first heading named so, then each further part among the

@@ -14,6 +14,7 @@
 //! or `.json` file a bibliography, `gloss.toml` the configuration, and any
 //! other file an attachment (its text is ignored: only its name matters).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::bibliography::BibFormat;
@@ -83,7 +84,9 @@ pub fn fixture(text: &str) -> Fixture {
     workspace.quarto_projects = projects;
     workspace.bookdown_books = books;
     workspace.apply_key_rules();
+    let bib_paths: Vec<PathBuf> = bibliographies.iter().map(|b| b.file.path.clone()).collect();
     workspace.set_bibliographies(bibliographies);
+    declare_bibliographies(&mut workspace, &bib_paths);
     let mut folders: Vec<PathBuf> = workspace
         .notes()
         .map(|(_, note)| note.file.path.clone())
@@ -102,6 +105,44 @@ pub fn fixture(text: &str) -> Fixture {
     Fixture {
         workspace,
         cursor: cursor_file,
+    }
+}
+
+/// Records the bibliographies each note's `bibliography:` and each Quarto
+/// project names among the fixture's files, from the note's folder (the
+/// project's) or the root, as a load does with the files on disk.
+fn declare_bibliographies(workspace: &mut Workspace, files: &[PathBuf]) {
+    let root = workspace.root.clone();
+    let mut named: HashMap<PathBuf, Vec<Option<String>>> = HashMap::new();
+    for project in &workspace.quarto_projects {
+        let folder = root.join(&project.folder);
+        for declared in &project.bibliography {
+            if let Some(path) = super::load::join_inside(&root, &folder, declared) {
+                named
+                    .entry(path)
+                    .or_default()
+                    .push(Some(project.folder.clone()));
+            }
+        }
+    }
+    workspace.declared.set_project_files(named);
+    for id in workspace.note_ids() {
+        let note = workspace.note(id);
+        let Some(fm) = &note.syntax.front_matter else {
+            continue;
+        };
+        let folder = note.file.path.parent().unwrap_or(&root).to_path_buf();
+        let declared: Vec<PathBuf> = fm
+            .bibliography
+            .iter()
+            .filter_map(|d| {
+                [&folder, &root]
+                    .into_iter()
+                    .filter_map(|base| super::load::join_inside(&root, base, &d.value))
+                    .find(|path| files.contains(path))
+            })
+            .collect();
+        workspace.set_declared(id, declared);
     }
 }
 

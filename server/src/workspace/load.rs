@@ -468,6 +468,20 @@ impl Workspace {
         self.missing_bibliographies.retain(|m| m.note.is_some());
         let mut groups = self.project_bibliographies();
         groups.push(self.configured_bibliographies());
+        // A Quarto project's files are its pages' (its groups come first,
+        // one per project); a defaults file's and `gloss.toml`'s, every
+        // note's.
+        let mut named: HashMap<PathBuf, Vec<Option<String>>> = HashMap::new();
+        for (i, group) in groups.iter().enumerate() {
+            let folder = self.quarto_projects.get(i).map(|p| p.folder.clone());
+            for wanted in group {
+                named
+                    .entry(wanted.path.clone())
+                    .or_default()
+                    .push(folder.clone());
+            }
+        }
+        self.declared.set_project_files(named);
         self.loaded_together.projects = groups
             .iter()
             .filter(|group| group.len() > 1)
@@ -534,6 +548,7 @@ impl Workspace {
         }
         self.missing_bibliographies.retain(|m| m.note != Some(id));
         self.missing_bibliographies.extend(missing);
+        self.set_declared(id, found.iter().map(|w| w.path.clone()).collect());
         match found.len() {
             0 | 1 => self.loaded_together.notes.remove(&id),
             _ => {

@@ -28,7 +28,7 @@ mod text;
 pub mod titles;
 mod walk;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
@@ -422,6 +422,13 @@ impl Note {
         }
     }
 
+    /// The bibliography files its front matter names, as written.
+    pub fn declared_bibliographies(&self) -> Vec<&str> {
+        let front_matter = self.syntax.front_matter.as_ref();
+        let declared = front_matter.map(|f| f.bibliography.iter().map(|b| b.value.as_str()));
+        declared.into_iter().flatten().collect()
+    }
+
     /// What the note puts in with `{{< include >}}`, as written: which
     /// notes make one document depends on it.
     pub fn includes(&self) -> impl Iterator<Item = &str> {
@@ -673,6 +680,76 @@ impl LoadedTogether {
     }
 }
 
+/// The bibliography files notes declare in their front matter
+/// (`bibliography:`), by note and by file, and those a project names.
+#[derive(Debug, Default)]
+pub(crate) struct Declared {
+    by_note: HashMap<NoteId, Vec<PathBuf>>,
+    /// How many notes declare each file.
+    notes_declaring: HashMap<PathBuf, usize>,
+    /// Named by a Quarto project (the folder of each that names it), a
+    /// Pandoc defaults file or `gloss.toml` (`None`: every note's).
+    by_project: HashMap<PathBuf, Vec<Option<String>>>,
+}
+
+impl Declared {
+    /// Note `id` declares the files at `paths` (those that exist).
+    fn set(&mut self, id: NoteId, paths: Vec<PathBuf>) {
+        self.remove(id);
+        if paths.is_empty() {
+            return;
+        }
+        for path in &paths {
+            *self.notes_declaring.entry(path.clone()).or_default() += 1;
+        }
+        self.by_note.insert(id, paths);
+    }
+
+    fn remove(&mut self, id: NoteId) {
+        for path in self.by_note.remove(&id).into_iter().flatten() {
+            if let Some(count) = self.notes_declaring.get_mut(&path) {
+                *count -= 1;
+                if *count == 0 {
+                    self.notes_declaring.remove(&path);
+                }
+            }
+        }
+    }
+
+    pub fn by(&self, id: NoteId) -> bool {
+        self.by_note.contains_key(&id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_note.is_empty()
+    }
+
+    /// The notes that declare a file.
+    pub fn notes(&self) -> impl Iterator<Item = NoteId> + '_ {
+        self.by_note.keys().copied()
+    }
+
+    pub fn set_project_files(&mut self, paths: HashMap<PathBuf, Vec<Option<String>>>) {
+        self.by_project = paths;
+    }
+
+    /// Whether the file at `path` is in scope for the note at `rel`: named
+    /// by a project whose pages include the note, or by `gloss.toml`, or
+    /// named by nothing in a workspace whose notes declare none (a vault's
+    /// library, or a thesis built with `--bibliography`). Where notes
+    /// declare their files, each note is rendered with its own
+    /// ([`Workspace::declares_bibliography`]), and a file nothing names is
+    /// read by code gloss cannot see (an R package's test resource).
+    pub fn for_everyone(&self, path: &Path, rel: &str) -> bool {
+        match self.by_project.get(path) {
+            Some(projects) => projects
+                .iter()
+                .any(|folder| folder.as_deref().is_none_or(|f| quarto::in_folder(f, rel))),
+            None => self.notes_declaring.is_empty(),
+        }
+    }
+}
+
 /// Notes grouped into documents.
 #[derive(Debug, Default)]
 pub(crate) struct Documents {
@@ -687,9 +764,27 @@ pub(crate) struct Documents {
     metadata: HashMap<NoteId, usize>,
     /// Note → the notes that `{{< include >}}` it.
     included_by: HashMap<NoteId, Vec<NoteId>>,
+    /// The metadata groups with a note that declares a bibliography; made
+    /// on first use after the declarations changed.
+    declaring_groups: OnceLock<HashSet<usize>>,
 }
 
 impl Documents {
+    /// Note `id` and the pages that include it, and so on up.
+    fn up_from(&self, id: NoteId) -> Vec<NoteId> {
+        let mut up = vec![id];
+        let mut at = 0;
+        while let Some(&note) = up.get(at) {
+            for &includer in self.included_by.get(&note).into_iter().flatten() {
+                if !up.contains(&includer) {
+                    up.push(includer);
+                }
+            }
+            at += 1;
+        }
+        up
+    }
+
     fn new(workspace: &Workspace) -> Documents {
         let mut by_name: BTreeMap<String, Vec<NoteId>> = BTreeMap::new();
         for (id, note) in workspace.notes() {
@@ -850,6 +945,7 @@ pub struct Workspace {
     /// them is a duplicate; in two files no build reads together, it is
     /// not (copies of one `.bib` for different builds).
     pub(crate) loaded_together: LoadedTogether,
+    pub(crate) declared: Declared,
     /// Folders the walk could not list, as files with the problem (their
     /// notes are not checked, so this is said once, on the folder).
     pub unreadable_folders: Vec<SourceFile>,
@@ -926,6 +1022,7 @@ impl Workspace {
             bibliographies: Vec::new(),
             missing_bibliographies: Vec::new(),
             loaded_together: LoadedTogether::default(),
+            declared: Declared::default(),
             unreadable_folders: Vec::new(),
             nested_roots: Vec::new(),
             names: HashMap::new(),
@@ -1132,15 +1229,58 @@ impl Workspace {
         own.or_else(|| self.citation_key(key).first().copied())
     }
 
-    /// Whether note `from` has a bibliography: a file, or its own
-    /// `references:`.
+    /// Whether note `from` is rendered with a bibliography: its own
+    /// `references:`, one its project or `gloss.toml` names, one the note
+    /// or its document declares, or, where no note declares any, any file
+    /// (a vault's library). A file only other documents declare is not
+    /// this note's: the `NEWS.md` beside a bookdown book is rendered
+    /// without the book's `bibliography:`, and its `@user` are GitHub
+    /// handles.
     pub fn has_bibliography(&self, from: NoteId) -> bool {
-        // Every note's references have one slot in the map.
-        let files = self.bibliographies.len() > self.references.len();
         let own = self
             .own_references(from)
             .is_some_and(|bib| !self.bibliographies[bib].entries.is_empty());
-        files || own
+        let rel = &self.note(from).file.rel;
+        let undeclared = || {
+            self.bibliographies
+                .iter()
+                .any(|b| b.owner.is_none() && self.declared.for_everyone(&b.file.path, rel))
+        };
+        own || undeclared() || self.declares_bibliography(from)
+    }
+
+    /// Whether note `id`, a page including it (and so on up) or another
+    /// input of its Pandoc run declares a bibliography.
+    fn declares_bibliography(&self, id: NoteId) -> bool {
+        if self.declared.is_empty() {
+            return false;
+        }
+        let documents = self.documents.get_or_init(|| Documents::new(self));
+        let up = documents.up_from(id);
+        if up.iter().any(|&n| self.declared.by(n)) {
+            return true;
+        }
+        // Per group, not per member: one group may hold a whole vault.
+        let declaring = documents.declaring_groups.get_or_init(|| {
+            self.declared
+                .notes()
+                .filter_map(|n| documents.metadata.get(&n).copied())
+                .collect()
+        });
+        up.iter().any(|n| {
+            documents
+                .metadata
+                .get(n)
+                .is_some_and(|g| declaring.contains(g))
+        })
+    }
+
+    /// Note `id` declares the bibliography files at `paths`.
+    pub(crate) fn set_declared(&mut self, id: NoteId, paths: Vec<PathBuf>) {
+        self.declared.set(id, paths);
+        if let Some(documents) = self.documents.get_mut() {
+            documents.declaring_groups = OnceLock::new();
+        }
     }
 
     /// The bibliographies a citation in note `from` resolves against.
@@ -1405,18 +1545,8 @@ impl Workspace {
             return false;
         }
         let documents = self.documents.get_or_init(|| Documents::new(self));
-        // The note and the pages that include it, and so on up: a short
-        // chain, where a metadata group may hold a whole vault.
-        let mut up = vec![id];
-        let mut at = 0;
-        while let Some(&note) = up.get(at) {
-            for &includer in documents.included_by.get(&note).into_iter().flatten() {
-                if !up.contains(&includer) {
-                    up.push(includer);
-                }
-            }
-            at += 1;
-        }
+        // A short chain, where a metadata group may hold a whole vault.
+        let up = documents.up_from(id);
         let group = |note: &NoteId| documents.metadata.get(note);
         missing.iter().any(|m| {
             up.iter()
@@ -1520,6 +1650,12 @@ impl Workspace {
                 if self.note(id).includes().ne(note.includes()) {
                     self.documents = OnceLock::new();
                 }
+                // Which files it declares is worked out from the disk
+                // (`declared_bibliographies`), again only when it may
+                // have changed: until then, a keystroke keeps it.
+                if self.note(id).declared_bibliographies() != note.declared_bibliographies() {
+                    self.set_declared(id, Vec::new());
+                }
                 self.unindex_note(id, old_keys);
                 self.notes[id] = Some(note);
                 self.index_note(id, new_keys);
@@ -1617,6 +1753,7 @@ impl Workspace {
             }
         }
         self.unindex_note(id, self.note(id).keys());
+        self.set_declared(id, Vec::new());
         self.notes[id] = None;
         self.cached_title_mentions().remove(&id);
         lock(&self.title_lines).remove(&id);

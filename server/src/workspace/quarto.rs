@@ -61,11 +61,17 @@ pub struct QuartoProject {
 impl QuartoProject {
     /// Whether the note at `rel` (relative to the root) is in the project.
     pub fn contains(&self, rel: &str) -> bool {
-        self.folder.is_empty()
-            || rel
-                .strip_prefix(self.folder.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
+        in_folder(&self.folder, rel)
     }
+}
+
+/// Whether the file at `rel` is in `folder` or below it (both relative to
+/// the root; `""` is the root).
+pub fn in_folder(folder: &str, rel: &str) -> bool {
+    folder.is_empty()
+        || rel
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Reads the `_quarto.yml` of the project in `folder` (relative to the
