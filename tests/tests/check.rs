@@ -256,8 +256,9 @@ fn files_kept_out_of_the_repository_are_not_reported_missing() {
     write("refs.bib", "@book{real2020, title = {Real}, year = 2020}\n");
     write(
         "notes/笔记 😀.md",
-        "---\nbibliography: [../refs.bib, ../packages.bib]\n---\n[书](../assets/书.pdf) [p](/private/plan.md) [[private/plan]]\r\n[gone](../assets/gone.png) [@R-knitr; @real2020]\n",
+        "---\nbibliography: [../refs.bib, ../packages.bib]\n---\n[书](../assets/书.pdf) [p](/private/plan.md) [[private/plan]]\r\n[gone](../assets/gone.png) [@R-knitr; @real2020]\n[wf](../.github/workflows/README.md) [hidden, gone](../.github/gone.md)\n",
     );
+    write(".github/workflows/README.md", "# CI\n");
     write(
         "notes/other.md",
         "---\nbibliography: missing.bib\n---\n[@x]\n",
@@ -268,6 +269,7 @@ fn files_kept_out_of_the_repository_are_not_reported_missing() {
         [
             r#""missing-bibliography" "notes/other.md":2 "cannot load bibliography 'missing.bib': no such file""#,
             r#""broken-link" "notes/笔记 😀.md":5 "no note or file '../assets/gone.png'""#,
+            r#""broken-link" "notes/笔记 😀.md":6 "no note or file '../.github/gone.md'""#,
         ]
     );
 }
@@ -305,6 +307,39 @@ fn bare_at_words_count_only_where_there_is_a_bibliography() {
             "unknown citation key 'somedesigner'",
             "unknown citation key 'labB'",
             "unknown citation key 'yyyy-mm-dd'"
+        ]
+    );
+}
+
+/// Found in Pandoc's repository, where `changelog.md` thanks `@user`s
+/// beside the test suite's `.bib` files and a web example's, and in a
+/// thesis whose Typst sources hold one: a bibliography no note declares
+/// serves the notes of the first folder, from its own up to two above it,
+/// that holds any (a vault's `Meta/Zotero/`).
+#[test]
+fn a_bibliography_nothing_declares_serves_the_notes_around_it() {
+    let vault = Vault::empty();
+    vault.write("changelog.md", "- 修复 😀 (thanks @jdpipe) [@gone]\n");
+    vault.write("test/command/biblio.bib", "@misc{doe99, title = {T}}\n");
+    vault.write("test/command/t.md", "@doe99 and @nokey\n");
+    vault.write("wasm/examples/cite/refs.bib", "@misc{ex, title = {E}}\n");
+    let keys = |vault: &Vault| -> Vec<String> {
+        messages(&vault.gloss(&["check", "--format", "json"]).json())
+    };
+    assert_eq!(
+        keys(&vault),
+        [
+            "unknown citation key 'gone'",
+            "unknown citation key 'nokey'"
+        ]
+    );
+    vault.write("Meta/Zotero/library.bib", "@misc{lib, title = {L}}\n");
+    assert_eq!(
+        keys(&vault),
+        [
+            "unknown citation key 'jdpipe'",
+            "unknown citation key 'gone'",
+            "unknown citation key 'nokey'"
         ]
     );
 }
@@ -634,11 +669,22 @@ fn handles_outside_a_document_with_a_bibliography_are_not_citations() {
     vault.write("tests/resources/UTF8.bib", "@misc{x, title = {X}}\n");
     let run = vault.gloss(&["check", "--format", "json"]);
     assert_eq!(located(&run.json()), before);
-    // Where no note declares a file, every file is every note's.
+    // Where no note declares a file, a file serves the notes of its
+    // folder: the book's `@xie2015`, not the handles beside the book, nor
+    // the vignette that no longer declares it.
+    std::fs::remove_file(vault.path().join("tests/resources/UTF8.bib")).unwrap();
     for rel in ["book/index.Rmd", "site/a.qmd", "vignettes/own.Rmd"] {
         let text = std::fs::read_to_string(vault.path().join(rel)).unwrap();
         vault.write(rel, text.replace("bibliography:", "title:"));
     }
+    let run = vault.gloss(&["check", "--format", "json"]);
+    expect![[r#"
+        "unknown-citation" "book/01-intro.Rmd":1 "unknown citation key 'gone'"
+        "unknown-citation" "book/index.Rmd":4 "unknown citation key 'nope'"
+        "unknown-citation" "site/b.qmd":1 "unknown citation key 'nowhere'""#]]
+    .assert_eq(&located(&run.json()).join("\n"));
+    // And a library at the root serves every note.
+    vault.write("library.bib", "@misc{lib, title = {L}}\n");
     let run = vault.gloss(&["check", "--format", "json"]);
     expect![[r#"
         "unknown-citation" "NEWS.md":1 "unknown citation key 'yihui'"

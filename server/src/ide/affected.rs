@@ -95,6 +95,11 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
         return workspace.notes().map(|(id, _)| id).collect();
     }
 
+    // A Quarto part's headings are anchors of the pages that include it.
+    let mut targets = changed.clone();
+    for &part in &changed {
+        targets.extend(workspace.pages_including(part));
+    }
     let mut out = changed.clone();
     for (id, note) in workspace.notes() {
         if out.contains(&id) {
@@ -106,7 +111,7 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
             .iter()
             .any(|link| match workspace.resolve_link(id, link) {
                 Resolution::Note { note, .. } | Resolution::BrokenAnchor { note } => {
-                    changed.contains(&note)
+                    targets.contains(&note)
                 }
                 Resolution::Glossary(entry) => changed.contains(&entry.note),
                 Resolution::Unresolved => link.target().is_some_and(|t| names_gone(t.value)),

@@ -216,10 +216,12 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
     sink.out
 }
 
-/// Papers mentioned by title with no key citing them on the same line.
+/// Papers mentioned by title with no key citing them on the same line,
+/// in a note rendered with a bibliography: elsewhere the citation it
+/// offers would not resolve.
 fn title_citations(sink: &mut Sink, id: NoteId) {
     let workspace = sink.workspace;
-    if workspace.config.severity(Code::TitleCitation).is_none() {
+    if workspace.config.severity(Code::TitleCitation).is_none() || !workspace.has_bibliography(id) {
         return;
     }
     for (mention, at) in super::title_mentions::resolved(workspace, id) {
@@ -500,7 +502,10 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
             KeyKind::Citation => {}
             KeyKind::Neither => continue,
             KeyKind::CrossReference(label) => {
-                if !workspace.has_label(&label) {
+                let subfloat_of_known = || {
+                    crate::syntax::subfloat_parent(&label).is_some_and(|p| workspace.has_label(p))
+                };
+                if !workspace.has_label(&label) && !subfloat_of_known() {
                     sink.push(
                         Code::BrokenCrossReference,
                         key.range.clone(),
@@ -837,6 +842,12 @@ mod tests {
             expect![[r#"
                 ambiguous-link Top.md:1:3-1:23 "Security and privacy" 'Security and privacy' matches 2 notes equally close: Help/Security and privacy.md, Sync/Security and privacy.md; write the path to choose one"#]],
         );
+        // The path as written from the root wins, even over the note
+        // beside the link (Obsidian 1.13, as observed by others).
+        check(
+            "//- 笔记.md\n# 顶部 😀\n//- a/笔记.md\n# Other\n//- a/x.md\n[[笔记#顶部 😀]]\n",
+            expect![""],
+        );
         // The shorter path wins when neither is in the linking note's
         // folder; the exact case wins over another case.
         check(
@@ -921,15 +932,20 @@ mod tests {
 
     /// In the folder of a `_quarto.yml` (a Quarto book: `.qmd` chapters),
     /// `@fig-x` and friends are cross-references to `{#fig-x}` ids and
-    /// chunks' `#| label:`; elsewhere they are left alone.
+    /// chunks' `#| label:`, `@fig-plot-2` to a subfigure of a labelled
+    /// figure, `@vid-one` to a kind the project defines and `@fig-nb` to
+    /// an embedded notebook's cell (found in quarto-web and quarto-cli);
+    /// elsewhere they are left alone.
     #[test]
     fn quarto_cross_references_in_a_quarto_project() {
-        let book = "//- book/_quarto.yml\nproject:\n  type: book\n//- book/intro.qmd\n# 引言 😀 {#sec-intro}\n见 @fig-plot、@Sec-intro、[@tbl-gone; @sec-method] 和 @fig-none。\n//- book/method.Rmd\n# Method {#sec-method .unnumbered}\n```{r}\n#| label: fig-plot\nplot(@fig-in-code)\n```\n//- other/n.md\n@fig-plot @fig-none\n";
+        let book = "//- book/_quarto.yml\nproject:\n  type: book\ncrossref:\n  custom:\n    - kind: float\n      key: vid\n//- book/intro.qmd\n# 引言 😀 {#sec-intro}\n见 @fig-plot、@Sec-intro、[@tbl-gone; @sec-method] 和 @fig-none。@fig-plot-2 @fig-none-1\n@Vid-one @vid-gone @fig-nb\n\n::: {#vid-one}\n:::\n\n{{< embed nb.ipynb#fig-nb >}}\n//- book/method.Rmd\n# Method {#sec-method .unnumbered}\n```{r}\n#| label: fig-plot\nplot(@fig-in-code)\n```\n//- other/n.md\n@fig-plot @fig-none\n";
         check(
             book,
             expect![[r#"
                 broken-cross-reference book/intro.qmd:2:26-2:34 "tbl-gone" no label 'tbl-gone' ({#tbl-gone})
-                broken-cross-reference book/intro.qmd:2:52-2:60 "fig-none" no label 'fig-none' ({#fig-none})"#]],
+                broken-cross-reference book/intro.qmd:2:52-2:60 "fig-none" no label 'fig-none' ({#fig-none})
+                broken-cross-reference book/intro.qmd:2:74-2:84 "fig-none-1" no label 'fig-none-1' ({#fig-none-1})
+                broken-cross-reference book/intro.qmd:3:11-3:19 "vid-gone" no label 'vid-gone' ({#vid-gone})"#]],
         );
         check(
             &format!("//- gloss.toml\n[pandoc]\ncross-references = []\n{book}"),
@@ -1003,14 +1019,20 @@ mod tests {
     /// names they are rendered to (`papers.html`, `/posts/a/a.html`), and
     /// every such link was reported broken. In a Quarto project `x.html`
     /// is the page of `x.qmd` (or `.md`, `.Rmd`, `.ipynb`), and `/` is the
-    /// project's folder; elsewhere an `.html` file must exist.
+    /// project's folder; elsewhere an `.html` file must exist. Found in
+    /// quarto-web too: a page's other formats (`x.pdf`), an embedded
+    /// notebook's preview (`x-preview.html`) and a page without its
+    /// extension (`/download/prerelease`). A path is a path in Quarto: a
+    /// file elsewhere whose path ends so does not stand in (quarto-cli).
     #[test]
     fn quarto_pages_link_to_each_other_by_their_rendered_names() {
         check(
-            "//- site/_quarto.yml\nproject:\n  type: website\n//- site/index.qmd\n😀 [论文](papers.html) [帖子](/posts/a/a.html#结论) [R](r.html) [Gone](gone.html)\r\n//- site/papers.qmd\n# Papers\n//- site/r.Rmd\n# R\n//- site/posts/a/a.qmd\n# 结论\n//- notes/n.md\n[Papers](../site/papers.html)\n",
+            "//- site/_quarto.yml\nproject:\n  type: website\n//- site/index.qmd\n😀 [论文](papers.html) [帖子](/posts/a/a.html#结论) [R](r.html) [Gone](gone.html)\r\n[pdf](papers.pdf) [nb](nb-preview.html) [pre](/posts/a/a) [no](gone.pdf) [no](gone)\r\n![](cover.png)\r\n//- site/nb.ipynb\n{}\n//- site/posts/a/cover.png\n//- notes/cover.png\n//- site/papers.qmd\n# Papers\n//- site/r.Rmd\n# R\n//- site/posts/a/a.qmd\n# 结论\n//- notes/n.md\n[Papers](../site/papers.html)\n",
             expect![[r#"
                 broken-link notes/n.md:1:10-1:29 "../site/papers.html" no note or file '../site/papers.html'
-                broken-link site/index.qmd:1:65-1:74 "gone.html" no note or file 'gone.html'"#]],
+                broken-link site/index.qmd:1:65-1:74 "gone.html" no note or file 'gone.html'
+                broken-link site/index.qmd:2:64-2:72 "gone.pdf" no note or file 'gone.pdf'
+                broken-link site/index.qmd:3:5-3:14 "cover.png" no note or file 'cover.png'"#]],
         );
     }
 
@@ -1106,16 +1128,66 @@ mod tests {
         );
     }
 
+    /// Found in quarto-web: a gallery's headings are written by its
+    /// listing's template, so links to them, from the page or another,
+    /// cannot be checked; a listing of Quarto's own kinds writes none.
+    #[test]
+    fn headings_a_listing_template_writes_are_not_checked() {
+        check(
+            "//- _quarto.yml\nproject:\n  type: website\n//- gallery.qmd\n---\nlisting:\n  - id: g\n    template: gallery.ejs\n---\n[仪表板 😀](#dashboards)\n//- posts.qmd\n---\nlisting:\n  contents: posts\n---\n[x](#gone)\n//- n.qmd\n[d](gallery.qmd#dashboards) [p](posts.qmd#gone2)\n",
+            expect![[r#"
+                broken-anchor n.qmd:1:43-1:48 "gone2" no heading 'gone2' in 'posts.qmd'
+                broken-anchor posts.qmd:5:6-5:10 "gone" no heading 'gone' in this note"#]],
+        );
+    }
+
+    /// Found on a website's sources (nanoc): pages link to each other by
+    /// the address the site serves them at, `/authors/ada/` for
+    /// `content/authors/ada/index.md`, and to anchors that raw HTML sets
+    /// (`<a id>`, `<a name>`).
+    #[test]
+    fn site_addresses_and_html_anchors() {
+        check(
+            "//- content/authors/ada/index.md\n# Ada 😀\n//- content/page.md\n[Ada](/authors/ada/) [gone](/authors/bob/) [r](#_refs) [c](#cmp) [x](#nope)\n\n<a id=\"_refs\"></a>参考 <a href=\"\" name=\"cmp\"></a>\n",
+            expect![[r#"
+                broken-link content/page.md:1:29-1:42 "/authors/bob/" no note or file '/authors/bob/'
+                broken-anchor content/page.md:1:71-1:75 "nope" no heading 'nope' in this note"#]],
+        );
+    }
+
+    /// Found in quarto-web, whose changelogs thank `@user`s under a
+    /// `_metadata.yml` that turns citation processing off: Quarto leaves
+    /// them as written. A `_metadata.yml` outside a Quarto project is
+    /// nobody's.
+    #[test]
+    fn quarto_metadata_that_turns_citeproc_off() {
+        check(
+            "//- site/_quarto.yml\nproject:\n  type: website\nbibliography: refs.bib\n//- site/refs.bib\n@article{k, title={T}}\n//- site/changelog/_metadata.yml\nformat:\n  html:\n    citeproc: false\n//- site/changelog/1.9.md\n- 修复 😀 (thanks @someone) [@gone]\n//- site/page.qmd\n见 @k 和 @gone\n//- notes/_metadata.yml\nciteproc: false\n//- notes/n.md\n[@gone2]\n",
+            expect![[r#"
+                unknown-citation notes/n.md:1:3-1:8 "gone2" unknown citation key 'gone2'
+                unknown-citation site/page.qmd:1:9-1:13 "gone" unknown citation key 'gone'"#]],
+        );
+    }
+
     /// A Quarto page and the parts it includes are one text: a part links
-    /// to the page's headings; an include that names no file is broken.
-    /// Outside Quarto the shortcode is someone else's.
+    /// to the page's headings, and other pages link to the parts' headings
+    /// through the page (found in quarto-web, where `python.qmd#kernel-daemon`
+    /// names a heading of an included `_jupyter-daemon.md`); an include
+    /// that names no file is broken. Outside Quarto the shortcode is
+    /// someone else's.
     #[test]
     fn quarto_includes_are_part_of_their_page() {
         check(
-            "//- site/_quarto.yml\nproject:\n  type: website\n//- site/page.qmd\n# 结论 😀\r\n\r\n{{< include _part.qmd >}}\r\n\r\n{{< include _gone.qmd >}}\r\n//- site/_part.qmd\n见 [结论](#结论-) [x](#nowhere)\n//- hugo/post.md\n{{< include _gone.qmd >}}\n",
+            "//- site/_quarto.yml\nproject:\n  type: website\n//- site/page.qmd\n# 结论 😀\r\n\r\n{{< include _part.qmd >}}\r\n\r\n{{< include _gone.qmd >}}\r\n//- site/_part.qmd\n见 [结论](#结论-) [x](#nowhere)\n\n## Kernel Daemon\n\n{{< include _deep.qmd >}}\n//- site/_deep.qmd\n## 深层 😀\n//- site/other.qmd\n[k](page.qmd#kernel-daemon) [d](page.qmd#深层-) [g](page.qmd#gone)\n//- hugo/post.md\n{{< include _gone.qmd >}}\n",
             expect![[r#"
                 broken-anchor site/_part.qmd:1:19-1:26 "nowhere" no heading 'nowhere' in this document
+                broken-anchor site/other.qmd:1:60-1:64 "gone" no heading 'gone' in 'site/page.qmd'
                 broken-link site/page.qmd:5:13-5:22 "_gone.qmd" no note or file '_gone.qmd'"#]],
+        );
+        // Only what a page includes: another chapter of a book is not.
+        check(
+            "//- b/_quarto.yml\nbook:\n  chapters: [index.qmd, ch2.qmd]\n//- b/index.qmd\n# 引言 😀\n[x](ch2.qmd#引言-)\n//- b/ch2.qmd\n# Two\n",
+            expect![[r#"broken-anchor b/index.qmd:2:13-2:16 "引言-" no heading '引言-' in 'b/ch2.qmd'"#]],
         );
     }
 
@@ -1156,7 +1228,8 @@ mod tests {
     /// book's `bibliography:` is not that file's (pkgdown renders it with
     /// citations off), so a bare `@word` there is no citation. It is one
     /// where a bibliography is in scope: the note's own, its book's, or,
-    /// where notes declare none, any (a vault's library).
+    /// where notes declare none, one in the note's folder or above it (a
+    /// vault's library; the book's file is not `NEWS.md`'s).
     #[test]
     fn bare_keys_are_citations_where_a_bibliography_is_in_scope() {
         let book = "//- book/_bookdown.yml\nbook_filename: b\n//- book/book.bib\n@book{xie2015, title={Dynamic Documents}}\n//- book/index.Rmd\n---\nbibliography: book.bib\n---\n见 @xie2015 和 @nope 😀\n//- book/01-intro.Rmd\n😀 @gone，[@xie2015]\r\n//- NEWS.md\n- 修复 😀 (thanks @someone, #12) [@missing]\r\n//- notes/own.md\n---\nbibliography: ../book/book.bib\n---\n@absent @xie2015\n";
@@ -1168,9 +1241,19 @@ mod tests {
                 unknown-citation book/index.Rmd:4:15-4:19 "nope" unknown citation key 'nope'
                 unknown-citation notes/own.md:4:2-4:8 "absent" unknown citation key 'absent'"#]],
         );
-        // Where no note declares a file, every file is every note's.
+        // Where no note declares a file, a file serves the notes around it.
         check(
             &book.replace("bibliography:", "title:"),
+            expect![[r#"
+                unknown-citation NEWS.md:1:33-1:40 "missing" unknown citation key 'missing'
+                unknown-citation book/01-intro.Rmd:1:4-1:8 "gone" unknown citation key 'gone'
+                unknown-citation book/index.Rmd:4:15-4:19 "nope" unknown citation key 'nope'"#]],
+        );
+        check(
+            &format!(
+                "//- refs/library.bib\n@misc{{lib, title={{L}}}}\n{}",
+                book.replace("bibliography:", "title:")
+            ),
             expect![[r#"
                 unknown-citation NEWS.md:1:17-1:24 "someone" unknown citation key 'someone'
                 unknown-citation NEWS.md:1:33-1:40 "missing" unknown citation key 'missing'

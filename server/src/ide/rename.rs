@@ -307,11 +307,13 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
                 || without_extension(&written) != written;
             let new_text = if path_like {
                 // The linking note's folder, after the move if it is the
-                // moved note itself.
-                let from = if id == moved {
+                // moved note itself; for a part a Quarto page includes,
+                // the page's if the link is read from there.
+                let base = workspace.link_base(id, link);
+                let from = if base == moved {
                     new
                 } else {
-                    n.file.path.as_path()
+                    workspace.note(base).file.path.as_path()
                 };
                 let from_dir = from.parent().unwrap_or(&workspace.root);
                 let mut path = if written.starts_with('/') {
@@ -447,6 +449,34 @@ mod tests {
         let (note, offset) = f.cursor();
         assert_eq!(prepare_rename(&f.workspace, note, offset), None);
         assert_eq!(rename(&f.workspace, note, offset, "x"), Ok(None));
+    }
+
+    /// Found in review: a Quarto page's link to a heading of a part it
+    /// includes is the page's, and a part's link read from the page's
+    /// folder is rewritten from there.
+    #[test]
+    fn moving_notes_of_a_quarto_page_and_its_parts() {
+        let vault = "//- site/_quarto.yml\nproject:\n  type: website\n//- site/page.qmd\n{{< include inc/_part.qmd >}}\n//- site/inc/_part.qmd\n## Kernel Daemon 😀\n\n[r](render.qmd)\n//- site/render.qmd\n# R\n//- site/other.qmd\n[k](page.qmd#kernel-daemon-)$0\n";
+        let f = fixture(vault);
+        let root = Path::new(ROOT);
+        let part = root.join("site/inc/_part.qmd");
+        let edits = rename_note_file(&f.workspace, &part, &root.join("site/inc/_renamed.qmd"));
+        assert_eq!(
+            show_edits(&f, &edits),
+            ["site/page.qmd:1:13-1:26 \"inc/_part.qmd\" ← \"inc/_renamed.qmd\""]
+        );
+        let page = root.join("site/page.qmd");
+        let edits = rename_note_file(&f.workspace, &page, &root.join("site/home.qmd"));
+        assert_eq!(
+            show_edits(&f, &edits),
+            ["site/other.qmd:1:5-1:13 \"page.qmd\" ← \"home.qmd\""]
+        );
+        let render = root.join("site/render.qmd");
+        let edits = rename_note_file(&f.workspace, &render, &root.join("site/render2.qmd"));
+        assert_eq!(
+            show_edits(&f, &edits),
+            ["site/inc/_part.qmd:3:5-3:15 \"render.qmd\" ← \"render2.qmd\""]
+        );
     }
 
     #[test]

@@ -172,23 +172,32 @@ async fn publish(client: &Client, world: &RwLock<World>, pending: Pending) {
         }
         return;
     }
-    let batches: Vec<(lsp::Uri, Vec<lsp::Diagnostic>, i32)> = {
+    let paths: Vec<PathBuf> = {
         let world = world.read().unwrap_or_else(|e| e.into_inner());
         world
             .open
-            .iter()
-            .filter(|(path, _)| all || documents.contains(*path))
-            .filter_map(|(path, &version)| {
-                let diagnostics =
-                    catch_unwind(AssertUnwindSafe(|| world.diagnostics(path))).ok()??;
-                Some((super::convert::uri(path)?, diagnostics, version))
-            })
+            .keys()
+            .filter(|path| all || documents.contains(*path))
+            .cloned()
             .collect()
     };
-    for (uri, diagnostics, version) in batches {
-        client
-            .publish_diagnostics(uri, diagnostics, Some(version))
-            .await;
+    // One document at a time: a note's diagnostics, and the JSON they are
+    // sent as, are held only while they are sent (two large notes with
+    // thousands each held 20 MB at once).
+    for path in paths {
+        let batch = {
+            let world = world.read().unwrap_or_else(|e| e.into_inner());
+            world.open.get(&path).copied().and_then(|version| {
+                let diagnostics =
+                    catch_unwind(AssertUnwindSafe(|| world.diagnostics(&path))).ok()??;
+                Some((super::convert::uri(&path)?, diagnostics, version))
+            })
+        };
+        if let Some((uri, diagnostics, version)) = batch {
+            client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
     }
 }
 

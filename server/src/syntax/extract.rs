@@ -293,6 +293,10 @@ pub fn extract(text: &str, tree: &Tree) -> NoteSyntax {
 /// (they may come from several chunks of an incremental parse).
 pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     drop_in_indented_code(note, text);
+    read_setext_headings(note, text);
+    drop_in_code_spans_across_lines(note, text);
+    drop_in_attributes(note, text);
+    drop_in_template_tags(note, text);
     name_lone_block_ids(note);
     drop_in_opaque_blocks(note, text);
     citation::drop_examples(&mut note.citations);
@@ -351,21 +355,21 @@ fn drop_inside(note: &mut NoteSyntax, code: &[Range<usize>]) {
 /// Indented code blocks: a line indented four columns or more (a tab
 /// counting four) that starts the note or follows a blank line or a
 /// heading, and the lines after it indented as far, blank lines between
-/// them included. That is CommonMark's, Pandoc's and Obsidian's rule, read
-/// conservatively: such a line inside a list or a definition list is left
-/// alone (it may be an item's paragraph or sub-item, by the item's own
-/// indentation), and one right after a paragraph line continues the
-/// paragraph.
+/// them included. That is CommonMark's, Pandoc's and Obsidian's rule. In
+/// a list item (or a definition) the four columns count from where the
+/// item's text starts: its paragraphs and sub-items are indented less
+/// (found in Pandoc's changelog, whose items hold code indented so). A
+/// line right after a paragraph line continues the paragraph.
 fn drop_in_indented_code(note: &mut NoteSyntax, text: &str) {
     let mut code: Vec<Range<usize>> = Vec::new();
     let blocks = &mut note.blocks;
-    let indent = |block: &Block| {
-        let start = block.range().start;
-        let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        indent_width(&text[line_start..])
-    };
+    let line_start =
+        |at: usize| memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..at]).map_or(0, |i| i + 1);
+    let indent = |block: &Block| indent_width(&text[line_start(block.range().start)..]);
     let blank = |block: &Block| text[block.range()].trim().is_empty();
-    let mut in_list = false;
+    // The column where the text of each item the lines are in starts,
+    // the innermost last.
+    let mut items: Vec<u16> = Vec::new();
     let mut previous: Option<BlockKind> = None;
     let mut i = 0;
     while i < blocks.len() {
@@ -379,9 +383,10 @@ fn drop_in_indented_code(note: &mut NoteSyntax, text: &str) {
                 || previous_line_blank(text, block.range().start)
         };
         let width = indent(block);
-        if width >= 4 && !in_list && after_break() {
+        let code_from = items.last().map_or(4, |&column| column.saturating_add(4));
+        if width >= code_from && after_break() {
             let first = i;
-            while i < blocks.len() && (indent(&blocks[i]) >= 4 || blank(&blocks[i])) {
+            while i < blocks.len() && (indent(&blocks[i]) >= code_from || blank(&blocks[i])) {
                 i += 1;
             }
             let last = (first..i)
@@ -396,16 +401,287 @@ fn drop_in_indented_code(note: &mut NoteSyntax, text: &str) {
             continue;
         }
         match block.kind {
-            // A definition's paragraphs are indented as an item's are.
-            BlockKind::ListItem { .. } | BlockKind::Definition => in_list = true,
-            BlockKind::Heading { .. } if width == 0 => in_list = false,
-            _ if width == 0 && in_list && after_break() => in_list = false,
+            BlockKind::ListItem { .. } | BlockKind::Definition => {
+                // A sibling or an outer item ends the items it is not in.
+                while items.last().is_some_and(|&column| column > width) {
+                    items.pop();
+                }
+                let start = line_start(block.range().start);
+                let before_text = &text[start..block.content().start.max(start)];
+                items.push(column_of(before_text));
+            }
+            // Not a heading inside an item's line (`1. ## Step`).
+            BlockKind::Heading { .. }
+                if width == 0 && line_start(block.range().start) == block.range().start =>
+            {
+                items.clear()
+            }
+            // A paragraph after a blank line belongs to the items whose
+            // text it is indented to, or to none.
+            _ if after_break() => {
+                while items.last().is_some_and(|&column| column > width) {
+                    items.pop();
+                }
+            }
             _ => {}
         }
         previous = Some(block.kind);
         i += 1;
     }
     drop_inside(note, &code);
+}
+
+/// The column after `line` (a line's start up to some point): tabs go to
+/// the next multiple of four.
+fn column_of(line: &str) -> u16 {
+    line.chars().fold(0u16, |column, c| match c {
+        '\t' => (column / 4 + 1).saturating_mul(4),
+        _ => column.saturating_add(1),
+    })
+}
+
+/// Setext headings: a paragraph's line underlined by a line of `=`
+/// (level 1) or `-` (level 2), as CommonMark, Pandoc and Obsidian read
+/// it (found in Pandoc's `CONTRIBUTING.md`: links to its `Tests`
+/// heading were reported broken). The grammar reads a line at a time, so
+/// the underlined line is a heading from here on; a paragraph of several
+/// lines, which would be one heading, is left alone, as is a line that
+/// continues a list item (the `---` after it is a rule).
+fn read_setext_headings(note: &mut NoteSyntax, text: &str) {
+    let blocks = &mut note.blocks;
+    let adjacent = |a: &Block, b: &Block| {
+        matches!(
+            text.get(a.range().end..b.range().start),
+            Some("\n" | "\r\n" | "\r")
+        )
+    };
+    for i in 1..blocks.len() {
+        let (line, underline) = (&blocks[i - 1], &blocks[i]);
+        if line.kind != BlockKind::Line || underline.kind != BlockKind::Line {
+            continue;
+        }
+        let Some(level) = setext_level(&text[underline.range()]) else {
+            continue;
+        };
+        let first_of_paragraph = i < 2 || {
+            let before = &blocks[i - 2];
+            !adjacent(before, line)
+                || matches!(before.kind, BlockKind::Heading { .. } | BlockKind::Code)
+                // A rule (or an underline) ends the paragraph before it.
+                || setext_level(&text[before.range()]).is_some()
+        };
+        let content = &text[line.content()];
+        if first_of_paragraph
+            && adjacent(line, underline)
+            && !content.is_empty()
+            && !content.starts_with(['|', '<'])
+        {
+            blocks[i - 1] = Block::new(BlockKind::Heading { level }, line.range(), line.content());
+        }
+    }
+}
+
+/// The level a setext underline gives (`===` 1, `---` 2): one character
+/// repeated, after at most three blanks, blanks after it.
+pub(crate) fn setext_level(line: &str) -> Option<u8> {
+    let after_indent = line.trim_start_matches(' ');
+    let indent = line.len() - after_indent.len();
+    let marks = line.trim_matches([' ', '\t']);
+    if indent > 3 || after_indent.starts_with('\t') || marks.is_empty() {
+        return None;
+    }
+    match marks.bytes().next() {
+        Some(b'=') if marks.bytes().all(|b| b == b'=') => Some(1),
+        Some(b'-') if marks.bytes().all(|b| b == b'-') => Some(2),
+        _ => None,
+    }
+}
+
+/// Code spans that run over a line break: `` `a [[b`` `` on one line and
+/// ``c]]` `` on the next are one span in CommonMark, Pandoc and Obsidian,
+/// which pair backticks within a paragraph. The grammar reads a line at a
+/// time, so it leaves the opening run as text: here the note's
+/// paragraphs are scanned for backtick runs, as CommonMark pairs them, and
+/// links and citations inside a span that crosses a line are dropped.
+fn drop_in_code_spans_across_lines(note: &mut NoteSyntax, text: &str) {
+    if !text.contains('`') {
+        return;
+    }
+    let mut spans = Vec::new();
+    for paragraph in paragraphs(&note.blocks, text) {
+        let lines = &text[paragraph.clone()];
+        if lines.contains('`') && memchr::memchr2(b'\n', b'\r', lines.as_bytes()).is_some() {
+            let crossing = code_spans(lines)
+                .filter(|span| lines[span.clone()].contains(['\n', '\r']))
+                .map(|span| paragraph.start + span.start..paragraph.start + span.end);
+            spans.extend(crossing);
+        }
+    }
+    drop_inside(note, &spans);
+}
+
+/// Pandoc attributes (`{#id .class key="value"}` after an image, a link,
+/// a span, a heading or a div's `:::`) hold strings, not text: the
+/// `@user` of `{fig-alt="Artwork by @user"}` is no citation, nor is
+/// `[[3,1]]` in `::: {layout="[[3,1]]"}` a link.
+fn drop_in_attributes(note: &mut NoteSyntax, text: &str) {
+    let mut inside = Vec::new();
+    for block in note.blocks.iter().filter(|b| b.kind != BlockKind::Code) {
+        let line = &text[block.range()];
+        if line.contains('{') {
+            let start = block.range().start;
+            inside.extend(attribute_blocks(line).map(|r| start + r.start..start + r.end));
+        }
+    }
+    // A heading in a list item lies inside the item's line: both found it.
+    inside.sort_by_key(|r| (r.start, r.end));
+    inside.dedup();
+    drop_inside(note, &inside);
+}
+
+/// Template tags (`<% … %>` of ERB, EJS and Obsidian's Templater) hold
+/// code that writes the note: a `[[202001121202]]` in a Ruby string there
+/// (found on zettelkasten.de) is no link. A tag is closed on its line: a
+/// `<%` in prose and R's `%>%` further on pair nothing.
+fn drop_in_template_tags(note: &mut NoteSyntax, text: &str) {
+    let mut tags = Vec::new();
+    let mut from = 0;
+    while let Some(open) = memchr::memmem::find(&text.as_bytes()[from..], b"<%").map(|i| from + i) {
+        let line = &text[open + 2..];
+        let line = &line[..memchr::memchr2(b'\n', b'\r', line.as_bytes()).unwrap_or(line.len())];
+        match line.find("%>") {
+            Some(close) => {
+                tags.push(open..open + 2 + close + 2);
+                from = open + 2 + close + 2;
+            }
+            None => from = open + 2 + line.len(),
+        }
+    }
+    drop_inside(note, &tags);
+}
+
+/// The attribute blocks of a line: braces closed on the line (outside
+/// quoted values, which may be long: an image's alt text) around what
+/// [`super::attribute_block`] reads as attributes. A scan that fails goes
+/// on from where it stopped, so a line of `{"` stays linear.
+fn attribute_blocks(line: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(open) = line[from..].find('{').map(|i| from + i) {
+            let inside = open + 1;
+            match super::label::attribute_block_close(&line[inside..], usize::MAX) {
+                Ok(close) => {
+                    from = inside + close + 1;
+                    if super::attribute_block(&line[inside..inside + close]).is_some() {
+                        return Some(open..inside + close + 1);
+                    }
+                }
+                Err(stopped) => from = inside + stopped,
+            }
+        }
+        None
+    })
+}
+
+/// The ranges of the note's paragraphs of more than one line, in order: a
+/// line, list item, quote line or definition and the lines that continue
+/// it (quote lines continue a quote), up to a blank line or another block.
+/// A table row (`|` first) is a paragraph of its own, as its cells are.
+fn paragraphs<'a>(blocks: &'a [Block], text: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+    let is_row = |block: &Block| text[block.content()].starts_with('|');
+    let continues = move |first: &Block, previous: &Block, next: &Block| {
+        let gap = text.get(previous.range().end..next.range().start);
+        matches!(gap, Some("\n" | "\r\n" | "\r"))
+            && !is_row(next)
+            && !is_rule(&text[next.range()])
+            && !text[next.range()].trim().is_empty()
+            && (next.kind == BlockKind::Line
+                || (next.kind == BlockKind::Quote && first.kind == BlockKind::Quote))
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < blocks.len() {
+            let first = i;
+            i += 1;
+            let opens = matches!(
+                blocks[first].kind,
+                BlockKind::Line
+                    | BlockKind::ListItem { .. }
+                    | BlockKind::Quote
+                    | BlockKind::Definition
+            ) && !is_row(&blocks[first])
+                && !is_rule(&text[blocks[first].range()]);
+            if !opens {
+                continue;
+            }
+            while i < blocks.len() && continues(&blocks[first], &blocks[i - 1], &blocks[i]) {
+                i += 1;
+            }
+            if i - first > 1 {
+                return Some(blocks[first].range().start..blocks[i - 1].range().end);
+            }
+        }
+        None
+    })
+}
+
+/// Whether `line` is a thematic break (`***`, `- - -`, `___`) or a setext
+/// underline: neither continues a paragraph.
+fn is_rule(line: &str) -> bool {
+    let mut marks = line.bytes().filter(|b| !matches!(b, b' ' | b'\t'));
+    // Most lines are decided by their first character.
+    let Some(mark) = marks
+        .next()
+        .filter(|m| matches!(m, b'*' | b'-' | b'_' | b'='))
+    else {
+        return false;
+    };
+    let count = marks.try_fold(1usize, |count, b| (b == mark).then_some(count + 1));
+    let repeated = mark != b'=' && count.is_some_and(|count| count >= 3);
+    repeated || setext_level(line).is_some()
+}
+
+/// The code spans of `text` as CommonMark finds them: a run of backticks
+/// (not escaped by a backslash) opens one, closed by the next run of the
+/// same length; a run that nothing closes is text. The runs are listed
+/// once, by length, so that finding a closer (or that there is none)
+/// does not scan the rest of the text again: runs of every length one
+/// after another stay linear, as in cmark.
+fn code_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let run_at = move |at: usize| bytes[at..].iter().take_while(|&&b| b == b'`').count();
+    let mut runs: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    let mut at = 0;
+    while let Some(start) = bytes[at..].iter().position(|&b| b == b'`').map(|i| at + i) {
+        let len = run_at(start);
+        runs.entry(len).or_default().push(start);
+        at = start + len;
+    }
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b'`' => {
+                    let open = run_at(i);
+                    let closer = runs.get(&open).and_then(|starts| {
+                        let next = starts.partition_point(|&s| s < i + open);
+                        starts.get(next).copied()
+                    });
+                    match closer {
+                        Some(close) => {
+                            let span = i..close + open;
+                            i = span.end;
+                            return Some(span);
+                        }
+                        None => i += open,
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        None
+    })
 }
 
 /// The last block of the display math or raw HTML block that block
@@ -573,8 +849,8 @@ fn previous_line_blank(text: &str, start: usize) -> bool {
     let Some(before) = before else {
         return false;
     };
-    let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
-    line.trim().is_empty()
+    let line_start = memchr::memrchr2(b'\n', b'\r', before.as_bytes()).map_or(0, |i| i + 1);
+    before[line_start..].trim().is_empty()
 }
 
 /// The text of a quote line after all its `>` markers.
@@ -1121,6 +1397,149 @@ mod tests {
                 link Wiki "[[back]]" target=Some("back") anchor=None
                 cite "yes" in "@yes"
             "#]],
+        );
+    }
+
+    /// A code span may run over a line break within a paragraph (CommonMark,
+    /// Pandoc, Obsidian): what is inside is code, on both lines. Runs pair
+    /// by length, an escaped backtick opens nothing, and a span never
+    /// crosses a blank line, a new item, a heading or a table row.
+    #[test]
+    fn code_spans_across_lines() {
+        check(
+            "用 `[[no1]] 😀\r\n@no2 [[no3]]` 然后 [[yes1]]\r\na `b\r\n***\r\nc [[yes12]]` d\r\n\r\n``a `[[no4]]\n[[no5]]`` [[yes2]] \\`[[yes3]]\n[[yes4]]`\n\n`open [[yes5]]\n\n[[yes6]]` x`\n- item `[[yes7]]\n- next [[yes8]]`\n> q `[[no6]]\n> [[no7]]` [[yes9]]\n| a `[[yes10]] |\n| b [[yes11]]` |\n",
+            expect![[r#"
+                Line "用 `[[no1]] 😀"
+                Line "@no2 [[no3]]` 然后 [[yes1]]"
+                Line "a `b"
+                Line "***"
+                Line "c [[yes12]]` d"
+                Line "``a `[[no4]]"
+                Line "[[no5]]`` [[yes2]] \\`[[yes3]]"
+                Line "[[yes4]]`"
+                Line "`open [[yes5]]"
+                Line "[[yes6]]` x`"
+                ListItem { indent: 0 } "item `[[yes7]]"
+                ListItem { indent: 0 } "next [[yes8]]`"
+                Quote "q `[[no6]]"
+                Quote "[[no7]]` [[yes9]]"
+                Line "| a `[[yes10]] |"
+                Line "| b [[yes11]]` |"
+                link Wiki "[[yes1]]" target=Some("yes1") anchor=None
+                link Wiki "[[yes12]]" target=Some("yes12") anchor=None
+                link Wiki "[[yes3]]" target=Some("yes3") anchor=None
+                link Wiki "[[yes4]]" target=Some("yes4") anchor=None
+                link Wiki "[[yes5]]" target=Some("yes5") anchor=None
+                link Wiki "[[yes6]]" target=Some("yes6") anchor=None
+                link Wiki "[[yes7]]" target=Some("yes7") anchor=None
+                link Wiki "[[yes8]]" target=Some("yes8") anchor=None
+                link Wiki "[[yes9]]" target=Some("yes9") anchor=None
+                link Wiki "[[yes10]]" target=Some("yes10") anchor=None
+                link Wiki "[[yes11]]" target=Some("yes11") anchor=None
+            "#]],
+        );
+    }
+
+    /// Template tags are code: in ERB (a site's image helper) and Templater.
+    #[test]
+    fn nothing_inside_template_tags_is_a_link_or_citation() {
+        check(
+            "<%= image title: %Q{见 [[202001121202]] 😀} %> [[yes1]]\r\n<% tp.file.include(\"[[no2]]\")\n@no3 %> @yes2 <% [[yes3]] unclosed\n",
+            expect![[r#"
+                Line "<%= image title: %Q{见 [[202001121202]] 😀} %> [[yes1]]"
+                Line "<% tp.file.include(\"[[no2]]\")"
+                Line "@no3 %> @yes2 <% [[yes3]] unclosed"
+                link Wiki "[[yes1]]" target=Some("yes1") anchor=None
+                link Wiki "[[no2]]" target=Some("no2") anchor=None
+                link Wiki "[[yes3]]" target=Some("yes3") anchor=None
+                cite "no3" in "@no3"
+                cite "yes2" in "@yes2"
+            "#]],
+        );
+    }
+
+    /// Found in quarto-web: the alt text of an image's attributes named
+    /// `@user` and quoted a citation, and a div's layout read as a link.
+    /// Text outside attributes, and braces that open none, still count.
+    #[test]
+    fn nothing_inside_attributes_is_a_link_or_citation() {
+        check(
+            "![图 😀](a.png){fig-alt=\"Art by @no1 and [[no2]]\" width=\"4\"} @yes1\r\n::: {layout=\"[[3,1]]\"}\r\n# 标题 {#sec-x data-x='@no3 }'} [[yes2]]\n[span]{.note key=\"@no4\"} {not attributes @yes3} {x @yes4 = 1}\n1. ### 问 {#q} [x]{.c k=\"@no5\"} @yes5\n",
+            expect![[r####"
+                Line "![图 😀](a.png){fig-alt=\"Art by @no1 and [[no2]]\" width=\"4\"} @yes1"
+                Line "::: {layout=\"[[3,1]]\"}"
+                Heading { level: 1 } "标题 {#sec-x data-x='@no3 }'} [[yes2]]"
+                Line "[span]{.note key=\"@no4\"} {not attributes @yes3} {x @yes4 = 1}"
+                ListItem { indent: 0 } "### 问 {#q} [x]{.c k=\"@no5\"} @yes5"
+                Heading { level: 3 } "问 {#q} [x]{.c k=\"@no5\"} @yes5"
+                link Image "![图 😀](a.png)" target=Some("a.png") anchor=None
+                link Wiki "[[yes2]]" target=Some("yes2") anchor=None
+                cite "yes1" in "@yes1"
+                cite "yes3" in "@yes3"
+                cite "yes4" in "@yes4"
+                cite "yes5" in "@yes5"
+            "####]],
+        );
+    }
+
+    /// A line underlined by `=` or `-` is a heading, also after a rule;
+    /// not the second line of a paragraph, not a list item's, and no
+    /// underline after a blank line or indented four columns.
+    #[test]
+    fn setext_headings() {
+        check(
+            "标题 😀\r\n===\r\n\r\nTests\n-----  \n\nTab\n\t---\n\nTwo\nlines\n---\n- item\n---\n\n---\nAfter [[x]]\n   --\n    ---\n",
+            expect![[r#"
+                Heading { level: 1 } "标题 😀"
+                Line "==="
+                Heading { level: 2 } "Tests"
+                Line "-----"
+                Line "Tab"
+                Line "---"
+                Line "Two"
+                Line "lines"
+                Line "---"
+                ListItem { indent: 0 } "item"
+                Line "---"
+                Line "---"
+                Heading { level: 2 } "After [[x]]"
+                Line "--"
+                Line "---"
+                link Wiki "[[x]]" target=Some("x") anchor=None
+            "#]],
+        );
+    }
+
+    /// Found in Pandoc's changelog: in a list item, code is indented four
+    /// columns past where the item's text starts; its paragraphs and
+    /// sub-items less. A paragraph back at the margin leaves the list.
+    #[test]
+    fn indented_code_blocks_in_list_items() {
+        check(
+            "1. ## 步骤\n\n    [[yes0]] ^k\n\n- 项目 😀\n\n      [see @no1] [x](/no2)\n\n  para [[yes1]]\n\n    - sub [[yes2]]\n\n          [[no3]]\n\n      sub para [[yes3]]\n\n1.  ordered\r\n\r\n        [[no4]]\r\n\r\n\t- tab [[yes4]]\n\nback [[yes5]]\n\n    [[no5]]\n",
+            expect![[r###"
+                ListItem { indent: 0 } "## 步骤"
+                Heading { level: 2 } "步骤"
+                Line "[[yes0]] ^k"
+                ListItem { indent: 0 } "项目 😀"
+                Code "[see @no1] [x](/no2)"
+                Line "para [[yes1]]"
+                ListItem { indent: 4 } "sub [[yes2]]"
+                Code "[[no3]]"
+                Line "sub para [[yes3]]"
+                ListItem { indent: 0 } "ordered"
+                Code "[[no4]]"
+                ListItem { indent: 4 } "tab [[yes4]]"
+                Line "back [[yes5]]"
+                Code "[[no5]]"
+                link Wiki "[[yes0]]" target=Some("yes0") anchor=None
+                link Wiki "[[yes1]]" target=Some("yes1") anchor=None
+                link Wiki "[[yes2]]" target=Some("yes2") anchor=None
+                link Wiki "[[yes3]]" target=Some("yes3") anchor=None
+                link Wiki "[[yes4]]" target=Some("yes4") anchor=None
+                link Wiki "[[yes5]]" target=Some("yes5") anchor=None
+                block id "k" names "    [[yes0]] ^k"
+            "###]],
         );
     }
 

@@ -22,6 +22,9 @@ pub struct FrontMatter {
     /// Whether a `references:` list is there: inline CSL items, which the
     /// workspace reads as this note's own bibliography.
     pub has_references: bool,
+    /// Whether a template writes part of the page (a Quarto `listing:`
+    /// with a `template:` of its own): its headings cannot be known here.
+    pub templated: bool,
     /// A syntax error, or the alias budget running out.
     pub error: Option<Box<Spanned<String>>>,
 }
@@ -83,12 +86,25 @@ pub fn parse(token: &str, start: usize) -> (FrontMatter, Mentions) {
         .get("aliases")
         .map(|n| n.scalars().into_iter().map(spanned).collect())
         .unwrap_or_default();
+    // A path knitr computes (`` "`r 'refs.bib'`" ``) is known only once
+    // the document is knitted.
     front_matter.bibliography = root
         .get("bibliography")
-        .map(|n| n.scalars().into_iter().map(spanned).collect())
+        .map(|n| {
+            n.scalars()
+                .into_iter()
+                .map(spanned)
+                .filter(|path| !path.value.contains("`r "))
+                .collect()
+        })
         .unwrap_or_default();
     front_matter.has_references =
         matches!(root.get("references"), Some(Node::Seq(items, _)) if !items.is_empty());
+    front_matter.templated = match root.get("listing") {
+        Some(Node::Seq(listings, _)) => listings.iter().any(|l| l.get("template").is_some()),
+        Some(listing) => listing.get("template").is_some(),
+        None => false,
+    };
     let nocite = root
         .get("nocite")
         .map(|n| {
@@ -338,7 +354,7 @@ mod tests {
 
     #[test]
     fn reads_fields_with_exact_ranges() {
-        let text = "---\ntitle: 注意力机制 😀\naliases: [Attention, \"注意力\"]\ntags: llm\nbibliography:\n  - papers.bib\n  - refs/more.json\ngloss: {ignore: [broken-link]}\n---";
+        let text = "---\ntitle: 注意力机制 😀\naliases: [Attention, \"注意力\"]\ntags: llm\nbibliography:\n  - papers.bib\n  - refs/more.json\n  - \"`r knitr::write_bib()`\"\ngloss: {ignore: [broken-link]}\n---";
         let (fm, _) = parse(text, 0);
         assert_eq!(fm.error, None);
         let title = fm.title.unwrap();
@@ -350,6 +366,7 @@ mod tests {
             .iter()
             .map(|a| &text[a.range.clone()])
             .collect();
+        // What knitr computes is no path yet (found in quarto-cli).
         assert_eq!(bibs, ["papers.bib", "refs/more.json"]);
         assert_eq!(fm.ignore, ["broken-link"]);
     }

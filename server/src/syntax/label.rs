@@ -43,16 +43,34 @@ fn is_prefix_of(prefixes: &[&str], prefix: &str) -> bool {
 
 /// `#| label: fig-plot` in a Quarto chunk (`//|`, `%%|` and `--|` in
 /// languages whose comments start so: JavaScript and Graphviz, Mermaid,
-/// SQL). The value may be quoted.
+/// SQL), and `#| lst-label: lst-code`, which labels the chunk's code as a
+/// listing. The value may be quoted.
 fn chunk_labels(text: &str) -> Vec<Spanned<String>> {
     let mut labels = Vec::new();
-    for (at, _) in text.match_indices("| label:") {
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let comment = text[line_start..at].trim_start();
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"label:") {
+        let Some(option) = text[..at]
+            .strip_suffix("| ")
+            .or_else(|| text[..at].strip_suffix("| lst-"))
+        else {
+            continue;
+        };
+        // The comment mark and its indent are short: the line's start is
+        // looked for nearby only, so that a line of `| label:` stays
+        // linear.
+        let nearby = option.len().saturating_sub(64);
+        let line_start = match option.as_bytes()[nearby..]
+            .iter()
+            .rposition(|&b| b == b'\n' || b == b'\r')
+        {
+            Some(i) => nearby + i + 1,
+            None if nearby == 0 => 0,
+            None => continue,
+        };
+        let comment = option[line_start..].trim_start();
         if !matches!(comment, "#" | "//" | "%%" | "--") {
             continue;
         }
-        let value_start = at + "| label:".len();
+        let value_start = at + "label:".len();
         let line = &text[value_start..];
         let line = &line[..line.find(['\n', '\r']).unwrap_or(line.len())];
         let value = line.trim().trim_matches(['"', '\'']);
@@ -64,6 +82,29 @@ fn chunk_labels(text: &str) -> Vec<Spanned<String>> {
             value: value.to_string(),
             range: start..start + value.len(),
         });
+    }
+    labels
+}
+
+/// The labels of notebook cells a Quarto page embeds
+/// (`{{< embed notebook.ipynb#fig-plot >}}`): the cell's figure is the
+/// page's, and `@fig-plot` refers to it.
+fn embedded_labels(text: &str) -> Vec<Spanned<String>> {
+    let mut labels = Vec::new();
+    const EMBED: &str = "{{< embed ";
+    for at in memchr::memmem::find_iter(text.as_bytes(), EMBED.as_bytes()) {
+        let start = at + EMBED.len();
+        let rest = &text[start..];
+        let path = &rest[..rest
+            .find([' ', '\t', '>', '\n', '\r'])
+            .unwrap_or(rest.len())];
+        if let Some((_, label)) = path.split_once('#').filter(|(_, l)| !l.is_empty()) {
+            let label_start = start + path.len() - label.len();
+            labels.push(Spanned {
+                value: label.to_string(),
+                range: label_start..label_start + label.len(),
+            });
+        }
     }
     labels
 }
@@ -96,6 +137,15 @@ pub fn starts_quarto(query: &str) -> bool {
         .is_some_and(|(prefix, _)| is_prefix_of(QUARTO_PREFIXES, prefix))
 }
 
+/// The figure or table whose subfigure `label` is: Quarto numbers the
+/// subcaptions of a chunk labelled `fig-plot` (`fig-subcap:`) as
+/// `fig-plot-1`, `fig-plot-2`, ….
+pub fn subfloat_parent(label: &str) -> Option<&str> {
+    let (parent, number) = label.rsplit_once('-')?;
+    let numbered = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+    (numbered && (parent.starts_with("fig-") || parent.starts_with("tbl-"))).then_some(parent)
+}
+
 /// Whether `label` is one Quarto numbers (`fig-…`, `sec-…`, …).
 pub fn is_quarto_label(label: &str) -> bool {
     quarto_label(label).is_some_and(|l| l == label)
@@ -108,8 +158,9 @@ pub fn is_quarto_label(label: &str) -> bool {
 pub(super) fn labels(text: &str) -> Vec<Spanned<String>> {
     let mut labels = attribute_ids(text);
     labels.extend(chunk_labels(text));
+    labels.extend(embedded_labels(text));
     for command in ["\\label{", "\\hypertarget{"] {
-        for (at, _) in text.match_indices(command) {
+        for at in memchr::memmem::find_iter(text.as_bytes(), command.as_bytes()) {
             let start = at + command.len();
             let rest = &text[start..];
             let len = rest
@@ -191,25 +242,35 @@ fn attribute_tokens(inner: &str) -> Vec<&str> {
 /// aside. An attribute block is short: the `}` is looked for nearby only,
 /// so that a line of `{` stays linear.
 fn attribute_block_end(rest: &str) -> Option<usize> {
+    attribute_block_close(rest, 256).ok()
+}
+
+/// Where the attribute block whose inside starts `rest` closes, looking
+/// at `limit` bytes at most: `Ok` with its `}`, or `Err` with where the
+/// look stopped (a line break, a `{` outside quotes, the end or the
+/// limit).
+pub(super) fn attribute_block_close(rest: &str, limit: usize) -> Result<usize, usize> {
     let mut quote = None;
-    for (at, b) in rest.bytes().enumerate().take(256) {
+    for (at, b) in rest.bytes().enumerate().take(limit) {
         match (quote, b) {
-            (_, b'\n' | b'\r') => return None,
+            (_, b'\n' | b'\r') => return Err(at),
             (Some(q), b) if b == q => quote = None,
             (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'}') => return Some(at),
-            (None, b'{') => return None,
+            (None, b'}') => return Ok(at),
+            (None, b'{') => return Err(at),
             (None, _) => {}
         }
     }
-    None
+    Err(rest.len().min(limit))
 }
 
 /// The ids of the attribute blocks closed on their line, the id among
 /// other attributes (`{width=80% #fig:det}`, `{.unnumbered #sec:h}`), and
-/// of HTML `<div id="fig:x">`s, which Pandoc reads as divs with that id
-/// (pandoc-crossref's subfigures).
+/// of HTML elements: `<div id="fig:x">`, which Pandoc reads as a div with
+/// that id (pandoc-crossref's subfigures), and the `<a id="x">`, `<a
+/// name="x">` and `<span id="x">` that notes put where a link should land
+/// (found on zettelkasten.de).
 fn attribute_ids(text: &str) -> Vec<Spanned<String>> {
     let mut labels = Vec::new();
     for (open, _) in text.match_indices('{') {
@@ -229,20 +290,40 @@ fn attribute_ids(text: &str) -> Vec<Spanned<String>> {
             });
         }
     }
-    for (open, _) in text.match_indices("<div ") {
-        let tag = &text[open..];
-        let tag = &tag[..tag.find(['>', '\n', '\r']).unwrap_or(tag.len())];
-        for quote in ['"', '\''] {
-            let Some(at) = tag.find(&format!(" id={quote}")) else {
-                continue;
-            };
-            let value = &tag[at + 5..];
-            if let Some(len) = value.find(quote).filter(|&len| len > 0) {
-                let start = open + at + 5;
-                labels.push(Spanned {
-                    value: value[..len].to_string(),
-                    range: start..start + len,
-                });
+    for (open, _) in text.match_indices('<') {
+        let tag = &text[open + 1..];
+        // Up to its `>`, or the next `<`: a line of `<` stays linear.
+        let end = tag
+            .bytes()
+            .position(|b| matches!(b, b'>' | b'<' | b'\n' | b'\r'))
+            .unwrap_or(tag.len());
+        let tag = &tag[..end];
+        let name_len = tag.bytes().take_while(u8::is_ascii_alphabetic).count();
+        if name_len == 0 || !tag[name_len..].starts_with([' ', '\t']) {
+            continue;
+        }
+        let is_anchor = tag[..name_len].eq_ignore_ascii_case("a");
+        for attribute in ["id", "name"]
+            .into_iter()
+            .filter(|&a| a == "id" || is_anchor)
+        {
+            for quote in ['"', '\''] {
+                let written = format!("{attribute}={quote}");
+                let Some(at) = tag
+                    .match_indices(&written)
+                    .map(|(at, _)| at)
+                    .find(|&at| tag[..at].ends_with([' ', '\t']))
+                else {
+                    continue;
+                };
+                let value = &tag[at + written.len()..];
+                if let Some(len) = value.find(quote).filter(|&len| len > 0) {
+                    let start = open + 1 + at + written.len();
+                    labels.push(Spanned {
+                        value: value[..len].to_string(),
+                        range: start..start + len,
+                    });
+                }
             }
         }
     }
@@ -258,7 +339,8 @@ mod tests {
         let text = "# 引言 😀 {#sec:intro .unnumbered}\r\n![图](a.png){#fig:plot width=50%}\n$$ x $$ {#eq:x}\n{#open and {#a}} {#}\n\
                     ![c](a.png){width=80% #fig:det} # H {.unnumbered #sec:h}\n: Cap {.striped #tbl:t}\n\
                     {#not words} \\frac{a}{b} <div id=\"fig:umap😀\" class=\"subfigures\"> <div class='x' id='fig:b'>\n\
-                    ::: {#fig-a fig-pos=\"{r}{0.5}\"}\n{#quoted title=\"a } b\"} {#unclosed a=\"}\n";
+                    ::: {#fig-a fig-pos=\"{r}{0.5}\"}\n{#quoted title=\"a } b\"} {#unclosed a=\"}\n\
+                    <a id=\"_refs\"></a> <a href=\"\" name=\"cmp😀\"></a> <span class=x id='y'>y</span> <p name=\"no\"> <a data-id=\"no\"> <b>id=\"no\"</b>\n";
         let found: Vec<&str> = labels(text)
             .iter()
             .map(|l| &text[l.range.clone()])
@@ -276,7 +358,10 @@ mod tests {
                 "fig:umap😀",
                 "fig:b",
                 "fig-a",
-                "quoted"
+                "quoted",
+                "_refs",
+                "cmp😀",
+                "y"
             ]
         );
         let tex = "\\hypertarget{fig:b}{%\n\\caption{B}\\label{fig:b} \\label{bad label}";
@@ -286,12 +371,23 @@ mod tests {
 
     #[test]
     fn quarto_chunk_labels_and_references() {
-        let text = "```{r}\n#| label: fig-plot😀\n#| fig-cap: x\n```\n```{mermaid}\n%%| label: \"fig-flow\"\n```\n不是 | label: x\n::: {#fig-panel}\n:::\n";
+        let text = "```{r}\n#| label: fig-plot😀\n#| fig-cap: x\n```\n```{mermaid}\n%%| label: \"fig-flow\"\n```\n不是 | label: x\n::: {#fig-panel}\n:::\n```{python}\n#| lst-label: lst-import\n#| x-label: no\n```\n";
         let found: Vec<&str> = labels(text)
             .iter()
             .map(|l| &text[l.range.clone()])
             .collect();
-        assert_eq!(found, ["fig-plot😀", "fig-flow", "fig-panel"]);
+        assert_eq!(found, ["fig-plot😀", "fig-flow", "fig-panel", "lst-import"]);
+        let text = "见 😀\n{{< embed nb/计算.ipynb#fig-viz echo=true >}}\n{{< embed nb.ipynb >}}\n{{< embed nb.ipynb# >}}\n";
+        let found: Vec<&str> = labels(text)
+            .iter()
+            .map(|l| &text[l.range.clone()])
+            .collect();
+        assert_eq!(found, ["fig-viz"]);
+        assert_eq!(subfloat_parent("fig-mpg-1"), Some("fig-mpg"));
+        assert_eq!(subfloat_parent("tbl-a-12"), Some("tbl-a"));
+        assert_eq!(subfloat_parent("fig-mpg-a"), None);
+        assert_eq!(subfloat_parent("sec-a-1"), None);
+        assert_eq!(subfloat_parent("fig-1"), None);
         assert_eq!(quarto_label("Fig-plot").as_deref(), Some("fig-plot"));
         assert_eq!(quarto_label("sec-a-b").as_deref(), Some("sec-a-b"));
         assert_eq!(quarto_label("doe-2020"), None);

@@ -20,12 +20,13 @@ use std::ops::Range;
 pub use chunks::{ChunkedSyntax, Edit};
 pub(crate) use citation::hidden_ranges;
 pub use citation::CitationItem;
+pub(crate) use extract::setext_level;
 pub use extract::{extract, names_only, parse_note, parse_tree, read_keys_as_pandoc, NoteSyntax};
 pub use front_matter::FrontMatter;
 pub use glossary_entry::{parse_glossary_entry, EntryText};
 pub use label::{
     attribute_block, crossref_label, is_crossref_label, is_quarto_label, quarto_label,
-    starts_crossref, starts_quarto,
+    starts_crossref, starts_quarto, subfloat_parent,
 };
 pub use link::{reference_definition, Link, LinkKind};
 pub use name_table::{decoding_with, encoding_with, read_table, NameTable};

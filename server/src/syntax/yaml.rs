@@ -138,16 +138,63 @@ fn bracket_moved_up(yaml: &str, at: usize) -> Option<String> {
         }
         end = start;
     };
-    // `#` may start a comment there, which the bracket must not join.
-    if yaml[..item_end].rsplit('\n').next()?.contains('#') {
-        return None;
-    }
+    // A comment at the end of that line would take the bracket in: it
+    // goes before the comment.
+    let item_start = yaml[..item_end].rfind('\n').map_or(0, |i| i + 1);
+    let item_end = match comment_start(&yaml[item_start..item_end]) {
+        Some(comment) => item_start + yaml[item_start..item_start + comment].trim_end().len(),
+        None => item_end,
+    };
     let mut moved = String::with_capacity(yaml.len());
     moved.push_str(&yaml[..item_end]);
     moved.push(bracket as char);
     moved.push_str(&yaml[item_end..at]);
     moved.push_str(&yaml[at + 1..]);
     Some(moved)
+}
+
+/// Where a comment starts on a line of a flow collection: a `#` after a
+/// blank (or first on the line) outside a quoted scalar. A quote opens a
+/// scalar only where a scalar starts (after `[`, `{`, `,`, `:`, `-`, `?`
+/// or at the line's start), so the `'` of `it's` opens nothing; a quoted
+/// scalar running on from the line before is not seen, and a bracket put
+/// inside one would make the document fail to parse, not read wrongly.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut quote = None;
+    let mut last_mark = None; // the last byte that is not a blank
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(b'"') if b == b'\\' => i += 1,
+            Some(q) if b == q => {
+                if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 1;
+                } else {
+                    quote = None;
+                }
+            }
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'')
+                && matches!(
+                    last_mark,
+                    None | Some(b'[' | b'{' | b',' | b':' | b'-' | b'?')
+                ) =>
+            {
+                quote = Some(b)
+            }
+            None if b == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t')) => {
+                return Some(i);
+            }
+            None => {}
+        }
+        if !matches!(b, b' ' | b'\t') {
+            last_mark = Some(b);
+        }
+        i += 1;
+    }
+    None
 }
 
 fn parse_as_is(yaml: &str) -> Result<Option<Node>, Error> {
@@ -396,9 +443,8 @@ mod tests {
     /// Found in rstudio/rmarkdown, whose documentation writes options so:
     /// Pandoc and libyaml read a closing bracket at its key's column,
     /// yaml-rust2 reported "invalid indentation". Values keep their
-    /// offsets. A bracket below an item that ends in a comment is still an
-    /// error (Pandoc reads it; telling a comment from a quoted `#` would
-    /// take a YAML scanner of its own).
+    /// offsets. Below an item that ends in a comment, the bracket moves
+    /// before the comment.
     #[test]
     fn a_closing_bracket_at_its_keys_column_is_read_as_pandoc_reads_it() {
         let yaml = "output:\r\n  html_document:\r\n    pandoc_args: [\r\n      \"--title-prefix\", \"标题 😀\",\r\n      # last\r\n    ]\r\n    toc: {a: 1,\n      b: 2\n    }\nafter: x\n";
@@ -423,8 +469,20 @@ mod tests {
         assert_eq!((b, &yaml[at..at + 1]), ("2", "2"));
         let (after, at) = root.get("after").unwrap().as_scalar().unwrap();
         assert_eq!((after, &yaml[at..at + 1]), ("x", "x"));
-        let commented = "a:\n  b: [1, 2 # two\n]\n";
-        assert_eq!(parse(commented).unwrap_err().message, "invalid indentation");
+        // A comment after the last item: the bracket goes before it. A
+        // `#` in a quoted scalar or inside a word is no comment.
+        let commented = "a:\n  b: [1, \"x # y\", 'it''s # z', c#d, 'e' # two, it's\n  ]\n";
+        let items = parse(commented).unwrap().unwrap();
+        let items: Vec<&str> = items
+            .get("a")
+            .unwrap()
+            .get("b")
+            .unwrap()
+            .scalars()
+            .iter()
+            .map(|s| s.0)
+            .collect();
+        assert_eq!(items, ["1", "x # y", "it's # z", "c#d", "e"]);
     }
 
     /// Found in review: anchors nested hundreds deep each kept a copy of

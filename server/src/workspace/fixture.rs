@@ -46,7 +46,7 @@ pub fn fixture(text: &str) -> Fixture {
     let mut bibliographies = Vec::new();
     let mut attachments = Vec::new();
     let mut cursor_file = None;
-    let (mut projects, mut books) = (Vec::new(), Vec::new());
+    let (mut projects, mut books, mut no_citeproc) = (Vec::new(), Vec::new(), Vec::new());
     for (path, mut content) in files {
         if path == CONFIG_FILE {
             continue;
@@ -67,6 +67,11 @@ pub fn fixture(text: &str) -> Fixture {
                 super::quarto::BOOKDOWN_FILE => {
                     books.push(super::quarto::parse_bookdown(folder, &content))
                 }
+                name if super::quarto::METADATA_FILES.contains(&name) => {
+                    if super::quarto::turns_off_citeproc(&content) {
+                        no_citeproc.push(folder.to_string());
+                    }
+                }
                 _ => projects.push(super::quarto::parse(folder, &content)),
             }
         }
@@ -83,6 +88,7 @@ pub fn fixture(text: &str) -> Fixture {
     }
     workspace.quarto_projects = projects;
     workspace.bookdown_books = books;
+    workspace.set_no_citeproc(no_citeproc);
     workspace.apply_key_rules();
     let bib_paths: Vec<PathBuf> = bibliographies.iter().map(|b| b.file.path.clone()).collect();
     workspace.set_bibliographies(bibliographies);

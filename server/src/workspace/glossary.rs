@@ -141,7 +141,23 @@ pub fn may_define_terms(text: &str, is_glossary_file: bool, section_names: &[Str
     }
     let section_names: Vec<String> = section_names.iter().map(|n| normalize(n)).collect();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.split(['\n', '\r']).any(|line| {
+    let names_a_section = |line: &str| {
+        // The heading's text is part of the line, and normalising keeps
+        // that so.
+        let line = normalize(line);
+        section_names
+            .iter()
+            .any(|name| line.contains(name.as_str()))
+    };
+    let mut previous = "";
+    // Lines, `\r\n` one break (an underline is the very next line).
+    let mut lines = text
+        .split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'));
+    lines.any(|line| {
+        // A setext heading: the line before its underline.
+        let underlined = crate::syntax::setext_level(line).is_some() && names_a_section(previous);
+        previous = line;
         // Looser than the grammar's markers (which allow three blanks and
         // no quote marker): a line it calls a heading or definition is
         // one of these.
@@ -149,18 +165,12 @@ pub fn may_define_terms(text: &str, is_glossary_file: bool, section_names: &[Str
         // A list item may hold a heading (`1. ## Glossary`).
         let line = after_list_marker(line).unwrap_or(line);
         let mut chars = line.chars();
-        match chars.next() {
-            Some(':' | '~') => chars.next().is_some_and(|c| c == ' ' || c == '\t'),
-            Some('#') => {
-                // The heading's text is part of the line, and normalising
-                // keeps that so.
-                let line = normalize(line);
-                section_names
-                    .iter()
-                    .any(|name| line.contains(name.as_str()))
+        underlined
+            || match chars.next() {
+                Some(':' | '~') => chars.next().is_some_and(|c| c == ' ' || c == '\t'),
+                Some('#') => names_a_section(line),
+                _ => false,
             }
-            _ => false,
-        }
     })
 }
 
@@ -231,6 +241,7 @@ mod tests {
                 "Term", ": definition", "~ definition", "   : indented", "\t: tab", ":no blank",
                 "> : quoted", "```", "~~~", "text 😀", "", "---", "title: x",
                 "- ## Glossary", "1. ### 名词解释", "  2) # Terms", "-## Glossary",
+                "Glossary", "名词解释 😀", "===", "-----", "   --", "    ---",
             ]), 0..12),
             crlf in proptest::bool::ANY,
         ) {
@@ -255,6 +266,8 @@ mod tests {
         assert!(may("\u{feff}# glossary"));
         assert!(!may("# Notes 😀\n- a: b\n:no blank\nglossary"));
         assert!(may_define_terms("- a: b", true, &sections));
+        assert!(may("Glossary 😀\r\n--------\r\n- a: b"));
+        assert!(!may("Glossary\n\n---\n- a: b"));
     }
 
     #[test]

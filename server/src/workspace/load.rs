@@ -582,7 +582,7 @@ impl Workspace {
                 file.text().contains("pandoc-manubot-cite")
             });
         self.manubot = manubot;
-        let (mut projects, mut books) = (Vec::new(), Vec::new());
+        let (mut projects, mut books, mut no_citeproc) = (Vec::new(), Vec::new(), Vec::new());
         for rel in files {
             let path = self.root.join(&rel);
             let file = read_source(
@@ -594,11 +594,17 @@ impl Workspace {
             let (folder, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
             match name {
                 quarto::BOOKDOWN_FILE => books.push(quarto::parse_bookdown(folder, file.text())),
+                name if quarto::METADATA_FILES.contains(&name) => {
+                    if quarto::turns_off_citeproc(file.text()) {
+                        no_citeproc.push(folder.to_string());
+                    }
+                }
                 _ => projects.push(quarto::parse(folder, file.text())),
             }
         }
         self.quarto_projects = projects;
         self.bookdown_books = books;
+        self.set_no_citeproc(no_citeproc);
         self.pandoc_defaults = self
             .config
             .pandoc_defaults

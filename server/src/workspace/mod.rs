@@ -733,6 +733,11 @@ impl Declared {
         self.by_project = paths;
     }
 
+    /// Whether a project or `gloss.toml` names the file at `path`.
+    pub fn names(&self, path: &Path) -> bool {
+        self.by_project.contains_key(path)
+    }
+
     /// Whether the file at `path` is in scope for the note at `rel`: named
     /// by a project whose pages include the note, or by `gloss.toml`, or
     /// named by nothing in a workspace whose notes declare none (a vault's
@@ -971,6 +976,9 @@ pub struct Workspace {
     name_suggestions: OnceLock<suggest::Candidates>,
     /// The Quarto projects (folders with a `_quarto.yml`) under the root.
     pub quarto_projects: Vec<quarto::QuartoProject>,
+    /// Folders of Quarto projects whose `_metadata.yml` turns citation
+    /// processing off: there `@word` is no citation.
+    no_citeproc: Vec<String>,
     /// The bookdown books (folders with a `_bookdown.yml`) under the root.
     pub bookdown_books: Vec<quarto::BookdownBook>,
     /// The Pandoc defaults files `gloss.toml` names.
@@ -1034,6 +1042,7 @@ impl Workspace {
             name_suggestions: OnceLock::new(),
             key_suggestions: OnceLock::new(),
             quarto_projects: Vec::new(),
+            no_citeproc: Vec::new(),
             bookdown_books: Vec::new(),
             pandoc_defaults: Vec::new(),
             manubot: false,
@@ -1231,22 +1240,56 @@ impl Workspace {
 
     /// Whether note `from` is rendered with a bibliography: its own
     /// `references:`, one its project or `gloss.toml` names, one the note
-    /// or its document declares, or, where no note declares any, any file
-    /// (a vault's library). A file only other documents declare is not
-    /// this note's: the `NEWS.md` beside a bookdown book is rendered
-    /// without the book's `bibliography:`, and its `@user` are GitHub
-    /// handles.
+    /// or its document declares, or, where no note declares any, a file in
+    /// the library of its folder ([`Workspace::library_folder`]). A file
+    /// only other documents declare is not this note's: the `NEWS.md`
+    /// beside a bookdown book is rendered without the book's
+    /// `bibliography:`, and its `@user` are GitHub handles.
     pub fn has_bibliography(&self, from: NoteId) -> bool {
         let own = self
             .own_references(from)
             .is_some_and(|bib| !self.bibliographies[bib].entries.is_empty());
-        let rel = &self.note(from).file.rel;
+        let file = &self.note(from).file;
         let undeclared = || {
-            self.bibliographies
-                .iter()
-                .any(|b| b.owner.is_none() && self.declared.for_everyone(&b.file.path, rel))
+            self.bibliographies.iter().any(|b| {
+                b.owner.is_none()
+                    && self.declared.for_everyone(&b.file.path, &file.rel)
+                    && (self.declared.names(&b.file.path)
+                        || self
+                            .library_folder(&b.file.path)
+                            .is_some_and(|folder| file.path.starts_with(folder)))
+            })
         };
         own || undeclared() || self.declares_bibliography(from)
+    }
+
+    /// The folder whose notes a bibliography file that nothing names
+    /// serves: the first, from its own up to two folders above it, that
+    /// holds notes; none if none does. A vault's `refs/library.bib` or
+    /// `Meta/Zotero/library.bib` serves the vault; the `biblio.bib` of
+    /// Pandoc's `test/command/` serves the tests beside it, not the
+    /// `@user` handles of `changelog.md` at the root, and a `.bib` that a
+    /// tool's example reads, three folders down with its options, serves
+    /// no note.
+    fn library_folder<'a>(&'a self, bib: &'a Path) -> Option<&'a Path> {
+        let mut folder = bib.parent()?;
+        for _ in 0..3 {
+            if folder == self.root || self.holds_notes(folder) {
+                return Some(folder);
+            }
+            folder = folder.parent().filter(|up| up.starts_with(&self.root))?;
+        }
+        None
+    }
+
+    /// Whether some note lies in `folder` or below it (notes are in path
+    /// order, those below a folder one after another).
+    fn holds_notes(&self, folder: &Path) -> bool {
+        let order = self.order();
+        let at = order.partition_point(|&id| self.note(id).file.path.as_path() < folder);
+        order
+            .get(at)
+            .is_some_and(|&id| self.note(id).file.path.starts_with(folder))
     }
 
     /// Whether note `id`, a page including it (and so on up) or another
@@ -1575,6 +1618,25 @@ impl Workspace {
             .map_or(&[], |&doc| documents.members[doc].as_slice())
     }
 
+    /// The parts Quarto page `id` puts in with `{{< include >}}`, and the
+    /// parts they put in, and so on.
+    pub(crate) fn included_parts(&self, id: NoteId) -> Vec<NoteId> {
+        let documents = self.documents.get_or_init(|| Documents::new(self));
+        documents
+            .included_by
+            .keys()
+            .copied()
+            .filter(|&part| part != id && documents.up_from(part).contains(&id))
+            .collect()
+    }
+
+    /// The pages that include note `id` (a Quarto part), and the pages
+    /// that include those, and so on.
+    pub(crate) fn pages_including(&self, id: NoteId) -> Vec<NoteId> {
+        let documents = self.documents.get_or_init(|| Documents::new(self));
+        documents.up_from(id).into_iter().skip(1).collect()
+    }
+
     /// What `@key` in note `id` is: a citation, a cross-reference to a
     /// label (for the filters the note is written for), or neither.
     pub fn key_kind(&self, id: NoteId, key: &str) -> KeyKind {
@@ -1594,7 +1656,55 @@ impl Workspace {
                 false => KeyKind::Neither,
             };
         }
+        if let Some(label) = self.custom_cross_reference(id, key) {
+            return KeyKind::CrossReference(label);
+        }
+        if self.renders_without_citeproc(id) {
+            return KeyKind::Neither;
+        }
         KeyKind::Citation
+    }
+
+    /// The label `@key` in note `id` refers to where the note's Quarto
+    /// project defines a kind of cross-reference of its own: `vid-cern`
+    /// for `@vid-cern` and `@Vid-cern` under `crossref: custom: [{key:
+    /// vid}]`.
+    fn custom_cross_reference(&self, id: NoteId, key: &str) -> Option<String> {
+        let (prefix, rest) = key.split_once('-')?;
+        if rest.is_empty() || !self.uses_quarto(id) {
+            return None;
+        }
+        let rel = &self.note(id).file.rel;
+        let kind = self
+            .quarto_projects
+            .iter()
+            .filter(|p| p.contains(rel))
+            .flat_map(|p| &p.crossref_kinds)
+            .find(|kind| {
+                *kind == prefix
+                    || (kind.eq_ignore_ascii_case(prefix) && kind.get(1..) == prefix.get(1..))
+            })?;
+        Some(format!("{kind}{}", &key[prefix.len()..]))
+    }
+
+    /// Whether note `id` is in a folder whose Quarto metadata turns
+    /// citation processing off.
+    fn renders_without_citeproc(&self, id: NoteId) -> bool {
+        let rel = &self.note(id).file.rel;
+        self.no_citeproc
+            .iter()
+            .any(|folder| quarto::in_folder(folder, rel))
+    }
+
+    /// Records the folders whose `_metadata.yml` turns citation processing
+    /// off; one outside every Quarto project means nothing to Quarto.
+    pub(crate) fn set_no_citeproc(&mut self, mut folders: Vec<String>) {
+        folders.retain(|folder| {
+            self.quarto_projects
+                .iter()
+                .any(|p| p.folder == *folder || p.contains(folder))
+        });
+        self.no_citeproc = folders;
     }
 
     /// Whether citation keys in the note at `rel` follow Pandoc's rule

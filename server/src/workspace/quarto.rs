@@ -18,9 +18,33 @@ pub const PROJECT_FILES: [&str; 2] = ["_quarto.yml", "_quarto.yaml"];
 /// Whether `path` is a Quarto project's or a bookdown book's
 /// configuration: what changes how notes are put together.
 pub fn is_project_file(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| PROJECT_FILES.contains(&n) || n == BOOKDOWN_FILE)
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        PROJECT_FILES.contains(&n) || n == BOOKDOWN_FILE || METADATA_FILES.contains(&n)
+    })
+}
+
+/// The names of Quarto's directory metadata: what one sets applies to
+/// every document in its folder and below.
+pub const METADATA_FILES: [&str; 2] = ["_metadata.yml", "_metadata.yaml"];
+
+/// Whether a Quarto metadata file turns citation processing off
+/// (`citeproc: false`, for every format or under `format:` for one: a
+/// website renders one). Quarto then leaves `@word` as it is written: the
+/// `@user` thanks of a changelog are no citations.
+pub fn turns_off_citeproc(text: &str) -> bool {
+    let Ok(Some(root)) = yaml::parse(text) else {
+        return false;
+    };
+    let off = |node: &Node| {
+        node.get("citeproc")
+            .and_then(Node::as_scalar)
+            .is_some_and(|(value, _)| value == "false")
+    };
+    let in_a_format = || match root.get("format") {
+        Some(Node::Map(formats, _)) => formats.iter().any(|(_, options)| off(options)),
+        _ => false,
+    };
+    off(&root) || in_a_format()
 }
 
 /// Whether `path` (relative to the root) is where Manubot's manuscript
@@ -56,6 +80,10 @@ pub struct QuartoProject {
     pub chapters: Vec<String>,
     /// `bibliography:` as written, relative to the project's folder.
     pub bibliography: Vec<String>,
+    /// The keys of the project's own kinds of cross-reference
+    /// (`crossref: custom: [{key: vid, …}]`): `@vid-cern` refers to the
+    /// label `vid-cern`.
+    pub crossref_kinds: Vec<String>,
 }
 
 impl QuartoProject {
@@ -103,6 +131,14 @@ pub fn parse(folder: &str, text: &str) -> QuartoProject {
             .scalars()
             .into_iter()
             .map(|(s, _)| s.to_string())
+            .collect();
+    }
+    if let Some(Node::Seq(kinds, _)) = root.get("crossref").and_then(|c| c.get("custom")) {
+        project.crossref_kinds = kinds
+            .iter()
+            .filter_map(|kind| kind.get("key")?.as_scalar())
+            .map(|(key, _)| key.to_string())
+            .filter(|key| !key.is_empty())
             .collect();
     }
     project
@@ -340,6 +376,18 @@ fn clean(path: &str) -> String {
 #[cfg(test)]
 mod defaults_tests {
     use super::*;
+
+    #[test]
+    fn metadata_that_turns_citeproc_off() {
+        assert!(turns_off_citeproc(
+            "format:\n  html:\n    citeproc: false\n"
+        ));
+        assert!(turns_off_citeproc("citeproc: false\ntitle: 更新 😀\n"));
+        assert!(!turns_off_citeproc("format:\n  html:\n    toc: true\n"));
+        assert!(!turns_off_citeproc("citeproc: true\n"));
+        assert!(!turns_off_citeproc("format: html\n"));
+        assert!(!turns_off_citeproc("[unclosed\n"));
+    }
 
     #[test]
     fn inputs_bibliographies_and_metadata_files() {

@@ -88,6 +88,35 @@ pub fn is_path_like(target: &str) -> bool {
 /// looked for.
 const RENDERED_FROM: [&str; 5] = ["qmd", "md", "Rmd", "rmd", "ipynb"];
 
+/// The sources that what a link names in a Quarto project may be
+/// rendered from, for when no file has its name: `x.html` (and
+/// `x-preview.html` or `x.embed-preview.html`, the page Quarto makes of
+/// an embedded notebook), the
+/// `x.pdf`, `x.docx` or `x.epub` of a page's other formats, and `x`, a
+/// page as a web server gives it without its extension.
+fn rendered_sources(rel: &str) -> Vec<String> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stems: Vec<&str> = if let Some(stem) = rel.strip_suffix(".html") {
+        let preview = stem
+            .strip_suffix("-preview")
+            .or_else(|| stem.strip_suffix(".embed-preview"));
+        std::iter::once(stem).chain(preview).collect()
+    } else if let Some(stem) = [".pdf", ".docx", ".epub"]
+        .iter()
+        .find_map(|ext| rel.strip_suffix(ext))
+    {
+        vec![stem]
+    } else if !name.is_empty() && !is_path_like(name) {
+        vec![rel]
+    } else {
+        Vec::new()
+    };
+    stems
+        .into_iter()
+        .flat_map(|stem| RENDERED_FROM.map(|ext| format!("{stem}.{ext}")))
+        .collect()
+}
+
 /// What the end of a file's path must be for a link `written` that did not
 /// name a file exactly: the path as written, or for a path relative to the
 /// note (`./`, `../`) the path it leads to (`joined`, from the root), as
@@ -153,7 +182,13 @@ impl Workspace {
         let target = target.value;
         if link.kind.is_markdown() {
             let image = link.kind == LinkKind::Image;
-            return match self.markdown_destination(from, target, image) {
+            let mut found = self.markdown_destination(from, target, image);
+            if found == Ok(Resolution::Unresolved) && link.kind != LinkKind::Include {
+                if let Some((_, resolution)) = self.resolved_from_includers(from, target, image) {
+                    found = resolution;
+                }
+            }
+            return match found {
                 Ok(resolution) => self.anchored(resolution, anchor),
                 Err(()) => Resolution::OutsideRoot,
             };
@@ -229,9 +264,11 @@ impl Workspace {
     }
 
     /// Whether the file a path-like `target` written in note `from` names
-    /// (from the note's folder, or from the root) is one an ignore file
-    /// keeps out of the repository ([`super::walk::is_ignored`]): where
-    /// its notes are checked, it may well not be there.
+    /// (from the note's folder, or from the root) is one the walk leaves
+    /// out: one an ignore file keeps out of the repository
+    /// ([`super::walk::is_ignored`]), which where its notes are checked
+    /// may well not be there, or one in a hidden folder that is there
+    /// (`[workflows](.github/workflows/README.md)`, found in quarto-web).
     pub fn names_an_ignored_file(&self, from: NoteId, target: &str) -> bool {
         let target = target.replace('\\', "/");
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
@@ -241,8 +278,20 @@ impl Workspace {
         };
         bases.iter().any(|base| {
             let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
-            !escaped && self.is_ignored(path)
+            !escaped && (self.is_hidden_and_there(&path) || self.is_ignored(path))
         })
+    }
+
+    /// Whether `path` lies in a hidden folder (or is a hidden file) below
+    /// the root, which the walk does not list, and is there.
+    fn is_hidden_and_there(&self, path: &Path) -> bool {
+        let hidden = path.strip_prefix(&self.root).is_ok_and(|rel| {
+            rel.components().any(|c| {
+                let name = c.as_os_str().to_string_lossy();
+                name.starts_with('.') && name != "." && name != ".."
+            })
+        });
+        hidden && path.symlink_metadata().is_ok()
     }
 
     /// [`super::walk::is_ignored`] of `path`, asked once per workspace:
@@ -291,12 +340,30 @@ impl Workspace {
 
     /// Applies a link's anchor to what its target resolved to: notes get
     /// their heading or block; other files keep what follows `#` to
-    /// themselves.
+    /// themselves. A Quarto page is rendered with what it includes, so
+    /// `page.qmd#id` may name a heading of an included part: the link is
+    /// the page's (a rename of the page rewrites it), and not broken.
     fn anchored(&self, resolution: Resolution, anchor: Option<&str>) -> Resolution {
         match resolution {
-            Resolution::Note { note, .. } => self.with_anchor(note, anchor),
+            Resolution::Note { note, .. } => match self.with_anchor(note, anchor) {
+                Resolution::BrokenAnchor { .. } if self.in_included_part(note, anchor) => {
+                    Resolution::Note { note, anchor: None }
+                }
+                found => found,
+            },
             other => other,
         }
+    }
+
+    /// Whether `anchor` names a heading or block of a part Quarto page
+    /// `page` includes.
+    fn in_included_part(&self, page: NoteId, anchor: Option<&str>) -> bool {
+        anchor.is_some()
+            && self.uses_quarto(page)
+            && self
+                .included_parts(page)
+                .into_iter()
+                .any(|part| matches!(self.with_anchor(part, anchor), Resolution::Note { .. }))
     }
 
     /// The files a path-like wikilink names: relative to the linking note's
@@ -331,9 +398,50 @@ impl Workspace {
         }
     }
 
+    /// What a Markdown link's destination written in a part a Quarto page
+    /// includes names from the pages that include it (and so on up): its
+    /// text lands there, and its relative links with it (found in
+    /// quarto-web, whose `docs/cli/includes/_cli-commands.md` links to the
+    /// pages beside `docs/cli/index.qmd`). The page it was read from, and
+    /// what it names; None where that finds nothing.
+    fn resolved_from_includers(
+        &self,
+        from: NoteId,
+        target: &str,
+        image: bool,
+    ) -> Option<(NoteId, Result<Resolution, ()>)> {
+        if !self.uses_quarto(from) {
+            return None;
+        }
+        self.pages_including(from)
+            .into_iter()
+            .map(|page| (page, self.markdown_destination(page, target, image)))
+            .find(|(_, found)| matches!(found, Ok(r) if *r != Resolution::Unresolved))
+    }
+
+    /// The note whose folder `link`, written in note `from`, is read from:
+    /// `from`, or for a relative link in a part a Quarto page includes
+    /// that names something only from there, that page
+    /// ([`Workspace::resolved_from_includers`]).
+    pub fn link_base(&self, from: NoteId, link: &Link) -> NoteId {
+        let Some(target) = link.target() else {
+            return from;
+        };
+        if !link.kind.is_markdown() || link.kind == LinkKind::Include {
+            return from;
+        }
+        let image = link.kind == LinkKind::Image;
+        if self.markdown_destination(from, target.value, image) != Ok(Resolution::Unresolved) {
+            return from;
+        }
+        self.resolved_from_includers(from, target.value, image)
+            .map_or(from, |(page, _)| page)
+    }
+
     /// What a Markdown link's destination names: a file relative to the
     /// note (or the root, with a leading `/`), `.md` optional; else, as
-    /// Obsidian does, a file whose path ends so (`../` dropped); or a folder.
+    /// Obsidian does, a file whose path ends so (`../` dropped; not in a
+    /// Quarto project, where a path is only that path); or a folder.
     /// `..` stops at the root, as in Obsidian. `Err` when the path leaves the
     /// root and names nothing inside it.
     fn markdown_destination(
@@ -360,10 +468,8 @@ impl Workspace {
         };
         let (path, escaped) = join_lexically(&base, target.trim_start_matches('/'), &self.root);
         let rel = super::walk::relative(&self.root, &path);
-        let rendered_from = rel
-            .strip_suffix(".html")
-            .filter(|_| project.is_some())
-            .map(|stem| RENDERED_FROM.map(|ext| format!("{stem}.{ext}")))
+        let rendered_from = project
+            .map(|_| rendered_sources(&rel))
             .into_iter()
             .flatten();
         let exact: Vec<FileRef> = file_names(&rel, image)
@@ -393,6 +499,15 @@ impl Workspace {
             .iter()
             .flat_map(by_suffix)
             .collect();
+        if by_name.is_empty() && target.ends_with('/') {
+            // A page's address as a site serves it (`/authors/ada/`, from
+            // `authors/ada/index.md`), found on a nanoc site.
+            let index = format!("{}/index", suffix.trim_end_matches('/'));
+            by_name = with_note_extension(&index)
+                .iter()
+                .flat_map(by_suffix)
+                .collect();
+        }
         if by_name.is_empty() && image {
             // An image's extension in the order Quarto prefers one: `z.png`
             // and `z.pdf` are the same figure for two formats.
@@ -401,6 +516,24 @@ impl Workspace {
                 .map(by_suffix)
                 .find(|found| !found.is_empty())
                 .unwrap_or_default();
+        }
+        if project.is_some() {
+            // Quarto reads a path as a path: no file elsewhere whose path
+            // ends so stands in for a missing one (found in quarto-cli,
+            // where a missing `cover.png` was called ambiguous between two
+            // other tests' covers).
+            let at_path: Vec<String> = with_note_extension(&rel)
+                .into_iter()
+                .chain(if image {
+                    with_image_extension(&rel)
+                } else {
+                    Vec::new()
+                })
+                .collect();
+            by_name.retain(|&f| {
+                let found = self.file_rel(f);
+                at_path.iter().any(|p| p.eq_ignore_ascii_case(found))
+            });
         }
         by_name.sort();
         by_name.dedup();
@@ -427,10 +560,24 @@ impl Workspace {
     }
 
     /// The one of `candidates` a link `written` in note `from` means: the
-    /// only one; else those whose file name matches the link's case
+    /// only one; else the one at the path as written, from the root; else
+    /// those whose file name matches the link's case
     /// exactly; then the one in the linking note's folder; then the one
     /// with the shortest path; a tie is ambiguous.
     fn closest(&self, from: NoteId, written: &str, mut candidates: Vec<FileRef>) -> Resolution {
+        // The file at the path as written from the root wins outright, as
+        // in Obsidian (`[[Note]]` is the root's `Note.md`, even beside
+        // another `Note.md`).
+        let from_root = written.trim_start_matches('/');
+        if candidates.len() > 1 {
+            let at_path = candidates.iter().copied().find(|&f| {
+                let rel = self.file_rel(f);
+                rel == from_root || strip_note_extension(rel) == from_root
+            });
+            if let Some(file) = at_path {
+                return self.file_resolution(file);
+            }
+        }
         if candidates.len() > 1 {
             let last = written.rsplit(['/', '\\']).next().unwrap_or(written);
             let exact: Vec<FileRef> = candidates
@@ -485,7 +632,11 @@ impl Workspace {
     }
 
     fn with_anchor(&self, note: NoteId, anchor: Option<&str>) -> Resolution {
-        let Some(anchor) = anchor else {
+        let templated = || {
+            let front_matter = self.note(note).syntax.front_matter.as_ref();
+            front_matter.is_some_and(|fm| fm.templated)
+        };
+        let Some(anchor) = anchor.filter(|_| !templated()) else {
             return Resolution::Note { note, anchor: None };
         };
         match self.anchors(note).find(anchor) {
