@@ -20,7 +20,7 @@
 // Characters that can begin an inline construct. A run of text stops before
 // each of them; when no construct matches there, the character is a one-char
 // text token of its own.
-const SPECIAL = '\\[!`@<$\\\\';
+const SPECIAL = '\\[!`@<$%\\\\';
 
 // Characters that are not letters or digits, by ranges: a Unicode property
 // class (`\p{L}`) would be exact, but its hundreds of ranges in every lexer
@@ -43,10 +43,12 @@ const CJK =
 // word, and whose words take in `.`). This keeps `someone@example.com`,
 // `参见@key` and `end.@key` as text, while `(@key)`, `，@key`, `-@key`,
 // `_@key` and ` @key` are citations.
-const WORD_BEFORE_AT = new RegExp(
-  `[^\\x00-\\x2D\\x2F\\x3A-\\x40\\x5B-\\x60\\x7B-\\x7F${NON_LETTER_UNICODE}]@`,
-  'u',
-);
+const WORD_CHAR =
+  `[^\\x00-\\x2D\\x2F\\x3A-\\x40\\x5B-\\x60\\x7B-\\x7F${NON_LETTER_UNICODE}]`;
+const WORD_BEFORE_AT = new RegExp(`${WORD_CHAR}@`, 'u');
+// The same after a character that text takes in pairs (`!b`, `%b`):
+// `a!b@in` is no citation either.
+const PAIR_WORD_BEFORE_AT = new RegExp(`[!%]${WORD_CHAR}@`, 'u');
 
 // Pandoc citation keys: a letter, digit or `_`, then letters, digits and
 // `_` with single internal punctuation from `:.#$%&-+?<>~/` (and `//`
@@ -178,17 +180,24 @@ module.exports = grammar({
       $.code_span,
       $.math,
       $.html_comment,
+      $.obsidian_comment,
       $.html_tag,
+      $.raw_tex,
     ),
 
     text: _ => token(choice(
       repeat1(choice(
         new RegExp(`[^\\r\\n${SPECIAL}]`),
-        /\\[^\r\n]/, // a backslash escape, e.g. `\[[` or `\@`
+        // A backslash escape, e.g. `\[[` or `\@`; a letter after it starts
+        // a TeX command, which may be raw TeX (`raw_tex`).
+        /\\[^\r\nA-Za-z]/,
         /![^\r\n\[`@<\\]/, // `!` not starting an embed or image
+        // `%` not starting an Obsidian comment
+        new RegExp(`%[^%\\r\\n${SPECIAL}]`),
         // `<` not starting a comment, a tag or an autolink
         /<[^\r\n!\[`@\\A-Za-z\/]/,
         WORD_BEFORE_AT,
+        PAIR_WORD_BEFORE_AT,
         // `<测@x.y>`: `<`, a letter that starts no tag, and an `@` after
         // it, which is no citation
         new RegExp(`<[^\\x00-\\x7F${NON_LETTER_UNICODE}]@`, 'u'),
@@ -247,6 +256,16 @@ module.exports = grammar({
 
     // May span lines; `<!-- gloss-ignore: code -->` is read from here.
     html_comment: _ => token(/<!--([^-]|-[^-])*-->/),
+
+    // A raw TeX command with its arguments, `\\index{a@b}`: Pandoc
+    // passes it on as TeX, so nothing in it is a citation or a link.
+    raw_tex: _ => token(
+      /\\[A-Za-z]+(\[[^\[\]\r\n]*\])?(\{([^{}\r\n]|\{[^{}\r\n]*\})*\})+/,
+    ),
+
+    // Obsidian's `%%hidden%%`, inline or over lines: Obsidian reads no
+    // link, heading or block id inside. An unclosed `%%` is text.
+    obsidian_comment: _ => token(/%%([^%]|%[^%])*%%/),
 
     _line_end: $ => choice($._newline, $._eof),
     _newline: _ => /\r\n|\n|\r/,

@@ -32,4 +32,6 @@
 (info_string) @label
 
 (html_comment) @comment
+(obsidian_comment) @comment
+(raw_tex) @function.macro
 (front_matter) @markup.raw.block

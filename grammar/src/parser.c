@@ -8,10 +8,10 @@
 
 #define LANGUAGE_VERSION 15
 #define STATE_COUNT 48
-#define LARGE_STATE_COUNT 10
-#define SYMBOL_COUNT 37
+#define LARGE_STATE_COUNT 12
+#define SYMBOL_COUNT 39
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 23
+#define TOKEN_COUNT 25
 #define EXTERNAL_TOKEN_COUNT 6
 #define FIELD_COUNT 2
 #define MAX_ALIAS_SEQUENCE_LENGTH 6
@@ -35,27 +35,29 @@ enum ts_symbol_identifiers {
   sym_html_tag = 13,
   sym_code_span = 14,
   sym_html_comment = 15,
-  sym__newline = 16,
-  sym_front_matter = 17,
-  sym__fence_open = 18,
-  sym_code_content = 19,
-  sym__fence_close = 20,
-  sym__eof = 21,
-  sym__error_sentinel = 22,
-  sym_document = 23,
-  sym_section = 24,
-  sym__block = 25,
-  sym_heading = 26,
-  sym_list_item = 27,
-  sym_block_quote = 28,
-  sym_definition = 29,
-  sym_fenced_code = 30,
-  sym_line = 31,
-  sym__inline = 32,
-  sym__line_end = 33,
-  aux_sym_document_repeat1 = 34,
-  aux_sym_document_repeat2 = 35,
-  aux_sym_heading_repeat1 = 36,
+  sym_raw_tex = 16,
+  sym_obsidian_comment = 17,
+  sym__newline = 18,
+  sym_front_matter = 19,
+  sym__fence_open = 20,
+  sym_code_content = 21,
+  sym__fence_close = 22,
+  sym__eof = 23,
+  sym__error_sentinel = 24,
+  sym_document = 25,
+  sym_section = 26,
+  sym__block = 27,
+  sym_heading = 28,
+  sym_list_item = 29,
+  sym_block_quote = 30,
+  sym_definition = 31,
+  sym_fenced_code = 32,
+  sym_line = 33,
+  sym__inline = 34,
+  sym__line_end = 35,
+  aux_sym_document_repeat1 = 36,
+  aux_sym_document_repeat2 = 37,
+  aux_sym_heading_repeat1 = 38,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -75,6 +77,8 @@ static const char * const ts_symbol_names[] = {
   [sym_html_tag] = "html_tag",
   [sym_code_span] = "code_span",
   [sym_html_comment] = "html_comment",
+  [sym_raw_tex] = "raw_tex",
+  [sym_obsidian_comment] = "obsidian_comment",
   [sym__newline] = "_newline",
   [sym_front_matter] = "front_matter",
   [sym__fence_open] = "_fence_open",
@@ -115,6 +119,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_html_tag] = sym_html_tag,
   [sym_code_span] = sym_code_span,
   [sym_html_comment] = sym_html_comment,
+  [sym_raw_tex] = sym_raw_tex,
+  [sym_obsidian_comment] = sym_obsidian_comment,
   [sym__newline] = sym__newline,
   [sym_front_matter] = sym_front_matter,
   [sym__fence_open] = sym__fence_open,
@@ -200,6 +206,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_html_comment] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_raw_tex] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_obsidian_comment] = {
     .visible = true,
     .named = true,
   },
@@ -371,6 +385,11 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [47] = 47,
 };
 
+static const TSCharacterRange sym_text_character_set_1[] = {
+  {0, '\t'}, {0x0b, '\f'}, {0x0e, ' '}, {'"', '#'}, {'&', ';'}, {'=', '?'}, {'A', 'Z'}, {']', '_'},
+  {'a', 0x10ffff},
+};
+
 static const TSCharacterRange sym_citation_character_set_4[] = {
   {'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}, {0x80, 0x9f}, {0xc0, 0xd6}, {0xd8, 0xf6}, {0xf8, 0x10ff},
   {0x1200, 0x1fff}, {0x2c00, 0x2e7f}, {0x2fe0, 0x2fff}, {0x3190, 0x319f}, {0x3200, 0x33ff}, {0x4dc0, 0x4dff}, {0xa000, 0xa95f}, {0xa980, 0xabff},
@@ -388,29 +407,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(93);
+      if (eof) ADVANCE(103);
       ADVANCE_MAP(
-        '\n', 257,
-        '\r', 258,
-        '!', 175,
-        '#', 106,
-        '$', 130,
-        '<', 148,
-        '>', 97,
-        '@', 190,
-        '[', 172,
-        '\\', 198,
-        '`', 186,
-        '\t', 101,
-        ' ', 101,
-        ':', 118,
-        '~', 118,
-        '*', 120,
-        '+', 120,
-        '-', 120,
-        0x2022, 120,
+        '\n', 279,
+        '\r', 280,
+        '!', 187,
+        '#', 116,
+        '$', 142,
+        '%', 213,
+        '<', 158,
+        '>', 107,
+        '@', 205,
+        '[', 184,
+        '\\', 215,
+        '`', 200,
+        '\t', 111,
+        ' ', 111,
+        ':', 128,
+        '~', 128,
+        '*', 130,
+        '+', 130,
+        '-', 130,
+        0x2022, 130,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -425,20 +445,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 257,
-        '\r', 258,
-        '!', 236,
-        '$', 234,
-        '<', 228,
-        '@', 238,
-        '[', 235,
-        '\\', 239,
-        '`', 237,
+        '\n', 279,
+        '\r', 280,
+        '!', 256,
+        '$', 253,
+        '%', 254,
+        '<', 247,
+        '@', 258,
+        '[', 255,
+        '\\', 259,
+        '`', 257,
       );
       if ((!eof && lookahead <= '-') ||
           lookahead == '/' ||
@@ -455,17 +476,17 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-') ADVANCE(227);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
+      if (lookahead > '-') ADVANCE(246);
       END_STATE();
     case 2:
-      if (lookahead == '\n') ADVANCE(257);
-      if (lookahead == '\r') ADVANCE(258);
-      if (lookahead != 0) ADVANCE(202);
+      if (lookahead == '\n') ADVANCE(279);
+      if (lookahead == '\r') ADVANCE(280);
+      if (lookahead != 0) ADVANCE(218);
       END_STATE();
     case 3:
       if (lookahead == '"') ADVANCE(4);
-      if (lookahead == '\'') ADVANCE(9);
+      if (lookahead == '\'') ADVANCE(11);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(3);
       if (lookahead != 0 &&
@@ -475,10 +496,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '<' || '>' < lookahead) &&
           lookahead != '[' &&
           lookahead != ']' &&
-          lookahead != '`') ADVANCE(39);
+          lookahead != '`') ADVANCE(41);
       END_STATE();
     case 4:
-      if (lookahead == '"') ADVANCE(37);
+      if (lookahead == '"') ADVANCE(39);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -486,658 +507,363 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(4);
       END_STATE();
     case 5:
-      if (lookahead == '$') ADVANCE(85);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '$') ADVANCE(96);
+      if (lookahead == '\\') ADVANCE(100);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 6:
-      if (lookahead == '$') ADVANCE(251);
-      if (lookahead == '\\') ADVANCE(88);
+      if (lookahead == '$') ADVANCE(271);
+      if (lookahead == '\\') ADVANCE(98);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(62);
+          lookahead == ' ') ADVANCE(67);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(6);
       END_STATE();
     case 7:
-      if (lookahead == '$') ADVANCE(251);
+      if (lookahead == '$') ADVANCE(271);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 8:
       if (lookahead == '$') ADVANCE(7);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\\') ADVANCE(100);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 9:
-      if (lookahead == '\'') ADVANCE(37);
+      if (lookahead == '%') ADVANCE(278);
+      if (lookahead != 0) ADVANCE(10);
+      END_STATE();
+    case 10:
+      if (lookahead == '%') ADVANCE(9);
+      if (lookahead != 0) ADVANCE(10);
+      END_STATE();
+    case 11:
+      if (lookahead == '\'') ADVANCE(39);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(9);
-      END_STATE();
-    case 10:
-      if (lookahead == '(') ADVANCE(57);
-      if (lookahead == ')') ADVANCE(16);
-      if (lookahead == '@') ADVANCE(20);
-      if (lookahead == '\\') ADVANCE(11);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(22);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(10);
-      END_STATE();
-    case 11:
-      if (lookahead == '(') ADVANCE(57);
-      if (lookahead == ')') ADVANCE(16);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(10);
+          lookahead != ']') ADVANCE(11);
       END_STATE();
     case 12:
-      if (lookahead == '(') ADVANCE(14);
+      if (lookahead == '(') ADVANCE(61);
+      if (lookahead == ')') ADVANCE(18);
+      if (lookahead == '@') ADVANCE(22);
+      if (lookahead == '\\') ADVANCE(13);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(24);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(12);
       END_STATE();
     case 13:
-      if (lookahead == '(') ADVANCE(16);
-      if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(89);
+      if (lookahead == '(') ADVANCE(61);
+      if (lookahead == ')') ADVANCE(18);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(57);
+          lookahead != '\r') ADVANCE(12);
       END_STATE();
     case 14:
-      if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(242);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(14);
+      if (lookahead == '(') ADVANCE(16);
       END_STATE();
     case 15:
       if (lookahead == '(') ADVANCE(18);
-      if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(91);
-      if (lookahead == ']') ADVANCE(245);
+      if (lookahead == '@') ADVANCE(62);
+      if (lookahead == '\\') ADVANCE(99);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(61);
       END_STATE();
     case 16:
-      if (lookahead == '(') ADVANCE(10);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '@') ADVANCE(18);
-      if (lookahead == '\\') ADVANCE(17);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(14);
+      if (lookahead == '(') ADVANCE(24);
+      if (lookahead == ')') ADVANCE(262);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(16);
       END_STATE();
     case 17:
-      if (lookahead == '(') ADVANCE(10);
-      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '(') ADVANCE(20);
+      if (lookahead == '@') ADVANCE(62);
+      if (lookahead == '\\') ADVANCE(101);
+      if (lookahead == ']') ADVANCE(265);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(16);
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(62);
       END_STATE();
     case 18:
-      if (lookahead == '(') ADVANCE(20);
-      if (lookahead == ')') ADVANCE(244);
-      if (lookahead == '@') ADVANCE(18);
-      if (lookahead == '[') ADVANCE(14);
+      if (lookahead == '(') ADVANCE(12);
+      if (lookahead == ')') ADVANCE(263);
+      if (lookahead == '@') ADVANCE(20);
       if (lookahead == '\\') ADVANCE(19);
-      if (lookahead == ']') ADVANCE(247);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(16);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(18);
       END_STATE();
     case 19:
-      if (lookahead == '(') ADVANCE(20);
-      if (lookahead == ')') ADVANCE(244);
+      if (lookahead == '(') ADVANCE(12);
+      if (lookahead == ')') ADVANCE(263);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(18);
       END_STATE();
     case 20:
-      if (lookahead == '(') ADVANCE(58);
-      if (lookahead == ')') ADVANCE(18);
+      if (lookahead == '(') ADVANCE(22);
+      if (lookahead == ')') ADVANCE(264);
       if (lookahead == '@') ADVANCE(20);
-      if (lookahead == '[') ADVANCE(22);
+      if (lookahead == '[') ADVANCE(16);
       if (lookahead == '\\') ADVANCE(21);
-      if (lookahead == ']') ADVANCE(248);
+      if (lookahead == ']') ADVANCE(267);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(20);
       END_STATE();
     case 21:
-      if (lookahead == '(') ADVANCE(58);
-      if (lookahead == ')') ADVANCE(18);
+      if (lookahead == '(') ADVANCE(22);
+      if (lookahead == ')') ADVANCE(264);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(20);
       END_STATE();
     case 22:
-      if (lookahead == ')') ADVANCE(14);
+      if (lookahead == '(') ADVANCE(62);
+      if (lookahead == ')') ADVANCE(20);
+      if (lookahead == '@') ADVANCE(22);
+      if (lookahead == '[') ADVANCE(24);
+      if (lookahead == '\\') ADVANCE(23);
+      if (lookahead == ']') ADVANCE(268);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(22);
+      END_STATE();
+    case 23:
+      if (lookahead == '(') ADVANCE(62);
+      if (lookahead == ')') ADVANCE(20);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(22);
+      END_STATE();
+    case 24:
+      if (lookahead == ')') ADVANCE(16);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(22);
-      END_STATE();
-    case 23:
-      if (lookahead == '-') ADVANCE(28);
-      if (lookahead == '@') ADVANCE(82);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '>' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 24:
-      if (lookahead == '-') ADVANCE(48);
-      if (lookahead == '>') ADVANCE(253);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(25);
+          lookahead != ')') ADVANCE(24);
       END_STATE();
     case 25:
-      if (lookahead == '-') ADVANCE(24);
-      if (lookahead == '>') ADVANCE(253);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(25);
-      END_STATE();
-    case 26:
-      if (lookahead == '-') ADVANCE(24);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '>' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(25);
-      END_STATE();
-    case 27:
-      if (lookahead == '-') ADVANCE(23);
-      if (lookahead == '@') ADVANCE(82);
+      if (lookahead == '-') ADVANCE(30);
+      if (lookahead == '@') ADVANCE(94);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(55);
+          lookahead != ']') ADVANCE(59);
+      END_STATE();
+    case 26:
+      if (lookahead == '-') ADVANCE(51);
+      if (lookahead == '>') ADVANCE(273);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(32);
+      if (lookahead != 0) ADVANCE(27);
+      END_STATE();
+    case 27:
+      if (lookahead == '-') ADVANCE(26);
+      if (lookahead == '>') ADVANCE(273);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(32);
+      if (lookahead != 0) ADVANCE(27);
       END_STATE();
     case 28:
-      if (lookahead == '-') ADVANCE(31);
-      if (lookahead == '@') ADVANCE(26);
+      if (lookahead == '-') ADVANCE(26);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(28);
+          lookahead == ']') ADVANCE(32);
+      if (lookahead != 0) ADVANCE(27);
       END_STATE();
     case 29:
-      if (lookahead == '-') ADVANCE(49);
-      if (lookahead != 0) ADVANCE(30);
+      if (lookahead == '-') ADVANCE(25);
+      if (lookahead == '@') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(59);
       END_STATE();
     case 30:
-      if (lookahead == '-') ADVANCE(29);
+      if (lookahead == '-') ADVANCE(33);
+      if (lookahead == '@') ADVANCE(28);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(32);
       if (lookahead != 0) ADVANCE(30);
       END_STATE();
     case 31:
-      if (lookahead == '-') ADVANCE(50);
-      if (lookahead == '@') ADVANCE(26);
+      if (lookahead == '-') ADVANCE(52);
+      if (lookahead != 0) ADVANCE(32);
+      END_STATE();
+    case 32:
+      if (lookahead == '-') ADVANCE(31);
+      if (lookahead != 0) ADVANCE(32);
+      END_STATE();
+    case 33:
+      if (lookahead == '-') ADVANCE(53);
+      if (lookahead == '@') ADVANCE(28);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(30);
-      if (lookahead != 0) ADVANCE(28);
+          lookahead == ']') ADVANCE(32);
+      if (lookahead != 0) ADVANCE(30);
       END_STATE();
-    case 32:
+    case 34:
       ADVANCE_MAP(
-        '/', 45,
-        ':', 46,
-        '>', 252,
-        '@', 82,
-        '\t', 38,
-        ' ', 38,
-        '+', 40,
-        '.', 40,
+        '/', 48,
+        ':', 49,
+        '>', 272,
+        '@', 94,
+        '\t', 40,
+        ' ', 40,
+        '+', 42,
+        '.', 42,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(32);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(34);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 33:
-      if (lookahead == '/') ADVANCE(45);
-      if (lookahead == '>') ADVANCE(252);
-      if (lookahead == '@') ADVANCE(82);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(38);
-      if (lookahead == '+' ||
-          lookahead == '.') ADVANCE(40);
-      if (('-' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(32);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '<' &&
-          (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 34:
-      if (lookahead == '/') ADVANCE(34);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
+          lookahead != ']') ADVANCE(59);
       END_STATE();
     case 35:
-      if (lookahead == '/') ADVANCE(43);
-      if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(252);
+      if (lookahead == '/') ADVANCE(48);
+      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '@') ADVANCE(94);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
+          lookahead == ' ') ADVANCE(40);
+      if (lookahead == '+' ||
+          lookahead == '.') ADVANCE(42);
+      if (('-' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(34);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(59);
+      END_STATE();
+    case 36:
+      if (lookahead == '/') ADVANCE(36);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
+      END_STATE();
+    case 37:
+      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '=') ADVANCE(3);
+      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(37);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
       END_STATE();
-    case 36:
-      if (lookahead == '/') ADVANCE(43);
+    case 38:
+      if (lookahead == '/') ADVANCE(46);
       if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(252);
+      if (lookahead == '>') ADVANCE(272);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(35);
+          lookahead == ' ') ADVANCE(37);
       if (('-' <= lookahead && lookahead <= ':') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
       END_STATE();
-    case 37:
-      if (lookahead == '/') ADVANCE(43);
-      if (lookahead == '>') ADVANCE(252);
+    case 39:
+      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '>') ADVANCE(272);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(38);
+          lookahead == ' ') ADVANCE(40);
       END_STATE();
-    case 38:
-      if (lookahead == '/') ADVANCE(43);
-      if (lookahead == '>') ADVANCE(252);
+    case 40:
+      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '>') ADVANCE(272);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(38);
+          lookahead == ' ') ADVANCE(40);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
       END_STATE();
-    case 39:
-      if (lookahead == '/') ADVANCE(39);
-      if (lookahead == '>') ADVANCE(252);
+    case 41:
+      if (lookahead == '/') ADVANCE(41);
+      if (lookahead == '>') ADVANCE(272);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(38);
-      if ((!eof && set_contains(sym_html_tag_character_set_1, 9, lookahead))) ADVANCE(39);
+          lookahead == ' ') ADVANCE(40);
+      if ((!eof && set_contains(sym_html_tag_character_set_1, 9, lookahead))) ADVANCE(41);
       END_STATE();
-    case 40:
-      if (lookahead == ':') ADVANCE(46);
-      if (lookahead == '@') ADVANCE(82);
+    case 42:
+      if (lookahead == ':') ADVANCE(49);
+      if (lookahead == '@') ADVANCE(94);
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(42);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 41:
-      ADVANCE_MAP(
-        '>', 226,
-        '@', 48,
-        '\\', 48,
-        '`', 48,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        ']', 226,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '<' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(232);
-      END_STATE();
-    case 42:
-      if (lookahead == '>') ADVANCE(226);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(226);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(232);
+          lookahead != ']') ADVANCE(59);
       END_STATE();
     case 43:
-      if (lookahead == '>') ADVANCE(252);
-      END_STATE();
-    case 44:
-      if (lookahead == '>') ADVANCE(252);
-      if (lookahead == '@') ADVANCE(82);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(47);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '<' &&
-          (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 45:
-      if (lookahead == '>') ADVANCE(252);
-      if (lookahead == '@') ADVANCE(82);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 46:
-      if (lookahead == '>') ADVANCE(252);
-      if (lookahead == '@') ADVANCE(48);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(46);
-      END_STATE();
-    case 47:
-      if (lookahead == '>') ADVANCE(252);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(47);
-      END_STATE();
-    case 48:
-      if (lookahead == '>') ADVANCE(252);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(48);
-      END_STATE();
-    case 49:
-      if (lookahead == '>') ADVANCE(256);
-      END_STATE();
-    case 50:
-      if (lookahead == '>') ADVANCE(256);
-      if (lookahead == '@') ADVANCE(82);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 51:
-      if (lookahead == '@') ADVANCE(52);
-      if (lookahead == '\\') ADVANCE(59);
-      if (lookahead == ']') ADVANCE(12);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(51);
-      END_STATE();
-    case 52:
-      if (lookahead == '@') ADVANCE(52);
-      if (lookahead == '\\') ADVANCE(60);
-      if (lookahead == ']') ADVANCE(246);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(52);
-      END_STATE();
-    case 53:
       ADVANCE_MAP(
-        '@', 82,
-        '\\', 55,
-        '`', 55,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        '>', 226,
-        ']', 226,
+        '>', 245,
+        '@', 51,
+        '\\', 51,
+        '`', 51,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        ']', 245,
       );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '<' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(229);
-      END_STATE();
-    case 54:
-      if (lookahead == '@') ADVANCE(82);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '>' &&
-          (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 55:
-      if (lookahead == '@') ADVANCE(82);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '>' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(55);
-      END_STATE();
-    case 56:
-      ADVANCE_MAP(
-        '@', 233,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        '<', 226,
-        '>', 226,
-        '[', 226,
-        ']', 226,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(229);
-      END_STATE();
-    case 57:
-      if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(89);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(57);
-      END_STATE();
-    case 58:
-      if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(91);
-      if (lookahead == ']') ADVANCE(245);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
-      END_STATE();
-    case 59:
-      if (lookahead == '[') ADVANCE(57);
-      if (lookahead == ']') ADVANCE(13);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(51);
-      END_STATE();
-    case 60:
-      if (lookahead == '[') ADVANCE(58);
-      if (lookahead == ']') ADVANCE(15);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(52);
-      END_STATE();
-    case 61:
-      if (lookahead == '[') ADVANCE(67);
-      if (lookahead == ']') ADVANCE(12);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(63);
-      END_STATE();
-    case 62:
-      if (lookahead == '\\') ADVANCE(88);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(62);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '$') ADVANCE(6);
-      END_STATE();
-    case 63:
-      if (lookahead == ']') ADVANCE(12);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(63);
-      END_STATE();
-    case 64:
-      if (lookahead == ']') ADVANCE(65);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(64);
-      END_STATE();
-    case 65:
-      if (lookahead == ']') ADVANCE(240);
-      END_STATE();
-    case 66:
-      if (lookahead == ']') ADVANCE(241);
-      END_STATE();
-    case 67:
-      if (lookahead == ']') ADVANCE(66);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(67);
-      END_STATE();
-    case 68:
-      if (lookahead == '`') ADVANCE(254);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
-      END_STATE();
-    case 69:
-      if (lookahead == '`') ADVANCE(254);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
-      END_STATE();
-    case 70:
-      if (lookahead == '`') ADVANCE(254);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
-      END_STATE();
-    case 71:
-      if (lookahead == '`') ADVANCE(86);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
-      END_STATE();
-    case 72:
-      if (lookahead == '`') ADVANCE(255);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(75);
-      END_STATE();
-    case 73:
-      if (lookahead == '`') ADVANCE(71);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(75);
-      END_STATE();
-    case 74:
-      if (lookahead == '`') ADVANCE(69);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
-      END_STATE();
-    case 75:
-      if (lookahead == '`') ADVANCE(72);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(75);
-      END_STATE();
-    case 76:
-      if (lookahead == '`') ADVANCE(73);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
-      END_STATE();
-    case 77:
-      if (lookahead == '`') ADVANCE(70);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
-      END_STATE();
-    case 78:
-      if (lookahead == '`') ADVANCE(77);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
-      END_STATE();
-    case 79:
-      if (lookahead == '}') ADVANCE(249);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '@' &&
-          lookahead != '{') ADVANCE(79);
-      END_STATE();
-    case 80:
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ' ') ||
-          ('"' <= lookahead && lookahead <= '.') ||
-          ('0' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('=' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
           lookahead == 0xd7 ||
@@ -1149,100 +875,587 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > 0x7f) ADVANCE(227);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(251);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
       END_STATE();
-    case 81:
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
+    case 44:
+      ADVANCE_MAP(
+        '>', 245,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        ']', 245,
+        '!', 51,
+        '$', 51,
+        '%', 51,
+        '@', 51,
+        '\\', 51,
+        '`', 51,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(251);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
       END_STATE();
-    case 82:
+    case 45:
+      if (lookahead == '>') ADVANCE(245);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(245);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 46:
+      if (lookahead == '>') ADVANCE(272);
+      END_STATE();
+    case 47:
+      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(50);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(59);
+      END_STATE();
+    case 48:
+      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '@') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(59);
+      END_STATE();
+    case 49:
+      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '@') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(49);
+      END_STATE();
+    case 50:
+      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(50);
+      END_STATE();
+    case 51:
+      if (lookahead == '>') ADVANCE(272);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(51);
+      END_STATE();
+    case 52:
+      if (lookahead == '>') ADVANCE(276);
+      END_STATE();
+    case 53:
+      if (lookahead == '>') ADVANCE(276);
+      if (lookahead == '@') ADVANCE(94);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(59);
+      END_STATE();
+    case 54:
+      if (lookahead == '@') ADVANCE(55);
+      if (lookahead == '\\') ADVANCE(63);
+      if (lookahead == ']') ADVANCE(14);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(54);
+      END_STATE();
+    case 55:
+      if (lookahead == '@') ADVANCE(55);
+      if (lookahead == '\\') ADVANCE(64);
+      if (lookahead == ']') ADVANCE(266);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(55);
+      END_STATE();
+    case 56:
+      ADVANCE_MAP(
+        '@', 94,
+        '\\', 59,
+        '`', 59,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        '>', 245,
+        ']', 245,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('=' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(248);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
+      END_STATE();
+    case 57:
+      ADVANCE_MAP(
+        '@', 94,
+        '!', 59,
+        '$', 59,
+        '%', 59,
+        '\\', 59,
+        '`', 59,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        '>', 245,
+        ']', 245,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
+      END_STATE();
+    case 58:
+      if (lookahead == '@') ADVANCE(94);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(47);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(59);
+      END_STATE();
+    case 59:
+      if (lookahead == '@') ADVANCE(94);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(48);
+          lookahead != ']') ADVANCE(59);
+      END_STATE();
+    case 60:
+      ADVANCE_MAP(
+        '@', 252,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        '<', 245,
+        '>', 245,
+        '[', 245,
+        ']', 245,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(59);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 61:
+      if (lookahead == '@') ADVANCE(62);
+      if (lookahead == '\\') ADVANCE(99);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(61);
+      END_STATE();
+    case 62:
+      if (lookahead == '@') ADVANCE(62);
+      if (lookahead == '\\') ADVANCE(101);
+      if (lookahead == ']') ADVANCE(265);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(62);
+      END_STATE();
+    case 63:
+      if (lookahead == '[') ADVANCE(61);
+      if (lookahead == ']') ADVANCE(15);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(54);
+      END_STATE();
+    case 64:
+      if (lookahead == '[') ADVANCE(62);
+      if (lookahead == ']') ADVANCE(17);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(55);
+      END_STATE();
+    case 65:
+      if (lookahead == '[') ADVANCE(71);
+      if (lookahead == '{') ADVANCE(86);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(65);
+      END_STATE();
+    case 66:
+      if (lookahead == '[') ADVANCE(73);
+      if (lookahead == ']') ADVANCE(14);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(68);
+      END_STATE();
+    case 67:
+      if (lookahead == '\\') ADVANCE(98);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(67);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '$') ADVANCE(6);
+      END_STATE();
+    case 68:
+      if (lookahead == ']') ADVANCE(14);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(68);
+      END_STATE();
+    case 69:
+      if (lookahead == ']') ADVANCE(70);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(69);
+      END_STATE();
+    case 70:
+      if (lookahead == ']') ADVANCE(260);
+      END_STATE();
+    case 71:
+      if (lookahead == ']') ADVANCE(85);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(71);
+      END_STATE();
+    case 72:
+      if (lookahead == ']') ADVANCE(261);
+      END_STATE();
+    case 73:
+      if (lookahead == ']') ADVANCE(72);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(73);
+      END_STATE();
+    case 74:
+      if (lookahead == '`') ADVANCE(274);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(74);
+      END_STATE();
+    case 75:
+      if (lookahead == '`') ADVANCE(274);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(80);
+      END_STATE();
+    case 76:
+      if (lookahead == '`') ADVANCE(274);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(84);
+      END_STATE();
+    case 77:
+      if (lookahead == '`') ADVANCE(97);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(84);
+      END_STATE();
+    case 78:
+      if (lookahead == '`') ADVANCE(275);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(81);
+      END_STATE();
+    case 79:
+      if (lookahead == '`') ADVANCE(77);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(81);
+      END_STATE();
+    case 80:
+      if (lookahead == '`') ADVANCE(75);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(80);
+      END_STATE();
+    case 81:
+      if (lookahead == '`') ADVANCE(78);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(81);
+      END_STATE();
+    case 82:
+      if (lookahead == '`') ADVANCE(79);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(80);
       END_STATE();
     case 83:
+      if (lookahead == '`') ADVANCE(76);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(84);
+      END_STATE();
+    case 84:
+      if (lookahead == '`') ADVANCE(83);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(84);
+      END_STATE();
+    case 85:
+      if (lookahead == '{') ADVANCE(86);
+      END_STATE();
+    case 86:
+      if (lookahead == '{') ADVANCE(87);
+      if (lookahead == '}') ADVANCE(277);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(86);
+      END_STATE();
+    case 87:
+      if (lookahead == '}') ADVANCE(86);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '{') ADVANCE(87);
+      END_STATE();
+    case 88:
+      if (lookahead == '}') ADVANCE(269);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '@' &&
+          lookahead != '{') ADVANCE(88);
+      END_STATE();
+    case 89:
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 90:
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '!' ||
+          lookahead == '$' ||
+          lookahead == '%') &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 91:
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '$' ||
+          lookahead == '%' ||
+          lookahead == '<') &&
+          lookahead != '/' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > 0x7f) ADVANCE(246);
+      END_STATE();
+    case 92:
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
+      END_STATE();
+    case 93:
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead)) ADVANCE(245);
+      END_STATE();
+    case 94:
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(51);
+      END_STATE();
+    case 95:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '@' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(79);
+          lookahead != '}') ADVANCE(88);
       END_STATE();
-    case 84:
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '<' &&
-          lookahead != '@' &&
-          lookahead != '[' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(226);
-      END_STATE();
-    case 85:
+    case 96:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '$') ADVANCE(8);
       END_STATE();
-    case 86:
+    case 97:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '`') ADVANCE(78);
+          lookahead != '`') ADVANCE(84);
       END_STATE();
-    case 87:
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(226);
-      END_STATE();
-    case 88:
+    case 98:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(6);
       END_STATE();
-    case 89:
+    case 99:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(57);
+          lookahead != '\r') ADVANCE(61);
       END_STATE();
-    case 90:
+    case 100:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
-    case 91:
+    case 101:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(58);
+          lookahead != '\r') ADVANCE(62);
       END_STATE();
-    case 92:
-      if (eof) ADVANCE(93);
+    case 102:
+      if (eof) ADVANCE(103);
       ADVANCE_MAP(
-        '\n', 257,
-        '\r', 258,
-        '!', 236,
-        '#', 211,
-        '$', 234,
-        '<', 228,
-        '>', 97,
-        '@', 238,
-        '[', 235,
-        '\\', 239,
-        '`', 237,
-        '\t', 206,
-        ' ', 206,
-        ':', 223,
-        '~', 223,
-        '*', 224,
-        '+', 224,
-        '-', 224,
-        0x2022, 224,
+        '\n', 279,
+        '\r', 280,
+        '!', 256,
+        '#', 230,
+        '$', 253,
+        '%', 254,
+        '<', 247,
+        '>', 107,
+        '@', 258,
+        '[', 255,
+        '\\', 259,
+        '`', 257,
+        '\t', 225,
+        ' ', 225,
+        ':', 242,
+        '~', 242,
+        '*', 243,
+        '+', 243,
+        '-', 243,
+        0x2022, 243,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -1257,946 +1470,940 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-') ADVANCE(227);
-      END_STATE();
-    case 93:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 94:
-      ACCEPT_TOKEN(sym_heading_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(94);
-      END_STATE();
-    case 95:
-      ACCEPT_TOKEN(sym_list_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(95);
-      END_STATE();
-    case 96:
-      ACCEPT_TOKEN(sym_quote_marker);
-      END_STATE();
-    case 97:
-      ACCEPT_TOKEN(sym_quote_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(96);
-      END_STATE();
-    case 98:
-      ACCEPT_TOKEN(sym_definition_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(98);
-      END_STATE();
-    case 99:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 106,
-        '<', 196,
-        '>', 97,
-        '\\', 198,
-        '\t', 116,
-        ' ', 116,
-        ':', 118,
-        '~', 118,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-        '*', 120,
-        '+', 120,
-        '-', 120,
-        0x2022, 120,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
-      END_STATE();
-    case 100:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 106,
-        '<', 196,
-        '>', 97,
-        '\\', 198,
-        '\t', 99,
-        ' ', 99,
-        ':', 118,
-        '~', 118,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-        '*', 120,
-        '+', 120,
-        '-', 120,
-        0x2022, 120,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
-      END_STATE();
-    case 101:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 106,
-        '<', 196,
-        '>', 97,
-        '\\', 198,
-        '\t', 100,
-        ' ', 100,
-        ':', 118,
-        '~', 118,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-        '*', 120,
-        '+', 120,
-        '-', 120,
-        0x2022, 120,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
-      END_STATE();
-    case 102:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 103,
-        '<', 196,
-        '\\', 198,
-        '\t', 94,
-        ' ', 94,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
+      if (lookahead > '-') ADVANCE(246);
       END_STATE();
     case 103:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 117,
-        '<', 196,
-        '\\', 198,
-        '\t', 94,
-        ' ', 94,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 104:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 102,
-        '<', 196,
-        '\\', 198,
-        '\t', 94,
-        ' ', 94,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      ACCEPT_TOKEN(sym_heading_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(104);
       END_STATE();
     case 105:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 104,
-        '<', 196,
-        '\\', 198,
-        '\t', 94,
-        ' ', 94,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      ACCEPT_TOKEN(sym_list_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(105);
       END_STATE();
     case 106:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        '#', 105,
-        '<', 196,
-        '\\', 198,
-        '\t', 94,
-        ' ', 94,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      ACCEPT_TOKEN(sym_quote_marker);
       END_STATE();
     case 107:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(115);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      ACCEPT_TOKEN(sym_quote_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(106);
       END_STATE();
     case 108:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(107);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      ACCEPT_TOKEN(sym_definition_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(108);
       END_STATE();
     case 109:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '#', 116,
+        '%', 213,
+        '<', 216,
+        '>', 107,
+        '\\', 214,
+        '\t', 126,
+        ' ', 126,
+        ':', 128,
+        '~', 128,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+        '*', 130,
+        '+', 130,
+        '-', 130,
+        0x2022, 130,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(108);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 110:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '#', 116,
+        '%', 213,
+        '<', 216,
+        '>', 107,
+        '\\', 214,
+        '\t', 109,
+        ' ', 109,
+        ':', 128,
+        '~', 128,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+        '*', 130,
+        '+', 130,
+        '-', 130,
+        0x2022, 130,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(109);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 111:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '#', 116,
+        '%', 213,
+        '<', 216,
+        '>', 107,
+        '\\', 214,
+        '\t', 110,
+        ' ', 110,
+        ':', 128,
+        '~', 128,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+        '*', 130,
+        '+', 130,
+        '-', 130,
+        0x2022, 130,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(110);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 112:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '#', 113,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 104,
+        ' ', 104,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(111);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 113:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '#', 127,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 104,
+        ' ', 104,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(112);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 114:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '#', 112,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 104,
+        ' ', 104,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(113);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '@') ADVANCE(121);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 115:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        ')', 120,
-        '.', 119,
-        '<', 196,
-        '\\', 198,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '#', 114,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 104,
+        ' ', 104,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
       );
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '/') ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '/') ADVANCE(121);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 116:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        '<', 196,
-        '>', 97,
-        '\\', 198,
-        '\t', 116,
-        ' ', 116,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
-        '*', 120,
-        '+', 120,
-        '-', 120,
-        0x2022, 120,
+        '!', 210,
+        '#', 115,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 104,
+        ' ', 104,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 117:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        '<', 196,
-        '\\', 198,
-        '\t', 94,
-        ' ', 94,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(125);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 118:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        '<', 196,
-        '\\', 198,
-        '\t', 98,
-        ' ', 98,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(117);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 119:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        '<', 196,
-        '\\', 198,
-        '\t', 95,
-        ' ', 95,
-        '$', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(118);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 120:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 193,
-        '<', 196,
-        '\\', 198,
-        '\t', 95,
-        ' ', 95,
-        '$', 202,
-        '@', 202,
-        '[', 202,
-        '`', 202,
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(119);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 121:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(193);
-      if (lookahead == '<') ADVANCE(196);
-      if (lookahead == '\\') ADVANCE(198);
-      if (lookahead == '$' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(202);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(120);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 122:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(193);
-      if (lookahead == '<') ADVANCE(196);
-      if (lookahead == '\\') ADVANCE(198);
-      if (lookahead == '$' ||
-          lookahead == '@' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(202);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > '-') ADVANCE(121);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 123:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 166,
-        '<', 196,
-        '@', 195,
-        '[', 202,
-        '\\', 169,
-        '$', 168,
-        '`', 168,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        '>', 122,
-        ']', 122,
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(123);
-      if (lookahead > '-') ADVANCE(124);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(122);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 124:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 166,
-        '<', 196,
-        '@', 127,
-        '[', 202,
-        '\\', 169,
-        '$', 168,
-        '`', 168,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        '>', 122,
-        ']', 122,
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(123);
-      if (lookahead > '-') ADVANCE(124);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(123);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '@') ADVANCE(131);
       END_STATE();
     case 125:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 158,
-        '<', 196,
-        '>', 122,
-        '[', 202,
-        '\\', 159,
-        '$', 164,
-        '`', 164,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        ']', 122,
+        '!', 210,
+        '%', 213,
+        ')', 130,
+        '.', 129,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '/') ADVANCE(131);
+      END_STATE();
+    case 126:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        '<', 216,
+        '>', 107,
+        '\\', 214,
+        '\t', 126,
+        ' ', 126,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+        '*', 130,
+        '+', 130,
+        '-', 130,
+        0x2022, 130,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 127:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 104,
+        ' ', 104,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 128:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 108,
+        ' ', 108,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 129:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 105,
+        ' ', 105,
+        '$', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 130:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '\t', 105,
+        ' ', 105,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 131:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(210);
+      if (lookahead == '%') ADVANCE(213);
+      if (lookahead == '<') ADVANCE(216);
+      if (lookahead == '\\') ADVANCE(214);
+      if (lookahead == '$' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(218);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 132:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 210,
+        '%', 213,
+        '<', 216,
+        '\\', 214,
+        '$', 218,
+        '@', 218,
+        '[', 218,
+        '`', 218,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 133:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 177,
+        '%', 178,
+        '<', 216,
+        '@', 212,
+        '[', 218,
+        '\\', 181,
+        '$', 180,
+        '`', 180,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        '>', 132,
+        ']', 132,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(133);
+      if (lookahead > '-') ADVANCE(134);
+      END_STATE();
+    case 134:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 177,
+        '%', 178,
+        '<', 216,
+        '@', 137,
+        '[', 218,
+        '\\', 181,
+        '$', 180,
+        '`', 180,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        '>', 132,
+        ']', 132,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(133);
+      if (lookahead > '-') ADVANCE(134);
+      END_STATE();
+    case 135:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 168,
+        '%', 169,
+        '<', 216,
+        '>', 132,
+        '[', 218,
+        '\\', 170,
+        '$', 175,
+        '`', 175,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        ']', 132,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -2215,294 +2422,294 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(126);
-      if (lookahead > '-') ADVANCE(125);
-      END_STATE();
-    case 126:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 158,
-        '<', 196,
-        '>', 122,
-        '[', 202,
-        '\\', 159,
-        '$', 164,
-        '@', 164,
-        '`', 164,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        ']', 122,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(126);
-      if (lookahead > '-') ADVANCE(125);
-      END_STATE();
-    case 127:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 158,
-        '<', 196,
-        '[', 202,
-        '\\', 159,
-        '$', 164,
-        '@', 164,
-        '`', 164,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        '>', 122,
-        ']', 122,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(126);
-      if (lookahead > '-') ADVANCE(125);
-      END_STATE();
-    case 128:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(129);
-      if (lookahead == '\'') ADVANCE(134);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(128);
-      if (('<' <= lookahead && lookahead <= '>') ||
-          lookahead == '[' ||
-          lookahead == ']' ||
-          lookahead == '`') ADVANCE(202);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(156);
-      END_STATE();
-    case 129:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(155);
-      if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(202);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(129);
-      END_STATE();
-    case 130:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(131);
-      if (lookahead == '\\') ADVANCE(201);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(202);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(132);
-      END_STATE();
-    case 131:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(133);
-      if (lookahead == '\\') ADVANCE(199);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(131);
-      END_STATE();
-    case 132:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(202);
-      if (lookahead == '\\') ADVANCE(201);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(132);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(132);
-      END_STATE();
-    case 133:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(202);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(131);
-      END_STATE();
-    case 134:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '\'') ADVANCE(155);
-      if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(202);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(134);
-      END_STATE();
-    case 135:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(174);
-      if (lookahead == ')') ADVANCE(142);
-      if (lookahead == '@') ADVANCE(146);
-      if (lookahead == '\\') ADVANCE(136);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(140);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(135);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(136);
+      if (lookahead > '-') ADVANCE(135);
       END_STATE();
     case 136:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(174);
-      if (lookahead == ')') ADVANCE(142);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(135);
+      ADVANCE_MAP(
+        '!', 168,
+        '%', 169,
+        '<', 216,
+        '>', 132,
+        '[', 218,
+        '\\', 170,
+        '$', 175,
+        '@', 175,
+        '`', 175,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        ']', 132,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(136);
+      if (lookahead > '-') ADVANCE(135);
       END_STATE();
     case 137:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(141);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
+      ADVANCE_MAP(
+        '!', 168,
+        '%', 169,
+        '<', 216,
+        '[', 218,
+        '\\', 170,
+        '$', 175,
+        '@', 175,
+        '`', 175,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        '>', 132,
+        ']', 132,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(136);
+      if (lookahead > '-') ADVANCE(135);
       END_STATE();
     case 138:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(142);
-      if (lookahead == '@') ADVANCE(173);
-      if (lookahead == '\\') ADVANCE(200);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(202);
+      if (lookahead == '"') ADVANCE(139);
+      if (lookahead == '\'') ADVANCE(144);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(138);
+      if (('<' <= lookahead && lookahead <= '>') ||
+          lookahead == '[' ||
+          lookahead == ']' ||
+          lookahead == '`') ADVANCE(218);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(174);
+          lookahead != '\r') ADVANCE(166);
       END_STATE();
     case 139:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(144);
-      if (lookahead == '@') ADVANCE(173);
-      if (lookahead == '[') ADVANCE(202);
-      if (lookahead == '\\') ADVANCE(203);
-      if (lookahead == ']') ADVANCE(202);
+      if (lookahead == '"') ADVANCE(165);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(218);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(173);
+          lookahead != '\r') ADVANCE(139);
       END_STATE();
     case 140:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(202);
-      if (lookahead == ')') ADVANCE(141);
+      if (lookahead == '$') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(221);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(140);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(140);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(140);
       END_STATE();
     case 141:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(140);
-      if (lookahead == ')') ADVANCE(202);
+      if (lookahead == '$') ADVANCE(218);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(141);
+          lookahead != '\r') ADVANCE(143);
       END_STATE();
     case 142:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(135);
-      if (lookahead == ')') ADVANCE(174);
-      if (lookahead == '@') ADVANCE(144);
-      if (lookahead == '\\') ADVANCE(143);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(141);
+      if (lookahead == '$') ADVANCE(143);
+      if (lookahead == '\\') ADVANCE(221);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(218);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(142);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(140);
       END_STATE();
     case 143:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(135);
-      if (lookahead == ')') ADVANCE(174);
+      if (lookahead == '$') ADVANCE(141);
+      if (lookahead == '\\') ADVANCE(219);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(142);
+          lookahead != '\r') ADVANCE(143);
       END_STATE();
     case 144:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(146);
-      if (lookahead == ')') ADVANCE(173);
-      if (lookahead == '@') ADVANCE(144);
-      if (lookahead == '[') ADVANCE(141);
-      if (lookahead == '\\') ADVANCE(145);
-      if (lookahead == ']') ADVANCE(141);
+      if (lookahead == '\'') ADVANCE(165);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(218);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(144);
       END_STATE();
     case 145:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(146);
-      if (lookahead == ')') ADVANCE(173);
+      if (lookahead == '(') ADVANCE(218);
+      if (lookahead == ')') ADVANCE(151);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(144);
+          lookahead != '\r') ADVANCE(145);
       END_STATE();
     case 146:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(173);
-      if (lookahead == ')') ADVANCE(144);
-      if (lookahead == '@') ADVANCE(146);
-      if (lookahead == '[') ADVANCE(140);
+      if (lookahead == '(') ADVANCE(186);
+      if (lookahead == ')') ADVANCE(152);
+      if (lookahead == '@') ADVANCE(156);
       if (lookahead == '\\') ADVANCE(147);
-      if (lookahead == ']') ADVANCE(140);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(145);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(146);
       END_STATE();
     case 147:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(173);
-      if (lookahead == ')') ADVANCE(144);
+      if (lookahead == '(') ADVANCE(186);
+      if (lookahead == ')') ADVANCE(152);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(146);
       END_STATE();
     case 148:
       ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(151);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(218);
+      END_STATE();
+    case 149:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(152);
+      if (lookahead == '@') ADVANCE(185);
+      if (lookahead == '\\') ADVANCE(220);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(186);
+      END_STATE();
+    case 150:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(154);
+      if (lookahead == '@') ADVANCE(185);
+      if (lookahead == '[') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(222);
+      if (lookahead == ']') ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(185);
+      END_STATE();
+    case 151:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(145);
+      if (lookahead == ')') ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(151);
+      END_STATE();
+    case 152:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(146);
+      if (lookahead == ')') ADVANCE(186);
+      if (lookahead == '@') ADVANCE(154);
+      if (lookahead == '\\') ADVANCE(153);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(151);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(152);
+      END_STATE();
+    case 153:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(146);
+      if (lookahead == ')') ADVANCE(186);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(152);
+      END_STATE();
+    case 154:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(156);
+      if (lookahead == ')') ADVANCE(185);
+      if (lookahead == '@') ADVANCE(154);
+      if (lookahead == '[') ADVANCE(151);
+      if (lookahead == '\\') ADVANCE(155);
+      if (lookahead == ']') ADVANCE(151);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(154);
+      END_STATE();
+    case 155:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(156);
+      if (lookahead == ')') ADVANCE(185);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(154);
+      END_STATE();
+    case 156:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(185);
+      if (lookahead == ')') ADVANCE(154);
+      if (lookahead == '@') ADVANCE(156);
+      if (lookahead == '[') ADVANCE(145);
+      if (lookahead == '\\') ADVANCE(157);
+      if (lookahead == ']') ADVANCE(145);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(156);
+      END_STATE();
+    case 157:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(185);
+      if (lookahead == ')') ADVANCE(154);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(156);
+      END_STATE();
+    case 158:
+      ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 167,
-        '@', 202,
-        '[', 202,
-        '!', 168,
-        '\\', 168,
-        '`', 168,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        '<', 122,
-        '>', 122,
-        ']', 122,
+        '/', 179,
+        '@', 218,
+        '[', 218,
+        '!', 180,
+        '\\', 180,
+        '`', 180,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        '<', 132,
+        '>', 132,
+        ']', 132,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(150);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -2515,57 +2722,57 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(123);
-      if (lookahead > 0x7f) ADVANCE(124);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
+      if (lookahead > 0x7f) ADVANCE(134);
       END_STATE();
-    case 149:
+    case 159:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 161,
-        ':', 162,
-        '>', 202,
-        '@', 195,
-        '\t', 154,
-        ' ', 154,
-        '+', 157,
-        '.', 157,
-        0x0b, 202,
-        '\f', 202,
-        '<', 202,
-        '[', 202,
-        ']', 202,
+        '/', 172,
+        ':', 173,
+        '>', 218,
+        '@', 212,
+        '\t', 164,
+        ' ', 164,
+        '+', 167,
+        '.', 167,
+        0x0b, 218,
+        '\f', 218,
+        '<', 218,
+        '[', 218,
+        ']', 218,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(149);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(159);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
       END_STATE();
-    case 150:
+    case 160:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 161,
-        '>', 202,
-        '@', 195,
-        '\t', 154,
-        ' ', 154,
-        '+', 157,
-        '.', 157,
-        0x0b, 202,
-        '\f', 202,
-        '<', 202,
-        '[', 202,
-        ']', 202,
+        '/', 172,
+        '>', 218,
+        '@', 212,
+        '\t', 164,
+        ' ', 164,
+        '+', 167,
+        '.', 167,
+        0x0b, 218,
+        '\f', 218,
+        '<', 218,
+        '[', 218,
+        ']', 218,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(149);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(159);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
       END_STATE();
-    case 151:
+    case 161:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(151);
+      if (lookahead == '/') ADVANCE(161);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2593,457 +2800,612 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
-      if (lookahead > '/') ADVANCE(192);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
+      if (lookahead > '/') ADVANCE(209);
       END_STATE();
-    case 152:
+    case 162:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(165);
-      if (lookahead == '=') ADVANCE(128);
-      if (lookahead == '>') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(176);
+      if (lookahead == '=') ADVANCE(138);
+      if (lookahead == '>') ADVANCE(218);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(152);
+          lookahead == ' ') ADVANCE(162);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(163);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
-    case 153:
+    case 163:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(165);
-      if (lookahead == '=') ADVANCE(128);
-      if (lookahead == '>') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(176);
+      if (lookahead == '=') ADVANCE(138);
+      if (lookahead == '>') ADVANCE(218);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(152);
+          lookahead == ' ') ADVANCE(162);
       if (('-' <= lookahead && lookahead <= ':') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(163);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
-    case 154:
+    case 164:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(165);
-      if (lookahead == '>') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(176);
+      if (lookahead == '>') ADVANCE(218);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(154);
+          lookahead == ' ') ADVANCE(164);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(153);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(163);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
-    case 155:
+    case 165:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(165);
-      if (lookahead == '>') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(176);
+      if (lookahead == '>') ADVANCE(218);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(154);
+          lookahead == ' ') ADVANCE(164);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
-    case 156:
+    case 166:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 156,
-        '>', 202,
-        '\t', 154,
-        ' ', 154,
-        '"', 202,
-        '\'', 202,
-        '<', 202,
-        '=', 202,
-        '[', 202,
-        ']', 202,
-        '`', 202,
+        '/', 166,
+        '>', 218,
+        '\t', 164,
+        ' ', 164,
+        '"', 218,
+        '\'', 218,
+        '<', 218,
+        '=', 218,
+        '[', 218,
+        ']', 218,
+        '`', 218,
       );
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(156);
+          lookahead != '\r') ADVANCE(166);
       END_STATE();
-    case 157:
+    case 167:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        ':', 162,
-        '@', 195,
-        '\t', 202,
-        0x0b, 202,
-        '\f', 202,
-        ' ', 202,
-        '<', 202,
-        '>', 202,
-        '[', 202,
-        ']', 202,
+        ':', 173,
+        '@', 212,
+        '\t', 218,
+        0x0b, 218,
+        '\f', 218,
+        ' ', 218,
+        '<', 218,
+        '>', 218,
+        '[', 218,
+        ']', 218,
       );
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(157);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(167);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
-      END_STATE();
-    case 158:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 122,
-        '<', 202,
-        '[', 202,
-        '@', 164,
-        '\\', 164,
-        '`', 164,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        ']', 122,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(126);
-      END_STATE();
-    case 159:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(122);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(122);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(126);
-      END_STATE();
-    case 160:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 202,
-        '@', 195,
-        '\t', 163,
-        ' ', 163,
-        0x0b, 202,
-        '\f', 202,
-        '<', 202,
-        '[', 202,
-        ']', 202,
-      );
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
-      END_STATE();
-    case 161:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 202,
-        '@', 195,
-        '\t', 202,
-        0x0b, 202,
-        '\f', 202,
-        ' ', 202,
-        '<', 202,
-        '[', 202,
-        ']', 202,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
-      END_STATE();
-    case 162:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 202,
-        '@', 164,
-        '\t', 202,
-        0x0b, 202,
-        '\f', 202,
-        ' ', 202,
-        '<', 202,
-        '[', 202,
-        ']', 202,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(162);
-      END_STATE();
-    case 163:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(202);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(163);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
-      END_STATE();
-    case 164:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(202);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(202);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
-      END_STATE();
-    case 165:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(202);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
-      END_STATE();
-    case 166:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 195,
-        '<', 202,
-        '[', 202,
-        '\\', 168,
-        '`', 168,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        '>', 122,
-        ']', 122,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(123);
-      END_STATE();
-    case 167:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 195,
-        '\t', 202,
-        0x0b, 202,
-        '\f', 202,
-        ' ', 202,
-        '<', 202,
-        '>', 202,
-        '[', 202,
-        ']', 202,
-      );
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
       END_STATE();
     case 168:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 195,
-        '\t', 202,
-        0x0b, 202,
-        '\f', 202,
-        ' ', 202,
-        '<', 202,
-        '>', 202,
-        '[', 202,
-        ']', 202,
+        '>', 132,
+        '<', 218,
+        '[', 218,
+        '@', 175,
+        '\\', 175,
+        '`', 175,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        ']', 132,
       );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(168);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(136);
+      if (lookahead > '-') ADVANCE(135);
       END_STATE();
     case 169:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 127,
-        '\t', 122,
-        0x0b, 122,
-        '\f', 122,
-        ' ', 122,
-        '<', 122,
-        '>', 122,
-        '[', 122,
-        ']', 122,
+        '>', 132,
+        '<', 218,
+        '[', 218,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        ']', 132,
+        '!', 175,
+        '$', 175,
+        '%', 175,
+        '@', 175,
+        '\\', 175,
+        '`', 175,
       );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(123);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(136);
+      if (lookahead > '-') ADVANCE(135);
       END_STATE();
     case 170:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(171);
-      if (lookahead == '[') ADVANCE(202);
-      if (lookahead == '\\') ADVANCE(176);
-      if (lookahead == ']') ADVANCE(137);
+      if (lookahead == '>') ADVANCE(132);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(132);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(175);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(170);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(136);
       END_STATE();
     case 171:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(171);
-      if (lookahead == '[') ADVANCE(202);
-      if (lookahead == '\\') ADVANCE(180);
-      if (lookahead == ']') ADVANCE(137);
+      ADVANCE_MAP(
+        '>', 218,
+        '@', 212,
+        '\t', 174,
+        ' ', 174,
+        0x0b, 218,
+        '\f', 218,
+        '<', 218,
+        '[', 218,
+        ']', 218,
+      );
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(171);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(171);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
       END_STATE();
     case 172:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(171);
-      if (lookahead == '[') ADVANCE(178);
-      if (lookahead == '\\') ADVANCE(176);
-      if (lookahead == ']') ADVANCE(137);
+      ADVANCE_MAP(
+        '>', 218,
+        '@', 212,
+        '\t', 218,
+        0x0b, 218,
+        '\f', 218,
+        ' ', 218,
+        '<', 218,
+        '[', 218,
+        ']', 218,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(170);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
       END_STATE();
     case 173:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(173);
-      if (lookahead == '[') ADVANCE(202);
-      if (lookahead == '\\') ADVANCE(203);
-      if (lookahead == ']') ADVANCE(202);
+      ADVANCE_MAP(
+        '>', 218,
+        '@', 175,
+        '\t', 218,
+        0x0b, 218,
+        '\f', 218,
+        ' ', 218,
+        '<', 218,
+        '[', 218,
+        ']', 218,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(173);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(173);
       END_STATE();
     case 174:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(173);
-      if (lookahead == '\\') ADVANCE(200);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(202);
+      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(174);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(174);
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
     case 175:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(179);
-      if (lookahead == '<' ||
-          lookahead == '@' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(202);
+      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(218);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(122);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
     case 176:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(174);
-      if (lookahead == ']') ADVANCE(138);
+      if (lookahead == '>') ADVANCE(218);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(170);
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
     case 177:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(202);
-      if (lookahead == ']') ADVANCE(137);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(177);
+      ADVANCE_MAP(
+        '@', 212,
+        '<', 218,
+        '[', 218,
+        '\\', 180,
+        '`', 180,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        '>', 132,
+        ']', 132,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
+      if (lookahead > '-') ADVANCE(134);
       END_STATE();
     case 178:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(202);
-      if (lookahead == ']') ADVANCE(181);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(178);
+      ADVANCE_MAP(
+        '@', 212,
+        '<', 218,
+        '[', 218,
+        '!', 180,
+        '$', 180,
+        '%', 180,
+        '\\', 180,
+        '`', 180,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        '>', 132,
+        ']', 132,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(133);
+      if (lookahead > '-') ADVANCE(134);
       END_STATE();
     case 179:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(178);
-      if (lookahead == ']') ADVANCE(137);
+      ADVANCE_MAP(
+        '@', 212,
+        '\t', 218,
+        0x0b, 218,
+        '\f', 218,
+        ' ', 218,
+        '<', 218,
+        '>', 218,
+        '[', 218,
+        ']', 218,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(171);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(177);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
       END_STATE();
     case 180:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(173);
-      if (lookahead == ']') ADVANCE(139);
+      ADVANCE_MAP(
+        '@', 212,
+        '\t', 218,
+        0x0b, 218,
+        '\f', 218,
+        ' ', 218,
+        '<', 218,
+        '>', 218,
+        '[', 218,
+        ']', 218,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(171);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
       END_STATE();
     case 181:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == ']') ADVANCE(202);
+      ADVANCE_MAP(
+        '@', 137,
+        '\t', 132,
+        0x0b, 132,
+        '\f', 132,
+        ' ', 132,
+        '<', 132,
+        '>', 132,
+        '[', 132,
+        ']', 132,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(180);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(133);
       END_STATE();
     case 182:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(202);
+      if (lookahead == '@') ADVANCE(183);
+      if (lookahead == '[') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(191);
+      if (lookahead == ']') ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(182);
       END_STATE();
     case 183:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(202);
+      if (lookahead == '@') ADVANCE(183);
+      if (lookahead == '[') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(193);
+      if (lookahead == ']') ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(185);
+          lookahead != '\r') ADVANCE(183);
       END_STATE();
     case 184:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(202);
+      if (lookahead == '@') ADVANCE(183);
+      if (lookahead == '[') ADVANCE(189);
+      if (lookahead == '\\') ADVANCE(191);
+      if (lookahead == ']') ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(187);
+          lookahead != '\r') ADVANCE(182);
       END_STATE();
     case 185:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(183);
+      if (lookahead == '@') ADVANCE(185);
+      if (lookahead == '[') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(222);
+      if (lookahead == ']') ADVANCE(218);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(185);
       END_STATE();
     case 186:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(189);
+      if (lookahead == '@') ADVANCE(185);
+      if (lookahead == '\\') ADVANCE(220);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(186);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(192);
+      if (lookahead == '<' ||
+          lookahead == '@' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(218);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(218);
+      if (lookahead == ']') ADVANCE(148);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(188);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(218);
+      if (lookahead == ']') ADVANCE(195);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(189);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(218);
+      if (lookahead == ']') ADVANCE(206);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(190);
+      END_STATE();
+    case 191:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(186);
+      if (lookahead == ']') ADVANCE(149);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(182);
       END_STATE();
-    case 187:
+    case 192:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(188);
+      if (lookahead == '[') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(187);
+          lookahead != '\r') ADVANCE(188);
       END_STATE();
-    case 188:
+    case 193:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(184);
+      if (lookahead == '[') ADVANCE(185);
+      if (lookahead == ']') ADVANCE(150);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(187);
+          lookahead != '\r') ADVANCE(183);
       END_STATE();
-    case 189:
+    case 194:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(187);
+      if (lookahead == '[') ADVANCE(190);
+      if (lookahead == '{') ADVANCE(207);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(194);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(185);
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
-    case 190:
+    case 195:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(194);
+      if (lookahead == ']') ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(218);
+      END_STATE();
+    case 196:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(196);
+      END_STATE();
+    case 197:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(199);
+      END_STATE();
+    case 198:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(201);
+      END_STATE();
+    case 199:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(197);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(199);
+      END_STATE();
+    case 200:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(203);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(196);
+      END_STATE();
+    case 201:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(202);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(201);
+      END_STATE();
+    case 202:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(198);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(201);
+      END_STATE();
+    case 203:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(201);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(199);
+      END_STATE();
+    case 204:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(218);
+      if (lookahead == '}') ADVANCE(207);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(204);
+      END_STATE();
+    case 205:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(211);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3071,25 +3433,40 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
-      if (lookahead > '/') ADVANCE(192);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
+      if (lookahead > '/') ADVANCE(209);
       END_STATE();
-    case 191:
+    case 206:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '}') ADVANCE(202);
+      if (lookahead == '{') ADVANCE(207);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(218);
+      END_STATE();
+    case 207:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(204);
+      if (lookahead == '}') ADVANCE(206);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(207);
+      END_STATE();
+    case 208:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '}') ADVANCE(218);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '@' ||
-          lookahead == '{') ADVANCE(202);
+          lookahead == '{') ADVANCE(218);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
-    case 192:
+    case 209:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '/' ||
-          lookahead == ':') ADVANCE(151);
+          lookahead == ':') ADVANCE(161);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
           lookahead == '-' ||
@@ -3097,7 +3474,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(197);
+          lookahead == '~') ADVANCE(217);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3125,21 +3502,38 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
-      if (lookahead > '/') ADVANCE(192);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
+      if (lookahead > '/') ADVANCE(209);
       END_STATE();
-    case 193:
+    case 210:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '[' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(202);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(122);
+          lookahead == '`') ADVANCE(218);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
       END_STATE();
-    case 194:
+    case 211:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3147,11 +3541,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ' ||
           lookahead == '@' ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(202);
+          lookahead == '}') ADVANCE(218);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
-    case 195:
+    case 212:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3160,16 +3554,61 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(202);
+          lookahead == ']') ADVANCE(218);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
-    case 196:
+    case 213:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!' ||
+          lookahead == '$' ||
+          lookahead == '%' ||
+          lookahead == '<' ||
+          lookahead == '@' ||
+          lookahead == '[' ||
+          lookahead == '\\' ||
+          lookahead == '`') ADVANCE(218);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 214:
+      ACCEPT_TOKEN(sym_info_string);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(132);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym_info_string);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(194);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(132);
+      END_STATE();
+    case 216:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '!' ||
           lookahead == '/' ||
           ('@' <= lookahead && lookahead <= '\\') ||
-          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(202);
+          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(218);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3184,10 +3623,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(122);
-      if (lookahead > 0x7f) ADVANCE(121);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
+      if (lookahead > 0x7f) ADVANCE(131);
       END_STATE();
-    case 197:
+    case 217:
       ACCEPT_TOKEN(sym_info_string);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
@@ -3216,928 +3655,891 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(202);
-      if (lookahead > '/') ADVANCE(192);
-      END_STATE();
-    case 198:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(122);
-      END_STATE();
-    case 199:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(131);
-      END_STATE();
-    case 200:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(174);
-      END_STATE();
-    case 201:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(132);
-      END_STATE();
-    case 202:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
-      END_STATE();
-    case 203:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(173);
-      END_STATE();
-    case 204:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 84,
-        '#', 211,
-        '<', 80,
-        '>', 97,
-        '\\', 87,
-        '\t', 221,
-        ' ', 221,
-        ':', 223,
-        '~', 223,
-        '*', 224,
-        '+', 224,
-        '-', 224,
-        0x2022, 224,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 205:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 84,
-        '#', 211,
-        '<', 80,
-        '>', 97,
-        '\\', 87,
-        '\t', 204,
-        ' ', 204,
-        ':', 223,
-        '~', 223,
-        '*', 224,
-        '+', 224,
-        '-', 224,
-        0x2022, 224,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 206:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 84,
-        '#', 211,
-        '<', 80,
-        '>', 97,
-        '\\', 87,
-        '\t', 205,
-        ' ', 205,
-        ':', 223,
-        '~', 223,
-        '*', 224,
-        '+', 224,
-        '-', 224,
-        0x2022, 224,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 207:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '#') ADVANCE(208);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(94);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 208:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '#') ADVANCE(222);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(94);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 209:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '#') ADVANCE(207);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(94);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 210:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '#') ADVANCE(209);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(94);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 211:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '#') ADVANCE(210);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(94);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 212:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(220);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 213:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(212);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 214:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(213);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 215:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(214);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 216:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(215);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
-      END_STATE();
-    case 217:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(216);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
+      if (lookahead > '/') ADVANCE(209);
       END_STATE();
     case 218:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(217);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(218);
       END_STATE();
     case 219:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(218);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(143);
       END_STATE();
     case 220:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == ')') ADVANCE(224);
-      if (lookahead == '.') ADVANCE(225);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '/') ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '/' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(186);
       END_STATE();
     case 221:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 84,
-        '<', 80,
-        '>', 97,
-        '\\', 87,
-        '\t', 221,
-        ' ', 221,
-        '*', 224,
-        '+', 224,
-        '-', 224,
-        0x2022, 224,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(219);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(140);
       END_STATE();
     case 222:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(94);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(185);
       END_STATE();
     case 223:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(98);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      ADVANCE_MAP(
+        '!', 90,
+        '#', 230,
+        '%', 89,
+        '<', 91,
+        '>', 107,
+        '\\', 93,
+        '\t', 240,
+        ' ', 240,
+        ':', 242,
+        '~', 242,
+        '*', 243,
+        '+', 243,
+        '-', 243,
+        0x2022, 243,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 224:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(95);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      ADVANCE_MAP(
+        '!', 90,
+        '#', 230,
+        '%', 89,
+        '<', 91,
+        '>', 107,
+        '\\', 93,
+        '\t', 223,
+        ' ', 223,
+        ':', 242,
+        '~', 242,
+        '*', 243,
+        '+', 243,
+        '-', 243,
+        0x2022, 243,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 225:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(95);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      ADVANCE_MAP(
+        '!', 90,
+        '#', 230,
+        '%', 89,
+        '<', 91,
+        '>', 107,
+        '\\', 93,
+        '\t', 224,
+        ' ', 224,
+        ':', 242,
+        '~', 242,
+        '*', 243,
+        '+', 243,
+        '-', 243,
+        0x2022, 243,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 226:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '#') ADVANCE(227);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(104);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 227:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(84);
-      if (lookahead == '<') ADVANCE(80);
-      if (lookahead == '\\') ADVANCE(87);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('%' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(226);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '#') ADVANCE(241);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(104);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(227);
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 228:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 27,
-        '/', 54,
-        '\\', 55,
-        '`', 55,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        '<', 226,
-        '>', 226,
-        ']', 226,
-      );
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(33);
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '?') ||
-          ('^' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(229);
-      if (lookahead > 0x7f) ADVANCE(230);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '#') ADVANCE(226);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(104);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 229:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 53,
-        '<', 80,
-        '@', 82,
-        '\\', 56,
-        '$', 55,
-        '`', 55,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        '>', 226,
-        ']', 226,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(229);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '#') ADVANCE(228);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(104);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(230);
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 230:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 53,
-        '<', 80,
-        '@', 233,
-        '\\', 56,
-        '$', 55,
-        '`', 55,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        '>', 226,
-        ']', 226,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(229);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '#') ADVANCE(229);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(104);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(230);
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
     case 231:
       ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(239);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 232:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(231);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 233:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 234:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(233);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 235:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(234);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 236:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(235);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 237:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(236);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 238:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(237);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 239:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == ')') ADVANCE(243);
+      if (lookahead == '.') ADVANCE(244);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '/' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 240:
+      ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 41,
-        '<', 80,
-        '>', 226,
-        '\\', 42,
-        '$', 48,
-        '`', 48,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        ']', 226,
+        '!', 90,
+        '%', 89,
+        '<', 91,
+        '>', 107,
+        '\\', 93,
+        '\t', 240,
+        ' ', 240,
+        '*', 243,
+        '+', 243,
+        '-', 243,
+        0x2022, 243,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '-' &&
+          lookahead != '.' &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 241:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(104);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 242:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(108);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 243:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(105);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 244:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(105);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 245:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 246:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(90);
+      if (lookahead == '%') ADVANCE(89);
+      if (lookahead == '<') ADVANCE(91);
+      if (lookahead == '\\') ADVANCE(93);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '@') &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 247:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 29,
+        '/', 58,
+        '\\', 59,
+        '`', 59,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        '<', 245,
+        '>', 245,
+        ']', 245,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(35);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '$' ||
+          lookahead == '%') &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
+      if (lookahead > 0x7f) ADVANCE(249);
+      END_STATE();
+    case 248:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 56,
+        '%', 57,
+        '<', 91,
+        '@', 94,
+        '\\', 60,
+        '$', 59,
+        '`', 59,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        '>', 245,
+        ']', 245,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
+      END_STATE();
+    case 249:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 56,
+        '%', 57,
+        '<', 91,
+        '@', 252,
+        '\\', 60,
+        '$', 59,
+        '`', 59,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        '>', 245,
+        ']', 245,
+      );
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
+      END_STATE();
+    case 250:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 43,
+        '%', 44,
+        '<', 91,
+        '>', 245,
+        '\\', 45,
+        '$', 51,
+        '`', 51,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        ']', 245,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4156,191 +4558,232 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(232);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(251);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(231);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
       END_STATE();
-    case 232:
+    case 251:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 41,
-        '<', 80,
-        '>', 226,
-        '\\', 42,
-        '$', 48,
-        '@', 48,
-        '`', 48,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        ']', 226,
+        '!', 43,
+        '%', 44,
+        '<', 91,
+        '>', 245,
+        '\\', 45,
+        '$', 51,
+        '@', 51,
+        '`', 51,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        ']', 245,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(232);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(251);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(231);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
       END_STATE();
-    case 233:
+    case 252:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 41,
-        '<', 80,
-        '\\', 42,
-        '$', 48,
-        '@', 48,
-        '`', 48,
-        '\t', 226,
-        0x0b, 226,
-        '\f', 226,
-        ' ', 226,
-        '>', 226,
-        ']', 226,
+        '!', 43,
+        '%', 44,
+        '<', 91,
+        '\\', 45,
+        '$', 51,
+        '@', 51,
+        '`', 51,
+        '\t', 245,
+        0x0b, 245,
+        '\f', 245,
+        ' ', 245,
+        '>', 245,
+        ']', 245,
       );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(232);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(251);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(231);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
       END_STATE();
-    case 234:
+    case 253:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '$') ADVANCE(5);
-      if (lookahead == '\\') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(98);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(6);
       END_STATE();
-    case 235:
+    case 254:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '@') ADVANCE(52);
-      if (lookahead == '[') ADVANCE(64);
-      if (lookahead == '\\') ADVANCE(59);
-      if (lookahead == ']') ADVANCE(12);
+      if (lookahead == '%') ADVANCE(10);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 255:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '@') ADVANCE(55);
+      if (lookahead == '[') ADVANCE(69);
+      if (lookahead == '\\') ADVANCE(63);
+      if (lookahead == ']') ADVANCE(14);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(51);
+          lookahead != '\r') ADVANCE(54);
       END_STATE();
-    case 236:
+    case 256:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '[') ADVANCE(61);
+      if (lookahead == '[') ADVANCE(66);
+      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
+          lookahead == '!' ||
+          lookahead == '$' ||
+          lookahead == '%') &&
+          lookahead != '.' &&
+          (lookahead < '0' || '9' < lookahead) &&
+          (lookahead < 'A' || 'Z' < lookahead) &&
+          (lookahead < 'a' || 'z' < lookahead) &&
+          (lookahead < 0x80 || 0x9f < lookahead) &&
+          (lookahead < 0xc0 || 0xd6 < lookahead) &&
+          (lookahead < 0xd8 || 0xf6 < lookahead) &&
+          (lookahead < 0xf8 || 0x1fff < lookahead) &&
+          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
+          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
+          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
+          (lookahead < 0xff10 || 0xff19 < lookahead) &&
+          (lookahead < 0xff21 || 0xff3a < lookahead) &&
+          (lookahead < 0xff41 || 0xff5a < lookahead) &&
+          (lookahead < 0xff66 || 0x1efff < lookahead) &&
+          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      END_STATE();
+    case 257:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '`') ADVANCE(82);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '<' &&
-          lookahead != '@' &&
-          lookahead != '[' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(226);
+          lookahead != '\r') ADVANCE(74);
       END_STATE();
-    case 237:
+    case 258:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '`') ADVANCE(76);
+      if (lookahead == '{') ADVANCE(95);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
+      END_STATE();
+    case 259:
+      ACCEPT_TOKEN(sym_text);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(65);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(245);
       END_STATE();
-    case 238:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '{') ADVANCE(83);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
-      END_STATE();
-    case 239:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(226);
-      END_STATE();
-    case 240:
+    case 260:
       ACCEPT_TOKEN(sym_wiki_link);
       END_STATE();
-    case 241:
+    case 261:
       ACCEPT_TOKEN(sym_embed);
       END_STATE();
-    case 242:
+    case 262:
       ACCEPT_TOKEN(sym_inline_link);
       END_STATE();
-    case 243:
+    case 263:
       ACCEPT_TOKEN(sym_inline_link);
-      if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(89);
+      if (lookahead == '@') ADVANCE(62);
+      if (lookahead == '\\') ADVANCE(99);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(57);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(61);
       END_STATE();
-    case 244:
+    case 264:
       ACCEPT_TOKEN(sym_inline_link);
-      if (lookahead == '@') ADVANCE(58);
-      if (lookahead == '\\') ADVANCE(91);
-      if (lookahead == ']') ADVANCE(245);
+      if (lookahead == '@') ADVANCE(62);
+      if (lookahead == '\\') ADVANCE(101);
+      if (lookahead == ']') ADVANCE(265);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(62);
       END_STATE();
-    case 245:
+    case 265:
       ACCEPT_TOKEN(sym_citation_group);
       END_STATE();
-    case 246:
+    case 266:
       ACCEPT_TOKEN(sym_citation_group);
-      if (lookahead == '(') ADVANCE(14);
+      if (lookahead == '(') ADVANCE(16);
       END_STATE();
-    case 247:
+    case 267:
       ACCEPT_TOKEN(sym_citation_group);
-      if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(242);
+      if (lookahead == '(') ADVANCE(24);
+      if (lookahead == ')') ADVANCE(262);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(14);
+          lookahead != '\r') ADVANCE(16);
       END_STATE();
-    case 248:
+    case 268:
       ACCEPT_TOKEN(sym_citation_group);
-      if (lookahead == ')') ADVANCE(14);
+      if (lookahead == ')') ADVANCE(16);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(22);
+          lookahead != ')') ADVANCE(24);
       END_STATE();
-    case 249:
+    case 269:
       ACCEPT_TOKEN(sym_citation);
       END_STATE();
-    case 250:
+    case 270:
       ACCEPT_TOKEN(sym_citation);
       if (lookahead == '/' ||
-          lookahead == ':') ADVANCE(34);
+          lookahead == ':') ADVANCE(36);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
           lookahead == '-' ||
@@ -4348,39 +4791,46 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(81);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(250);
+          lookahead == '~') ADVANCE(92);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
       END_STATE();
-    case 251:
+    case 271:
       ACCEPT_TOKEN(sym_math);
       END_STATE();
-    case 252:
+    case 272:
       ACCEPT_TOKEN(sym_html_tag);
       END_STATE();
-    case 253:
+    case 273:
       ACCEPT_TOKEN(sym_html_tag);
-      if (lookahead == '-') ADVANCE(29);
-      if (lookahead != 0) ADVANCE(30);
+      if (lookahead == '-') ADVANCE(31);
+      if (lookahead != 0) ADVANCE(32);
       END_STATE();
-    case 254:
+    case 274:
       ACCEPT_TOKEN(sym_code_span);
       END_STATE();
-    case 255:
+    case 275:
       ACCEPT_TOKEN(sym_code_span);
-      if (lookahead == '`') ADVANCE(254);
+      if (lookahead == '`') ADVANCE(274);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
+          lookahead != '\r') ADVANCE(84);
       END_STATE();
-    case 256:
+    case 276:
       ACCEPT_TOKEN(sym_html_comment);
       END_STATE();
-    case 257:
+    case 277:
+      ACCEPT_TOKEN(sym_raw_tex);
+      if (lookahead == '{') ADVANCE(86);
+      END_STATE();
+    case 278:
+      ACCEPT_TOKEN(sym_obsidian_comment);
+      END_STATE();
+    case 279:
       ACCEPT_TOKEN(sym__newline);
       END_STATE();
-    case 258:
+    case 280:
       ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(257);
+      if (lookahead == '\n') ADVANCE(279);
       END_STATE();
     default:
       return false;
@@ -4389,31 +4839,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 92, .external_lex_state = 2},
-  [2] = {.lex_state = 92, .external_lex_state = 3},
-  [3] = {.lex_state = 92, .external_lex_state = 3},
-  [4] = {.lex_state = 92, .external_lex_state = 3},
-  [5] = {.lex_state = 92, .external_lex_state = 3},
-  [6] = {.lex_state = 92, .external_lex_state = 3},
-  [7] = {.lex_state = 92, .external_lex_state = 3},
-  [8] = {.lex_state = 92, .external_lex_state = 4},
-  [9] = {.lex_state = 92, .external_lex_state = 4},
-  [10] = {.lex_state = 92, .external_lex_state = 5},
-  [11] = {.lex_state = 92, .external_lex_state = 5},
-  [12] = {.lex_state = 92, .external_lex_state = 3},
-  [13] = {.lex_state = 92, .external_lex_state = 3},
-  [14] = {.lex_state = 92, .external_lex_state = 3},
-  [15] = {.lex_state = 92, .external_lex_state = 3},
+  [1] = {.lex_state = 102, .external_lex_state = 2},
+  [2] = {.lex_state = 102, .external_lex_state = 3},
+  [3] = {.lex_state = 102, .external_lex_state = 3},
+  [4] = {.lex_state = 102, .external_lex_state = 3},
+  [5] = {.lex_state = 102, .external_lex_state = 3},
+  [6] = {.lex_state = 102, .external_lex_state = 3},
+  [7] = {.lex_state = 102, .external_lex_state = 3},
+  [8] = {.lex_state = 102, .external_lex_state = 4},
+  [9] = {.lex_state = 102, .external_lex_state = 4},
+  [10] = {.lex_state = 102, .external_lex_state = 5},
+  [11] = {.lex_state = 102, .external_lex_state = 5},
+  [12] = {.lex_state = 102, .external_lex_state = 3},
+  [13] = {.lex_state = 102, .external_lex_state = 3},
+  [14] = {.lex_state = 102, .external_lex_state = 3},
+  [15] = {.lex_state = 102, .external_lex_state = 3},
   [16] = {.lex_state = 1, .external_lex_state = 6},
-  [17] = {.lex_state = 92, .external_lex_state = 3},
-  [18] = {.lex_state = 92, .external_lex_state = 3},
-  [19] = {.lex_state = 92, .external_lex_state = 3},
-  [20] = {.lex_state = 92, .external_lex_state = 3},
-  [21] = {.lex_state = 92, .external_lex_state = 3},
-  [22] = {.lex_state = 92, .external_lex_state = 3},
-  [23] = {.lex_state = 92, .external_lex_state = 3},
-  [24] = {.lex_state = 92, .external_lex_state = 3},
-  [25] = {.lex_state = 92, .external_lex_state = 3},
+  [17] = {.lex_state = 102, .external_lex_state = 3},
+  [18] = {.lex_state = 102, .external_lex_state = 3},
+  [19] = {.lex_state = 102, .external_lex_state = 3},
+  [20] = {.lex_state = 102, .external_lex_state = 3},
+  [21] = {.lex_state = 102, .external_lex_state = 3},
+  [22] = {.lex_state = 102, .external_lex_state = 3},
+  [23] = {.lex_state = 102, .external_lex_state = 3},
+  [24] = {.lex_state = 102, .external_lex_state = 3},
+  [25] = {.lex_state = 102, .external_lex_state = 3},
   [26] = {.lex_state = 1, .external_lex_state = 7},
   [27] = {.lex_state = 1, .external_lex_state = 7},
   [28] = {.lex_state = 1, .external_lex_state = 7},
@@ -4423,11 +4873,11 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [32] = {.lex_state = 1, .external_lex_state = 7},
   [33] = {.lex_state = 1, .external_lex_state = 7},
   [34] = {.lex_state = 1, .external_lex_state = 7},
-  [35] = {.lex_state = 92},
-  [36] = {.lex_state = 92},
-  [37] = {.lex_state = 92},
-  [38] = {.lex_state = 92},
-  [39] = {.lex_state = 92},
+  [35] = {.lex_state = 102},
+  [36] = {.lex_state = 102},
+  [37] = {.lex_state = 102},
+  [38] = {.lex_state = 102},
+  [39] = {.lex_state = 102},
   [40] = {.lex_state = 2, .external_lex_state = 7},
   [41] = {.lex_state = 0, .external_lex_state = 7},
   [42] = {.lex_state = 0, .external_lex_state = 7},
@@ -4455,6 +4905,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_math] = ACTIONS(1),
     [sym_html_tag] = ACTIONS(1),
     [sym_code_span] = ACTIONS(1),
+    [sym_raw_tex] = ACTIONS(1),
     [sym__newline] = ACTIONS(1),
     [sym_front_matter] = ACTIONS(1),
     [sym__fence_open] = ACTIONS(1),
@@ -4492,6 +4943,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
     [sym_html_comment] = ACTIONS(13),
+    [sym_raw_tex] = ACTIONS(15),
+    [sym_obsidian_comment] = ACTIONS(15),
     [sym__newline] = ACTIONS(17),
     [sym_front_matter] = ACTIONS(19),
     [sym__fence_open] = ACTIONS(21),
@@ -4524,6 +4977,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
     [sym_html_comment] = ACTIONS(13),
+    [sym_raw_tex] = ACTIONS(15),
+    [sym_obsidian_comment] = ACTIONS(15),
     [sym__newline] = ACTIONS(25),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -4555,6 +5010,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
     [sym_html_comment] = ACTIONS(13),
+    [sym_raw_tex] = ACTIONS(15),
+    [sym_obsidian_comment] = ACTIONS(15),
     [sym__newline] = ACTIONS(29),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -4586,6 +5043,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
     [sym_html_comment] = ACTIONS(13),
+    [sym_raw_tex] = ACTIONS(15),
+    [sym_obsidian_comment] = ACTIONS(15),
     [sym__newline] = ACTIONS(25),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -4614,6 +5073,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
     [sym_html_comment] = ACTIONS(13),
+    [sym_raw_tex] = ACTIONS(15),
+    [sym_obsidian_comment] = ACTIONS(15),
     [sym__newline] = ACTIONS(25),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -4642,6 +5103,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(13),
     [sym_code_span] = ACTIONS(15),
     [sym_html_comment] = ACTIONS(13),
+    [sym_raw_tex] = ACTIONS(15),
+    [sym_obsidian_comment] = ACTIONS(15),
     [sym__newline] = ACTIONS(37),
     [sym__fence_open] = ACTIONS(21),
   },
@@ -4670,6 +5133,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(50),
     [sym_code_span] = ACTIONS(53),
     [sym_html_comment] = ACTIONS(50),
+    [sym_raw_tex] = ACTIONS(53),
+    [sym_obsidian_comment] = ACTIONS(53),
     [sym__newline] = ACTIONS(56),
     [sym__fence_open] = ACTIONS(59),
   },
@@ -4689,6 +5154,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(64),
     [sym_code_span] = ACTIONS(62),
     [sym_html_comment] = ACTIONS(64),
+    [sym_raw_tex] = ACTIONS(62),
+    [sym_obsidian_comment] = ACTIONS(62),
     [sym__newline] = ACTIONS(62),
     [sym__fence_open] = ACTIONS(62),
     [sym_code_content] = ACTIONS(66),
@@ -4710,66 +5177,68 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(72),
     [sym_code_span] = ACTIONS(70),
     [sym_html_comment] = ACTIONS(72),
+    [sym_raw_tex] = ACTIONS(70),
+    [sym_obsidian_comment] = ACTIONS(70),
     [sym__newline] = ACTIONS(70),
     [sym__fence_open] = ACTIONS(70),
     [sym_code_content] = ACTIONS(74),
     [sym__fence_close] = ACTIONS(76),
   },
+  [STATE(10)] = {
+    [ts_builtin_sym_end] = ACTIONS(78),
+    [sym_heading_marker] = ACTIONS(78),
+    [sym_list_marker] = ACTIONS(78),
+    [sym_quote_marker] = ACTIONS(78),
+    [sym_definition_marker] = ACTIONS(78),
+    [sym_text] = ACTIONS(80),
+    [sym_wiki_link] = ACTIONS(78),
+    [sym_embed] = ACTIONS(78),
+    [sym_inline_link] = ACTIONS(80),
+    [sym_citation_group] = ACTIONS(80),
+    [sym_citation] = ACTIONS(78),
+    [sym_math] = ACTIONS(78),
+    [sym_html_tag] = ACTIONS(80),
+    [sym_code_span] = ACTIONS(78),
+    [sym_html_comment] = ACTIONS(80),
+    [sym_raw_tex] = ACTIONS(78),
+    [sym_obsidian_comment] = ACTIONS(78),
+    [sym__newline] = ACTIONS(78),
+    [sym__fence_open] = ACTIONS(78),
+    [sym__fence_close] = ACTIONS(82),
+  },
+  [STATE(11)] = {
+    [ts_builtin_sym_end] = ACTIONS(84),
+    [sym_heading_marker] = ACTIONS(84),
+    [sym_list_marker] = ACTIONS(84),
+    [sym_quote_marker] = ACTIONS(84),
+    [sym_definition_marker] = ACTIONS(84),
+    [sym_text] = ACTIONS(86),
+    [sym_wiki_link] = ACTIONS(84),
+    [sym_embed] = ACTIONS(84),
+    [sym_inline_link] = ACTIONS(86),
+    [sym_citation_group] = ACTIONS(86),
+    [sym_citation] = ACTIONS(84),
+    [sym_math] = ACTIONS(84),
+    [sym_html_tag] = ACTIONS(86),
+    [sym_code_span] = ACTIONS(84),
+    [sym_html_comment] = ACTIONS(86),
+    [sym_raw_tex] = ACTIONS(84),
+    [sym_obsidian_comment] = ACTIONS(84),
+    [sym__newline] = ACTIONS(84),
+    [sym__fence_open] = ACTIONS(84),
+    [sym__fence_close] = ACTIONS(88),
+  },
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 3,
-    ACTIONS(82), 1,
-      sym__fence_close,
-    ACTIONS(80), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(78), 12,
-      sym__fence_open,
-      ts_builtin_sym_end,
-      sym_heading_marker,
-      sym_list_marker,
-      sym_quote_marker,
-      sym_definition_marker,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym__newline,
-  [25] = 3,
-    ACTIONS(88), 1,
-      sym__fence_close,
-    ACTIONS(86), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(84), 12,
-      sym__fence_open,
-      ts_builtin_sym_end,
-      sym_heading_marker,
-      sym_list_marker,
-      sym_quote_marker,
-      sym_definition_marker,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym__newline,
-  [50] = 2,
+  [0] = 2,
     ACTIONS(92), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(90), 12,
+    ACTIONS(90), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4781,15 +5250,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [72] = 2,
+  [24] = 2,
     ACTIONS(96), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(94), 12,
+    ACTIONS(94), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4801,15 +5272,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [94] = 2,
+  [48] = 2,
     ACTIONS(100), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(98), 12,
+    ACTIONS(98), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4821,15 +5294,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [116] = 2,
+  [72] = 2,
     ACTIONS(104), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(102), 12,
+    ACTIONS(102), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4841,8 +5316,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [138] = 6,
+  [96] = 6,
     ACTIONS(21), 1,
       sym__fence_open,
     ACTIONS(110), 2,
@@ -4860,20 +5337,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(108), 5,
+    ACTIONS(108), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [168] = 2,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [128] = 2,
     ACTIONS(114), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(112), 12,
+    ACTIONS(112), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4885,15 +5364,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [190] = 2,
+  [152] = 2,
     ACTIONS(118), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(116), 12,
+    ACTIONS(116), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4905,15 +5386,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [212] = 2,
+  [176] = 2,
     ACTIONS(122), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(120), 12,
+    ACTIONS(120), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4925,15 +5408,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [234] = 2,
+  [200] = 2,
     ACTIONS(126), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(124), 12,
+    ACTIONS(124), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4945,15 +5430,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [256] = 2,
+  [224] = 2,
     ACTIONS(130), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(128), 12,
+    ACTIONS(128), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4965,15 +5452,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [278] = 2,
+  [248] = 2,
     ACTIONS(134), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(132), 12,
+    ACTIONS(132), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -4985,15 +5474,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [300] = 2,
+  [272] = 2,
     ACTIONS(138), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(136), 12,
+    ACTIONS(136), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5005,15 +5496,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [322] = 2,
+  [296] = 2,
     ACTIONS(142), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(140), 12,
+    ACTIONS(140), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5025,15 +5518,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [344] = 2,
+  [320] = 2,
     ACTIONS(146), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(144), 12,
+    ACTIONS(144), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5045,8 +5540,10 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation,
       sym_math,
       sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
       sym__newline,
-  [366] = 5,
+  [344] = 5,
     STATE(22), 1,
       sym__line_end,
     ACTIONS(152), 2,
@@ -5061,13 +5558,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(150), 5,
+    ACTIONS(150), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [392] = 5,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [372] = 5,
     STATE(15), 1,
       sym__line_end,
     ACTIONS(158), 2,
@@ -5082,13 +5581,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(156), 5,
+    ACTIONS(156), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [418] = 5,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [400] = 5,
     STATE(20), 1,
       sym__line_end,
     ACTIONS(160), 2,
@@ -5103,13 +5604,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(150), 5,
+    ACTIONS(150), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [444] = 5,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [428] = 5,
     STATE(19), 1,
       sym__line_end,
     ACTIONS(162), 2,
@@ -5124,13 +5627,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(150), 5,
+    ACTIONS(150), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [470] = 5,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [456] = 5,
     STATE(21), 1,
       sym__line_end,
     ACTIONS(164), 2,
@@ -5145,13 +5650,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(150), 5,
+    ACTIONS(150), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [496] = 5,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [484] = 5,
     STATE(18), 1,
       sym__line_end,
     ACTIONS(166), 2,
@@ -5166,13 +5673,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(150), 5,
+    ACTIONS(150), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [522] = 5,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [512] = 5,
     STATE(12), 1,
       sym__line_end,
     ACTIONS(172), 2,
@@ -5187,13 +5696,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(170), 5,
+    ACTIONS(170), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [548] = 5,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [540] = 5,
     STATE(14), 1,
       sym__line_end,
     ACTIONS(178), 2,
@@ -5208,13 +5719,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(176), 5,
+    ACTIONS(176), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [574] = 4,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [568] = 4,
     ACTIONS(186), 2,
       sym__eof,
       sym__newline,
@@ -5227,13 +5740,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(183), 5,
+    ACTIONS(183), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
       sym_math,
       sym_code_span,
-  [597] = 4,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [593] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(27), 1,
@@ -5243,7 +5758,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [611] = 4,
+  [607] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(188), 1,
@@ -5253,7 +5768,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [625] = 4,
+  [621] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(31), 1,
@@ -5263,7 +5778,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [639] = 4,
+  [635] = 4,
     ACTIONS(5), 1,
       sym_heading_marker,
     ACTIONS(23), 1,
@@ -5273,7 +5788,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [653] = 4,
+  [649] = 4,
     ACTIONS(190), 1,
       ts_builtin_sym_end,
     ACTIONS(192), 1,
@@ -5283,7 +5798,7 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(39), 2,
       sym_section,
       aux_sym_document_repeat2,
-  [667] = 3,
+  [663] = 3,
     ACTIONS(195), 1,
       sym_info_string,
     STATE(8), 1,
@@ -5291,86 +5806,84 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(197), 2,
       sym__eof,
       sym__newline,
-  [678] = 2,
+  [674] = 2,
     STATE(25), 1,
       sym__line_end,
     ACTIONS(199), 2,
       sym__eof,
       sym__newline,
-  [686] = 2,
+  [682] = 2,
     STATE(9), 1,
       sym__line_end,
     ACTIONS(201), 2,
       sym__eof,
       sym__newline,
-  [694] = 2,
+  [690] = 2,
     STATE(17), 1,
       sym__line_end,
     ACTIONS(203), 2,
       sym__eof,
       sym__newline,
-  [702] = 2,
+  [698] = 2,
     STATE(24), 1,
       sym__line_end,
     ACTIONS(205), 2,
       sym__eof,
       sym__newline,
-  [710] = 2,
+  [706] = 2,
     STATE(3), 1,
       sym__line_end,
     ACTIONS(207), 2,
       sym__eof,
       sym__newline,
-  [718] = 2,
+  [714] = 2,
     STATE(23), 1,
       sym__line_end,
     ACTIONS(209), 2,
       sym__eof,
       sym__newline,
-  [726] = 1,
+  [722] = 1,
     ACTIONS(211), 1,
       ts_builtin_sym_end,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
-  [SMALL_STATE(10)] = 0,
-  [SMALL_STATE(11)] = 25,
-  [SMALL_STATE(12)] = 50,
-  [SMALL_STATE(13)] = 72,
-  [SMALL_STATE(14)] = 94,
-  [SMALL_STATE(15)] = 116,
-  [SMALL_STATE(16)] = 138,
-  [SMALL_STATE(17)] = 168,
-  [SMALL_STATE(18)] = 190,
-  [SMALL_STATE(19)] = 212,
-  [SMALL_STATE(20)] = 234,
-  [SMALL_STATE(21)] = 256,
-  [SMALL_STATE(22)] = 278,
-  [SMALL_STATE(23)] = 300,
-  [SMALL_STATE(24)] = 322,
-  [SMALL_STATE(25)] = 344,
-  [SMALL_STATE(26)] = 366,
-  [SMALL_STATE(27)] = 392,
-  [SMALL_STATE(28)] = 418,
-  [SMALL_STATE(29)] = 444,
-  [SMALL_STATE(30)] = 470,
-  [SMALL_STATE(31)] = 496,
-  [SMALL_STATE(32)] = 522,
-  [SMALL_STATE(33)] = 548,
-  [SMALL_STATE(34)] = 574,
-  [SMALL_STATE(35)] = 597,
-  [SMALL_STATE(36)] = 611,
-  [SMALL_STATE(37)] = 625,
-  [SMALL_STATE(38)] = 639,
-  [SMALL_STATE(39)] = 653,
-  [SMALL_STATE(40)] = 667,
-  [SMALL_STATE(41)] = 678,
-  [SMALL_STATE(42)] = 686,
-  [SMALL_STATE(43)] = 694,
-  [SMALL_STATE(44)] = 702,
-  [SMALL_STATE(45)] = 710,
-  [SMALL_STATE(46)] = 718,
-  [SMALL_STATE(47)] = 726,
+  [SMALL_STATE(12)] = 0,
+  [SMALL_STATE(13)] = 24,
+  [SMALL_STATE(14)] = 48,
+  [SMALL_STATE(15)] = 72,
+  [SMALL_STATE(16)] = 96,
+  [SMALL_STATE(17)] = 128,
+  [SMALL_STATE(18)] = 152,
+  [SMALL_STATE(19)] = 176,
+  [SMALL_STATE(20)] = 200,
+  [SMALL_STATE(21)] = 224,
+  [SMALL_STATE(22)] = 248,
+  [SMALL_STATE(23)] = 272,
+  [SMALL_STATE(24)] = 296,
+  [SMALL_STATE(25)] = 320,
+  [SMALL_STATE(26)] = 344,
+  [SMALL_STATE(27)] = 372,
+  [SMALL_STATE(28)] = 400,
+  [SMALL_STATE(29)] = 428,
+  [SMALL_STATE(30)] = 456,
+  [SMALL_STATE(31)] = 484,
+  [SMALL_STATE(32)] = 512,
+  [SMALL_STATE(33)] = 540,
+  [SMALL_STATE(34)] = 568,
+  [SMALL_STATE(35)] = 593,
+  [SMALL_STATE(36)] = 607,
+  [SMALL_STATE(37)] = 621,
+  [SMALL_STATE(38)] = 635,
+  [SMALL_STATE(39)] = 649,
+  [SMALL_STATE(40)] = 663,
+  [SMALL_STATE(41)] = 674,
+  [SMALL_STATE(42)] = 682,
+  [SMALL_STATE(43)] = 690,
+  [SMALL_STATE(44)] = 698,
+  [SMALL_STATE(45)] = 706,
+  [SMALL_STATE(46)] = 714,
+  [SMALL_STATE(47)] = 722,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {

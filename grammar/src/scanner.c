@@ -5,7 +5,8 @@
 //   next `---` (or `...`) line. Without a closing line it is not front matter.
 // - fenced code: an opening fence of three or more backticks or tildes, the
 //   content lines, and a closing fence of the same character that is at least
-//   as long (CommonMark). An unclosed fence runs to the end of the file.
+//   as long (CommonMark). An unclosed fence runs to the end of the file, or,
+//   inside a list item, to the end of the item.
 // - `_eof`: a zero-width line end for a last line without a newline.
 
 #include "tree_sitter/parser.h"
@@ -29,7 +30,18 @@ enum TokenType {
 typedef struct {
   int32_t fence_char;  // '`' or '~'; 0 when no fence is open
   uint32_t fence_len;
+  // The fence's column. At four or more the fence is inside a list item (at
+  // the top level, four spaces make indented code, not a fence), and a
+  // non-blank line less indented than any list item's content (at column 0
+  // or 1) ends the item, and the fence with it, as in CommonMark: a fence
+  // left unclosed in a list item does not swallow the rest of the note.
+  uint32_t fence_column;
 } Scanner;
+
+// The column at which a fence is inside a list item, and the indentation
+// below which a line ends any list item.
+#define LIST_FENCE_COLUMN 4
+#define LIST_CONTENT_COLUMN 2
 
 static inline void advance(TSLexer *lexer) { lexer->advance(lexer, false); }
 
@@ -39,6 +51,17 @@ static inline bool is_blank(int32_t c) { return c == ' ' || c == '\t'; }
 
 static void skip_blanks(TSLexer *lexer) {
   while (is_blank(lexer->lookahead)) advance(lexer);
+}
+
+// Skips the blanks at the start of a line; returns their width, a tab
+// counting as four.
+static uint32_t skip_indentation(TSLexer *lexer) {
+  uint32_t width = 0;
+  while (is_blank(lexer->lookahead)) {
+    width += lexer->lookahead == '\t' ? 4 : 1;
+    advance(lexer);
+  }
+  return width;
 }
 
 static void advance_past_line(TSLexer *lexer) {
@@ -85,6 +108,8 @@ static bool scan_fence_open(Scanner *s, TSLexer *lexer) {
   skip_blanks(lexer);
   int32_t c = lexer->lookahead;
   if (c != '`' && c != '~') return false;
+  // After a list marker (`- ```python`) too: the marker's width counts.
+  uint32_t column = lexer->get_column(lexer);
   uint32_t n = count_run(lexer, c);
   if (n < 3) return false;
   lexer->mark_end(lexer);
@@ -98,6 +123,7 @@ static bool scan_fence_open(Scanner *s, TSLexer *lexer) {
   }
   s->fence_char = c;
   s->fence_len = n;
+  s->fence_column = column;
   lexer->result_symbol = FENCE_OPEN;
   return true;
 }
@@ -109,7 +135,16 @@ static bool scan_code(Scanner *s, TSLexer *lexer) {
   bool consumed = false;
   while (!lexer->eof(lexer)) {
     lexer->mark_end(lexer);
-    skip_blanks(lexer);
+    uint32_t indent = skip_indentation(lexer);
+    bool ends_item = s->fence_column >= LIST_FENCE_COLUMN && indent < LIST_CONTENT_COLUMN &&
+                     !lexer->eof(lexer) && !is_newline(lexer->lookahead);
+    if (ends_item) {
+      s->fence_char = 0;
+      s->fence_len = 0;
+      if (!consumed) return false;
+      lexer->result_symbol = CODE_CONTENT;
+      return true;
+    }
     if (count_run(lexer, s->fence_char) >= s->fence_len) {
       if (!consumed) lexer->mark_end(lexer);
       skip_blanks(lexer);
@@ -154,6 +189,7 @@ void tree_sitter_gloss_external_scanner_deserialize(void *payload, const char *b
   } else {
     s->fence_char = 0;
     s->fence_len = 0;
+    s->fence_column = 0;
   }
 }
 

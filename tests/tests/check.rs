@@ -274,6 +274,32 @@ fn files_kept_out_of_the_repository_are_not_reported_missing() {
     );
 }
 
+/// A symbolic link committed beside the notes to what a build writes
+/// (`manuscript.pdf` → `v/latest/manuscript.pdf`, the folder ignored)
+/// is there, if leading nowhere yet; a link to it is not broken.
+#[test]
+#[cfg(unix)]
+fn a_link_to_a_symlink_into_build_output_is_not_broken() {
+    let vault = gloss_e2e::Vault::empty();
+    vault.write(
+        ".gitignore",
+        "v/
+",
+    );
+    vault.write(
+        "webpage/README.md",
+        "[PDF 😀](manuscript.pdf) [gone](missing.pdf)
+",
+    );
+    let link = vault.path().join("webpage/manuscript.pdf");
+    std::os::unix::fs::symlink("v/latest/manuscript.pdf", link).unwrap();
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""broken-link" "webpage/README.md":1 "no note or file 'missing.pdf'""#]
+    );
+}
+
 #[test]
 fn lsp_accepts_the_stdio_flag_clients_pass_and_rejects_others() {
     // vscode-languageclient appends `--stdio` for a stdio transport; with

@@ -293,11 +293,7 @@ fn warn_of_changed_notes(workspaces: &[(Workspace, Vec<PathBuf>)], cwd: &Path) -
     any
 }
 
-/// `gloss.toml` or a Quarto project's `_quarto.yml`.
+/// `gloss.toml`, `dendron.yml` or a Quarto project's `_quarto.yml`.
 fn is_configuration(path: &Path) -> bool {
-    path.is_file()
-        && (path
-            .file_name()
-            .is_some_and(|n| n == crate::workspace::CONFIG_FILE)
-            || crate::workspace::quarto::is_project_file(path))
+    path.is_file() && crate::workspace::is_configuration(path)
 }

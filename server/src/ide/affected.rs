@@ -37,9 +37,7 @@ pub fn names_in(workspace: &Workspace, path: &std::path::Path, text: &str) -> Ha
 /// Whether everything must be checked again: the configuration changed.
 pub fn affects_everything(workspace: &Workspace, changes: &Changes) -> bool {
     let configuration = |path: &PathBuf| {
-        path.file_name()
-            .is_some_and(|n| n == crate::workspace::CONFIG_FILE)
-            || crate::workspace::quarto::is_project_file(path)
+        crate::workspace::is_configuration(path)
             || workspace
                 .config
                 .pandoc_defaults

@@ -435,8 +435,8 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 );
             }
             Resolution::BrokenAnchor { note: target_note } => {
-                let anchor = link
-                    .anchor()
+                let anchor = workspace
+                    .anchor_of(link)
                     .expect("only links with an anchor break on it");
                 let document = workspace.document_of(id);
                 let in_document =
@@ -520,7 +520,11 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
                 continue;
             }
         }
-        if !citation.bracketed && !bare_cites {
+        // Nor is `[@key]` one in an Obsidian vault no bibliography serves:
+        // Obsidian shows it as the text it is (a note on Pandoc's syntax);
+        // a vault that cites papers keeps its `.bib` in the vault or names
+        // it in `gloss.toml`.
+        if !bare_cites && (!citation.bracketed || workspace.config.obsidian) {
             continue;
         }
         if workspace.key_location(id, key.value).is_none() && !declared_missing {
@@ -1406,6 +1410,31 @@ mod tests {
             expect![[r#"
                 unknown-citation n.md:1:7-1:14 "someone" unknown citation key 'someone'
                 unknown-citation n.md:1:24-1:29 "nokey" unknown citation key 'nokey'"#]],
+        );
+    }
+
+    #[test]
+    fn dendron_reads_links_label_first_with_vaults_and_ranges() {
+        check(
+            "//- dendron.yml\nversion: 5\nworkspace:\n  vaults:\n    - fsPath: notes\n      name: kitchen\n//- notes/cook.tools.md\n# Tools\n## Knives\n## Pans\n//- notes/cook.md\n😀 [[the tools|cook.tools]], [[刀|cook.tools#knives]], ![[cook.tools#knives,1:#pans]], ![[cook.tools#*]]\n[[dendron://kitchen/cook.tools#pans]] [[dendron://$this/cook.tools]]\nBroken: [[Tools|cook.gone]] [[x|cook.tools#forks:#*]] [[dendron://garden/cook.tools]] [[cook.tools|label]]\n",
+            expect![[r#"
+                broken-link notes/cook.md:3:17-3:26 "cook.gone" no note or file 'cook.gone'
+                broken-anchor notes/cook.md:3:44-3:49 "forks" no heading 'forks' in 'notes/cook.tools.md'
+                broken-link notes/cook.md:3:57-3:84 "dendron://garden/cook.tools" no note or file 'dendron://garden/cook.tools'
+                broken-link notes/cook.md:3:100-3:105 "label" no concept or note named 'label'"#]],
+        );
+    }
+
+    #[test]
+    fn an_obsidian_vault_without_a_bibliography_has_no_citations() {
+        let vault =
+            "//- .obsidian/.keep\nx\n//- n.md\nThe theme colours [@citekey] 😀 and @someone.\n";
+        check(vault, expect![[""]]);
+        check(
+            &format!("//- refs.bib\n@misc{{known, title={{T}}}}\n{vault}"),
+            expect![[r#"
+                unknown-citation n.md:1:21-1:28 "citekey" unknown citation key 'citekey'
+                unknown-citation n.md:1:37-1:44 "someone" unknown citation key 'someone'"#]],
         );
     }
 }

@@ -19,8 +19,8 @@ use super::settings::Settings;
 use super::world::{Origin, Refresh, World};
 use crate::workspace::read::Origin as ReadOrigin;
 use crate::workspace::{
-    find_root, load_bibliography, load_note, quarto, resolves_inside, text_reader, watched_kind,
-    BibFormat, Config, FileKind, Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
+    find_root, load_bibliography, load_note, resolves_inside, text_reader, watched_kind, BibFormat,
+    Config, FileKind, Note, SourceFile, WantedBibliography, Workspace, CONFIG_FILE,
 };
 
 /// Starts an index job (on a thread of its own, in the server).
@@ -265,10 +265,7 @@ impl Session {
                         .any(|d| w.root.join(d) == path)
                 })
             };
-            if path.file_name().is_some_and(|n| n == CONFIG_FILE)
-                || quarto::is_project_file(&path)
-                || defaults_file
-            {
+            if crate::workspace::is_configuration(&path) || defaults_file {
                 let slot = {
                     let world = self.read();
                     world

@@ -569,7 +569,8 @@ fn attribute_blocks(line: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     std::iter::from_fn(move || {
         while let Some(open) = line[from..].find('{').map(|i| from + i) {
             let inside = open + 1;
-            match super::label::attribute_block_close(&line[inside..], usize::MAX) {
+            let lines = super::label::Lines::One;
+            match super::label::attribute_block_close(&line[inside..], usize::MAX, lines) {
                 Ok(close) => {
                     from = inside + close + 1;
                     if super::attribute_block(&line[inside..inside + close]).is_some() {
@@ -890,11 +891,15 @@ fn quoted_code(line: &str, fence: &mut QuoteFence) -> bool {
 /// `^id` at the end of `content` (after a space, or right after an embed
 /// or link as Obsidian's own help vault writes `![[image.png]]^id`) or as
 /// all of it: the id's range (without the caret) relative to `content`.
+/// Obsidian's ids are letters, digits and `-`; Dendron's take `_` too.
 fn block_id(content: &str) -> Option<Range<usize>> {
     let trimmed = content.trim_end();
     let caret = trimmed.rfind('^')?;
     let id = &trimmed[caret + 1..];
-    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let valid = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     let before = &trimmed[..caret];
     let separated = caret == 0
         || before.ends_with([' ', '\t'])
@@ -1556,6 +1561,21 @@ mod tests {
     }
 
     #[test]
+    fn nothing_inside_an_obsidian_comment_or_raw_tex_is_read() {
+        check(
+            "Seen [[a]] %% hidden [[no]] @no %% and 😀 [[b]].\n%%\n# Not a heading\n![[no#x]]\n%%\n\\index{x()@no \\texttt{x}} 50% of a!b@no, but [@yes]\n",
+            expect![[r#"
+                Line "Seen [[a]] %% hidden [[no]] @no %% and 😀 [[b]]."
+                Line "%%\n# Not a heading\n![[no#x]]\n%%"
+                Line "\\index{x()@no \\texttt{x}} 50% of a!b@no, but [@yes]"
+                link Wiki "[[a]]" target=Some("a") anchor=None
+                link Wiki "[[b]]" target=Some("b") anchor=None
+                cite "yes" in "[@yes]"
+            "#]],
+        );
+    }
+
+    #[test]
     fn links_of_every_kind_and_ignore_comments() {
         check(
             "<!-- gloss-ignore: broken-link, unknown-citation -->\n![[Diagram]] [[#Intro]] [[]] [x](../papers/a.md#Results) [y](https://x.org/a.md)\n: def @fig-1 @sec-intro\n",
@@ -1577,20 +1597,22 @@ mod tests {
     #[test]
     fn block_ids_at_the_end_of_blocks_or_alone_after_them() {
         check(
-            "A sentence worth quoting. ^key-idea\n\n- an item\n- another ^item-2\n\n^list-block\n| a | b | ^row\nnot^an-id and x^ nor ^bad_id\n\n![[图.png]]^img-1\n",
+            "A sentence worth quoting. ^key-idea\n\n- an item\n- another ^item-2\n\n^list-block\n| a | b | ^row\nnot^an-id and x^ nor ^bad.id\nDendron's ^blk_1\n\n![[图.png]]^img-1\n",
             expect![[r#"
                 Line "A sentence worth quoting. ^key-idea"
                 ListItem { indent: 0 } "an item"
                 ListItem { indent: 0 } "another ^item-2"
                 Line "^list-block"
                 Line "| a | b | ^row"
-                Line "not^an-id and x^ nor ^bad_id"
+                Line "not^an-id and x^ nor ^bad.id"
+                Line "Dendron's ^blk_1"
                 Line "![[图.png]]^img-1"
                 link Embed "![[图.png]]" target=Some("图.png") anchor=None
                 block id "key-idea" names "A sentence worth quoting. ^key-idea"
                 block id "item-2" names "- another ^item-2"
                 block id "list-block" names "- another ^item-2"
                 block id "row" names "| a | b | ^row"
+                block id "blk_1" names "Dendron's ^blk_1"
                 block id "img-1" names "![[图.png]]^img-1"
             "#]],
         );

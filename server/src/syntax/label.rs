@@ -237,23 +237,52 @@ fn attribute_tokens(inner: &str) -> Vec<&str> {
     tokens
 }
 
-/// Where the attribute block whose inside starts `rest` closes: its `}`
-/// on the same line, braces in quoted values (`fig-pos="{r}{0.5}"`) left
-/// aside. An attribute block is short: the `}` is looked for nearby only,
-/// so that a line of `{` stays linear.
+/// Where the attribute block whose inside starts `rest` closes: its `}`,
+/// braces in quoted values (`fig-pos="{r}{0.5}"`) left aside, on its line
+/// or a later line of its paragraph (Pandoc reads `{#fig:y⏎width=5%}` as
+/// one block). An attribute block is short: the `}` is looked for nearby
+/// only, so that a line of `{` stays linear.
 fn attribute_block_end(rest: &str) -> Option<usize> {
-    attribute_block_close(rest, 256).ok()
+    attribute_block_close(rest, 256, Lines::OfParagraph).ok()
+}
+
+/// How far an attribute block may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lines {
+    /// Its line only.
+    One,
+    /// The lines of its paragraph: up to a blank line.
+    OfParagraph,
 }
 
 /// Where the attribute block whose inside starts `rest` closes, looking
 /// at `limit` bytes at most: `Ok` with its `}`, or `Err` with where the
-/// look stopped (a line break, a `{` outside quotes, the end or the
-/// limit).
-pub(super) fn attribute_block_close(rest: &str, limit: usize) -> Result<usize, usize> {
+/// look stopped (a line break it may not cross, a `{` outside quotes, the
+/// end or the limit).
+pub(super) fn attribute_block_close(
+    rest: &str,
+    limit: usize,
+    lines: Lines,
+) -> Result<usize, usize> {
+    let bytes = rest.as_bytes();
+    // A line break ends the paragraph when only blanks follow it on the
+    // next line (or nothing does).
+    let ends_paragraph = |at: usize| {
+        let next = &bytes[at + 1..];
+        let next = next
+            .strip_prefix(b"\n")
+            .filter(|_| bytes[at] == b'\r')
+            .unwrap_or(next);
+        let blank = next
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        matches!(next.get(blank), None | Some(b'\n' | b'\r'))
+    };
     let mut quote = None;
-    for (at, b) in rest.bytes().enumerate().take(limit) {
+    for (at, &b) in bytes.iter().enumerate().take(limit) {
         match (quote, b) {
-            (_, b'\n' | b'\r') => return Err(at),
+            (_, b'\n' | b'\r') if lines == Lines::One || ends_paragraph(at) => return Err(at),
             (Some(q), b) if b == q => quote = None,
             (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(b),
@@ -364,6 +393,15 @@ mod tests {
                 "y"
             ]
         );
+        // Over a line break within a paragraph, as Pandoc reads them; not
+        // over a blank line.
+        let text =
+            "![图](a.png){#fig:y short=\"a 😀\r\nb\" width=5%}\n[term]{#def-t\n.k} {#split\n\n}\n";
+        let found: Vec<&str> = labels(text)
+            .iter()
+            .map(|l| &text[l.range.clone()])
+            .collect();
+        assert_eq!(found, ["fig:y", "def-t"]);
         let tex = "\\hypertarget{fig:b}{%\n\\caption{B}\\label{fig:b} \\label{bad label}";
         let found: Vec<&str> = labels(tex).iter().map(|l| &tex[l.range.clone()]).collect();
         assert_eq!(found, ["fig:b", "fig:b"]);

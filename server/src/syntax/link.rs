@@ -58,6 +58,20 @@ struct Rare {
     /// The token, when it reaches more than 64 KiB before or after the
     /// target (a label that long).
     token: Option<[u32; 2]>,
+    /// What a wiki link names after its `|`, read as a target and anchor:
+    /// Obsidian's label, but Dendron's target (`[[label|note.name#x]]`).
+    piped: Option<Box<Piped>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Piped {
+    target: Option<Packed>,
+    anchor: Option<Packed>,
+    /// Whether the link is read label first, as Dendron reads it: set by
+    /// the workspace ([`Link::read_label_first`]), never cached (what is
+    /// cached is what parsing gave).
+    #[serde(skip)]
+    label_first: bool,
 }
 
 impl Link {
@@ -92,8 +106,47 @@ impl Link {
         let fits = outset(self.target.get().range, inset) == range;
         self.inset = if fits { inset } else { [0, 0] };
         let token = (!fits).then(|| narrow(range));
-        self.rare = (anchor.is_some() || token.is_some()).then(|| Box::new(Rare { anchor, token }));
+        self.rare = (anchor.is_some() || token.is_some()).then(|| {
+            Box::new(Rare {
+                anchor,
+                token,
+                piped: None,
+            })
+        });
         self
+    }
+
+    /// The link with what its `|` is followed by, read as a target and an
+    /// anchor.
+    fn with_piped(mut self, piped: Piped) -> Link {
+        let piped = Box::new(piped);
+        let rare = self.rare.get_or_insert_with(|| {
+            Box::new(Rare {
+                anchor: None,
+                token: None,
+                piped: None,
+            })
+        });
+        rare.piped = Some(piped);
+        self
+    }
+
+    /// Reads the link label first, `[[label|target#anchor]]`, as Dendron
+    /// does, or target first as everyone else does; a link without a `|`
+    /// reads the same either way.
+    pub fn read_label_first(&mut self, label_first: bool) {
+        if let Some(piped) = self.rare.as_mut().and_then(|rare| rare.piped.as_mut()) {
+            piped.label_first = label_first;
+        }
+    }
+
+    /// What follows the `|`, when the link is read label first.
+    fn label_first(&self) -> Option<&Piped> {
+        self.rare
+            .as_ref()?
+            .piped
+            .as_deref()
+            .filter(|piped| piped.label_first)
     }
 
     /// The whole token, brackets included.
@@ -106,24 +159,38 @@ impl Link {
 
     /// The target name or path; `None` for `[[#Heading]]` and `[[]]`.
     pub fn target(&self) -> Option<Spanned<&str>> {
-        self.has_target.then(|| self.target.get())
+        match self.label_first() {
+            Some(piped) => piped.target.as_ref().map(Packed::get),
+            None => self.has_target.then(|| self.target.get()),
+        }
     }
 
     /// The heading or block id after `#`, if any.
     pub fn anchor(&self) -> Option<Spanned<&str>> {
-        self.rare.as_ref()?.anchor.as_ref().map(Packed::get)
+        let rare = self.rare.as_ref()?;
+        match self.label_first() {
+            Some(piped) => piped.anchor.as_ref().map(Packed::get),
+            None => rare.anchor.as_ref().map(Packed::get),
+        }
     }
 
     /// Takes the copies of its names that `names` keeps.
     pub fn share_names(&mut self, names: &mut Names) {
         self.target.share(names);
-        if let Some(anchor) = self.rare.as_mut().and_then(|rare| rare.anchor.as_mut()) {
-            anchor.share(names);
+        let Some(rare) = self.rare.as_mut() else {
+            return;
+        };
+        let piped = rare.piped.as_deref_mut();
+        let piped = piped
+            .into_iter()
+            .flat_map(|p| [&mut p.target, &mut p.anchor]);
+        for name in std::iter::once(&mut rare.anchor).chain(piped).flatten() {
+            name.share(names);
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        !self.has_target && self.anchor().is_none()
+        self.target().is_none() && self.anchor().is_none()
     }
 
     /// The link with every offset mapped by `f` (a chunk of a note moved).
@@ -131,11 +198,20 @@ impl Link {
         let anchor = (self.rare.as_ref())
             .and_then(|rare| rare.anchor.as_ref())
             .map(|a| a.map_range(&f));
-        Link {
+        let mut link = Link {
             target: self.target.map_range(&f),
             ..self.clone()
         }
-        .with_token(f(self.range()), anchor)
+        .with_token(f(self.range()), anchor);
+        if let Some(piped) = self.rare.as_ref().and_then(|rare| rare.piped.as_deref()) {
+            let map = |name: &Option<Packed>| name.as_ref().map(|n| n.map_range(&f));
+            link = link.with_piped(Piped {
+                target: map(&piped.target),
+                anchor: map(&piped.anchor),
+                label_first: piped.label_first,
+            });
+        }
+        link
     }
 }
 
@@ -144,23 +220,39 @@ pub(super) fn parse_wiki(token: &str, start: usize, kind: LinkKind) -> Link {
     let open = if kind == LinkKind::Embed { 3 } else { 2 };
     let inner_start = start + open;
     let inner = &token[open..token.len() - 2];
-    // The label after `|` is only shown, never resolved. In a table the
-    // separator is written `\|` (a bare `|` would end the cell).
-    let target_part = inner.split('|').next().unwrap_or("");
-    let target_part = target_part.strip_suffix('\\').unwrap_or(target_part);
-    let (target, anchor) = match target_part.find('#') {
-        Some(hash) => (
-            &target_part[..hash],
-            Some((&target_part[hash + 1..], inner_start + hash + 1)),
-        ),
-        None => (target_part, None),
+    // The label after `|` is only shown, never resolved (but by Dendron,
+    // which reads the label first). In a table the separator is written
+    // `\|` (a bare `|` would end the cell).
+    let (first, piped) = match inner.split_once('|') {
+        Some((first, piped)) => (first, Some(piped)),
+        None => (inner, None),
     };
-    Link::new(
-        kind,
-        start..start + token.len(),
-        trimmed(target, inner_start),
-        anchor.and_then(|(text, at)| trimmed(text, at)),
-    )
+    let first = first.strip_suffix('\\').unwrap_or(first);
+    let (target, anchor) = target_and_anchor(first, inner_start);
+    let link = Link::new(kind, start..start + token.len(), target, anchor);
+    match piped.filter(|piped| !piped.trim().is_empty()) {
+        Some(piped) => {
+            let (target, anchor) =
+                target_and_anchor(piped, inner_start + inner.len() - piped.len());
+            link.with_piped(Piped {
+                target: target.map(Packed::new),
+                anchor: anchor.map(Packed::new),
+                label_first: false,
+            })
+        }
+        None => link,
+    }
+}
+
+/// `Target#Anchor` at `at`, each trimmed; `None` for an empty one.
+fn target_and_anchor(text: &str, at: usize) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
+    match text.find('#') {
+        Some(hash) => (
+            trimmed(&text[..hash], at),
+            trimmed(&text[hash + 1..], at + hash + 1),
+        ),
+        None => (trimmed(text, at), None),
+    }
 }
 
 /// Parses a Quarto include shortcode that makes up a whole line,

@@ -205,6 +205,11 @@ pub struct Config {
     /// Not from `gloss.toml`: the files an Obsidian vault excludes
     /// (`.obsidian/app.json` `userIgnoreFilters`), never reported.
     pub obsidian_excluded: Vec<Excluded>,
+    /// Not from `gloss.toml`: the root is an Obsidian vault (`.obsidian/`).
+    pub obsidian: bool,
+    /// Not from `gloss.toml`: the root is a Dendron workspace
+    /// (`dendron.yml`), whose links read differently.
+    pub dendron: Option<super::dendron::Dendron>,
     /// Not from `gloss.toml`: the root is a Logseq graph
     /// (`logseq/config.edn`), whose pages are named by their file names
     /// decoded ([`crate::workspace::names::logseq_page_name`]).
@@ -251,6 +256,8 @@ impl Default for Config {
             documents: Vec::new(),
             baseline: None,
             obsidian_excluded: Vec::new(),
+            obsidian: false,
+            dendron: None,
             logseq: false,
             confined: false,
             user_bibliographies: Vec::new(),
@@ -330,6 +337,15 @@ impl Config {
         }
         .map(|mut config| {
             config.obsidian_excluded = obsidian_excluded(&access, root);
+            config.obsidian = root.join(".obsidian").is_dir();
+            config.dendron = read_file(
+                &access,
+                &root.join(super::dendron::CONFIG_FILE),
+                Origin::Control,
+                MAX_CONFIG_SIZE,
+            )
+            .ok()
+            .map(|bytes| super::dendron::Dendron::parse(&String::from_utf8_lossy(&bytes)));
             config.logseq = root.join("logseq/config.edn").is_file();
             config
         })

@@ -42,13 +42,17 @@ pub fn fixture(text: &str) -> Fixture {
     };
     let mut config = config;
     config.logseq = files.iter().any(|(path, _)| path == "logseq/config.edn");
+    config.obsidian = files.iter().any(|(path, _)| path.starts_with(".obsidian/"));
+    config.dendron = (files.iter())
+        .find(|(path, _)| path == super::dendron::CONFIG_FILE)
+        .map(|(_, text)| super::dendron::Dendron::parse(text));
     let mut workspace = Workspace::new(root.clone(), config.clone(), config_file);
     let mut bibliographies = Vec::new();
     let mut attachments = Vec::new();
     let mut cursor_file = None;
     let (mut projects, mut books, mut no_citeproc) = (Vec::new(), Vec::new(), Vec::new());
     for (path, mut content) in files {
-        if path == CONFIG_FILE {
+        if path == CONFIG_FILE || path == super::dendron::CONFIG_FILE {
             continue;
         }
         let cursor = content.find("$0");

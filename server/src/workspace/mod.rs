@@ -12,6 +12,7 @@ pub mod bibliography;
 pub mod cache;
 mod codes;
 pub mod config;
+pub mod dendron;
 pub mod files;
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -39,6 +40,15 @@ pub use anchors::Anchor;
 pub use bibliography::{BibEntry, BibError, BibFormat, Person};
 pub use codes::{Code, Severity};
 pub use config::{Config, ConfigError, CONFIG_FILE};
+
+/// Whether `path` configures how the notes around it are read: a
+/// `gloss.toml`, a `dendron.yml`, a Quarto project's or bookdown book's
+/// configuration. A change to one changes what every note means.
+pub fn is_configuration(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == CONFIG_FILE || n == dendron::CONFIG_FILE)
+        || quarto::is_project_file(path)
+}
 pub use files::FileRef;
 pub use glossary::GlossaryEntry;
 pub use load::{
@@ -304,6 +314,11 @@ impl Note {
             .then(|| Box::new((front_matter_size, config.max_front_matter_size)));
         if front_matter_too_large.is_some() {
             syntax.front_matter = None;
+        }
+        if config.dendron.is_some() {
+            for link in &mut syntax.links {
+                link.read_label_first(!link.kind.is_markdown());
+            }
         }
         let (glossary, heading) = from_text(&file, &syntax);
         let titled = syntax

@@ -29,11 +29,12 @@
 use std::path::{Path, PathBuf};
 
 use super::anchors::Anchor;
+use super::dendron::VaultTarget;
 use super::files::FileRef;
 use super::load::join_lexically;
 use super::names::normalize;
 use super::{strip_note_extension, EntryId, NoteId, NoteName, Workspace};
-use crate::syntax::{Link, LinkKind};
+use crate::syntax::{Link, LinkKind, Spanned};
 
 /// What a name can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +69,13 @@ pub enum Resolution {
     },
     /// `[[]]`
     Empty,
+}
+
+/// Whether `path` is a symbolic link whose target is not there.
+fn is_dangling_symlink(path: &Path) -> bool {
+    path.symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+        && !path.exists()
 }
 
 /// Whether a wikilink's name is a path: it holds a `/` (or `\`) or ends
@@ -171,15 +179,39 @@ fn with_image_extension(target: &str) -> Vec<String> {
 
 impl Workspace {
     /// Resolves `link`, written in note `from`.
+    /// The heading or block id `link`'s anchor names: where a Dendron note
+    /// reference's range (`knives,1:#pans`) starts; none for the whole
+    /// note (`#*`).
+    pub fn anchor_of<'a>(&self, link: &'a Link) -> Option<Spanned<&'a str>> {
+        let anchor = link.anchor()?;
+        if self.config.dendron.is_none() || link.kind.is_markdown() {
+            return Some(anchor);
+        }
+        let start = super::dendron::anchor_start(anchor.value)?;
+        let at = anchor.range.start;
+        Some(Spanned {
+            value: start,
+            range: at..at + start.len(),
+        })
+    }
+
     pub fn resolve_link(&self, from: NoteId, link: &Link) -> Resolution {
         if link.is_empty() {
             return Resolution::Empty;
         }
-        let anchor = link.anchor().map(|a| a.value);
+        let anchor = self.anchor_of(link).map(|a| a.value);
         let Some(target) = link.target() else {
             return self.in_document(from, anchor);
         };
-        let target = target.value;
+        let mut target = target.value;
+        let dendron = self.config.dendron.as_ref();
+        if let Some(dendron) = dendron.filter(|_| !link.kind.is_markdown()) {
+            target = match dendron.vault_target(target) {
+                VaultTarget::Plain => target,
+                VaultTarget::Here(name) => name,
+                VaultTarget::Elsewhere => return Resolution::Unresolved,
+            };
+        }
         if link.kind.is_markdown() {
             let image = link.kind == LinkKind::Image;
             let mut found = self.markdown_destination(from, target, image);
@@ -267,8 +299,11 @@ impl Workspace {
     /// (from the note's folder, or from the root) is one the walk leaves
     /// out: one an ignore file keeps out of the repository
     /// ([`super::walk::is_ignored`]), which where its notes are checked
-    /// may well not be there, or one in a hidden folder that is there
-    /// (`[workflows](.github/workflows/README.md)`, found in quarto-web).
+    /// may well not be there, one in a hidden folder that is there
+    /// (`[workflows](.github/workflows/README.md)`, found in quarto-web),
+    /// or a symbolic link that is there but leads nowhere yet: to what a
+    /// build writes (`manuscript.pdf` → `v/latest/manuscript.pdf`, the
+    /// folder ignored; found in a Manubot repository).
     pub fn names_an_ignored_file(&self, from: NoteId, target: &str) -> bool {
         let target = target.replace('\\', "/");
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
@@ -278,7 +313,10 @@ impl Workspace {
         };
         bases.iter().any(|base| {
             let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
-            !escaped && (self.is_hidden_and_there(&path) || self.is_ignored(path))
+            !escaped
+                && (self.is_hidden_and_there(&path)
+                    || is_dangling_symlink(&path)
+                    || self.is_ignored(path))
         })
     }
 
