@@ -46,9 +46,9 @@ const CJK =
 const WORD_CHAR =
   `[^\\x00-\\x2D\\x2F\\x3A-\\x40\\x5B-\\x60\\x7B-\\x7F${NON_LETTER_UNICODE}]`;
 const WORD_BEFORE_AT = new RegExp(`${WORD_CHAR}@`, 'u');
-// The same after a character that text takes in pairs (`!b`, `%b`):
-// `a!b@in` is no citation either.
-const PAIR_WORD_BEFORE_AT = new RegExp(`[!%]${WORD_CHAR}@`, 'u');
+// The same after `!`, which text takes in pairs (`!b`): `a!b@in` is no
+// citation either.
+const PAIR_WORD_BEFORE_AT = new RegExp(`[!]${WORD_CHAR}@`, 'u');
 
 // Pandoc citation keys: a letter, digit or `_`, then letters, digits and
 // `_` with single internal punctuation from `:.#$%&-+?<>~/` (and `//`
@@ -192,8 +192,6 @@ module.exports = grammar({
         // a TeX command, which may be raw TeX (`raw_tex`).
         /\\[^\r\nA-Za-z]/,
         /![^\r\n\[`@<\\]/, // `!` not starting an embed or image
-        // `%` not starting an Obsidian comment
-        new RegExp(`%[^%\\r\\n${SPECIAL}]`),
         // `<` not starting a comment, a tag or an autolink
         /<[^\r\n!\[`@\\A-Za-z\/]/,
         WORD_BEFORE_AT,

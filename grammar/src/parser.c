@@ -385,11 +385,6 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [47] = 47,
 };
 
-static const TSCharacterRange sym_text_character_set_1[] = {
-  {0, '\t'}, {0x0b, '\f'}, {0x0e, ' '}, {'"', '#'}, {'&', ';'}, {'=', '?'}, {'A', 'Z'}, {']', '_'},
-  {'a', 0x10ffff},
-};
-
 static const TSCharacterRange sym_citation_character_set_4[] = {
   {'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}, {0x80, 0x9f}, {0xc0, 0xd6}, {0xd8, 0xf6}, {0xf8, 0x10ff},
   {0x1200, 0x1fff}, {0x2c00, 0x2e7f}, {0x2fe0, 0x2fff}, {0x3190, 0x319f}, {0x3200, 0x33ff}, {0x4dc0, 0x4dff}, {0xa000, 0xa95f}, {0xa980, 0xabff},
@@ -407,30 +402,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(103);
+      if (eof) ADVANCE(100);
       ADVANCE_MAP(
-        '\n', 279,
-        '\r', 280,
-        '!', 187,
-        '#', 116,
-        '$', 142,
-        '%', 213,
-        '<', 158,
-        '>', 107,
-        '@', 205,
-        '[', 184,
-        '\\', 215,
-        '`', 200,
-        '\t', 111,
-        ' ', 111,
-        ':', 128,
-        '~', 128,
-        '*', 130,
-        '+', 130,
-        '-', 130,
-        0x2022, 130,
+        '\n', 273,
+        '\r', 274,
+        '!', 185,
+        '#', 113,
+        '$', 139,
+        '%', 212,
+        '<', 155,
+        '>', 104,
+        '@', 200,
+        '[', 179,
+        '\\', 209,
+        '`', 195,
+        '\t', 108,
+        ' ', 108,
+        ':', 125,
+        '~', 125,
+        '*', 127,
+        '+', 127,
+        '-', 127,
+        0x2022, 127,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -445,21 +440,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 279,
-        '\r', 280,
-        '!', 256,
-        '$', 253,
-        '%', 254,
-        '<', 247,
-        '@', 258,
-        '[', 255,
-        '\\', 259,
-        '`', 257,
+        '\n', 273,
+        '\r', 274,
+        '!', 250,
+        '$', 247,
+        '%', 248,
+        '<', 241,
+        '@', 252,
+        '[', 249,
+        '\\', 253,
+        '`', 251,
       );
       if ((!eof && lookahead <= '-') ||
           lookahead == '/' ||
@@ -476,13 +471,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
-      if (lookahead > '-') ADVANCE(246);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-') ADVANCE(240);
       END_STATE();
     case 2:
-      if (lookahead == '\n') ADVANCE(279);
-      if (lookahead == '\r') ADVANCE(280);
-      if (lookahead != 0) ADVANCE(218);
+      if (lookahead == '\n') ADVANCE(273);
+      if (lookahead == '\r') ADVANCE(274);
+      if (lookahead != 0) ADVANCE(212);
       END_STATE();
     case 3:
       if (lookahead == '"') ADVANCE(4);
@@ -507,37 +502,37 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(4);
       END_STATE();
     case 5:
-      if (lookahead == '$') ADVANCE(96);
-      if (lookahead == '\\') ADVANCE(100);
+      if (lookahead == '$') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(97);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 6:
-      if (lookahead == '$') ADVANCE(271);
-      if (lookahead == '\\') ADVANCE(98);
+      if (lookahead == '$') ADVANCE(265);
+      if (lookahead == '\\') ADVANCE(95);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(67);
+          lookahead == ' ') ADVANCE(65);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(6);
       END_STATE();
     case 7:
-      if (lookahead == '$') ADVANCE(271);
+      if (lookahead == '$') ADVANCE(265);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 8:
       if (lookahead == '$') ADVANCE(7);
-      if (lookahead == '\\') ADVANCE(100);
+      if (lookahead == '\\') ADVANCE(97);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 9:
-      if (lookahead == '%') ADVANCE(278);
+      if (lookahead == '%') ADVANCE(272);
       if (lookahead != 0) ADVANCE(10);
       END_STATE();
     case 10:
@@ -553,7 +548,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(11);
       END_STATE();
     case 12:
-      if (lookahead == '(') ADVANCE(61);
+      if (lookahead == '(') ADVANCE(59);
       if (lookahead == ')') ADVANCE(18);
       if (lookahead == '@') ADVANCE(22);
       if (lookahead == '\\') ADVANCE(13);
@@ -563,7 +558,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '\r') ADVANCE(12);
       END_STATE();
     case 13:
-      if (lookahead == '(') ADVANCE(61);
+      if (lookahead == '(') ADVANCE(59);
       if (lookahead == ')') ADVANCE(18);
       if (lookahead != 0 &&
           lookahead != '\n' &&
@@ -574,33 +569,33 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 15:
       if (lookahead == '(') ADVANCE(18);
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '\\') ADVANCE(99);
+      if (lookahead == '@') ADVANCE(60);
+      if (lookahead == '\\') ADVANCE(96);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(61);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(59);
       END_STATE();
     case 16:
       if (lookahead == '(') ADVANCE(24);
-      if (lookahead == ')') ADVANCE(262);
+      if (lookahead == ')') ADVANCE(256);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(16);
       END_STATE();
     case 17:
       if (lookahead == '(') ADVANCE(20);
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '\\') ADVANCE(101);
-      if (lookahead == ']') ADVANCE(265);
+      if (lookahead == '@') ADVANCE(60);
+      if (lookahead == '\\') ADVANCE(98);
+      if (lookahead == ']') ADVANCE(259);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(62);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(60);
       END_STATE();
     case 18:
       if (lookahead == '(') ADVANCE(12);
-      if (lookahead == ')') ADVANCE(263);
+      if (lookahead == ')') ADVANCE(257);
       if (lookahead == '@') ADVANCE(20);
       if (lookahead == '\\') ADVANCE(19);
       if (('[' <= lookahead && lookahead <= ']')) ADVANCE(16);
@@ -610,42 +605,42 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 19:
       if (lookahead == '(') ADVANCE(12);
-      if (lookahead == ')') ADVANCE(263);
+      if (lookahead == ')') ADVANCE(257);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(18);
       END_STATE();
     case 20:
       if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(264);
+      if (lookahead == ')') ADVANCE(258);
       if (lookahead == '@') ADVANCE(20);
       if (lookahead == '[') ADVANCE(16);
       if (lookahead == '\\') ADVANCE(21);
-      if (lookahead == ']') ADVANCE(267);
+      if (lookahead == ']') ADVANCE(261);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(20);
       END_STATE();
     case 21:
       if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(264);
+      if (lookahead == ')') ADVANCE(258);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(20);
       END_STATE();
     case 22:
-      if (lookahead == '(') ADVANCE(62);
+      if (lookahead == '(') ADVANCE(60);
       if (lookahead == ')') ADVANCE(20);
       if (lookahead == '@') ADVANCE(22);
       if (lookahead == '[') ADVANCE(24);
       if (lookahead == '\\') ADVANCE(23);
-      if (lookahead == ']') ADVANCE(268);
+      if (lookahead == ']') ADVANCE(262);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(22);
       END_STATE();
     case 23:
-      if (lookahead == '(') ADVANCE(62);
+      if (lookahead == '(') ADVANCE(60);
       if (lookahead == ')') ADVANCE(20);
       if (lookahead != 0 &&
           lookahead != '\n' &&
@@ -661,18 +656,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 25:
       if (lookahead == '-') ADVANCE(30);
-      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == '@') ADVANCE(91);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
       END_STATE();
     case 26:
-      if (lookahead == '-') ADVANCE(51);
-      if (lookahead == '>') ADVANCE(273);
+      if (lookahead == '-') ADVANCE(50);
+      if (lookahead == '>') ADVANCE(267);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
@@ -682,7 +677,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 27:
       if (lookahead == '-') ADVANCE(26);
-      if (lookahead == '>') ADVANCE(273);
+      if (lookahead == '>') ADVANCE(267);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
@@ -702,14 +697,14 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 29:
       if (lookahead == '-') ADVANCE(25);
-      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == '@') ADVANCE(91);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
       END_STATE();
     case 30:
       if (lookahead == '-') ADVANCE(33);
@@ -723,7 +718,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0) ADVANCE(30);
       END_STATE();
     case 31:
-      if (lookahead == '-') ADVANCE(52);
+      if (lookahead == '-') ADVANCE(51);
       if (lookahead != 0) ADVANCE(32);
       END_STATE();
     case 32:
@@ -731,7 +726,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0) ADVANCE(32);
       END_STATE();
     case 33:
-      if (lookahead == '-') ADVANCE(53);
+      if (lookahead == '-') ADVANCE(52);
       if (lookahead == '@') ADVANCE(28);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
@@ -743,10 +738,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 34:
       ADVANCE_MAP(
-        '/', 48,
-        ':', 49,
-        '>', 272,
-        '@', 94,
+        '/', 47,
+        ':', 48,
+        '>', 266,
+        '@', 91,
         '\t', 40,
         ' ', 40,
         '+', 42,
@@ -759,12 +754,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
       END_STATE();
     case 35:
-      if (lookahead == '/') ADVANCE(48);
-      if (lookahead == '>') ADVANCE(272);
-      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == '/') ADVANCE(47);
+      if (lookahead == '>') ADVANCE(266);
+      if (lookahead == '@') ADVANCE(91);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(40);
       if (lookahead == '+' ||
@@ -776,16 +771,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
       END_STATE();
     case 36:
       if (lookahead == '/') ADVANCE(36);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
       END_STATE();
     case 37:
-      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '/') ADVANCE(45);
       if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '>') ADVANCE(266);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(37);
       if (lookahead == ':' ||
@@ -794,9 +789,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
       END_STATE();
     case 38:
-      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '/') ADVANCE(45);
       if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '>') ADVANCE(266);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(37);
       if (('-' <= lookahead && lookahead <= ':') ||
@@ -805,14 +800,14 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
       END_STATE();
     case 39:
-      if (lookahead == '/') ADVANCE(46);
-      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '/') ADVANCE(45);
+      if (lookahead == '>') ADVANCE(266);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(40);
       END_STATE();
     case 40:
-      if (lookahead == '/') ADVANCE(46);
-      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '/') ADVANCE(45);
+      if (lookahead == '>') ADVANCE(266);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(40);
       if (lookahead == ':' ||
@@ -822,14 +817,14 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 41:
       if (lookahead == '/') ADVANCE(41);
-      if (lookahead == '>') ADVANCE(272);
+      if (lookahead == '>') ADVANCE(266);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(40);
       if ((!eof && set_contains(sym_html_tag_character_set_1, 9, lookahead))) ADVANCE(41);
       END_STATE();
     case 42:
-      if (lookahead == ':') ADVANCE(49);
-      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == ':') ADVANCE(48);
+      if (lookahead == '@') ADVANCE(91);
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
@@ -842,19 +837,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '<' &&
           lookahead != '>' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
       END_STATE();
     case 43:
       ADVANCE_MAP(
-        '>', 245,
-        '@', 51,
-        '\\', 51,
-        '`', 51,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        ']', 245,
+        '>', 239,
+        '@', 50,
+        '\\', 50,
+        '`', 50,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        ']', 239,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -875,155 +870,119 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(251);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
       END_STATE();
     case 44:
-      ADVANCE_MAP(
-        '>', 245,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        ']', 245,
-        '!', 51,
-        '$', 51,
-        '%', 51,
-        '@', 51,
-        '\\', 51,
-        '`', 51,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(251);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
-      END_STATE();
-    case 45:
-      if (lookahead == '>') ADVANCE(245);
+      if (lookahead == '>') ADVANCE(239);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '<' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(245);
+          lookahead == ']') ADVANCE(239);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(50);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(251);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(245);
+      END_STATE();
+    case 45:
+      if (lookahead == '>') ADVANCE(266);
       END_STATE();
     case 46:
-      if (lookahead == '>') ADVANCE(272);
-      END_STATE();
-    case 47:
-      if (lookahead == '>') ADVANCE(272);
-      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == '>') ADVANCE(266);
+      if (lookahead == '@') ADVANCE(91);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(50);
+          lookahead == ' ') ADVANCE(49);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(47);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(46);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
+      END_STATE();
+    case 47:
+      if (lookahead == '>') ADVANCE(266);
+      if (lookahead == '@') ADVANCE(91);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(57);
       END_STATE();
     case 48:
-      if (lookahead == '>') ADVANCE(272);
-      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == '>') ADVANCE(266);
+      if (lookahead == '@') ADVANCE(50);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(48);
       END_STATE();
     case 49:
-      if (lookahead == '>') ADVANCE(272);
-      if (lookahead == '@') ADVANCE(51);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(49);
+      if (lookahead == '>') ADVANCE(266);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(49);
       END_STATE();
     case 50:
-      if (lookahead == '>') ADVANCE(272);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(50);
+      if (lookahead == '>') ADVANCE(266);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(50);
       END_STATE();
     case 51:
-      if (lookahead == '>') ADVANCE(272);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(51);
+      if (lookahead == '>') ADVANCE(270);
       END_STATE();
     case 52:
-      if (lookahead == '>') ADVANCE(276);
-      END_STATE();
-    case 53:
-      if (lookahead == '>') ADVANCE(276);
-      if (lookahead == '@') ADVANCE(94);
+      if (lookahead == '>') ADVANCE(270);
+      if (lookahead == '@') ADVANCE(91);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
+      END_STATE();
+    case 53:
+      if (lookahead == '@') ADVANCE(54);
+      if (lookahead == '\\') ADVANCE(61);
+      if (lookahead == ']') ADVANCE(14);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(53);
       END_STATE();
     case 54:
-      if (lookahead == '@') ADVANCE(55);
-      if (lookahead == '\\') ADVANCE(63);
-      if (lookahead == ']') ADVANCE(14);
+      if (lookahead == '@') ADVANCE(54);
+      if (lookahead == '\\') ADVANCE(62);
+      if (lookahead == ']') ADVANCE(260);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '[' || ']' < lookahead)) ADVANCE(54);
       END_STATE();
     case 55:
-      if (lookahead == '@') ADVANCE(55);
-      if (lookahead == '\\') ADVANCE(64);
-      if (lookahead == ']') ADVANCE(266);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(55);
-      END_STATE();
-    case 56:
       ADVANCE_MAP(
-        '@', 94,
-        '\\', 59,
-        '`', 59,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        '>', 245,
-        ']', 245,
+        '@', 91,
+        '\\', 57,
+        '`', 57,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        '>', 239,
+        ']', 239,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -1044,418 +1003,361 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(248);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(243);
       END_STATE();
-    case 57:
-      ADVANCE_MAP(
-        '@', 94,
-        '!', 59,
-        '$', 59,
-        '%', 59,
-        '\\', 59,
-        '`', 59,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        '>', 245,
-        ']', 245,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
-      END_STATE();
-    case 58:
-      if (lookahead == '@') ADVANCE(94);
+    case 56:
+      if (lookahead == '@') ADVANCE(91);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(47);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(46);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
       END_STATE();
-    case 59:
-      if (lookahead == '@') ADVANCE(94);
+    case 57:
+      if (lookahead == '@') ADVANCE(91);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(59);
+          lookahead != ']') ADVANCE(57);
       END_STATE();
-    case 60:
+    case 58:
       ADVANCE_MAP(
-        '@', 252,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        '<', 245,
-        '>', 245,
-        '[', 245,
-        ']', 245,
+        '@', 246,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        '<', 239,
+        '>', 239,
+        '[', 239,
+        ']', 239,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(59);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(57);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(248);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(242);
+      END_STATE();
+    case 59:
+      if (lookahead == '@') ADVANCE(60);
+      if (lookahead == '\\') ADVANCE(96);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(59);
+      END_STATE();
+    case 60:
+      if (lookahead == '@') ADVANCE(60);
+      if (lookahead == '\\') ADVANCE(98);
+      if (lookahead == ']') ADVANCE(259);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(60);
       END_STATE();
     case 61:
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '\\') ADVANCE(99);
+      if (lookahead == '[') ADVANCE(59);
+      if (lookahead == ']') ADVANCE(15);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(61);
+          lookahead != '\r') ADVANCE(53);
       END_STATE();
     case 62:
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '\\') ADVANCE(101);
-      if (lookahead == ']') ADVANCE(265);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(62);
-      END_STATE();
-    case 63:
-      if (lookahead == '[') ADVANCE(61);
-      if (lookahead == ']') ADVANCE(15);
+      if (lookahead == '[') ADVANCE(60);
+      if (lookahead == ']') ADVANCE(17);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(54);
       END_STATE();
-    case 64:
-      if (lookahead == '[') ADVANCE(62);
-      if (lookahead == ']') ADVANCE(17);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(55);
-      END_STATE();
-    case 65:
-      if (lookahead == '[') ADVANCE(71);
-      if (lookahead == '{') ADVANCE(86);
+    case 63:
+      if (lookahead == '[') ADVANCE(69);
+      if (lookahead == '{') ADVANCE(84);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(65);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(63);
       END_STATE();
-    case 66:
-      if (lookahead == '[') ADVANCE(73);
+    case 64:
+      if (lookahead == '[') ADVANCE(71);
       if (lookahead == ']') ADVANCE(14);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
-    case 67:
-      if (lookahead == '\\') ADVANCE(98);
+    case 65:
+      if (lookahead == '\\') ADVANCE(95);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(67);
+          lookahead == ' ') ADVANCE(65);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '$') ADVANCE(6);
       END_STATE();
-    case 68:
+    case 66:
       if (lookahead == ']') ADVANCE(14);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '[') ADVANCE(68);
+          lookahead != '[') ADVANCE(66);
+      END_STATE();
+    case 67:
+      if (lookahead == ']') ADVANCE(68);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(67);
+      END_STATE();
+    case 68:
+      if (lookahead == ']') ADVANCE(254);
       END_STATE();
     case 69:
-      if (lookahead == ']') ADVANCE(70);
+      if (lookahead == ']') ADVANCE(83);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '[') ADVANCE(69);
       END_STATE();
     case 70:
-      if (lookahead == ']') ADVANCE(260);
+      if (lookahead == ']') ADVANCE(255);
       END_STATE();
     case 71:
-      if (lookahead == ']') ADVANCE(85);
+      if (lookahead == ']') ADVANCE(70);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '[') ADVANCE(71);
       END_STATE();
     case 72:
-      if (lookahead == ']') ADVANCE(261);
+      if (lookahead == '`') ADVANCE(268);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(72);
       END_STATE();
     case 73:
-      if (lookahead == ']') ADVANCE(72);
+      if (lookahead == '`') ADVANCE(268);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(73);
+          lookahead != '\r') ADVANCE(78);
       END_STATE();
     case 74:
-      if (lookahead == '`') ADVANCE(274);
+      if (lookahead == '`') ADVANCE(268);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
     case 75:
-      if (lookahead == '`') ADVANCE(274);
+      if (lookahead == '`') ADVANCE(94);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
     case 76:
-      if (lookahead == '`') ADVANCE(274);
+      if (lookahead == '`') ADVANCE(269);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(84);
+          lookahead != '\r') ADVANCE(79);
       END_STATE();
     case 77:
-      if (lookahead == '`') ADVANCE(97);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(84);
-      END_STATE();
-    case 78:
-      if (lookahead == '`') ADVANCE(275);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(81);
-      END_STATE();
-    case 79:
-      if (lookahead == '`') ADVANCE(77);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(81);
-      END_STATE();
-    case 80:
       if (lookahead == '`') ADVANCE(75);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
+          lookahead != '\r') ADVANCE(79);
       END_STATE();
-    case 81:
-      if (lookahead == '`') ADVANCE(78);
+    case 78:
+      if (lookahead == '`') ADVANCE(73);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(81);
+          lookahead != '\r') ADVANCE(78);
       END_STATE();
-    case 82:
-      if (lookahead == '`') ADVANCE(79);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
-      END_STATE();
-    case 83:
+    case 79:
       if (lookahead == '`') ADVANCE(76);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(84);
+          lookahead != '\r') ADVANCE(79);
+      END_STATE();
+    case 80:
+      if (lookahead == '`') ADVANCE(77);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(78);
+      END_STATE();
+    case 81:
+      if (lookahead == '`') ADVANCE(74);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(82);
+      END_STATE();
+    case 82:
+      if (lookahead == '`') ADVANCE(81);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(82);
+      END_STATE();
+    case 83:
+      if (lookahead == '{') ADVANCE(84);
       END_STATE();
     case 84:
-      if (lookahead == '`') ADVANCE(83);
+      if (lookahead == '{') ADVANCE(85);
+      if (lookahead == '}') ADVANCE(271);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(84);
       END_STATE();
     case 85:
-      if (lookahead == '{') ADVANCE(86);
-      END_STATE();
-    case 86:
-      if (lookahead == '{') ADVANCE(87);
-      if (lookahead == '}') ADVANCE(277);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(86);
-      END_STATE();
-    case 87:
-      if (lookahead == '}') ADVANCE(86);
+      if (lookahead == '}') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '{') ADVANCE(87);
+          lookahead != '{') ADVANCE(85);
       END_STATE();
-    case 88:
-      if (lookahead == '}') ADVANCE(269);
+    case 86:
+      if (lookahead == '}') ADVANCE(263);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '@' &&
-          lookahead != '{') ADVANCE(88);
+          lookahead != '{') ADVANCE(86);
+      END_STATE();
+    case 87:
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('=' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      END_STATE();
+    case 88:
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ' ') ||
+          ('"' <= lookahead && lookahead <= '.') ||
+          ('0' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > 0x7f) ADVANCE(240);
       END_STATE();
     case 89:
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
       END_STATE();
     case 90:
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '!' ||
-          lookahead == '$' ||
-          lookahead == '%') &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
-      END_STATE();
-    case 91:
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '$' ||
-          lookahead == '%' ||
-          lookahead == '<') &&
-          lookahead != '/' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > 0x7f) ADVANCE(246);
-      END_STATE();
-    case 92:
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
-      END_STATE();
-    case 93:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead)) ADVANCE(245);
+          (lookahead < 'a' || 'z' < lookahead)) ADVANCE(239);
       END_STATE();
-    case 94:
+    case 91:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(51);
+          lookahead != ']') ADVANCE(50);
       END_STATE();
-    case 95:
+    case 92:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '@' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(88);
+          lookahead != '}') ADVANCE(86);
       END_STATE();
-    case 96:
+    case 93:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '$') ADVANCE(8);
       END_STATE();
-    case 97:
+    case 94:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '`') ADVANCE(84);
+          lookahead != '`') ADVANCE(82);
       END_STATE();
-    case 98:
+    case 95:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(6);
       END_STATE();
-    case 99:
+    case 96:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(61);
+          lookahead != '\r') ADVANCE(59);
       END_STATE();
-    case 100:
+    case 97:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
-    case 101:
+    case 98:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(62);
+          lookahead != '\r') ADVANCE(60);
       END_STATE();
-    case 102:
-      if (eof) ADVANCE(103);
+    case 99:
+      if (eof) ADVANCE(100);
       ADVANCE_MAP(
-        '\n', 279,
-        '\r', 280,
-        '!', 256,
-        '#', 230,
-        '$', 253,
-        '%', 254,
-        '<', 247,
-        '>', 107,
-        '@', 258,
-        '[', 255,
-        '\\', 259,
-        '`', 257,
-        '\t', 225,
-        ' ', 225,
-        ':', 242,
-        '~', 242,
-        '*', 243,
-        '+', 243,
-        '-', 243,
-        0x2022, 243,
+        '\n', 273,
+        '\r', 274,
+        '!', 250,
+        '#', 224,
+        '$', 247,
+        '%', 248,
+        '<', 241,
+        '>', 104,
+        '@', 252,
+        '[', 249,
+        '\\', 253,
+        '`', 251,
+        '\t', 219,
+        ' ', 219,
+        ':', 236,
+        '~', 236,
+        '*', 237,
+        '+', 237,
+        '-', 237,
+        0x2022, 237,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -1470,940 +1372,973 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
-      if (lookahead > '-') ADVANCE(246);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-') ADVANCE(240);
       END_STATE();
-    case 103:
+    case 100:
       ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
-    case 104:
+    case 101:
       ACCEPT_TOKEN(sym_heading_marker);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(104);
+          lookahead == ' ') ADVANCE(101);
+      END_STATE();
+    case 102:
+      ACCEPT_TOKEN(sym_list_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(102);
+      END_STATE();
+    case 103:
+      ACCEPT_TOKEN(sym_quote_marker);
+      END_STATE();
+    case 104:
+      ACCEPT_TOKEN(sym_quote_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(103);
       END_STATE();
     case 105:
-      ACCEPT_TOKEN(sym_list_marker);
+      ACCEPT_TOKEN(sym_definition_marker);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(105);
       END_STATE();
     case 106:
-      ACCEPT_TOKEN(sym_quote_marker);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 205,
+        '#', 113,
+        '<', 210,
+        '>', 104,
+        '\\', 208,
+        '\t', 123,
+        ' ', 123,
+        ':', 125,
+        '~', 125,
+        '*', 127,
+        '+', 127,
+        '-', 127,
+        0x2022, 127,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 107:
-      ACCEPT_TOKEN(sym_quote_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(106);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 205,
+        '#', 113,
+        '<', 210,
+        '>', 104,
+        '\\', 208,
+        '\t', 106,
+        ' ', 106,
+        ':', 125,
+        '~', 125,
+        '*', 127,
+        '+', 127,
+        '-', 127,
+        0x2022, 127,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 108:
-      ACCEPT_TOKEN(sym_definition_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(108);
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 205,
+        '#', 113,
+        '<', 210,
+        '>', 104,
+        '\\', 208,
+        '\t', 107,
+        ' ', 107,
+        ':', 125,
+        '~', 125,
+        '*', 127,
+        '+', 127,
+        '-', 127,
+        0x2022, 127,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 109:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 116,
-        '%', 213,
-        '<', 216,
-        '>', 107,
-        '\\', 214,
-        '\t', 126,
-        ' ', 126,
-        ':', 128,
-        '~', 128,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
-        '*', 130,
-        '+', 130,
-        '-', 130,
-        0x2022, 130,
+        '!', 205,
+        '#', 110,
+        '<', 210,
+        '\\', 208,
+        '\t', 101,
+        ' ', 101,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 110:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 116,
-        '%', 213,
-        '<', 216,
-        '>', 107,
-        '\\', 214,
-        '\t', 109,
-        ' ', 109,
-        ':', 128,
-        '~', 128,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
-        '*', 130,
-        '+', 130,
-        '-', 130,
-        0x2022, 130,
+        '!', 205,
+        '#', 124,
+        '<', 210,
+        '\\', 208,
+        '\t', 101,
+        ' ', 101,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 111:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 116,
-        '%', 213,
-        '<', 216,
-        '>', 107,
-        '\\', 214,
-        '\t', 110,
-        ' ', 110,
-        ':', 128,
-        '~', 128,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
-        '*', 130,
-        '+', 130,
-        '-', 130,
-        0x2022, 130,
+        '!', 205,
+        '#', 109,
+        '<', 210,
+        '\\', 208,
+        '\t', 101,
+        ' ', 101,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 112:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 113,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 104,
-        ' ', 104,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        '#', 111,
+        '<', 210,
+        '\\', 208,
+        '\t', 101,
+        ' ', 101,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 113:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 127,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 104,
-        ' ', 104,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        '#', 112,
+        '<', 210,
+        '\\', 208,
+        '\t', 101,
+        ' ', 101,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 114:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 112,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 104,
-        ' ', 104,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(122);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 115:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 114,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 104,
-        ' ', 104,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 116:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '#', 115,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 104,
-        ' ', 104,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(115);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 117:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(125);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(116);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 118:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(117);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 119:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(118);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 120:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(119);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 121:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(120);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '@') ADVANCE(128);
       END_STATE();
     case 122:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        ')', 127,
+        '.', 126,
+        '<', 210,
+        '\\', 208,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '/') ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '/') ADVANCE(128);
       END_STATE();
     case 123:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        '<', 210,
+        '>', 104,
+        '\\', 208,
+        '\t', 123,
+        ' ', 123,
+        '*', 127,
+        '+', 127,
+        '-', 127,
+        0x2022, 127,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(122);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 124:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        '<', 210,
+        '\\', 208,
+        '\t', 101,
+        ' ', 101,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(123);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '@') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 125:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        ')', 130,
-        '.', 129,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        '<', 210,
+        '\\', 208,
+        '\t', 105,
+        ' ', 105,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '/') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 126:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        '<', 216,
-        '>', 107,
-        '\\', 214,
-        '\t', 126,
-        ' ', 126,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
-        '*', 130,
-        '+', 130,
-        '-', 130,
-        0x2022, 130,
+        '!', 205,
+        '<', 210,
+        '\\', 208,
+        '\t', 102,
+        ' ', 102,
+        '$', 212,
+        '%', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 127:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 104,
-        ' ', 104,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
+        '!', 205,
+        '<', 210,
+        '\\', 208,
+        '\t', 102,
+        ' ', 102,
+        '$', 212,
+        '%', 212,
+        '@', 212,
+        '[', 212,
+        '`', 212,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 128:
       ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 108,
-        ' ', 108,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if (lookahead == '!') ADVANCE(205);
+      if (lookahead == '<') ADVANCE(210);
+      if (lookahead == '\\') ADVANCE(208);
+      if (lookahead == '$' ||
+          lookahead == '%' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(212);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 129:
       ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 105,
-        ' ', 105,
-        '$', 218,
-        '[', 218,
-        '`', 218,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+      if (lookahead == '!') ADVANCE(205);
+      if (lookahead == '<') ADVANCE(210);
+      if (lookahead == '\\') ADVANCE(208);
+      if (lookahead == '$' ||
+          lookahead == '%' ||
+          lookahead == '@' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(212);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
     case 130:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '\t', 105,
-        ' ', 105,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
+        '!', 173,
+        '<', 210,
+        '@', 207,
+        '[', 212,
+        '\\', 176,
+        '$', 175,
+        '%', 175,
+        '`', 175,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        '>', 129,
+        ']', 129,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
       if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 131:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(210);
-      if (lookahead == '%') ADVANCE(213);
-      if (lookahead == '<') ADVANCE(216);
-      if (lookahead == '\\') ADVANCE(214);
-      if (lookahead == '$' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(218);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
+      ADVANCE_MAP(
+        '!', 173,
+        '<', 210,
+        '@', 134,
+        '[', 212,
+        '\\', 176,
+        '$', 175,
+        '%', 175,
+        '`', 175,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        '>', 129,
+        ']', 129,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
       if (lookahead > '-') ADVANCE(131);
       END_STATE();
     case 132:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 210,
-        '%', 213,
-        '<', 216,
-        '\\', 214,
-        '$', 218,
-        '@', 218,
-        '[', 218,
-        '`', 218,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
-      END_STATE();
-    case 133:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 177,
-        '%', 178,
-        '<', 216,
-        '@', 212,
-        '[', 218,
-        '\\', 181,
-        '$', 180,
-        '`', 180,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        '>', 132,
-        ']', 132,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(134);
-      END_STATE();
-    case 134:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 177,
-        '%', 178,
-        '<', 216,
-        '@', 137,
-        '[', 218,
-        '\\', 181,
-        '$', 180,
-        '`', 180,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        '>', 132,
-        ']', 132,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(134);
-      END_STATE();
-    case 135:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 168,
+        '!', 171,
+        '<', 210,
+        '>', 129,
+        '[', 212,
+        '\\', 172,
+        '$', 169,
         '%', 169,
-        '<', 216,
-        '>', 132,
-        '[', 218,
-        '\\', 170,
-        '$', 175,
-        '`', 175,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        ']', 132,
+        '`', 169,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        ']', 129,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -2422,294 +2357,296 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(136);
-      if (lookahead > '-') ADVANCE(135);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
+      if (lookahead > '-') ADVANCE(132);
       END_STATE();
-    case 136:
+    case 133:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 168,
+        '!', 171,
+        '<', 210,
+        '>', 129,
+        '[', 212,
+        '\\', 172,
+        '$', 169,
         '%', 169,
-        '<', 216,
-        '>', 132,
-        '[', 218,
-        '\\', 170,
-        '$', 175,
-        '@', 175,
-        '`', 175,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        ']', 132,
+        '@', 169,
+        '`', 169,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        ']', 129,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(136);
-      if (lookahead > '-') ADVANCE(135);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
+      if (lookahead > '-') ADVANCE(132);
       END_STATE();
-    case 137:
+    case 134:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 168,
+        '!', 171,
+        '<', 210,
+        '[', 212,
+        '\\', 172,
+        '$', 169,
         '%', 169,
-        '<', 216,
-        '[', 218,
-        '\\', 170,
-        '$', 175,
-        '@', 175,
-        '`', 175,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        '>', 132,
-        ']', 132,
+        '@', 169,
+        '`', 169,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        '>', 129,
+        ']', 129,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(136);
-      if (lookahead > '-') ADVANCE(135);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
+      if (lookahead > '-') ADVANCE(132);
       END_STATE();
-    case 138:
+    case 135:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(139);
-      if (lookahead == '\'') ADVANCE(144);
+      if (lookahead == '"') ADVANCE(136);
+      if (lookahead == '\'') ADVANCE(141);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(138);
+          lookahead == ' ') ADVANCE(135);
       if (('<' <= lookahead && lookahead <= '>') ||
           lookahead == '[' ||
           lookahead == ']' ||
-          lookahead == '`') ADVANCE(218);
+          lookahead == '`') ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(166);
+          lookahead != '\r') ADVANCE(163);
+      END_STATE();
+    case 136:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '"') ADVANCE(162);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(136);
+      END_STATE();
+    case 137:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '$') ADVANCE(212);
+      if (lookahead == '\\') ADVANCE(215);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(137);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
+      END_STATE();
+    case 138:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '$') ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(140);
       END_STATE();
     case 139:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(165);
-      if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(218);
+      if (lookahead == '$') ADVANCE(140);
+      if (lookahead == '\\') ADVANCE(215);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(212);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(139);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
       END_STATE();
     case 140:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\\') ADVANCE(221);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(140);
+      if (lookahead == '$') ADVANCE(138);
+      if (lookahead == '\\') ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(140);
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(140);
       END_STATE();
     case 141:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(218);
+      if (lookahead == '\'') ADVANCE(162);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(143);
+          lookahead != '\r') ADVANCE(141);
       END_STATE();
     case 142:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(143);
-      if (lookahead == '\\') ADVANCE(221);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(218);
+      if (lookahead == '(') ADVANCE(212);
+      if (lookahead == ')') ADVANCE(148);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(140);
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(142);
       END_STATE();
     case 143:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(141);
-      if (lookahead == '\\') ADVANCE(219);
+      if (lookahead == '(') ADVANCE(181);
+      if (lookahead == ')') ADVANCE(149);
+      if (lookahead == '@') ADVANCE(153);
+      if (lookahead == '\\') ADVANCE(144);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(142);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(143);
       END_STATE();
     case 144:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '\'') ADVANCE(165);
-      if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(218);
+      if (lookahead == '(') ADVANCE(181);
+      if (lookahead == ')') ADVANCE(149);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(144);
+          lookahead != '\r') ADVANCE(143);
       END_STATE();
     case 145:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(218);
-      if (lookahead == ')') ADVANCE(151);
+      if (lookahead == '(') ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(145);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
     case 146:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(186);
-      if (lookahead == ')') ADVANCE(152);
-      if (lookahead == '@') ADVANCE(156);
-      if (lookahead == '\\') ADVANCE(147);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(145);
+      if (lookahead == '(') ADVANCE(149);
+      if (lookahead == '@') ADVANCE(180);
+      if (lookahead == '\\') ADVANCE(214);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(146);
+          lookahead != '\r') ADVANCE(181);
       END_STATE();
     case 147:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(186);
-      if (lookahead == ')') ADVANCE(152);
+      if (lookahead == '(') ADVANCE(151);
+      if (lookahead == '@') ADVANCE(180);
+      if (lookahead == '[') ADVANCE(212);
+      if (lookahead == '\\') ADVANCE(216);
+      if (lookahead == ']') ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(146);
+          lookahead != '\r') ADVANCE(180);
       END_STATE();
     case 148:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(151);
+      if (lookahead == '(') ADVANCE(142);
+      if (lookahead == ')') ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(148);
       END_STATE();
     case 149:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(152);
-      if (lookahead == '@') ADVANCE(185);
-      if (lookahead == '\\') ADVANCE(220);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(218);
+      if (lookahead == '(') ADVANCE(143);
+      if (lookahead == ')') ADVANCE(181);
+      if (lookahead == '@') ADVANCE(151);
+      if (lookahead == '\\') ADVANCE(150);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(186);
+          lookahead != '\r') ADVANCE(149);
       END_STATE();
     case 150:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(154);
-      if (lookahead == '@') ADVANCE(185);
-      if (lookahead == '[') ADVANCE(218);
-      if (lookahead == '\\') ADVANCE(222);
-      if (lookahead == ']') ADVANCE(218);
+      if (lookahead == '(') ADVANCE(143);
+      if (lookahead == ')') ADVANCE(181);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(185);
+          lookahead != '\r') ADVANCE(149);
       END_STATE();
     case 151:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(145);
-      if (lookahead == ')') ADVANCE(218);
+      if (lookahead == '(') ADVANCE(153);
+      if (lookahead == ')') ADVANCE(180);
+      if (lookahead == '@') ADVANCE(151);
+      if (lookahead == '[') ADVANCE(148);
+      if (lookahead == '\\') ADVANCE(152);
+      if (lookahead == ']') ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(151);
       END_STATE();
     case 152:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(146);
-      if (lookahead == ')') ADVANCE(186);
-      if (lookahead == '@') ADVANCE(154);
-      if (lookahead == '\\') ADVANCE(153);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(151);
+      if (lookahead == '(') ADVANCE(153);
+      if (lookahead == ')') ADVANCE(180);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(152);
+          lookahead != '\r') ADVANCE(151);
       END_STATE();
     case 153:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(146);
-      if (lookahead == ')') ADVANCE(186);
+      if (lookahead == '(') ADVANCE(180);
+      if (lookahead == ')') ADVANCE(151);
+      if (lookahead == '@') ADVANCE(153);
+      if (lookahead == '[') ADVANCE(142);
+      if (lookahead == '\\') ADVANCE(154);
+      if (lookahead == ']') ADVANCE(142);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(152);
+          lookahead != '\r') ADVANCE(153);
       END_STATE();
     case 154:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(156);
-      if (lookahead == ')') ADVANCE(185);
-      if (lookahead == '@') ADVANCE(154);
-      if (lookahead == '[') ADVANCE(151);
-      if (lookahead == '\\') ADVANCE(155);
-      if (lookahead == ']') ADVANCE(151);
+      if (lookahead == '(') ADVANCE(180);
+      if (lookahead == ')') ADVANCE(151);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(154);
+          lookahead != '\r') ADVANCE(153);
       END_STATE();
     case 155:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(156);
-      if (lookahead == ')') ADVANCE(185);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(154);
-      END_STATE();
-    case 156:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(185);
-      if (lookahead == ')') ADVANCE(154);
-      if (lookahead == '@') ADVANCE(156);
-      if (lookahead == '[') ADVANCE(145);
-      if (lookahead == '\\') ADVANCE(157);
-      if (lookahead == ']') ADVANCE(145);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(156);
-      END_STATE();
-    case 157:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(185);
-      if (lookahead == ')') ADVANCE(154);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(156);
-      END_STATE();
-    case 158:
-      ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 179,
-        '@', 218,
-        '[', 218,
-        '!', 180,
-        '\\', 180,
-        '`', 180,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        '<', 132,
-        '>', 132,
-        ']', 132,
+        '/', 174,
+        '@', 212,
+        '[', 212,
+        '!', 175,
+        '\\', 175,
+        '`', 175,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        '<', 129,
+        '>', 129,
+        ']', 129,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(157);
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -2722,57 +2659,57 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
-      if (lookahead > 0x7f) ADVANCE(134);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
+      if (lookahead > 0x7f) ADVANCE(131);
       END_STATE();
-    case 159:
+    case 156:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 172,
-        ':', 173,
-        '>', 218,
-        '@', 212,
-        '\t', 164,
-        ' ', 164,
-        '+', 167,
-        '.', 167,
-        0x0b, 218,
-        '\f', 218,
-        '<', 218,
-        '[', 218,
-        ']', 218,
+        '/', 166,
+        ':', 167,
+        '>', 212,
+        '@', 207,
+        '\t', 161,
+        ' ', 161,
+        '+', 164,
+        '.', 164,
+        0x0b, 212,
+        '\f', 212,
+        '<', 212,
+        '[', 212,
+        ']', 212,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(159);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
-    case 160:
+    case 157:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 172,
-        '>', 218,
-        '@', 212,
-        '\t', 164,
-        ' ', 164,
-        '+', 167,
-        '.', 167,
-        0x0b, 218,
-        '\f', 218,
-        '<', 218,
-        '[', 218,
-        ']', 218,
+        '/', 166,
+        '>', 212,
+        '@', 207,
+        '\t', 161,
+        ' ', 161,
+        '+', 164,
+        '.', 164,
+        0x0b, 212,
+        '\f', 212,
+        '<', 212,
+        '[', 212,
+        ']', 212,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(159);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
-    case 161:
+    case 158:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(161);
+      if (lookahead == '/') ADVANCE(158);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2800,293 +2737,206 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
-      if (lookahead > '/') ADVANCE(209);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
+      if (lookahead > '/') ADVANCE(204);
       END_STATE();
-    case 162:
+    case 159:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(176);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '/') ADVANCE(170);
+      if (lookahead == '=') ADVANCE(135);
+      if (lookahead == '>') ADVANCE(212);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(162);
+          lookahead == ' ') ADVANCE(159);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(163);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 163:
+    case 160:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(176);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '/') ADVANCE(170);
+      if (lookahead == '=') ADVANCE(135);
+      if (lookahead == '>') ADVANCE(212);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(162);
+          lookahead == ' ') ADVANCE(159);
       if (('-' <= lookahead && lookahead <= ':') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(163);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 164:
+    case 161:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(176);
-      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '/') ADVANCE(170);
+      if (lookahead == '>') ADVANCE(212);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(164);
+          lookahead == ' ') ADVANCE(161);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(163);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 165:
+    case 162:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(176);
-      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '/') ADVANCE(170);
+      if (lookahead == '>') ADVANCE(212);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(164);
+          lookahead == ' ') ADVANCE(161);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 166:
+    case 163:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 166,
-        '>', 218,
-        '\t', 164,
-        ' ', 164,
-        '"', 218,
-        '\'', 218,
-        '<', 218,
-        '=', 218,
-        '[', 218,
-        ']', 218,
-        '`', 218,
+        '/', 163,
+        '>', 212,
+        '\t', 161,
+        ' ', 161,
+        '"', 212,
+        '\'', 212,
+        '<', 212,
+        '=', 212,
+        '[', 212,
+        ']', 212,
+        '`', 212,
       );
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(166);
+          lookahead != '\r') ADVANCE(163);
       END_STATE();
-    case 167:
+    case 164:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        ':', 173,
-        '@', 212,
-        '\t', 218,
-        0x0b, 218,
-        '\f', 218,
-        ' ', 218,
-        '<', 218,
-        '>', 218,
-        '[', 218,
-        ']', 218,
+        ':', 167,
+        '@', 207,
+        '\t', 212,
+        0x0b, 212,
+        '\f', 212,
+        ' ', 212,
+        '<', 212,
+        '>', 212,
+        '[', 212,
+        ']', 212,
       );
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(167);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(164);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
-    case 168:
+    case 165:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '>', 132,
-        '<', 218,
-        '[', 218,
-        '@', 175,
-        '\\', 175,
-        '`', 175,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        ']', 132,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(136);
-      if (lookahead > '-') ADVANCE(135);
-      END_STATE();
-    case 169:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 132,
-        '<', 218,
-        '[', 218,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        ']', 132,
-        '!', 175,
-        '$', 175,
-        '%', 175,
-        '@', 175,
-        '\\', 175,
-        '`', 175,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(136);
-      if (lookahead > '-') ADVANCE(135);
-      END_STATE();
-    case 170:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(132);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(132);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(175);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(136);
-      END_STATE();
-    case 171:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 218,
-        '@', 212,
-        '\t', 174,
-        ' ', 174,
-        0x0b, 218,
-        '\f', 218,
-        '<', 218,
-        '[', 218,
-        ']', 218,
+        '>', 212,
+        '@', 207,
+        '\t', 168,
+        ' ', 168,
+        0x0b, 212,
+        '\f', 212,
+        '<', 212,
+        '[', 212,
+        ']', 212,
       );
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(171);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(165);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
-    case 172:
+    case 166:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '>', 218,
-        '@', 212,
-        '\t', 218,
-        0x0b, 218,
-        '\f', 218,
-        ' ', 218,
-        '<', 218,
-        '[', 218,
-        ']', 218,
+        '>', 212,
+        '@', 207,
+        '\t', 212,
+        0x0b, 212,
+        '\f', 212,
+        ' ', 212,
+        '<', 212,
+        '[', 212,
+        ']', 212,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
-    case 173:
+    case 167:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '>', 218,
-        '@', 175,
-        '\t', 218,
-        0x0b, 218,
-        '\f', 218,
-        ' ', 218,
-        '<', 218,
-        '[', 218,
-        ']', 218,
+        '>', 212,
+        '@', 169,
+        '\t', 212,
+        0x0b, 212,
+        '\f', 212,
+        ' ', 212,
+        '<', 212,
+        '[', 212,
+        ']', 212,
       );
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(173);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(167);
       END_STATE();
-    case 174:
+    case 168:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '>') ADVANCE(212);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(174);
+          lookahead == ' ') ADVANCE(168);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 175:
+    case 169:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '>') ADVANCE(212);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '<' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(218);
+          lookahead == ']') ADVANCE(212);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
-    case 176:
+    case 170:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(218);
+      if (lookahead == '>') ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 177:
+    case 171:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 212,
-        '<', 218,
-        '[', 218,
-        '\\', 180,
-        '`', 180,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        '>', 132,
-        ']', 132,
+        '>', 129,
+        '<', 212,
+        '[', 212,
+        '@', 169,
+        '\\', 169,
+        '`', 169,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        ']', 129,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -3106,153 +2956,190 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(134);
+      if (lookahead > '-') ADVANCE(132);
       END_STATE();
-    case 178:
+    case 172:
       ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 212,
-        '<', 218,
-        '[', 218,
-        '!', 180,
-        '$', 180,
-        '%', 180,
-        '\\', 180,
-        '`', 180,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        '>', 132,
-        ']', 132,
-      );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(134);
-      END_STATE();
-    case 179:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 212,
-        '\t', 218,
-        0x0b, 218,
-        '\f', 218,
-        ' ', 218,
-        '<', 218,
-        '>', 218,
-        '[', 218,
-        ']', 218,
-      );
+      if (lookahead == '>') ADVANCE(129);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(129);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(171);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
-      END_STATE();
-    case 180:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 212,
-        '\t', 218,
-        0x0b, 218,
-        '\f', 218,
-        ' ', 218,
-        '<', 218,
-        '>', 218,
-        '[', 218,
-        ']', 218,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(180);
-      END_STATE();
-    case 181:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 137,
-        '\t', 132,
-        0x0b, 132,
-        '\f', 132,
-        ' ', 132,
-        '<', 132,
-        '>', 132,
-        '[', 132,
-        ']', 132,
-      );
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(180);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(169);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(133);
       END_STATE();
+    case 173:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 207,
+        '<', 212,
+        '[', 212,
+        '\\', 175,
+        '`', 175,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        '>', 129,
+        ']', 129,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
+      if (lookahead > '-') ADVANCE(131);
+      END_STATE();
+    case 174:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 207,
+        '\t', 212,
+        0x0b, 212,
+        '\f', 212,
+        ' ', 212,
+        '<', 212,
+        '>', 212,
+        '[', 212,
+        ']', 212,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(165);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+      END_STATE();
+    case 175:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 207,
+        '\t', 212,
+        0x0b, 212,
+        '\f', 212,
+        ' ', 212,
+        '<', 212,
+        '>', 212,
+        '[', 212,
+        ']', 212,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+      END_STATE();
+    case 176:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 134,
+        '\t', 129,
+        0x0b, 129,
+        '\f', 129,
+        ' ', 129,
+        '<', 129,
+        '>', 129,
+        '[', 129,
+        ']', 129,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(175);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(130);
+      END_STATE();
+    case 177:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(178);
+      if (lookahead == '[') ADVANCE(212);
+      if (lookahead == '\\') ADVANCE(186);
+      if (lookahead == ']') ADVANCE(145);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(177);
+      END_STATE();
+    case 178:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(178);
+      if (lookahead == '[') ADVANCE(212);
+      if (lookahead == '\\') ADVANCE(188);
+      if (lookahead == ']') ADVANCE(145);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(178);
+      END_STATE();
+    case 179:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(178);
+      if (lookahead == '[') ADVANCE(183);
+      if (lookahead == '\\') ADVANCE(186);
+      if (lookahead == ']') ADVANCE(145);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(177);
+      END_STATE();
+    case 180:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(180);
+      if (lookahead == '[') ADVANCE(212);
+      if (lookahead == '\\') ADVANCE(216);
+      if (lookahead == ']') ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(180);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(180);
+      if (lookahead == '\\') ADVANCE(214);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(181);
+      END_STATE();
     case 182:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(183);
-      if (lookahead == '[') ADVANCE(218);
-      if (lookahead == '\\') ADVANCE(191);
-      if (lookahead == ']') ADVANCE(148);
+      if (lookahead == '[') ADVANCE(212);
+      if (lookahead == ']') ADVANCE(145);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(182);
       END_STATE();
     case 183:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(183);
-      if (lookahead == '[') ADVANCE(218);
-      if (lookahead == '\\') ADVANCE(193);
-      if (lookahead == ']') ADVANCE(148);
+      if (lookahead == '[') ADVANCE(212);
+      if (lookahead == ']') ADVANCE(190);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(183);
       END_STATE();
     case 184:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(183);
-      if (lookahead == '[') ADVANCE(189);
-      if (lookahead == '\\') ADVANCE(191);
-      if (lookahead == ']') ADVANCE(148);
+      if (lookahead == '[') ADVANCE(212);
+      if (lookahead == ']') ADVANCE(201);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(182);
+          lookahead != '\r') ADVANCE(184);
       END_STATE();
     case 185:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(185);
-      if (lookahead == '[') ADVANCE(218);
-      if (lookahead == '\\') ADVANCE(222);
-      if (lookahead == ']') ADVANCE(218);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(185);
-      END_STATE();
-    case 186:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(185);
-      if (lookahead == '\\') ADVANCE(220);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(218);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(186);
-      END_STATE();
-    case 187:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(192);
+      if (lookahead == '[') ADVANCE(187);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(218);
+          lookahead == '`') ADVANCE(212);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3271,141 +3158,117 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
-    case 188:
+    case 186:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(218);
-      if (lookahead == ']') ADVANCE(148);
+      if (lookahead == '[') ADVANCE(181);
+      if (lookahead == ']') ADVANCE(146);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(188);
+          lookahead != '\r') ADVANCE(177);
       END_STATE();
-    case 189:
+    case 187:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(218);
-      if (lookahead == ']') ADVANCE(195);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(189);
-      END_STATE();
-    case 190:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(218);
-      if (lookahead == ']') ADVANCE(206);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(190);
-      END_STATE();
-    case 191:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(186);
-      if (lookahead == ']') ADVANCE(149);
+      if (lookahead == '[') ADVANCE(183);
+      if (lookahead == ']') ADVANCE(145);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(182);
       END_STATE();
-    case 192:
+    case 188:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(189);
-      if (lookahead == ']') ADVANCE(148);
+      if (lookahead == '[') ADVANCE(180);
+      if (lookahead == ']') ADVANCE(147);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(188);
+          lookahead != '\r') ADVANCE(178);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(184);
+      if (lookahead == '{') ADVANCE(202);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(189);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(212);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == ']') ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(212);
+      END_STATE();
+    case 191:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(191);
+      END_STATE();
+    case 192:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(212);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(194);
       END_STATE();
     case 193:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(185);
-      if (lookahead == ']') ADVANCE(150);
+      if (lookahead == '`') ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(183);
+          lookahead != '\r') ADVANCE(196);
       END_STATE();
     case 194:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(190);
-      if (lookahead == '{') ADVANCE(207);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(194);
+      if (lookahead == '`') ADVANCE(192);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(194);
       END_STATE();
     case 195:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == ']') ADVANCE(218);
+      if (lookahead == '`') ADVANCE(198);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(191);
       END_STATE();
     case 196:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(218);
+      if (lookahead == '`') ADVANCE(197);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(196);
       END_STATE();
     case 197:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(218);
+      if (lookahead == '`') ADVANCE(193);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(199);
+          lookahead != '\r') ADVANCE(196);
       END_STATE();
     case 198:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(218);
+      if (lookahead == '`') ADVANCE(196);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(201);
+          lookahead != '\r') ADVANCE(194);
       END_STATE();
     case 199:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(197);
+      if (lookahead == '{') ADVANCE(212);
+      if (lookahead == '}') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(199);
       END_STATE();
     case 200:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(203);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(196);
-      END_STATE();
-    case 201:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(202);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(201);
-      END_STATE();
-    case 202:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(198);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(201);
-      END_STATE();
-    case 203:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(201);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(199);
-      END_STATE();
-    case 204:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(218);
-      if (lookahead == '}') ADVANCE(207);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(204);
-      END_STATE();
-    case 205:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(211);
+      if (lookahead == '{') ADVANCE(206);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3433,40 +3296,40 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
-      if (lookahead > '/') ADVANCE(209);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
+      if (lookahead > '/') ADVANCE(204);
       END_STATE();
-    case 206:
+    case 201:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(207);
+      if (lookahead == '{') ADVANCE(202);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 207:
+    case 202:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(204);
-      if (lookahead == '}') ADVANCE(206);
+      if (lookahead == '{') ADVANCE(199);
+      if (lookahead == '}') ADVANCE(201);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(207);
+          lookahead != '\r') ADVANCE(202);
       END_STATE();
-    case 208:
+    case 203:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '}') ADVANCE(218);
+      if (lookahead == '}') ADVANCE(212);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '@' ||
-          lookahead == '{') ADVANCE(218);
+          lookahead == '{') ADVANCE(212);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(203);
       END_STATE();
-    case 209:
+    case 204:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '/' ||
-          lookahead == ':') ADVANCE(161);
+          lookahead == ':') ADVANCE(158);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
           lookahead == '-' ||
@@ -3474,7 +3337,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(217);
+          lookahead == '~') ADVANCE(211);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3502,16 +3365,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
-      if (lookahead > '/') ADVANCE(209);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
+      if (lookahead > '/') ADVANCE(204);
       END_STATE();
-    case 210:
+    case 205:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '[' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(218);
+          lookahead == '`') ADVANCE(212);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3530,10 +3393,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > '-') ADVANCE(128);
       END_STATE();
-    case 211:
+    case 206:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3541,11 +3404,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ' ||
           lookahead == '@' ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(218);
+          lookahead == '}') ADVANCE(212);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(203);
       END_STATE();
-    case 212:
+    case 207:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3554,61 +3417,32 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(218);
+          lookahead == ']') ADVANCE(212);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
-    case 213:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!' ||
-          lookahead == '$' ||
-          lookahead == '%' ||
-          lookahead == '<' ||
-          lookahead == '@' ||
-          lookahead == '[' ||
-          lookahead == '\\' ||
-          lookahead == '`') ADVANCE(218);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(132);
-      if (lookahead > '-') ADVANCE(131);
-      END_STATE();
-    case 214:
+    case 208:
       ACCEPT_TOKEN(sym_info_string);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(218);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(212);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(132);
+          lookahead != '\r') ADVANCE(129);
       END_STATE();
-    case 215:
+    case 209:
       ACCEPT_TOKEN(sym_info_string);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(194);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(189);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(132);
+          lookahead != '\r') ADVANCE(129);
       END_STATE();
-    case 216:
+    case 210:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '!' ||
           lookahead == '/' ||
           ('@' <= lookahead && lookahead <= '\\') ||
-          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(218);
+          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(212);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3623,10 +3457,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(132);
-      if (lookahead > 0x7f) ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
+      if (lookahead > 0x7f) ADVANCE(128);
       END_STATE();
-    case 217:
+    case 211:
       ACCEPT_TOKEN(sym_info_string);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
@@ -3655,891 +3489,925 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(218);
-      if (lookahead > '/') ADVANCE(209);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
+      if (lookahead > '/') ADVANCE(204);
       END_STATE();
-    case 218:
+    case 212:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(218);
+          lookahead != '\r') ADVANCE(212);
       END_STATE();
-    case 219:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(143);
-      END_STATE();
-    case 220:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(186);
-      END_STATE();
-    case 221:
+    case 213:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(140);
       END_STATE();
-    case 222:
+    case 214:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(185);
+          lookahead != '\r') ADVANCE(181);
+      END_STATE();
+    case 215:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(137);
+      END_STATE();
+    case 216:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(180);
+      END_STATE();
+    case 217:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 87,
+        '#', 224,
+        '<', 88,
+        '>', 104,
+        '\\', 90,
+        '\t', 234,
+        ' ', 234,
+        ':', 236,
+        '~', 236,
+        '*', 237,
+        '+', 237,
+        '-', 237,
+        0x2022, 237,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      END_STATE();
+    case 218:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 87,
+        '#', 224,
+        '<', 88,
+        '>', 104,
+        '\\', 90,
+        '\t', 217,
+        ' ', 217,
+        ':', 236,
+        '~', 236,
+        '*', 237,
+        '+', 237,
+        '-', 237,
+        0x2022, 237,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      END_STATE();
+    case 219:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 87,
+        '#', 224,
+        '<', 88,
+        '>', 104,
+        '\\', 90,
+        '\t', 218,
+        ' ', 218,
+        ':', 236,
+        '~', 236,
+        '*', 237,
+        '+', 237,
+        '-', 237,
+        0x2022, 237,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      END_STATE();
+    case 220:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '#') ADVANCE(221);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(101);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      END_STATE();
+    case 221:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '#') ADVANCE(235);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(101);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      END_STATE();
+    case 222:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '#') ADVANCE(220);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(101);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 223:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 90,
-        '#', 230,
-        '%', 89,
-        '<', 91,
-        '>', 107,
-        '\\', 93,
-        '\t', 240,
-        ' ', 240,
-        ':', 242,
-        '~', 242,
-        '*', 243,
-        '+', 243,
-        '-', 243,
-        0x2022, 243,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(101);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
       if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 224:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 90,
-        '#', 230,
-        '%', 89,
-        '<', 91,
-        '>', 107,
-        '\\', 93,
-        '\t', 223,
-        ' ', 223,
-        ':', 242,
-        '~', 242,
-        '*', 243,
-        '+', 243,
-        '-', 243,
-        0x2022, 243,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '#') ADVANCE(223);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(101);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
       if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 225:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 90,
-        '#', 230,
-        '%', 89,
-        '<', 91,
-        '>', 107,
-        '\\', 93,
-        '\t', 224,
-        ' ', 224,
-        ':', 242,
-        '~', 242,
-        '*', 243,
-        '+', 243,
-        '-', 243,
-        0x2022, 243,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(233);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 226:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '#') ADVANCE(227);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(104);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(225);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 227:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '#') ADVANCE(241);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(104);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(226);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 228:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '#') ADVANCE(226);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(104);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(227);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 229:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '#') ADVANCE(228);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(104);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(228);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 230:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '#') ADVANCE(229);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(104);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(229);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 231:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(239);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(230);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
       if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 232:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(231);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
       if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 233:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == ')') ADVANCE(237);
+      if (lookahead == '.') ADVANCE(238);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '/') ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '/' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 234:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(233);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      ADVANCE_MAP(
+        '!', 87,
+        '<', 88,
+        '>', 104,
+        '\\', 90,
+        '\t', 234,
+        ' ', 234,
+        '*', 237,
+        '+', 237,
+        '-', 237,
+        0x2022, 237,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 235:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(234);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(101);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 236:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(235);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(105);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 237:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(236);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(102);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 238:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(237);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(102);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 239:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == ')') ADVANCE(243);
-      if (lookahead == '.') ADVANCE(244);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '/' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 240:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 90,
-        '%', 89,
-        '<', 91,
-        '>', 107,
-        '\\', 93,
-        '\t', 240,
-        ' ', 240,
-        '*', 243,
-        '+', 243,
-        '-', 243,
-        0x2022, 243,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '-' &&
-          lookahead != '.' &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead == '!') ADVANCE(87);
+      if (lookahead == '<') ADVANCE(88);
+      if (lookahead == '\\') ADVANCE(90);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
       if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
     case 241:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(104);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
-      END_STATE();
-    case 242:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(108);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
-      END_STATE();
-    case 243:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(105);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
-      END_STATE();
-    case 244:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(105);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
-      END_STATE();
-    case 245:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
-      END_STATE();
-    case 246:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(90);
-      if (lookahead == '%') ADVANCE(89);
-      if (lookahead == '<') ADVANCE(91);
-      if (lookahead == '\\') ADVANCE(93);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '@') &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
-      END_STATE();
-    case 247:
-      ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 29,
-        '/', 58,
-        '\\', 59,
-        '`', 59,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        '<', 245,
-        '>', 245,
-        ']', 245,
+        '/', 56,
+        '\\', 57,
+        '`', 57,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        '<', 239,
+        '>', 239,
+        ']', 239,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(35);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '$' ||
-          lookahead == '%') &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
-      if (lookahead > 0x7f) ADVANCE(249);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '?') ||
+          ('^' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
+      if (lookahead > 0x7f) ADVANCE(243);
       END_STATE();
-    case 248:
+    case 242:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 56,
+        '!', 55,
+        '<', 88,
+        '@', 91,
+        '\\', 58,
+        '$', 57,
         '%', 57,
-        '<', 91,
-        '@', 94,
-        '\\', 60,
-        '$', 59,
-        '`', 59,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        '>', 245,
-        ']', 245,
+        '`', 57,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        '>', 239,
+        ']', 239,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(243);
       END_STATE();
-    case 249:
+    case 243:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 56,
+        '!', 55,
+        '<', 88,
+        '@', 246,
+        '\\', 58,
+        '$', 57,
         '%', 57,
-        '<', 91,
-        '@', 252,
-        '\\', 60,
-        '$', 59,
-        '`', 59,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        '>', 245,
-        ']', 245,
+        '`', 57,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        '>', 239,
+        ']', 239,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(248);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(249);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(243);
       END_STATE();
-    case 250:
+    case 244:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 43,
-        '%', 44,
-        '<', 91,
-        '>', 245,
-        '\\', 45,
-        '$', 51,
-        '`', 51,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        ']', 245,
+        '<', 88,
+        '>', 239,
+        '\\', 44,
+        '$', 50,
+        '%', 50,
+        '`', 50,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        ']', 239,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4558,217 +4426,200 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(251);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
       END_STATE();
-    case 251:
+    case 245:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 43,
-        '%', 44,
-        '<', 91,
-        '>', 245,
-        '\\', 45,
-        '$', 51,
-        '@', 51,
-        '`', 51,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        ']', 245,
+        '<', 88,
+        '>', 239,
+        '\\', 44,
+        '$', 50,
+        '%', 50,
+        '@', 50,
+        '`', 50,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        ']', 239,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(251);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
       END_STATE();
-    case 252:
+    case 246:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
         '!', 43,
-        '%', 44,
-        '<', 91,
-        '\\', 45,
-        '$', 51,
-        '@', 51,
-        '`', 51,
-        '\t', 245,
-        0x0b, 245,
-        '\f', 245,
-        ' ', 245,
-        '>', 245,
-        ']', 245,
+        '<', 88,
+        '\\', 44,
+        '$', 50,
+        '%', 50,
+        '@', 50,
+        '`', 50,
+        '\t', 239,
+        0x0b, 239,
+        '\f', 239,
+        ' ', 239,
+        '>', 239,
+        ']', 239,
       );
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(251);
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(250);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
       END_STATE();
-    case 253:
+    case 247:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '$') ADVANCE(5);
-      if (lookahead == '\\') ADVANCE(98);
+      if (lookahead == '\\') ADVANCE(95);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(6);
       END_STATE();
-    case 254:
+    case 248:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '%') ADVANCE(10);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead))) &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
       END_STATE();
-    case 255:
+    case 249:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '@') ADVANCE(55);
-      if (lookahead == '[') ADVANCE(69);
-      if (lookahead == '\\') ADVANCE(63);
+      if (lookahead == '@') ADVANCE(54);
+      if (lookahead == '[') ADVANCE(67);
+      if (lookahead == '\\') ADVANCE(61);
       if (lookahead == ']') ADVANCE(14);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(54);
+          lookahead != '\r') ADVANCE(53);
       END_STATE();
-    case 256:
+    case 250:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '[') ADVANCE(66);
-      if (((!eof && set_contains(sym_text_character_set_1, 9, lookahead)) ||
-          lookahead == '!' ||
-          lookahead == '$' ||
-          lookahead == '%') &&
-          lookahead != '.' &&
-          (lookahead < '0' || '9' < lookahead) &&
-          (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead) &&
-          (lookahead < 0x80 || 0x9f < lookahead) &&
-          (lookahead < 0xc0 || 0xd6 < lookahead) &&
-          (lookahead < 0xd8 || 0xf6 < lookahead) &&
-          (lookahead < 0xf8 || 0x1fff < lookahead) &&
-          (lookahead < 0x2c00 || 0x2fff < lookahead) &&
-          (lookahead < 0x3040 || 0xfe2f < lookahead) &&
-          (lookahead < 0xfe50 || 0xfeff < lookahead) &&
-          (lookahead < 0xff10 || 0xff19 < lookahead) &&
-          (lookahead < 0xff21 || 0xff3a < lookahead) &&
-          (lookahead < 0xff41 || 0xff5a < lookahead) &&
-          (lookahead < 0xff66 || 0x1efff < lookahead) &&
-          (lookahead < 0x1fb00 || 0x10ffff < lookahead)) ADVANCE(245);
+      if (lookahead == '[') ADVANCE(64);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('=' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(246);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
       END_STATE();
-    case 257:
+    case 251:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '`') ADVANCE(82);
+      if (lookahead == '`') ADVANCE(80);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(74);
+          lookahead != '\r') ADVANCE(72);
       END_STATE();
-    case 258:
+    case 252:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '{') ADVANCE(95);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
+      if (lookahead == '{') ADVANCE(92);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
       END_STATE();
-    case 259:
+    case 253:
       ACCEPT_TOKEN(sym_text);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(65);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(63);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(245);
+          lookahead != '\r') ADVANCE(239);
       END_STATE();
-    case 260:
+    case 254:
       ACCEPT_TOKEN(sym_wiki_link);
       END_STATE();
-    case 261:
+    case 255:
       ACCEPT_TOKEN(sym_embed);
       END_STATE();
-    case 262:
+    case 256:
       ACCEPT_TOKEN(sym_inline_link);
       END_STATE();
-    case 263:
+    case 257:
       ACCEPT_TOKEN(sym_inline_link);
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '\\') ADVANCE(99);
+      if (lookahead == '@') ADVANCE(60);
+      if (lookahead == '\\') ADVANCE(96);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(61);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(59);
       END_STATE();
-    case 264:
+    case 258:
       ACCEPT_TOKEN(sym_inline_link);
-      if (lookahead == '@') ADVANCE(62);
-      if (lookahead == '\\') ADVANCE(101);
-      if (lookahead == ']') ADVANCE(265);
+      if (lookahead == '@') ADVANCE(60);
+      if (lookahead == '\\') ADVANCE(98);
+      if (lookahead == ']') ADVANCE(259);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(62);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(60);
       END_STATE();
-    case 265:
+    case 259:
       ACCEPT_TOKEN(sym_citation_group);
       END_STATE();
-    case 266:
+    case 260:
       ACCEPT_TOKEN(sym_citation_group);
       if (lookahead == '(') ADVANCE(16);
       END_STATE();
-    case 267:
+    case 261:
       ACCEPT_TOKEN(sym_citation_group);
       if (lookahead == '(') ADVANCE(24);
-      if (lookahead == ')') ADVANCE(262);
+      if (lookahead == ')') ADVANCE(256);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(16);
       END_STATE();
-    case 268:
+    case 262:
       ACCEPT_TOKEN(sym_citation_group);
       if (lookahead == ')') ADVANCE(16);
       if (lookahead != 0 &&
@@ -4777,10 +4628,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '(' &&
           lookahead != ')') ADVANCE(24);
       END_STATE();
-    case 269:
+    case 263:
       ACCEPT_TOKEN(sym_citation);
       END_STATE();
-    case 270:
+    case 264:
       ACCEPT_TOKEN(sym_citation);
       if (lookahead == '/' ||
           lookahead == ':') ADVANCE(36);
@@ -4791,46 +4642,46 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(92);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(270);
+          lookahead == '~') ADVANCE(89);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
       END_STATE();
-    case 271:
+    case 265:
       ACCEPT_TOKEN(sym_math);
       END_STATE();
-    case 272:
+    case 266:
       ACCEPT_TOKEN(sym_html_tag);
       END_STATE();
-    case 273:
+    case 267:
       ACCEPT_TOKEN(sym_html_tag);
       if (lookahead == '-') ADVANCE(31);
       if (lookahead != 0) ADVANCE(32);
       END_STATE();
-    case 274:
+    case 268:
       ACCEPT_TOKEN(sym_code_span);
       END_STATE();
-    case 275:
+    case 269:
       ACCEPT_TOKEN(sym_code_span);
-      if (lookahead == '`') ADVANCE(274);
+      if (lookahead == '`') ADVANCE(268);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(84);
+          lookahead != '\r') ADVANCE(82);
       END_STATE();
-    case 276:
+    case 270:
       ACCEPT_TOKEN(sym_html_comment);
       END_STATE();
-    case 277:
+    case 271:
       ACCEPT_TOKEN(sym_raw_tex);
-      if (lookahead == '{') ADVANCE(86);
+      if (lookahead == '{') ADVANCE(84);
       END_STATE();
-    case 278:
+    case 272:
       ACCEPT_TOKEN(sym_obsidian_comment);
       END_STATE();
-    case 279:
+    case 273:
       ACCEPT_TOKEN(sym__newline);
       END_STATE();
-    case 280:
+    case 274:
       ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(279);
+      if (lookahead == '\n') ADVANCE(273);
       END_STATE();
     default:
       return false;
@@ -4839,31 +4690,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 102, .external_lex_state = 2},
-  [2] = {.lex_state = 102, .external_lex_state = 3},
-  [3] = {.lex_state = 102, .external_lex_state = 3},
-  [4] = {.lex_state = 102, .external_lex_state = 3},
-  [5] = {.lex_state = 102, .external_lex_state = 3},
-  [6] = {.lex_state = 102, .external_lex_state = 3},
-  [7] = {.lex_state = 102, .external_lex_state = 3},
-  [8] = {.lex_state = 102, .external_lex_state = 4},
-  [9] = {.lex_state = 102, .external_lex_state = 4},
-  [10] = {.lex_state = 102, .external_lex_state = 5},
-  [11] = {.lex_state = 102, .external_lex_state = 5},
-  [12] = {.lex_state = 102, .external_lex_state = 3},
-  [13] = {.lex_state = 102, .external_lex_state = 3},
-  [14] = {.lex_state = 102, .external_lex_state = 3},
-  [15] = {.lex_state = 102, .external_lex_state = 3},
+  [1] = {.lex_state = 99, .external_lex_state = 2},
+  [2] = {.lex_state = 99, .external_lex_state = 3},
+  [3] = {.lex_state = 99, .external_lex_state = 3},
+  [4] = {.lex_state = 99, .external_lex_state = 3},
+  [5] = {.lex_state = 99, .external_lex_state = 3},
+  [6] = {.lex_state = 99, .external_lex_state = 3},
+  [7] = {.lex_state = 99, .external_lex_state = 3},
+  [8] = {.lex_state = 99, .external_lex_state = 4},
+  [9] = {.lex_state = 99, .external_lex_state = 4},
+  [10] = {.lex_state = 99, .external_lex_state = 5},
+  [11] = {.lex_state = 99, .external_lex_state = 5},
+  [12] = {.lex_state = 99, .external_lex_state = 3},
+  [13] = {.lex_state = 99, .external_lex_state = 3},
+  [14] = {.lex_state = 99, .external_lex_state = 3},
+  [15] = {.lex_state = 99, .external_lex_state = 3},
   [16] = {.lex_state = 1, .external_lex_state = 6},
-  [17] = {.lex_state = 102, .external_lex_state = 3},
-  [18] = {.lex_state = 102, .external_lex_state = 3},
-  [19] = {.lex_state = 102, .external_lex_state = 3},
-  [20] = {.lex_state = 102, .external_lex_state = 3},
-  [21] = {.lex_state = 102, .external_lex_state = 3},
-  [22] = {.lex_state = 102, .external_lex_state = 3},
-  [23] = {.lex_state = 102, .external_lex_state = 3},
-  [24] = {.lex_state = 102, .external_lex_state = 3},
-  [25] = {.lex_state = 102, .external_lex_state = 3},
+  [17] = {.lex_state = 99, .external_lex_state = 3},
+  [18] = {.lex_state = 99, .external_lex_state = 3},
+  [19] = {.lex_state = 99, .external_lex_state = 3},
+  [20] = {.lex_state = 99, .external_lex_state = 3},
+  [21] = {.lex_state = 99, .external_lex_state = 3},
+  [22] = {.lex_state = 99, .external_lex_state = 3},
+  [23] = {.lex_state = 99, .external_lex_state = 3},
+  [24] = {.lex_state = 99, .external_lex_state = 3},
+  [25] = {.lex_state = 99, .external_lex_state = 3},
   [26] = {.lex_state = 1, .external_lex_state = 7},
   [27] = {.lex_state = 1, .external_lex_state = 7},
   [28] = {.lex_state = 1, .external_lex_state = 7},
@@ -4873,11 +4724,11 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [32] = {.lex_state = 1, .external_lex_state = 7},
   [33] = {.lex_state = 1, .external_lex_state = 7},
   [34] = {.lex_state = 1, .external_lex_state = 7},
-  [35] = {.lex_state = 102},
-  [36] = {.lex_state = 102},
-  [37] = {.lex_state = 102},
-  [38] = {.lex_state = 102},
-  [39] = {.lex_state = 102},
+  [35] = {.lex_state = 99},
+  [36] = {.lex_state = 99},
+  [37] = {.lex_state = 99},
+  [38] = {.lex_state = 99},
+  [39] = {.lex_state = 99},
   [40] = {.lex_state = 2, .external_lex_state = 7},
   [41] = {.lex_state = 0, .external_lex_state = 7},
   [42] = {.lex_state = 0, .external_lex_state = 7},
