@@ -274,6 +274,25 @@ fn files_kept_out_of_the_repository_are_not_reported_missing() {
     );
 }
 
+/// Found in a Logseq graph: a PDF highlights page names its PDF from the
+/// graph's `assets/` folder, which `.gitignore` keeps out of the
+/// repository.
+#[test]
+fn a_logseq_asset_kept_out_of_the_repository_is_not_missing() {
+    let vault = gloss_e2e::Vault::empty();
+    vault.write("logseq/config.edn", "{}\n");
+    vault.write(".gitignore", "assets/zotero_link\n");
+    vault.write(
+        "pages/hls__拓扑 😀.md",
+        "file:: [a.pdf](zotero_link/Maths/a.pdf)\n- [gone](zotero/b.pdf)\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""broken-link" "pages/hls__拓扑 😀.md":2 "no note or file 'zotero/b.pdf'""#]
+    );
+}
+
 /// A symbolic link committed beside the notes to what a build writes
 /// (`manuscript.pdf` → `v/latest/manuscript.pdf`, the folder ignored)
 /// is there, if leading nowhere yet; a link to it is not broken.
@@ -383,6 +402,13 @@ fn an_obsidian_vault_reports_only_what_is_broken() {
     let run = vault.gloss(&["check"]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     expect_file!["../snapshots/obsidian-vault.human.txt"].assert_eq(&run.stdout());
+    // In JSON too the nested vault's notes keep their folder.
+    let all = vault.gloss(&["check", "--format", "json"]).json();
+    let nested: Vec<&str> = (all["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["message"] == "no concept or note named 'Home'")
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(nested, ["Archive/Old.md"]);
     // The nested vault alone: its own links resolve, the outer vault's
     // notes are not its business.
     let inner = vault

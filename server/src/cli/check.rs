@@ -109,7 +109,17 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut checked: HashSet<&Path> = HashSet::new();
     let mut changed_notes = 0;
     let mut texts = LastText::default();
+    // Each workspace's files are named from the outermost workspace it
+    // lies in: a nested vault's notes keep their folder.
+    let base = |root: &Path| -> PathBuf {
+        let outer = workspaces.iter().map(|(w, _)| &w.root);
+        let containing = outer.filter(|r| root.starts_with(r));
+        containing
+            .min_by_key(|r| r.components().count())
+            .map_or_else(|| root.to_path_buf(), |r| r.clone())
+    };
     for (index, (workspace, group)) in workspaces.iter().enumerate() {
+        let base = base(&workspace.root);
         // With --changed-since, the files a change may affect; None: all.
         let affected = match &args.changed_since {
             None => None,
@@ -177,7 +187,7 @@ pub fn run(args: CheckArgs) -> i32 {
                 });
                 report
                     .diagnostics
-                    .push(Located::new(workspace, &cwd, diagnostic, &mut texts));
+                    .push(Located::new(workspace, &base, &cwd, diagnostic, &mut texts));
             }
         }
     }

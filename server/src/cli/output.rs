@@ -61,8 +61,12 @@ impl LastText {
 }
 
 impl<'a> Located<'a> {
+    /// The diagnostic located in its file; its `path` relative to `base`,
+    /// the root of the workspace checked (a vault nested in it, checked as
+    /// a workspace of its own, names its files from there too).
     pub fn new(
         workspace: &'a Workspace,
+        base: &Path,
         cwd: &Path,
         diagnostic: Diagnostic,
         texts: &mut LastText,
@@ -77,7 +81,10 @@ impl<'a> Located<'a> {
                 .line_col(text, offset, ColumnUnit::Utf32)
         };
         Located {
-            path: source.rel.clone(),
+            path: match source.path.strip_prefix(base) {
+                Ok(rel) if base != workspace.root => rel.to_string_lossy().replace('\\', "/"),
+                _ => source.rel.clone(),
+            },
             display_path: display_path(cwd, source),
             source,
             start: position(diagnostic.range.start),

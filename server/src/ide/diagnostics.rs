@@ -256,9 +256,14 @@ fn is_placeholder(target: &str) -> bool {
 fn logseq_page_is_made(sink: &Sink, link: &Link, resolution: &Resolution) -> bool {
     let page_reference = match link.kind {
         LinkKind::Wiki => true,
+        // `[label](Page name)`, `[label](/wiki/Page)`: a destination with no
+        // extension is a page to Logseq, as `[[Page]]` is.
         LinkKind::Markdown => link.target().is_some_and(|t| {
             let t = t.value;
-            (t.starts_with("[[") && t.ends_with("]]")) || (t.starts_with("((") && t.ends_with("))"))
+            let file_name = t.rsplit('/').next().unwrap_or(t);
+            (t.starts_with("[[") && t.ends_with("]]"))
+                || (t.starts_with("((") && t.ends_with("))"))
+                || !file_name.contains('.')
         }),
         _ => false,
     };
@@ -520,11 +525,12 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
                 continue;
             }
         }
-        // Nor is `[@key]` one in an Obsidian vault no bibliography serves:
-        // Obsidian shows it as the text it is (a note on Pandoc's syntax);
-        // a vault that cites papers keeps its `.bib` in the vault or names
-        // it in `gloss.toml`.
-        if !bare_cites && (!citation.bracketed || workspace.config.obsidian) {
+        // Nor is `[@key]` one in an Obsidian vault or Logseq graph no
+        // bibliography serves: they show it as the text it is (a note on
+        // Pandoc's syntax, a link's text); a vault that cites papers keeps
+        // its `.bib` in the vault or names it in `gloss.toml`.
+        let vault = workspace.config.obsidian || workspace.config.logseq;
+        if !bare_cites && (!citation.bracketed || vault) {
             continue;
         }
         if workspace.key_location(id, key.value).is_none() && !declared_missing {
@@ -1083,7 +1089,7 @@ mod tests {
     #[test]
     fn logseq_pages_exist_once_linked() {
         check(
-            "//- logseq/config.edn\n{}\n//- pages/Home.md\n- read [[Page Nobody Wrote]] 😀 and [[#red]]==重要== and [[Home#Nowhere]]\r\n- a [labelled]([[Ns/Child]]), [new]([[新页面]]) and [block](((6475a1b2-0000)))\n- TOC {{renderer :tocgen, [[]], 2, h}}\n- empty [[]] and a file [pdf](../assets/gone.pdf)\n//- pages/Ns___Child.md\n- child\n//- pages/Topic.md\nalias:: #[[Second Name]]\n- see [[Second Name]] [[Topic#Gone]]\n",
+            "//- logseq/config.edn\n{}\n//- pages/Home.md\n- read [[Page Nobody Wrote]] 😀 and [[#red]]==重要== and [[Home#Nowhere]]\r\n- a [labelled]([[Ns/Child]]), [new]([[新页面]]) and [block](((6475a1b2-0000)))\n- TOC {{renderer :tocgen, [[]], 2, h}}\n- empty [[]] and a file [pdf](../assets/gone.pdf)\n- pages too: [gears](/wiki/Derailleur_gears \"Gears\") [talks](/talks#tutorials)\n//- pages/Ns___Child.md\n- child\n//- pages/Topic.md\nalias:: #[[Second Name]]\n- see [[Second Name]] [[Topic#Gone]]\n",
             expect![[r#"
                 empty-link pages/Home.md:4:9-4:13 "[[]]" empty link
                 broken-link pages/Home.md:4:31-4:49 "../assets/gone.pdf" no note or file '../assets/gone.pdf'"#]],
@@ -1426,7 +1432,9 @@ mod tests {
     }
 
     #[test]
-    fn an_obsidian_vault_without_a_bibliography_has_no_citations() {
+    fn an_obsidian_vault_or_logseq_graph_without_a_bibliography_has_no_citations() {
+        let graph = "//- logseq/config.edn\n{}\n//- pages/p.md\n- [maintainers=@ada, @bob](https://x.org) [@key]\n";
+        check(graph, expect![[""]]);
         let vault =
             "//- .obsidian/.keep\nx\n//- n.md\nThe theme colours [@citekey] 😀 and @someone.\n";
         check(vault, expect![[""]]);

@@ -1028,7 +1028,7 @@ pub struct Workspace {
     unanswered: AtomicU64,
     /// Paths links name that no file is at, and whether an ignore file
     /// keeps them out of the repository ([`Workspace::names_an_ignored_file`]).
-    ignored_paths: Mutex<HashMap<PathBuf, bool>>,
+    ignored_paths: Mutex<walk::IgnoreCache>,
 }
 
 impl Workspace {
@@ -1068,7 +1068,7 @@ impl Workspace {
             title_mentions: Mutex::new(HashMap::new()),
             title_lines: Mutex::new(HashMap::new()),
             wanted: Mutex::new(std::collections::BTreeSet::new()),
-            ignored_paths: Mutex::new(HashMap::new()),
+            ignored_paths: Mutex::default(),
             unanswered: AtomicU64::new(0),
         }
     }

@@ -303,15 +303,28 @@ impl Workspace {
     /// (`[workflows](.github/workflows/README.md)`, found in quarto-web),
     /// or a symbolic link that is there but leads nowhere yet: to what a
     /// build writes (`manuscript.pdf` → `v/latest/manuscript.pdf`, the
-    /// folder ignored; found in a Manubot repository).
+    /// folder ignored; found in a Manubot repository). A Logseq graph
+    /// also finds a relative path in its `assets/` folder, as Logseq
+    /// does (a PDF highlights page's `file:: [a.pdf](zotero_link/a.pdf)`).
     pub fn names_an_ignored_file(&self, from: NoteId, target: &str) -> bool {
         let target = target.replace('\\', "/");
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
-        let bases: &[&Path] = match target.starts_with('/') {
-            true => &[&self.root],
-            false => &[from_dir, &self.root],
+        let assets = self.root.join("assets");
+        let in_assets = {
+            let mut rest = target.as_str();
+            while let Some(after) = rest.strip_prefix("../").or_else(|| rest.strip_prefix("./")) {
+                rest = after;
+            }
+            (self.config.logseq && !target.starts_with('/')).then(|| (assets.as_path(), rest))
         };
-        bases.iter().any(|base| {
+        let bases = match target.starts_with('/') {
+            true => vec![(self.root.as_path(), target.as_str())],
+            false => vec![
+                (from_dir, target.as_str()),
+                (self.root.as_path(), target.as_str()),
+            ],
+        };
+        bases.into_iter().chain(in_assets).any(|(base, target)| {
             let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
             !escaped
                 && (self.is_hidden_and_there(&path)
@@ -337,12 +350,7 @@ impl Workspace {
     /// again on every keystroke. (The walk read them once too; a changed
     /// ignore file rebuilds the workspace.)
     fn is_ignored(&self, path: PathBuf) -> bool {
-        if let Some(&known) = super::lock(&self.ignored_paths).get(&path) {
-            return known;
-        }
-        let ignored = super::walk::is_ignored(&self.root, &path, &self.config);
-        super::lock(&self.ignored_paths).insert(path, ignored);
-        ignored
+        super::lock(&self.ignored_paths).is_ignored(&self.root, &path, &self.config)
     }
 
     /// A note file gloss does not check (ignored by the repository,

@@ -68,7 +68,7 @@ pub fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// The ignore rules one folder adds.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Rules {
     /// `.ignore`: wins over every `.gitignore`, as in ripgrep.
     ignore: Option<Gitignore>,
@@ -287,23 +287,51 @@ pub fn watched_kind(root: &Path, path: &Path, config: &Config) -> Option<FileKin
 /// folder, a bibliography the build writes), so whether it is there
 /// depends on the machine: a clone, where CI runs, never has it.
 pub fn is_ignored(root: &Path, path: &Path, config: &Config) -> bool {
-    let access = Access {
-        root,
-        confined: config.confined,
-    };
-    let Some(folders) = path.parent().and_then(|p| p.strip_prefix(root).ok()) else {
-        return false;
-    };
-    let mut stack: Stack = vec![Arc::new(Rules::read(&access, root))];
-    let mut dir = root.to_path_buf();
-    for name in folders.iter() {
-        dir.push(name);
-        if ignored(&stack, &dir, true) {
-            return true;
+    IgnoreCache::default().is_ignored(root, path, config)
+}
+
+/// [`is_ignored`] for the paths a workspace's links name, each answered
+/// once and each folder's ignore files read once: a vault whose every
+/// note links a missing file in its own folder asks for thousands.
+#[derive(Debug, Default)]
+pub struct IgnoreCache {
+    answers: std::collections::HashMap<PathBuf, bool>,
+    rules: std::collections::HashMap<PathBuf, Arc<Rules>>,
+}
+
+impl IgnoreCache {
+    pub fn is_ignored(&mut self, root: &Path, path: &Path, config: &Config) -> bool {
+        if let Some(&known) = self.answers.get(path) {
+            return known;
         }
-        stack.push(Arc::new(Rules::read(&access, &dir)));
+        let ignored = self.compute(root, path, config);
+        self.answers.insert(path.to_path_buf(), ignored);
+        ignored
     }
-    ignored(&stack, path, false)
+
+    fn compute(&mut self, root: &Path, path: &Path, config: &Config) -> bool {
+        let access = Access {
+            root,
+            confined: config.confined,
+        };
+        let Some(folders) = path.parent().and_then(|p| p.strip_prefix(root).ok()) else {
+            return false;
+        };
+        let mut rules = |dir: &Path| {
+            let read = || Arc::new(Rules::read(&access, dir));
+            Arc::clone(self.rules.entry(dir.to_path_buf()).or_insert_with(read))
+        };
+        let mut stack: Stack = vec![rules(root)];
+        let mut dir = root.to_path_buf();
+        for name in folders.iter() {
+            dir.push(name);
+            if ignored(&stack, &dir, true) {
+                return true;
+            }
+            stack.push(rules(&dir));
+        }
+        ignored(&stack, path, false)
+    }
 }
 
 /// Whether `path`, symbolic links resolved, is a regular file inside
