@@ -315,7 +315,7 @@ impl Workspace {
             while let Some(after) = rest.strip_prefix("../").or_else(|| rest.strip_prefix("./")) {
                 rest = after;
             }
-            (self.config.logseq && !target.starts_with('/')).then(|| (assets.as_path(), rest))
+            (self.config.logseq && !target.starts_with('/')).then_some((assets.as_path(), rest))
         };
         let bases = match target.starts_with('/') {
             true => vec![(self.root.as_path(), target.as_str())],
