@@ -256,14 +256,13 @@ fn is_placeholder(target: &str) -> bool {
 fn logseq_page_is_made(sink: &Sink, link: &Link, resolution: &Resolution) -> bool {
     let page_reference = match link.kind {
         LinkKind::Wiki => true,
-        // `[label](Page name)`, `[label](/wiki/Page)`: a destination with no
-        // extension is a page to Logseq, as `[[Page]]` is.
+        // `[label](Page name)`, `[label](/wiki/Page)`: a destination
+        // without a `.` is a page to Logseq, as `[[Page]]` is.
         LinkKind::Markdown => link.target().is_some_and(|t| {
             let t = t.value;
-            let file_name = t.rsplit('/').next().unwrap_or(t);
             (t.starts_with("[[") && t.ends_with("]]"))
                 || (t.starts_with("((") && t.ends_with("))"))
-                || !file_name.contains('.')
+                || !t.contains('.')
         }),
         _ => false,
     };
