@@ -158,7 +158,14 @@ module.exports = grammar({
       optional(seq($._fence_close, $._line_end)),
     ),
 
-    line: $ => seq(repeat1($._inline), $._line_end),
+    // A `%%` that opens a line (after blanks) may open an Obsidian comment
+    // over lines; one later in a line closes on that line. Text such as
+    // `Done 100%%` then never reaches a `%%` further down (a Mermaid
+    // comment in a fence, which the lexer cannot see as code from here).
+    line: $ => choice(
+      seq(repeat1($._inline), $._line_end),
+      seq(alias($._comment_lines, $.obsidian_comment), repeat($._inline), $._line_end),
+    ),
 
     // Block markers have precedence 1 over text (precedence 0). Tree-sitter's
     // lexer prefers a completed higher-precedence token over a longer
@@ -261,9 +268,11 @@ module.exports = grammar({
       /\\[A-Za-z]+(\[[^\[\]\r\n]*\])?(\{([^{}\r\n]|\{[^{}\r\n]*\})*\})+/,
     ),
 
-    // Obsidian's `%%hidden%%`, inline or over lines: Obsidian reads no
-    // link, heading or block id inside. An unclosed `%%` is text.
-    obsidian_comment: _ => token(/%%([^%]|%[^%])*%%/),
+    // Obsidian's `%%hidden%%`: Obsidian reads no link, heading or block id
+    // inside. On one line; over lines from the start of a line (`line`).
+    // An unclosed `%%` is text.
+    obsidian_comment: _ => token(/%%([^%\r\n]|%[^%\r\n])*%%/),
+    _comment_lines: _ => token(/[ \t]*%%([^%]|%[^%])*%%/),
 
     _line_end: $ => choice($._newline, $._eof),
     _newline: _ => /\r\n|\n|\r/,

@@ -7,11 +7,11 @@
 #endif
 
 #define LANGUAGE_VERSION 15
-#define STATE_COUNT 48
+#define STATE_COUNT 51
 #define LARGE_STATE_COUNT 12
-#define SYMBOL_COUNT 39
+#define SYMBOL_COUNT 40
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 25
+#define TOKEN_COUNT 26
 #define EXTERNAL_TOKEN_COUNT 6
 #define FIELD_COUNT 2
 #define MAX_ALIAS_SEQUENCE_LENGTH 6
@@ -37,27 +37,28 @@ enum ts_symbol_identifiers {
   sym_html_comment = 15,
   sym_raw_tex = 16,
   sym_obsidian_comment = 17,
-  sym__newline = 18,
-  sym_front_matter = 19,
-  sym__fence_open = 20,
-  sym_code_content = 21,
-  sym__fence_close = 22,
-  sym__eof = 23,
-  sym__error_sentinel = 24,
-  sym_document = 25,
-  sym_section = 26,
-  sym__block = 27,
-  sym_heading = 28,
-  sym_list_item = 29,
-  sym_block_quote = 30,
-  sym_definition = 31,
-  sym_fenced_code = 32,
-  sym_line = 33,
-  sym__inline = 34,
-  sym__line_end = 35,
-  aux_sym_document_repeat1 = 36,
-  aux_sym_document_repeat2 = 37,
-  aux_sym_heading_repeat1 = 38,
+  sym__comment_lines = 18,
+  sym__newline = 19,
+  sym_front_matter = 20,
+  sym__fence_open = 21,
+  sym_code_content = 22,
+  sym__fence_close = 23,
+  sym__eof = 24,
+  sym__error_sentinel = 25,
+  sym_document = 26,
+  sym_section = 27,
+  sym__block = 28,
+  sym_heading = 29,
+  sym_list_item = 30,
+  sym_block_quote = 31,
+  sym_definition = 32,
+  sym_fenced_code = 33,
+  sym_line = 34,
+  sym__inline = 35,
+  sym__line_end = 36,
+  aux_sym_document_repeat1 = 37,
+  aux_sym_document_repeat2 = 38,
+  aux_sym_heading_repeat1 = 39,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -79,6 +80,7 @@ static const char * const ts_symbol_names[] = {
   [sym_html_comment] = "html_comment",
   [sym_raw_tex] = "raw_tex",
   [sym_obsidian_comment] = "obsidian_comment",
+  [sym__comment_lines] = "obsidian_comment",
   [sym__newline] = "_newline",
   [sym_front_matter] = "front_matter",
   [sym__fence_open] = "_fence_open",
@@ -121,6 +123,7 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_html_comment] = sym_html_comment,
   [sym_raw_tex] = sym_raw_tex,
   [sym_obsidian_comment] = sym_obsidian_comment,
+  [sym__comment_lines] = sym_obsidian_comment,
   [sym__newline] = sym__newline,
   [sym_front_matter] = sym_front_matter,
   [sym__fence_open] = sym__fence_open,
@@ -214,6 +217,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_obsidian_comment] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym__comment_lines] = {
     .visible = true,
     .named = true,
   },
@@ -383,6 +390,9 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [45] = 45,
   [46] = 46,
   [47] = 47,
+  [48] = 48,
+  [49] = 49,
+  [50] = 50,
 };
 
 static const TSCharacterRange sym_citation_character_set_4[] = {
@@ -402,30 +412,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(100);
+      if (eof) ADVANCE(105);
       ADVANCE_MAP(
-        '\n', 273,
-        '\r', 274,
-        '!', 185,
-        '#', 113,
-        '$', 139,
-        '%', 212,
-        '<', 155,
-        '>', 104,
-        '@', 200,
-        '[', 179,
-        '\\', 209,
-        '`', 195,
-        '\t', 108,
-        ' ', 108,
-        ':', 125,
-        '~', 125,
-        '*', 127,
-        '+', 127,
-        '-', 127,
-        0x2022, 127,
+        '\n', 283,
+        '\r', 284,
+        '!', 190,
+        '#', 118,
+        '$', 144,
+        '%', 147,
+        '<', 163,
+        '>', 109,
+        '@', 208,
+        '[', 187,
+        '\\', 217,
+        '`', 203,
+        '\t', 113,
+        ' ', 113,
+        ':', 130,
+        '~', 130,
+        '*', 132,
+        '+', 132,
+        '-', 132,
+        0x2022, 132,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(126);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -440,21 +450,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 1:
       ADVANCE_MAP(
-        '\n', 273,
-        '\r', 274,
-        '!', 250,
-        '$', 247,
-        '%', 248,
-        '<', 241,
-        '@', 252,
-        '[', 249,
-        '\\', 253,
-        '`', 251,
+        '\n', 283,
+        '\r', 284,
+        '!', 259,
+        '$', 255,
+        '%', 257,
+        '<', 249,
+        '@', 261,
+        '[', 258,
+        '\\', 262,
+        '`', 260,
       );
       if ((!eof && lookahead <= '-') ||
           lookahead == '/' ||
@@ -471,17 +481,17 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-') ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-') ADVANCE(248);
       END_STATE();
     case 2:
-      if (lookahead == '\n') ADVANCE(273);
-      if (lookahead == '\r') ADVANCE(274);
-      if (lookahead != 0) ADVANCE(212);
+      if (lookahead == '\n') ADVANCE(283);
+      if (lookahead == '\r') ADVANCE(284);
+      if (lookahead != 0) ADVANCE(220);
       END_STATE();
     case 3:
       if (lookahead == '"') ADVANCE(4);
-      if (lookahead == '\'') ADVANCE(11);
+      if (lookahead == '\'') ADVANCE(16);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(3);
       if (lookahead != 0 &&
@@ -491,10 +501,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '<' || '>' < lookahead) &&
           lookahead != '[' &&
           lookahead != ']' &&
-          lookahead != '`') ADVANCE(41);
+          lookahead != '`') ADVANCE(46);
       END_STATE();
     case 4:
-      if (lookahead == '"') ADVANCE(39);
+      if (lookahead == '"') ADVANCE(44);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
@@ -502,354 +512,381 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ']') ADVANCE(4);
       END_STATE();
     case 5:
-      if (lookahead == '$') ADVANCE(93);
-      if (lookahead == '\\') ADVANCE(97);
+      if (lookahead == '$') ADVANCE(98);
+      if (lookahead == '\\') ADVANCE(102);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 6:
-      if (lookahead == '$') ADVANCE(265);
-      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '$') ADVANCE(274);
+      if (lookahead == '\\') ADVANCE(100);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(65);
+          lookahead == ' ') ADVANCE(70);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(6);
       END_STATE();
     case 7:
-      if (lookahead == '$') ADVANCE(265);
+      if (lookahead == '$') ADVANCE(274);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 8:
       if (lookahead == '$') ADVANCE(7);
-      if (lookahead == '\\') ADVANCE(97);
+      if (lookahead == '\\') ADVANCE(102);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
     case 9:
-      if (lookahead == '%') ADVANCE(272);
-      if (lookahead != 0) ADVANCE(10);
+      if (lookahead == '%') ADVANCE(14);
       END_STATE();
     case 10:
-      if (lookahead == '%') ADVANCE(9);
-      if (lookahead != 0) ADVANCE(10);
+      if (lookahead == '%') ADVANCE(281);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(14);
+      if (lookahead != 0) ADVANCE(13);
       END_STATE();
     case 11:
-      if (lookahead == '\'') ADVANCE(39);
+      if (lookahead == '%') ADVANCE(281);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(15);
+      END_STATE();
+    case 12:
+      if (lookahead == '%') ADVANCE(282);
+      if (lookahead != 0) ADVANCE(14);
+      END_STATE();
+    case 13:
+      if (lookahead == '%') ADVANCE(10);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(14);
+      if (lookahead != 0) ADVANCE(13);
+      END_STATE();
+    case 14:
+      if (lookahead == '%') ADVANCE(12);
+      if (lookahead != 0) ADVANCE(14);
+      END_STATE();
+    case 15:
+      if (lookahead == '%') ADVANCE(11);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(15);
+      END_STATE();
+    case 16:
+      if (lookahead == '\'') ADVANCE(44);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(11);
-      END_STATE();
-    case 12:
-      if (lookahead == '(') ADVANCE(59);
-      if (lookahead == ')') ADVANCE(18);
-      if (lookahead == '@') ADVANCE(22);
-      if (lookahead == '\\') ADVANCE(13);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(24);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(12);
-      END_STATE();
-    case 13:
-      if (lookahead == '(') ADVANCE(59);
-      if (lookahead == ')') ADVANCE(18);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(12);
-      END_STATE();
-    case 14:
-      if (lookahead == '(') ADVANCE(16);
-      END_STATE();
-    case 15:
-      if (lookahead == '(') ADVANCE(18);
-      if (lookahead == '@') ADVANCE(60);
-      if (lookahead == '\\') ADVANCE(96);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 16:
-      if (lookahead == '(') ADVANCE(24);
-      if (lookahead == ')') ADVANCE(256);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(16);
+          lookahead != ']') ADVANCE(16);
       END_STATE();
     case 17:
-      if (lookahead == '(') ADVANCE(20);
-      if (lookahead == '@') ADVANCE(60);
-      if (lookahead == '\\') ADVANCE(98);
-      if (lookahead == ']') ADVANCE(259);
+      if (lookahead == '(') ADVANCE(64);
+      if (lookahead == ')') ADVANCE(23);
+      if (lookahead == '@') ADVANCE(27);
+      if (lookahead == '\\') ADVANCE(18);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(29);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(17);
+      END_STATE();
+    case 18:
+      if (lookahead == '(') ADVANCE(64);
+      if (lookahead == ')') ADVANCE(23);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(17);
+      END_STATE();
+    case 19:
+      if (lookahead == '(') ADVANCE(21);
+      END_STATE();
+    case 20:
+      if (lookahead == '(') ADVANCE(23);
+      if (lookahead == '@') ADVANCE(65);
+      if (lookahead == '\\') ADVANCE(101);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(60);
-      END_STATE();
-    case 18:
-      if (lookahead == '(') ADVANCE(12);
-      if (lookahead == ')') ADVANCE(257);
-      if (lookahead == '@') ADVANCE(20);
-      if (lookahead == '\\') ADVANCE(19);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(16);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(18);
-      END_STATE();
-    case 19:
-      if (lookahead == '(') ADVANCE(12);
-      if (lookahead == ')') ADVANCE(257);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(18);
-      END_STATE();
-    case 20:
-      if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(258);
-      if (lookahead == '@') ADVANCE(20);
-      if (lookahead == '[') ADVANCE(16);
-      if (lookahead == '\\') ADVANCE(21);
-      if (lookahead == ']') ADVANCE(261);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(20);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(64);
       END_STATE();
     case 21:
-      if (lookahead == '(') ADVANCE(22);
-      if (lookahead == ')') ADVANCE(258);
+      if (lookahead == '(') ADVANCE(29);
+      if (lookahead == ')') ADVANCE(265);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(20);
+          lookahead != '\r') ADVANCE(21);
       END_STATE();
     case 22:
-      if (lookahead == '(') ADVANCE(60);
-      if (lookahead == ')') ADVANCE(20);
-      if (lookahead == '@') ADVANCE(22);
-      if (lookahead == '[') ADVANCE(24);
-      if (lookahead == '\\') ADVANCE(23);
-      if (lookahead == ']') ADVANCE(262);
+      if (lookahead == '(') ADVANCE(25);
+      if (lookahead == '@') ADVANCE(65);
+      if (lookahead == '\\') ADVANCE(103);
+      if (lookahead == ']') ADVANCE(268);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(22);
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(65);
       END_STATE();
     case 23:
-      if (lookahead == '(') ADVANCE(60);
-      if (lookahead == ')') ADVANCE(20);
+      if (lookahead == '(') ADVANCE(17);
+      if (lookahead == ')') ADVANCE(266);
+      if (lookahead == '@') ADVANCE(25);
+      if (lookahead == '\\') ADVANCE(24);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(21);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(22);
+          lookahead != '\r') ADVANCE(23);
       END_STATE();
     case 24:
-      if (lookahead == ')') ADVANCE(16);
+      if (lookahead == '(') ADVANCE(17);
+      if (lookahead == ')') ADVANCE(266);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(23);
+      END_STATE();
+    case 25:
+      if (lookahead == '(') ADVANCE(27);
+      if (lookahead == ')') ADVANCE(267);
+      if (lookahead == '@') ADVANCE(25);
+      if (lookahead == '[') ADVANCE(21);
+      if (lookahead == '\\') ADVANCE(26);
+      if (lookahead == ']') ADVANCE(270);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(25);
+      END_STATE();
+    case 26:
+      if (lookahead == '(') ADVANCE(27);
+      if (lookahead == ')') ADVANCE(267);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(25);
+      END_STATE();
+    case 27:
+      if (lookahead == '(') ADVANCE(65);
+      if (lookahead == ')') ADVANCE(25);
+      if (lookahead == '@') ADVANCE(27);
+      if (lookahead == '[') ADVANCE(29);
+      if (lookahead == '\\') ADVANCE(28);
+      if (lookahead == ']') ADVANCE(271);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(27);
+      END_STATE();
+    case 28:
+      if (lookahead == '(') ADVANCE(65);
+      if (lookahead == ')') ADVANCE(25);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(27);
+      END_STATE();
+    case 29:
+      if (lookahead == ')') ADVANCE(21);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(24);
-      END_STATE();
-    case 25:
-      if (lookahead == '-') ADVANCE(30);
-      if (lookahead == '@') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '>' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(57);
-      END_STATE();
-    case 26:
-      if (lookahead == '-') ADVANCE(50);
-      if (lookahead == '>') ADVANCE(267);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(27);
-      END_STATE();
-    case 27:
-      if (lookahead == '-') ADVANCE(26);
-      if (lookahead == '>') ADVANCE(267);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(27);
-      END_STATE();
-    case 28:
-      if (lookahead == '-') ADVANCE(26);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '>' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(27);
-      END_STATE();
-    case 29:
-      if (lookahead == '-') ADVANCE(25);
-      if (lookahead == '@') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '>' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(57);
+          lookahead != ')') ADVANCE(29);
       END_STATE();
     case 30:
-      if (lookahead == '-') ADVANCE(33);
-      if (lookahead == '@') ADVANCE(28);
+      if (lookahead == '-') ADVANCE(35);
+      if (lookahead == '@') ADVANCE(96);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(62);
+      END_STATE();
+    case 31:
+      if (lookahead == '-') ADVANCE(55);
+      if (lookahead == '>') ADVANCE(276);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
-          lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(30);
-      END_STATE();
-    case 31:
-      if (lookahead == '-') ADVANCE(51);
+          lookahead == ']') ADVANCE(37);
       if (lookahead != 0) ADVANCE(32);
       END_STATE();
     case 32:
       if (lookahead == '-') ADVANCE(31);
+      if (lookahead == '>') ADVANCE(276);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(37);
       if (lookahead != 0) ADVANCE(32);
       END_STATE();
     case 33:
-      if (lookahead == '-') ADVANCE(52);
-      if (lookahead == '@') ADVANCE(28);
+      if (lookahead == '-') ADVANCE(31);
       if (('\t' <= lookahead && lookahead <= '\r') ||
           lookahead == ' ' ||
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(32);
-      if (lookahead != 0) ADVANCE(30);
+          lookahead == ']') ADVANCE(37);
+      if (lookahead != 0) ADVANCE(32);
       END_STATE();
     case 34:
+      if (lookahead == '-') ADVANCE(30);
+      if (lookahead == '@') ADVANCE(96);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(62);
+      END_STATE();
+    case 35:
+      if (lookahead == '-') ADVANCE(38);
+      if (lookahead == '@') ADVANCE(33);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(37);
+      if (lookahead != 0) ADVANCE(35);
+      END_STATE();
+    case 36:
+      if (lookahead == '-') ADVANCE(56);
+      if (lookahead != 0) ADVANCE(37);
+      END_STATE();
+    case 37:
+      if (lookahead == '-') ADVANCE(36);
+      if (lookahead != 0) ADVANCE(37);
+      END_STATE();
+    case 38:
+      if (lookahead == '-') ADVANCE(57);
+      if (lookahead == '@') ADVANCE(33);
+      if (('\t' <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '>' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(37);
+      if (lookahead != 0) ADVANCE(35);
+      END_STATE();
+    case 39:
       ADVANCE_MAP(
-        '/', 47,
-        ':', 48,
-        '>', 266,
-        '@', 91,
-        '\t', 40,
-        ' ', 40,
-        '+', 42,
-        '.', 42,
+        '/', 52,
+        ':', 53,
+        '>', 275,
+        '@', 96,
+        '\t', 45,
+        ' ', 45,
+        '+', 47,
+        '.', 47,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(34);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(57);
-      END_STATE();
-    case 35:
-      if (lookahead == '/') ADVANCE(47);
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '@') ADVANCE(91);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead == '+' ||
-          lookahead == '.') ADVANCE(42);
-      if (('-' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(34);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '<' &&
-          (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(57);
-      END_STATE();
-    case 36:
-      if (lookahead == '/') ADVANCE(36);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
-      END_STATE();
-    case 37:
-      if (lookahead == '/') ADVANCE(45);
-      if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(37);
-      if (lookahead == ':' ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
-      END_STATE();
-    case 38:
-      if (lookahead == '/') ADVANCE(45);
-      if (lookahead == '=') ADVANCE(3);
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(37);
-      if (('-' <= lookahead && lookahead <= ':') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
-      END_STATE();
-    case 39:
-      if (lookahead == '/') ADVANCE(45);
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(40);
+          lookahead != ']') ADVANCE(62);
       END_STATE();
     case 40:
-      if (lookahead == '/') ADVANCE(45);
-      if (lookahead == '>') ADVANCE(266);
+      if (lookahead == '/') ADVANCE(52);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '@') ADVANCE(96);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(40);
-      if (lookahead == ':' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead == '+' ||
+          lookahead == '.') ADVANCE(47);
+      if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '<' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(62);
       END_STATE();
     case 41:
       if (lookahead == '/') ADVANCE(41);
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(40);
-      if ((!eof && set_contains(sym_html_tag_character_set_1, 9, lookahead))) ADVANCE(41);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(273);
       END_STATE();
     case 42:
-      if (lookahead == ':') ADVANCE(48);
-      if (lookahead == '@') ADVANCE(91);
+      if (lookahead == '/') ADVANCE(50);
+      if (lookahead == '=') ADVANCE(3);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(42);
+      if (lookahead == ':' ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(43);
+      END_STATE();
+    case 43:
+      if (lookahead == '/') ADVANCE(50);
+      if (lookahead == '=') ADVANCE(3);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(42);
+      if (('-' <= lookahead && lookahead <= ':') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(43);
+      END_STATE();
+    case 44:
+      if (lookahead == '/') ADVANCE(50);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(45);
+      END_STATE();
+    case 45:
+      if (lookahead == '/') ADVANCE(50);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(45);
+      if (lookahead == ':' ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(43);
+      END_STATE();
+    case 46:
+      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(45);
+      if ((!eof && set_contains(sym_html_tag_character_set_1, 9, lookahead))) ADVANCE(46);
+      END_STATE();
+    case 47:
+      if (lookahead == ':') ADVANCE(53);
+      if (lookahead == '@') ADVANCE(96);
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(42);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(47);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(57);
+          lookahead != ']') ADVANCE(62);
       END_STATE();
-    case 43:
+    case 48:
       ADVANCE_MAP(
-        '>', 239,
-        '@', 50,
-        '\\', 50,
-        '`', 50,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        ']', 239,
+        '>', 247,
+        '@', 55,
+        '\\', 55,
+        '`', 55,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        ']', 247,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -870,363 +907,363 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(253);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 44:
-      if (lookahead == '>') ADVANCE(239);
+    case 49:
+      if (lookahead == '>') ADVANCE(247);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '<' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(239);
+          lookahead == ']') ADVANCE(247);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(50);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(55);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(245);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(253);
       END_STATE();
-    case 45:
-      if (lookahead == '>') ADVANCE(266);
+    case 50:
+      if (lookahead == '>') ADVANCE(275);
       END_STATE();
-    case 46:
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '@') ADVANCE(91);
+    case 51:
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '@') ADVANCE(96);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(49);
+          lookahead == ' ') ADVANCE(54);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(46);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '<' &&
           (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(57);
-      END_STATE();
-    case 47:
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '@') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(57);
-      END_STATE();
-    case 48:
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '@') ADVANCE(50);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(48);
-      END_STATE();
-    case 49:
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(49);
-      END_STATE();
-    case 50:
-      if (lookahead == '>') ADVANCE(266);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(50);
-      END_STATE();
-    case 51:
-      if (lookahead == '>') ADVANCE(270);
+          lookahead != ']') ADVANCE(62);
       END_STATE();
     case 52:
-      if (lookahead == '>') ADVANCE(270);
-      if (lookahead == '@') ADVANCE(91);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '@') ADVANCE(96);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(57);
+          lookahead != ']') ADVANCE(62);
       END_STATE();
     case 53:
-      if (lookahead == '@') ADVANCE(54);
-      if (lookahead == '\\') ADVANCE(61);
-      if (lookahead == ']') ADVANCE(14);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '@') ADVANCE(55);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(53);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(53);
       END_STATE();
     case 54:
-      if (lookahead == '@') ADVANCE(54);
-      if (lookahead == '\\') ADVANCE(62);
-      if (lookahead == ']') ADVANCE(260);
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(54);
+      END_STATE();
+    case 55:
+      if (lookahead == '>') ADVANCE(275);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(55);
+      END_STATE();
+    case 56:
+      if (lookahead == '>') ADVANCE(279);
+      END_STATE();
+    case 57:
+      if (lookahead == '>') ADVANCE(279);
+      if (lookahead == '@') ADVANCE(96);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(62);
+      END_STATE();
+    case 58:
+      if (lookahead == '@') ADVANCE(59);
+      if (lookahead == '\\') ADVANCE(66);
+      if (lookahead == ']') ADVANCE(19);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(54);
-      END_STATE();
-    case 55:
-      ADVANCE_MAP(
-        '@', 91,
-        '\\', 57,
-        '`', 57,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        '>', 239,
-        ']', 239,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          lookahead == ':' ||
-          lookahead == ';' ||
-          ('=' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(243);
-      END_STATE();
-    case 56:
-      if (lookahead == '@') ADVANCE(91);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(46);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '>' &&
-          (lookahead < '@' || '[' < lookahead) &&
-          lookahead != ']') ADVANCE(57);
-      END_STATE();
-    case 57:
-      if (lookahead == '@') ADVANCE(91);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '<' &&
-          lookahead != '>' &&
-          lookahead != '[' &&
-          lookahead != ']') ADVANCE(57);
-      END_STATE();
-    case 58:
-      ADVANCE_MAP(
-        '@', 246,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        '<', 239,
-        '>', 239,
-        '[', 239,
-        ']', 239,
-      );
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(57);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(242);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(58);
       END_STATE();
     case 59:
-      if (lookahead == '@') ADVANCE(60);
-      if (lookahead == '\\') ADVANCE(96);
+      if (lookahead == '@') ADVANCE(59);
+      if (lookahead == '\\') ADVANCE(67);
+      if (lookahead == ']') ADVANCE(269);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '[' || ']' < lookahead)) ADVANCE(59);
       END_STATE();
     case 60:
-      if (lookahead == '@') ADVANCE(60);
-      if (lookahead == '\\') ADVANCE(98);
-      if (lookahead == ']') ADVANCE(259);
+      ADVANCE_MAP(
+        '@', 96,
+        '\\', 62,
+        '`', 62,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        '>', 247,
+        ']', 247,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          lookahead == ':' ||
+          lookahead == ';' ||
+          ('=' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(250);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(251);
+      END_STATE();
+    case 61:
+      if (lookahead == '@') ADVANCE(96);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          (lookahead < '@' || '[' < lookahead) &&
+          lookahead != ']') ADVANCE(62);
+      END_STATE();
+    case 62:
+      if (lookahead == '@') ADVANCE(96);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '<' &&
+          lookahead != '>' &&
+          lookahead != '[' &&
+          lookahead != ']') ADVANCE(62);
+      END_STATE();
+    case 63:
+      ADVANCE_MAP(
+        '@', 254,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        '<', 247,
+        '>', 247,
+        '[', 247,
+        ']', 247,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(62);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(250);
+      END_STATE();
+    case 64:
+      if (lookahead == '@') ADVANCE(65);
+      if (lookahead == '\\') ADVANCE(101);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(60);
-      END_STATE();
-    case 61:
-      if (lookahead == '[') ADVANCE(59);
-      if (lookahead == ']') ADVANCE(15);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(53);
-      END_STATE();
-    case 62:
-      if (lookahead == '[') ADVANCE(60);
-      if (lookahead == ']') ADVANCE(17);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(54);
-      END_STATE();
-    case 63:
-      if (lookahead == '[') ADVANCE(69);
-      if (lookahead == '{') ADVANCE(84);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(63);
-      END_STATE();
-    case 64:
-      if (lookahead == '[') ADVANCE(71);
-      if (lookahead == ']') ADVANCE(14);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(66);
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(64);
       END_STATE();
     case 65:
-      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '@') ADVANCE(65);
+      if (lookahead == '\\') ADVANCE(103);
+      if (lookahead == ']') ADVANCE(268);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(65);
+      END_STATE();
+    case 66:
+      if (lookahead == '[') ADVANCE(64);
+      if (lookahead == ']') ADVANCE(20);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(58);
+      END_STATE();
+    case 67:
+      if (lookahead == '[') ADVANCE(65);
+      if (lookahead == ']') ADVANCE(22);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(59);
+      END_STATE();
+    case 68:
+      if (lookahead == '[') ADVANCE(74);
+      if (lookahead == '{') ADVANCE(89);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(68);
+      END_STATE();
+    case 69:
+      if (lookahead == '[') ADVANCE(76);
+      if (lookahead == ']') ADVANCE(19);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(71);
+      END_STATE();
+    case 70:
+      if (lookahead == '\\') ADVANCE(100);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(65);
+          lookahead == ' ') ADVANCE(70);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '$') ADVANCE(6);
       END_STATE();
-    case 66:
-      if (lookahead == ']') ADVANCE(14);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(66);
-      END_STATE();
-    case 67:
-      if (lookahead == ']') ADVANCE(68);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(67);
-      END_STATE();
-    case 68:
-      if (lookahead == ']') ADVANCE(254);
-      END_STATE();
-    case 69:
-      if (lookahead == ']') ADVANCE(83);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != '[') ADVANCE(69);
-      END_STATE();
-    case 70:
-      if (lookahead == ']') ADVANCE(255);
-      END_STATE();
     case 71:
-      if (lookahead == ']') ADVANCE(70);
+      if (lookahead == ']') ADVANCE(19);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '[') ADVANCE(71);
       END_STATE();
     case 72:
-      if (lookahead == '`') ADVANCE(268);
+      if (lookahead == ']') ADVANCE(73);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(72);
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(72);
       END_STATE();
     case 73:
-      if (lookahead == '`') ADVANCE(268);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
+      if (lookahead == ']') ADVANCE(263);
       END_STATE();
     case 74:
-      if (lookahead == '`') ADVANCE(268);
+      if (lookahead == ']') ADVANCE(88);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(74);
       END_STATE();
     case 75:
-      if (lookahead == '`') ADVANCE(94);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
+      if (lookahead == ']') ADVANCE(264);
       END_STATE();
     case 76:
-      if (lookahead == '`') ADVANCE(269);
+      if (lookahead == ']') ADVANCE(75);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(79);
+          lookahead != '\r' &&
+          lookahead != '[') ADVANCE(76);
       END_STATE();
     case 77:
-      if (lookahead == '`') ADVANCE(75);
+      if (lookahead == '`') ADVANCE(277);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(79);
+          lookahead != '\r') ADVANCE(77);
       END_STATE();
     case 78:
-      if (lookahead == '`') ADVANCE(73);
+      if (lookahead == '`') ADVANCE(277);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
+          lookahead != '\r') ADVANCE(83);
       END_STATE();
     case 79:
-      if (lookahead == '`') ADVANCE(76);
+      if (lookahead == '`') ADVANCE(277);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(79);
+          lookahead != '\r') ADVANCE(87);
       END_STATE();
     case 80:
-      if (lookahead == '`') ADVANCE(77);
+      if (lookahead == '`') ADVANCE(99);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(78);
+          lookahead != '\r') ADVANCE(87);
       END_STATE();
     case 81:
-      if (lookahead == '`') ADVANCE(74);
+      if (lookahead == '`') ADVANCE(278);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
+          lookahead != '\r') ADVANCE(84);
       END_STATE();
     case 82:
-      if (lookahead == '`') ADVANCE(81);
+      if (lookahead == '`') ADVANCE(80);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
+          lookahead != '\r') ADVANCE(84);
       END_STATE();
     case 83:
-      if (lookahead == '{') ADVANCE(84);
+      if (lookahead == '`') ADVANCE(78);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(83);
       END_STATE();
     case 84:
-      if (lookahead == '{') ADVANCE(85);
-      if (lookahead == '}') ADVANCE(271);
+      if (lookahead == '`') ADVANCE(81);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(84);
       END_STATE();
     case 85:
-      if (lookahead == '}') ADVANCE(84);
+      if (lookahead == '`') ADVANCE(82);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(83);
+      END_STATE();
+    case 86:
+      if (lookahead == '`') ADVANCE(79);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(87);
+      END_STATE();
+    case 87:
+      if (lookahead == '`') ADVANCE(86);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(87);
+      END_STATE();
+    case 88:
+      if (lookahead == '{') ADVANCE(89);
+      END_STATE();
+    case 89:
+      if (lookahead == '{') ADVANCE(90);
+      if (lookahead == '}') ADVANCE(280);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(89);
+      END_STATE();
+    case 90:
+      if (lookahead == '}') ADVANCE(89);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '{') ADVANCE(85);
+          lookahead != '{') ADVANCE(90);
       END_STATE();
-    case 86:
-      if (lookahead == '}') ADVANCE(263);
+    case 91:
+      if (lookahead == '}') ADVANCE(272);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '@' &&
-          lookahead != '{') ADVANCE(86);
+          lookahead != '{') ADVANCE(91);
       END_STATE();
-    case 87:
+    case 92:
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1247,12 +1284,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 88:
+    case 93:
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1271,93 +1308,93 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > 0x7f) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > 0x7f) ADVANCE(248);
       END_STATE();
-    case 89:
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
+    case 94:
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(273);
       END_STATE();
-    case 90:
+    case 95:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < 'A' || 'Z' < lookahead) &&
-          (lookahead < 'a' || 'z' < lookahead)) ADVANCE(239);
+          (lookahead < 'a' || 'z' < lookahead)) ADVANCE(247);
       END_STATE();
-    case 91:
+    case 96:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '<' &&
           lookahead != '>' &&
           lookahead != '[' &&
-          lookahead != ']') ADVANCE(50);
+          lookahead != ']') ADVANCE(55);
       END_STATE();
-    case 92:
+    case 97:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '@' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(86);
+          lookahead != '}') ADVANCE(91);
       END_STATE();
-    case 93:
+    case 98:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '$') ADVANCE(8);
       END_STATE();
-    case 94:
+    case 99:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != '`') ADVANCE(82);
+          lookahead != '`') ADVANCE(87);
       END_STATE();
-    case 95:
+    case 100:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(6);
       END_STATE();
-    case 96:
+    case 101:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(59);
+          lookahead != '\r') ADVANCE(64);
       END_STATE();
-    case 97:
+    case 102:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(8);
       END_STATE();
-    case 98:
+    case 103:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(60);
+          lookahead != '\r') ADVANCE(65);
       END_STATE();
-    case 99:
-      if (eof) ADVANCE(100);
+    case 104:
+      if (eof) ADVANCE(105);
       ADVANCE_MAP(
-        '\n', 273,
-        '\r', 274,
-        '!', 250,
-        '#', 224,
-        '$', 247,
-        '%', 248,
-        '<', 241,
-        '>', 104,
-        '@', 252,
-        '[', 249,
-        '\\', 253,
-        '`', 251,
-        '\t', 219,
-        ' ', 219,
-        ':', 236,
-        '~', 236,
-        '*', 237,
-        '+', 237,
-        '-', 237,
-        0x2022, 237,
+        '\n', 283,
+        '\r', 284,
+        '!', 259,
+        '#', 232,
+        '$', 255,
+        '%', 256,
+        '<', 249,
+        '>', 109,
+        '@', 261,
+        '[', 258,
+        '\\', 262,
+        '`', 260,
+        '\t', 227,
+        ' ', 227,
+        ':', 244,
+        '~', 244,
+        '*', 245,
+        '+', 245,
+        '-', 245,
+        0x2022, 245,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(241);
       if ((!eof && lookahead <= ',') ||
           ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
@@ -1372,257 +1409,63 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-') ADVANCE(240);
-      END_STATE();
-    case 100:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
-      END_STATE();
-    case 101:
-      ACCEPT_TOKEN(sym_heading_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(101);
-      END_STATE();
-    case 102:
-      ACCEPT_TOKEN(sym_list_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(102);
-      END_STATE();
-    case 103:
-      ACCEPT_TOKEN(sym_quote_marker);
-      END_STATE();
-    case 104:
-      ACCEPT_TOKEN(sym_quote_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(103);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-') ADVANCE(248);
       END_STATE();
     case 105:
-      ACCEPT_TOKEN(sym_definition_marker);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(105);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 106:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '#', 113,
-        '<', 210,
-        '>', 104,
-        '\\', 208,
-        '\t', 123,
-        ' ', 123,
-        ':', 125,
-        '~', 125,
-        '*', 127,
-        '+', 127,
-        '-', 127,
-        0x2022, 127,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+      ACCEPT_TOKEN(sym_heading_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(106);
       END_STATE();
     case 107:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '#', 113,
-        '<', 210,
-        '>', 104,
-        '\\', 208,
-        '\t', 106,
-        ' ', 106,
-        ':', 125,
-        '~', 125,
-        '*', 127,
-        '+', 127,
-        '-', 127,
-        0x2022, 127,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+      ACCEPT_TOKEN(sym_list_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(107);
       END_STATE();
     case 108:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '#', 113,
-        '<', 210,
-        '>', 104,
-        '\\', 208,
-        '\t', 107,
-        ' ', 107,
-        ':', 125,
-        '~', 125,
-        '*', 127,
-        '+', 127,
-        '-', 127,
-        0x2022, 127,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+      ACCEPT_TOKEN(sym_quote_marker);
       END_STATE();
     case 109:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '#', 110,
-        '<', 210,
-        '\\', 208,
-        '\t', 101,
-        ' ', 101,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+      ACCEPT_TOKEN(sym_quote_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(108);
       END_STATE();
     case 110:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '#', 124,
-        '<', 210,
-        '\\', 208,
-        '\t', 101,
-        ' ', 101,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+      ACCEPT_TOKEN(sym_definition_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(110);
       END_STATE();
     case 111:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        '#', 109,
-        '<', 210,
-        '\\', 208,
-        '\t', 101,
-        ' ', 101,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '#', 118,
+        '<', 218,
+        '>', 109,
+        '\\', 216,
+        '\t', 128,
+        ' ', 128,
+        ':', 130,
+        '~', 130,
+        '*', 132,
+        '+', 132,
+        '-', 132,
+        0x2022, 132,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(126);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -1635,30 +1478,37 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 112:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        '#', 111,
-        '<', 210,
-        '\\', 208,
-        '\t', 101,
-        ' ', 101,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '#', 118,
+        '<', 218,
+        '>', 109,
+        '\\', 216,
+        '\t', 111,
+        ' ', 111,
+        ':', 130,
+        '~', 130,
+        '*', 132,
+        '+', 132,
+        '-', 132,
+        0x2022, 132,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(126);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -1671,23 +1521,66 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 113:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        '#', 112,
-        '<', 210,
-        '\\', 208,
-        '\t', 101,
-        ' ', 101,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '#', 118,
+        '<', 218,
+        '>', 109,
+        '\\', 216,
+        '\t', 112,
+        ' ', 112,
+        ':', 130,
+        '~', 130,
+        '*', 132,
+        '+', 132,
+        '-', 132,
+        0x2022, 132,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(126);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
+      END_STATE();
+    case 114:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 213,
+        '#', 115,
+        '<', 218,
+        '\\', 216,
+        '\t', 106,
+        ' ', 106,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
@@ -1707,60 +1600,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
-      END_STATE();
-    case 114:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(122);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 115:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '#', 129,
+        '<', 218,
+        '\\', 216,
+        '\t', 106,
+        ' ', 106,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(114);
-      if ((!eof && lookahead <= '\t') ||
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -1773,27 +1636,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 116:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '#', 114,
+        '<', 218,
+        '\\', 216,
+        '\t', 106,
+        ' ', 106,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(115);
-      if ((!eof && lookahead <= '\t') ||
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -1806,27 +1672,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 117:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '#', 116,
+        '<', 218,
+        '\\', 216,
+        '\t', 106,
+        ' ', 106,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(116);
-      if ((!eof && lookahead <= '\t') ||
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -1839,27 +1708,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 118:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '#', 117,
+        '<', 218,
+        '\\', 216,
+        '\t', 106,
+        ' ', 106,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(117);
-      if ((!eof && lookahead <= '\t') ||
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -1872,23 +1744,23 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 119:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(118);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(127);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -1905,21 +1777,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
       END_STATE();
     case 120:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
       );
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(119);
       if ((!eof && lookahead <= '\t') ||
@@ -1938,21 +1810,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
       END_STATE();
     case 121:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
       );
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(120);
       if ((!eof && lookahead <= '\t') ||
@@ -1971,21 +1843,186 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '@') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
       END_STATE();
     case 122:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        ')', 127,
-        '.', 126,
-        '<', 210,
-        '\\', 208,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
+      END_STATE();
+    case 123:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(122);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
+      END_STATE();
+    case 124:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(123);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
+      END_STATE();
+    case 125:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(124);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
+      END_STATE();
+    case 126:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(125);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '@') ADVANCE(133);
+      END_STATE();
+    case 127:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 213,
+        ')', 132,
+        '.', 131,
+        '<', 218,
+        '\\', 216,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
       );
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
@@ -2004,29 +2041,29 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '/') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '/') ADVANCE(133);
       END_STATE();
-    case 123:
+    case 128:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 205,
-        '<', 210,
-        '>', 104,
-        '\\', 208,
-        '\t', 123,
-        ' ', 123,
-        '*', 127,
-        '+', 127,
-        '-', 127,
-        0x2022, 127,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
+        '!', 213,
+        '<', 218,
+        '>', 109,
+        '\\', 216,
+        '\t', 128,
+        ' ', 128,
+        '*', 132,
+        '+', 132,
+        '-', 132,
+        0x2022, 132,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(121);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(126);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2044,189 +2081,24 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
-      END_STATE();
-    case 124:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '<', 210,
-        '\\', 208,
-        '\t', 101,
-        ' ', 101,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
-      END_STATE();
-    case 125:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '<', 210,
-        '\\', 208,
-        '\t', 105,
-        ' ', 105,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
-      END_STATE();
-    case 126:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '<', 210,
-        '\\', 208,
-        '\t', 102,
-        ' ', 102,
-        '$', 212,
-        '%', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
-      END_STATE();
-    case 127:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 205,
-        '<', 210,
-        '\\', 208,
-        '\t', 102,
-        ' ', 102,
-        '$', 212,
-        '%', 212,
-        '@', 212,
-        '[', 212,
-        '`', 212,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
-      END_STATE();
-    case 128:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(205);
-      if (lookahead == '<') ADVANCE(210);
-      if (lookahead == '\\') ADVANCE(208);
-      if (lookahead == '$' ||
-          lookahead == '%' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(212);
-      if ((!eof && lookahead <= '\t') ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '@') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 129:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '!') ADVANCE(205);
-      if (lookahead == '<') ADVANCE(210);
-      if (lookahead == '\\') ADVANCE(208);
-      if (lookahead == '$' ||
-          lookahead == '%' ||
-          lookahead == '@' ||
-          lookahead == '[' ||
-          lookahead == '`') ADVANCE(212);
-      if ((!eof && lookahead <= '\t') ||
+      ADVANCE_MAP(
+        '!', 213,
+        '<', 218,
+        '\\', 216,
+        '\t', 106,
+        ' ', 106,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -2244,33 +2116,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 130:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 173,
-        '<', 210,
-        '@', 207,
-        '[', 212,
-        '\\', 176,
-        '$', 175,
-        '%', 175,
-        '`', 175,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        '>', 129,
-        ']', 129,
+        '!', 213,
+        '<', 218,
+        '\\', 216,
+        '\t', 110,
+        ' ', 110,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
       );
       if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           (0x0e <= lookahead && lookahead <= '-') ||
           lookahead == '/' ||
           (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
+          (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
           lookahead == 0xd7 ||
@@ -2282,26 +2151,156 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
-      if (lookahead > '-') ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 131:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 173,
-        '<', 210,
-        '@', 134,
-        '[', 212,
-        '\\', 176,
-        '$', 175,
-        '%', 175,
-        '`', 175,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        '>', 129,
-        ']', 129,
+        '!', 213,
+        '<', 218,
+        '\\', 216,
+        '\t', 107,
+        ' ', 107,
+        '$', 220,
+        '%', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
+      END_STATE();
+    case 132:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 213,
+        '<', 218,
+        '\\', 216,
+        '\t', 107,
+        ' ', 107,
+        '$', 220,
+        '%', 220,
+        '@', 220,
+        '[', 220,
+        '`', 220,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
+      END_STATE();
+    case 133:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(213);
+      if (lookahead == '<') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(216);
+      if (lookahead == '$' ||
+          lookahead == '%' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(220);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
+      END_STATE();
+    case 134:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '!') ADVANCE(213);
+      if (lookahead == '<') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(216);
+      if (lookahead == '$' ||
+          lookahead == '%' ||
+          lookahead == '@' ||
+          lookahead == '[' ||
+          lookahead == '`') ADVANCE(220);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
+      END_STATE();
+    case 135:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 181,
+        '<', 218,
+        '@', 215,
+        '[', 220,
+        '\\', 184,
+        '$', 183,
+        '%', 183,
+        '`', 183,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        '>', 134,
+        ']', 134,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -2320,25 +2319,63 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
-      if (lookahead > '-') ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(135);
+      if (lookahead > '-') ADVANCE(136);
       END_STATE();
-    case 132:
+    case 136:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '!', 171,
-        '<', 210,
-        '>', 129,
-        '[', 212,
-        '\\', 172,
-        '$', 169,
-        '%', 169,
-        '`', 169,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        ']', 129,
+        '!', 181,
+        '<', 218,
+        '@', 139,
+        '[', 220,
+        '\\', 184,
+        '$', 183,
+        '%', 183,
+        '`', 183,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        '>', 134,
+        ']', 134,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(135);
+      if (lookahead > '-') ADVANCE(136);
+      END_STATE();
+    case 137:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '!', 173,
+        '<', 218,
+        '>', 134,
+        '[', 220,
+        '\\', 174,
+        '$', 179,
+        '%', 179,
+        '`', 179,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        ']', 134,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -2357,296 +2394,317 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(132);
-      END_STATE();
-    case 133:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 171,
-        '<', 210,
-        '>', 129,
-        '[', 212,
-        '\\', 172,
-        '$', 169,
-        '%', 169,
-        '@', 169,
-        '`', 169,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        ']', 129,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(132);
-      END_STATE();
-    case 134:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '!', 171,
-        '<', 210,
-        '[', 212,
-        '\\', 172,
-        '$', 169,
-        '%', 169,
-        '@', 169,
-        '`', 169,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        '>', 129,
-        ']', 129,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(132);
-      END_STATE();
-    case 135:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(136);
-      if (lookahead == '\'') ADVANCE(141);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(135);
-      if (('<' <= lookahead && lookahead <= '>') ||
-          lookahead == '[' ||
-          lookahead == ']' ||
-          lookahead == '`') ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(163);
-      END_STATE();
-    case 136:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '"') ADVANCE(162);
-      if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(136);
-      END_STATE();
-    case 137:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(212);
-      if (lookahead == '\\') ADVANCE(215);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(137);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(138);
+      if (lookahead > '-') ADVANCE(137);
       END_STATE();
     case 138:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(140);
+      ADVANCE_MAP(
+        '!', 173,
+        '<', 218,
+        '>', 134,
+        '[', 220,
+        '\\', 174,
+        '$', 179,
+        '%', 179,
+        '@', 179,
+        '`', 179,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        ']', 134,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(138);
+      if (lookahead > '-') ADVANCE(137);
       END_STATE();
     case 139:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(140);
-      if (lookahead == '\\') ADVANCE(215);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(212);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
+      ADVANCE_MAP(
+        '!', 173,
+        '<', 218,
+        '[', 220,
+        '\\', 174,
+        '$', 179,
+        '%', 179,
+        '@', 179,
+        '`', 179,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        '>', 134,
+        ']', 134,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(138);
+      if (lookahead > '-') ADVANCE(137);
       END_STATE();
     case 140:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '$') ADVANCE(138);
-      if (lookahead == '\\') ADVANCE(213);
+      if (lookahead == '"') ADVANCE(141);
+      if (lookahead == '\'') ADVANCE(149);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(140);
+      if (('<' <= lookahead && lookahead <= '>') ||
+          lookahead == '[' ||
+          lookahead == ']' ||
+          lookahead == '`') ADVANCE(220);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(140);
+          lookahead != '\r') ADVANCE(171);
       END_STATE();
     case 141:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '\'') ADVANCE(162);
+      if (lookahead == '"') ADVANCE(170);
       if (lookahead == '[' ||
-          lookahead == ']') ADVANCE(212);
+          lookahead == ']') ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(141);
       END_STATE();
     case 142:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(212);
-      if (lookahead == ')') ADVANCE(148);
+      if (lookahead == '$') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(223);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(142);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(142);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(142);
       END_STATE();
     case 143:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(181);
-      if (lookahead == ')') ADVANCE(149);
-      if (lookahead == '@') ADVANCE(153);
-      if (lookahead == '\\') ADVANCE(144);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(142);
+      if (lookahead == '$') ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(143);
+          lookahead != '\r') ADVANCE(145);
       END_STATE();
     case 144:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(181);
-      if (lookahead == ')') ADVANCE(149);
+      if (lookahead == '$') ADVANCE(145);
+      if (lookahead == '\\') ADVANCE(223);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(220);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(143);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(142);
       END_STATE();
     case 145:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(148);
+      if (lookahead == '$') ADVANCE(143);
+      if (lookahead == '\\') ADVANCE(221);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
+          lookahead != '\r') ADVANCE(145);
       END_STATE();
     case 146:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(149);
-      if (lookahead == '@') ADVANCE(180);
-      if (lookahead == '\\') ADVANCE(214);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(212);
+      if (lookahead == '%') ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(181);
+          lookahead != '\r') ADVANCE(148);
       END_STATE();
     case 147:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(151);
-      if (lookahead == '@') ADVANCE(180);
-      if (lookahead == '[') ADVANCE(212);
-      if (lookahead == '\\') ADVANCE(216);
-      if (lookahead == ']') ADVANCE(212);
+      if (lookahead == '%') ADVANCE(148);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(180);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
     case 148:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(142);
-      if (lookahead == ')') ADVANCE(212);
+      if (lookahead == '%') ADVANCE(146);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(148);
       END_STATE();
     case 149:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(143);
-      if (lookahead == ')') ADVANCE(181);
-      if (lookahead == '@') ADVANCE(151);
-      if (lookahead == '\\') ADVANCE(150);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(148);
+      if (lookahead == '\'') ADVANCE(170);
+      if (lookahead == '[' ||
+          lookahead == ']') ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(149);
       END_STATE();
     case 150:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(143);
-      if (lookahead == ')') ADVANCE(181);
+      if (lookahead == '(') ADVANCE(220);
+      if (lookahead == ')') ADVANCE(156);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(149);
+          lookahead != '\r') ADVANCE(150);
       END_STATE();
     case 151:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(153);
-      if (lookahead == ')') ADVANCE(180);
-      if (lookahead == '@') ADVANCE(151);
-      if (lookahead == '[') ADVANCE(148);
+      if (lookahead == '(') ADVANCE(189);
+      if (lookahead == ')') ADVANCE(157);
+      if (lookahead == '@') ADVANCE(161);
       if (lookahead == '\\') ADVANCE(152);
-      if (lookahead == ']') ADVANCE(148);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(150);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(151);
       END_STATE();
     case 152:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(153);
-      if (lookahead == ')') ADVANCE(180);
+      if (lookahead == '(') ADVANCE(189);
+      if (lookahead == ')') ADVANCE(157);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(151);
       END_STATE();
     case 153:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(180);
-      if (lookahead == ')') ADVANCE(151);
-      if (lookahead == '@') ADVANCE(153);
-      if (lookahead == '[') ADVANCE(142);
-      if (lookahead == '\\') ADVANCE(154);
-      if (lookahead == ']') ADVANCE(142);
+      if (lookahead == '(') ADVANCE(156);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(153);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
     case 154:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '(') ADVANCE(180);
-      if (lookahead == ')') ADVANCE(151);
+      if (lookahead == '(') ADVANCE(157);
+      if (lookahead == '@') ADVANCE(188);
+      if (lookahead == '\\') ADVANCE(222);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(153);
+          lookahead != '\r') ADVANCE(189);
       END_STATE();
     case 155:
       ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(159);
+      if (lookahead == '@') ADVANCE(188);
+      if (lookahead == '[') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == ']') ADVANCE(220);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(188);
+      END_STATE();
+    case 156:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(150);
+      if (lookahead == ')') ADVANCE(220);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(156);
+      END_STATE();
+    case 157:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(151);
+      if (lookahead == ')') ADVANCE(189);
+      if (lookahead == '@') ADVANCE(159);
+      if (lookahead == '\\') ADVANCE(158);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(156);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(157);
+      END_STATE();
+    case 158:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(151);
+      if (lookahead == ')') ADVANCE(189);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(157);
+      END_STATE();
+    case 159:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(161);
+      if (lookahead == ')') ADVANCE(188);
+      if (lookahead == '@') ADVANCE(159);
+      if (lookahead == '[') ADVANCE(156);
+      if (lookahead == '\\') ADVANCE(160);
+      if (lookahead == ']') ADVANCE(156);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(159);
+      END_STATE();
+    case 160:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(161);
+      if (lookahead == ')') ADVANCE(188);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(159);
+      END_STATE();
+    case 161:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(188);
+      if (lookahead == ')') ADVANCE(159);
+      if (lookahead == '@') ADVANCE(161);
+      if (lookahead == '[') ADVANCE(150);
+      if (lookahead == '\\') ADVANCE(162);
+      if (lookahead == ']') ADVANCE(150);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(161);
+      END_STATE();
+    case 162:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '(') ADVANCE(188);
+      if (lookahead == ')') ADVANCE(159);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(161);
+      END_STATE();
+    case 163:
+      ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 174,
-        '@', 212,
-        '[', 212,
-        '!', 175,
-        '\\', 175,
-        '`', 175,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        '<', 129,
-        '>', 129,
-        ']', 129,
+        '/', 182,
+        '@', 220,
+        '[', 220,
+        '!', 183,
+        '\\', 183,
+        '`', 183,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        '<', 134,
+        '>', 134,
+        ']', 134,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(157);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(165);
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -2659,57 +2717,57 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
-      if (lookahead > 0x7f) ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(135);
+      if (lookahead > 0x7f) ADVANCE(136);
       END_STATE();
-    case 156:
+    case 164:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 166,
-        ':', 167,
-        '>', 212,
-        '@', 207,
-        '\t', 161,
-        ' ', 161,
-        '+', 164,
-        '.', 164,
-        0x0b, 212,
-        '\f', 212,
-        '<', 212,
-        '[', 212,
-        ']', 212,
+        '/', 176,
+        ':', 177,
+        '>', 220,
+        '@', 215,
+        '\t', 169,
+        ' ', 169,
+        '+', 172,
+        '.', 172,
+        0x0b, 220,
+        '\f', 220,
+        '<', 220,
+        '[', 220,
+        ']', 220,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(164);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
       END_STATE();
-    case 157:
+    case 165:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 166,
-        '>', 212,
-        '@', 207,
-        '\t', 161,
-        ' ', 161,
-        '+', 164,
-        '.', 164,
-        0x0b, 212,
-        '\f', 212,
-        '<', 212,
-        '[', 212,
-        ']', 212,
+        '/', 176,
+        '>', 220,
+        '@', 215,
+        '\t', 169,
+        ' ', 169,
+        '+', 172,
+        '.', 172,
+        0x0b, 220,
+        '\f', 220,
+        '<', 220,
+        '[', 220,
+        ']', 220,
       );
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(164);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
       END_STATE();
-    case 158:
+    case 166:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(158);
+      if (lookahead == '/') ADVANCE(166);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -2737,256 +2795,124 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
-      if (lookahead > '/') ADVANCE(204);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(220);
+      if (lookahead > '/') ADVANCE(212);
       END_STATE();
-    case 159:
+    case 167:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(170);
-      if (lookahead == '=') ADVANCE(135);
-      if (lookahead == '>') ADVANCE(212);
+      if (lookahead == '/') ADVANCE(180);
+      if (lookahead == '=') ADVANCE(140);
+      if (lookahead == '>') ADVANCE(220);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(159);
+          lookahead == ' ') ADVANCE(167);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(168);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
-    case 160:
+    case 168:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(170);
-      if (lookahead == '=') ADVANCE(135);
-      if (lookahead == '>') ADVANCE(212);
+      if (lookahead == '/') ADVANCE(180);
+      if (lookahead == '=') ADVANCE(140);
+      if (lookahead == '>') ADVANCE(220);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(159);
+          lookahead == ' ') ADVANCE(167);
       if (('-' <= lookahead && lookahead <= ':') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(168);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
-    case 161:
+    case 169:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(170);
-      if (lookahead == '>') ADVANCE(212);
+      if (lookahead == '/') ADVANCE(180);
+      if (lookahead == '>') ADVANCE(220);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(161);
+          lookahead == ' ') ADVANCE(169);
       if (lookahead == ':' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(160);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(168);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
-    case 162:
+    case 170:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '/') ADVANCE(170);
-      if (lookahead == '>') ADVANCE(212);
+      if (lookahead == '/') ADVANCE(180);
+      if (lookahead == '>') ADVANCE(220);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(161);
+          lookahead == ' ') ADVANCE(169);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
-    case 163:
+    case 171:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '/', 163,
-        '>', 212,
-        '\t', 161,
-        ' ', 161,
-        '"', 212,
-        '\'', 212,
-        '<', 212,
-        '=', 212,
-        '[', 212,
-        ']', 212,
-        '`', 212,
+        '/', 171,
+        '>', 220,
+        '\t', 169,
+        ' ', 169,
+        '"', 220,
+        '\'', 220,
+        '<', 220,
+        '=', 220,
+        '[', 220,
+        ']', 220,
+        '`', 220,
       );
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(163);
+          lookahead != '\r') ADVANCE(171);
       END_STATE();
-    case 164:
+    case 172:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        ':', 167,
-        '@', 207,
-        '\t', 212,
-        0x0b, 212,
-        '\f', 212,
-        ' ', 212,
-        '<', 212,
-        '>', 212,
-        '[', 212,
-        ']', 212,
+        ':', 177,
+        '@', 215,
+        '\t', 220,
+        0x0b, 220,
+        '\f', 220,
+        ' ', 220,
+        '<', 220,
+        '>', 220,
+        '[', 220,
+        ']', 220,
       );
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '.' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(164);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(172);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
-      END_STATE();
-    case 165:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 212,
-        '@', 207,
-        '\t', 168,
-        ' ', 168,
-        0x0b, 212,
-        '\f', 212,
-        '<', 212,
-        '[', 212,
-        ']', 212,
-      );
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(165);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
-      END_STATE();
-    case 166:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 212,
-        '@', 207,
-        '\t', 212,
-        0x0b, 212,
-        '\f', 212,
-        ' ', 212,
-        '<', 212,
-        '[', 212,
-        ']', 212,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
-      END_STATE();
-    case 167:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 212,
-        '@', 169,
-        '\t', 212,
-        0x0b, 212,
-        '\f', 212,
-        ' ', 212,
-        '<', 212,
-        '[', 212,
-        ']', 212,
-      );
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(167);
-      END_STATE();
-    case 168:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(212);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(168);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
-      END_STATE();
-    case 169:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(212);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(212);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
-      END_STATE();
-    case 170:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
-      END_STATE();
-    case 171:
-      ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '>', 129,
-        '<', 212,
-        '[', 212,
-        '@', 169,
-        '\\', 169,
-        '`', 169,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        ']', 129,
-      );
-      if ((!eof && lookahead <= 0x08) ||
-          (0x0e <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          lookahead == '^' ||
-          lookahead == '_' ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(133);
-      if (lookahead > '-') ADVANCE(132);
-      END_STATE();
-    case 172:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '>') ADVANCE(129);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ' ||
-          lookahead == '<' ||
-          lookahead == '[' ||
-          lookahead == ']') ADVANCE(129);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(169);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(133);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
       END_STATE();
     case 173:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 207,
-        '<', 212,
-        '[', 212,
-        '\\', 175,
-        '`', 175,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        '>', 129,
-        ']', 129,
+        '>', 134,
+        '<', 220,
+        '[', 220,
+        '@', 179,
+        '\\', 179,
+        '`', 179,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        ']', 134,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -3005,141 +2931,249 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(130);
-      if (lookahead > '-') ADVANCE(131);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(138);
+      if (lookahead > '-') ADVANCE(137);
       END_STATE();
     case 174:
       ACCEPT_TOKEN(sym_info_string);
-      ADVANCE_MAP(
-        '@', 207,
-        '\t', 212,
-        0x0b, 212,
-        '\f', 212,
-        ' ', 212,
-        '<', 212,
-        '>', 212,
-        '[', 212,
-        ']', 212,
-      );
+      if (lookahead == '>') ADVANCE(134);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(134);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(165);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(179);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(138);
       END_STATE();
     case 175:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 207,
-        '\t', 212,
-        0x0b, 212,
-        '\f', 212,
-        ' ', 212,
-        '<', 212,
-        '>', 212,
-        '[', 212,
-        ']', 212,
+        '>', 220,
+        '@', 215,
+        '\t', 178,
+        ' ', 178,
+        0x0b, 220,
+        '\f', 220,
+        '<', 220,
+        '[', 220,
+        ']', 220,
       );
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(175);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
       END_STATE();
     case 176:
       ACCEPT_TOKEN(sym_info_string);
       ADVANCE_MAP(
-        '@', 134,
-        '\t', 129,
-        0x0b, 129,
-        '\f', 129,
-        ' ', 129,
-        '<', 129,
-        '>', 129,
-        '[', 129,
-        ']', 129,
+        '>', 220,
+        '@', 215,
+        '\t', 220,
+        0x0b, 220,
+        '\f', 220,
+        ' ', 220,
+        '<', 220,
+        '[', 220,
+        ']', 220,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
+      END_STATE();
+    case 177:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '>', 220,
+        '@', 179,
+        '\t', 220,
+        0x0b, 220,
+        '\f', 220,
+        ' ', 220,
+        '<', 220,
+        '[', 220,
+        ']', 220,
+      );
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(177);
+      END_STATE();
+    case 178:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '>') ADVANCE(220);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(178);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(220);
+      END_STATE();
+    case 179:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '>') ADVANCE(220);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '<' ||
+          lookahead == '[' ||
+          lookahead == ']') ADVANCE(220);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(179);
+      END_STATE();
+    case 180:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '>') ADVANCE(220);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(220);
+      END_STATE();
+    case 181:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 215,
+        '<', 220,
+        '[', 220,
+        '\\', 183,
+        '`', 183,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        '>', 134,
+        ']', 134,
+      );
+      if ((!eof && lookahead <= 0x08) ||
+          (0x0e <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          lookahead == '^' ||
+          lookahead == '_' ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(135);
+      if (lookahead > '-') ADVANCE(136);
+      END_STATE();
+    case 182:
+      ACCEPT_TOKEN(sym_info_string);
+      ADVANCE_MAP(
+        '@', 215,
+        '\t', 220,
+        0x0b, 220,
+        '\f', 220,
+        ' ', 220,
+        '<', 220,
+        '>', 220,
+        '[', 220,
+        ']', 220,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(175);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(130);
-      END_STATE();
-    case 177:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(178);
-      if (lookahead == '[') ADVANCE(212);
-      if (lookahead == '\\') ADVANCE(186);
-      if (lookahead == ']') ADVANCE(145);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(177);
-      END_STATE();
-    case 178:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(178);
-      if (lookahead == '[') ADVANCE(212);
-      if (lookahead == '\\') ADVANCE(188);
-      if (lookahead == ']') ADVANCE(145);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(178);
-      END_STATE();
-    case 179:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(178);
-      if (lookahead == '[') ADVANCE(183);
-      if (lookahead == '\\') ADVANCE(186);
-      if (lookahead == ']') ADVANCE(145);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(177);
-      END_STATE();
-    case 180:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(180);
-      if (lookahead == '[') ADVANCE(212);
-      if (lookahead == '\\') ADVANCE(216);
-      if (lookahead == ']') ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(180);
-      END_STATE();
-    case 181:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '@') ADVANCE(180);
-      if (lookahead == '\\') ADVANCE(214);
-      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(181);
-      END_STATE();
-    case 182:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(212);
-      if (lookahead == ']') ADVANCE(145);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(182);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
       END_STATE();
     case 183:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(212);
-      if (lookahead == ']') ADVANCE(190);
+      ADVANCE_MAP(
+        '@', 215,
+        '\t', 220,
+        0x0b, 220,
+        '\f', 220,
+        ' ', 220,
+        '<', 220,
+        '>', 220,
+        '[', 220,
+        ']', 220,
+      );
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(183);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
       END_STATE();
     case 184:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(212);
-      if (lookahead == ']') ADVANCE(201);
+      ADVANCE_MAP(
+        '@', 139,
+        '\t', 134,
+        0x0b, 134,
+        '\f', 134,
+        ' ', 134,
+        '<', 134,
+        '>', 134,
+        '[', 134,
+        ']', 134,
+      );
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(183);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(184);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(135);
       END_STATE();
     case 185:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(187);
+      if (lookahead == '@') ADVANCE(186);
+      if (lookahead == '[') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(194);
+      if (lookahead == ']') ADVANCE(153);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(185);
+      END_STATE();
+    case 186:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(186);
+      if (lookahead == '[') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(196);
+      if (lookahead == ']') ADVANCE(153);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(186);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(186);
+      if (lookahead == '[') ADVANCE(192);
+      if (lookahead == '\\') ADVANCE(194);
+      if (lookahead == ']') ADVANCE(153);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(185);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(188);
+      if (lookahead == '[') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == ']') ADVANCE(220);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(188);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '@') ADVANCE(188);
+      if (lookahead == '\\') ADVANCE(222);
+      if (('[' <= lookahead && lookahead <= ']')) ADVANCE(220);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(189);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '[') ADVANCE(195);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+          lookahead == '`') ADVANCE(220);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3158,117 +3192,141 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
-      END_STATE();
-    case 186:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(181);
-      if (lookahead == ']') ADVANCE(146);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(177);
-      END_STATE();
-    case 187:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(183);
-      if (lookahead == ']') ADVANCE(145);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(182);
-      END_STATE();
-    case 188:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(180);
-      if (lookahead == ']') ADVANCE(147);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(178);
-      END_STATE();
-    case 189:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '[') ADVANCE(184);
-      if (lookahead == '{') ADVANCE(202);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(189);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
-      END_STATE();
-    case 190:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == ']') ADVANCE(212);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
     case 191:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(212);
+      if (lookahead == '[') ADVANCE(220);
+      if (lookahead == ']') ADVANCE(153);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(191);
       END_STATE();
     case 192:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(212);
+      if (lookahead == '[') ADVANCE(220);
+      if (lookahead == ']') ADVANCE(198);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(194);
+          lookahead != '\r') ADVANCE(192);
       END_STATE();
     case 193:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(212);
+      if (lookahead == '[') ADVANCE(220);
+      if (lookahead == ']') ADVANCE(209);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(196);
+          lookahead != '\r') ADVANCE(193);
       END_STATE();
     case 194:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(192);
+      if (lookahead == '[') ADVANCE(189);
+      if (lookahead == ']') ADVANCE(154);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(194);
+          lookahead != '\r') ADVANCE(185);
       END_STATE();
     case 195:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(198);
+      if (lookahead == '[') ADVANCE(192);
+      if (lookahead == ']') ADVANCE(153);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(191);
       END_STATE();
     case 196:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(197);
+      if (lookahead == '[') ADVANCE(188);
+      if (lookahead == ']') ADVANCE(155);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(196);
+          lookahead != '\r') ADVANCE(186);
       END_STATE();
     case 197:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(193);
+      if (lookahead == '[') ADVANCE(193);
+      if (lookahead == '{') ADVANCE(210);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(197);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(196);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
     case 198:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '`') ADVANCE(196);
+      if (lookahead == ']') ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(194);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
     case 199:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(212);
-      if (lookahead == '}') ADVANCE(202);
+      if (lookahead == '`') ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(199);
       END_STATE();
     case 200:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(206);
+      if (lookahead == '`') ADVANCE(220);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(202);
+      END_STATE();
+    case 201:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(220);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(204);
+      END_STATE();
+    case 202:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(200);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(202);
+      END_STATE();
+    case 203:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(206);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(199);
+      END_STATE();
+    case 204:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(205);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(204);
+      END_STATE();
+    case 205:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(201);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(204);
+      END_STATE();
+    case 206:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '`') ADVANCE(204);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(202);
+      END_STATE();
+    case 207:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(220);
+      if (lookahead == '}') ADVANCE(210);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(207);
+      END_STATE();
+    case 208:
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead == '{') ADVANCE(214);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3296,40 +3354,40 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
-      if (lookahead > '/') ADVANCE(204);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(220);
+      if (lookahead > '/') ADVANCE(212);
       END_STATE();
-    case 201:
+    case 209:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(202);
+      if (lookahead == '{') ADVANCE(210);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
-    case 202:
+    case 210:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '{') ADVANCE(199);
-      if (lookahead == '}') ADVANCE(201);
+      if (lookahead == '{') ADVANCE(207);
+      if (lookahead == '}') ADVANCE(209);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(202);
+          lookahead != '\r') ADVANCE(210);
       END_STATE();
-    case 203:
+    case 211:
       ACCEPT_TOKEN(sym_info_string);
-      if (lookahead == '}') ADVANCE(212);
+      if (lookahead == '}') ADVANCE(220);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ' ||
           lookahead == '@' ||
-          lookahead == '{') ADVANCE(212);
+          lookahead == '{') ADVANCE(220);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(203);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(211);
       END_STATE();
-    case 204:
+    case 212:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '/' ||
-          lookahead == ':') ADVANCE(158);
+          lookahead == ':') ADVANCE(166);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
           lookahead == '-' ||
@@ -3337,7 +3395,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(211);
+          lookahead == '~') ADVANCE(219);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3365,16 +3423,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
-      if (lookahead > '/') ADVANCE(204);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(220);
+      if (lookahead > '/') ADVANCE(212);
       END_STATE();
-    case 205:
+    case 213:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '<' ||
           lookahead == '@' ||
           lookahead == '[' ||
           lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+          lookahead == '`') ADVANCE(220);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3393,10 +3451,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > '-') ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > '-') ADVANCE(133);
       END_STATE();
-    case 206:
+    case 214:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3404,11 +3462,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ' ||
           lookahead == '@' ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(212);
+          lookahead == '}') ADVANCE(220);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(203);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(211);
       END_STATE();
-    case 207:
+    case 215:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
@@ -3417,32 +3475,32 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '[' ||
-          lookahead == ']') ADVANCE(212);
+          lookahead == ']') ADVANCE(220);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(179);
       END_STATE();
-    case 208:
+    case 216:
       ACCEPT_TOKEN(sym_info_string);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(212);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(220);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(129);
+          lookahead != '\r') ADVANCE(134);
       END_STATE();
-    case 209:
+    case 217:
       ACCEPT_TOKEN(sym_info_string);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(189);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(197);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(129);
+          lookahead != '\r') ADVANCE(134);
       END_STATE();
-    case 210:
+    case 218:
       ACCEPT_TOKEN(sym_info_string);
       if (lookahead == '!' ||
           lookahead == '/' ||
           ('@' <= lookahead && lookahead <= '\\') ||
-          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(212);
+          ('`' <= lookahead && lookahead <= 'z')) ADVANCE(220);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -3457,10 +3515,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(129);
-      if (lookahead > 0x7f) ADVANCE(128);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(134);
+      if (lookahead > 0x7f) ADVANCE(133);
       END_STATE();
-    case 211:
+    case 219:
       ACCEPT_TOKEN(sym_info_string);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
@@ -3489,335 +3547,64 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xffdc) ||
           (0x1f000 <= lookahead && lookahead <= 0x1faff) ||
-          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(212);
-      if (lookahead > '/') ADVANCE(204);
-      END_STATE();
-    case 212:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(212);
-      END_STATE();
-    case 213:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(140);
-      END_STATE();
-    case 214:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(181);
-      END_STATE();
-    case 215:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(137);
-      END_STATE();
-    case 216:
-      ACCEPT_TOKEN(sym_info_string);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(180);
-      END_STATE();
-    case 217:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 87,
-        '#', 224,
-        '<', 88,
-        '>', 104,
-        '\\', 90,
-        '\t', 234,
-        ' ', 234,
-        ':', 236,
-        '~', 236,
-        '*', 237,
-        '+', 237,
-        '-', 237,
-        0x2022, 237,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
-      END_STATE();
-    case 218:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 87,
-        '#', 224,
-        '<', 88,
-        '>', 104,
-        '\\', 90,
-        '\t', 217,
-        ' ', 217,
-        ':', 236,
-        '~', 236,
-        '*', 237,
-        '+', 237,
-        '-', 237,
-        0x2022, 237,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
-      END_STATE();
-    case 219:
-      ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 87,
-        '#', 224,
-        '<', 88,
-        '>', 104,
-        '\\', 90,
-        '\t', 218,
-        ' ', 218,
-        ':', 236,
-        '~', 236,
-        '*', 237,
-        '+', 237,
-        '-', 237,
-        0x2022, 237,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x20000 <= lookahead && lookahead <= 0x3ffff)) ADVANCE(220);
+      if (lookahead > '/') ADVANCE(212);
       END_STATE();
     case 220:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '#') ADVANCE(221);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(101);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(220);
       END_STATE();
     case 221:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '#') ADVANCE(235);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(101);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(145);
       END_STATE();
     case 222:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '#') ADVANCE(220);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(101);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(189);
       END_STATE();
     case 223:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '#') ADVANCE(222);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(101);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(142);
       END_STATE();
     case 224:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '#') ADVANCE(223);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(101);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '"') ||
-          ('&' <= lookahead && lookahead <= '-') ||
-          lookahead == '/' ||
-          (':' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+      ACCEPT_TOKEN(sym_info_string);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(188);
       END_STATE();
     case 225:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(233);
-      if ((!eof && lookahead <= '\t') ||
+      ADVANCE_MAP(
+        '!', 92,
+        '#', 232,
+        '%', 9,
+        '<', 93,
+        '>', 109,
+        '\\', 95,
+        '\t', 233,
+        ' ', 233,
+        ':', 244,
+        '~', 244,
+        '*', 245,
+        '+', 245,
+        '-', 245,
+        0x2022, 245,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(241);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3830,23 +3617,36 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 226:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(225);
-      if ((!eof && lookahead <= '\t') ||
+      ADVANCE_MAP(
+        '!', 92,
+        '#', 232,
+        '%', 9,
+        '<', 93,
+        '>', 109,
+        '\\', 95,
+        '\t', 225,
+        ' ', 225,
+        ':', 244,
+        '~', 244,
+        '*', 245,
+        '+', 245,
+        '-', 245,
+        0x2022, 245,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(241);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3859,23 +3659,36 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 227:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(226);
-      if ((!eof && lookahead <= '\t') ||
+      ADVANCE_MAP(
+        '!', 92,
+        '#', 232,
+        '%', 9,
+        '<', 93,
+        '>', 109,
+        '\\', 95,
+        '\t', 226,
+        ' ', 226,
+        ':', 244,
+        '~', 244,
+        '*', 245,
+        '+', 245,
+        '-', 245,
+        0x2022, 245,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(241);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3888,23 +3701,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 228:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(227);
-      if ((!eof && lookahead <= '\t') ||
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '#') ADVANCE(229);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(106);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3917,23 +3733,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 229:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(228);
-      if ((!eof && lookahead <= '\t') ||
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '#') ADVANCE(243);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(106);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3946,23 +3765,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 230:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(229);
-      if ((!eof && lookahead <= '\t') ||
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '#') ADVANCE(228);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(106);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -3975,23 +3797,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 231:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(230);
-      if ((!eof && lookahead <= '\t') ||
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '#') ADVANCE(230);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(106);
+      if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= '@') ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
           (']' <= lookahead && lookahead <= '_') ||
           ('{' <= lookahead && lookahead <= 0x7f) ||
           (0xa0 <= lookahead && lookahead <= 0xbf) ||
@@ -4004,18 +3829,90 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 232:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(231);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '#') ADVANCE(231);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(106);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '"') ||
+          ('&' <= lookahead && lookahead <= '-') ||
+          lookahead == '/' ||
+          (':' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < ':' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 233:
+      ACCEPT_TOKEN(sym_text);
+      ADVANCE_MAP(
+        '!', 92,
+        '%', 9,
+        '<', 93,
+        '>', 109,
+        '\\', 95,
+        '\t', 233,
+        ' ', 233,
+        '*', 245,
+        '+', 245,
+        '-', 245,
+        0x2022, 245,
+      );
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(241);
+      if ((!eof && lookahead <= 0x08) ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= ',') ||
+          ('/' <= lookahead && lookahead <= '?') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '-' &&
+          (lookahead < '/' || '@' < lookahead) &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 234:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(242);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4033,17 +3930,220 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '@' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 233:
+    case 235:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == ')') ADVANCE(237);
-      if (lookahead == '.') ADVANCE(238);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(234);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 236:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(235);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 237:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(236);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 238:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(237);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 239:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(238);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 240:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(239);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 241:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(240);
+      if ((!eof && lookahead <= '\t') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '#') ||
+          ('&' <= lookahead && lookahead <= '@') ||
+          (']' <= lookahead && lookahead <= '_') ||
+          ('{' <= lookahead && lookahead <= 0x7f) ||
+          (0xa0 <= lookahead && lookahead <= 0xbf) ||
+          lookahead == 0xd7 ||
+          lookahead == 0xf7 ||
+          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
+          (0x3000 <= lookahead && lookahead <= 0x303f) ||
+          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
+          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
+          (0xff1a <= lookahead && lookahead <= 0xff20) ||
+          (0xff3b <= lookahead && lookahead <= 0xff40) ||
+          (0xff5b <= lookahead && lookahead <= 0xff65) ||
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
+      if (lookahead > '@' &&
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
+      END_STATE();
+    case 242:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == ')') ADVANCE(245);
+      if (lookahead == '.') ADVANCE(246);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4062,55 +4162,17 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '/' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 234:
+    case 243:
       ACCEPT_TOKEN(sym_text);
-      ADVANCE_MAP(
-        '!', 87,
-        '<', 88,
-        '>', 104,
-        '\\', 90,
-        '\t', 234,
-        ' ', 234,
-        '*', 237,
-        '+', 237,
-        '-', 237,
-        0x2022, 237,
-      );
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(232);
-      if ((!eof && lookahead <= 0x08) ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          (0x0e <= lookahead && lookahead <= '#') ||
-          ('&' <= lookahead && lookahead <= ',') ||
-          ('/' <= lookahead && lookahead <= '?') ||
-          (']' <= lookahead && lookahead <= '_') ||
-          ('{' <= lookahead && lookahead <= 0x7f) ||
-          (0xa0 <= lookahead && lookahead <= 0xbf) ||
-          lookahead == 0xd7 ||
-          lookahead == 0xf7 ||
-          (0x2000 <= lookahead && lookahead <= 0x2bff) ||
-          (0x3000 <= lookahead && lookahead <= 0x303f) ||
-          (0xfe30 <= lookahead && lookahead <= 0xfe4f) ||
-          (0xff00 <= lookahead && lookahead <= 0xff0f) ||
-          (0xff1a <= lookahead && lookahead <= 0xff20) ||
-          (0xff3b <= lookahead && lookahead <= 0xff40) ||
-          (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
-      if (lookahead > '-' &&
-          (lookahead < '/' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
-      END_STATE();
-    case 235:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(101);
+          lookahead == ' ') ADVANCE(106);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4130,18 +4192,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 236:
+    case 244:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(105);
+          lookahead == ' ') ADVANCE(110);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4161,18 +4223,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 237:
+    case 245:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(102);
+          lookahead == ' ') ADVANCE(107);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4192,18 +4254,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 238:
+    case 246:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(102);
+          lookahead == ' ') ADVANCE(107);
       if ((!eof && lookahead <= 0x08) ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4223,15 +4285,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 239:
+    case 247:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4251,16 +4313,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 240:
+    case 248:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '!') ADVANCE(87);
-      if (lookahead == '<') ADVANCE(88);
-      if (lookahead == '\\') ADVANCE(90);
+      if (lookahead == '!') ADVANCE(92);
+      if (lookahead == '<') ADVANCE(93);
+      if (lookahead == '\\') ADVANCE(95);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4280,27 +4342,27 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
-    case 241:
+    case 249:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 29,
-        '/', 56,
-        '\\', 57,
-        '`', 57,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        '<', 239,
-        '>', 239,
-        ']', 239,
+        '!', 34,
+        '/', 61,
+        '\\', 62,
+        '`', 62,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        '<', 247,
+        '>', 247,
+        ']', 247,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(35);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '?') ||
           ('^' <= lookahead && lookahead <= 0x7f) ||
@@ -4314,25 +4376,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
-      if (lookahead > 0x7f) ADVANCE(243);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(250);
+      if (lookahead > 0x7f) ADVANCE(251);
       END_STATE();
-    case 242:
+    case 250:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 55,
-        '<', 88,
-        '@', 91,
-        '\\', 58,
-        '$', 57,
-        '%', 57,
-        '`', 57,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        '>', 239,
-        ']', 239,
+        '!', 60,
+        '<', 93,
+        '@', 96,
+        '\\', 63,
+        '$', 62,
+        '%', 62,
+        '`', 62,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        '>', 247,
+        ']', 247,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4351,26 +4413,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(250);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(243);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(251);
       END_STATE();
-    case 243:
+    case 251:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 55,
-        '<', 88,
-        '@', 246,
-        '\\', 58,
-        '$', 57,
-        '%', 57,
-        '`', 57,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        '>', 239,
-        ']', 239,
+        '!', 60,
+        '<', 93,
+        '@', 254,
+        '\\', 63,
+        '$', 62,
+        '%', 62,
+        '`', 62,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        '>', 247,
+        ']', 247,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4389,25 +4451,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(242);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(250);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(243);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(251);
       END_STATE();
-    case 244:
+    case 252:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 43,
-        '<', 88,
-        '>', 239,
-        '\\', 44,
-        '$', 50,
-        '%', 50,
-        '`', 50,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        ']', 239,
+        '!', 48,
+        '<', 93,
+        '>', 247,
+        '\\', 49,
+        '$', 55,
+        '%', 55,
+        '`', 55,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        ']', 247,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4426,26 +4488,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(253);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 245:
+    case 253:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 43,
-        '<', 88,
-        '>', 239,
-        '\\', 44,
-        '$', 50,
-        '%', 50,
-        '@', 50,
-        '`', 50,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        ']', 239,
+        '!', 48,
+        '<', 93,
+        '>', 247,
+        '\\', 49,
+        '$', 55,
+        '%', 55,
+        '@', 55,
+        '`', 55,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        ']', 247,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4464,26 +4526,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(253);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 246:
+    case 254:
       ACCEPT_TOKEN(sym_text);
       ADVANCE_MAP(
-        '!', 43,
-        '<', 88,
-        '\\', 44,
-        '$', 50,
-        '%', 50,
-        '@', 50,
-        '`', 50,
-        '\t', 239,
-        0x0b, 239,
-        '\f', 239,
-        ' ', 239,
-        '>', 239,
-        ']', 239,
+        '!', 48,
+        '<', 93,
+        '\\', 49,
+        '$', 55,
+        '%', 55,
+        '@', 55,
+        '`', 55,
+        '\t', 247,
+        0x0b, 247,
+        '\f', 247,
+        ' ', 247,
+        '>', 247,
+        ']', 247,
       );
       if ((!eof && lookahead <= 0x08) ||
           (0x0e <= lookahead && lookahead <= '-') ||
@@ -4502,35 +4564,39 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(245);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(253);
       if (lookahead > '-' &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(244);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(252);
       END_STATE();
-    case 247:
+    case 255:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '$') ADVANCE(5);
-      if (lookahead == '\\') ADVANCE(95);
+      if (lookahead == '\\') ADVANCE(100);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(6);
       END_STATE();
-    case 248:
+    case 256:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '%') ADVANCE(10);
+      if (lookahead == '%') ADVANCE(13);
       END_STATE();
-    case 249:
+    case 257:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '@') ADVANCE(54);
-      if (lookahead == '[') ADVANCE(67);
-      if (lookahead == '\\') ADVANCE(61);
-      if (lookahead == ']') ADVANCE(14);
+      if (lookahead == '%') ADVANCE(15);
+      END_STATE();
+    case 258:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '@') ADVANCE(59);
+      if (lookahead == '[') ADVANCE(72);
+      if (lookahead == '\\') ADVANCE(66);
+      if (lookahead == ']') ADVANCE(19);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(53);
+          lookahead != '\r') ADVANCE(58);
       END_STATE();
-    case 250:
+    case 259:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '[') ADVANCE(64);
+      if (lookahead == '[') ADVANCE(69);
       if ((!eof && lookahead <= '\t') ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
@@ -4551,90 +4617,90 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0xff1a <= lookahead && lookahead <= 0xff20) ||
           (0xff3b <= lookahead && lookahead <= 0xff40) ||
           (0xff5b <= lookahead && lookahead <= 0xff65) ||
-          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(239);
+          (0x1f000 <= lookahead && lookahead <= 0x1faff)) ADVANCE(247);
       if (lookahead > '-' &&
           (lookahead < ':' || '@' < lookahead) &&
-          (lookahead < '[' || '`' < lookahead)) ADVANCE(240);
-      END_STATE();
-    case 251:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '`') ADVANCE(80);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(72);
-      END_STATE();
-    case 252:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '{') ADVANCE(92);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
-      END_STATE();
-    case 253:
-      ACCEPT_TOKEN(sym_text);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(63);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(239);
-      END_STATE();
-    case 254:
-      ACCEPT_TOKEN(sym_wiki_link);
-      END_STATE();
-    case 255:
-      ACCEPT_TOKEN(sym_embed);
-      END_STATE();
-    case 256:
-      ACCEPT_TOKEN(sym_inline_link);
-      END_STATE();
-    case 257:
-      ACCEPT_TOKEN(sym_inline_link);
-      if (lookahead == '@') ADVANCE(60);
-      if (lookahead == '\\') ADVANCE(96);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(59);
-      END_STATE();
-    case 258:
-      ACCEPT_TOKEN(sym_inline_link);
-      if (lookahead == '@') ADVANCE(60);
-      if (lookahead == '\\') ADVANCE(98);
-      if (lookahead == ']') ADVANCE(259);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '[' || ']' < lookahead)) ADVANCE(60);
-      END_STATE();
-    case 259:
-      ACCEPT_TOKEN(sym_citation_group);
+          (lookahead < '[' || '`' < lookahead)) ADVANCE(248);
       END_STATE();
     case 260:
-      ACCEPT_TOKEN(sym_citation_group);
-      if (lookahead == '(') ADVANCE(16);
-      END_STATE();
-    case 261:
-      ACCEPT_TOKEN(sym_citation_group);
-      if (lookahead == '(') ADVANCE(24);
-      if (lookahead == ')') ADVANCE(256);
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '`') ADVANCE(85);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(16);
+          lookahead != '\r') ADVANCE(77);
+      END_STATE();
+    case 261:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '{') ADVANCE(97);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(273);
       END_STATE();
     case 262:
+      ACCEPT_TOKEN(sym_text);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(68);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(247);
+      END_STATE();
+    case 263:
+      ACCEPT_TOKEN(sym_wiki_link);
+      END_STATE();
+    case 264:
+      ACCEPT_TOKEN(sym_embed);
+      END_STATE();
+    case 265:
+      ACCEPT_TOKEN(sym_inline_link);
+      END_STATE();
+    case 266:
+      ACCEPT_TOKEN(sym_inline_link);
+      if (lookahead == '@') ADVANCE(65);
+      if (lookahead == '\\') ADVANCE(101);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(64);
+      END_STATE();
+    case 267:
+      ACCEPT_TOKEN(sym_inline_link);
+      if (lookahead == '@') ADVANCE(65);
+      if (lookahead == '\\') ADVANCE(103);
+      if (lookahead == ']') ADVANCE(268);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '[' || ']' < lookahead)) ADVANCE(65);
+      END_STATE();
+    case 268:
       ACCEPT_TOKEN(sym_citation_group);
-      if (lookahead == ')') ADVANCE(16);
+      END_STATE();
+    case 269:
+      ACCEPT_TOKEN(sym_citation_group);
+      if (lookahead == '(') ADVANCE(21);
+      END_STATE();
+    case 270:
+      ACCEPT_TOKEN(sym_citation_group);
+      if (lookahead == '(') ADVANCE(29);
+      if (lookahead == ')') ADVANCE(265);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(21);
+      END_STATE();
+    case 271:
+      ACCEPT_TOKEN(sym_citation_group);
+      if (lookahead == ')') ADVANCE(21);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(24);
+          lookahead != ')') ADVANCE(29);
       END_STATE();
-    case 263:
+    case 272:
       ACCEPT_TOKEN(sym_citation);
       END_STATE();
-    case 264:
+    case 273:
       ACCEPT_TOKEN(sym_citation);
       if (lookahead == '/' ||
-          lookahead == ':') ADVANCE(36);
+          lookahead == ':') ADVANCE(41);
       if (('#' <= lookahead && lookahead <= '&') ||
           lookahead == '+' ||
           lookahead == '-' ||
@@ -4642,46 +4708,49 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '<' ||
           lookahead == '>' ||
           lookahead == '?' ||
-          lookahead == '~') ADVANCE(89);
-      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(264);
-      END_STATE();
-    case 265:
-      ACCEPT_TOKEN(sym_math);
-      END_STATE();
-    case 266:
-      ACCEPT_TOKEN(sym_html_tag);
-      END_STATE();
-    case 267:
-      ACCEPT_TOKEN(sym_html_tag);
-      if (lookahead == '-') ADVANCE(31);
-      if (lookahead != 0) ADVANCE(32);
-      END_STATE();
-    case 268:
-      ACCEPT_TOKEN(sym_code_span);
-      END_STATE();
-    case 269:
-      ACCEPT_TOKEN(sym_code_span);
-      if (lookahead == '`') ADVANCE(268);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(82);
-      END_STATE();
-    case 270:
-      ACCEPT_TOKEN(sym_html_comment);
-      END_STATE();
-    case 271:
-      ACCEPT_TOKEN(sym_raw_tex);
-      if (lookahead == '{') ADVANCE(84);
-      END_STATE();
-    case 272:
-      ACCEPT_TOKEN(sym_obsidian_comment);
-      END_STATE();
-    case 273:
-      ACCEPT_TOKEN(sym__newline);
+          lookahead == '~') ADVANCE(94);
+      if (set_contains(sym_citation_character_set_4, 25, lookahead)) ADVANCE(273);
       END_STATE();
     case 274:
+      ACCEPT_TOKEN(sym_math);
+      END_STATE();
+    case 275:
+      ACCEPT_TOKEN(sym_html_tag);
+      END_STATE();
+    case 276:
+      ACCEPT_TOKEN(sym_html_tag);
+      if (lookahead == '-') ADVANCE(36);
+      if (lookahead != 0) ADVANCE(37);
+      END_STATE();
+    case 277:
+      ACCEPT_TOKEN(sym_code_span);
+      END_STATE();
+    case 278:
+      ACCEPT_TOKEN(sym_code_span);
+      if (lookahead == '`') ADVANCE(277);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(87);
+      END_STATE();
+    case 279:
+      ACCEPT_TOKEN(sym_html_comment);
+      END_STATE();
+    case 280:
+      ACCEPT_TOKEN(sym_raw_tex);
+      if (lookahead == '{') ADVANCE(89);
+      END_STATE();
+    case 281:
+      ACCEPT_TOKEN(sym_obsidian_comment);
+      END_STATE();
+    case 282:
+      ACCEPT_TOKEN(sym__comment_lines);
+      END_STATE();
+    case 283:
       ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(273);
+      END_STATE();
+    case 284:
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(283);
       END_STATE();
     default:
       return false;
@@ -4690,32 +4759,32 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 99, .external_lex_state = 2},
-  [2] = {.lex_state = 99, .external_lex_state = 3},
-  [3] = {.lex_state = 99, .external_lex_state = 3},
-  [4] = {.lex_state = 99, .external_lex_state = 3},
-  [5] = {.lex_state = 99, .external_lex_state = 3},
-  [6] = {.lex_state = 99, .external_lex_state = 3},
-  [7] = {.lex_state = 99, .external_lex_state = 3},
-  [8] = {.lex_state = 99, .external_lex_state = 4},
-  [9] = {.lex_state = 99, .external_lex_state = 4},
-  [10] = {.lex_state = 99, .external_lex_state = 5},
-  [11] = {.lex_state = 99, .external_lex_state = 5},
-  [12] = {.lex_state = 99, .external_lex_state = 3},
-  [13] = {.lex_state = 99, .external_lex_state = 3},
-  [14] = {.lex_state = 99, .external_lex_state = 3},
-  [15] = {.lex_state = 99, .external_lex_state = 3},
-  [16] = {.lex_state = 1, .external_lex_state = 6},
-  [17] = {.lex_state = 99, .external_lex_state = 3},
-  [18] = {.lex_state = 99, .external_lex_state = 3},
-  [19] = {.lex_state = 99, .external_lex_state = 3},
-  [20] = {.lex_state = 99, .external_lex_state = 3},
-  [21] = {.lex_state = 99, .external_lex_state = 3},
-  [22] = {.lex_state = 99, .external_lex_state = 3},
-  [23] = {.lex_state = 99, .external_lex_state = 3},
-  [24] = {.lex_state = 99, .external_lex_state = 3},
-  [25] = {.lex_state = 99, .external_lex_state = 3},
-  [26] = {.lex_state = 1, .external_lex_state = 7},
+  [1] = {.lex_state = 104, .external_lex_state = 2},
+  [2] = {.lex_state = 104, .external_lex_state = 3},
+  [3] = {.lex_state = 104, .external_lex_state = 3},
+  [4] = {.lex_state = 104, .external_lex_state = 3},
+  [5] = {.lex_state = 104, .external_lex_state = 3},
+  [6] = {.lex_state = 104, .external_lex_state = 3},
+  [7] = {.lex_state = 104, .external_lex_state = 3},
+  [8] = {.lex_state = 104, .external_lex_state = 4},
+  [9] = {.lex_state = 104, .external_lex_state = 4},
+  [10] = {.lex_state = 104, .external_lex_state = 5},
+  [11] = {.lex_state = 104, .external_lex_state = 5},
+  [12] = {.lex_state = 104, .external_lex_state = 3},
+  [13] = {.lex_state = 104, .external_lex_state = 3},
+  [14] = {.lex_state = 104, .external_lex_state = 3},
+  [15] = {.lex_state = 104, .external_lex_state = 3},
+  [16] = {.lex_state = 104, .external_lex_state = 3},
+  [17] = {.lex_state = 104, .external_lex_state = 3},
+  [18] = {.lex_state = 104, .external_lex_state = 3},
+  [19] = {.lex_state = 104, .external_lex_state = 3},
+  [20] = {.lex_state = 104, .external_lex_state = 3},
+  [21] = {.lex_state = 104, .external_lex_state = 3},
+  [22] = {.lex_state = 104, .external_lex_state = 3},
+  [23] = {.lex_state = 104, .external_lex_state = 3},
+  [24] = {.lex_state = 104, .external_lex_state = 3},
+  [25] = {.lex_state = 104, .external_lex_state = 3},
+  [26] = {.lex_state = 1, .external_lex_state = 6},
   [27] = {.lex_state = 1, .external_lex_state = 7},
   [28] = {.lex_state = 1, .external_lex_state = 7},
   [29] = {.lex_state = 1, .external_lex_state = 7},
@@ -4724,19 +4793,22 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [32] = {.lex_state = 1, .external_lex_state = 7},
   [33] = {.lex_state = 1, .external_lex_state = 7},
   [34] = {.lex_state = 1, .external_lex_state = 7},
-  [35] = {.lex_state = 99},
-  [36] = {.lex_state = 99},
-  [37] = {.lex_state = 99},
-  [38] = {.lex_state = 99},
-  [39] = {.lex_state = 99},
-  [40] = {.lex_state = 2, .external_lex_state = 7},
-  [41] = {.lex_state = 0, .external_lex_state = 7},
-  [42] = {.lex_state = 0, .external_lex_state = 7},
-  [43] = {.lex_state = 0, .external_lex_state = 7},
+  [35] = {.lex_state = 1, .external_lex_state = 7},
+  [36] = {.lex_state = 1, .external_lex_state = 7},
+  [37] = {.lex_state = 1, .external_lex_state = 7},
+  [38] = {.lex_state = 104},
+  [39] = {.lex_state = 104},
+  [40] = {.lex_state = 104},
+  [41] = {.lex_state = 104},
+  [42] = {.lex_state = 104},
+  [43] = {.lex_state = 2, .external_lex_state = 7},
   [44] = {.lex_state = 0, .external_lex_state = 7},
   [45] = {.lex_state = 0, .external_lex_state = 7},
   [46] = {.lex_state = 0, .external_lex_state = 7},
-  [47] = {.lex_state = 0},
+  [47] = {.lex_state = 0, .external_lex_state = 7},
+  [48] = {.lex_state = 0, .external_lex_state = 7},
+  [49] = {.lex_state = 0, .external_lex_state = 7},
+  [50] = {.lex_state = 0},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -4757,6 +4829,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_tag] = ACTIONS(1),
     [sym_code_span] = ACTIONS(1),
     [sym_raw_tex] = ACTIONS(1),
+    [sym_obsidian_comment] = ACTIONS(1),
     [sym__newline] = ACTIONS(1),
     [sym_front_matter] = ACTIONS(1),
     [sym__fence_open] = ACTIONS(1),
@@ -4766,19 +4839,19 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym__error_sentinel] = ACTIONS(1),
   },
   [STATE(1)] = {
-    [sym_document] = STATE(47),
-    [sym_section] = STATE(38),
+    [sym_document] = STATE(50),
+    [sym_section] = STATE(42),
     [sym__block] = STATE(2),
-    [sym_heading] = STATE(6),
+    [sym_heading] = STATE(5),
     [sym_list_item] = STATE(2),
     [sym_block_quote] = STATE(2),
     [sym_definition] = STATE(2),
     [sym_fenced_code] = STATE(2),
     [sym_line] = STATE(2),
-    [sym__inline] = STATE(26),
+    [sym__inline] = STATE(36),
     [aux_sym_document_repeat1] = STATE(2),
-    [aux_sym_document_repeat2] = STATE(38),
-    [aux_sym_heading_repeat1] = STATE(26),
+    [aux_sym_document_repeat2] = STATE(42),
+    [aux_sym_heading_repeat1] = STATE(36),
     [ts_builtin_sym_end] = ACTIONS(3),
     [sym_heading_marker] = ACTIONS(5),
     [sym_list_marker] = ACTIONS(7),
@@ -4796,24 +4869,25 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_comment] = ACTIONS(13),
     [sym_raw_tex] = ACTIONS(15),
     [sym_obsidian_comment] = ACTIONS(15),
-    [sym__newline] = ACTIONS(17),
-    [sym_front_matter] = ACTIONS(19),
-    [sym__fence_open] = ACTIONS(21),
+    [sym__comment_lines] = ACTIONS(17),
+    [sym__newline] = ACTIONS(19),
+    [sym_front_matter] = ACTIONS(21),
+    [sym__fence_open] = ACTIONS(23),
   },
   [STATE(2)] = {
-    [sym_section] = STATE(35),
+    [sym_section] = STATE(40),
     [sym__block] = STATE(7),
-    [sym_heading] = STATE(6),
+    [sym_heading] = STATE(5),
     [sym_list_item] = STATE(7),
     [sym_block_quote] = STATE(7),
     [sym_definition] = STATE(7),
     [sym_fenced_code] = STATE(7),
     [sym_line] = STATE(7),
-    [sym__inline] = STATE(26),
+    [sym__inline] = STATE(36),
     [aux_sym_document_repeat1] = STATE(7),
-    [aux_sym_document_repeat2] = STATE(35),
-    [aux_sym_heading_repeat1] = STATE(26),
-    [ts_builtin_sym_end] = ACTIONS(23),
+    [aux_sym_document_repeat2] = STATE(40),
+    [aux_sym_heading_repeat1] = STATE(36),
+    [ts_builtin_sym_end] = ACTIONS(25),
     [sym_heading_marker] = ACTIONS(5),
     [sym_list_marker] = ACTIONS(7),
     [sym_quote_marker] = ACTIONS(9),
@@ -4830,23 +4904,24 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_comment] = ACTIONS(13),
     [sym_raw_tex] = ACTIONS(15),
     [sym_obsidian_comment] = ACTIONS(15),
-    [sym__newline] = ACTIONS(25),
-    [sym__fence_open] = ACTIONS(21),
+    [sym__comment_lines] = ACTIONS(17),
+    [sym__newline] = ACTIONS(27),
+    [sym__fence_open] = ACTIONS(23),
   },
   [STATE(3)] = {
-    [sym_section] = STATE(37),
+    [sym_section] = STATE(38),
     [sym__block] = STATE(4),
-    [sym_heading] = STATE(6),
+    [sym_heading] = STATE(5),
     [sym_list_item] = STATE(4),
     [sym_block_quote] = STATE(4),
     [sym_definition] = STATE(4),
     [sym_fenced_code] = STATE(4),
     [sym_line] = STATE(4),
-    [sym__inline] = STATE(26),
+    [sym__inline] = STATE(36),
     [aux_sym_document_repeat1] = STATE(4),
-    [aux_sym_document_repeat2] = STATE(37),
-    [aux_sym_heading_repeat1] = STATE(26),
-    [ts_builtin_sym_end] = ACTIONS(27),
+    [aux_sym_document_repeat2] = STATE(38),
+    [aux_sym_heading_repeat1] = STATE(36),
+    [ts_builtin_sym_end] = ACTIONS(29),
     [sym_heading_marker] = ACTIONS(5),
     [sym_list_marker] = ACTIONS(7),
     [sym_quote_marker] = ACTIONS(9),
@@ -4863,23 +4938,24 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_comment] = ACTIONS(13),
     [sym_raw_tex] = ACTIONS(15),
     [sym_obsidian_comment] = ACTIONS(15),
-    [sym__newline] = ACTIONS(29),
-    [sym__fence_open] = ACTIONS(21),
+    [sym__comment_lines] = ACTIONS(17),
+    [sym__newline] = ACTIONS(31),
+    [sym__fence_open] = ACTIONS(23),
   },
   [STATE(4)] = {
-    [sym_section] = STATE(36),
+    [sym_section] = STATE(41),
     [sym__block] = STATE(7),
-    [sym_heading] = STATE(6),
+    [sym_heading] = STATE(5),
     [sym_list_item] = STATE(7),
     [sym_block_quote] = STATE(7),
     [sym_definition] = STATE(7),
     [sym_fenced_code] = STATE(7),
     [sym_line] = STATE(7),
-    [sym__inline] = STATE(26),
+    [sym__inline] = STATE(36),
     [aux_sym_document_repeat1] = STATE(7),
-    [aux_sym_document_repeat2] = STATE(36),
-    [aux_sym_heading_repeat1] = STATE(26),
-    [ts_builtin_sym_end] = ACTIONS(31),
+    [aux_sym_document_repeat2] = STATE(41),
+    [aux_sym_heading_repeat1] = STATE(36),
+    [ts_builtin_sym_end] = ACTIONS(33),
     [sym_heading_marker] = ACTIONS(5),
     [sym_list_marker] = ACTIONS(7),
     [sym_quote_marker] = ACTIONS(9),
@@ -4896,49 +4972,20 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_comment] = ACTIONS(13),
     [sym_raw_tex] = ACTIONS(15),
     [sym_obsidian_comment] = ACTIONS(15),
-    [sym__newline] = ACTIONS(25),
-    [sym__fence_open] = ACTIONS(21),
+    [sym__comment_lines] = ACTIONS(17),
+    [sym__newline] = ACTIONS(27),
+    [sym__fence_open] = ACTIONS(23),
   },
   [STATE(5)] = {
-    [sym__block] = STATE(7),
-    [sym_list_item] = STATE(7),
-    [sym_block_quote] = STATE(7),
-    [sym_definition] = STATE(7),
-    [sym_fenced_code] = STATE(7),
-    [sym_line] = STATE(7),
-    [sym__inline] = STATE(26),
-    [aux_sym_document_repeat1] = STATE(7),
-    [aux_sym_heading_repeat1] = STATE(26),
-    [ts_builtin_sym_end] = ACTIONS(33),
-    [sym_heading_marker] = ACTIONS(33),
-    [sym_list_marker] = ACTIONS(7),
-    [sym_quote_marker] = ACTIONS(9),
-    [sym_definition_marker] = ACTIONS(11),
-    [sym_text] = ACTIONS(13),
-    [sym_wiki_link] = ACTIONS(15),
-    [sym_embed] = ACTIONS(15),
-    [sym_inline_link] = ACTIONS(13),
-    [sym_citation_group] = ACTIONS(13),
-    [sym_citation] = ACTIONS(15),
-    [sym_math] = ACTIONS(15),
-    [sym_html_tag] = ACTIONS(13),
-    [sym_code_span] = ACTIONS(15),
-    [sym_html_comment] = ACTIONS(13),
-    [sym_raw_tex] = ACTIONS(15),
-    [sym_obsidian_comment] = ACTIONS(15),
-    [sym__newline] = ACTIONS(25),
-    [sym__fence_open] = ACTIONS(21),
-  },
-  [STATE(6)] = {
-    [sym__block] = STATE(5),
-    [sym_list_item] = STATE(5),
-    [sym_block_quote] = STATE(5),
-    [sym_definition] = STATE(5),
-    [sym_fenced_code] = STATE(5),
-    [sym_line] = STATE(5),
-    [sym__inline] = STATE(26),
-    [aux_sym_document_repeat1] = STATE(5),
-    [aux_sym_heading_repeat1] = STATE(26),
+    [sym__block] = STATE(6),
+    [sym_list_item] = STATE(6),
+    [sym_block_quote] = STATE(6),
+    [sym_definition] = STATE(6),
+    [sym_fenced_code] = STATE(6),
+    [sym_line] = STATE(6),
+    [sym__inline] = STATE(36),
+    [aux_sym_document_repeat1] = STATE(6),
+    [aux_sym_heading_repeat1] = STATE(36),
     [ts_builtin_sym_end] = ACTIONS(35),
     [sym_heading_marker] = ACTIONS(35),
     [sym_list_marker] = ACTIONS(7),
@@ -4956,8 +5003,40 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_html_comment] = ACTIONS(13),
     [sym_raw_tex] = ACTIONS(15),
     [sym_obsidian_comment] = ACTIONS(15),
+    [sym__comment_lines] = ACTIONS(17),
     [sym__newline] = ACTIONS(37),
-    [sym__fence_open] = ACTIONS(21),
+    [sym__fence_open] = ACTIONS(23),
+  },
+  [STATE(6)] = {
+    [sym__block] = STATE(7),
+    [sym_list_item] = STATE(7),
+    [sym_block_quote] = STATE(7),
+    [sym_definition] = STATE(7),
+    [sym_fenced_code] = STATE(7),
+    [sym_line] = STATE(7),
+    [sym__inline] = STATE(36),
+    [aux_sym_document_repeat1] = STATE(7),
+    [aux_sym_heading_repeat1] = STATE(36),
+    [ts_builtin_sym_end] = ACTIONS(39),
+    [sym_heading_marker] = ACTIONS(39),
+    [sym_list_marker] = ACTIONS(7),
+    [sym_quote_marker] = ACTIONS(9),
+    [sym_definition_marker] = ACTIONS(11),
+    [sym_text] = ACTIONS(13),
+    [sym_wiki_link] = ACTIONS(15),
+    [sym_embed] = ACTIONS(15),
+    [sym_inline_link] = ACTIONS(13),
+    [sym_citation_group] = ACTIONS(13),
+    [sym_citation] = ACTIONS(15),
+    [sym_math] = ACTIONS(15),
+    [sym_html_tag] = ACTIONS(13),
+    [sym_code_span] = ACTIONS(15),
+    [sym_html_comment] = ACTIONS(13),
+    [sym_raw_tex] = ACTIONS(15),
+    [sym_obsidian_comment] = ACTIONS(15),
+    [sym__comment_lines] = ACTIONS(17),
+    [sym__newline] = ACTIONS(27),
+    [sym__fence_open] = ACTIONS(23),
   },
   [STATE(7)] = {
     [sym__block] = STATE(7),
@@ -4966,130 +5045,136 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym_definition] = STATE(7),
     [sym_fenced_code] = STATE(7),
     [sym_line] = STATE(7),
-    [sym__inline] = STATE(26),
+    [sym__inline] = STATE(36),
     [aux_sym_document_repeat1] = STATE(7),
-    [aux_sym_heading_repeat1] = STATE(26),
-    [ts_builtin_sym_end] = ACTIONS(39),
-    [sym_heading_marker] = ACTIONS(39),
-    [sym_list_marker] = ACTIONS(41),
-    [sym_quote_marker] = ACTIONS(44),
-    [sym_definition_marker] = ACTIONS(47),
-    [sym_text] = ACTIONS(50),
-    [sym_wiki_link] = ACTIONS(53),
-    [sym_embed] = ACTIONS(53),
-    [sym_inline_link] = ACTIONS(50),
-    [sym_citation_group] = ACTIONS(50),
-    [sym_citation] = ACTIONS(53),
-    [sym_math] = ACTIONS(53),
-    [sym_html_tag] = ACTIONS(50),
-    [sym_code_span] = ACTIONS(53),
-    [sym_html_comment] = ACTIONS(50),
-    [sym_raw_tex] = ACTIONS(53),
-    [sym_obsidian_comment] = ACTIONS(53),
-    [sym__newline] = ACTIONS(56),
-    [sym__fence_open] = ACTIONS(59),
+    [aux_sym_heading_repeat1] = STATE(36),
+    [ts_builtin_sym_end] = ACTIONS(41),
+    [sym_heading_marker] = ACTIONS(41),
+    [sym_list_marker] = ACTIONS(43),
+    [sym_quote_marker] = ACTIONS(46),
+    [sym_definition_marker] = ACTIONS(49),
+    [sym_text] = ACTIONS(52),
+    [sym_wiki_link] = ACTIONS(55),
+    [sym_embed] = ACTIONS(55),
+    [sym_inline_link] = ACTIONS(52),
+    [sym_citation_group] = ACTIONS(52),
+    [sym_citation] = ACTIONS(55),
+    [sym_math] = ACTIONS(55),
+    [sym_html_tag] = ACTIONS(52),
+    [sym_code_span] = ACTIONS(55),
+    [sym_html_comment] = ACTIONS(52),
+    [sym_raw_tex] = ACTIONS(55),
+    [sym_obsidian_comment] = ACTIONS(55),
+    [sym__comment_lines] = ACTIONS(58),
+    [sym__newline] = ACTIONS(61),
+    [sym__fence_open] = ACTIONS(64),
   },
   [STATE(8)] = {
-    [ts_builtin_sym_end] = ACTIONS(62),
-    [sym_heading_marker] = ACTIONS(62),
-    [sym_list_marker] = ACTIONS(62),
-    [sym_quote_marker] = ACTIONS(62),
-    [sym_definition_marker] = ACTIONS(62),
-    [sym_text] = ACTIONS(64),
-    [sym_wiki_link] = ACTIONS(62),
-    [sym_embed] = ACTIONS(62),
-    [sym_inline_link] = ACTIONS(64),
-    [sym_citation_group] = ACTIONS(64),
-    [sym_citation] = ACTIONS(62),
-    [sym_math] = ACTIONS(62),
-    [sym_html_tag] = ACTIONS(64),
-    [sym_code_span] = ACTIONS(62),
-    [sym_html_comment] = ACTIONS(64),
-    [sym_raw_tex] = ACTIONS(62),
-    [sym_obsidian_comment] = ACTIONS(62),
-    [sym__newline] = ACTIONS(62),
-    [sym__fence_open] = ACTIONS(62),
-    [sym_code_content] = ACTIONS(66),
-    [sym__fence_close] = ACTIONS(68),
+    [ts_builtin_sym_end] = ACTIONS(67),
+    [sym_heading_marker] = ACTIONS(67),
+    [sym_list_marker] = ACTIONS(67),
+    [sym_quote_marker] = ACTIONS(67),
+    [sym_definition_marker] = ACTIONS(67),
+    [sym_text] = ACTIONS(69),
+    [sym_wiki_link] = ACTIONS(67),
+    [sym_embed] = ACTIONS(67),
+    [sym_inline_link] = ACTIONS(69),
+    [sym_citation_group] = ACTIONS(69),
+    [sym_citation] = ACTIONS(67),
+    [sym_math] = ACTIONS(67),
+    [sym_html_tag] = ACTIONS(69),
+    [sym_code_span] = ACTIONS(67),
+    [sym_html_comment] = ACTIONS(69),
+    [sym_raw_tex] = ACTIONS(67),
+    [sym_obsidian_comment] = ACTIONS(67),
+    [sym__comment_lines] = ACTIONS(69),
+    [sym__newline] = ACTIONS(67),
+    [sym__fence_open] = ACTIONS(67),
+    [sym_code_content] = ACTIONS(71),
+    [sym__fence_close] = ACTIONS(73),
   },
   [STATE(9)] = {
-    [ts_builtin_sym_end] = ACTIONS(70),
-    [sym_heading_marker] = ACTIONS(70),
-    [sym_list_marker] = ACTIONS(70),
-    [sym_quote_marker] = ACTIONS(70),
-    [sym_definition_marker] = ACTIONS(70),
-    [sym_text] = ACTIONS(72),
-    [sym_wiki_link] = ACTIONS(70),
-    [sym_embed] = ACTIONS(70),
-    [sym_inline_link] = ACTIONS(72),
-    [sym_citation_group] = ACTIONS(72),
-    [sym_citation] = ACTIONS(70),
-    [sym_math] = ACTIONS(70),
-    [sym_html_tag] = ACTIONS(72),
-    [sym_code_span] = ACTIONS(70),
-    [sym_html_comment] = ACTIONS(72),
-    [sym_raw_tex] = ACTIONS(70),
-    [sym_obsidian_comment] = ACTIONS(70),
-    [sym__newline] = ACTIONS(70),
-    [sym__fence_open] = ACTIONS(70),
-    [sym_code_content] = ACTIONS(74),
-    [sym__fence_close] = ACTIONS(76),
+    [ts_builtin_sym_end] = ACTIONS(75),
+    [sym_heading_marker] = ACTIONS(75),
+    [sym_list_marker] = ACTIONS(75),
+    [sym_quote_marker] = ACTIONS(75),
+    [sym_definition_marker] = ACTIONS(75),
+    [sym_text] = ACTIONS(77),
+    [sym_wiki_link] = ACTIONS(75),
+    [sym_embed] = ACTIONS(75),
+    [sym_inline_link] = ACTIONS(77),
+    [sym_citation_group] = ACTIONS(77),
+    [sym_citation] = ACTIONS(75),
+    [sym_math] = ACTIONS(75),
+    [sym_html_tag] = ACTIONS(77),
+    [sym_code_span] = ACTIONS(75),
+    [sym_html_comment] = ACTIONS(77),
+    [sym_raw_tex] = ACTIONS(75),
+    [sym_obsidian_comment] = ACTIONS(75),
+    [sym__comment_lines] = ACTIONS(77),
+    [sym__newline] = ACTIONS(75),
+    [sym__fence_open] = ACTIONS(75),
+    [sym_code_content] = ACTIONS(79),
+    [sym__fence_close] = ACTIONS(81),
   },
   [STATE(10)] = {
-    [ts_builtin_sym_end] = ACTIONS(78),
-    [sym_heading_marker] = ACTIONS(78),
-    [sym_list_marker] = ACTIONS(78),
-    [sym_quote_marker] = ACTIONS(78),
-    [sym_definition_marker] = ACTIONS(78),
-    [sym_text] = ACTIONS(80),
-    [sym_wiki_link] = ACTIONS(78),
-    [sym_embed] = ACTIONS(78),
-    [sym_inline_link] = ACTIONS(80),
-    [sym_citation_group] = ACTIONS(80),
-    [sym_citation] = ACTIONS(78),
-    [sym_math] = ACTIONS(78),
-    [sym_html_tag] = ACTIONS(80),
-    [sym_code_span] = ACTIONS(78),
-    [sym_html_comment] = ACTIONS(80),
-    [sym_raw_tex] = ACTIONS(78),
-    [sym_obsidian_comment] = ACTIONS(78),
-    [sym__newline] = ACTIONS(78),
-    [sym__fence_open] = ACTIONS(78),
-    [sym__fence_close] = ACTIONS(82),
+    [ts_builtin_sym_end] = ACTIONS(83),
+    [sym_heading_marker] = ACTIONS(83),
+    [sym_list_marker] = ACTIONS(83),
+    [sym_quote_marker] = ACTIONS(83),
+    [sym_definition_marker] = ACTIONS(83),
+    [sym_text] = ACTIONS(85),
+    [sym_wiki_link] = ACTIONS(83),
+    [sym_embed] = ACTIONS(83),
+    [sym_inline_link] = ACTIONS(85),
+    [sym_citation_group] = ACTIONS(85),
+    [sym_citation] = ACTIONS(83),
+    [sym_math] = ACTIONS(83),
+    [sym_html_tag] = ACTIONS(85),
+    [sym_code_span] = ACTIONS(83),
+    [sym_html_comment] = ACTIONS(85),
+    [sym_raw_tex] = ACTIONS(83),
+    [sym_obsidian_comment] = ACTIONS(83),
+    [sym__comment_lines] = ACTIONS(85),
+    [sym__newline] = ACTIONS(83),
+    [sym__fence_open] = ACTIONS(83),
+    [sym__fence_close] = ACTIONS(87),
   },
   [STATE(11)] = {
-    [ts_builtin_sym_end] = ACTIONS(84),
-    [sym_heading_marker] = ACTIONS(84),
-    [sym_list_marker] = ACTIONS(84),
-    [sym_quote_marker] = ACTIONS(84),
-    [sym_definition_marker] = ACTIONS(84),
-    [sym_text] = ACTIONS(86),
-    [sym_wiki_link] = ACTIONS(84),
-    [sym_embed] = ACTIONS(84),
-    [sym_inline_link] = ACTIONS(86),
-    [sym_citation_group] = ACTIONS(86),
-    [sym_citation] = ACTIONS(84),
-    [sym_math] = ACTIONS(84),
-    [sym_html_tag] = ACTIONS(86),
-    [sym_code_span] = ACTIONS(84),
-    [sym_html_comment] = ACTIONS(86),
-    [sym_raw_tex] = ACTIONS(84),
-    [sym_obsidian_comment] = ACTIONS(84),
-    [sym__newline] = ACTIONS(84),
-    [sym__fence_open] = ACTIONS(84),
-    [sym__fence_close] = ACTIONS(88),
+    [ts_builtin_sym_end] = ACTIONS(89),
+    [sym_heading_marker] = ACTIONS(89),
+    [sym_list_marker] = ACTIONS(89),
+    [sym_quote_marker] = ACTIONS(89),
+    [sym_definition_marker] = ACTIONS(89),
+    [sym_text] = ACTIONS(91),
+    [sym_wiki_link] = ACTIONS(89),
+    [sym_embed] = ACTIONS(89),
+    [sym_inline_link] = ACTIONS(91),
+    [sym_citation_group] = ACTIONS(91),
+    [sym_citation] = ACTIONS(89),
+    [sym_math] = ACTIONS(89),
+    [sym_html_tag] = ACTIONS(91),
+    [sym_code_span] = ACTIONS(89),
+    [sym_html_comment] = ACTIONS(91),
+    [sym_raw_tex] = ACTIONS(89),
+    [sym_obsidian_comment] = ACTIONS(89),
+    [sym__comment_lines] = ACTIONS(91),
+    [sym__newline] = ACTIONS(89),
+    [sym__fence_open] = ACTIONS(89),
+    [sym__fence_close] = ACTIONS(93),
   },
 };
 
 static const uint16_t ts_small_parse_table[] = {
   [0] = 2,
-    ACTIONS(92), 5,
+    ACTIONS(97), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(90), 14,
+      sym__comment_lines,
+    ACTIONS(95), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5104,14 +5189,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [24] = 2,
-    ACTIONS(96), 5,
+  [25] = 2,
+    ACTIONS(101), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(94), 14,
+      sym__comment_lines,
+    ACTIONS(99), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5126,14 +5212,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [48] = 2,
-    ACTIONS(100), 5,
+  [50] = 2,
+    ACTIONS(105), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(98), 14,
+      sym__comment_lines,
+    ACTIONS(103), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5148,14 +5235,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [72] = 2,
-    ACTIONS(104), 5,
+  [75] = 2,
+    ACTIONS(109), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(102), 14,
+      sym__comment_lines,
+    ACTIONS(107), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5170,40 +5258,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [96] = 6,
-    ACTIONS(21), 1,
-      sym__fence_open,
-    ACTIONS(110), 2,
-      sym__eof,
-      sym__newline,
-    STATE(13), 2,
-      sym_fenced_code,
-      sym__line_end,
-    STATE(28), 2,
-      sym__inline,
-      aux_sym_heading_repeat1,
-    ACTIONS(106), 5,
+  [100] = 2,
+    ACTIONS(113), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(108), 7,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym_raw_tex,
-      sym_obsidian_comment,
-  [128] = 2,
-    ACTIONS(114), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(112), 14,
+      sym__comment_lines,
+    ACTIONS(111), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5218,14 +5281,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [152] = 2,
-    ACTIONS(118), 5,
+  [125] = 2,
+    ACTIONS(117), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(116), 14,
+      sym__comment_lines,
+    ACTIONS(115), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5240,14 +5304,38 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [176] = 2,
-    ACTIONS(122), 5,
+  [150] = 2,
+    ACTIONS(121), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(120), 14,
+      sym__comment_lines,
+    ACTIONS(119), 14,
+      sym__fence_open,
+      ts_builtin_sym_end,
+      sym_heading_marker,
+      sym_list_marker,
+      sym_quote_marker,
+      sym_definition_marker,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+      sym__newline,
+  [175] = 2,
+    ACTIONS(125), 6,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+      sym__comment_lines,
+    ACTIONS(123), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5263,13 +5351,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym_obsidian_comment,
       sym__newline,
   [200] = 2,
-    ACTIONS(126), 5,
+    ACTIONS(129), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(124), 14,
+      sym__comment_lines,
+    ACTIONS(127), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5284,14 +5373,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [224] = 2,
-    ACTIONS(130), 5,
+  [225] = 2,
+    ACTIONS(133), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(128), 14,
+      sym__comment_lines,
+    ACTIONS(131), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5306,14 +5396,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [248] = 2,
-    ACTIONS(134), 5,
+  [250] = 2,
+    ACTIONS(137), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(132), 14,
+      sym__comment_lines,
+    ACTIONS(135), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5328,14 +5419,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [272] = 2,
-    ACTIONS(138), 5,
+  [275] = 2,
+    ACTIONS(141), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(136), 14,
+      sym__comment_lines,
+    ACTIONS(139), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5350,14 +5442,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [296] = 2,
-    ACTIONS(142), 5,
+  [300] = 2,
+    ACTIONS(145), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(140), 14,
+      sym__comment_lines,
+    ACTIONS(143), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5372,14 +5465,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [320] = 2,
-    ACTIONS(146), 5,
+  [325] = 2,
+    ACTIONS(149), 6,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(144), 14,
+      sym__comment_lines,
+    ACTIONS(147), 14,
       sym__fence_open,
       ts_builtin_sym_end,
       sym_heading_marker,
@@ -5394,45 +5488,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_raw_tex,
       sym_obsidian_comment,
       sym__newline,
-  [344] = 5,
-    STATE(22), 1,
-      sym__line_end,
-    ACTIONS(152), 2,
+  [350] = 6,
+    ACTIONS(23), 1,
+      sym__fence_open,
+    ACTIONS(155), 2,
       sym__eof,
       sym__newline,
-    STATE(34), 2,
-      sym__inline,
-      aux_sym_heading_repeat1,
-    ACTIONS(148), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(150), 7,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym_raw_tex,
-      sym_obsidian_comment,
-  [372] = 5,
-    STATE(15), 1,
+    STATE(13), 2,
+      sym_fenced_code,
       sym__line_end,
-    ACTIONS(158), 2,
-      sym__eof,
-      sym__newline,
-    STATE(31), 2,
+    STATE(32), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(154), 5,
+    ACTIONS(151), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(156), 7,
+    ACTIONS(153), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
@@ -5440,68 +5514,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym_code_span,
       sym_raw_tex,
       sym_obsidian_comment,
-  [400] = 5,
-    STATE(20), 1,
-      sym__line_end,
-    ACTIONS(160), 2,
-      sym__eof,
-      sym__newline,
-    STATE(34), 2,
-      sym__inline,
-      aux_sym_heading_repeat1,
-    ACTIONS(148), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(150), 7,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym_raw_tex,
-      sym_obsidian_comment,
-  [428] = 5,
-    STATE(19), 1,
-      sym__line_end,
-    ACTIONS(162), 2,
-      sym__eof,
-      sym__newline,
-    STATE(34), 2,
-      sym__inline,
-      aux_sym_heading_repeat1,
-    ACTIONS(148), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(150), 7,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym_raw_tex,
-      sym_obsidian_comment,
-  [456] = 5,
+  [382] = 5,
     STATE(21), 1,
       sym__line_end,
-    ACTIONS(164), 2,
+    ACTIONS(161), 2,
       sym__eof,
       sym__newline,
-    STATE(34), 2,
+    STATE(37), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(148), 5,
+    ACTIONS(157), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(150), 7,
+    ACTIONS(159), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
@@ -5509,68 +5537,137 @@ static const uint16_t ts_small_parse_table[] = {
       sym_code_span,
       sym_raw_tex,
       sym_obsidian_comment,
-  [484] = 5,
-    STATE(18), 1,
-      sym__line_end,
-    ACTIONS(166), 2,
-      sym__eof,
-      sym__newline,
-    STATE(34), 2,
-      sym__inline,
-      aux_sym_heading_repeat1,
-    ACTIONS(148), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(150), 7,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym_raw_tex,
-      sym_obsidian_comment,
-  [512] = 5,
-    STATE(12), 1,
-      sym__line_end,
-    ACTIONS(172), 2,
-      sym__eof,
-      sym__newline,
-    STATE(29), 2,
-      sym__inline,
-      aux_sym_heading_repeat1,
-    ACTIONS(168), 5,
-      sym_text,
-      sym_inline_link,
-      sym_citation_group,
-      sym_html_tag,
-      sym_html_comment,
-    ACTIONS(170), 7,
-      sym_wiki_link,
-      sym_embed,
-      sym_citation,
-      sym_math,
-      sym_code_span,
-      sym_raw_tex,
-      sym_obsidian_comment,
-  [540] = 5,
+  [410] = 5,
     STATE(14), 1,
       sym__line_end,
-    ACTIONS(178), 2,
+    ACTIONS(167), 2,
+      sym__eof,
+      sym__newline,
+    STATE(27), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(163), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(165), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [438] = 5,
+    STATE(16), 1,
+      sym__line_end,
+    ACTIONS(173), 2,
+      sym__eof,
+      sym__newline,
+    STATE(34), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(169), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(171), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [466] = 5,
+    STATE(19), 1,
+      sym__line_end,
+    ACTIONS(175), 2,
+      sym__eof,
+      sym__newline,
+    STATE(37), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(157), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(159), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [494] = 5,
+    STATE(15), 1,
+      sym__line_end,
+    ACTIONS(181), 2,
+      sym__eof,
+      sym__newline,
+    STATE(35), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(177), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(179), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [522] = 5,
+    STATE(17), 1,
+      sym__line_end,
+    ACTIONS(183), 2,
+      sym__eof,
+      sym__newline,
+    STATE(37), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(157), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(159), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [550] = 5,
+    STATE(12), 1,
+      sym__line_end,
+    ACTIONS(189), 2,
       sym__eof,
       sym__newline,
     STATE(30), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(174), 5,
+    ACTIONS(185), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(176), 7,
+    ACTIONS(187), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
@@ -5578,20 +5675,22 @@ static const uint16_t ts_small_parse_table[] = {
       sym_code_span,
       sym_raw_tex,
       sym_obsidian_comment,
-  [568] = 4,
-    ACTIONS(186), 2,
+  [578] = 5,
+    STATE(18), 1,
+      sym__line_end,
+    ACTIONS(191), 2,
       sym__eof,
       sym__newline,
-    STATE(34), 2,
+    STATE(37), 2,
       sym__inline,
       aux_sym_heading_repeat1,
-    ACTIONS(180), 5,
+    ACTIONS(157), 5,
       sym_text,
       sym_inline_link,
       sym_citation_group,
       sym_html_tag,
       sym_html_comment,
-    ACTIONS(183), 7,
+    ACTIONS(159), 7,
       sym_wiki_link,
       sym_embed,
       sym_citation,
@@ -5599,247 +5698,324 @@ static const uint16_t ts_small_parse_table[] = {
       sym_code_span,
       sym_raw_tex,
       sym_obsidian_comment,
-  [593] = 4,
-    ACTIONS(5), 1,
-      sym_heading_marker,
-    ACTIONS(27), 1,
-      ts_builtin_sym_end,
-    STATE(6), 1,
-      sym_heading,
-    STATE(39), 2,
-      sym_section,
-      aux_sym_document_repeat2,
-  [607] = 4,
-    ACTIONS(5), 1,
-      sym_heading_marker,
-    ACTIONS(188), 1,
-      ts_builtin_sym_end,
-    STATE(6), 1,
-      sym_heading,
-    STATE(39), 2,
-      sym_section,
-      aux_sym_document_repeat2,
-  [621] = 4,
-    ACTIONS(5), 1,
-      sym_heading_marker,
-    ACTIONS(31), 1,
-      ts_builtin_sym_end,
-    STATE(6), 1,
-      sym_heading,
-    STATE(39), 2,
-      sym_section,
-      aux_sym_document_repeat2,
-  [635] = 4,
-    ACTIONS(5), 1,
-      sym_heading_marker,
-    ACTIONS(23), 1,
-      ts_builtin_sym_end,
-    STATE(6), 1,
-      sym_heading,
-    STATE(39), 2,
-      sym_section,
-      aux_sym_document_repeat2,
-  [649] = 4,
-    ACTIONS(190), 1,
-      ts_builtin_sym_end,
-    ACTIONS(192), 1,
-      sym_heading_marker,
-    STATE(6), 1,
-      sym_heading,
-    STATE(39), 2,
-      sym_section,
-      aux_sym_document_repeat2,
-  [663] = 3,
-    ACTIONS(195), 1,
-      sym_info_string,
-    STATE(8), 1,
+  [606] = 5,
+    STATE(20), 1,
       sym__line_end,
-    ACTIONS(197), 2,
+    ACTIONS(193), 2,
       sym__eof,
       sym__newline,
-  [674] = 2,
-    STATE(25), 1,
+    STATE(37), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(157), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(159), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [634] = 5,
+    STATE(15), 1,
       sym__line_end,
-    ACTIONS(199), 2,
+    ACTIONS(181), 2,
       sym__eof,
       sym__newline,
-  [682] = 2,
-    STATE(9), 1,
-      sym__line_end,
+    STATE(37), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(157), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(159), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [662] = 4,
     ACTIONS(201), 2,
       sym__eof,
       sym__newline,
-  [690] = 2,
-    STATE(17), 1,
+    STATE(37), 2,
+      sym__inline,
+      aux_sym_heading_repeat1,
+    ACTIONS(195), 5,
+      sym_text,
+      sym_inline_link,
+      sym_citation_group,
+      sym_html_tag,
+      sym_html_comment,
+    ACTIONS(198), 7,
+      sym_wiki_link,
+      sym_embed,
+      sym_citation,
+      sym_math,
+      sym_code_span,
+      sym_raw_tex,
+      sym_obsidian_comment,
+  [687] = 4,
+    ACTIONS(5), 1,
+      sym_heading_marker,
+    ACTIONS(33), 1,
+      ts_builtin_sym_end,
+    STATE(5), 1,
+      sym_heading,
+    STATE(39), 2,
+      sym_section,
+      aux_sym_document_repeat2,
+  [701] = 4,
+    ACTIONS(203), 1,
+      ts_builtin_sym_end,
+    ACTIONS(205), 1,
+      sym_heading_marker,
+    STATE(5), 1,
+      sym_heading,
+    STATE(39), 2,
+      sym_section,
+      aux_sym_document_repeat2,
+  [715] = 4,
+    ACTIONS(5), 1,
+      sym_heading_marker,
+    ACTIONS(29), 1,
+      ts_builtin_sym_end,
+    STATE(5), 1,
+      sym_heading,
+    STATE(39), 2,
+      sym_section,
+      aux_sym_document_repeat2,
+  [729] = 4,
+    ACTIONS(5), 1,
+      sym_heading_marker,
+    ACTIONS(208), 1,
+      ts_builtin_sym_end,
+    STATE(5), 1,
+      sym_heading,
+    STATE(39), 2,
+      sym_section,
+      aux_sym_document_repeat2,
+  [743] = 4,
+    ACTIONS(5), 1,
+      sym_heading_marker,
+    ACTIONS(25), 1,
+      ts_builtin_sym_end,
+    STATE(5), 1,
+      sym_heading,
+    STATE(39), 2,
+      sym_section,
+      aux_sym_document_repeat2,
+  [757] = 3,
+    ACTIONS(210), 1,
+      sym_info_string,
+    STATE(8), 1,
       sym__line_end,
-    ACTIONS(203), 2,
+    ACTIONS(212), 2,
       sym__eof,
       sym__newline,
-  [698] = 2,
-    STATE(24), 1,
-      sym__line_end,
-    ACTIONS(205), 2,
-      sym__eof,
-      sym__newline,
-  [706] = 2,
+  [768] = 2,
     STATE(3), 1,
       sym__line_end,
-    ACTIONS(207), 2,
+    ACTIONS(214), 2,
       sym__eof,
       sym__newline,
-  [714] = 2,
+  [776] = 2,
+    STATE(9), 1,
+      sym__line_end,
+    ACTIONS(216), 2,
+      sym__eof,
+      sym__newline,
+  [784] = 2,
+    STATE(22), 1,
+      sym__line_end,
+    ACTIONS(218), 2,
+      sym__eof,
+      sym__newline,
+  [792] = 2,
     STATE(23), 1,
       sym__line_end,
-    ACTIONS(209), 2,
+    ACTIONS(220), 2,
       sym__eof,
       sym__newline,
-  [722] = 1,
-    ACTIONS(211), 1,
+  [800] = 2,
+    STATE(24), 1,
+      sym__line_end,
+    ACTIONS(222), 2,
+      sym__eof,
+      sym__newline,
+  [808] = 2,
+    STATE(25), 1,
+      sym__line_end,
+    ACTIONS(224), 2,
+      sym__eof,
+      sym__newline,
+  [816] = 1,
+    ACTIONS(226), 1,
       ts_builtin_sym_end,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(12)] = 0,
-  [SMALL_STATE(13)] = 24,
-  [SMALL_STATE(14)] = 48,
-  [SMALL_STATE(15)] = 72,
-  [SMALL_STATE(16)] = 96,
-  [SMALL_STATE(17)] = 128,
-  [SMALL_STATE(18)] = 152,
-  [SMALL_STATE(19)] = 176,
+  [SMALL_STATE(13)] = 25,
+  [SMALL_STATE(14)] = 50,
+  [SMALL_STATE(15)] = 75,
+  [SMALL_STATE(16)] = 100,
+  [SMALL_STATE(17)] = 125,
+  [SMALL_STATE(18)] = 150,
+  [SMALL_STATE(19)] = 175,
   [SMALL_STATE(20)] = 200,
-  [SMALL_STATE(21)] = 224,
-  [SMALL_STATE(22)] = 248,
-  [SMALL_STATE(23)] = 272,
-  [SMALL_STATE(24)] = 296,
-  [SMALL_STATE(25)] = 320,
-  [SMALL_STATE(26)] = 344,
-  [SMALL_STATE(27)] = 372,
-  [SMALL_STATE(28)] = 400,
-  [SMALL_STATE(29)] = 428,
-  [SMALL_STATE(30)] = 456,
-  [SMALL_STATE(31)] = 484,
-  [SMALL_STATE(32)] = 512,
-  [SMALL_STATE(33)] = 540,
-  [SMALL_STATE(34)] = 568,
-  [SMALL_STATE(35)] = 593,
-  [SMALL_STATE(36)] = 607,
-  [SMALL_STATE(37)] = 621,
-  [SMALL_STATE(38)] = 635,
-  [SMALL_STATE(39)] = 649,
-  [SMALL_STATE(40)] = 663,
-  [SMALL_STATE(41)] = 674,
-  [SMALL_STATE(42)] = 682,
-  [SMALL_STATE(43)] = 690,
-  [SMALL_STATE(44)] = 698,
-  [SMALL_STATE(45)] = 706,
-  [SMALL_STATE(46)] = 714,
-  [SMALL_STATE(47)] = 722,
+  [SMALL_STATE(21)] = 225,
+  [SMALL_STATE(22)] = 250,
+  [SMALL_STATE(23)] = 275,
+  [SMALL_STATE(24)] = 300,
+  [SMALL_STATE(25)] = 325,
+  [SMALL_STATE(26)] = 350,
+  [SMALL_STATE(27)] = 382,
+  [SMALL_STATE(28)] = 410,
+  [SMALL_STATE(29)] = 438,
+  [SMALL_STATE(30)] = 466,
+  [SMALL_STATE(31)] = 494,
+  [SMALL_STATE(32)] = 522,
+  [SMALL_STATE(33)] = 550,
+  [SMALL_STATE(34)] = 578,
+  [SMALL_STATE(35)] = 606,
+  [SMALL_STATE(36)] = 634,
+  [SMALL_STATE(37)] = 662,
+  [SMALL_STATE(38)] = 687,
+  [SMALL_STATE(39)] = 701,
+  [SMALL_STATE(40)] = 715,
+  [SMALL_STATE(41)] = 729,
+  [SMALL_STATE(42)] = 743,
+  [SMALL_STATE(43)] = 757,
+  [SMALL_STATE(44)] = 768,
+  [SMALL_STATE(45)] = 776,
+  [SMALL_STATE(46)] = 784,
+  [SMALL_STATE(47)] = 792,
+  [SMALL_STATE(48)] = 800,
+  [SMALL_STATE(49)] = 808,
+  [SMALL_STATE(50)] = 816,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
   [0] = {.entry = {.count = 0, .reusable = false}},
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 0, 0, 0),
-  [5] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [13] = {.entry = {.count = 1, .reusable = false}}, SHIFT(26),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [23] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 1, 0, 0),
-  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [27] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 2, 0, 0),
-  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [31] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 3, 0, 0),
-  [33] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_section, 2, 0, 0),
+  [5] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [13] = {.entry = {.count = 1, .reusable = false}}, SHIFT(36),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [17] = {.entry = {.count = 1, .reusable = false}}, SHIFT(31),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
+  [25] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 1, 0, 0),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [29] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 2, 0, 0),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [33] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 3, 0, 0),
   [35] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_section, 1, 0, 0),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [39] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0),
-  [41] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(16),
-  [44] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(33),
-  [47] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(27),
-  [50] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(26),
-  [53] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(26),
-  [56] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(7),
-  [59] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(40),
-  [62] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 2, 0, 0),
-  [64] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 2, 0, 0),
-  [66] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
-  [68] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [70] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 3, 0, 2),
-  [72] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 3, 0, 2),
-  [74] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [76] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [78] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 4, 0, 2),
-  [80] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 4, 0, 2),
-  [82] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [84] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 3, 0, 0),
-  [86] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 3, 0, 0),
-  [88] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [90] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_heading, 2, 0, 1),
-  [92] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_heading, 2, 0, 1),
-  [94] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_item, 2, 0, 1),
-  [96] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list_item, 2, 0, 1),
-  [98] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block_quote, 2, 0, 1),
-  [100] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_block_quote, 2, 0, 1),
-  [102] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_definition, 2, 0, 1),
-  [104] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_definition, 2, 0, 1),
-  [106] = {.entry = {.count = 1, .reusable = false}}, SHIFT(28),
-  [108] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [110] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [112] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 5, 0, 2),
-  [114] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 5, 0, 2),
-  [116] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_definition, 3, 0, 1),
-  [118] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_definition, 3, 0, 1),
-  [120] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_heading, 3, 0, 1),
-  [122] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_heading, 3, 0, 1),
-  [124] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_item, 3, 0, 1),
-  [126] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list_item, 3, 0, 1),
-  [128] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block_quote, 3, 0, 1),
-  [130] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_block_quote, 3, 0, 1),
-  [132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_line, 2, 0, 0),
-  [134] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_line, 2, 0, 0),
-  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 4, 0, 0),
-  [138] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 4, 0, 0),
-  [140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 5, 0, 0),
-  [142] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 5, 0, 0),
-  [144] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 6, 0, 2),
-  [146] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 6, 0, 2),
-  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(34),
-  [150] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [154] = {.entry = {.count = 1, .reusable = false}}, SHIFT(31),
-  [156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [158] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [164] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [168] = {.entry = {.count = 1, .reusable = false}}, SHIFT(29),
-  [170] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [172] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [174] = {.entry = {.count = 1, .reusable = false}}, SHIFT(30),
-  [176] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [178] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [180] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_heading_repeat1, 2, 0, 0), SHIFT_REPEAT(34),
-  [183] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_heading_repeat1, 2, 0, 0), SHIFT_REPEAT(34),
-  [186] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_heading_repeat1, 2, 0, 0),
-  [188] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 4, 0, 0),
-  [190] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_document_repeat2, 2, 0, 0),
-  [192] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat2, 2, 0, 0), SHIFT_REPEAT(32),
-  [195] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [197] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [199] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [201] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [203] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [205] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [211] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [39] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_section, 2, 0, 0),
+  [41] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0),
+  [43] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(26),
+  [46] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(29),
+  [49] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(28),
+  [52] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(36),
+  [55] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(36),
+  [58] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(31),
+  [61] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(7),
+  [64] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat1, 2, 0, 0), SHIFT_REPEAT(43),
+  [67] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 2, 0, 0),
+  [69] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 2, 0, 0),
+  [71] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
+  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
+  [75] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 3, 0, 2),
+  [77] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 3, 0, 2),
+  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
+  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [83] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 3, 0, 0),
+  [85] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 3, 0, 0),
+  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 4, 0, 2),
+  [91] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 4, 0, 2),
+  [93] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_heading, 2, 0, 1),
+  [97] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_heading, 2, 0, 1),
+  [99] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_item, 2, 0, 1),
+  [101] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list_item, 2, 0, 1),
+  [103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_definition, 2, 0, 1),
+  [105] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_definition, 2, 0, 1),
+  [107] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_line, 2, 0, 0),
+  [109] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_line, 2, 0, 0),
+  [111] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block_quote, 2, 0, 1),
+  [113] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_block_quote, 2, 0, 1),
+  [115] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_item, 3, 0, 1),
+  [117] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_list_item, 3, 0, 1),
+  [119] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block_quote, 3, 0, 1),
+  [121] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_block_quote, 3, 0, 1),
+  [123] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_heading, 3, 0, 1),
+  [125] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_heading, 3, 0, 1),
+  [127] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_line, 3, 0, 0),
+  [129] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_line, 3, 0, 0),
+  [131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_definition, 3, 0, 1),
+  [133] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_definition, 3, 0, 1),
+  [135] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 4, 0, 0),
+  [137] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 4, 0, 0),
+  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 5, 0, 2),
+  [141] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 5, 0, 2),
+  [143] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 5, 0, 0),
+  [145] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 5, 0, 0),
+  [147] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_fenced_code, 6, 0, 2),
+  [149] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_fenced_code, 6, 0, 2),
+  [151] = {.entry = {.count = 1, .reusable = false}}, SHIFT(32),
+  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [157] = {.entry = {.count = 1, .reusable = false}}, SHIFT(37),
+  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [161] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
+  [163] = {.entry = {.count = 1, .reusable = false}}, SHIFT(27),
+  [165] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [167] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [169] = {.entry = {.count = 1, .reusable = false}}, SHIFT(34),
+  [171] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [173] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
+  [175] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [177] = {.entry = {.count = 1, .reusable = false}}, SHIFT(35),
+  [179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [181] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [183] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [185] = {.entry = {.count = 1, .reusable = false}}, SHIFT(30),
+  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [193] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
+  [195] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_heading_repeat1, 2, 0, 0), SHIFT_REPEAT(37),
+  [198] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_heading_repeat1, 2, 0, 0), SHIFT_REPEAT(37),
+  [201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_heading_repeat1, 2, 0, 0),
+  [203] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_document_repeat2, 2, 0, 0),
+  [205] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_document_repeat2, 2, 0, 0), SHIFT_REPEAT(33),
+  [208] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_document, 4, 0, 0),
+  [210] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [212] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [218] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [226] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
 };
 
 enum ts_external_scanner_symbol_identifiers {

@@ -105,11 +105,12 @@ static bool scan_front_matter(TSLexer *lexer) {
 }
 
 static bool scan_fence_open(Scanner *s, TSLexer *lexer) {
-  skip_blanks(lexer);
+  // After a list marker (`- ```python`) the marker's width counts; a tab
+  // of the indentation counts four, as a list nested with tabs has it.
+  uint32_t column = lexer->get_column(lexer);
+  column += skip_indentation(lexer);
   int32_t c = lexer->lookahead;
   if (c != '`' && c != '~') return false;
-  // After a list marker (`- ```python`) too: the marker's width counts.
-  uint32_t column = lexer->get_column(lexer);
   uint32_t n = count_run(lexer, c);
   if (n < 3) return false;
   lexer->mark_end(lexer);
@@ -136,15 +137,11 @@ static bool scan_code(Scanner *s, TSLexer *lexer) {
   while (!lexer->eof(lexer)) {
     lexer->mark_end(lexer);
     uint32_t indent = skip_indentation(lexer);
-    bool ends_item = s->fence_column >= LIST_FENCE_COLUMN && indent < LIST_CONTENT_COLUMN &&
+    bool at_margin = s->fence_column >= LIST_FENCE_COLUMN && indent < LIST_CONTENT_COLUMN &&
                      !lexer->eof(lexer) && !is_newline(lexer->lookahead);
-    if (ends_item) {
-      s->fence_char = 0;
-      s->fence_len = 0;
-      if (!consumed) return false;
-      lexer->result_symbol = CODE_CONTENT;
-      return true;
-    }
+    // A closing fence closes, even one written at the margin (CommonMark
+    // would end the list item there and open a fence that swallows the
+    // rest of the note).
     if (count_run(lexer, s->fence_char) >= s->fence_len) {
       if (!consumed) lexer->mark_end(lexer);
       skip_blanks(lexer);
@@ -154,10 +151,21 @@ static bool scan_code(Scanner *s, TSLexer *lexer) {
         } else {
           s->fence_char = 0;
           s->fence_len = 0;
+          s->fence_column = 0;
           lexer->result_symbol = FENCE_CLOSE;
         }
         return true;
       }
+    }
+    // Any other line at the margin ends the list item, and the fence with
+    // it: the content ends where the line starts.
+    if (at_margin) {
+      s->fence_char = 0;
+      s->fence_len = 0;
+      s->fence_column = 0;
+      if (!consumed) return false;
+      lexer->result_symbol = CODE_CONTENT;
+      return true;
     }
     advance_past_line(lexer);
     consumed = true;
@@ -166,6 +174,7 @@ static bool scan_code(Scanner *s, TSLexer *lexer) {
   lexer->mark_end(lexer);
   s->fence_char = 0;
   s->fence_len = 0;
+  s->fence_column = 0;
   lexer->result_symbol = CODE_CONTENT;
   return true;
 }

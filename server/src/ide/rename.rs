@@ -9,6 +9,7 @@ use super::code_actions::TextEdit;
 use super::cursor::{item_at, Item};
 use super::FileId;
 use crate::syntax::{Link, LinkKind};
+use crate::workspace::dendron::VaultTarget;
 use crate::workspace::names::{normalize, slug};
 use crate::workspace::{Anchor, EntryId, NoteId, Resolution, Workspace};
 
@@ -48,7 +49,9 @@ fn subject(workspace: &Workspace, note: NoteId, offset: usize) -> Option<(Subjec
                 note: target,
                 anchor: Some(Anchor::Heading(block)),
             } => {
-                let anchor = link.anchor()?;
+                // (Of a Dendron range, `knives,1:#pans`, the heading it
+                // starts at.)
+                let anchor = workspace.anchor_of(link)?;
                 (anchor.range.start <= offset && offset <= anchor.range.end)
                     .then(|| (Subject::Heading(target, block), anchor.range.clone()))
             }
@@ -176,7 +179,7 @@ pub fn rename(
             });
             for (id, n) in workspace.notes() {
                 for link in &n.syntax.links {
-                    let Some(anchor) = link.anchor() else {
+                    let Some(anchor) = workspace.anchor_of(link) else {
                         continue;
                     };
                     let same = workspace.resolve_link(id, link)
@@ -305,7 +308,16 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
             let path_like = link.kind == LinkKind::Markdown
                 || written.contains('/')
                 || without_extension(&written) != written;
-            let new_text = if path_like {
+            let dendron = (workspace.config.dendron.as_ref()).filter(|_| !link.kind.is_markdown());
+            let new_text = if let Some(dendron) = dendron {
+                // Dendron names a note by its file's stem (`cook.tools`),
+                // after the vault's prefix if the link has one.
+                let prefix = match dendron.vault_target(&written) {
+                    VaultTarget::Here(name) => &written[..written.len() - name.len()],
+                    _ => "",
+                };
+                format!("{prefix}{new_stem}")
+            } else if path_like {
                 // The linking note's folder, after the move if it is the
                 // moved note itself; for a part a Quarto page includes,
                 // the page's if the link is read from there.
@@ -449,6 +461,39 @@ mod tests {
         let (note, offset) = f.cursor();
         assert_eq!(prepare_rename(&f.workspace, note, offset), None);
         assert_eq!(rename(&f.workspace, note, offset, "x"), Ok(None));
+    }
+
+    /// Found in review: Dendron's note references keep their range and
+    /// vault prefix, and its notes are named by their stems.
+    #[test]
+    fn renames_in_a_dendron_workspace() {
+        let vault = "//- dendron.yml\nvaults:\n  - fsPath: notes\n//- notes/cook.tools.md\n## Kni$0ves 🔪\n## Pans\n//- notes/cook.md\n![[cook.tools#knives,1:#pans]] [[刀|dendron://notes/cook.tools#knives]]\n";
+        let f = fixture(vault);
+        let (note, offset) = f.cursor();
+        let edits = rename(&f.workspace, note, offset, "blades")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            show_edits(&f, &edits),
+            [
+                "notes/cook.tools.md:1:4-1:12 \"Knives 🔪\" ← \"blades\"",
+                "notes/cook.md:1:15-1:21 \"knives\" ← \"blades\"",
+                "notes/cook.md:1:63-1:69 \"knives\" ← \"blades\"",
+            ]
+        );
+        let root = Path::new(ROOT);
+        let edits = rename_note_file(
+            &f.workspace,
+            &root.join("notes/cook.tools.md"),
+            &root.join("notes/cook.knives.md"),
+        );
+        assert_eq!(
+            show_edits(&f, &edits),
+            [
+                "notes/cook.md:1:4-1:14 \"cook.tools\" ← \"cook.knives\"",
+                "notes/cook.md:1:36-1:62 \"dendron://notes/cook.tools\" ← \"dendron://notes/cook.knives\"",
+            ]
+        );
     }
 
     /// Found in review: a Quarto page's link to a heading of a part it

@@ -152,7 +152,7 @@ pub fn is_quarto_label(label: &str) -> bool {
 }
 
 /// The ids of the attribute blocks of `text` (`{#id .class key=value}`
-/// closed on its line), the `label:` options of its Quarto chunks, and the
+/// closed within its paragraph), the `label:` options of its Quarto chunks, and the
 /// labels of its raw LaTeX (`\label{id}`, `\hypertarget{id}{…}`), which
 /// references resolve to in LaTeX output.
 pub(super) fn labels(text: &str) -> Vec<Spanned<String>> {
@@ -294,7 +294,7 @@ pub(super) fn attribute_block_close(
     Err(rest.len().min(limit))
 }
 
-/// The ids of the attribute blocks closed on their line, the id among
+/// The ids of the attribute blocks closed within their paragraph, the id among
 /// other attributes (`{width=80% #fig:det}`, `{.unnumbered #sec:h}`), and
 /// of HTML elements: `<div id="fig:x">`, which Pandoc reads as a div with
 /// that id (pandoc-crossref's subfigures), and the `<a id="x">`, `<a

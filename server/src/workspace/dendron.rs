@@ -28,7 +28,8 @@ pub enum VaultTarget<'a> {
     Plain,
     /// A vault of this workspace: the note's name after the prefix.
     Here(&'a str),
-    /// A vault this workspace does not hold: nothing here can be checked.
+    /// A vault this workspace does not hold: the link cannot be followed
+    /// here, and is reported as Dendron would find it, broken.
     Elsewhere,
 }
 
