@@ -60,6 +60,9 @@ struct Rare {
     token: Option<[u32; 2]>,
     /// What a wiki link names after its `|`, read as a target and anchor:
     /// Obsidian's label, but Dendron's target (`[[label|note.name#x]]`).
+    /// Not rare in Obsidian vaults (31k in its help vault), where keeping
+    /// it costs 2% of `gloss check`'s peak; extraction cannot know which
+    /// reading the workspace wants.
     piped: Option<Box<Piped>>,
 }
 
