@@ -158,12 +158,14 @@ static bool scan_code(Scanner *s, TSLexer *lexer) {
       }
     }
     // Any other line at the margin ends the list item, and the fence with
-    // it: the content ends where the line starts.
+    // it: the content ends where the line starts, empty if the fence's
+    // first line is that line. (Returning false instead loses the closed
+    // state, which tree-sitter restores before the next scan: a fresh parse
+    // then read the line as text, an incremental one as the fence it opens.)
     if (at_margin) {
       s->fence_char = 0;
       s->fence_len = 0;
       s->fence_column = 0;
-      if (!consumed) return false;
       lexer->result_symbol = CODE_CONTENT;
       return true;
     }

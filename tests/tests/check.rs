@@ -274,6 +274,86 @@ fn files_kept_out_of_the_repository_are_not_reported_missing() {
     );
 }
 
+/// Found in a thesis whose Makefile passes a git-ignored `references.bib`
+/// to Pandoc: its notes' keys were checked against a sibling folder's
+/// `.bib` and reported unknown. A note that declares a bibliography is
+/// still checked against it, and a folder that keeps nothing out is too.
+#[test]
+fn keys_of_notes_beside_a_kept_out_bibliography_are_not_unknown() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write(
+        "ideas/.gitignore",
+        "# exported by Zotero\nreferences.bib\n!keep.bib\n",
+    );
+    write(
+        "ideas/makefile",
+        "all:\n\tpandoc --bibliography=references.bib literature.md\n",
+    );
+    write(
+        "ideas/literature.md",
+        "Winter [@May1982] 😀 and [@Tylianakis2014].\r\n",
+    );
+    write(
+        "ideas/declared.md",
+        "---\nbibliography: ../report/report.bib\n---\n[@May1982]\n",
+    );
+    write(
+        "report/report.bib",
+        "@article{Tylianakis2013, title = {T}, year = 2013}\n",
+    );
+    write("report/note.md", "[@May1982]\n");
+    // biblatex's auxiliary file, in GitHub's TeX template: no library.
+    write("report/.gitignore", "*-blx.bib\n");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""unknown-citation" "ideas/declared.md":4 "unknown citation key 'May1982'""#,
+            r#""unknown-citation" "report/note.md":1 "unknown citation key 'May1982'""#,
+        ]
+    );
+}
+
+/// Found in a bookdown book that prints a section per topic from an R
+/// file its first chapter sources, and a thesis that knits its chapters
+/// as children named from the project's root.
+#[test]
+fn knitted_books_write_ids_and_take_children() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write(
+        "_bookdown.yml",
+        "rmd_files: [\"index.Rmd\", \"02-topics.Rmd\"]\n",
+    );
+    write(
+        "index.Rmd",
+        "```{r, include=FALSE}\nknitr::opts_chunk$set(results = 'asis')\nsource(\"R/topics 😀.R\")\n```\n",
+    );
+    write(
+        "R/topics 😀.R",
+        "for (t in topics) cat(\"## \", t, \" {\", \"#topic55\", \"}\")\n",
+    );
+    write(
+        "02-topics.Rmd",
+        "[decision theory](#topic55) [y](#topic56)\r\n",
+    );
+    write(
+        "thesis/main.Rmd",
+        "```{r, child = 'thesis/ch1.Rmd'}\n```\n```{r, child = \"appA.Rmd\"}\n```\n",
+    );
+    write(
+        "thesis/ch1.Rmd",
+        "# Study\nSee [Appendix A](#appendix-a).\n",
+    );
+    write("thesis/appA.Rmd", "# Appendix A {#appendix-a}\n");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""broken-anchor" "02-topics.Rmd":1 "no heading 'topic56' in this document""#]
+    );
+}
+
 /// Found in a Logseq graph: a PDF highlights page names its PDF from the
 /// graph's `assets/` folder, which `.gitignore` keeps out of the
 /// repository.
@@ -637,9 +717,52 @@ fn a_note_whose_bibliography_cannot_be_loaded_reports_that_not_its_keys() {
     );
     let run = vault.gloss(&["check", "--format", "json"]);
     expect![[r#"
-        "missing-bibliography" "a.md":2 "cannot load bibliography '/nowhere/gone.bib': it is outside the workspace"
+        "missing-bibliography" "a.md":2 "cannot load bibliography '/nowhere/gone.bib': no such file"
         "missing-bibliography" "a.md":2 "cannot load bibliography 'gone.bib': no such file"
-        "unknown-citation" "b.md":4 "unknown citation key 'nope'""#]].assert_eq(&located(&run.json()).join("\n"));
+        "unknown-citation" "b.md":4 "unknown citation key 'nope'""#]]
+    .assert_eq(&located(&run.json()).join("\n"));
+}
+
+/// Found in a Quarto site whose posts name their author's library by an
+/// absolute path: a bibliography out of the workspace is read, as Pandoc
+/// reads it, unless gloss runs with `--untrusted`; a file out of it that
+/// is no bibliography is never read.
+#[test]
+fn a_bibliography_outside_the_workspace_is_the_authors_library() {
+    let library = Vault::empty();
+    library.write(
+        "Zotero 😀/library.bib",
+        "@book{wei2022, title = {思维链}}\n",
+    );
+    library.write("secret.txt", "@book{leak, title = {secret}}\n");
+    let bib = library.path().join("Zotero 😀/library.bib");
+    let secret = library.path().join("secret.txt").display().to_string();
+    let vault = Vault::empty();
+    vault.write(
+        "post.md",
+        &format!(
+            "---\nbibliography: \"{}\"\n---\n[@wei2022] [@nope]\r\n",
+            bib.display()
+        ),
+    );
+    vault.write(
+        "leak.md",
+        &format!("---\nbibliography: \"{secret}\"\n---\n[@leak]\n"),
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        located(&run.json()),
+        [
+            format!(
+                r#""missing-bibliography" "leak.md":2 "cannot load bibliography '{secret}': only .bib, .bibtex, CSL .json and CSL .yaml files are read""#
+            ),
+            r#""unknown-citation" "post.md":4 "unknown citation key 'nope'""#.to_string(),
+        ]
+    );
+    let untrusted = vault.gloss(&["check", "--untrusted", "--format", "json"]);
+    let shown = located(&untrusted.json()).join("\n");
+    assert!(shown.contains("it is outside the workspace"), "{shown}");
+    assert!(!shown.contains("unknown citation key 'nope'"), "{shown}");
 }
 
 /// Found in a bookdown book (its `index.Rmd` names `packages.bib`, which
@@ -680,7 +803,7 @@ fn parts_of_a_document_whose_bibliography_cannot_be_loaded_report_that_not_their
         "missing-bibliography" "qbook/a.qmd":2 "cannot load bibliography 'gone.bib': no such file"
         "unknown-citation" "qbook/b.qmd":1 "unknown citation key 'nope'"
         "unknown-citation" "site/other.qmd":1 "unknown citation key 'R-knitr'"
-        "missing-bibliography" "site/page.qmd":2 "cannot load bibliography '/Users/someone/refs.yaml': it is outside the workspace""#]]
+        "missing-bibliography" "site/page.qmd":2 "cannot load bibliography '/Users/someone/refs.yaml': no such file""#]]
     .assert_eq(&located(&run.json()).join("\n"));
 }
 
@@ -801,4 +924,35 @@ fn a_manubot_manuscript_cites_persistent_identifiers() {
     let plain = Vault::empty();
     plain.write("content/01.intro.md", note);
     assert_eq!(unknown(&plain).len(), 6, "{:?}", unknown(&plain));
+}
+
+/// Found in a Manubot manuscript: `manubot process` joins `content/*.md`
+/// into one document, so a section of one is linked from another; a file
+/// in a folder below is not part of it.
+#[test]
+fn a_manubot_manuscript_is_one_document() {
+    let manuscript = Vault::empty();
+    let write = |rel: &str, text: &str| manuscript.write(rel, text);
+    write(
+        "build/pandoc/defaults/common.yaml",
+        "filters:\n- pandoc-manubot-cite\n- citeproc\n",
+    );
+    write(
+        "content/03.methods.md",
+        "See the [supplement](#sec:supp) 😀\r\n",
+    );
+    write(
+        "content/99.supp.md",
+        "## Supplement {#sec:supp}\n[Results](#sec:results) [x](#sec:nope)\n",
+    );
+    write("content/04.results.md", "## Results {#sec:results}\n");
+    write("content/drafts/old.md", "[s](#sec:supp)\n");
+    let run = manuscript.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""broken-anchor" "content/99.supp.md":2 "no heading 'sec:nope' in this document""#,
+            r#""broken-anchor" "content/drafts/old.md":1 "no heading 'sec:supp' in this note""#,
+        ]
+    );
 }

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::title_mentions::{is_cited, resolved};
+use super::title_mentions::{resolved, Citing};
 use super::FileId;
 use crate::syntax::BlockKind;
 use crate::workspace::{KeyKind, NoteId, Resolution, Workspace};
@@ -94,6 +94,7 @@ pub fn code_actions(workspace: &Workspace, note: NoteId, range: Range<usize>) ->
 fn cite_titles(workspace: &Workspace, note: NoteId, range: &Range<usize>) -> Vec<CodeAction> {
     let mut out = Vec::new();
     let mentions = resolved(workspace, note);
+    let citing = Citing::of(workspace, note);
     let file = FileId::Note(note);
     let append = |outer: &Range<usize>, key: &str| TextEdit {
         file,
@@ -102,7 +103,7 @@ fn cite_titles(workspace: &Workspace, note: NoteId, range: &Range<usize>) -> Vec
     };
     for (mention, at) in mentions.iter().filter(|(m, _)| overlaps(&m.outer, range)) {
         let key = &workspace.bib_entry(*at).key;
-        let cited = is_cited(workspace, note, mention);
+        let cited = citing.cites(workspace, note, mention);
         if !cited {
             out.push(CodeAction {
                 title: format!("Cite as [@{key}]"),
@@ -123,7 +124,7 @@ fn cite_titles(workspace: &Workspace, note: NoteId, range: &Range<usize>) -> Vec
         });
         let uncited: Vec<TextEdit> = mentions
             .iter()
-            .filter(|(m, other)| other == at && !is_cited(workspace, note, m))
+            .filter(|(m, other)| other == at && !citing.cites(workspace, note, m))
             .map(|(m, _)| append(&m.outer, key))
             .collect();
         if uncited.len() > 1 || (uncited.len() == 1 && cited) {

@@ -216,16 +216,17 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
     sink.out
 }
 
-/// Papers mentioned by title with no key citing them on the same line,
-/// in a note rendered with a bibliography: elsewhere the citation it
-/// offers would not resolve.
+/// Papers mentioned by title with no key citing them before or around
+/// the mention, in a note rendered with a bibliography: elsewhere the
+/// citation it offers would not resolve.
 fn title_citations(sink: &mut Sink, id: NoteId) {
     let workspace = sink.workspace;
     if workspace.config.severity(Code::TitleCitation).is_none() || !workspace.has_bibliography(id) {
         return;
     }
+    let citing = super::title_mentions::Citing::of(workspace, id);
     for (mention, at) in super::title_mentions::resolved(workspace, id) {
-        if super::title_mentions::is_cited(workspace, id, &mention) {
+        if citing.cites(workspace, id, &mention) {
             continue;
         }
         let key = &workspace.bib_entry(at).key;
@@ -301,11 +302,9 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
     let note = workspace.note(id);
     // `None`: nothing to report.
     let mut resolved: HashMap<_, Option<Resolution>> = HashMap::new();
-    // Outside Quarto, `{{< include >}}` is another tool's shortcode (Hugo
-    // sites define their own).
-    let includes = workspace.uses_quarto(id);
     let links = note.syntax.links.iter();
-    for link in links.filter(|l| inside(&l.range()) && (includes || l.kind != LinkKind::Include)) {
+    let read = |l: &&Link| l.kind != LinkKind::Include || workspace.reads_include(id, l);
+    for link in links.filter(|l| inside(&l.range())).filter(read) {
         let target = link.target();
         let target = target.as_ref();
         if let Some(target) = target {
@@ -442,6 +441,10 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 let anchor = workspace
                     .anchor_of(link)
                     .expect("only links with an anchor break on it");
+                // An id that knitted code writes is not known to be missing.
+                if workspace.code_may_write(target_note, anchor.value) {
+                    continue;
+                }
                 let document = workspace.document_of(id);
                 let in_document =
                     target_note == id && link.target().is_none() && document.len() > 1;
@@ -493,6 +496,7 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
     // be loaded: Pandoc stops at it, and every key the note cites may be in
     // it. That one problem is reported (missing-bibliography), not each key.
     let declared_missing = workspace.bibliography_missing(id);
+    let kept_out = std::cell::OnceCell::new();
     for citation in note
         .syntax
         .citations
@@ -509,7 +513,10 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
                 let subfloat_of_known = || {
                     crate::syntax::subfloat_parent(&label).is_some_and(|p| workspace.has_label(p))
                 };
-                if !workspace.has_label(&label) && !subfloat_of_known() {
+                if !workspace.has_label(&label)
+                    && !subfloat_of_known()
+                    && !workspace.code_may_write(id, &label)
+                {
                     sink.push(
                         Code::BrokenCrossReference,
                         key.range.clone(),
@@ -532,7 +539,10 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         if !bare_cites && (!citation.bracketed || vault) {
             continue;
         }
-        if workspace.key_location(id, key.value).is_none() && !declared_missing {
+        if workspace.key_location(id, key.value).is_none()
+            && !declared_missing
+            && !*kept_out.get_or_init(|| workspace.may_cite_a_kept_out_bibliography(id))
+        {
             sink.push(
                 Code::UnknownCitation,
                 key.range.clone(),
@@ -1334,8 +1344,29 @@ mod tests {
     #[test]
     fn a_title_cited_under_another_key_of_the_same_doi() {
         check(
-            "//- a.bib\n@misc{a1, title={The Solar Wind Electron Instrument}, doi={10.1000/SWE}}\n@misc{c1, title={Other}, doi={10.1000/other}}\n//- b.bib\n@misc{b1, title={The Solar Wind Electron Instrument for the Mission}, shorttitle={Solar Wind Electron Instrument}, doi={10.1000/swe}}\n//- n.md\nSolar Wind Electron Instrument [@a1] 😀\n\nx\n\nSolar Wind Electron Instrument [@c1]\n",
-            expect![[r#"title-citation n.md:5:1-5:31 "Solar Wind Electron Instrument" 'Solar Wind Electron Instrument' is cited by title; cite it as [@b1]"#]],
+            "//- a.bib\n@misc{a1, title={The Solar Wind Electron Instrument}, doi={10.1000/SWE}}\n@misc{c1, title={Other}, doi={10.1000/other}}\n//- b.bib\n@misc{b1, title={The Solar Wind Electron Instrument for the Mission}, shorttitle={Solar Wind Electron Instrument}, doi={10.1000/swe}}\n//- n.md\nSolar Wind Electron Instrument [@a1] 😀\n//- o.md\nx\n\nSolar Wind Electron Instrument [@c1]\n",
+            expect![[r#"title-citation o.md:3:1-3:31 "Solar Wind Electron Instrument" 'Solar Wind Electron Instrument' is cited by title; cite it as [@b1]"#]],
+        );
+    }
+
+    /// Found in theses and a Foam vault: a paper cited once and named by
+    /// its title further on (a section named for it), a comment between a
+    /// heading and its citing paragraph, a list of abbreviations in raw
+    /// TeX, and an outline item `- Introduction` that is also a chapter's
+    /// title. A title first, its citation far below, is still a mention.
+    #[test]
+    fn titles_of_papers_the_note_cites_raw_tex_and_single_words() {
+        check(
+            "//- refs.bib\n@misc{k1, title={Word Translation Without Parallel Data}}\n@misc{k2, title={mcmc: Markov Chain Monte Carlo}}\n@incollection{k3, title={Introduction}}\n\
+             //- a.md\n- Word translation without parallel data [@k1] 😀\n\n# Method\n\n## Word Translation Without Parallel Data\nThey align two embeddings.\n\
+             //- c.md\n## Word Translation Without Parallel Data\n<!-- TODO -->\nThey align two embeddings [@k1].\n\
+             //- d.md\n“Word Translation Without Parallel Data”\n\nx\n\ny\n\nz [@k1]\n\
+             //- e.md\n[@k1] 😀\n\nx\n\n“Word Translation Without Parallel Data”\n\ny\n\nz\n\nw [@k1]\n\
+             //- b.md\n\\nomenclature{\\textbf{MCMC}}{Markov Chain Monte Carlo} 😀\r\n\\index[idx]{Word Translation Without Parallel Data}\r\n- Introduction\r\n\
+             \\emph{Word Translation Without Parallel Data}\r\n",
+            expect![[r#"
+                title-citation b.md:4:7-4:45 "Word Translation Without Parallel Data" 'Word Translation Without Parallel Data' is cited by title; cite it as [@k1]
+                title-citation d.md:1:2-1:40 "Word Translation Without Parallel Data" 'Word Translation Without Parallel Data' is cited by title; cite it as [@k1]"#]],
         );
     }
 
@@ -1349,6 +1380,66 @@ mod tests {
             expect![[r#"
                 title-citation a.md:6:3-6:41 "Scaling Law for Neural Language Models" 'Scaling Law for Neural Language Models' is cited by title; cite it as [@own]
                 title-citation b.md:1:3-1:41 "Scaling Law for Neural Language Models" 'Scaling Law for Neural Language Models' is cited by title; cite it as [@file]"#]],
+        );
+    }
+
+    /// Found in a thesis that knits its chapters as child documents: a
+    /// chapter links an appendix's heading, both knitted into one document
+    /// by `thesis/main.Rmd`, whose child paths are from the project's
+    /// root (`root.dir`) or its own folder. A child that is not there is
+    /// a broken link; a plain Markdown note's chunks are not knitted.
+    #[test]
+    fn knitr_children_are_one_document() {
+        check(
+            "//- thesis/main.Rmd\n```{r, child = 'thesis/ch1.Rmd'}\n```\n\n```{r child=c(\"appA.Rmd\", 'gone.Rmd')}\n```\n\
+             //- thesis/ch1.Rmd\n# Study 😀\r\nSee [Appendix A](#appendix-a) and [x](#nope).\r\n\
+             //- thesis/appA.Rmd\n# Appendix A {#appendix-a}\nBack to [the study](#study).\n\
+             //- readme.md\n```{r, child = 'missing.Rmd'}\n```\n",
+            expect![[r#"
+                broken-anchor thesis/ch1.Rmd:2:40-2:44 "nope" no heading 'nope' in this document
+                broken-link thesis/main.Rmd:4:28-4:36 "gone.Rmd" no note or file 'gone.Rmd'"#]],
+        );
+    }
+
+    /// Found in a bookdown book (571 links to sections a chunk prints per
+    /// topic) and a Quarto site (figures a function prints per word): ids
+    /// that knitted code writes are not known to be missing; code that is
+    /// only shown (`{.r}`) writes nothing, nor does a plain note's.
+    #[test]
+    fn ids_that_knitted_code_writes() {
+        check(
+            "//- _bookdown.yml\nrmd_files: [\"index.Rmd\", \"02-topics.Rmd\"]\n\
+             //- index.Rmd\n```{r, include=FALSE}\nfor (t in topics) cat(\"## \", t, \" {\", \"#topic55\", \"}\")\ncat(\"### \", x, \" {-#catbound\", i, \"}\")\n```\n\n```{.r}\ncat(\"{#shown-only\")\n```\n\
+             //- 02-topics.Rmd\n[decision theory](#topic55) [x](#catbound23) [y](#nope) [z](#shown-only) 😀\r\n[slip](#topic55.) [slip](#topic 24)\n\
+             //- _quarto.yml\nproject: {type: website}\n\
+             //- site/page.qmd\n```{r}\ncat(':::: {#fig-', w, '}')\n```\nCompare @fig-his and @tbl-x.\n\
+             //- plain.md\n```{r}\ncat(\"{#sec-\")\n```\n[a](#sec-a)\n",
+            expect![[r#"
+                broken-anchor 02-topics.Rmd:1:51-1:55 "nope" no heading 'nope' in this document
+                broken-anchor 02-topics.Rmd:1:62-1:72 "shown-only" no heading 'shown-only' in this document
+                broken-anchor 02-topics.Rmd:2:9-2:17 "topic55." no heading 'topic55.' in this document
+                broken-anchor 02-topics.Rmd:2:27-2:35 "topic 24" no heading 'topic 24' in this document
+                broken-anchor plain.md:4:6-4:11 "sec-a" no heading 'sec-a' in this note
+                broken-cross-reference site/page.qmd:4:23-4:28 "tbl-x" no label 'tbl-x' ({#tbl-x})"#]],
+        );
+    }
+
+    /// Found in a bookdown book with a Word edition: `_new-bookdown.yml`
+    /// lists the edition's chapters, which link the sections of chapters
+    /// both editions share. A configuration without `rmd_files:` is no
+    /// book of its own.
+    #[test]
+    fn a_second_bookdown_configuration_is_a_book() {
+        check(
+            "//- _bookdown.yml\nrmd_files: [\"index.Rmd\", \"02-topics.Rmd\"]\n\
+             //- _new-bookdown.yml\nrmd_files:\n  docx: [\"index-Word.Rmd\", \"01-Word.Rmd\", \"02-topics.Rmd\"]\n\
+             //- _bookdown-old.yml\nbook_filename: old\n\
+             //- index.Rmd\n# Preface\n//- index-Word.Rmd\n# Preface\n\
+             //- 01-Word.Rmd\nSee [the next chapter](#all-90-topics) 😀 and [x](#nope).\r\n\
+             //- 02-topics.Rmd\n# All 90 topics {#all-90-topics}\n//- 03-alone.Rmd\n[y](#all-90-topics)\n",
+            expect![[r#"
+                broken-anchor 01-Word.Rmd:1:51-1:55 "nope" no heading 'nope' in this document
+                broken-anchor 03-alone.Rmd:1:6-1:19 "all-90-topics" no heading 'all-90-topics' in this note"#]],
         );
     }
 

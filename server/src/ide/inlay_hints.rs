@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::title_mentions::{is_cited, resolved, short_label};
+use super::title_mentions::{resolved, short_label, Citing};
 use crate::workspace::{KeyKind, KeyLocation, NoteId, Workspace};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,9 +32,10 @@ pub fn inlay_hints(workspace: &Workspace, note: NoteId, range: Range<usize>) -> 
             ))
         });
     // A title its key cites on the line gets the key's hint only.
+    let citing = Citing::of(workspace, note);
     let titles = resolved(workspace, note)
         .into_iter()
-        .filter(|(m, _)| within(&m.outer) && !is_cited(workspace, note, m))
+        .filter(|(m, _)| within(&m.outer) && !citing.cites(workspace, note, m))
         .map(|(m, at)| (m.outer.end, at));
     let mut hints: Vec<InlayHint> = keys
         .chain(titles)

@@ -371,6 +371,7 @@ fn read_the_rest(
         let i = current(&world, job)?;
         let workspace = &mut world.slots[i].workspace;
         workspace.set_unreadable_folders(found.unreadable);
+        workspace.set_kept_out_bibliographies(&found.keeping_out_bibliographies);
         workspace.set_other_files(&found.others, &found.folders);
         workspace.load_quarto_projects();
         workspace.bibliographies_to_load(found.bibliographies)

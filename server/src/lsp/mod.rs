@@ -49,13 +49,14 @@ pub fn run(options: Options) -> i32 {
         }
     };
     runtime.block_on(async {
+        let stdout: transport::Output = Arc::new(Mutex::new(tokio::io::stdout()));
+        let direct = stdout.clone();
         let (service, socket) =
-            LspService::new(move |client| server::Backend::new(client, options));
+            LspService::new(move |client| server::Backend::new(client, options, direct.clone()));
         // The server talks to in-memory pipes; `transport` frames the real
         // stdin and stdout around them.
         let (to_server, server_stdin) = tokio::io::duplex(1 << 16);
         let (server_stdout, from_server) = tokio::io::duplex(1 << 16);
-        let stdout = Arc::new(Mutex::new(tokio::io::stdout()));
         let gate = transport::InitializeGate::default();
         let input = tokio::spawn(transport::forward_input(
             tokio::io::stdin(),

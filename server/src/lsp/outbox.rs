@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, Notify};
 use tower_lsp_server::ls_types::{self as lsp, MessageType, NumberOrString};
 use tower_lsp_server::Client;
 
+use super::transport::Output;
 use super::world::{Refresh, World};
 
 /// Edits that arrive within this window are checked once.
@@ -117,7 +118,15 @@ impl Outbox {
     /// Sends what is left here to `client` until the server stops: one task
     /// for diagnostics, one for progress and messages, so that neither
     /// waits for the other.
-    pub fn serve(self: Arc<Outbox>, client: Client, world: Arc<RwLock<World>>, progress: bool) {
+    /// Diagnostics are written to `output` directly, past tower-lsp
+    /// ([`super::transport::notify`]).
+    pub fn serve(
+        self: Arc<Outbox>,
+        client: Client,
+        output: Output,
+        world: Arc<RwLock<World>>,
+        progress: bool,
+    ) {
         let events = self
             .received
             .lock()
@@ -130,7 +139,7 @@ impl Outbox {
             loop {
                 self.wake.notified().await;
                 tokio::time::sleep(DEBOUNCE).await;
-                publish(&client, &world, self.take()).await;
+                publish(&client, &output, &world, self.take()).await;
             }
         });
     }
@@ -138,7 +147,7 @@ impl Outbox {
 
 /// Publishes the diagnostics of open documents (`all`, or `documents`), or
 /// asks a pulling client to pull again; clears those of closed documents.
-async fn publish(client: &Client, world: &RwLock<World>, pending: Pending) {
+async fn publish(client: &Client, output: &Output, world: &RwLock<World>, pending: Pending) {
     let Pending {
         all,
         documents,
@@ -162,7 +171,7 @@ async fn publish(client: &Client, world: &RwLock<World>, pending: Pending) {
         let _ = client.inlay_hint_refresh().await;
     }
     for uri in cleared {
-        client.publish_diagnostics(uri, Vec::new(), None).await;
+        send_diagnostics(output, uri, Vec::new(), None).await;
     }
     if pull {
         // A pulling client asks again after its own edits; others' changes
@@ -194,11 +203,30 @@ async fn publish(client: &Client, world: &RwLock<World>, pending: Pending) {
             })
         };
         if let Some((uri, diagnostics, version)) = batch {
-            client
-                .publish_diagnostics(uri, diagnostics, Some(version))
-                .await;
+            send_diagnostics(output, uri, diagnostics, Some(version)).await;
         }
     }
+}
+
+/// Publishes a document's diagnostics: the one notification the server
+/// writes itself, as it is the one that can be large.
+async fn send_diagnostics(
+    output: &Output,
+    uri: lsp::Uri,
+    diagnostics: Vec<lsp::Diagnostic>,
+    version: Option<i32>,
+) {
+    // After `exit` the editor reads nothing more.
+    if super::EXIT_RECEIVED.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let params = lsp::PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    let method = <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD;
+    super::transport::notify(output, method, &params).await;
 }
 
 async fn send_events(client: Client, mut events: mpsc::UnboundedReceiver<Event>, progress: bool) {

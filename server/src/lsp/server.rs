@@ -28,6 +28,7 @@ use super::outbox::Outbox;
 use super::requests;
 use super::session::{Session, Spawn};
 use super::settings::Settings;
+use super::transport::Output;
 use super::world::World;
 use crate::ide;
 use crate::line_index::ColumnUnit;
@@ -111,6 +112,7 @@ impl Queue {
 
 pub struct Backend {
     client: Client,
+    output: Output,
     world: Arc<RwLock<World>>,
     outbox: Arc<Outbox>,
     queue: Arc<Queue>,
@@ -187,7 +189,9 @@ fn run_session(
 }
 
 impl Backend {
-    pub fn new(client: Client, options: super::Options) -> Backend {
+    /// `output` is where diagnostics are written directly
+    /// ([`super::transport::notify`]).
+    pub fn new(client: Client, options: super::Options, output: Output) -> Backend {
         let mut world = World::new(ColumnUnit::Utf16);
         world.cache = options.cache;
         let world = Arc::new(RwLock::new(world));
@@ -242,6 +246,7 @@ impl Backend {
         }
         Backend {
             client,
+            output,
             world,
             outbox,
             queue,
@@ -350,9 +355,12 @@ impl LanguageServer for Backend {
         };
         // The client takes no requests or notifications from the server
         // before this.
-        self.outbox
-            .clone()
-            .serve(self.client.clone(), self.world.clone(), support.progress);
+        self.outbox.clone().serve(
+            self.client.clone(),
+            self.output.clone(),
+            self.world.clone(),
+            support.progress,
+        );
         if support.watch_files {
             let _ = self
                 .client

@@ -1067,6 +1067,14 @@ fn extract_block(
             });
         }
     }
+    if kind == BlockKind::Code {
+        let code = &text[content.clone()];
+        let header = &code[..code.find(['\n', '\r']).unwrap_or(code.len())];
+        if header.contains("child") {
+            note.links
+                .extend(link::parse_knitr_children(header, content.start));
+        }
+    }
     if kind == BlockKind::Line && text[content.clone()].starts_with("{{<") {
         note.links.extend(link::parse_quarto_include(
             &text[content.clone()],
@@ -1323,6 +1331,25 @@ mod tests {
                 Code "```\r\n{{< include _code.qmd >}}\r\n```"
                 link Include "{{< include _部分😀.qmd >}}" target=Some("_部分😀.qmd") anchor=None
                 link Include "{{< include \"parts/two words.qmd\" >}}" target=Some("parts/two words.qmd") anchor=None
+            "#]],
+        );
+    }
+
+    /// knitr's child documents, named in a chunk's header (found in a
+    /// thesis that knits its chapters into one document); the same words
+    /// in a chunk's code or another option's name are no child.
+    #[test]
+    fn knitr_child_chunks() {
+        check(
+            "```{r, child = \"thesis/ch1😀.Rmd\"}\r\n```\r\n\r\n```{r child=c('a.Rmd', \"b.Rmd\"), echo=FALSE}\n```\n\n```{r}\nknitr::knit_child(child = 'x.Rmd')\n```\n\n```{r, my_child='y.Rmd', child.dir = 'z'}\n```\n",
+            expect![[r#"
+                Code "```{r, child = \"thesis/ch1😀.Rmd\"}\r\n```"
+                Code "```{r child=c('a.Rmd', \"b.Rmd\"), echo=FALSE}\n```"
+                Code "```{r}\nknitr::knit_child(child = 'x.Rmd')\n```"
+                Code "```{r, my_child='y.Rmd', child.dir = 'z'}\n```"
+                link Include "thesis/ch1😀.Rmd" target=Some("thesis/ch1😀.Rmd") anchor=None
+                link Include "a.Rmd" target=Some("a.Rmd") anchor=None
+                link Include "b.Rmd" target=Some("b.Rmd") anchor=None
             "#]],
         );
     }

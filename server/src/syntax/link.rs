@@ -78,6 +78,13 @@ struct Piped {
 }
 
 impl Link {
+    /// Whether the link is a knitr child chunk's path
+    /// ([`parse_knitr_children`]): an include whose token is its target,
+    /// where Quarto's `{{< include >}}` token holds the shortcode around it.
+    pub fn is_knitr_child(&self) -> bool {
+        self.kind == LinkKind::Include && self.target().is_some_and(|t| t.range == self.range())
+    }
+
     /// A link of `kind` over `range` (the whole token, brackets included)
     /// to `target` (the name or path, inside `range`; `None` for
     /// `[[#Heading]]` and `[[]]`) and `anchor` (after `#`).
@@ -294,6 +301,63 @@ pub(super) fn parse_quarto_include(line: &str, start: usize) -> Option<Link> {
         trimmed(path, at),
         None,
     ))
+}
+
+/// The child documents a knitr chunk's header names (```` ```{r, child =
+/// "ch1.Rmd"} ````, `child = c('a.Rmd', "b.Rmd")`): knitr knits each into
+/// the document, so they are includes. `header` is the fence's first line,
+/// at `start`.
+pub(super) fn parse_knitr_children(header: &str, start: usize) -> Vec<Link> {
+    let Some(options) = header
+        .trim_start_matches(['`', '~'])
+        .trim_start()
+        .strip_prefix('{')
+    else {
+        return Vec::new();
+    };
+    let options_start = start + header.len() - options.len();
+    let mut children = Vec::new();
+    let mut from = 0;
+    while let Some(found) = options[from..].find("child") {
+        let at = from + found;
+        from = at + "child".len();
+        // A whole option name: `child`, not `my_child` or `child.dir`.
+        let before = options[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let Some(value) = options[from..].trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let mut value_at = options.len() - value.len();
+        let mut value = value.trim_start();
+        value_at += options[value_at..].len() - value.len();
+        if let Some(list) = value.strip_prefix("c(") {
+            value_at += 2;
+            value = &list[..list.find(')').unwrap_or(list.len())];
+        } else {
+            value = &value[..value.find([',', '}']).unwrap_or(value.len())];
+        }
+        let mut rest = value;
+        while let Some(open) = rest.find(['"', '\'']) {
+            let quote = rest.as_bytes()[open] as char;
+            let Some(len) = rest[open + 1..].find(quote) else {
+                break;
+            };
+            let path_at = options_start + value_at + (value.len() - rest.len()) + open + 1;
+            let path = &rest[open + 1..open + 1 + len];
+            if let Some(target) = trimmed(path, path_at) {
+                children.push(Link::new(
+                    LinkKind::Include,
+                    target.range.clone(),
+                    Some(target),
+                    None,
+                ));
+            }
+            rest = &rest[open + len + 2..];
+        }
+    }
+    children
 }
 
 /// Parses `[text](destination)` or `![alt](destination)` at `start`;

@@ -102,10 +102,71 @@ pub fn parse(yaml: &str) -> Result<Option<Node>, Error> {
                 };
                 yaml = moved.into();
             }
+            Err(error)
+                if error
+                    .message
+                    .starts_with("invalid indentation in quoted scalar") =>
+            {
+                let Some(joined) = error.at.and_then(|at| quoted_line_joined(&yaml, at)) else {
+                    return Err(error);
+                };
+                yaml = joined.into();
+            }
             done => return done,
         }
     }
     parse_as_is(&yaml)
+}
+
+/// `yaml` with the line breaks of the quoted scalar at `at` made blanks:
+/// a quoted value whose next line is indented no further than its key
+/// (`thanks: "first line` over `    second line"`), which Pandoc, libyaml
+/// and js-yaml fold into one value and yaml-rust2 rejects, is then on one
+/// line. The value differs by blanks only, and every offset stays. None
+/// where no quoted scalar opens on the line of `at`.
+fn quoted_line_joined(yaml: &str, at: usize) -> Option<String> {
+    let line_start = yaml.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = yaml[at..].find('\n').map_or(yaml.len(), |i| at + i);
+    // yaml-rust2 reports the scalar's opening quote; else the quote that
+    // opens on that line and does not close on it.
+    let line = &yaml[line_start..line_end];
+    let reported = yaml[at..].chars().next().filter(|&c| c == '"' || c == '\'');
+    let (open, quote) = match reported {
+        Some(quote) => (at - line_start, quote),
+        None => line
+            .char_indices()
+            .filter(|&(_, c)| c == '"' || c == '\'')
+            .find(|&(i, c)| closing_quote(&line[i + 1..], c).is_none())?,
+    };
+    let from = line_start + open + 1;
+    let close = from + closing_quote(&yaml[from..], quote)?;
+    let mut joined = String::with_capacity(yaml.len());
+    joined.push_str(&yaml[..from]);
+    joined.extend(yaml[from..close].chars().map(|c| match c {
+        '\n' | '\r' => ' ',
+        c => c,
+    }));
+    joined.push_str(&yaml[close..]);
+    Some(joined)
+}
+
+/// Where the scalar quoted by `quote` that `text` continues closes:
+/// `\"` is escaped in double quotes, `''` in single ones.
+fn closing_quote(text: &str, quote: char) -> Option<usize> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            _ if c == quote && quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') => {
+                chars.next();
+            }
+            _ if c == quote => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Closing brackets [`parse`] moves before it gives up.
@@ -438,6 +499,28 @@ mod tests {
         assert!(items[0].get("title").is_some());
         let map = parse("\u{feff}book: x\n").unwrap().unwrap();
         assert!(map.get("book").is_some());
+    }
+
+    /// Found in a Quarto site: a quoted value whose next line is at its
+    /// key's column, or the margin, which Pandoc and js-yaml fold into one
+    /// value and yaml-rust2 rejected. Values after it keep their offsets.
+    #[test]
+    fn a_quoted_value_continued_at_its_keys_column_is_read_as_pandoc_reads_it() {
+        let yaml = "format:\r\n  pdf:\r\n    thanks: \"I've discussed 😀\r\n    with many\r\n    people\"\r\n    toc: true\ntitle: \"a\nb\"\nafter: x\n";
+        let root = parse(yaml).unwrap().unwrap();
+        let thanks = root
+            .get("format")
+            .and_then(|f| f.get("pdf"))
+            .and_then(|p| p.get("thanks"));
+        let (thanks, _) = thanks.and_then(Node::as_scalar).unwrap();
+        assert_eq!(
+            thanks.split_whitespace().collect::<Vec<_>>().join(" "),
+            "I've discussed 😀 with many people"
+        );
+        let (title, _) = root.get("title").and_then(Node::as_scalar).unwrap();
+        assert_eq!(title.split_whitespace().collect::<Vec<_>>(), ["a", "b"]);
+        let (after, at) = root.get("after").and_then(Node::as_scalar).unwrap();
+        assert_eq!((after, &yaml[at..at + 1]), ("x", "x"));
     }
 
     /// Found in rstudio/rmarkdown, whose documentation writes options so:

@@ -71,6 +71,12 @@ pub fn fixture(text: &str) -> Fixture {
                 super::quarto::BOOKDOWN_FILE => {
                     books.push(super::quarto::parse_bookdown(folder, &content))
                 }
+                name if super::quarto::is_other_bookdown_file(name) => {
+                    let book = super::quarto::parse_bookdown(folder, &content);
+                    if book.chapters.is_some() {
+                        books.push(book);
+                    }
+                }
                 name if super::quarto::METADATA_FILES.contains(&name) => {
                     if super::quarto::turns_off_citeproc(&content) {
                         no_citeproc.push(folder.to_string());

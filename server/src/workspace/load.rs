@@ -376,6 +376,7 @@ impl Workspace {
             .collect();
         let mut workspace = Workspace::new(root, config, config_file);
         workspace.set_unreadable_folders(found.unreadable);
+        workspace.set_kept_out_bibliographies(&found.keeping_out_bibliographies);
         workspace.set_other_files(&found.others, &found.folders);
         workspace.load_quarto_projects();
         workspace.nested_roots = found.nested;
@@ -521,11 +522,22 @@ impl Workspace {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for declared in &fm.bibliography {
+            // A path out of the workspace (`/Users/me/Zotero/library.bib`,
+            // `../shared/refs.bib`) is the author's own library: read, as
+            // Pandoc reads it, where the read policy lets a bibliography
+            // be read outside (never with `--untrusted`).
+            let outside = |base: &PathBuf| {
+                let path = Path::new(&declared.value);
+                (!self.config.confined).then(|| match path.is_absolute() {
+                    true => path.to_path_buf(),
+                    false => base.join(path),
+                })
+            };
             // The first base where the file exists (asked only until then),
             // else the note's folder, for the message.
-            let mut joined = bases
-                .iter()
-                .map(|base| join_inside(&self.root, base, &declared.value));
+            let mut joined = bases.iter().map(|base| {
+                join_inside(&self.root, base, &declared.value).or_else(|| outside(base))
+            });
             let first = joined.next().flatten();
             let path = match &first {
                 Some(path) if path.exists() => first,
@@ -594,6 +606,12 @@ impl Workspace {
             let (folder, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
             match name {
                 quarto::BOOKDOWN_FILE => books.push(quarto::parse_bookdown(folder, file.text())),
+                name if quarto::is_other_bookdown_file(name) => {
+                    let book = quarto::parse_bookdown(folder, file.text());
+                    if book.chapters.is_some() {
+                        books.push(book);
+                    }
+                }
                 name if quarto::METADATA_FILES.contains(&name) => {
                     if quarto::turns_off_citeproc(file.text()) {
                         no_citeproc.push(folder.to_string());

@@ -17,6 +17,7 @@ pub mod files;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod glossary;
+mod knitr;
 mod load;
 mod mentions;
 pub mod names;
@@ -807,6 +808,7 @@ impl Documents {
 
     fn new(workspace: &Workspace) -> Documents {
         let mut by_name: BTreeMap<String, Vec<NoteId>> = BTreeMap::new();
+        let mut secondary: HashSet<(String, NoteId)> = HashSet::new();
         for (id, note) in workspace.notes() {
             let rel = note.file.rel.as_str();
             let configured = workspace
@@ -822,12 +824,16 @@ impl Documents {
                     .find(|p| p.chapters.iter().any(|c| c == rel))
                     .map(|p| format!("quarto:{}", p.folder))
             };
-            let bookdown = || {
-                workspace
-                    .bookdown_books
-                    .iter()
-                    .find(|b| b.has_chapter(rel))
-                    .map(|b| format!("bookdown:{}", b.folder))
+            // A chapter of two editions of a book (`_bookdown.yml` and a
+            // Word edition's configuration) joins them: a link from either
+            // edition finds its sections.
+            let bookdown = |also: &mut Vec<String>| {
+                let mut books = (workspace.bookdown_books.iter().enumerate())
+                    .filter(|(_, b)| b.has_chapter(rel))
+                    .map(|(i, _)| format!("bookdown:{i}"));
+                let first = books.next()?;
+                also.extend(books);
+                Some(first)
             };
             let inputs = || {
                 workspace
@@ -836,8 +842,25 @@ impl Documents {
                     .position(|d| d.inputs.iter().any(|i| i == rel))
                     .map(|i| format!("defaults:{i}"))
             };
-            if let Some(name) = configured.or_else(book).or_else(bookdown).or_else(inputs) {
+            // Manubot joins `content/*.md` into one manuscript.
+            let manubot = || {
+                let part = rel.strip_prefix("content/")?;
+                (workspace.manubot && part.ends_with(".md") && !part.contains('/'))
+                    .then(|| "manubot".to_string())
+            };
+            let mut also = Vec::new();
+            if let Some(name) = configured
+                .or_else(book)
+                .or_else(|| bookdown(&mut also))
+                .or_else(inputs)
+                .or_else(manubot)
+            {
                 by_name.entry(name).or_default().push(id);
+            }
+            for name in also {
+                by_name.entry(name.clone()).or_default().push(id);
+                // Rendered with the first book's metadata.
+                secondary.insert((name, id));
             }
         }
         let mut documents = Documents::default();
@@ -848,21 +871,20 @@ impl Documents {
             }
             if !name.starts_with("quarto:") {
                 for &id in members {
-                    documents.metadata.insert(id, group);
+                    if !secondary.contains(&(name.clone(), id)) {
+                        documents.metadata.insert(id, group);
+                    }
                 }
             }
         }
         // A page and the files it includes (and so on) are one text; a part
         // included by two pages joins their documents.
         for (id, note) in workspace.notes() {
-            if !workspace.uses_quarto(id) {
-                continue;
-            }
             for link in note
                 .syntax
                 .links
                 .iter()
-                .filter(|l| l.kind == LinkKind::Include)
+                .filter(|l| workspace.reads_include(id, l))
             {
                 if let Resolution::Note { note: part, .. } = workspace.resolve_link(id, link) {
                     together.join(id, part);
@@ -928,7 +950,7 @@ pub enum KeyKind {
 }
 
 /// Where a citation key is defined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyLocation {
     pub bib: BibId,
     pub entry: usize,
@@ -972,6 +994,10 @@ pub struct Workspace {
     /// Folders below the root that are vaults of their own (`gloss.toml`
     /// or `.obsidian/`): not part of this workspace.
     pub nested_roots: Vec<PathBuf>,
+    /// Folders (relative to the root, `""` for the root) whose ignore
+    /// files keep a bibliography out of the repository: their notes may
+    /// cite it, on the author's machine.
+    kept_out_bibliographies: Vec<String>,
     /// Normalised term, alias, title, stem → what it names. Most names
     /// name one thing, held inline: a vault of 100k notes has some 300k
     /// names, and a list of its own for each would cost as much again.
@@ -1006,6 +1032,10 @@ pub struct Workspace {
     /// and what it includes, `[documents]`); built on first use after
     /// notes come or go, their includes change or projects are read.
     pub(crate) documents: OnceLock<Documents>,
+    /// The ids each knitted document's code writes, by its first note
+    /// ([`Workspace::ids_written_by_code`]): worked out when an id is not
+    /// found, and dropped whenever a note changes.
+    written_ids: Mutex<HashMap<NoteId, Arc<[String]>>>,
     /// Built on first use after the bibliographies change.
     key_suggestions: OnceLock<suggest::Candidates>,
     /// Built on first use after the glossary changes.
@@ -1048,6 +1078,7 @@ impl Workspace {
             declared: Declared::default(),
             unreadable_folders: Vec::new(),
             nested_roots: Vec::new(),
+            kept_out_bibliographies: Vec::new(),
             names: HashMap::new(),
             files: files::Files::default(),
             keys: HashMap::new(),
@@ -1062,6 +1093,7 @@ impl Workspace {
             pandoc_defaults: Vec::new(),
             manubot: false,
             documents: OnceLock::new(),
+            written_ids: Mutex::default(),
             mentions: OnceLock::new(),
             sorted_names: OnceLock::new(),
             titles: OnceLock::new(),
@@ -1123,6 +1155,34 @@ impl Workspace {
             FileId::Attachment(index) => Some(resolve::absolute(self, self.files.other(index)?)),
             other => self.source(other).map(|s| s.path.clone()),
         }
+    }
+
+    /// Records the folders whose ignore files keep a bibliography out.
+    pub fn set_kept_out_bibliographies(&mut self, folders: &[PathBuf]) {
+        self.kept_out_bibliographies = folders
+            .iter()
+            .map(|folder| walk::relative(&self.root, folder))
+            .collect();
+    }
+
+    /// Whether note `id` may cite a bibliography the repository leaves
+    /// out: an ignore file of its folder or one above keeps one out, and
+    /// the note is rendered by a command line gloss cannot see (a thesis's
+    /// Makefile passes its git-ignored `references.bib` to Pandoc): nothing
+    /// declares its bibliography (its front matter or document, a Quarto
+    /// project or bookdown book, `gloss.toml`). Its unknown keys are then
+    /// not known to be unknown; a `.bib` found beside it that nothing
+    /// names is only gloss's guess.
+    pub fn may_cite_a_kept_out_bibliography(&self, id: NoteId) -> bool {
+        let rel = &self.note(id).file.rel;
+        self.kept_out_bibliographies
+            .iter()
+            .any(|folder| quarto::in_folder(folder, rel))
+            && self.config.bibliography_files.is_empty()
+            && self.config.pandoc_defaults.is_empty()
+            && !self.uses_quarto(id)
+            && !self.bookdown_books.iter().any(|b| b.has_chapter(rel))
+            && !self.declares_bibliography(id)
     }
 
     /// Records the folders the walk could not list.
@@ -1622,6 +1682,18 @@ impl Workspace {
         })
     }
 
+    /// Whether `link`, of note `id`, is an include that is read: Quarto's
+    /// `{{< include >}}` in a Quarto project (elsewhere it is another
+    /// tool's shortcode: Hugo sites, blogdown's `.Rmd` posts), knitr's
+    /// child chunks in a knitted note (`.Rmd`, `.qmd`).
+    pub fn reads_include(&self, id: NoteId, link: &crate::syntax::Link) -> bool {
+        link.kind == LinkKind::Include
+            && match link.is_knitr_child() {
+                true => self.is_knitted(id),
+                false => self.uses_quarto(id),
+            }
+    }
+
     /// The notes of the document note `id` is part of, itself included
     /// (the chapters of a Quarto book, a group of `[documents]` in
     /// `gloss.toml`).
@@ -1753,6 +1825,7 @@ impl Workspace {
     /// Adds a note, or replaces the note at the same path, and updates the
     /// indexes for it alone.
     pub fn set_note(&mut self, mut note: Note) -> NoteId {
+        self.written_ids.get_mut().map(HashMap::clear).ok();
         if self.reads_keys_as_pandoc(&note.file.rel) {
             note.read_keys_as_pandoc();
         }
@@ -1863,6 +1936,7 @@ impl Workspace {
 
     /// Removes the note at `path`, if any.
     pub fn remove_note(&mut self, path: &Path) -> Option<NoteId> {
+        self.written_ids.get_mut().map(HashMap::clear).ok();
         let notes = &self.notes;
         let path_of = |id: NoteId| notes[id].as_ref().map_or(Path::new(""), |n| &n.file.path);
         let id = self.by_path.remove(path, path_of)?;

@@ -19,8 +19,22 @@ pub const PROJECT_FILES: [&str; 2] = ["_quarto.yml", "_quarto.yaml"];
 /// configuration: what changes how notes are put together.
 pub fn is_project_file(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-        PROJECT_FILES.contains(&n) || n == BOOKDOWN_FILE || METADATA_FILES.contains(&n)
+        PROJECT_FILES.contains(&n)
+            || n == BOOKDOWN_FILE
+            || is_other_bookdown_file(n)
+            || METADATA_FILES.contains(&n)
     })
+}
+
+/// Whether a file named `name` may be a bookdown configuration other than
+/// `_bookdown.yml`, which a build passes as `config_file` (a book's Word
+/// edition in `_bookdown-word.yml`, `_new-bookdown.yml`): read as a book
+/// where it lists its chapters (`rmd_files:`).
+pub fn is_other_bookdown_file(name: &str) -> bool {
+    name != BOOKDOWN_FILE
+        && name.starts_with('_')
+        && name.contains("bookdown")
+        && (name.ends_with(".yml") || name.ends_with(".yaml"))
 }
 
 /// The names of Quarto's directory metadata: what one sets applies to

@@ -220,6 +220,17 @@ impl Workspace {
                     found = resolution;
                 }
             }
+            // knitr reads a child's path from its working folder, which
+            // a thesis sets to the project's root (`root.dir`).
+            if found == Ok(Resolution::Unresolved)
+                && link.is_knitr_child()
+                && !target.starts_with('/')
+            {
+                let from_root = self.markdown_destination(from, &format!("/{target}"), false);
+                if matches!(from_root, Ok(Resolution::Note { .. })) {
+                    found = from_root;
+                }
+            }
             return match found {
                 Ok(resolution) => self.anchored(resolution, anchor),
                 Err(()) => Resolution::OutsideRoot,

@@ -315,6 +315,7 @@ impl Titles {
     ) -> Vec<TitleMention> {
         hidden.extend(crate::syntax::hidden_ranges(source));
         hidden.extend(urls(source));
+        hidden.extend(tex_commands(source));
         hidden.sort_by_key(|r| r.start);
         let folded = Folded::new(source, &hidden);
         let mut found = Vec::new();
@@ -411,15 +412,17 @@ impl Titles {
             return;
         };
         let phrase = &folded.text[range.clone()];
-        // One short word set off (`- BERT`, `“Introduction”`, `“大模型”`) is
-        // a name or a heading more often than a paper; in 《》 it is a title.
-        // A CJK character counts as a word of its own.
+        // One word set off (`- BERT`, `“Introduction”`, `“大模型”`) is a
+        // name or a heading more often than a paper (a thesis's list item
+        // `- Introduction` is no book chapter of that title); in 《》 it is
+        // a title. A CJK character counts as a word of its own; a phrase of
+        // a script written without spaces (Thai) is a word only if short.
         let cjk = phrase.chars().filter(|&c| is_cjk(c)).count();
         let short = !phrase.contains(' ')
             && if cjk > 0 {
                 cjk < 4
             } else {
-                phrase.chars().count() < 12
+                phrase.chars().count() < 24
             };
         if phrase.contains(BARRIER) || (short && !segment.book) {
             return;
@@ -497,6 +500,98 @@ impl Titles {
         }
         best.filter(|_| !tied).map(|(id, d)| (id, d as u8))
     }
+}
+
+/// Commands that set their argument in the text: a title in them is read
+/// (`\emph{Attention Is All You Need}`).
+const TEXT_COMMANDS: [&str; 15] = [
+    "emph",
+    "textit",
+    "textbf",
+    "textsc",
+    "textsl",
+    "textup",
+    "textrm",
+    "textsf",
+    "texttt",
+    "underline",
+    "mbox",
+    "text",
+    "enquote",
+    "mkbibquote",
+    "footnote",
+];
+
+/// Raw TeX commands with their arguments (`\nomenclature{MCMC}{Markov
+/// Chain Monte Carlo}`, `\index[idx]{…}`), but for [`TEXT_COMMANDS`]:
+/// Pandoc passes them to LaTeX as they are, so a title in them is no
+/// mention in the text (found in a thesis's list of abbreviations).
+/// Arguments are the `[…]` and balanced `{…}` groups right after the name.
+fn tex_commands(line: &str) -> Vec<Range<usize>> {
+    let bytes = line.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(slash) = line[at..].find('\\').map(|i| at + i) {
+        let name = bytes[slash + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let mut end = slash + 1 + name;
+        if TEXT_COMMANDS.contains(&&line[slash + 1..end]) {
+            at = end;
+            continue;
+        }
+        if name == 0 {
+            at = end.min(line.len());
+            if at < line.len() {
+                at += line[at..].chars().next().map_or(1, char::len_utf8);
+            }
+            continue;
+        }
+        loop {
+            let group = match bytes.get(end) {
+                Some(b'[') => line[end..].find(']').map(|i| end + i + 1),
+                Some(b'{') => balanced_group_end(line, end),
+                _ => None,
+            };
+            match group {
+                Some(group_end) => end = group_end,
+                // A group open to the line's end: so would be those of
+                // every command after it (looking again for each would
+                // make a long line of them quadratic).
+                None if bytes.get(end) == Some(&b'{') => {
+                    found.push(slash..line.len());
+                    return found;
+                }
+                None => break,
+            }
+        }
+        found.push(slash..end);
+        at = end;
+    }
+    found
+}
+
+/// The end of the `{…}` group opening at `start`, counting nested braces
+/// (`\{` escaped ones not); `None` if it does not close on the line.
+fn balanced_group_end(line: &str, start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (i, b) in line.bytes().enumerate().skip(start) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What each line of a note gave when last scanned, by a hash of the line

@@ -36,6 +36,9 @@ pub struct Found {
     pub nested: Vec<PathBuf>,
     /// Folders the file system refused to list, with its reason.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Folders whose ignore files keep a bibliography out of the
+    /// repository ([`names_a_bibliography`]).
+    pub keeping_out_bibliographies: Vec<PathBuf>,
 }
 
 /// What makes a folder a workspace of its own: a gloss configuration or an
@@ -79,6 +82,8 @@ struct Rules {
     /// copies of its notes and bibliographies, which are not read (links
     /// may still name its files).
     output: Option<PathBuf>,
+    /// Whether an ignore file here names a bibliography.
+    keeps_out_bibliography: bool,
 }
 
 /// The rules of one ignore file (`.gitignore` syntax) in folder `dir`.
@@ -91,11 +96,26 @@ pub fn ignore_rules(dir: &Path, text: &str) -> Option<Gitignore> {
     builder.build().ok().filter(|g| !g.is_empty())
 }
 
+/// Whether an ignore file's `text` keeps a BibTeX file out of the
+/// repository (`references.bib`, `*.bib`): one a reference manager exports
+/// or the build writes, there on the author's machine only (found in a
+/// thesis whose Makefile passes its ignored `references.bib` to Pandoc).
+/// biblatex's own `*-blx.bib` (in GitHub's TeX template) is no library.
+fn names_a_bibliography(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with(['#', '!']) && !line.ends_with("-blx.bib"))
+        .any(|line| line.ends_with(".bib") || line.ends_with(".bibtex"))
+}
+
 impl Rules {
     fn read(access: &Access, dir: &Path) -> Rules {
-        let load = |file: &Path| -> Option<Gitignore> {
+        let mut keeps_out_bibliography = false;
+        let mut load = |file: &Path| -> Option<Gitignore> {
             let bytes = read_file(access, file, Origin::Control, MAX_IGNORE_FILE_SIZE).ok()?;
-            ignore_rules(dir, &String::from_utf8_lossy(&bytes))
+            let text = String::from_utf8_lossy(&bytes);
+            keeps_out_bibliography |= names_a_bibliography(&text);
+            ignore_rules(dir, &text)
         };
         let output = [PROJECT_FILES[0], PROJECT_FILES[1], BOOKDOWN_FILE]
             .into_iter()
@@ -104,11 +124,17 @@ impl Rules {
                 quarto::output_folder(name, &String::from_utf8_lossy(&bytes.ok()?))
             })
             .map(|folder| dir.join(folder));
+        let (ignore, gitignore, exclude) = (
+            load(&dir.join(".ignore")),
+            load(&dir.join(".gitignore")),
+            load(&dir.join(".git/info/exclude")),
+        );
         Rules {
-            ignore: load(&dir.join(".ignore")),
-            gitignore: load(&dir.join(".gitignore")),
-            exclude: load(&dir.join(".git/info/exclude")),
+            ignore,
+            gitignore,
+            exclude,
             output,
+            keeps_out_bibliography,
         }
     }
 }
@@ -200,7 +226,11 @@ pub fn walk(root: &Path, config: &Config) -> Found {
     // Each folder with its rules and whether it holds rendered copies.
     let mut pending: Vec<(PathBuf, Stack, bool)> = vec![(root.to_path_buf(), Vec::new(), false)];
     while let Some((dir, mut stack, copies)) = pending.pop() {
-        stack.push(Arc::new(Rules::read(&access, &dir)));
+        let rules = Rules::read(&access, &dir);
+        if rules.keeps_out_bibliography {
+            found.keeping_out_bibliographies.push(dir.clone());
+        }
+        stack.push(Arc::new(rules));
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(error) => {
