@@ -740,14 +740,14 @@ fn a_bibliography_outside_the_workspace_is_the_authors_library() {
     let vault = Vault::empty();
     vault.write(
         "post.md",
-        &format!(
+        format!(
             "---\nbibliography: \"{}\"\n---\n[@wei2022] [@nope]\r\n",
             bib.display()
         ),
     );
     vault.write(
         "leak.md",
-        &format!("---\nbibliography: \"{secret}\"\n---\n[@leak]\n"),
+        format!("---\nbibliography: \"{secret}\"\n---\n[@leak]\n"),
     );
     let run = vault.gloss(&["check", "--format", "json"]);
     assert_eq!(
