@@ -255,15 +255,19 @@ pub async fn notify<P: serde::Serialize>(output: &Output, method: &str, params: 
     let Ok(body) = serde_json::to_vec(&notification) else {
         return false;
     };
-    let header = format!("Content-Length: {}\r\n\r\n", body.len());
     let mut out = output.lock().await;
-    out.write_all(header.as_bytes()).await.is_ok()
+    out.write_all(header(body.len()).as_bytes()).await.is_ok()
         && out.write_all(&body).await.is_ok()
         && out.flush().await.is_ok()
 }
 
+/// The header of a frame whose body is `length` bytes.
+fn header(length: usize) -> String {
+    format!("Content-Length: {length}\r\n\r\n")
+}
+
 pub fn frame(body: &[u8]) -> Vec<u8> {
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    let mut out = header(body.len()).into_bytes();
     out.extend_from_slice(body);
     out
 }
