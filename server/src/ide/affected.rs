@@ -67,9 +67,16 @@ pub fn affected_notes(workspace: &Workspace, changes: &Changes) -> HashSet<NoteI
         .map(|name| normalize(strip_note_extension(name)))
         .collect();
     gone.extend(changes.removed_names.iter().cloned());
+    // A deleted note's Zettelkasten id may have been in its text, which
+    // is not at hand: every link by an id may have lost its note.
+    let note_deleted = changes.deleted.iter().any(|p| crate::workspace::is_note(p));
     let names_gone = |target: &str| {
         let last = target.rsplit('/').next().unwrap_or(target);
-        gone.contains(&normalize(target)) || gone.contains(&normalize(strip_note_extension(last)))
+        // `x.html` is the page of `x.md` on a site.
+        let last = last.strip_suffix(".html").unwrap_or(last);
+        gone.contains(&normalize(target))
+            || gone.contains(&normalize(strip_note_extension(last)))
+            || (note_deleted && crate::syntax::ZettelId::parse(target.trim()).is_some())
     };
     let changed_bibliographies: HashSet<usize> = workspace
         .bibliographies
@@ -189,5 +196,28 @@ mod tests {
             ..Changes::default()
         };
         assert!(affects_everything(w, &config));
+    }
+
+    /// Found in review: a deleted note's Zettelkasten id may have been in
+    /// its text, and a site's page is linked as rendered (`x.html`).
+    #[test]
+    fn deleted_notes_named_by_id_or_page() {
+        let f = fixture("//- by-id.md\n[[20200303175402]] 😀\n//- by-page.md\n[D](defaults.html)\n//- other.md\n[[by-id]]\n");
+        let root = f.workspace.root.clone();
+        let deleted = |name: &str| Changes {
+            deleted: vec![root.join(name)],
+            ..Changes::default()
+        };
+        let rels = |changes: &Changes| {
+            let mut v: Vec<String> = affected_notes(&f.workspace, changes)
+                .into_iter()
+                .map(|id| f.workspace.note(id).file.rel.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(rels(&deleted("Demand.md")), ["by-id.md"]);
+        assert_eq!(rels(&deleted("defaults.md")), ["by-id.md", "by-page.md"]);
+        assert!(rels(&deleted("figure.png")).is_empty());
     }
 }

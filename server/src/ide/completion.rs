@@ -9,7 +9,7 @@ use crate::syntax::{
     Spanned,
 };
 use crate::workspace::names::normalize;
-use crate::workspace::{Anchor, NoteId, Resolution, Target, Workspace};
+use crate::workspace::{Anchor, NoteId, NoteName, Resolution, Target, Workspace};
 
 /// Results beyond this many are dropped; the client asks again as the user
 /// types.
@@ -276,6 +276,10 @@ fn concepts(
             }
         }
     }
+    // Ids are names only where links are read as Zettlr reads them.
+    if !workspace.reads_zettel_ids() {
+        scored.retain(|(_, _, _, target)| !matches!(target, Target::Note(_, NoteName::Id)));
+    }
     if scored.len() > keep {
         // Comparing numbers only: ties are ordered by name in `rank`.
         scored.select_nth_unstable_by_key(keep, |&(score, len, _, _)| (score, len));
@@ -308,9 +312,11 @@ fn concepts(
                         replace: replace.clone(),
                     }
                 }
-                Target::Note(id, _) => {
+                Target::Note(id, kind) => {
                     let n = workspace.note(id);
-                    let label = if normalize(n.stem()) == *name {
+                    let label = if kind == NoteName::Id {
+                        name
+                    } else if normalize(n.stem()) == *name {
                         n.stem()
                     } else {
                         n.title()
@@ -506,6 +512,30 @@ mod tests {
                 [
                     "Note chain (notes/chain.md) insert \"chain]]\" over a.md:1:9-1:12 \"cha\"",
                     "Concept Chain of Thought (alias of CoT) insert \"Chain of Thought]]\" over a.md:1:9-1:12 \"cha\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn zettelkasten_ids_where_links_name_notes_by_them() {
+        let zettels = "//- 20200303175402 有效需求.md\n//- Money.md\nid 20200315170318\n";
+        check(
+            &format!("{zettels}//- a.md\n💴 [[2020031$0\n"),
+            expect![[r#"
+                [
+                    "Note 20200315170318 (Money.md) insert \"20200315170318]]\" over a.md:1:5-1:12 \"2020031\"",
+                    "Note 20200303175402 (20200303175402 有效需求.md) insert \"20200303175402]]\" over a.md:1:5-1:12 \"2020031\"",
+                    "Note 20200303175402 有效需求 (20200303175402 有效需求.md) insert \"20200303175402 有效需求]]\" over a.md:1:5-1:12 \"2020031\"",
+                ]
+            "#]],
+        );
+        // Not in an Obsidian vault, which would not find them.
+        check(
+            &format!("{zettels}//- .obsidian/.keep\n//- a.md\n[[2020031$0\n"),
+            expect![[r#"
+                [
+                    "Note 20200303175402 有效需求 (20200303175402 有效需求.md) insert \"20200303175402 有效需求]]\" over a.md:1:3-1:10 \"2020031\"",
                 ]
             "#]],
         );

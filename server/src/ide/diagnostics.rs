@@ -247,6 +247,16 @@ fn is_placeholder(target: &str) -> bool {
     ["{{", "<%", "{%"].iter().any(|open| target.contains(open))
 }
 
+/// A table of contents' marker that site generators and wikis replace
+/// (`[[toc]]` in VuePress and markdown-it, `[[_TOC_]]` in GitLab and
+/// Azure DevOps wikis), where no note of that name exists: not a link
+/// outside an app's workspace ([`Workspace::is_an_apps`]).
+fn is_toc_marker(workspace: &Workspace, link: &Link, target: &str) -> bool {
+    link.kind == LinkKind::Wiki
+        && !workspace.is_an_apps()
+        && ["toc", "_toc_"].contains(&target.to_ascii_lowercase().as_str())
+}
+
 /// Whether what `link` names in a Logseq graph is there, whatever
 /// `resolution` gives. A page reference (`[[X]]`, `[text]([[X]])`) names
 /// a page, which Logseq makes when something first links to it: it cannot
@@ -369,6 +379,8 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
             Resolution::Unresolved
                 if link.kind.is_markdown()
                     && !crate::workspace::is_path_like(target.map_or("", |t| t.value)) => {}
+            Resolution::Unresolved
+                if is_toc_marker(workspace, link, target.map_or("", |t| t.value)) => {}
             Resolution::Unresolved => {
                 let name = target.map_or("", |t| t.value);
                 // Say what was looked for: a path names a file, a bare name
@@ -905,6 +917,13 @@ mod tests {
         check(
             "//- n.md\n## Twitter 😀\r\n## Twitter 😀\r\n## 引言\r\n## 引言\r\n[a](#twitter--1) [b](#twitter-1) [c](#引言-1) [d](#twitter-2) [[#Twitter 😀]]\r\n",
             expect![[r#"broken-anchor n.md:5:50-5:59 "twitter-2" no heading 'twitter-2' in this note; did you mean 'Twitter 😀'?"#]],
+        );
+        // Found in review: each generator numbers its own ids. GitHub
+        // gives `général`, `general`, `general-1`; VuePress `general`,
+        // `general-1`, `general-2`.
+        check(
+            "//- n.md\n## Général\r\n## General\r\n## General\r\n[a](#général) [b](#general-1) [c](#general-2) [d](#general-3)\r\n",
+            expect![[r#"broken-anchor n.md:4:52-4:61 "general-3" no heading 'general-3' in this note; did you mean 'General'?"#]],
         );
     }
 
@@ -1533,6 +1552,36 @@ mod tests {
             expect![[r#"
                 unknown-citation n.md:1:21-1:28 "citekey" unknown citation key 'citekey'
                 unknown-citation n.md:1:37-1:44 "someone" unknown citation key 'someone'"#]],
+        );
+    }
+
+    #[test]
+    fn a_sites_sources_link_to_its_pages_and_their_ids() {
+        // Found in Zettlr's documentation (VuePress): a table of contents'
+        // marker, a page by the name it is rendered to, a French heading
+        // by its id without accents.
+        let site = "//- export/defaults.md\n# Défauts\n//- fr/réglages.md\n### Vérification orthographique\r\n\
+                    //- guide/import.md\n[[toc]] 😀 [[_TOC_]]\r\n\
+                    [Défauts](../export/defaults.html#defauts) [x](../fr/réglages.html#verification-orthographique)\n\
+                    [gone](../export/gone.html) [[toc2]] [y](../export/defaults.html#défaut)\n";
+        check(
+            site,
+            expect![[r#"
+                broken-link guide/import.md:3:8-3:27 "../export/gone.html" no note or file '../export/gone.html'
+                broken-link guide/import.md:3:31-3:35 "toc2" no concept or note named 'toc2'
+                broken-anchor guide/import.md:3:66-3:72 "défaut" no heading 'défaut' in 'export/defaults.md'; did you mean 'Défauts'?"#]],
+        );
+        // An Obsidian vault opens files by their names only.
+        check(
+            &format!("//- .obsidian/.keep\n{site}"),
+            expect![[r#"
+                broken-link guide/import.md:1:3-1:6 "toc" no concept or note named 'toc'
+                broken-link guide/import.md:1:13-1:18 "_TOC_" no concept or note named '_TOC_'
+                broken-link guide/import.md:2:11-2:34 "../export/defaults.html" no note or file '../export/defaults.html'
+                broken-link guide/import.md:2:48-2:67 "../fr/réglages.html" no note or file '../fr/réglages.html'
+                broken-link guide/import.md:3:8-3:27 "../export/gone.html" no note or file '../export/gone.html'
+                broken-link guide/import.md:3:31-3:35 "toc2" no concept or note named 'toc2'
+                broken-link guide/import.md:3:42-3:65 "../export/defaults.html" no note or file '../export/defaults.html'"#]],
         );
     }
 }

@@ -333,7 +333,10 @@ pub fn rename_note_file(workspace: &Workspace, old: &Path, new: &Path) -> Vec<Te
                 } else {
                     relative_path(from_dir, new)
                 };
-                if without_extension(&written) == written {
+                if written.ends_with(".html") && !path.ends_with(".html") {
+                    // A site's page, named as rendered (`defaults.html`).
+                    path = format!("{}.html", without_extension(&path));
+                } else if without_extension(&written) == written {
                     path = without_extension(&path).to_string();
                 }
                 path
@@ -539,6 +542,22 @@ mod tests {
                 "index.md:1:61-1:78 \"papers/scaling.md\" ← \"archive/2020/kaplan.md\"",
                 "notes/n.md:1:3-1:20 \"../papers/scaling\" ← \"../archive/2020/kaplan\"",
             ]
+        );
+    }
+
+    /// Found in review: a site's link to a page as rendered
+    /// (`defaults.html`) lost its extension when the note moved.
+    #[test]
+    fn moving_a_sites_page_keeps_its_rendered_name() {
+        let f = fixture(
+            "//- export/defaults.md\n# D\n//- guide/导入.md\n😀 [D](../export/defaults.html#d)$0\n",
+        );
+        let old = Path::new(ROOT).join("export/defaults.md");
+        let new = Path::new(ROOT).join("settings.md");
+        let edits = rename_note_file(&f.workspace, &old, &new);
+        assert_eq!(
+            show_edits(&f, &edits),
+            ["guide/导入.md:1:7-1:30 \"../export/defaults.html\" ← \"../settings.html\""]
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Conversions between gloss's byte offsets and LSP positions, URIs and
 //! types. The only place that knows both sides.
 
+use std::collections::hash_map::{Entry, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -89,24 +90,55 @@ fn severity(severity: ide::Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-pub fn diagnostic(
+/// Converts `diagnostics`, each file's text read once for all of them: a
+/// note whose text was left on disk would be read again for every range
+/// (a 2 MB note's 40,000 diagnostics took minutes, found by the bad-input
+/// suite when indexing read the note before the editor opened it).
+pub fn diagnostics(
+    workspace: &Workspace,
+    diagnostics: &[ide::Diagnostic],
+    unit: ColumnUnit,
+) -> Vec<lsp::Diagnostic> {
+    let mut texts: HashMap<FileId, String> = HashMap::new();
+    let files = diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)));
+    for file in files {
+        if let (Entry::Vacant(slot), Some(source)) = (texts.entry(file), workspace.source(file)) {
+            slot.insert(source.with_text(str::to_owned));
+        }
+    }
+    let range_in = |file: FileId, range: &Range<usize>| -> Option<lsp::Range> {
+        let (source, text) = (workspace.source(file)?, texts.get(&file)?);
+        Some(lsp::Range::new(
+            position_in(source, text, range.start, unit),
+            position_in(source, text, range.end, unit),
+        ))
+    };
+    diagnostics
+        .iter()
+        .filter_map(|d| diagnostic(workspace, d, &range_in))
+        .collect()
+}
+
+fn diagnostic(
     workspace: &Workspace,
     diagnostic: &ide::Diagnostic,
-    unit: ColumnUnit,
+    range_in: &dyn Fn(FileId, &Range<usize>) -> Option<lsp::Range>,
 ) -> Option<lsp::Diagnostic> {
-    let source = workspace.source(diagnostic.file)?;
     let related = diagnostic
         .related
         .iter()
         .filter_map(|r| {
+            let range = range_in(r.file, &r.range).unwrap_or_default();
             Some(lsp::DiagnosticRelatedInformation {
-                location: location(workspace, r.file, &r.range, unit)?,
+                location: lsp::Location::new(uri(&workspace.path_of(r.file)?)?, range),
                 message: r.message.clone(),
             })
         })
         .collect::<Vec<_>>();
     Some(lsp::Diagnostic {
-        range: range(source, &diagnostic.range, unit),
+        range: range_in(diagnostic.file, &diagnostic.range)?,
         severity: Some(severity(diagnostic.severity)),
         code: Some(lsp::NumberOrString::String(
             diagnostic.code.as_str().to_string(),

@@ -187,11 +187,16 @@ impl Session {
     pub fn open(&mut self, path: PathBuf, text: String, version: i32) {
         self.documents
             .insert(path.clone(), Document::new(text, version));
-        self.write().open.insert(path.clone(), version);
         if self.read().slot_of(&path).is_none() {
+            self.write().open.insert(path.clone(), version);
             self.discover(&path);
             return;
         }
+        // Open, with its version, only once its note is the document's
+        // (in `put`): until then the workspace may hold the file as indexing
+        // read it, and diagnostics published meanwhile were the file's,
+        // paired with the document's version (found by the bad-input suite:
+        // a 2 MB note's first diagnostics missed what the editor added).
         self.update(&path);
     }
 

@@ -216,12 +216,11 @@ impl World {
                 _ => true,
             });
         }
-        Some(
-            diagnostics
-                .iter()
-                .filter_map(|d| super::convert::diagnostic(workspace, d, self.unit))
-                .collect(),
-        )
+        Some(super::convert::diagnostics(
+            workspace,
+            &diagnostics,
+            self.unit,
+        ))
     }
 }
 

@@ -12,7 +12,7 @@ use super::chunks::Chunk;
 use super::citation::{self, CitationItem};
 use super::front_matter::{self, FrontMatter};
 use super::link::{self, Link, LinkKind};
-use super::{Block, BlockId, BlockKind, IgnoreComment, Spanned};
+use super::{Block, BlockId, BlockKind, IgnoreComment, Spanned, ZettelId};
 
 /// Everything gloss reads from one note, in source order.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -36,6 +36,9 @@ pub struct NoteSyntax {
     /// Whether citation keys were read by Pandoc's rule exactly (CJK
     /// characters in keys): [`read_keys_as_pandoc`] was applied.
     pub pandoc_keys: bool,
+    /// The first Zettelkasten id in the text ([`ZettelId::in_text`]): the
+    /// note's id unless its file name has one.
+    pub zettel_id: Option<ZettelId>,
 }
 
 impl NoteSyntax {
@@ -220,7 +223,10 @@ pub fn parse_tree(text: &str, old: Option<&Tree>) -> Option<Tree> {
 pub fn parse_note(text: &str) -> NoteSyntax {
     match parse_tree(text, None) {
         Some(tree) => extract(text, &tree),
-        None => NoteSyntax::default(),
+        None => NoteSyntax {
+            zettel_id: ZettelId::in_text(text),
+            ..NoteSyntax::default()
+        },
     }
 }
 
@@ -234,6 +240,7 @@ pub fn names_only(text: &str) -> NoteSyntax {
     }
     note.labels = super::label::labels(text).into();
     read_page_properties(&mut note, text);
+    note.zettel_id = ZettelId::in_text(text);
     note.shrink_to_fit();
     note
 }
@@ -304,6 +311,7 @@ pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     citation::drop_raw_tex(&mut note.citations, text, &code);
     note.labels = super::label::labels(text).into();
     read_page_properties(note, text);
+    note.zettel_id = ZettelId::in_text(text);
 }
 
 /// Display math on lines of its own (`$$` … `$$`) and raw HTML blocks of

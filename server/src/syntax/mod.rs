@@ -13,6 +13,7 @@ mod label;
 mod link;
 mod name_table;
 pub mod yaml;
+mod zettel_id;
 
 use arcstr::ArcStr;
 use std::ops::Range;
@@ -30,6 +31,7 @@ pub use label::{
 };
 pub use link::{reference_definition, Link, LinkKind};
 pub use name_table::{decoding_with, encoding_with, read_table, NameTable};
+pub use zettel_id::ZettelId;
 
 /// The most line breaks and markup characters a note may have to be
 /// parsed. The parser keeps about a hundred bytes per token, and on text

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::names::{heading_attributes, heading_key, normalize, pandoc_identifier, slug};
+use super::names::{
+    heading_attributes, heading_key, normalize, pandoc_identifier, slug, unaccented,
+};
 use super::suggest::Candidates;
 use crate::syntax::{BlockKind, NoteSyntax};
 
@@ -92,7 +94,7 @@ impl Anchors {
         let mut names = Vec::new();
         // How many headings had each automatic id before: GitHub and
         // Pandoc give a repeated one `-1`, `-2`, … (`#twitter-1`).
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<(usize, String), usize> = HashMap::new();
         for (block, b) in syntax.blocks.iter().enumerate() {
             let BlockKind::Heading { level } = b.kind else {
                 continue;
@@ -106,14 +108,23 @@ impl Anchors {
                 .entry(heading_key(heading))
                 .or_default()
                 .push(index);
-            let mut ids = vec![slug(heading), pandoc_identifier(heading)];
-            ids.dedup();
-            for auto in ids.clone() {
-                let before = seen.entry(auto.clone()).or_default();
+            // Its ids by GitHub, by Pandoc, and without accents as
+            // VuePress and VitePress make them (`Général` is `#general`);
+            // each generator numbers its own repeats (`general-1`).
+            let github = slug(heading);
+            let plain = match github.is_ascii() {
+                true => github.clone(),
+                false => unaccented(&github),
+            };
+            let schemes = [github, pandoc_identifier(heading), plain];
+            let mut ids = Vec::new();
+            for (scheme, auto) in schemes.into_iter().enumerate() {
+                let before = seen.entry((scheme, auto.clone())).or_default();
                 if *before > 0 {
                     ids.push(format!("{auto}-{before}"));
                 }
                 *before += 1;
+                ids.push(auto);
             }
             ids.extend(id.map(normalize));
             // An id is what a link to it was meant to say.

@@ -279,6 +279,14 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// Whether the workspace is an app's: an Obsidian vault, a Logseq
+    /// graph or a Dendron workspace, whose links name files and pages by
+    /// that app's rules only. Other folders of notes are read by several
+    /// tools (Zettlr, a site generator, Pandoc), whose readings count.
+    pub fn is_an_apps(&self) -> bool {
+        self.obsidian || self.logseq || self.dendron.is_some()
+    }
+
     /// The severity `code` is reported with, or `None` when it is off.
     pub fn severity(&self, code: Code) -> Option<Severity> {
         self.severities

@@ -101,6 +101,8 @@ pub enum NoteName {
     Title,
     /// One of its front-matter `aliases`.
     Alias,
+    /// Its Zettelkasten id ([`Note::zettel_id`]).
+    Id,
 }
 
 /// What one name names.
@@ -269,6 +271,9 @@ pub struct Note {
     /// Whether the note is a page of a Logseq graph, named by its file name
     /// decoded ([`names::logseq_page_name`]).
     logseq: bool,
+    /// Whether links of its workspace may name it by its Zettelkasten id
+    /// ([`Workspace::reads_zettel_ids`]).
+    reads_zettel_ids: bool,
     anchors: anchors::Lazy<anchors::Anchors>,
     references: anchors::Lazy<HashMap<String, String>>,
 }
@@ -339,6 +344,7 @@ impl Note {
             heading_title,
             names_shared: false,
             logseq: config.logseq,
+            reads_zettel_ids: !config.is_an_apps(),
             anchors: anchors::Lazy::default(),
             references: anchors::Lazy::default(),
         }
@@ -421,8 +427,30 @@ impl Note {
                     .map(|n| (normalize(&n.value), Key::Entry(index))),
             );
         }
+        // A file named by its id alone has that name already.
+        if let Some(id) = self.zettel_id().map(|id| id.to_string()) {
+            if id != keys[0].0 {
+                keys.push((id, Key::Note(NoteName::Id)));
+            }
+        }
         keys.retain(|(k, _)| !k.is_empty());
         keys
+    }
+
+    /// The note's Zettelkasten id, as Zettlr reads it: the first in its
+    /// file name, else the first in its text. None in an app's workspace
+    /// ([`Workspace::is_an_apps`]), whose links name files and pages only.
+    pub fn zettel_id(&self) -> Option<crate::syntax::ZettelId> {
+        if !self.reads_zettel_ids {
+            return None;
+        }
+        self.zettel_id_in_file_name().or(self.syntax.zettel_id)
+    }
+
+    /// The first Zettelkasten id in the note's file name.
+    pub fn zettel_id_in_file_name(&self) -> Option<crate::syntax::ZettelId> {
+        let name = self.file.rel.rsplit('/').next().unwrap_or(&self.file.rel);
+        crate::syntax::ZettelId::in_file_name(name)
     }
 
     /// Reads the note's citation keys by Pandoc's rule. Its syntax is then

@@ -100,6 +100,16 @@ pub fn slug(heading: &str) -> String {
         .collect()
 }
 
+/// `slug` with its accents dropped (`général` → `general`, `中文` kept):
+/// decomposed, and the combining diacritical marks removed, as VuePress
+/// and VitePress make a heading's id.
+pub fn unaccented(slug: &str) -> String {
+    slug.nfkd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .nfc()
+        .collect()
+}
+
 /// A heading's text and its explicit id: Pandoc's attributes at the end,
 /// `Intro {#sec-intro .unnumbered}` (or `{-}`), are not part of its text.
 pub fn heading_attributes(heading: &str) -> (&str, Option<&str>) {
@@ -257,6 +267,11 @@ mod tests {
     fn slugs() {
         assert_eq!(slug("Scaling Laws!"), "scaling-laws");
         assert_eq!(slug("名词 解释"), "名词-解释");
+        assert_eq!(
+            unaccented(&slug("Vérification orthographique")),
+            "verification-orthographique"
+        );
+        assert_eq!(unaccented(&slug("Thème 한국어 😀")), "theme-한국어-");
     }
 
     #[test]

@@ -14,7 +14,10 @@
 //!    (aliases can be turned off with `[links] aliases = false`: Obsidian
 //!    only suggests them), so that an alias never makes a file name
 //!    ambiguous;
-//! 5. **a link reference definition** of the linking note labelled so
+//! 5. **a Zettelkasten id** (`[[20200303175402]]`): the note with that id
+//!    in its file name, else in its text, as Zettlr finds it (not in
+//!    Obsidian vaults, Logseq graphs and Dendron workspaces);
+//! 6. **a link reference definition** of the linking note labelled so
 //!    (Foam writes them), else a note gloss does not check (git-ignored,
 //!    excluded) of that name.
 //!
@@ -34,7 +37,7 @@ use super::files::FileRef;
 use super::load::join_lexically;
 use super::names::normalize;
 use super::{strip_note_extension, EntryId, NoteId, NoteName, Workspace};
-use crate::syntax::{Link, LinkKind, Spanned};
+use crate::syntax::{Link, LinkKind, Spanned, ZettelId};
 
 /// What a name can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +98,10 @@ pub fn is_path_like(target: &str) -> bool {
 /// The sources a Quarto page rendered to `x.html` may have, in the order
 /// looked for.
 const RENDERED_FROM: [&str; 5] = ["qmd", "md", "Rmd", "rmd", "ipynb"];
+
+/// The sources another site generator's page `x.html` may have (VuePress,
+/// MkDocs and Jekyll render Markdown, bookdown R Markdown).
+const SITE_SOURCES: [&str; 4] = ["md", "markdown", "Rmd", "rmd"];
 
 /// The sources that what a link names in a Quarto project may be
 /// rendered from, for when no file has its name: `x.html` (and
@@ -290,6 +297,13 @@ impl Workspace {
         // A note titled and aliased alike is one note.
         by_name.sort();
         by_name.dedup();
+        if by_name.is_empty() && entry.is_none() {
+            let by_id = self.by_zettel_id(target);
+            if !by_id.is_empty() {
+                let found = by_id.into_iter().map(FileRef::Note).collect();
+                return self.anchored(self.closest(from, target, found), anchor);
+            }
+        }
         match by_name.as_slice() {
             [] if entry.is_some() => self.with_anchor(entry.map_or(from, |e| e.note), anchor),
             // Foam writes `[Name]: path "Name"` under a note for each of its
@@ -378,6 +392,41 @@ impl Workspace {
         match found.is_empty() {
             true => Resolution::Unresolved,
             false => self.closest(from, target, found),
+        }
+    }
+
+    /// Whether the workspace is an app's ([`super::Config::is_an_apps`]).
+    pub fn is_an_apps(&self) -> bool {
+        self.config.is_an_apps()
+    }
+
+    /// Whether links may name notes by their Zettelkasten ids, as Zettlr's
+    /// do: not in an app's workspace ([`Workspace::is_an_apps`]).
+    pub fn reads_zettel_ids(&self) -> bool {
+        !self.is_an_apps()
+    }
+
+    /// The notes whose Zettelkasten id `target` is (`[[20200303175402]]`),
+    /// where [`Workspace::reads_zettel_ids`]. Notes with the id in their
+    /// file name win over notes with it in their text only (which may be
+    /// another note's id, mentioned).
+    fn by_zettel_id(&self, target: &str) -> Vec<NoteId> {
+        let id = ZettelId::parse(target.trim()).filter(|_| self.reads_zettel_ids());
+        let Some(id) = id else {
+            return Vec::new();
+        };
+        let notes = self
+            .targets(&id.to_string())
+            .iter()
+            .filter_map(|t| match t {
+                Target::Note(n, NoteName::Id) => Some(*n),
+                _ => None,
+            });
+        let notes: Vec<NoteId> = notes.collect();
+        let in_name = |&n: &NoteId| self.note(n).zettel_id_in_file_name() == Some(id);
+        match notes.iter().any(in_name) {
+            true => notes.into_iter().filter(in_name).collect(),
+            false => notes,
         }
     }
 
@@ -525,10 +574,19 @@ impl Workspace {
         };
         let (path, escaped) = join_lexically(&base, target.trim_start_matches('/'), &self.root);
         let rel = super::walk::relative(&self.root, &path);
-        let rendered_from = project
-            .map(|_| rendered_sources(&rel))
-            .into_iter()
-            .flatten();
+        // Outside an app's workspace and Quarto's, Markdown is often a
+        // site's source (VuePress, MkDocs, Jekyll, bookdown), whose pages
+        // link to what it renders: `[Export](../export/defaults.html)` is
+        // `defaults.md`. (Beside a Quarto project, a note is no page.)
+        let a_sites = self.quarto_projects.is_empty() && !self.is_an_apps();
+        let rendered_from = match (project, rel.strip_suffix(".html")) {
+            (Some(_), _) => rendered_sources(&rel),
+            (None, Some(page)) if a_sites => SITE_SOURCES
+                .iter()
+                .map(|ext| format!("{page}.{ext}"))
+                .collect(),
+            (None, _) => Vec::new(),
+        };
         let exact: Vec<FileRef> = file_names(&rel, image)
             .into_iter()
             .chain(rendered_from)
@@ -832,6 +890,44 @@ mod tests {
         );
         check(
             &format!("{VAULT}//- n.md\n[[A heading is$0 no name]]\n"),
+            expect!["Unresolved"],
+        );
+    }
+
+    #[test]
+    fn a_zettelkasten_id_names_the_note_zettlr_finds() {
+        // Found in Zettlr vaults: `[[20200303175402]]` is the note with
+        // that id in its file name, else the first in its text that opens
+        // no wikilink; a file name's id wins over a text's.
+        const ZETTELS: &str = "//- Keynes/20200303175402 - 有效需求 💴.md\n# Demand\n## 乘数\n//- money -20200315170318.md\n# Money\n//- Circulation.md\n---\ntitle: 流通\n---\nSee [[20200101120000]] first.\r\nid 20200315162347\r\n//- Quoting.md\nAs 20200303175402 said.\n";
+        check(
+            &format!("{ZETTELS}//- n.md\n😀 [[2020030317$05402]]\n"),
+            expect!["note Keynes/20200303175402 - 有效需求 💴.md"],
+        );
+        check(
+            &format!("{ZETTELS}//- n.md\n[[20200303175402#乘$0数]]\n"),
+            expect!["note Keynes/20200303175402 - 有效需求 💴.md # 乘数"],
+        );
+        check(
+            &format!("{ZETTELS}//- n.md\n[[2020031517$00318]]\n"),
+            expect!["note money -20200315170318.md"],
+        );
+        check(
+            &format!("{ZETTELS}//- n.md\n[[2020031516$02347]]\n"),
+            expect!["note Circulation.md"],
+        );
+        // The one it links to is not its id; nor is a longer number.
+        check(
+            &format!("{ZETTELS}//- n.md\n[[2020010112$00000]]\n"),
+            expect!["Unresolved"],
+        );
+        check(
+            &format!("{ZETTELS}//- n.md\n[[202003031754$0021]]\n"),
+            expect!["Unresolved"],
+        );
+        // Obsidian links name files only.
+        check(
+            &format!("{ZETTELS}//- .obsidian/.keep\n//- n.md\n[[2020030317$05402]]\n"),
             expect!["Unresolved"],
         );
     }
