@@ -373,6 +373,83 @@ fn a_logseq_asset_kept_out_of_the_repository_is_not_missing() {
     );
 }
 
+/// Found in an Obsidian vault built into a thesis: its settings put
+/// attachments in `figures/` (`attachmentFolderPath`), which `.gitignore`
+/// keeps out of the repository, and notes name them by file name alone,
+/// as Obsidian finds them anywhere. Another vault's `./` folder is the
+/// note's own; a name outside it is still missing.
+#[test]
+fn an_obsidian_attachment_folder_kept_out_of_the_repository() {
+    let vault = gloss_e2e::Vault::empty();
+    vault.write(
+        ".obsidian/app.json",
+        r#"{"attachmentFolderPath": "figures"}"#,
+    );
+    vault.write(".gitignore", "figures/\nch/img/\n");
+    vault.write("figures/there.png", "png");
+    vault.write(
+        "chapters/ch2 😀.md",
+        "![a](ziapour.png){#fig:z} ![[there.png]] ![[gone.png]]\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        Vec::<String>::new(),
+        "{}",
+        run.stdout()
+    );
+    vault.write(".obsidian/app.json", r#"{"attachmentFolderPath": "./img"}"#);
+    vault.write("chapters/ch2 😀.md", "![a](ziapour.png) ![[gone.png]]\n");
+    vault.write("ch/n.md", "![[in-img.png]]\n");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""broken-link" "chapters/ch2 😀.md":1 "no note or file 'ziapour.png'""#,
+            r#""broken-link" "chapters/ch2 😀.md":1 "no note or file 'gone.png'""#,
+        ]
+    );
+}
+
+/// Found in a Chinese research vault: the Citations plugin's settings
+/// name the vault's library (here in a hidden folder, which gloss does not
+/// walk), which every note cites from; a link to a paper's own note (`[[@key|…]]`) cites the paper, so
+/// its title beside the link is no missing citation. A plugin's library
+/// that is not there (the writer's own path) is no problem of the notes.
+#[test]
+fn an_obsidian_citation_plugins_library_serves_the_whole_vault() {
+    let vault = gloss_e2e::Vault::empty();
+    vault.write(
+        ".obsidian/plugins/obsidian-citation-plugin/data.json",
+        r#"{"citationExportPath": ".zotero/Zotero.bib", "citationExportFormat": "biblatex"}"#,
+    );
+    vault.write(
+        ".zotero/Zotero.bib",
+        "@article{vaswani2017, title={Attention Is All You Need}}\n",
+    );
+    vault.write(
+        "科研/ChatGPT 😀.md",
+        "《Attention Is All You Need》即 [[@vaswani2017|Transformer]]，与 [@gone2020]。\n",
+    );
+    let run = vault.gloss(&["check", "--hints", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""broken-link" "科研/ChatGPT 😀.md":1 "no concept or note named '@vaswani2017'""#,
+            r#""unknown-citation" "科研/ChatGPT 😀.md":1 "unknown citation key 'gone2020'""#,
+        ]
+    );
+    vault.write(
+        ".obsidian/plugins/obsidian-citation-plugin/data.json",
+        r#"{"citationExportPath": "/Users/someone/Zotero/My Library.bib"}"#,
+    );
+    let run = vault.gloss(&["check", "--hints", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""broken-link" "科研/ChatGPT 😀.md":1 "no concept or note named '@vaswani2017'""#]
+    );
+}
+
 /// A symbolic link committed beside the notes to what a build writes
 /// (`manuscript.pdf` → `v/latest/manuscript.pdf`, the folder ignored)
 /// is there, if leading nowhere yet; a link to it is not broken.
@@ -513,14 +590,7 @@ fn a_link_out_of_the_root_to_a_file_that_exists_is_not_broken() {
         "[guide](../../GUIDE.md) [[../../GUIDE]] [gone](../../GONE.md)\n",
     )
     .unwrap();
-    let run = |args: &[&str]| -> Vec<String> {
-        let output = std::process::Command::new(gloss_e2e::gloss_bin())
-            .args(args)
-            .current_dir(&docs)
-            .output()
-            .unwrap();
-        messages(&serde_json::from_slice(&output.stdout).unwrap())
-    };
+    let run = |args: &[&str]| messages_of_run_in(&docs, args);
     assert_eq!(
         run(&["check", "--format", "json"]),
         ["no note or file '../../GONE.md'"]
@@ -528,6 +598,43 @@ fn a_link_out_of_the_root_to_a_file_that_exists_is_not_broken() {
     let untrusted = run(&["check", "--format", "json", "--untrusted"]);
     assert_eq!(untrusted.len(), 3);
     assert!(untrusted[0].ends_with("points outside the workspace (not followed with --untrusted)"));
+}
+
+/// The messages of `gloss ARGS` (a JSON format) run in `dir`.
+fn messages_of_run_in(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let output = std::process::Command::new(gloss_e2e::gloss_bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    messages(&serde_json::from_slice(&output.stdout).unwrap())
+}
+
+/// Found in Typora paper notes: an image named by its absolute path on
+/// the author's machine (`/Users/…/屏幕快照.png`) shows where that file is
+/// there, and is broken where it is not. Not asked under `--untrusted`.
+#[test]
+fn an_absolute_path_that_exists_is_not_broken() {
+    let outer = tempfile::tempdir().unwrap();
+    let pictures = outer.path().join("Pictures");
+    std::fs::create_dir_all(&pictures).unwrap();
+    std::fs::write(pictures.join("屏幕快照 😀.png"), "png").unwrap();
+    let notes = outer.path().join("notes");
+    std::fs::create_dir_all(&notes).unwrap();
+    std::fs::write(notes.join("gloss.toml"), "").unwrap();
+    let there = pictures.join("屏幕快照 😀.png");
+    let gone = pictures.join("gone.png");
+    std::fs::write(
+        notes.join("paper.md"),
+        format!("![a](<{}>)\n![b](<{}>)\n", there.display(), gone.display()),
+    )
+    .unwrap();
+    let run = |args: &[&str]| messages_of_run_in(&notes, args);
+    assert_eq!(
+        run(&["check", "--format", "json"]),
+        [format!("no note or file '{}'", gone.display())]
+    );
+    assert_eq!(run(&["check", "--format", "json", "--untrusted"]).len(), 2);
 }
 
 /// A Quarto book: `.qmd` chapters are notes, `_quarto.yml`'s CSL YAML

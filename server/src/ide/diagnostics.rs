@@ -11,8 +11,8 @@ use super::{Code, Diagnostic, FileId, Related};
 use crate::syntax::{front_matter, Link, LinkKind, Spanned};
 use crate::workspace::names::normalize;
 use crate::workspace::{
-    BibId, EntryId, FileProblem, FileRef, KeyKind, KeyLocation, NoteId, Resolution, SourceFile,
-    Target, Workspace,
+    BibId, EntryId, FileProblem, FileRef, KeyKind, KeyLocation, Note, NoteId, Resolution,
+    SourceFile, Target, Workspace,
 };
 
 /// Collects diagnostics for one file, applying configured severities and
@@ -178,10 +178,12 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
             Vec::new(),
         );
     }
-    if let Some(error) = syntax
-        .front_matter
-        .as_ref()
+    // Logseq reads front matter a line at a time, `key: rest of the line`
+    // (`authors: [[Ada]], [[Alan]]`, `title: a: b`), never as YAML.
+    let yaml = !workspace.config.logseq;
+    if let Some(error) = (syntax.front_matter.as_ref())
         .and_then(|fm| fm.error.as_ref())
+        .filter(|_| yaml)
     {
         sink.push(
             Code::FrontMatter,
@@ -346,7 +348,9 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 Resolution::Unresolved
                     if target.is_some_and(|t| {
                         crate::workspace::is_path_like(t.value)
-                            && workspace.names_an_ignored_file(id, t.value)
+                            && (workspace.names_an_ignored_file(id, t.value)
+                                || matches!(link.kind, LinkKind::Markdown | LinkKind::Image)
+                                    && workspace.exists_as_absolute(t.value))
                     }) =>
                 {
                     None
@@ -553,6 +557,7 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         }
         if workspace.key_location(id, key.value).is_none()
             && !declared_missing
+            && !names_an_element(workspace, id, key.value)
             && !*kept_out.get_or_init(|| workspace.may_cite_a_kept_out_bibliography(id))
         {
             sink.push(
@@ -567,6 +572,19 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
             );
         }
     }
+}
+
+/// Whether `key`, in no bibliography, is the id of an element of note
+/// `id`'s document (`::: Transparency {#st}` … `defending @st`; a MyST
+/// project's `(label)=`): a reference to it, as MyST, the Pandoc Extended
+/// Markdown plugin and numbering filters read `@id`, not a paper's key.
+/// (Pandoc alone would warn, but the note was written for such a tool;
+/// where `gloss.toml` says which cross-references are read, that decides.)
+fn names_an_element(workspace: &Workspace, id: NoteId, key: &str) -> bool {
+    let defines = |note: &Note| note.syntax.labels.iter().any(|label| label.value == key);
+    let document = || workspace.document_of(id).iter();
+    workspace.config.pandoc_crossref.is_none()
+        && (defines(workspace.note(id)) || document().any(|&part| defines(workspace.note(part))))
 }
 
 /// A name defined by an entry of this note that an entry of an earlier note
@@ -925,6 +943,14 @@ mod tests {
             "//- n.md\n## Général\r\n## General\r\n## General\r\n[a](#général) [b](#general-1) [c](#general-2) [d](#general-3)\r\n",
             expect![[r#"broken-anchor n.md:4:52-4:61 "general-3" no heading 'general-3' in this note; did you mean 'General'?"#]],
         );
+        // Found in a maths vault numbered by the Number Headings plugin:
+        // a link written before the numbers is offered its heading.
+        check(
+            "//- n.md\n## 6 Natural Transformation\r\n### 6.2 Dinatural Transformation 😀\r\n[[#Dinatural Transformation 😀]] [[#Natural Transformations]]\r\n",
+            expect![[r#"
+                broken-anchor n.md:3:4-3:30 "Dinatural Transformation 😀" no heading 'Dinatural Transformation 😀' in this note; did you mean '6.2 Dinatural Transformation 😀'?
+                broken-anchor n.md:3:36-3:59 "Natural Transformations" no heading 'Natural Transformations' in this note; did you mean '6 Natural Transformation'?"#]],
+        );
     }
 
     #[test]
@@ -1129,6 +1155,20 @@ mod tests {
                 broken-link pages/Home.md:1:10-1:27 "Page Nobody Wrote" no concept or note named 'Page Nobody Wrote'
                 broken-anchor pages/Home.md:1:37-1:40 "red" no heading 'red' in this note
                 empty-link pages/Home.md:2:27-2:31 "[[]]" empty link"#]],
+        );
+        // Found in a Logseq graph of paper pages: Logseq reads front
+        // matter a line at a time, so `authors: [[A]], [[B]]` and `title:
+        // a: b` are properties, not malformed YAML; elsewhere they are.
+        let front_matter = "//- pages/paper 😀.md\n---\ntitle: synthesis: a model\nauthors: [[Xinshuo Weng]], [[Jianren Wang]]\n---\n- notes\n";
+        check(
+            &format!("//- logseq/config.edn\n{{}}\n{front_matter}"),
+            expect![[r#""#]],
+        );
+        check(
+            front_matter,
+            expect![[
+                r#"front-matter pages/paper 😀.md:2:17-2:26 ": a model" malformed front matter: mapping values are not allowed in this context"#
+            ]],
         );
     }
 
@@ -1357,6 +1397,91 @@ mod tests {
         );
     }
 
+    /// Found in an Obsidian vault using the Pandoc Extended Markdown
+    /// plugin, and in MyST's documentation: `@st` names the div
+    /// `{#st}` of the same note, which the tool numbers. An id of another
+    /// note is not this note's element; an unknown key is still reported.
+    #[test]
+    fn a_key_naming_an_element_of_the_note() {
+        check(
+            "//- lib.bib\n@misc{k, title={T}}\n//- a.md\n::: Semantic Transparency 😀 {#st}\nA definition.\n:::\r\n\r\nDefending @st and [@k; @apprehension].\r\n\r\n[Apprehension]{.term #apprehension} @nope @other\n\
+             //- b.md\n# Other {#other}\n",
+            expect![[r#"
+                unknown-citation a.md:7:38-7:42 "nope" unknown citation key 'nope'
+                unknown-citation a.md:7:44-7:49 "other" unknown citation key 'other'"#]],
+        );
+    }
+
+    /// Found in MyST's documentation and two Jupyter Books: `(label)=`
+    /// and a directive's `:label:` are targets, which `[](#label)` and
+    /// `@label` find on any page of the project. Outside a project a
+    /// page's targets are its own.
+    #[test]
+    fn myst_targets_across_a_project() {
+        check(
+            "//- book/myst.yml\nversion: 1\n//- book/refs.bib\n@misc{k, title={T}}\n\
+             //- book/a.md\n(intro-x)=\r\n# 引言 😀\r\n```{exercise}\n:label: my-exercise\n```\nSee [](#my-exercise), [](b.md#tbl:cells) and @intro-x [@k].\n\
+             //- book/b.md\n```{list-table}\n:name: tbl:cells\n```\n[](#intro-x) @my-exercise [](#gone) @gone\n\
+             //- jb/_config.yml\ntitle: x\n//- jb/_toc.yml\nroot: c\n//- jb/c.md\n(t)=\n# C\n//- jb/d.md\n[](#t)\n\
+             //- other/e.md\n[](#t) [](#intro-x)\n",
+            expect![[r#"
+                broken-anchor book/b.md:4:31-4:35 "gone" no heading 'gone' in this document
+                unknown-citation book/b.md:4:38-4:42 "gone" unknown citation key 'gone'
+                broken-anchor other/e.md:1:5-1:6 "t" no heading 't' in this note
+                broken-anchor other/e.md:1:12-1:19 "intro-x" no heading 'intro-x' in this note"#]],
+        );
+    }
+
+    /// Found in a humanities dissertation: the paper is cited in a
+    /// footnote (`[^15]: @clifford1988[22]`), which the text references
+    /// right after naming it; the rendered page cites it there. A title
+    /// far before the footnote's reference is still a mention.
+    #[test]
+    fn a_title_cited_in_its_footnote() {
+        check(
+            "//- refs.bib\n@book{clifford1988, title={The Predicament of Culture}}\n\
+             //- ch1.md\n“The Predicament of Culture” first.[^16]\n\nx\n\ny\n\nz\n\n\
+             As Clifford argues in “The Predicament of Culture” 😀,[^15] art changed.\r\n\r\n\
+             [^15]: @clifford1988[22]\n[^16]: See below.\n",
+            expect![[
+                r#"title-citation ch1.md:1:2-1:28 "The Predicament of Culture" 'The Predicament of Culture' is cited by title; cite it as [@clifford1988]"#
+            ]],
+        );
+    }
+
+    /// Found in two Jupyter Books: MyST's citation roles cite, so a title
+    /// beside ``{footcite}`cmmi` `` is cited, and a role's unknown key is
+    /// reported like any other.
+    #[test]
+    fn myst_citation_roles() {
+        check(
+            "//- refs.bib\n@misc{cmmi, title={Capability Maturity Model Integration}}\n@misc{k2, title={T2}}\n\
+             //- a.md\n**Capability Maturity Model Integration** {footcite}`cmmi` 😀\r\n\
+             See {cite:p}`k2, gone;cmmi` and {cite}``cmmi`` {cite:t}`` {other}`gone` {cite}`a b`.\n",
+            expect![[r#"unknown-citation a.md:2:18-2:22 "gone" unknown citation key 'gone'"#]],
+        );
+    }
+
+    /// Found in Obsidian research vaults: the Citations plugin makes a note
+    /// per paper, `@key.md` titled with the paper's title, which names its
+    /// paper throughout; some name it `key.md`, or by another key with the
+    /// paper's title as heading. Reference lists are also headed `##
+    /// Reference` or `# 参考资料（暂时）`. Another note naming the paper
+    /// still gets the hint.
+    #[test]
+    fn a_papers_own_note_and_reference_lists_with_remarks() {
+        check(
+            "//- .obsidian/.keep\n//- lib.bib\n@misc{he2016, title={Deep Residual Learning for Image Recognition}}\n@misc{vaswani2017, title={Attention Is All You Need}}\n\
+             //- @he2016.md\n---\ntitle: \"@he2016\"\n---\n# Deep Residual Learning for Image Recognition\n\n## Deep Residual Learning for Image Recognition 😀\n\
+             //- lit/He2016DeepResidualx.md\n# Deep Residual Learning for Image Recognition\r\nThe “Deep Residual Learning for Image Recognition” paper.\r\n\
+             //- Vaswani2017b.md\n“Attention Is All You Need”，见下。\n\
+             //- Attention is all you need.md\n# Notes\n“Attention Is All You Need”\n\
+             //- d.md\n# 笔记\n\n## Reference\n- “Attention Is All You Need”\n# 参考资料（暂时）\n- “Deep Residual Learning for Image Recognition”\n## 8. References (draft)\n- “Attention Is All You Need”\n\
+             //- e.md\n# 笔记 😀\n“Deep Residual Learning for Image Recognition”\n",
+            expect![[r#"title-citation e.md:2:2-2:46 "Deep Residual Learning for Image Recognition" 'Deep Residual Learning for Image Recognition' is cited by title; cite it as [@he2016]"#]],
+        );
+    }
+
     /// Found in a Quarto manuscript with two bibliographies: the paper is
     /// cited under one key and named by the short title of another entry
     /// with the same DOI. Without a DOI in common it is another paper.
@@ -1494,11 +1619,13 @@ mod tests {
             "//- b.md\n//- x/pics/p.png\n//- k2/k.md\n//- k2/k_(v2).md\n//- docs/a/note.md\n\
              [t](../../../b.md) ![d](../../pics/p.png) [[../../../b]]\n\
              ![r](/pics/p.png) ![m](../../pics/missing.png) [k](../k2/k.md)\n\
-             [s](../../b.md#Scan%20with%20[t](../../b.md)) [w](../../k2/k_(v2).md)\n",
+             [s](../../b.md#Scan%20with%20[t](../../b.md)) [w](../../k2/k_(v2).md)\n\
+             [hub](../../k2/k%20) [gone](../../k2/gone%20) 😀\n",
             expect![[r#"
                 broken-link docs/a/note.md:2:24-2:46 "../../pics/missing.png" no note or file '../../pics/missing.png'
                 broken-link docs/a/note.md:2:52-2:62 "../k2/k.md" no note or file '../k2/k.md'
-                broken-anchor docs/a/note.md:3:16-3:45 "Scan%20with%20[t](../../b.md)" no heading 'Scan with [t](../../b.md)' in 'b.md'"#]],
+                broken-anchor docs/a/note.md:3:16-3:45 "Scan%20with%20[t](../../b.md)" no heading 'Scan with [t](../../b.md)' in 'b.md'
+                broken-link docs/a/note.md:4:29-4:45 "../../k2/gone%20" no note or file '../../k2/gone '"#]],
         );
     }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::workspace::titles::TitleMention;
+use crate::workspace::titles::{fold, fold_title, TitleMention};
 use crate::workspace::{BibEntry, KeyLocation, NoteId, Workspace};
 
 /// The blocks around `offset`: the block (line, list item, heading)
@@ -24,24 +24,47 @@ fn blocks_around(workspace: &Workspace, note: NoteId, offset: usize) -> Option<R
 
 /// Where a note first cites each paper it cites: by entry, and by DOI
 /// (the same paper under another key, in two `.bib` files, one with a
-/// short title). Worked out once per note, then asked per mention.
+/// short title); and which paper the note is about, if it is a paper's
+/// own note. Worked out once per note, then asked per mention.
 pub struct Citing {
     by_entry: HashMap<KeyLocation, usize>,
     by_doi: HashMap<String, usize>,
+    /// The note's file name without a leading `@`, and its title and
+    /// file name folded.
+    name: String,
+    titles: [String; 2],
 }
 
 impl Citing {
     pub fn of(workspace: &Workspace, note: NoteId) -> Citing {
+        let of = workspace.note(note);
         let mut citing = Citing {
             by_entry: HashMap::new(),
             by_doi: HashMap::new(),
+            name: of.stem().trim_start_matches('@').to_string(),
+            titles: [fold(of.title()), fold(of.stem())],
         };
-        // Citations are in the order of the text: the first one wins.
-        for citation in &workspace.note(note).syntax.citations {
-            let Some(at) = workspace.key_location(note, citation.key().value) else {
+        // A link to a paper's own note (`[[@vaswani2017|Transformer]]`, as
+        // the Obsidian Citations plugin names them) cites it too.
+        let syntax = &workspace.note(note).syntax;
+        let linked = syntax.links.iter().filter_map(|link| {
+            let key = link.target()?.value.strip_prefix('@')?;
+            Some((key, link.range().start))
+        });
+        let cited = syntax
+            .citations
+            .iter()
+            .map(|c| (c.key().value, c.token().start));
+        let mut cited: Vec<(&str, usize)> = cited.chain(linked).collect();
+        if !cited.is_empty() {
+            at_footnote_references(workspace.note(note).file.text(), &mut cited);
+        }
+        cited.sort_by_key(|&(_, offset)| offset);
+        // In the order of the text: the first one wins.
+        for (key, offset) in cited {
+            let Some(at) = workspace.key_location(note, key) else {
                 continue;
             };
-            let offset = citation.token().start;
             if let std::collections::hash_map::Entry::Vacant(first) = citing.by_entry.entry(at) {
                 first.insert(offset);
                 if let Some(doi) = doi(workspace, at) {
@@ -57,20 +80,97 @@ impl Citing {
     /// it), or in the blocks around it ([`blocks_around`]: `### Scaling
     /// Laws` over `Kaplan et al. [@kaplan2020] find…`): then the title is
     /// how the text reads, and nothing is missing.
+    ///
+    /// A paper's own note, as reference managers make one per paper (the
+    /// Obsidian Citations plugin's `@{{citekey}}.md` with the title as
+    /// its heading), names its paper wherever it likes: that is what it
+    /// is about, not a citation missing.
     pub fn cites(&self, workspace: &Workspace, note: NoteId, mention: &TitleMention) -> bool {
+        let locations = workspace.title_locations(note, mention.title);
+        if locations.iter().any(|at| self.is_about(workspace, *at)) {
+            return true;
+        }
         if self.by_entry.is_empty() {
             return false;
         }
         let around = blocks_around(workspace, note, mention.range.start);
         let end = around.map_or(mention.range.end, |a| a.end.max(mention.range.end));
         let before_end = |offset: Option<&usize>| offset.is_some_and(|&o| o < end);
-        workspace
-            .title_locations(note, mention.title)
-            .iter()
-            .any(|at| {
-                before_end(self.by_entry.get(at))
-                    || doi(workspace, *at).is_some_and(|d| before_end(self.by_doi.get(&d)))
-            })
+        locations.iter().any(|at| {
+            before_end(self.by_entry.get(at))
+                || doi(workspace, *at).is_some_and(|d| before_end(self.by_doi.get(&d)))
+        })
+    }
+
+    /// Whether the note is the paper's own: named by its key (`@key.md`,
+    /// `key.md`, in any case; `@keya.md`, as Better BibTeX tells apart
+    /// two papers of one key), or titled or named with its title.
+    fn is_about(&self, workspace: &Workspace, at: KeyLocation) -> bool {
+        let entry = workspace.bib_entry(at);
+        let named_by_key = self.name.len() >= entry.key.len()
+            && self.name.is_char_boundary(entry.key.len())
+            && self.name[..entry.key.len()].eq_ignore_ascii_case(&entry.key)
+            && matches!(self.name.as_bytes()[entry.key.len()..], [] | [b'a'..=b'z']);
+        let titled = || {
+            [&entry.title, &entry.short_title]
+                .into_iter()
+                .flatten()
+                .map(|title| fold_title(title))
+                .any(|title| !title.is_empty() && self.titles.contains(&title))
+        };
+        named_by_key || titled()
+    }
+}
+
+/// Moves each citation in a footnote (`[^15]: @clifford1988, 22`) to
+/// where the footnote is referenced (`…as Clifford articulates.[^15]`):
+/// the rendered text cites the paper there, as notes-and-bibliography
+/// styles do.
+fn at_footnote_references(text: &str, cited: &mut [(&str, usize)]) {
+    if !text.contains("[^") {
+        return;
+    }
+    let bytes = text.as_bytes();
+    // In text order, one per line at most.
+    let mut definitions: Vec<(Range<usize>, &str)> = Vec::new();
+    let mut first_reference: HashMap<&str, usize> = HashMap::new();
+    // Where the line of the current `[^` starts, found going forward only
+    // (a long line of footnote marks stays linear).
+    let (mut line_start, mut scanned) = (0, 0);
+    for (at, _) in text.match_indices("[^") {
+        if let Some(newline) = memchr::memrchr(b'\n', &bytes[scanned..at]) {
+            line_start = scanned + newline + 1;
+        }
+        scanned = at;
+        let rest = &text[at + 2..];
+        // A label is short: a `[^` with no `]` soon after is text.
+        let Some(close) = rest.bytes().take(100).position(|b| b == b']') else {
+            continue;
+        };
+        let label = &rest[..close];
+        if label.is_empty() || label.contains(char::is_whitespace) {
+            continue;
+        }
+        // A definition starts its line (indented three spaces at most).
+        let defines = rest[close + 1..].starts_with(':')
+            && at - line_start <= 3
+            && bytes[line_start..at].iter().all(|&b| b == b' ');
+        if defines {
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(text.len(), |i| at + i);
+            definitions.push((at..end, label));
+        } else {
+            first_reference.entry(label).or_insert(at);
+        }
+    }
+    for (_, offset) in cited.iter_mut() {
+        let after = definitions.partition_point(|(line, _)| line.start <= *offset);
+        let footnote = after
+            .checked_sub(1)
+            .map(|i| &definitions[i])
+            .filter(|(line, _)| line.contains(offset));
+        if let Some(&reference) = footnote.and_then(|(_, label)| first_reference.get(label)) {
+            *offset = reference;
+        }
     }
 }
 

@@ -313,6 +313,49 @@ fn is_example_label(before: &str, after: &str) -> bool {
             .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
 }
 
+/// The citations of a MyST citation role, ``{cite}`a,b` `` (and
+/// `{cite:p}`, `{cite:t}`, `{footcite}`, … of mystmd and
+/// sphinxcontrib-bibtex): `before` is the text up to the code span `span`
+/// at `start`, which holds the keys.
+pub(super) fn parse_role(before: &str, span: &str, start: usize) -> Vec<CitationItem> {
+    // A role's name is short: a text of many `}` and no `{` is not
+    // searched back to its start for each span.
+    let from = before.len().saturating_sub(32);
+    let open = (before.as_bytes()[from..].iter()).rposition(|&b| b == b'{');
+    let Some(open) = open.map(|at| from + at).filter(|_| before.ends_with('}')) else {
+        return Vec::new();
+    };
+    let role = &before[open + 1..before.len() - 1];
+    let (name, variant) = role.split_once(':').unwrap_or((role, ""));
+    let is_role =
+        matches!(name, "cite" | "footcite") && variant.bytes().all(|b| b.is_ascii_alphanumeric());
+    let ticks = span.bytes().take_while(|&b| b == b'`').count();
+    let Some(inner) = span
+        .get(ticks..span.len().saturating_sub(ticks))
+        .filter(|_| is_role)
+    else {
+        return Vec::new();
+    };
+    let token = open..start + span.len();
+    let mut at = start + ticks;
+    let mut citations = Vec::new();
+    for part in inner.split([',', ';']) {
+        let key = part.trim();
+        if !key.is_empty() && !key.contains(char::is_whitespace) {
+            let key_start = at + (key.as_ptr() as usize - part.as_ptr() as usize);
+            let key = Spanned {
+                value: key.to_string(),
+                range: key_start..key_start + key.len(),
+            };
+            let mut citation = CitationItem::new(key, token.clone());
+            citation.bracketed = true;
+            citations.push(citation);
+        }
+        at += part.len() + 1;
+    }
+    citations
+}
+
 /// Takes Pandoc example labels out of `citations`, and the references to
 /// them written like citations (`@label`, `(@label)`, `-@label`; in
 /// brackets, `[@label]` stays a citation).
@@ -452,17 +495,38 @@ fn environment_end(
 }
 
 /// The parts of `text` whose `@` is no citation, as the grammar reads them
-/// outside brackets: code spans, and autolinks and HTML tags (`<…>` with no
-/// space inside, or opening a tag with attributes, `<span title="@x">`).
+/// outside brackets: code spans, HTML comments (`[<!-- TODO: @Abby … -->
+/// @real]` cites `real`, found in a dissertation), and autolinks and HTML
+/// tags (`<…>` with no space inside, or opening a tag with attributes,
+/// `<span title="@x">`).
 pub(crate) fn hidden_ranges(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut hidden = Vec::new();
     // Backtick runs of a length that found no closing run: none later will
-    // (searching again would make a line of them quadratic).
+    // (searching again would make a line of them quadratic); so for a
+    // comment left open.
     let mut unclosed = std::collections::HashSet::new();
+    let mut comment_unclosed = false;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
+            b'<' if bytes[i..].starts_with(b"<!--") => {
+                let close = match comment_unclosed {
+                    true => None,
+                    false => text[i + 4..].find("-->"),
+                };
+                match close {
+                    Some(close) => {
+                        let end = i + 4 + close + 3;
+                        hidden.push(i..end);
+                        i = end;
+                    }
+                    None => {
+                        comment_unclosed = true;
+                        i += 4;
+                    }
+                }
+            }
             b'`' => {
                 let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
                 let fence = &text[i..i + run];

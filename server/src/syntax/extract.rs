@@ -166,6 +166,7 @@ struct Kinds {
     citation_group: u16,
     html_comment: u16,
     section: u16,
+    code_span: u16,
 }
 
 fn kinds() -> &'static Kinds {
@@ -188,6 +189,7 @@ fn kinds() -> &'static Kinds {
             citation_group: id("citation_group"),
             html_comment: id("html_comment"),
             section: id("section"),
+            code_span: id("code_span"),
         }
     })
 }
@@ -1135,7 +1137,9 @@ fn extract_inline(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
         let id = child.kind_id();
         let start = child.start_byte();
         let token = &text[child.byte_range()];
-        if id == k.wiki_link {
+        if (id == k.wiki_link || id == k.embed) && link::is_not_a_wikilink(token) {
+            // Text, as the rest of the line is.
+        } else if id == k.wiki_link {
             note.links
                 .push(link::parse_wiki(token, start, LinkKind::Wiki));
         } else if id == k.embed {
@@ -1151,7 +1155,7 @@ fn extract_inline(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
                 let (label, destination) = (&token[open..close], &token[close + 2..]);
                 let names_it = |key: &str| {
                     destination
-                        .split(['/', '?', '#', '=', '&', ')'])
+                        .split(['/', '?', '#', '=', '&', ')', '.'])
                         .any(|part| part.trim_start_matches('@').eq_ignore_ascii_case(key))
                 };
                 note.citations.extend(
@@ -1170,6 +1174,9 @@ fn extract_inline(text: &str, cursor: &mut TreeCursor, note: &mut NoteSyntax) {
             note.citations.extend(items);
         } else if id == k.html_comment {
             note.ignores.extend(ignore_comment(token, child.end_byte()));
+        } else if id == k.code_span && text[..start].ends_with('}') {
+            note.citations
+                .extend(citation::parse_role(&text[..start], token, start));
         }
         if !cursor.goto_next_sibling() {
             break;
@@ -1385,10 +1392,10 @@ mod tests {
     #[test]
     fn citations_in_context() {
         check(
-            "(@ex) 例子 😀\r\n\r\n见 @wei2022 [p. 3; @kojima2022] 和 [@a](https://x.org) [@ada](https://github.com/ada)\r\n^[@note2020] ![@img] [@span]{.x} [see above; -@b] (@ex) $x @m$ @ex\r\n",
+            "(@ex) 例子 😀\r\n\r\n见 @wei2022 [p. 3; @kojima2022] 和 [@a](https://x.org) [@ada](https://github.com/ada) [*Ada (@ada2)*](https://ada2.github.io/)\r\n^[@note2020] ![@img] [@span]{.x} [see above; -@b] (@ex) $x @m$ @ex\r\n",
             expect![[r#"
                 Line "(@ex) 例子 😀"
-                Line "见 @wei2022 [p. 3; @kojima2022] 和 [@a](https://x.org) [@ada](https://github.com/ada)"
+                Line "见 @wei2022 [p. 3; @kojima2022] 和 [@a](https://x.org) [@ada](https://github.com/ada) [*Ada (@ada2)*](https://ada2.github.io/)"
                 Line "^[@note2020] ![@img] [@span]{.x} [see above; -@b] (@ex) $x @m$ @ex"
                 cite "wei2022" in "@wei2022"
                 cite "kojima2022" in "[p. 3; @kojima2022]"
@@ -1606,6 +1613,32 @@ mod tests {
                 link Wiki "[[a]]" target=Some("a") anchor=None
                 link Wiki "[[b]]" target=Some("b") anchor=None
                 cite "yes" in "[@yes]"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_comment_in_a_bracketed_group_cites_nothing() {
+        check(
+            "见 [<!-- TODO: 😀 letter, @Abby Weed Grey Papers --> @real, p. 3] and <!-- @gone --> [@kept]\n",
+            expect![[r#"
+                Line "见 [<!-- TODO: 😀 letter, @Abby Weed Grey Papers --> @real, p. 3] and <!-- @gone --> [@kept]"
+                cite "real" in "[<!-- TODO: 😀 letter, @Abby Weed Grey Papers --> @real, p. 3]"
+                cite "kept" in "[@kept]"
+            "#]],
+        );
+    }
+
+    /// Found in a docsify site of lecture notes: a bracket expression's
+    /// POSIX class and escaped closing brackets are text, not wikilinks.
+    #[test]
+    fn posix_classes_and_escaped_brackets_are_not_wikilinks() {
+        check(
+            "如括号表达式[[:alpha:]]。 [[Slides\\]](https://x.org/s.pdf) [[ \\]]和[ ] 😀 [[a\\\\]] [[:nope:]] ![[:digit:]]\n",
+            expect![[r#"
+                Line "如括号表达式[[:alpha:]]。 [[Slides\\]](https://x.org/s.pdf) [[ \\]]和[ ] 😀 [[a\\\\]] [[:nope:]] ![[:digit:]]"
+                link Wiki "[[a\\\\]]" target=Some("a\\") anchor=None
+                link Wiki "[[:nope:]]" target=Some(":nope:") anchor=None
             "#]],
         );
     }

@@ -159,6 +159,7 @@ pub(super) fn labels(text: &str) -> Vec<Spanned<String>> {
     let mut labels = attribute_ids(text);
     labels.extend(chunk_labels(text));
     labels.extend(embedded_labels(text));
+    labels.extend(myst_targets(text));
     for command in ["\\label{", "\\hypertarget{"] {
         for at in memchr::memmem::find_iter(text.as_bytes(), command.as_bytes()) {
             let start = at + command.len();
@@ -175,6 +176,57 @@ pub(super) fn labels(text: &str) -> Vec<Spanned<String>> {
         }
     }
     labels.sort_by_key(|l| l.range.start);
+    labels
+}
+
+/// MyST's targets: a `(label)=` line (before a heading or block), and a
+/// directive's `:label:` or `:name:` option. MyST's `[](#label)` and
+/// `@label` point at them.
+fn myst_targets(text: &str) -> Vec<Spanned<String>> {
+    let mut labels = Vec::new();
+    // Most notes hold none: their lines are not looked at one by one.
+    let may_hold = [")=", ":label:", ":name:", "+++"]
+        .iter()
+        .any(|mark| memchr::memmem::find(text.as_bytes(), mark.as_bytes()).is_some());
+    if !may_hold {
+        return labels;
+    }
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let indent = content.len() - content.trim_start_matches([' ', '\t']).len();
+        let rest = &content[indent..];
+        let label = if let Some(inner) = rest.strip_prefix('(') {
+            inner.trim_end().strip_suffix(")=")
+        } else if let Some(metadata) = rest.strip_prefix("+++") {
+            // A block break's metadata: `+++ {"label": "downloads"}`.
+            let value = metadata
+                .split_once("\"label\"")
+                .map(|(_, v)| v.trim_start());
+            value
+                .and_then(|v| v.strip_prefix(':'))
+                .and_then(|v| v.trim_start().strip_prefix('"'))
+                .and_then(|v| v.split_once('"'))
+                .map(|(label, _)| label)
+        } else {
+            [":label:", ":name:"]
+                .iter()
+                .find_map(|option| rest.strip_prefix(option))
+                .filter(|value| value.starts_with([' ', '\t']))
+                .map(str::trim)
+        };
+        let valid = |l: &&str| {
+            !l.is_empty() && !l.contains(|c: char| c.is_whitespace() || "()".contains(c))
+        };
+        if let Some(label) = label.filter(valid) {
+            let at = start + (label.as_ptr() as usize - line.as_ptr() as usize);
+            labels.push(Spanned {
+                value: label.to_string(),
+                range: at..at + label.len(),
+            });
+        }
+        start += line.len();
+    }
     labels
 }
 
@@ -362,6 +414,20 @@ fn attribute_ids(text: &str) -> Vec<Spanned<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn myst_targets_with_exact_ranges() {
+        let text = "(intro😀)=\r\n# 引言\n+++ {\"label\": \"dl\", \"x\": 1}\n+++\n```{figure} a.png\n:label: fig-a\n:name:\tfig:b \n```\n  (x)= \n(a b)=\n( )=\n(f(x))=\n:label:nospace\n";
+        let targets = myst_targets(text);
+        let found: Vec<&str> = targets
+            .iter()
+            .map(|l| {
+                assert_eq!(&text[l.range.clone()], l.value);
+                l.value.as_str()
+            })
+            .collect();
+        assert_eq!(found, ["intro😀", "dl", "fig-a", "fig:b", "x"]);
+    }
 
     #[test]
     fn attribute_ids_with_exact_ranges() {

@@ -225,6 +225,24 @@ impl Link {
     }
 }
 
+/// Whether a `[[…]]` token is text that only looks like a wikilink: its
+/// closing brackets escaped (`[[Slides\]](slides.pdf)` is a Markdown link
+/// whose text is `[Slides]`; `[[ \]]` an escaped bracket), or a POSIX
+/// character class of a bracket expression (`[[:alpha:]]`).
+pub(super) fn is_not_a_wikilink(token: &str) -> bool {
+    const CLASSES: [&str; 12] = [
+        "alnum", "alpha", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space",
+        "upper", "xdigit",
+    ];
+    let inner = token.trim_start_matches('!');
+    let inner = inner.get(2..inner.len().saturating_sub(2)).unwrap_or("");
+    let class = inner
+        .strip_prefix(':')
+        .and_then(|c| c.strip_suffix(':'))
+        .is_some_and(|c| CLASSES.contains(&c));
+    class || (inner.ends_with('\\') && !inner.ends_with("\\\\"))
+}
+
 /// Parses `[[Target#Heading|label]]` (or `![[…]]`) at `start`.
 pub(super) fn parse_wiki(token: &str, start: usize, kind: LinkKind) -> Link {
     let open = if kind == LinkKind::Embed { 3 } else { 2 };

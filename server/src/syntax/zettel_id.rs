@@ -63,22 +63,28 @@ impl fmt::Display for ZettelId {
 /// Each match of `\d{14}` in `text`, left to right and not overlapping, as
 /// a regular expression finds them: a longer run of digits gives its first
 /// fourteen, then goes on after them.
+///
+/// Every note's text is scanned, so it is scanned as a string search
+/// skips: when the fourteenth byte from `at` is not a digit, no match
+/// starts before it; else a match starts after the last non-digit before
+/// it, if any. Most bytes of a text are never looked at.
 fn ids(text: &str) -> impl Iterator<Item = (usize, ZettelId)> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        let mut run = 0;
-        while at < bytes.len() {
-            if bytes[at].is_ascii_digit() {
-                run += 1;
-                at += 1;
-                if run == DIGITS {
-                    let start = at - DIGITS;
+        while at + DIGITS <= bytes.len() {
+            let last = at + DIGITS - 1;
+            if !bytes[last].is_ascii_digit() {
+                at = last + 1;
+                continue;
+            }
+            match (at..last).rev().find(|&i| !bytes[i].is_ascii_digit()) {
+                Some(non_digit) => at = non_digit + 1,
+                None => {
+                    let start = at;
+                    at += DIGITS;
                     return Some((start, ZettelId::parse(&text[start..at])?));
                 }
-            } else {
-                run = 0;
-                at += 1;
             }
         }
         None
@@ -91,6 +97,36 @@ mod tests {
 
     fn shown(id: Option<ZettelId>) -> String {
         id.map_or_else(|| "none".to_string(), |id| id.to_string())
+    }
+
+    /// The skipping scan finds what the regular expression `\d{14}` finds.
+    #[test]
+    fn ids_are_the_matches_of_fourteen_digits() {
+        let pattern = regex::Regex::new("[0-9]{14}").unwrap();
+        let mut texts: Vec<String> = [
+            "",
+            "1234567890123",
+            "12345678901234",
+            "123456789012345",
+            "1234567890123412345678901234",
+            "12345678901234123456789012345",
+            "x1234567890123 12345678901234😀20200303175402",
+            "见20200303175402。[[20200303175403]]",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Runs of every length from 0 to 30 between CJK and ASCII text.
+        for run in 0..30 {
+            let digits: String = (0..run)
+                .map(|i| char::from(b'0' + (i % 10) as u8))
+                .collect();
+            texts.push(format!("笔记{digits}x{digits}{digits}é{digits}"));
+        }
+        for text in &texts {
+            let found: Vec<usize> = ids(text).map(|(at, _)| at).collect();
+            let expected: Vec<usize> = pattern.find_iter(text).map(|m| m.start()).collect();
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]

@@ -12,6 +12,16 @@ use super::names::{
 use super::suggest::Candidates;
 use crate::syntax::{BlockKind, NoteSyntax};
 
+/// A heading's text after its number (`6.2 Dinatural Transformation`,
+/// `1. Intro`), if it starts with one.
+fn without_number(heading: &str) -> Option<&str> {
+    let digits = heading.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let numbered =
+        digits.len() < heading.len() && heading.starts_with(|c: char| c.is_ascii_digit());
+    let rest = digits.strip_prefix([' ', '\t'])?.trim_start();
+    (numbered && !rest.is_empty()).then_some(rest)
+}
+
 /// A value computed on first use and dropped by `clone`: a copy of a note
 /// (made when a note is replaced) rebuilds it rather than sharing stale
 /// data.
@@ -75,6 +85,11 @@ pub struct Anchors {
     labels: HashMap<String, std::ops::Range<usize>>,
     /// The headings as written, for "did you mean".
     heading_names: Candidates,
+    /// Numbered headings (`6.2 Dinatural Transformation`), by their text
+    /// without the number folded, and as written: a link written before
+    /// the numbers were added (by hand or by Obsidian's Number Headings
+    /// plugin) means that heading.
+    numbered: Vec<(String, String)>,
     /// The block ids as written, for "did you mean".
     block_names: Candidates,
 }
@@ -90,6 +105,7 @@ impl Anchors {
             labels: HashMap::new(),
             heading_names: Candidates::default(),
             block_names: Candidates::default(),
+            numbered: Vec::new(),
         };
         let mut names = Vec::new();
         // How many headings had each automatic id before: GitHub and
@@ -135,6 +151,9 @@ impl Anchors {
                 anchors.by_slug.entry(id).or_default().push(index);
             }
             anchors.headings.push(Heading { block, level });
+            if let Some(unnumbered) = without_number(heading) {
+                (anchors.numbered).push((normalize(unnumbered), heading.to_string()));
+            }
             names.push(heading.to_string());
         }
         anchors.heading_names = Candidates::names(names.into_iter());
@@ -214,7 +233,12 @@ impl Anchors {
             return self.block_names.closest(anchor);
         }
         let last = anchor.rsplit('#').next().unwrap_or(anchor);
-        self.heading_names.closest(last)
+        let wanted = normalize(last);
+        let renumbered = self.numbered.iter().find(|(text, _)| *text == wanted);
+        match renumbered {
+            Some((_, heading)) => Some(heading.clone()),
+            None => self.heading_names.closest(last),
+        }
     }
 
     /// The block ids, as written, for completion.

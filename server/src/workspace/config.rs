@@ -205,6 +205,15 @@ pub struct Config {
     /// Not from `gloss.toml`: the files an Obsidian vault excludes
     /// (`.obsidian/app.json` `userIgnoreFilters`), never reported.
     pub obsidian_excluded: Vec<Excluded>,
+    /// Not from `gloss.toml`: the folder an Obsidian vault puts new
+    /// attachments in (`.obsidian/app.json` `attachmentFolderPath`): `/`,
+    /// `./` (the note's folder), `./figures` (below it) or `figures`.
+    pub obsidian_attachments: Option<String>,
+    /// Not from `gloss.toml`: the bibliographies an Obsidian vault's
+    /// plugins cite from (the Citations plugin's `citationExportPath`,
+    /// Pandoc Reference List's `pathToBibliography`), as written: for the
+    /// whole vault, where they are there.
+    pub app_bibliographies: Vec<String>,
     /// Not from `gloss.toml`: the root is an Obsidian vault (`.obsidian/`).
     pub obsidian: bool,
     /// Not from `gloss.toml`: the root is a Dendron workspace
@@ -256,6 +265,8 @@ impl Default for Config {
             documents: Vec::new(),
             baseline: None,
             obsidian_excluded: Vec::new(),
+            obsidian_attachments: None,
+            app_bibliographies: Vec::new(),
             obsidian: false,
             dendron: None,
             logseq: false,
@@ -344,7 +355,25 @@ impl Config {
             Err(e) => Err(error(String::new(), None, format!("cannot read: {e}"))),
         }
         .map(|mut config| {
-            config.obsidian_excluded = obsidian_excluded(&access, root);
+            let app = obsidian_settings(&access, root, "app.json");
+            config.obsidian_excluded = obsidian_excluded(&access, root, &app);
+            config.obsidian_attachments = app["attachmentFolderPath"]
+                .as_str()
+                .map(str::to_string)
+                .filter(|folder| !folder.is_empty());
+            let plugin = |name: &str, key: &str| {
+                let settings =
+                    obsidian_settings(&access, root, &format!("plugins/{name}/data.json"));
+                settings[key].as_str().map(str::to_string)
+            };
+            config.app_bibliographies = [
+                plugin("obsidian-citation-plugin", "citationExportPath"),
+                plugin("obsidian-pandoc-reference-list", "pathToBibliography"),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|path| !path.trim().is_empty())
+            .collect();
             config.obsidian = root.join(".obsidian").is_dir();
             config.dendron = read_file(
                 &access,
@@ -479,17 +508,22 @@ fn is_template(relative: &str) -> bool {
     })
 }
 
-/// The "excluded files" of an Obsidian vault at `root`, if it is one, and
+/// The settings file `rel` of `.obsidian/` at `root` (Null when there is
+/// none or it is not JSON).
+fn obsidian_settings(access: &Access, root: &Path, rel: &str) -> serde_json::Value {
+    let path = root.join(".obsidian").join(rel);
+    read_file(access, &path, Origin::Control, MAX_CONFIG_SIZE)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// The "excluded files" of an Obsidian vault at `root` (its `app`
+/// settings), if it is one, and
 /// its templates folders (core Templates, Templater): notes made from them
 /// are checked, they are not.
-fn obsidian_excluded(access: &Access, root: &Path) -> Vec<Excluded> {
-    let json = |rel: &str| -> serde_json::Value {
-        read_file(access, &root.join(rel), Origin::Control, MAX_CONFIG_SIZE)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
-    };
-    let app = json(".obsidian/app.json");
+fn obsidian_excluded(access: &Access, root: &Path, app: &serde_json::Value) -> Vec<Excluded> {
+    let json = |rel: &str| obsidian_settings(access, root, rel);
     let filters = app["userIgnoreFilters"]
         .as_array()
         .cloned()
@@ -506,8 +540,8 @@ fn obsidian_excluded(access: &Access, root: &Path) -> Vec<Excluded> {
         )
         .collect();
     let templates = [
-        json(".obsidian/templates.json")["folder"].clone(),
-        json(".obsidian/plugins/templater-obsidian/data.json")["templates_folder"].clone(),
+        json("templates.json")["folder"].clone(),
+        json("plugins/templater-obsidian/data.json")["templates_folder"].clone(),
     ];
     excluded.extend(
         templates

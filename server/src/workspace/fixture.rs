@@ -85,7 +85,8 @@ pub fn fixture(text: &str) -> Fixture {
                 _ => projects.push(super::quarto::parse(folder, &content)),
             }
         }
-        match BibFormat::from_path(&path).filter(|_| !project_file) {
+        let configuration = project_file || super::is_configuration(&path);
+        match BibFormat::from_path(&path).filter(|_| !configuration) {
             Some(format) => bibliographies.push(Bibliography::new(file, format)),
             None if !is_note(&path) => attachments.push(path),
             None => {
@@ -118,6 +119,8 @@ pub fn fixture(text: &str) -> Fixture {
     folders.sort();
     folders.dedup();
     workspace.set_other_files(&attachments, &folders);
+    workspace.myst_projects = workspace.find_myst_projects();
+    workspace.documents = std::sync::OnceLock::new();
     Fixture {
         workspace,
         cursor: cursor_file,

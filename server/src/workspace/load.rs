@@ -594,6 +594,7 @@ impl Workspace {
                 file.text().contains("pandoc-manubot-cite")
             });
         self.manubot = manubot;
+        self.myst_projects = self.find_myst_projects();
         let (mut projects, mut books, mut no_citeproc) = (Vec::new(), Vec::new(), Vec::new());
         for rel in files {
             let path = self.root.join(&rel);
@@ -639,6 +640,27 @@ impl Workspace {
             .collect();
         self.documents = std::sync::OnceLock::new();
         self.apply_key_rules();
+    }
+
+    /// The folders of MyST projects: where a `myst.yml` is (mystmd), or a
+    /// `_config.yml` beside a `_toc.yml` (Jupyter Book 1).
+    pub(crate) fn find_myst_projects(&self) -> Vec<String> {
+        let others: HashSet<&str> = self.files().others().map(|(_, rel)| rel).collect();
+        let mut folders: Vec<String> = others
+            .iter()
+            .filter_map(|rel| {
+                let (folder, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+                let toc = |config: &str| match folder {
+                    "" => others.contains(config),
+                    _ => others.contains(format!("{folder}/{config}").as_str()),
+                };
+                (name == "myst.yml" || name == "_toc.yml" && toc("_config.yml"))
+                    .then(|| folder.to_string())
+            })
+            .collect();
+        folders.sort();
+        folders.dedup();
+        folders
     }
 
     /// The bibliographies of Quarto projects (`bibliography:` in
@@ -714,8 +736,15 @@ impl Workspace {
                     .iter()
                     .map(|p| (p.to_string_lossy().into_owned(), Origin::User)),
             )
+            .map(|(file, origin)| (file, origin, false))
             .collect::<Vec<_>>();
-        for (file, origin) in named {
+        // A plugin's setting names the writer's file, which may not be
+        // here: then it is no problem of the notes.
+        let apps = (self.config.app_bibliographies.iter())
+            .filter(|file| self.root.join(expand_home(file)).is_file())
+            .map(|file| (file.clone(), Origin::Repository, true));
+        let named: Vec<(String, Origin, bool)> = named.into_iter().chain(apps).collect();
+        for (file, origin, optional) in named {
             let path = expand_home(&file);
             let path = if path.is_absolute() {
                 path
@@ -724,6 +753,7 @@ impl Workspace {
             };
             match check_declared(access(&self.root, &self.config), Some(path.clone()), origin) {
                 Ok(bib) => found.push(bib),
+                Err(_) if optional => {}
                 Err(reason) => self.missing_bibliographies.push(MissingBibliography {
                     note: None,
                     declared: Spanned {

@@ -44,12 +44,16 @@ pub use config::{Config, ConfigError, CONFIG_FILE};
 
 /// Whether `path` configures how the notes around it are read: a
 /// `gloss.toml`, a `dendron.yml`, a Quarto project's or bookdown book's
-/// configuration. A change to one changes what every note means.
+/// configuration, a MyST project's. A change to one changes what every
+/// note means.
 pub fn is_configuration(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n == CONFIG_FILE || n == dendron::CONFIG_FILE)
-        || quarto::is_project_file(path)
+    path.file_name().is_some_and(|n| {
+        n == CONFIG_FILE || n == dendron::CONFIG_FILE || MYST_PROJECT_FILES.iter().any(|m| n == *m)
+    }) || quarto::is_project_file(path)
 }
+
+/// The files that make a folder a MyST project ([`Workspace::myst_projects`]).
+const MYST_PROJECT_FILES: [&str; 3] = ["myst.yml", "_toc.yml", "_config.yml"];
 pub use files::FileRef;
 pub use glossary::GlossaryEntry;
 pub use load::{
@@ -876,12 +880,23 @@ impl Documents {
                 (workspace.manubot && part.ends_with(".md") && !part.contains('/'))
                     .then(|| "manubot".to_string())
             };
+            // A MyST project's `[](#label)` and `@label` find a target on
+            // any of its pages (mystmd resolves them across the project).
+            let myst = || {
+                let folder = workspace
+                    .myst_projects
+                    .iter()
+                    .filter(|f| f.is_empty() || rel.starts_with(&format!("{f}/")))
+                    .max_by_key(|f| f.len())?;
+                Some(format!("myst:{folder}"))
+            };
             let mut also = Vec::new();
             if let Some(name) = configured
                 .or_else(book)
                 .or_else(|| bookdown(&mut also))
                 .or_else(inputs)
                 .or_else(manubot)
+                .or_else(myst)
             {
                 by_name.entry(name).or_default().push(id);
             }
@@ -897,7 +912,9 @@ impl Documents {
             for pair in members.windows(2) {
                 together.join(pair[0], pair[1]);
             }
-            if !name.starts_with("quarto:") {
+            // Each page of a Quarto book or a MyST project has its own
+            // front matter.
+            if !name.starts_with("quarto:") && !name.starts_with("myst:") {
                 for &id in members {
                     if !secondary.contains(&(name.clone(), id)) {
                         documents.metadata.insert(id, group);
@@ -1056,6 +1073,10 @@ pub struct Workspace {
     /// `doi:…`, `arxiv:…`, `tag:…` are resolved by Manubot's filter, not
     /// against a bibliography ([`quarto::is_manubot_citekey`]).
     pub manubot: bool,
+    /// The folders of MyST projects (`myst.yml`, or a Jupyter Book's
+    /// `_config.yml` beside its `_toc.yml`), relative to the root, `""`
+    /// for the root: a project's targets are found from any of its pages.
+    pub myst_projects: Vec<String>,
     /// Which notes make one document (a Quarto or bookdown book, a page
     /// and what it includes, `[documents]`); built on first use after
     /// notes come or go, their includes change or projects are read.
@@ -1120,6 +1141,7 @@ impl Workspace {
             bookdown_books: Vec::new(),
             pandoc_defaults: Vec::new(),
             manubot: false,
+            myst_projects: Vec::new(),
             documents: OnceLock::new(),
             written_ids: Mutex::default(),
             mentions: OnceLock::new(),

@@ -342,6 +342,11 @@ impl Workspace {
             }
             (self.config.logseq && !target.starts_with('/')).then_some((assets.as_path(), rest))
         };
+        let attachments = self.obsidian_attachments(from_dir);
+        let in_attachments = attachments
+            .as_deref()
+            .filter(|_| !target.starts_with(['/', '.']))
+            .map(|folder| (folder, target.as_str()));
         let bases = match target.starts_with('/') {
             true => vec![(self.root.as_path(), target.as_str())],
             false => vec![
@@ -349,13 +354,29 @@ impl Workspace {
                 (self.root.as_path(), target.as_str()),
             ],
         };
-        bases.into_iter().chain(in_assets).any(|(base, target)| {
+        let extra = in_assets.into_iter().chain(in_attachments);
+        bases.into_iter().chain(extra).any(|(base, target)| {
             let (path, escaped) = join_lexically(base, target.trim_start_matches('/'), &self.root);
             !escaped
                 && (self.is_hidden_and_there(&path)
                     || is_dangling_symlink(&path)
                     || self.is_ignored(path))
         })
+    }
+
+    /// The folder an Obsidian vault keeps the attachments of notes in
+    /// `note_dir` in, where its settings name one: a link names an
+    /// attachment by its file name alone, found wherever it is.
+    fn obsidian_attachments(&self, note_dir: &Path) -> Option<PathBuf> {
+        let folder = self.config.obsidian_attachments.as_deref()?;
+        let folder = folder.replace('\\', "/");
+        let (base, rest) = match folder.strip_prefix("./") {
+            Some(rest) => (note_dir, rest),
+            None if folder == "." => (note_dir, ""),
+            None => (self.root.as_path(), folder.as_str()),
+        };
+        let (path, escaped) = join_lexically(base, rest.trim_matches('/'), &self.root);
+        (self.config.obsidian && !escaped).then_some(path)
     }
 
     /// Whether `path` lies in a hidden folder (or is a hidden file) below
@@ -556,7 +577,9 @@ impl Workspace {
         target: &str,
         image: bool,
     ) -> Result<Resolution, ()> {
-        let target = target.replace('\\', "/");
+        // `(../Hub/Convex%20Function%20)`: a space the encoding left at the
+        // end, which Obsidian drops as it does from `[[Note ]]`.
+        let target = target.replace('\\', "/").trim_end().to_string();
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
         let absolute = target.starts_with('/');
         // In a Quarto project a path from `/` starts at the project's
@@ -787,6 +810,20 @@ impl Workspace {
         with_note_extension(&path.to_string_lossy())
             .iter()
             .any(|p| std::fs::metadata(p).is_ok())
+    }
+
+    /// Whether `target`, which starts with `/` and names nothing from the
+    /// root, is a file's absolute path on this machine, as Typora writes
+    /// an image's (`/Users/ada/Pictures/plot.png`): the editor shows it.
+    /// Existence only, and never under `--untrusted`, as
+    /// [`Workspace::exists_outside`].
+    pub fn exists_as_absolute(&self, target: &str) -> bool {
+        let path = Path::new(target);
+        !self.config.confined
+            && target.starts_with('/')
+            && path.is_absolute()
+            && !path.starts_with(&self.root)
+            && std::fs::metadata(path).is_ok()
     }
 }
 

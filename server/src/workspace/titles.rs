@@ -730,7 +730,7 @@ pub fn fold(text: &str) -> String {
 
 /// A bibliography title folded, its LaTeX markup dropped first:
 /// `{BERT}: Pre-training`, `\emph{Attention} Is All You Need`.
-fn fold_title(title: &str) -> String {
+pub fn fold_title(title: &str) -> String {
     let mut plain = String::with_capacity(title.len());
     let mut chars = title.chars().peekable();
     while let Some(c) = chars.next() {
@@ -856,7 +856,10 @@ fn is_link_definition(line: &str) -> bool {
 /// as a bibliography does, they do not mention them.
 const REFERENCE_LISTS: &[&str] = &[
     "references",
+    "reference",
     "reference list",
+    "further reading",
+    "reading list",
     "bibliography",
     "works cited",
     "literature",
@@ -879,16 +882,30 @@ const REFERENCE_LISTS: &[&str] = &[
 
 /// Whether a heading's text names a list of references (`## References`,
 /// `## 参考文献`, `# Список литературы`, `# References {.unnumbered}`),
-/// numbered or not.
+/// numbered or not, with a remark in parentheses or not (`# 参考资料（暂时）`,
+/// `## References (draft)`).
 fn is_reference_list(heading: &str) -> bool {
     // `# References {.unnumbered}`: the attributes are not the text.
     let (heading, _) = super::names::heading_attributes(heading);
     let heading = heading
         .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
         .trim_end_matches([':', '：'])
-        .trim()
-        .to_lowercase();
+        .trim();
+    let heading = without_remark(heading).to_lowercase();
     REFERENCE_LISTS.contains(&heading.as_str())
+}
+
+/// `text` without a parenthesised remark at its end (`参考资料（暂时）`).
+fn without_remark(text: &str) -> &str {
+    let open = match text.chars().last() {
+        Some(')') => '(',
+        Some('）') => '（',
+        _ => return text,
+    };
+    match text.rfind(open) {
+        Some(at) if at > 0 => text[..at].trim_end(),
+        _ => text,
+    }
 }
 
 /// Words title case leaves in lower case besides the stopwords
