@@ -943,6 +943,20 @@ mod tests {
             "//- n.md\n## Général\r\n## General\r\n## General\r\n[a](#général) [b](#general-1) [c](#general-2) [d](#general-3)\r\n",
             expect![[r#"broken-anchor n.md:4:52-4:61 "general-3" no heading 'general-3' in this note; did you mean 'General'?"#]],
         );
+        // Found in a Foam workspace published with MkDocs: Python-Markdown
+        // makes each run of `-` one.
+        check(
+            "//- n.md\n## What APIS required - REST/GraphQL 😀\r\n[a](#what-apis-required-restgraphql) [b](#what-apis-required---restgraphql-) [c](#what-apis-required-rest)\r\n",
+            expect![[r#"broken-anchor n.md:2:83-2:106 "what-apis-required-rest" no heading 'what-apis-required-rest' in this note"#]],
+        );
+        // Found in Chinese study notes for GitHub and docsify: GitHub keeps
+        // a `-` per space and slugs a link's text; docsify drops ASCII
+        // punctuation, keeps full-width, and marks a leading digit.
+        check(
+            "//- n.md\n## [r  s](https://x.org/a_b) 😀\n### 1.3  ==与equals\n### Thread#interrupted()，返回true或者false：\n## 1、分布式\n\
+             [a](#r--s-) [b](#13--与equals) [c](#threadinterrupted，返回true或者false：) [d](#_1、分布式) [e](#r-sa_b)\n",
+            expect![[r#"broken-anchor n.md:5:88-5:94 "r-sa_b" no heading 'r-sa_b' in this note"#]],
+        );
         // Found in a maths vault numbered by the Number Headings plugin:
         // a link written before the numbers is offered its heading.
         check(
@@ -1429,6 +1443,18 @@ mod tests {
                 unknown-citation book/b.md:4:38-4:42 "gone" unknown citation key 'gone'
                 broken-anchor other/e.md:1:5-1:6 "t" no heading 't' in this note
                 broken-anchor other/e.md:1:12-1:19 "intro-x" no heading 'intro-x' in this note"#]],
+        );
+    }
+
+    /// Found in a research vault whose Zotero library saves Wikipedia
+    /// articles (`@inreference`): a short one's title is the concept's
+    /// name, written as a term; a long one is still a title.
+    #[test]
+    fn a_reference_works_short_title_is_a_term() {
+        check(
+            "//- lib.bib\n@inreference{se, title={Standard Error}}\n@inreference{long, title={History of the Standard Error in Statistics}}\n\
+             //- n.md\nDistinguish *measurement uncertainty* - standard error - and noise 😀.\n\n“History of the Standard Error in Statistics”\n",
+            expect![[r#"title-citation n.md:3:2-3:45 "History of the Standard Error in Statistics" 'History of the Standard Error in Statistics' is cited by title; cite it as [@long]"#]],
         );
     }
 

@@ -179,24 +179,33 @@ pub(super) fn labels(text: &str) -> Vec<Spanned<String>> {
     labels
 }
 
-/// MyST's targets: a `(label)=` line (before a heading or block), and a
-/// directive's `:label:` or `:name:` option. MyST's `[](#label)` and
-/// `@label` point at them.
+/// MyST's targets: a `(label)=` line (before a heading or block), a
+/// directive's `:label:` or `:name:` option, a block break's `+++
+/// {"label": …}` and a page's own `label:` in its front matter. MyST's
+/// `[](#label)` and `@label` point at them.
 fn myst_targets(text: &str) -> Vec<Spanned<String>> {
     let mut labels = Vec::new();
     // Most notes hold none: their lines are not looked at one by one.
-    let may_hold = [")=", ":label:", ":name:", "+++"]
+    let may_hold = [")=", "label:", ":name:", "+++"]
         .iter()
         .any(|mark| memchr::memmem::find(text.as_bytes(), mark.as_bytes()).is_some());
     if !may_hold {
         return labels;
     }
     let mut start = 0;
-    for line in text.split_inclusive('\n') {
+    let mut in_front_matter = false;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
         let content = line.trim_end_matches(['\n', '\r']);
+        let delimiter = content.trim_end() == "---" || (in_front_matter && content == "...");
+        if delimiter && (index == 0 || in_front_matter) {
+            in_front_matter = index == 0;
+        }
         let indent = content.len() - content.trim_start_matches([' ', '\t']).len();
         let rest = &content[indent..];
-        let label = if let Some(inner) = rest.strip_prefix('(') {
+        let label = if in_front_matter && indent == 0 {
+            rest.strip_prefix("label:")
+                .map(|value| value.trim().trim_matches(['"', '\'']))
+        } else if let Some(inner) = rest.strip_prefix('(') {
             inner.trim_end().strip_suffix(")=")
         } else if let Some(metadata) = rest.strip_prefix("+++") {
             // A block break's metadata: `+++ {"label": "downloads"}`.
@@ -417,7 +426,7 @@ mod tests {
 
     #[test]
     fn myst_targets_with_exact_ranges() {
-        let text = "(intro😀)=\r\n# 引言\n+++ {\"label\": \"dl\", \"x\": 1}\n+++\n```{figure} a.png\n:label: fig-a\n:name:\tfig:b \n```\n  (x)= \n(a b)=\n( )=\n(f(x))=\n:label:nospace\n";
+        let text = "---\nlabel: \"page-a\"\ntitle: x\n---\n(intro😀)=\r\n# 引言\n+++ {\"label\": \"dl\", \"x\": 1}\n+++\n```{figure} a.png\n:label: fig-a\n:name:\tfig:b \n```\n  (x)= \n(a b)=\n( )=\n(f(x))=\n:label:nospace\n";
         let targets = myst_targets(text);
         let found: Vec<&str> = targets
             .iter()
@@ -426,7 +435,10 @@ mod tests {
                 l.value.as_str()
             })
             .collect();
-        assert_eq!(found, ["intro😀", "dl", "fig-a", "fig:b", "x"]);
+        assert_eq!(found, ["page-a", "intro😀", "dl", "fig-a", "fig:b", "x"]);
+        // Not a front matter's past its end, nor a `label:` line in text.
+        let text = "# T\n---\nlabel: no\n---\nlabel: no\n";
+        assert!(myst_targets(text).is_empty());
     }
 
     #[test]

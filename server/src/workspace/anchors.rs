@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::names::{
-    heading_attributes, heading_key, normalize, pandoc_identifier, slug, unaccented,
+    docsify_slug, github_slug, heading_attributes, heading_key, normalize, pandoc_identifier, slug,
+    unaccented,
 };
 use super::suggest::Candidates;
 use crate::syntax::{BlockKind, NoteSyntax};
@@ -124,15 +125,30 @@ impl Anchors {
                 .entry(heading_key(heading))
                 .or_default()
                 .push(index);
-            // Its ids by GitHub, by Pandoc, and without accents as
-            // VuePress and VitePress make them (`Général` is `#general`);
-            // each generator numbers its own repeats (`general-1`).
+            // Its ids by GitHub (as gloss long read them, and exactly),
+            // by Pandoc, without accents as VuePress and VitePress make
+            // them (`Général` is `#general`), with runs of `-` made one as
+            // Python-Markdown (MkDocs) makes them (`A - B/C` is `#a-bc`),
+            // and by docsify; each generator numbers its own repeats
+            // (`general-1`).
             let github = slug(heading);
             let plain = match github.is_ascii() {
                 true => github.clone(),
                 false => unaccented(&github),
             };
-            let schemes = [github, pandoc_identifier(heading), plain];
+            let single_dashes = plain
+                .split('-')
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            let schemes = [
+                github,
+                pandoc_identifier(heading),
+                plain,
+                single_dashes,
+                github_slug(heading),
+                docsify_slug(heading),
+            ];
             let mut ids = Vec::new();
             for (scheme, auto) in schemes.into_iter().enumerate() {
                 let before = seen.entry((scheme, auto.clone())).or_default();
@@ -147,8 +163,13 @@ impl Anchors {
             names.extend(id.map(str::to_string));
             ids.sort_unstable();
             ids.dedup();
+            // Looked up normalised, as a link's anchor is (`，` is `,`).
             for id in ids {
-                anchors.by_slug.entry(id).or_default().push(index);
+                anchors
+                    .by_slug
+                    .entry(normalize(&id))
+                    .or_default()
+                    .push(index);
             }
             anchors.headings.push(Heading { block, level });
             if let Some(unnumbered) = without_number(heading) {

@@ -100,6 +100,72 @@ pub fn slug(heading: &str) -> String {
         .collect()
 }
 
+/// A heading's text as a site renders it, for the slugs made from that:
+/// a link's text without its destination (`[r s](u)` is `r s`).
+fn rendered(heading: &str) -> String {
+    let mut text = String::with_capacity(heading.len());
+    let mut rest = heading;
+    while let Some(at) = rest.find("](") {
+        text.push_str(&rest[..at]);
+        let destination = &rest[at + 2..];
+        match destination.find(')') {
+            Some(close) => rest = &destination[close + 1..],
+            None => {
+                rest = destination;
+                break;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// GitHub's own slug (github-slugger over the rendered text): lower
+/// case, every character but letters, digits, `-`, `_` and spaces
+/// dropped, and each space a `-`, runs of them too (`### 1.3  ==与equals`
+/// is `#13--与equals`), which [`slug`] squeezes.
+pub fn github_slug(heading: &str) -> String {
+    rendered(heading)
+        .trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// docsify's slug: ASCII letters in lower case, ASCII punctuation and
+/// general punctuation (U+2000–U+206F, U+2E00–U+2E7F) dropped while
+/// full-width punctuation stays (`### Thread#interrupted()，返回：` is
+/// `#threadinterrupted，返回：`), each space a `-`, runs of `-` one, and
+/// `_` before a leading digit (`## 1、分布式` is `#_1、分布式`).
+pub fn docsify_slug(heading: &str) -> String {
+    const DROPPED: &str = "\\'!\"#$%&()*+,./:;<=>?@[]^`{|}~";
+    let mut slug = String::new();
+    for c in rendered(heading).trim().chars() {
+        let general =
+            ('\u{2000}'..='\u{206F}').contains(&c) || ('\u{2E00}'..='\u{2E7F}').contains(&c);
+        if general || DROPPED.contains(c) {
+            continue;
+        }
+        let c = if c.is_whitespace() {
+            '-'
+        } else {
+            c.to_ascii_lowercase()
+        };
+        if !(c == '-' && slug.ends_with('-')) {
+            slug.push(c);
+        }
+    }
+    if slug.starts_with(|c: char| c.is_ascii_digit()) {
+        slug.insert(0, '_');
+    }
+    slug
+}
+
 /// `slug` with its accents dropped (`général` → `general`, `中文` kept):
 /// decomposed, and the combining diacritical marks removed, as VuePress
 /// and VitePress make a heading's id.

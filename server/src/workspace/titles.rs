@@ -101,6 +101,9 @@ impl Titles {
         for (bib, file) in bibliographies.iter().enumerate() {
             for (entry, e) in file.entries.iter().enumerate() {
                 let at = KeyLocation { bib, entry };
+                if names_a_concept(e) {
+                    continue;
+                }
                 if let Some(title) = &e.title {
                     let folded = fold_title(title);
                     if let Some(main) = main_title(title).map(fold_title) {
@@ -850,6 +853,25 @@ fn is_link_definition(line: &str) -> bool {
             && !rest[..close].contains(['[', ']'])
             && rest[close + 2..].starts_with([' ', '\t'])
     })
+}
+
+/// Whether `entry` is an article of a reference work with a title of
+/// three words at most (`Standard Error`, Wikipedia's, as Zotero saves it
+/// `@inreference`): such a title is the concept's own name, which notes
+/// write as a term (`*measurement uncertainty* - standard error - and`),
+/// not as the article's title.
+fn names_a_concept(entry: &crate::workspace::BibEntry) -> bool {
+    const REFERENCE_WORKS: [&str; 6] = [
+        "inreference",
+        "entry-encyclopedia",
+        "entry-dictionary",
+        "entry",
+        "encyclopedia",
+        "dictionary",
+    ];
+    let short = |title: &String| word_count(&fold_title(title)) <= 3;
+    REFERENCE_WORKS.contains(&entry.kind.to_ascii_lowercase().as_str())
+        && entry.title.as_ref().is_none_or(short)
 }
 
 /// Headings of a note's own list of references: its entries name papers
