@@ -315,6 +315,193 @@ fn keys_of_notes_beside_a_kept_out_bibliography_are_not_unknown() {
     );
 }
 
+/// Found in R Markdown books: a document knitted in `sub/` reads its
+/// `packages.bib` there (R Markdown runs Pandoc in the document's
+/// folder), never the book's own at the root; one its chunks write with
+/// `knitr::write_bib` may hold any key. A plain note is read by Pandoc
+/// from the root.
+#[test]
+fn a_knitted_documents_bibliography_is_its_folders() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write("packages.bib", "@Manual{foo, title = {Foo}, year = 2020}\n");
+    write(".gitignore", "examples/*.bib\n");
+    write(
+        "examples/slides.Rmd",
+        "---\nbibliography:\n  - packages.bib\n---\n用了 bookdown 包 [@bookdown2016] 😀\r\n",
+    );
+    write(
+        "code/draft.Rmd",
+        "---\nbibliography: packages.bib\n---\n[@rstan] [@foo]\n\n```{r}\nknitr::write_bib(c(.packages(), 'rstan'), 'packages.bib')\n```\n",
+    );
+    write("code/packages.bib", "@Manual{knitr, title = {knitr}}\n");
+    write(
+        "code/plain.md",
+        "---\nbibliography: packages.bib\n---\n[@foo] [@nope]\n",
+    );
+    write(
+        "other/doc.Rmd",
+        "---\nbibliography: packages.bib\n---\n[@foo]\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""unknown-citation" "code/plain.md":4 "unknown citation key 'nope'""#,
+            r#""missing-bibliography" "other/doc.Rmd":2 "cannot load bibliography 'packages.bib': no such file""#,
+        ]
+    );
+}
+
+/// Found in Obsidian vaults published without their settings
+/// (`.obsidian` in `.gitignore`): `[@key]` with no bibliography is a
+/// note on Pandoc's syntax there, as in any vault, and a link to a daily
+/// note the repository keeps private (`[0-9][0-9][0-9][0-9]*.md`) is not
+/// broken.
+#[test]
+fn a_vault_published_without_its_settings() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write(
+        ".gitignore",
+        "# app\n.obsidian*\n[0-9][0-9][0-9][0-9]*.md\n",
+    );
+    write(
+        "notas/@adler1998.md",
+        "perciben los marginados [@adler1998, 16-17] 😀\r\n(cfr. [[2023-10-20 Diplomado racismo]]) [[nota perdida]]\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""broken-link" "notas/@adler1998.md":2 "no concept or note named 'nota perdida'""#]
+    );
+
+    // An ignored attachment folder holds attachments, not notes.
+    let vault = gloss_e2e::Vault::empty();
+    vault.write(".gitignore", ".obsidian/\nFiles/\n");
+    vault.write(".obsidian/app.json", r#"{"attachmentFolderPath": "Files"}"#);
+    vault.write("a.md", "![[plot.png]] [[Regrowth]]\n");
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""broken-link" "a.md":1 "no concept or note named 'Regrowth'""#]
+    );
+}
+
+/// Found in Zettelkästen, lecture notes and vaults read on GitHub: a
+/// link to the library (`[refs](references.bib)`) is to a file that is
+/// there; `[[YouTube Video]](https://…)` is, to CommonMark, a link whose
+/// text is in brackets (`[[API]](Ror, et OpenAlex)` is no link, and stays
+/// a wikilink); `@end` alone on its line is a directive a conversion
+/// left, `(@2024-05-06)` a reminder's date.
+#[test]
+fn library_links_bracketed_link_texts_directives_and_dates() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write(
+        "references.bib",
+        "@book{real2020, title = {Real}, year = 2020}\n",
+    );
+    write(
+        "BIBLIOGRAPHY.md",
+        "*See [references.bib](references.bib) 😀 [r](./references.bib) [[references.bib]]*\r\n",
+    );
+    write(
+        "docs/267/README.md",
+        "[[YouTube Video]](https://youtu.be/x) [[API]](Ror, et OpenAlex) [[gone]]\n",
+    );
+    write(
+        "hémolyse.md",
+        "# Hémolyse\n\n@end\n\ncircle back (@2024-05-06) and @end of it [@real2020]\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""broken-link" "docs/267/README.md":1 "no concept or note named 'API'""#,
+            r#""broken-link" "docs/267/README.md":1 "no concept or note named 'gone'""#,
+            r#""unknown-citation" "hémolyse.md":5 "unknown citation key 'end'""#,
+        ]
+    );
+}
+
+/// Found in Obsidian vaults: daily notes in a folder the repository keeps
+/// private (`/99_学习情况记录/`) are there for the writer; a template of
+/// Zotero Integration's exports (`templatePath`) or in a numbered
+/// `82 Templates/` folder is Nunjucks, not front matter. In a Logseq
+/// graph, `../../assets/a.pdf` is the graph's `assets/a.pdf`.
+#[test]
+fn daily_notes_kept_private_templates_and_logseq_assets() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write(".gitignore", "/99_学习情况记录/\n");
+    write(
+        ".obsidian/daily-notes.json",
+        r#"{"folder": "99_学习情况记录", "format": "YYYY-MM-DD——dddd"}"#,
+    );
+    write(
+        ".obsidian/plugins/obsidian-zotero-desktop-connector/data.json",
+        r#"{"exportFormats": [{"templatePath": "_Vault/template_paper.md"}]}"#,
+    );
+    write(
+        "02_博弈论/看板.md",
+        "- [x] 博弈论10 @[[2024-03-30——星期六]] 😀\r\n- [[04_混合策略的纳什均衡]]\n",
+    );
+    let template = "---\ntags: {% if allTags %}{{allTags}}{% endif %}\n---\n";
+    write("_Vault/template_paper.md", template);
+    write("80 Meta/82 Templates/ZI_template.md", template);
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""broken-link" "02_博弈论/看板.md":2 "no concept or note named '04_混合策略的纳什均衡'""#
+        ]
+    );
+
+    let graph = gloss_e2e::Vault::empty();
+    graph.write("logseq/config.edn", "{}\n");
+    graph.write(".gitignore", "*.pdf\n");
+    graph.write(
+        "pages/set theory.md",
+        "- ![Jech.pdf](../../../../assets/Jech_0.pdf) ![gone](../../assets/gone.png)\n",
+    );
+    let run = graph.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""broken-link" "pages/set theory.md":1 "no note or file '../../assets/gone.png'""#]
+    );
+}
+
+/// Found in theses built by a Makefile, Obsidian vaults and a Dendron
+/// vault: Pandoc reads `./source/figures/a.png` from where it runs (the
+/// root); a URL's query is no part of a file's name; a file at the path,
+/// kept out of the repository, is not one of the same name elsewhere;
+/// `<h3 id="…">` is a heading's id.
+#[test]
+fn paths_from_the_root_queries_ignored_files_and_html_ids() {
+    let vault = gloss_e2e::Vault::empty();
+    let write = |rel: &str, text: &str| vault.write(rel, text);
+    write(".gitignore", "output/*\n!output/README.md\n");
+    write("source/figures/a b.png", "png");
+    write("diff/old/manuscript.md", "# Old\n");
+    write("diff/new/manuscript.md", "# New\n");
+    write(
+        "output/README.md",
+        "+ [`manuscript.md`](manuscript.md) 😀\n",
+    );
+    write(
+        "source/13_reserves.md",
+        "![NSW](./source/figures/a%20b.png){#fig:nsw}\r\n![raw](figures/a%20b.png?raw=true) ![gone](./source/figures/gone.png)\n[header](#1-my-header)\n<h3 id=\"1-my-header\">1. My header</h3>\n",
+    );
+    let run = vault.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [
+            r#""broken-link" "source/13_reserves.md":2 "no note or file './source/figures/gone.png'""#,
+        ]
+    );
+}
+
 /// Found in a bookdown book that prints a section per topic from an R
 /// file its first chapter sources, and a thesis that knits its chapters
 /// as children named from the project's root.
@@ -937,7 +1124,7 @@ fn handles_outside_a_document_with_a_bibliography_are_not_citations() {
     vault.write("site/b.qmd", "@y @nowhere\n");
     vault.write(
         "vignettes/own.Rmd",
-        "---\nbibliography: ../book/book.bib\n---\n@absent\n",
+        "---\nbibliography: ../book/book.bib\n---\n见 @absent\n",
     );
     let run = vault.gloss(&["check", "--format", "json"]);
     let before = located(&run.json());
@@ -1003,13 +1190,20 @@ fn a_key_is_a_duplicate_only_in_files_read_together() {
     .assert_eq(&located(&run.json()).join("\n"));
 }
 
-/// Found in a Manubot manuscript: every `[@doi:…]`, `[@arxiv:…]` and
+/// Found in Manubot manuscripts: every `[@doi:…]`, `[@arxiv:…]` and
 /// `[@tag:…]` (1,196 citations) was reported unknown, though Manubot's
-/// filter resolves them, not a bibliography. Without Manubot's build they
-/// are keys like any other.
+/// filter resolves them, not a bibliography; so were Bioregistry
+/// prefixes (`clinicaltrials:`), identifiers whose prefix Manubot infers
+/// (`10.1248/…`, `PMC…`), and the keys of references written by hand in
+/// `content/manual-references*.json` (filed under `standard_citation` or
+/// the `standard_id:` of their note). A citation outside `content/` (a
+/// README, an old build kept for comparison) is no build's. Without
+/// Manubot's build they are keys like any other.
 #[test]
 fn a_manubot_manuscript_cites_persistent_identifiers() {
-    let note = "见 [@doi:10.1038/nature14539; @arXiv:1409.0473] 😀 [@tag:Smith2020]\r\n\n[@tag:Smith2020]: doi:10.1000/abc\n\n[@pmid:29424689] [@missing_key]\n";
+    let note = "见 [@doi:10.1038/nature14539; @arXiv:1409.0473] 😀 [@tag:Smith2020]\r\n\n[@tag:Smith2020]: doi:10.1000/abc\n\n[@pmid:29424689] [@missing_key]\n\
+                [@pubmed:11895036; @clinicaltrials:NCT03739372] [@10.1248/cpb.56.1473; @10/gjgdzm; @PMC4719068; @1409.0473v2]\n\
+                [@decandolle1816; @Strehl2002; @url:https://x.org/a]\n";
     let unknown = |vault: &Vault| -> Vec<String> {
         let run = vault.gloss(&["check", "--format", "json"]);
         run.json()["diagnostics"]
@@ -1026,11 +1220,26 @@ fn a_manubot_manuscript_cites_persistent_identifiers() {
         "filters:\n- pandoc-manubot-cite\n- citeproc\n",
     );
     manuscript.write("content/01.intro.md", note);
-    assert_eq!(unknown(&manuscript), ["unknown citation key 'missing_key'"]);
+    manuscript.write(
+        "content/manual-references.json",
+        r#"[{"id": "xVEzsOX1", "type": "book", "title": "Essai", "note": "This CSL Item was generated by hand.\nstandard_id: decandolle1816"},
+ {"type": "webpage", "standard_citation": "url:https://x.org/a", "title": "A"}]"#,
+    );
+    manuscript.write(
+        "content/manual-references-old.json",
+        r#"[{"id": "Strehl2002", "title": "Cluster ensembles"}, {"id": "xVEzsOX1"}]"#,
+    );
+    manuscript.write("README.md", "[@missing_in_readme]\n");
+    manuscript.write("output/old/manuscript.md", "[@16CgM2x0z]\n");
+    let run = manuscript.gloss(&["check", "--format", "json"]);
+    assert_eq!(
+        gloss_e2e::located(&run.json()),
+        [r#""unknown-citation" "content/01.intro.md":5 "unknown citation key 'missing_key'""#]
+    );
 
     let plain = Vault::empty();
     plain.write("content/01.intro.md", note);
-    assert_eq!(unknown(&plain).len(), 6, "{:?}", unknown(&plain));
+    assert_eq!(unknown(&plain).len(), 15, "{:?}", unknown(&plain));
 }
 
 /// Found in a Manubot manuscript: `manubot process` joins `content/*.md`

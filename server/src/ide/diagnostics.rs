@@ -223,7 +223,13 @@ fn diagnostics(workspace: &Workspace, id: NoteId, only: Option<&Range<usize>>) -
 /// citation it offers would not resolve.
 fn title_citations(sink: &mut Sink, id: NoteId) {
     let workspace = sink.workspace;
-    if workspace.config.severity(Code::TitleCitation).is_none() || !workspace.has_bibliography(id) {
+    // A Manubot manuscript cites by persistent identifier, which Manubot
+    // alone (online) maps to its entries: whether a paper named is cited
+    // cannot be told.
+    if workspace.config.severity(Code::TitleCitation).is_none()
+        || !workspace.has_bibliography(id)
+        || workspace.manubot
+    {
         return;
     }
     let citing = super::title_mentions::Citing::of(workspace, id);
@@ -355,6 +361,17 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                 {
                     None
                 }
+                // A note kept out by name (`[0-9][0-9][0-9][0-9]*.md`, the
+                // daily notes a published vault keeps private).
+                Resolution::Unresolved
+                    if target.is_some_and(|t| {
+                        !link.kind.is_markdown()
+                            && !crate::workspace::is_path_like(t.value)
+                            && workspace.names_an_ignored_note(id, t.value)
+                    }) =>
+                {
+                    None
+                }
                 resolution => Some(resolution),
             })
             .clone();
@@ -385,6 +402,15 @@ fn links(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool) {
                     && !crate::workspace::is_path_like(target.map_or("", |t| t.value)) => {}
             Resolution::Unresolved
                 if is_toc_marker(workspace, link, target.map_or("", |t| t.value)) => {}
+            // `[[YouTube Video]](https://…)`: to CommonMark (GitHub, a
+            // site) a link whose text is in brackets; an app reads the
+            // wikilink.
+            Resolution::Unresolved
+                if link.kind == LinkKind::Wiki
+                    && !workspace.is_an_apps()
+                    && sink.source.with_text(|text| {
+                        (text.get(link.range().end..)).is_some_and(starts_a_link_destination)
+                    }) => {}
             Resolution::Unresolved => {
                 let name = target.map_or("", |t| t.value);
                 // Say what was looked for: a path names a file, a bare name
@@ -555,8 +581,24 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
         if !bare_cites && (!citation.bracketed || vault) {
             continue;
         }
+        // `@end` or `@cache` alone on a line of a note whose library gloss
+        // only guesses: a directive a conversion left (Neorg's `@end`) or
+        // a decorator of pasted code.
+        let alone = || {
+            let token = citation.token();
+            let alone_in = |text: &str| {
+                let line_start = text[..token.start].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = text[token.end..]
+                    .find('\n')
+                    .map_or(text.len(), |i| token.end + i);
+                text[line_start..token.start].trim().is_empty()
+                    && text[token.end..line_end].trim().is_empty()
+            };
+            !workspace.declares_bibliography(id) && sink.source.with_text(alone_in)
+        };
         if workspace.key_location(id, key.value).is_none()
             && !declared_missing
+            && (citation.bracketed || !alone())
             && !names_an_element(workspace, id, key.value)
             && !*kept_out.get_or_init(|| workspace.may_cite_a_kept_out_bibliography(id))
         {
@@ -572,6 +614,22 @@ fn citations(sink: &mut Sink, id: NoteId, inside: &dyn Fn(&Range<usize>) -> bool
             );
         }
     }
+}
+
+/// Whether `after` (what follows `[[text]]`) opens a destination that
+/// makes `[[text]](…)` a CommonMark link: `(` and a destination without
+/// spaces, or in `<…>`, closed on the line.
+fn starts_a_link_destination(after: &str) -> bool {
+    let Some(rest) = after.strip_prefix('(') else {
+        return false;
+    };
+    let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+    let Some(close) = line.find(')') else {
+        return false;
+    };
+    let destination = line[..close].trim();
+    !destination.contains(char::is_whitespace)
+        || (destination.starts_with('<') && destination.ends_with('>'))
 }
 
 /// Whether `key`, in no bibliography, is the id of an element of note
@@ -674,6 +732,11 @@ fn bibliography_problems(sink: &mut Sink, id: BibId) {
             error.message.clone(),
             Vec::new(),
         );
+    }
+    // Manubot files references written by hand by key, a later one
+    // taking the place of an earlier (`load_manual_references`).
+    if workspace.manubot && crate::workspace::quarto::is_manubot_manual_references(&bib.file.rel) {
+        return;
     }
     for (index, entry) in bib.entries.iter().enumerate() {
         let first = match bib.owner {
@@ -956,6 +1019,12 @@ mod tests {
             "//- n.md\n## [r  s](https://x.org/a_b) 😀\n### 1.3  ==与equals\n### Thread#interrupted()，返回true或者false：\n## 1、分布式\n\
              [a](#r--s-) [b](#13--与equals) [c](#threadinterrupted，返回true或者false：) [d](#_1、分布式) [e](#r-sa_b)\n",
             expect![[r#"broken-anchor n.md:5:88-5:94 "r-sa_b" no heading 'r-sa_b' in this note"#]],
+        );
+        // Found in notes on Linux drivers for GitHub: GitHub drops `²`
+        // from an id; an HTML heading's id is an anchor.
+        check(
+            "//- n.md\n## Phase 1 — I²C Subsystem Overview 😀\n<h3 id=\"1-my-header\">1. My header</h3>\n[a](#phase-1--ic-subsystem-overview-) [b](#1-my-header) [c](#phase-1--i2c)\n",
+            expect![[r#"broken-anchor n.md:3:62-3:74 "phase-1--i2c" no heading 'phase-1--i2c' in this note"#]],
         );
         // Found in a maths vault numbered by the Number Headings plugin:
         // a link written before the numbers is offered its heading.
@@ -1505,6 +1574,29 @@ mod tests {
              //- d.md\n# 笔记\n\n## Reference\n- “Attention Is All You Need”\n# 参考资料（暂时）\n- “Deep Residual Learning for Image Recognition”\n## 8. References (draft)\n- “Attention Is All You Need”\n\
              //- e.md\n# 笔记 😀\n“Deep Residual Learning for Image Recognition”\n",
             expect![[r#"title-citation e.md:2:2-2:46 "Deep Residual Learning for Image Recognition" 'Deep Residual Learning for Image Recognition' is cited by title; cite it as [@he2016]"#]],
+        );
+    }
+
+    /// Found in research vaults, theses and digital gardens: a title
+    /// linked to a web page (the paper's, a PDF of it), a literature note
+    /// the Citations plugin names `{{title}} {{authorString}}` or one that
+    /// opens its paper in Zotero, a link to the paper's note named with its
+    /// title (`:` written ` - `), a thesis's list of its author's works,
+    /// `## Further Reading and …`, a table of abbreviations in raw TeX, a
+    /// phrase of five words with a compound, and a topic of two words on a
+    /// list item name no paper that is not cited. A title in running text
+    /// still does.
+    #[test]
+    fn titles_a_note_refers_to_otherwise() {
+        check(
+            "//- .obsidian/.keep\n//- lib.bib\n@misc{faizi2020, title={Fluctuation Spectroscopy of Giant Unilamellar Vesicles}}\n@inbook{hofmann, title={Der {{Adel}} in {{Franken}}}}\n@misc{lewis1961, title={The Children of Sanchez}}\n@misc{cagua2019, title={The Trade-Offs of Sharing Pollinators: Species Roles}}\n@book{khorikov2020, title={Unit Testing Principles, Practices, and Patterns}, shorttitle={Unit Testing}}\n@online{rert, title={Reliability and Emergency Reserve Trader}}\n\
+             //- a.md\nSee [Fluctuation Spectroscopy of Giant Unilamellar Vesicles - Soft Matter DOI:10.1039/D0SM00943A](https://pubs.rsc.org/x) 😀\n\
+             //- Literatur/Der Adel in Franken Hanns Hubert Hofmann 1965.md\n# Der Adel in Franken - Hanns Hubert Hofmann\n\
+             //- lewis.md\n[zotero](zotero://select/items/@lewis1961)\n\n# The Children of Sanchez\n\
+             //- papers/README.md\n## [2019-11] The Trade-Offs of Sharing Pollinators: Species Roles\n\n[[The Trade-Offs of Sharing Pollinators - Species Roles]]\n\
+             //- papers/The Trade-Offs of Sharing Pollinators - Species Roles.md\nx\n\
+             //- thesis.md\n# Works arising from this thesis {.unnumbered}\n> Prakash, A. Reliability and Emergency Reserve Trader. Energy Policy.\n## Further Reading and Search Keywords\n- “The Children of Sanchez”\n# Abbreviations\n\\begin{longtable}{ll}\r\n\\textbf{RERT} & Reliability and Emergency Reserve Trader \\\\\r\n\\end{longtable}\n\n# Results\nwhere the trade-offs of sharing pollinators become large\n\n- Unit testing\n\nThe Children of Sanchez is a book.\n",
+            expect![[r#"title-citation thesis.md:15:1-15:24 "The Children of Sanchez" 'The Children of Sanchez' is cited by title; cite it as [@lewis1961]"#]],
         );
     }
 

@@ -33,6 +33,14 @@ pub struct Citing {
     /// file name folded.
     name: String,
     titles: [String; 2],
+    /// The keys of the items the note opens in Zotero
+    /// (`zotero://select/items/@key`, as literature-note templates write),
+    /// read when a mention first asks.
+    zotero_items: std::cell::OnceCell<Vec<String>>,
+    /// The names of the notes the note links to, folded, with where: a
+    /// link to a paper's note named with its title (`[[Octo - An
+    /// Open-Source Generalist Robot Policy]]`) cites the paper.
+    linked_names: Vec<(String, usize)>,
 }
 
 impl Citing {
@@ -43,6 +51,8 @@ impl Citing {
             by_doi: HashMap::new(),
             name: of.stem().trim_start_matches('@').to_string(),
             titles: [fold(of.title()), fold(of.stem())],
+            zotero_items: std::cell::OnceCell::new(),
+            linked_names: Vec::new(),
         };
         // A link to a paper's own note (`[[@vaswani2017|Transformer]]`, as
         // the Obsidian Citations plugin names them) cites it too.
@@ -51,6 +61,16 @@ impl Citing {
             let key = link.target()?.value.strip_prefix('@')?;
             Some((key, link.range().start))
         });
+        citing.linked_names = (syntax.links.iter())
+            .filter(|link| !link.kind.is_markdown())
+            .filter_map(|link| {
+                let target = link.target()?.value;
+                let name = target.rsplit('/').next().unwrap_or(target);
+                let name = name.strip_suffix(".md").unwrap_or(name);
+                Some((fold(name), link.range().start))
+            })
+            .filter(|(name, _)| name.contains(' '))
+            .collect();
         let cited = syntax
             .citations
             .iter()
@@ -87,25 +107,37 @@ impl Citing {
     /// is about, not a citation missing.
     pub fn cites(&self, workspace: &Workspace, note: NoteId, mention: &TitleMention) -> bool {
         let locations = workspace.title_locations(note, mention.title);
-        if locations.iter().any(|at| self.is_about(workspace, *at)) {
+        if locations
+            .iter()
+            .any(|at| self.is_about(workspace, note, *at))
+        {
             return true;
         }
-        if self.by_entry.is_empty() {
+        if self.by_entry.is_empty() && self.linked_names.is_empty() {
             return false;
         }
         let around = blocks_around(workspace, note, mention.range.start);
         let end = around.map_or(mention.range.end, |a| a.end.max(mention.range.end));
         let before_end = |offset: Option<&usize>| offset.is_some_and(|&o| o < end);
+        let linked = |at: &KeyLocation| {
+            let entry = workspace.bib_entry(*at);
+            let titles = [&entry.title, &entry.short_title].into_iter().flatten();
+            let titles: Vec<String> = titles.map(|t| fold_title(t)).collect();
+            (self.linked_names.iter()).any(|(name, offset)| *offset < end && titles.contains(name))
+        };
         locations.iter().any(|at| {
             before_end(self.by_entry.get(at))
                 || doi(workspace, *at).is_some_and(|d| before_end(self.by_doi.get(&d)))
+                || (!self.linked_names.is_empty() && linked(at))
         })
     }
 
     /// Whether the note is the paper's own: named by its key (`@key.md`,
     /// `key.md`, in any case; `@keya.md`, as Better BibTeX tells apart
-    /// two papers of one key), or titled or named with its title.
-    fn is_about(&self, workspace: &Workspace, at: KeyLocation) -> bool {
+    /// two papers of one key), titled or named with its title (or named
+    /// with it and then its authors, as the Citations plugin's
+    /// `{{title}} {{authorString}}` names them), or opening it in Zotero.
+    fn is_about(&self, workspace: &Workspace, note: NoteId, at: KeyLocation) -> bool {
         let entry = workspace.bib_entry(at);
         let named_by_key = self.name.len() >= entry.key.len()
             && self.name.is_char_boundary(entry.key.len())
@@ -116,10 +148,39 @@ impl Citing {
                 .into_iter()
                 .flatten()
                 .map(|title| fold_title(title))
-                .any(|title| !title.is_empty() && self.titles.contains(&title))
+                .any(|title| {
+                    let named_first = || {
+                        let stem = &self.titles[1];
+                        stem.strip_prefix(title.as_str())
+                            .is_some_and(|rest| rest.starts_with(' ') && title.contains(' '))
+                    };
+                    !title.is_empty() && (self.titles.contains(&title) || named_first())
+                })
         };
-        named_by_key || titled()
+        let in_zotero = || {
+            let file = &workspace.note(note).file;
+            (self
+                .zotero_items
+                .get_or_init(|| file.with_text(zotero_items)))
+            .contains(&entry.key)
+        };
+        named_by_key || titled() || in_zotero()
     }
+}
+
+/// The keys of `zotero://select/items/@key` links in `text`.
+fn zotero_items(text: &str) -> Vec<String> {
+    const LINK: &str = "zotero://select/items/";
+    text.match_indices(LINK)
+        .filter_map(|(at, _)| {
+            let rest = text[at + LINK.len()..].strip_prefix('@')?;
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || "_-:.+".contains(c)))
+                .unwrap_or(rest.len());
+            let key = rest[..end].trim_end_matches(['.', ':']);
+            (!key.is_empty()).then(|| key.to_string())
+        })
+        .collect()
 }
 
 /// Moves each citation in a footnote (`[^15]: @clifford1988, 22`) to

@@ -361,7 +361,7 @@ fn read_the_rest(
     world: &RwLock<World>,
     job: &IndexJob,
     config: &Config,
-    found: Found,
+    mut found: Found,
     total: usize,
     outbox: &Outbox,
 ) -> Option<(usize, Vec<PathBuf>)> {
@@ -370,10 +370,7 @@ fn read_the_rest(
         let mut world = write(world);
         let i = current(&world, job)?;
         let workspace = &mut world.slots[i].workspace;
-        workspace.set_unreadable_folders(found.unreadable);
-        workspace.set_kept_out_bibliographies(&found.keeping_out_bibliographies);
-        workspace.set_other_files(&found.others, &found.folders);
-        workspace.load_quarto_projects();
+        workspace.record_walk(&mut found);
         workspace.bibliographies_to_load(found.bibliographies)
     };
     let bibliographies = std::thread::scope(|s| {

@@ -451,6 +451,8 @@ impl Session {
             } else {
                 self.with_workspace(&root, path, |w, p| w.remove_bibliography(p));
             }
+            // A link may name the file (`[refs](refs.bib)`).
+            self.with_workspace(&root, path, |w, p| w.other_file_changed(p, readable));
             self.outbox.refresh(Refresh::All);
             return;
         }

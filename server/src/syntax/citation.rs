@@ -396,16 +396,25 @@ pub(super) fn bare_citations_in(text: &str, start: usize) -> Vec<CitationItem> {
 /// code spans, are code (a ```` ```{=latex} ```` block may open an
 /// environment that another one closes; Pandoc keeps both as code).
 pub(super) fn drop_raw_tex(citations: &mut Vec<CitationItem>, text: &str, code: &[Range<usize>]) {
-    if citations.is_empty() || !text.contains("\\begin{") {
+    if citations.is_empty() {
         return;
     }
-    let spans = code_spans(text);
-    let raw = raw_tex_ranges(text, &|at| inside(code, at) || inside(&spans, at));
+    let raw = raw_tex_environments(text, code);
     citations.retain(|c| !inside(&raw, c.key().range.start));
 }
 
+/// The raw LaTeX environments of `text` ([`raw_tex_ranges`]), `code`
+/// being its code blocks (in order).
+pub(crate) fn raw_tex_environments(text: &str, code: &[Range<usize>]) -> Vec<Range<usize>> {
+    if !text.contains("\\begin{") {
+        return Vec::new();
+    }
+    let spans = code_spans(text);
+    raw_tex_ranges(text, &|at| inside(code, at) || inside(&spans, at))
+}
+
 /// Whether `at` is in one of `ranges` (sorted and disjoint).
-fn inside(ranges: &[Range<usize>], at: usize) -> bool {
+pub(crate) fn inside(ranges: &[Range<usize>], at: usize) -> bool {
     let before = ranges.partition_point(|r| r.start <= at);
     before
         .checked_sub(1)

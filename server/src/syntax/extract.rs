@@ -306,6 +306,7 @@ pub(super) fn finish(note: &mut NoteSyntax, text: &str) {
     drop_in_code_spans_across_lines(note, text);
     drop_in_attributes(note, text);
     drop_in_template_tags(note, text);
+    drop_in_backslash_math(note, text);
     name_lone_block_ids(note);
     drop_in_opaque_blocks(note, text);
     citation::drop_examples(&mut note.citations);
@@ -338,7 +339,16 @@ fn drop_in_opaque_blocks(note: &mut NoteSyntax, text: &str) {
             i += 1;
             continue;
         };
-        opaque.push(blocks[i].range().start..blocks[last].range().end);
+        // What follows the closing `$$` on its line is text again
+        // (`\end{align}$$^f0316c`, a block id Obsidian wrote).
+        let closing = blocks[last].content();
+        let end = match text[blocks[i].content()].starts_with("$$") {
+            true => text[closing.clone()]
+                .rfind("$$")
+                .map_or(closing.end, |at| closing.start + at + 2),
+            false => blocks[last].range().end,
+        };
+        opaque.push(blocks[i].range().start..end);
         for block in &mut blocks[i..=last] {
             *block = Block::new(BlockKind::Code, block.range(), block.content());
         }
@@ -546,7 +556,37 @@ fn drop_in_attributes(note: &mut NoteSyntax, text: &str) {
     // A heading in a list item lies inside the item's line: both found it.
     inside.sort_by_key(|r| (r.start, r.end));
     inside.dedup();
+    // A block id published as an attribute (`{ #id}`) is the attribute.
+    let ids = std::mem::take(&mut note.block_ids);
     drop_inside(note, &inside);
+    note.block_ids = ids;
+}
+
+/// TeX math between `\(` and `\)` on one line, as MathJax, KaTeX and
+/// Typora read it (`\([[\!x\!]]\langle y\rangle\)`, found in paper
+/// notes): nothing in it links or cites. A `\(` with no `\)` after it on
+/// its line is an escaped parenthesis.
+fn drop_in_backslash_math(note: &mut NoteSyntax, text: &str) {
+    if note.links.is_empty() && note.citations.is_empty() {
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut math = Vec::new();
+    let mut from = 0;
+    while let Some(open) = memchr::memmem::find(&bytes[from..], b"\\(").map(|i| from + i) {
+        let line = &bytes[open + 2..];
+        let line = &line[..memchr::memchr2(b'\n', b'\r', line).unwrap_or(line.len())];
+        match memchr::memmem::find(line, b"\\)") {
+            Some(close) => {
+                math.push(open..open + 2 + close + 2);
+                from = open + 2 + close + 2;
+            }
+            None => from = open + 2 + line.len(),
+        }
+    }
+    let ids = std::mem::take(&mut note.block_ids);
+    drop_inside(note, &math);
+    note.block_ids = ids;
 }
 
 /// Template tags (`<% … %>` of ERB, EJS and Obsidian's Templater) hold
@@ -756,7 +796,10 @@ fn name_lone_block_ids(note: &mut NoteSyntax) {
         let Ok(at) = blocks.binary_search_by_key(&id.block.start, |b| b.range().start) else {
             continue;
         };
-        let alone = blocks[at].content().start + 1 == id.id.range.start;
+        // `^id`, or `{ #id}` as the Digital Garden plugin publishes it.
+        let content = blocks[at].content();
+        let alone = content.start + 1 == id.id.range.start
+            || (content.start + 3 == id.id.range.start && content.end == id.id.range.end + 1);
         if alone && at > 0 {
             id.block = blocks[at - 1].range();
         }
@@ -898,12 +941,16 @@ fn quoted_code(line: &str, fence: &mut QuoteFence) -> bool {
     }
 }
 
-/// `^id` at the end of `content` (after a space, or right after an embed
-/// or link as Obsidian's own help vault writes `![[image.png]]^id`) or as
+/// `^id` at the end of `content` (after a space, or right after an embed,
+/// a link or display math, as Obsidian writes `![[image.png]]^id` and
+/// `$$x$$^id`) or as
 /// all of it: the id's range (without the caret) relative to `content`.
 /// Obsidian's ids are letters, digits and `-`; Dendron's take `_` too.
 fn block_id(content: &str) -> Option<Range<usize>> {
     let trimmed = content.trim_end();
+    if let Some(id) = published_block_id(trimmed) {
+        return Some(id);
+    }
     let caret = trimmed.rfind('^')?;
     let id = &trimmed[caret + 1..];
     let valid = !id.is_empty()
@@ -911,11 +958,27 @@ fn block_id(content: &str) -> Option<Range<usize>> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     let before = &trimmed[..caret];
+    // `>>^id` closes a nested callout (the first `>` is the marker).
     let separated = caret == 0
+        || before.bytes().all(|b| b == b'>')
         || before.ends_with([' ', '\t'])
         || before.ends_with("]]")
-        || before.ends_with(')');
+        || before.ends_with(')')
+        || before.ends_with("$$");
     (valid && separated).then_some(caret + 1..trimmed.len())
+}
+
+/// `{ #id}` at the end of `line`, as the Obsidian Digital Garden plugin
+/// publishes a block's `^id` (for markdown-it-attrs): links to `#^id`
+/// still find it. The id's range.
+fn published_block_id(line: &str) -> Option<Range<usize>> {
+    let open = line.strip_suffix('}')?.rfind("{ #")?;
+    let id = &line[open + 3..line.len() - 1];
+    let valid = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    valid.then_some(open + 3..line.len() - 1)
 }
 
 fn line_content(text: &str, range: Range<usize>) -> Range<usize> {
@@ -1279,6 +1342,68 @@ mod tests {
         );
     }
 
+    /// Found in an Obsidian vault: Obsidian writes a block's id right
+    /// after the `$$` that closes its math, and a link after the math
+    /// is read.
+    #[test]
+    fn a_block_id_after_display_math() {
+        check(
+            "$$\\begin{align}\nx &= [[a]]\n\\end{align}$$^f0316c\n\n$$P(R \\vert d)$$^87f37c\n\n$$ 😀\r\na\r\n$$ [[b]] ^spaced1\r\n",
+            expect![[r#"
+                Code "$$\\begin{align}"
+                Code "x &= [[a]]"
+                Code "\\end{align}$$^f0316c"
+                Line "$$P(R \\vert d)$$^87f37c"
+                Code "$$ 😀"
+                Code "a"
+                Code "$$ [[b]] ^spaced1"
+                link Wiki "[[b]]" target=Some("b") anchor=None
+                block id "f0316c" names "\\end{align}$$^f0316c"
+                block id "87f37c" names "$$P(R \\vert d)$$^87f37c"
+                block id "spaced1" names "$$ [[b]] ^spaced1"
+            "#]],
+        );
+    }
+
+    /// Found in a digital garden the Obsidian Digital Garden plugin
+    /// publishes: it writes a block's `^id` as `{ #id}`.
+    #[test]
+    fn a_block_id_as_the_digital_garden_publishes_it() {
+        check(
+            "- 셀 병합 😀 { #kgf9w8}\n>#와드  { #snnal4tkkzo}\r\nnot { #a b} nor {#attr} { #}\n![a](a.png)\n{ #alone1}\n",
+            expect![[r##"
+                ListItem { indent: 0 } "셀 병합 😀 { #kgf9w8}"
+                Quote "#와드  { #snnal4tkkzo}"
+                Line "not { #a b} nor {#attr} { #}"
+                Line "![a](a.png)"
+                Line "{ #alone1}"
+                link Image "![a](a.png)" target=Some("a.png") anchor=None
+                block id "kgf9w8" names "- 셀 병합 😀 { #kgf9w8}"
+                block id "snnal4tkkzo" names ">#와드  { #snnal4tkkzo}"
+                block id "alone1" names "![a](a.png)"
+            "##]],
+        );
+    }
+
+    /// Found in paper notes that write inline math as `\(…\)`: a
+    /// Toeplitz matrix `[[\!x\!]]` is no link; an escaped parenthesis
+    /// is text.
+    #[test]
+    fn inline_math_between_backslash_parentheses() {
+        check(
+            "矩阵 \\([[\\!x\\!]]\\langle y\\rangle @k\\) 😀 [[a]]\r\n\\(see [[b]] [@c]\n\\( \\) [[d]]\n",
+            expect![[r#"
+                Line "矩阵 \\([[\\!x\\!]]\\langle y\\rangle @k\\) 😀 [[a]]"
+                Line "\\(see [[b]] [@c]"
+                Line "\\( \\) [[d]]"
+                link Wiki "[[a]]" target=Some("a") anchor=None
+                link Wiki "[[b]]" target=Some("b") anchor=None
+                link Wiki "[[d]]" target=Some("d") anchor=None
+                cite "c" in "[@c]"
+            "#]],
+        );
+    }
+
     /// Found on a Logseq graph: math opened by a list item (`- $$`) ends
     /// at its `$$`, which opens nothing after it.
     #[test]
@@ -1629,16 +1754,20 @@ mod tests {
         );
     }
 
-    /// Found in a docsify site of lecture notes: a bracket expression's
-    /// POSIX class and escaped closing brackets are text, not wikilinks.
+    /// Found in a docsify site of lecture notes and notes on shell
+    /// scripts: a bracket expression's POSIX class, escaped closing
+    /// brackets and Bash's `[[ … ]]` tests are text, not wikilinks.
     #[test]
     fn posix_classes_and_escaped_brackets_are_not_wikilinks() {
         check(
-            "如括号表达式[[:alpha:]]。 [[Slides\\]](https://x.org/s.pdf) [[ \\]]和[ ] 😀 [[a\\\\]] [[:nope:]] ![[:digit:]]\n",
+            "如括号表达式[[:alpha:]]。 [[Slides\\]](https://x.org/s.pdf) [[ \\]]和[ ] 😀 [[a\\\\]] [[:nope:]] ![[:digit:]]\n# 10. [[ ]] [[]] [[ -z \"$TRASH\" ]] [[ $a == b ]] [[ Note ]]\n",
             expect![[r#"
                 Line "如括号表达式[[:alpha:]]。 [[Slides\\]](https://x.org/s.pdf) [[ \\]]和[ ] 😀 [[a\\\\]] [[:nope:]] ![[:digit:]]"
+                Heading { level: 1 } "10. [[ ]] [[]] [[ -z \"$TRASH\" ]] [[ $a == b ]] [[ Note ]]"
                 link Wiki "[[a\\\\]]" target=Some("a\\") anchor=None
                 link Wiki "[[:nope:]]" target=Some(":nope:") anchor=None
+                link Wiki "[[]]" target=None anchor=None
+                link Wiki "[[ Note ]]" target=Some("Note") anchor=None
             "#]],
         );
     }
@@ -1665,7 +1794,7 @@ mod tests {
     #[test]
     fn block_ids_at_the_end_of_blocks_or_alone_after_them() {
         check(
-            "A sentence worth quoting. ^key-idea\n\n- an item\n- another ^item-2\n\n^list-block\n| a | b | ^row\nnot^an-id and x^ nor ^bad.id\nDendron's ^blk_1\n\n![[图.png]]^img-1\n",
+            "A sentence worth quoting. ^key-idea\n\n- an item\n- another ^item-2\n\n^list-block\n| a | b | ^row\nnot^an-id and x^ nor ^bad.id\nDendron's ^blk_1\n\n![[图.png]]^img-1\n\n> [!note]\n>>\\end{alignat}$$\n>>^nested-1\n",
             expect![[r#"
                 Line "A sentence worth quoting. ^key-idea"
                 ListItem { indent: 0 } "an item"
@@ -1675,6 +1804,9 @@ mod tests {
                 Line "not^an-id and x^ nor ^bad.id"
                 Line "Dendron's ^blk_1"
                 Line "![[图.png]]^img-1"
+                Quote "[!note]"
+                Quote ">\\end{alignat}$$"
+                Quote ">^nested-1"
                 link Embed "![[图.png]]" target=Some("图.png") anchor=None
                 block id "key-idea" names "A sentence worth quoting. ^key-idea"
                 block id "item-2" names "- another ^item-2"
@@ -1682,6 +1814,7 @@ mod tests {
                 block id "row" names "| a | b | ^row"
                 block id "blk_1" names "Dendron's ^blk_1"
                 block id "img-1" names "![[图.png]]^img-1"
+                block id "nested-1" names ">>^nested-1"
             "#]],
         );
     }

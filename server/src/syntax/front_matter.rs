@@ -61,6 +61,18 @@ pub fn parse(token: &str, start: usize) -> (FrontMatter, Mentions) {
         Ok(None) => return (front_matter, Mentions::default()),
         Err(error) => {
             front_matter.error = Some(Box::new(match error.at {
+                // YAML notices a key written with a full-width colon
+                // (`categories：`) a line later: pointed at where it is.
+                Some(at) if full_width_key(&yaml[..at]).is_some() => {
+                    let key = full_width_key(&yaml[..at]).unwrap_or(at);
+                    Spanned {
+                        value: format!(
+                            "{} (a key ends with a full-width colon '：', not ':')",
+                            error.message
+                        ),
+                        range: offset + key..offset + key,
+                    }
+                }
                 Some(at) => Spanned {
                     value: error.message,
                     range: offset + at..offset + at,
@@ -292,6 +304,23 @@ pub fn token_range(text: &str) -> Option<Range<usize>> {
     None
 }
 
+/// Where, in `before` (the YAML up to an error), the last line starts
+/// that reads as a key with a full-width colon and no `:` of its own.
+fn full_width_key(before: &str) -> Option<usize> {
+    let mut start = before.len();
+    for line in before.split_inclusive('\n').rev() {
+        start -= line.len();
+        let written = line.trim();
+        let is_key = !line.starts_with([' ', '\t', '-', '#'])
+            && written.contains('：')
+            && !written.contains(':');
+        if is_key {
+            return Some(start);
+        }
+    }
+    None
+}
+
 /// The byte range of a whole front matter error line, for display.
 pub fn error_range(text: &str, at: usize) -> Range<usize> {
     let end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
@@ -401,6 +430,17 @@ mod tests {
         let (_, fm) = parse(list, 0);
         let keys: Vec<&str> = fm.nocite.iter().map(|c| &list[c.key().range]).collect();
         assert_eq!(keys, ["a", "b"]);
+    }
+
+    /// Found in a Hexo blog's scaffold: YAML finds a key written with a
+    /// full-width colon one line later.
+    #[test]
+    fn a_key_with_a_full_width_colon_is_pointed_at() {
+        let text = "---\r\ntitle: 草稿 😀\r\ncategories：\r\ntags:\r\n---\r\n";
+        let (fm, _) = parse(text, 0);
+        let error = fm.error.unwrap();
+        assert!(text[error.range.start..].starts_with("categories：\r\ntags"));
+        assert!(error.value.contains("full-width colon"), "{}", error.value);
     }
 
     #[test]

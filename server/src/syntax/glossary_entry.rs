@@ -57,7 +57,8 @@ pub fn parse_glossary_entry(text: &str, start: usize) -> Option<EntryText> {
         return None;
     }
     let term = spanned(text, term, start)?;
-    if term.value.chars().count() > MAX_TERM_CHARS {
+    // `- $(X,d_{X})$ be a metric space`: maths, not a term and its aliases.
+    if term.value.chars().count() > MAX_TERM_CHARS || term.value.contains('$') {
         return None;
     }
     let definition = skip_blanks(text, pos)..text.trim_end().len().max(skip_blanks(text, pos));
@@ -184,6 +185,9 @@ mod tests {
             (": no term", "none"),
             ("**unclosed: x", "none"),
             ("Term (unclosed: x", "none"),
+            // Found in a maths vault's `## Definitions`: maths opens the item.
+            ("$(X,d_{X})$ be a metric space", "none"),
+            ("$\\mathcal{P}(X)$ the power set of $X$", "none"),
         ];
         for (input, expected) in cases {
             assert_eq!(show(input), expected, "for {input:?}");

@@ -388,8 +388,11 @@ fn attribute_ids(text: &str) -> Vec<Spanned<String>> {
             .position(|b| matches!(b, b'>' | b'<' | b'\n' | b'\r'))
             .unwrap_or(tag.len());
         let tag = &tag[..end];
-        let name_len = tag.bytes().take_while(u8::is_ascii_alphabetic).count();
-        if name_len == 0 || !tag[name_len..].starts_with([' ', '\t']) {
+        // `<h3 id="…">`: a name is a letter, then letters or digits.
+        let name_len = tag.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        if !tag.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !tag[name_len..].starts_with([' ', '\t'])
+        {
             continue;
         }
         let is_anchor = tag[..name_len].eq_ignore_ascii_case("a");
@@ -445,7 +448,7 @@ mod tests {
     fn attribute_ids_with_exact_ranges() {
         let text = "# 引言 😀 {#sec:intro .unnumbered}\r\n![图](a.png){#fig:plot width=50%}\n$$ x $$ {#eq:x}\n{#open and {#a}} {#}\n\
                     ![c](a.png){width=80% #fig:det} # H {.unnumbered #sec:h}\n: Cap {.striped #tbl:t}\n\
-                    {#not words} \\frac{a}{b} <div id=\"fig:umap😀\" class=\"subfigures\"> <div class='x' id='fig:b'>\n\
+                    {#not words} \\frac{a}{b} <div id=\"fig:umap😀\" class=\"subfigures\"> <div class='x' id='fig:b'> <h3 id=\"1-my-header\">\n\
                     ::: {#fig-a fig-pos=\"{r}{0.5}\"}\n{#quoted title=\"a } b\"} {#unclosed a=\"}\n\
                     <a id=\"_refs\"></a> <a href=\"\" name=\"cmp😀\"></a> <span class=x id='y'>y</span> <p name=\"no\"> <a data-id=\"no\"> <b>id=\"no\"</b>\n";
         let found: Vec<&str> = labels(text)
@@ -464,6 +467,7 @@ mod tests {
                 "tbl:t",
                 "fig:umap😀",
                 "fig:b",
+                "1-my-header",
                 "fig-a",
                 "quoted",
                 "_refs",

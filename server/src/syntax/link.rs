@@ -227,8 +227,10 @@ impl Link {
 
 /// Whether a `[[…]]` token is text that only looks like a wikilink: its
 /// closing brackets escaped (`[[Slides\]](slides.pdf)` is a Markdown link
-/// whose text is `[Slides]`; `[[ \]]` an escaped bracket), or a POSIX
-/// character class of a bracket expression (`[[:alpha:]]`).
+/// whose text is `[Slides]`; `[[ \]]` an escaped bracket), a POSIX
+/// character class of a bracket expression (`[[:alpha:]]`), or Bash's
+/// test (`[[ ]]`, `[[ -z "$TRASH" ]]`: spaces inside both brackets, then
+/// an operator or a variable).
 pub(super) fn is_not_a_wikilink(token: &str) -> bool {
     const CLASSES: [&str; 12] = [
         "alnum", "alpha", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space",
@@ -240,7 +242,13 @@ pub(super) fn is_not_a_wikilink(token: &str) -> bool {
         .strip_prefix(':')
         .and_then(|c| c.strip_suffix(':'))
         .is_some_and(|c| CLASSES.contains(&c));
-    class || (inner.ends_with('\\') && !inner.ends_with("\\\\"))
+    let bash_test = inner.starts_with(' ')
+        && inner.ends_with(' ')
+        && (inner.trim().is_empty() || {
+            let test = inner.trim();
+            test.starts_with(['-', '!', '"']) || test.contains('$') || test.contains(" == ")
+        });
+    class || bash_test || (inner.ends_with('\\') && !inner.ends_with("\\\\"))
 }
 
 /// Parses `[[Target#Heading|label]]` (or `![[…]]`) at `start`.

@@ -19,8 +19,8 @@ use arcstr::ArcStr;
 use std::ops::Range;
 
 pub use chunks::{ChunkedSyntax, Edit};
-pub(crate) use citation::hidden_ranges;
 pub use citation::CitationItem;
+pub(crate) use citation::{hidden_ranges, inside, raw_tex_environments};
 pub(crate) use extract::setext_level;
 pub use extract::{extract, names_only, parse_note, parse_tree, read_keys_as_pandoc, NoteSyntax};
 pub use front_matter::FrontMatter;

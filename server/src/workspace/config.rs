@@ -209,6 +209,9 @@ pub struct Config {
     /// attachments in (`.obsidian/app.json` `attachmentFolderPath`): `/`,
     /// `./` (the note's folder), `./figures` (below it) or `figures`.
     pub obsidian_attachments: Option<String>,
+    /// The folder an Obsidian vault's daily notes are made in
+    /// (`.obsidian/daily-notes.json`), if set.
+    pub obsidian_daily_notes: Option<String>,
     /// Not from `gloss.toml`: the bibliographies an Obsidian vault's
     /// plugins cite from (the Citations plugin's `citationExportPath`,
     /// Pandoc Reference List's `pathToBibliography`), as written: for the
@@ -266,6 +269,7 @@ impl Default for Config {
             baseline: None,
             obsidian_excluded: Vec::new(),
             obsidian_attachments: None,
+            obsidian_daily_notes: None,
             app_bibliographies: Vec::new(),
             obsidian: false,
             dendron: None,
@@ -357,6 +361,11 @@ impl Config {
         .map(|mut config| {
             let app = obsidian_settings(&access, root, "app.json");
             config.obsidian_excluded = obsidian_excluded(&access, root, &app);
+            config.obsidian_daily_notes = obsidian_settings(&access, root, "daily-notes.json")
+                ["folder"]
+                .as_str()
+                .map(|folder| folder.trim_matches('/').to_string())
+                .filter(|folder| !folder.is_empty());
             config.obsidian_attachments = app["attachmentFolderPath"]
                 .as_str()
                 .map(str::to_string)
@@ -374,7 +383,7 @@ impl Config {
             .flatten()
             .filter(|path| !path.trim().is_empty())
             .collect();
-            config.obsidian = root.join(".obsidian").is_dir();
+            config.obsidian = root.join(".obsidian").is_dir() || ignores_obsidian(&access, root);
             config.dendron = read_file(
                 &access,
                 &root.join(super::dendron::CONFIG_FILE),
@@ -497,15 +506,34 @@ pub enum Excluded {
 }
 
 /// Whether the note at `relative` is in a folder of templates
-/// (`Templates/`, `_templates/`, `template/`, in any case, at any depth):
+/// (`Templates/`, `_templates/`, `template/`, `82 Templates/` as a
+/// Johnny Decimal vault numbers it, in any case, at any depth):
 /// its links and fields are placeholders (`[[Related concept]]`, `{{title}}`)
 /// that a new note is made from.
 fn is_template(relative: &str) -> bool {
     let folders = relative.rsplit_once('/').map_or("", |(folders, _)| folders);
     folders.split('/').any(|folder| {
-        let folder = folder.trim_start_matches('_');
+        let folder = folder.trim_start_matches(|c: char| c.is_ascii_digit() || " _-.".contains(c));
         folder.eq_ignore_ascii_case("templates") || folder.eq_ignore_ascii_case("template")
     })
+}
+
+/// Whether the root's `.gitignore` keeps Obsidian's settings folder out
+/// (`.obsidian`, `.obsidian/workspace*`): a vault published without its
+/// settings is a vault all the same.
+fn ignores_obsidian(access: &Access, root: &Path) -> bool {
+    let Ok(bytes) = read_file(
+        access,
+        &root.join(".gitignore"),
+        Origin::Control,
+        MAX_CONFIG_SIZE,
+    ) else {
+        return false;
+    };
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(str::trim)
+        .any(|line| !line.starts_with(['#', '!']) && line.contains(".obsidian"))
 }
 
 /// The settings file `rel` of `.obsidian/` at `root` (Null when there is
@@ -520,8 +548,9 @@ fn obsidian_settings(access: &Access, root: &Path, rel: &str) -> serde_json::Val
 
 /// The "excluded files" of an Obsidian vault at `root` (its `app`
 /// settings), if it is one, and
-/// its templates folders (core Templates, Templater): notes made from them
-/// are checked, they are not.
+/// its templates folders (core Templates, Templater) and the templates of
+/// Zotero Integration's exports (Nunjucks, `{% if … %}`): notes made from
+/// them are checked, they are not.
 fn obsidian_excluded(access: &Access, root: &Path, app: &serde_json::Value) -> Vec<Excluded> {
     let json = |rel: &str| obsidian_settings(access, root, rel);
     let filters = app["userIgnoreFilters"]
@@ -550,6 +579,18 @@ fn obsidian_excluded(access: &Access, root: &Path, app: &serde_json::Value) -> V
             .map(|folder| folder.trim_matches('/'))
             .filter(|folder| !folder.is_empty())
             .map(|folder| Excluded::Prefix(format!("{folder}/"))),
+    );
+    let zotero = json("plugins/obsidian-zotero-desktop-connector/data.json");
+    let exports = zotero["exportFormats"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    excluded.extend(
+        (exports.iter())
+            .filter_map(|export| export["templatePath"].as_str())
+            .map(|path| path.trim_start_matches('/'))
+            .filter(|path| !path.is_empty())
+            .map(|path| Excluded::Prefix(path.to_string())),
     );
     excluded
 }

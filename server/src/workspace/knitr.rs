@@ -91,6 +91,26 @@ impl Workspace {
         ids
     }
 
+    /// Whether the chunks of knitted note `id` write the bibliography
+    /// `file` (as written in its front matter) when knitted:
+    /// `knitr::write_bib(…, "packages.bib")`, or its text saved with
+    /// `xfun::write_utf8(bib, "packages.bib")`. What is in the file then
+    /// is known only after knitting.
+    pub fn code_writes_bibliography(&self, id: NoteId, file: &str) -> bool {
+        if !self.is_knitted(id) {
+            return false;
+        }
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let code = self
+            .note(id)
+            .file
+            .with_text(|text| executable_code(self, id, text));
+        code.contains("write_bib")
+            && [format!("\"{name}\""), format!("'{name}'")]
+                .iter()
+                .any(|literal| code.contains(literal.as_str()))
+    }
+
     /// Whether knitr (or Quarto's engines) runs note `id`'s chunks.
     pub fn is_knitted(&self, id: NoteId) -> bool {
         Path::new(&self.note(id).file.rel)

@@ -359,7 +359,7 @@ impl Workspace {
     pub fn load_cached(root: &Path, config: Config) -> (Workspace, Option<(IndexCache, usize)>) {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let config_file = load_config_file(&root);
-        let (found, mut cache) = rayon::join(
+        let (mut found, mut cache) = rayon::join(
             || walk::walk(&root, &config),
             || config.index_cache.then(|| IndexCache::open(&root, &config)),
         );
@@ -375,10 +375,7 @@ impl Workspace {
             })
             .collect();
         let mut workspace = Workspace::new(root, config, config_file);
-        workspace.set_unreadable_folders(found.unreadable);
-        workspace.set_kept_out_bibliographies(&found.keeping_out_bibliographies);
-        workspace.set_other_files(&found.others, &found.folders);
-        workspace.load_quarto_projects();
+        workspace.record_walk(&mut found);
         workspace.nested_roots = found.nested;
 
         let reader = text_reader(&workspace.root, &workspace.config);
@@ -457,6 +454,22 @@ impl Workspace {
         })
     }
 
+    /// Records what the walk `found` besides the notes and bibliographies
+    /// to load: the folders it could not read, those whose ignore files
+    /// keep a bibliography out, the files links may name (a bibliography
+    /// too: `[refs](refs.bib)`) and the folders, and the projects their
+    /// configuration files describe.
+    pub fn record_walk(&mut self, found: &mut walk::Found) {
+        self.set_unreadable_folders(std::mem::take(&mut found.unreadable));
+        self.set_kept_out_bibliographies(&found.keeping_out_bibliographies);
+        let files: Vec<PathBuf> = (found.others.iter())
+            .chain(&found.bibliographies)
+            .cloned()
+            .collect();
+        self.set_other_files(&files, &found.folders);
+        self.load_quarto_projects();
+    }
+
     /// Every bibliography the workspace uses: those `found` by walking, those
     /// notes declare, those configured and those the user named; each once.
     /// Missing ones are recorded.
@@ -515,13 +528,21 @@ impl Workspace {
             .iter()
             .find(|p| p.contains(&note.file.rel))
             .map(|p| self.root.join(&p.folder));
-        let bases: Vec<PathBuf> = [Some(dir), project, Some(self.root.clone())]
-            .into_iter()
-            .flatten()
-            .collect();
+        // R Markdown and Quarto run Pandoc in the document's folder.
+        let bases: Vec<PathBuf> = match self.is_knitted(id) {
+            true => vec![dir],
+            false => [Some(dir), project, Some(self.root.clone())]
+                .into_iter()
+                .flatten()
+                .collect(),
+        };
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for declared in &fm.bibliography {
+            // Written anew by the note's own chunks as it is knitted: any
+            // key may be in it, as in one an ignore file keeps out; what
+            // is there now still answers hovers.
+            let written = self.code_writes_bibliography(id, &declared.value);
             // A path out of the workspace (`/Users/me/Zotero/library.bib`,
             // `../shared/refs.bib`) is the author's own library: read, as
             // Pandoc reads it, where the read policy lets a bibliography
@@ -549,12 +570,22 @@ impl Workspace {
                 Origin::Repository,
             );
             match checked {
-                Ok(bib) => found.push(bib),
+                Ok(bib) => {
+                    if written {
+                        missing.push(MissingBibliography {
+                            note: Some(id),
+                            declared: declared.clone(),
+                            reason: "the note's code writes it anew".to_string(),
+                            kept_out: true,
+                        });
+                    }
+                    found.push(bib)
+                }
                 Err(reason) => missing.push(MissingBibliography {
                     note: Some(id),
                     declared: declared.clone(),
+                    kept_out: written || self.kept_out(path.as_deref()),
                     reason,
-                    kept_out: self.kept_out(path.as_deref()),
                 }),
             }
         }
@@ -702,10 +733,22 @@ impl Workspace {
                 .map(|(b, metadata)| (self.root.clone(), b, metadata))
                 .collect()
         });
+        // Manubot's build adds its references written by hand.
+        let manual: Vec<String> = (self.files().others())
+            .filter(|(_, rel)| self.manubot && quarto::is_manubot_manual_references(rel))
+            .map(|(_, rel)| rel.to_string())
+            .collect();
+        let manubot = (!manual.is_empty()).then(|| {
+            manual
+                .iter()
+                .map(|rel| (self.root.clone(), rel.as_str(), false))
+                .collect()
+        });
         // One group per project or defaults file: the files one build
         // loads together.
         quarto
             .chain(defaults)
+            .chain(manubot)
             .map(|group| {
                 group
                     .into_iter()

@@ -696,6 +696,32 @@ impl Bibliography {
     }
 }
 
+/// Whether a key is a date (`2024-05-06`, `2024-05-06T10:00`), which no
+/// bibliography names a paper by.
+fn is_a_date(key: &str) -> bool {
+    let b = key.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && matches!(b.get(10), None | Some(b'T'))
+}
+
+/// The key Manubot files entry `e` of its references written by hand
+/// under ([`quarto::manubot_standard_id`]), read from the item's text.
+fn manubot_standard_id(file: &Bibliography, e: &BibEntry) -> Option<String> {
+    let text = file.file.text();
+    let item = match file.format {
+        BibFormat::CslJson => serde_json::from_str(text.get(e.range.clone())?).ok()?,
+        BibFormat::CslYaml => bibliography::csl_yaml::item_value(text, e.range.clone())?,
+        BibFormat::BibTeX => return None,
+    };
+    quarto::manubot_standard_id(&item)
+}
+
 /// A `bibliography:` in front matter, or a configured file, that could not be
 /// loaded.
 #[derive(Debug, Clone)]
@@ -1419,7 +1445,7 @@ impl Workspace {
 
     /// Whether note `id`, a page including it (and so on up) or another
     /// input of its Pandoc run declares a bibliography.
-    fn declares_bibliography(&self, id: NoteId) -> bool {
+    pub(crate) fn declares_bibliography(&self, id: NoteId) -> bool {
         if self.declared.is_empty() {
             return false;
         }
@@ -1782,7 +1808,15 @@ impl Workspace {
                 return KeyKind::CrossReference(label);
             }
         }
-        if self.manubot && quarto::is_manubot_citekey(key) {
+        // `(@2024-05-06)`: a date, as the Reminder plugin writes one.
+        if is_a_date(key) {
+            return KeyKind::Neither;
+        }
+        // Manubot builds `content/`: a citation elsewhere (a README, a
+        // build kept for comparison) is no build's, and its own
+        // identifiers are no bibliography's.
+        let outside_content = || !self.note(id).file.rel.starts_with("content/");
+        if self.manubot && (quarto::is_manubot_citekey(key) || outside_content()) {
             return KeyKind::Neither;
         }
         if let Some(label) = crate::syntax::quarto_label(key) {
@@ -2096,11 +2130,14 @@ impl Workspace {
                 self.references.insert(owner, bib);
                 continue;
             }
+            let manual = self.manubot && quarto::is_manubot_manual_references(&file.file.rel);
             for (entry, e) in file.entries.iter().enumerate() {
-                self.keys
-                    .entry(e.key.clone())
-                    .or_default()
-                    .push(KeyLocation { bib, entry });
+                let standard = manual.then(|| manubot_standard_id(file, e)).flatten();
+                let keys = std::iter::once(e.key.clone()).chain(standard.filter(|k| *k != e.key));
+                for key in keys {
+                    let at = KeyLocation { bib, entry };
+                    self.keys.entry(key).or_default().push(at);
+                }
             }
         }
         self.key_suggestions = OnceLock::new();

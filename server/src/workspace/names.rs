@@ -131,10 +131,23 @@ pub fn github_slug(heading: &str) -> String {
         .flat_map(char::to_lowercase)
         .filter_map(|c| match c {
             ' ' => Some('-'),
+            c if is_other_number(c) => None,
             c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
             _ => None,
         })
         .collect()
+}
+
+/// Numbers that are not digits (Unicode's "other number": `²`, `½`, `①`),
+/// which GitHub's `[^\p{Word}\- ]` drops from an id (`## Phase 1 — I²C`
+/// is `#phase-1--ic`).
+fn is_other_number(c: char) -> bool {
+    matches!(c,
+        '\u{B2}' | '\u{B3}' | '\u{B9}' | '\u{BC}'..='\u{BE}'
+        | '\u{2070}'..='\u{2079}' | '\u{2080}'..='\u{2089}'
+        | '\u{2150}'..='\u{215F}' | '\u{2460}'..='\u{24FF}'
+        | '\u{2776}'..='\u{2793}' | '\u{3251}'..='\u{325F}'
+        | '\u{3280}'..='\u{3289}' | '\u{32B1}'..='\u{32BF}')
 }
 
 /// docsify's slug: ASCII letters in lower case, ASCII punctuation and

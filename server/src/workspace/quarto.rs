@@ -70,17 +70,74 @@ pub fn is_manubot_defaults_file(path: &Path) -> bool {
         && path.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }
 
-/// Whether a citation key is one that Manubot resolves itself: a
-/// persistent identifier (`doi:10.1038/…`, `arxiv:1409.0473`, `pmid:…`,
-/// `url:https://…`), or a `tag:` alias, which the manuscript maps to one
-/// (Manubot's USAGE, "Citation keys" and "Citation aliases"). Prefixes
-/// are case-insensitive.
+/// Whether a citation key is one that Manubot resolves itself (its USAGE,
+/// "Citation keys" and "Citation aliases"; `manubot/cite/handlers.py`):
+/// a compact identifier `prefix:id` (`doi:10.1038/…`, `pubmed:…`,
+/// `clinicaltrials:NCT…`: Manubot knows the 1,600 prefixes of the
+/// Bioregistry, in any case), a `tag:` alias, or an identifier whose
+/// prefix it infers (`10.1248/cpb.56.1473`, the short DOI `10/gjgdzm`,
+/// `PMC4719068`, a PubMed number, `Q42`, an arXiv id). pandoc-crossref's
+/// `fig:`, `sec:`… are labels, not identifiers.
 pub fn is_manubot_citekey(key: &str) -> bool {
-    const PREFIXES: [&str; 11] = [
-        "doi", "pmid", "pmcid", "arxiv", "isbn", "url", "wikidata", "tag", "raw", "http", "https",
-    ];
-    key.split_once(':').is_some_and(|(prefix, id)| {
-        !id.is_empty() && PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(prefix))
+    match key.split_once(':') {
+        Some((prefix, id)) => {
+            !id.is_empty()
+                && prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+                && (prefix.bytes()).all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+                && crate::syntax::crossref_label(key).is_none()
+        }
+        None => is_inferred_identifier(key),
+    }
+}
+
+/// A key without a prefix that Manubot reads as an identifier anyway.
+fn is_inferred_identifier(key: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let doi = key
+        .strip_prefix("10.")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(registrant, suffix)| digits(registrant) && !suffix.is_empty());
+    let short_doi = key
+        .strip_prefix("10/")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let arxiv = || {
+        let id = key
+            .split_once('v')
+            .map_or(key, |(id, version)| match digits(version) {
+                true => id,
+                false => key,
+            });
+        id.split_once('.').is_some_and(|(month, number)| {
+            digits(month) && month.len() == 4 && digits(number) && (4..=5).contains(&number.len())
+        })
+    };
+    doi || short_doi
+        || key.strip_prefix("PMC").is_some_and(digits)
+        || key.strip_prefix('Q').is_some_and(digits)
+        || (digits(key) && !key.starts_with('0') && key.len() <= 11)
+        || arxiv()
+}
+
+/// Whether `rel` is one of the files of references written by hand that
+/// Manubot's build adds to the bibliography (`content/manual-references*.*`,
+/// `manubot/command.py`).
+pub fn is_manubot_manual_references(rel: &str) -> bool {
+    rel.strip_prefix("content/")
+        .is_some_and(|name| !name.contains('/') && name.starts_with("manual-references"))
+}
+
+/// The key Manubot files a reference written by hand under
+/// (`load_manual_references`, `infer_id`): its `standard_citation`, else
+/// the `standard_id:` line of its `note`, else its `id`. `item` is the
+/// item's CSL data.
+pub fn manubot_standard_id(item: &serde_json::Value) -> Option<String> {
+    if let Some(citation) = item.get("standard_citation").and_then(|v| v.as_str()) {
+        return Some(citation.trim().to_string());
+    }
+    let note = item.get("note").and_then(|v| v.as_str())?;
+    note.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        (name.trim() == "standard_id" && !value.trim().is_empty()).then(|| value.trim().to_string())
     })
 }
 

@@ -245,7 +245,8 @@ impl Workspace {
         }
         // A backslash is a path separator on Windows, but also a character
         // of a file name elsewhere: a name that exists is not a path.
-        let literal_name = !target.contains('/') && !self.targets(&normalize(target)).is_empty();
+        let key = normalize(target);
+        let literal_name = !target.contains('/') && !self.targets(&key).is_empty();
         if is_path_like(target) && !literal_name {
             match self.files_at(from, target) {
                 Ok(found) if !found.is_empty() => {
@@ -255,7 +256,6 @@ impl Workspace {
                 Err(()) => return Resolution::OutsideRoot,
             }
         }
-        let key = normalize(target);
         let named = |kinds: &[NoteName]| -> Vec<FileRef> {
             self.targets(&key)
                 .iter()
@@ -340,7 +340,13 @@ impl Workspace {
             while let Some(after) = rest.strip_prefix("../").or_else(|| rest.strip_prefix("./")) {
                 rest = after;
             }
-            (self.config.logseq && !target.starts_with('/')).then_some((assets.as_path(), rest))
+            // Logseq drops every leading `.` and `/` of a path to its
+            // assets (`../../assets/a.pdf` is the graph's `assets/a.pdf`).
+            let base = match rest.starts_with("assets/") {
+                true => self.root.as_path(),
+                false => assets.as_path(),
+            };
+            (self.config.logseq && !target.starts_with('/')).then_some((base, rest))
         };
         let attachments = self.obsidian_attachments(from_dir);
         let in_attachments = attachments
@@ -361,6 +367,28 @@ impl Workspace {
                 && (self.is_hidden_and_there(&path)
                     || is_dangling_symlink(&path)
                     || self.is_ignored(path))
+        })
+    }
+
+    /// Whether a note named `name` (a wikilink's target, no path) would be
+    /// a file an ignore file keeps out, in note `from`'s folder, at the
+    /// root or in the vault's daily notes' folder
+    /// (`[0-9][0-9][0-9][0-9]*.md`, `/Daily/`: the daily notes a
+    /// published vault keeps private).
+    pub fn names_an_ignored_note(&self, from: NoteId, name: &str) -> bool {
+        let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
+        let file = format!("{name}.md");
+        // Or, for a name with a date (`2024-03-30——星期六`), in the daily
+        // notes' folder, kept out as a whole.
+        let dated = name.bytes().filter(u8::is_ascii_digit).count() >= 6;
+        let daily = (self.config.obsidian_daily_notes.as_deref())
+            .filter(|_| self.config.obsidian && dated)
+            .map(|folder| self.root.join(folder));
+        let mut bases = vec![from_dir, self.root.as_path()];
+        bases.extend(daily.as_deref());
+        bases.iter().any(|base| {
+            let (path, escaped) = join_lexically(base, &file, &self.root);
+            !escaped && self.is_ignored(path)
         })
     }
 
@@ -579,7 +607,19 @@ impl Workspace {
     ) -> Result<Resolution, ()> {
         // `(../Hub/Convex%20Function%20)`: a space the encoding left at the
         // end, which Obsidian drops as it does from `[[Note ]]`.
-        let target = target.replace('\\', "/").trim_end().to_string();
+        let mut target = target.replace('\\', "/").trim_end().to_string();
+        // Logseq drops every leading `.` and `/` of a path to its assets
+        // (`../../assets/a.pdf` is the graph's `assets/a.pdf`).
+        let unclimbed = target.trim_start_matches(['.', '/']);
+        if self.config.logseq && unclimbed.starts_with("assets/") {
+            target = format!("/{unclimbed}");
+        }
+        // A URL's query (`Plots/a%20b.png?raw=true`, for GitHub) is no
+        // part of the file's name.
+        let target = match target.split_once('?') {
+            Some((path, _)) if !path.is_empty() => path.to_string(),
+            _ => target,
+        };
         let from_dir = self.note(from).file.path.parent().unwrap_or(&self.root);
         let absolute = target.starts_with('/');
         // In a Quarto project a path from `/` starts at the project's
@@ -617,6 +657,18 @@ impl Workspace {
             .collect();
         if let Some(&file) = exact.first() {
             return Ok(self.file_resolution(file));
+        }
+        // Pandoc reads a path from where it runs, often the root (a
+        // thesis's Makefile): `./source/figures/a.png` in `source/`. An
+        // app reads it from the note alone.
+        let from_root = target.strip_prefix("./").filter(|_| !self.is_an_apps());
+        if let Some(from_root) = from_root {
+            let (path, escaped) = join_lexically(&self.root, from_root, &self.root);
+            let rel = super::walk::relative(&self.root, &path);
+            let found = (file_names(&rel, image).into_iter()).find_map(|name| self.files.at(&name));
+            if let (Some(file), false) = (found, escaped) {
+                return Ok(self.file_resolution(file));
+            }
         }
         if self.files.is_folder(&normalize(&rel)) || rel.is_empty() {
             return Ok(Resolution::Folder);
@@ -678,6 +730,9 @@ impl Workspace {
         match (by_name.is_empty(), escaped) {
             (true, true) => Err(()),
             (true, false) => Ok(Resolution::Unresolved),
+            // The file at the path is there on the writer's machine (an
+            // ignore file keeps it out): others of its name are not it.
+            (false, false) if self.is_ignored(path) => Ok(Resolution::Unresolved),
             (false, _) => Ok(self.closest(from, &target, by_name)),
         }
     }

@@ -240,6 +240,13 @@ impl Titles {
             .chain(syntax.citations.iter().map(|c| c.token()))
             .collect();
         hidden.sort_by_key(|r| r.start);
+        // Pandoc passes raw LaTeX environments (a `longtable` of
+        // abbreviations) to LaTeX as they are: nothing there is cited.
+        let code: Vec<Range<usize>> = (syntax.blocks.iter())
+            .filter(|b| b.kind == BlockKind::Code)
+            .map(|b| b.range())
+            .collect();
+        let raw_tex = crate::syntax::raw_tex_environments(text, &code);
         // The level of the reference list's heading while in one.
         let mut reference_list: Option<u8> = None;
         for block in &syntax.blocks {
@@ -255,6 +262,7 @@ impl Titles {
             if block.kind == BlockKind::Code
                 || block.range().start < front_matter.end
                 || reference_list.is_some()
+                || crate::syntax::inside(&raw_tex, block.range().start)
             {
                 continue;
             }
@@ -345,6 +353,30 @@ impl Titles {
             }
         }
         kept.sort_by_key(|m| m.range.start);
+        // Folding drops a title's closing parenthesis (`…guide to SO(3)`):
+        // the mention keeps it.
+        for m in &mut kept {
+            let text = &source[m.range.clone()];
+            for (open, close) in [('(', ')'), ('（', '）')] {
+                let unclosed = text.matches(open).count() > text.matches(close).count();
+                if unclosed && source[m.range.end..].starts_with(close) {
+                    let widened = m.range.start..m.range.end + close.len_utf8();
+                    if m.outer == m.range {
+                        m.outer = widened.clone();
+                    }
+                    m.range = widened;
+                }
+            }
+        }
+        // A title linked to a web page (the paper's, a PDF of it, a
+        // publisher's) is referred to as the web does: no citation is
+        // missing there.
+        let linked = web_link_texts(source);
+        kept.retain(|m| {
+            !linked
+                .iter()
+                .any(|text| text.start <= m.range.start && m.range.end <= text.end)
+        });
         for m in &mut kept {
             m.outer = with_link(source, m.outer.clone());
         }
@@ -427,7 +459,10 @@ impl Titles {
             } else {
                 phrase.chars().count() < 24
             };
-        if phrase.contains(BARRIER) || (short && !segment.book) {
+        // Two words alone on a list item (`- Unit testing`, `* Machine
+        // Learning`) name a topic, not the book of that short title.
+        let topic = !segment.quoted && !segment.book && cjk == 0 && phrase.split(' ').count() < 3;
+        if phrase.contains(BARRIER) || (short && !segment.book) || topic {
             return;
         }
         let source = folded.source(range);
@@ -809,6 +844,43 @@ fn may_stand_bare(folded: &str) -> bool {
     words.len() >= 4 && content >= 2
 }
 
+/// The texts of the links in `line` to web pages (`[text](https://…)`,
+/// `[text](<http://…>)`, `[text](doi:…)`), brackets left out.
+fn web_link_texts(line: &str) -> Vec<Range<usize>> {
+    let mut texts = Vec::new();
+    for (close, _) in line.match_indices("](") {
+        let destination = line[close + 2..].trim_start_matches('<');
+        let web = ["http://", "https://", "doi:", "www."]
+            .iter()
+            .any(|scheme| {
+                destination
+                    .get(..scheme.len())
+                    .is_some_and(|d| d.eq_ignore_ascii_case(scheme))
+            });
+        if !web {
+            continue;
+        }
+        // The `[` that opens the text, brackets inside it nesting.
+        let mut depth = 0usize;
+        let open = line[..close].bytes().rposition(|b| match b {
+            b']' => {
+                depth += 1;
+                false
+            }
+            b'[' if depth == 0 => true,
+            b'[' => {
+                depth -= 1;
+                false
+            }
+            _ => false,
+        });
+        if let Some(open) = open {
+            texts.push(open + 1..close);
+        }
+    }
+    texts
+}
+
 /// `outer`, or the whole `[title](https://…)` when it is a link's text:
 /// a citation goes after the link, not inside its text.
 fn with_link(line: &str, outer: Range<usize>) -> Range<usize> {
@@ -870,7 +942,9 @@ fn names_a_concept(entry: &crate::workspace::BibEntry) -> bool {
         "dictionary",
     ];
     let short = |title: &String| word_count(&fold_title(title)) <= 3;
-    REFERENCE_WORKS.contains(&entry.kind.to_ascii_lowercase().as_str())
+    REFERENCE_WORKS
+        .iter()
+        .any(|kind| entry.kind.eq_ignore_ascii_case(kind))
         && entry.title.as_ref().is_none_or(short)
 }
 
@@ -882,6 +956,12 @@ const REFERENCE_LISTS: &[&str] = &[
     "reference list",
     "further reading",
     "reading list",
+    // A thesis's list of its author's own papers.
+    "publications",
+    "list of publications",
+    "publication list",
+    "selected publications",
+    "works arising from this thesis",
     "bibliography",
     "works cited",
     "literature",
@@ -914,7 +994,17 @@ fn is_reference_list(heading: &str) -> bool {
         .trim_end_matches([':', '：'])
         .trim();
     let heading = without_remark(heading).to_lowercase();
-    REFERENCE_LISTS.contains(&heading.as_str())
+    // `Further Reading and Search Keywords`, `References & Notes`.
+    let and_more = |rest: &str| {
+        [" and ", " & ", ", "]
+            .iter()
+            .any(|and| rest.starts_with(and))
+    };
+    REFERENCE_LISTS.iter().any(|list| {
+        heading
+            .strip_prefix(list)
+            .is_some_and(|rest| rest.is_empty() || and_more(rest))
+    })
 }
 
 /// `text` without a parenthesised remark at its end (`参考资料（暂时）`).
@@ -944,9 +1034,11 @@ const TITLE_CASE_MINOR: &[&str] = &[
 /// term memory`), or six words or more, which ordinary phrases rarely
 /// match. CJK titles have no case; their length rule is enough.
 fn reads_as_title(text: &str) -> bool {
+    // A compound is one word (`the trade-offs of sharing pollinators` is
+    // a phrase of five).
     let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
         .collect();
     if words.len() >= 6 || text.chars().any(is_cjk) {
         return true;
@@ -1418,6 +1510,20 @@ mod tests {
         assert!(!cache.0.is_empty());
     }
 
+    /// Found in a vault of paper notes: a title ending in parentheses
+    /// is found with its closing one.
+    #[test]
+    fn a_title_ending_in_parentheses() {
+        let t = titles(&["Learning with 3D Rotations, a Hitchhiker's Guide to SO(3)"]);
+        assert_eq!(
+            show(
+                &t,
+                "## [2024-04] Learning with 3D rotations, a hitchhiker's guide to SO(3) 😀"
+            ),
+            "[Learning with 3D rotations, a hitchhiker's guide to SO(3)]→0 (0)"
+        );
+    }
+
     /// What the review of the first version found: link parts, comments,
     /// a URL running into CJK text, short set-off names, quotes in code.
     #[test]
@@ -1443,13 +1549,22 @@ mod tests {
         );
         assert_eq!(show(&t, "读了《大模型》"), "[大模型]→3 (0)");
         // A link's text: the citation goes after the link.
-        let line = "see [Attention Is All You Need](https://arxiv.org/abs/1706.03762) today";
+        let line = "see [Attention Is All You Need](zotero://select/items/@vaswani2017) today";
         let syntax = crate::syntax::parse_note(line);
         let found = t.scan_note(line, &syntax);
         assert_eq!(
             &line[found[0].outer.clone()],
-            "[Attention Is All You Need](https://arxiv.org/abs/1706.03762)"
+            "[Attention Is All You Need](zotero://select/items/@vaswani2017)"
         );
+        // Found in research vaults: a title linked to a web page (the
+        // paper's, a PDF of it) refers to it as the web does.
+        for line in [
+            "see [Attention Is All You Need](https://arxiv.org/abs/1706.03762) 😀",
+            "[PDF: Attention Is All You Need - arXiv](<HTTP://x.org/a b.pdf>)",
+            "[[x] Attention Is All You Need [y]](doi:10.48550/arXiv.1706.03762)",
+        ] {
+            assert_eq!(show(&t, line), "", "{line}");
+        }
         // Punctuation the title leaves out, parentheses in the URL.
         let t = titles(&[
             "Attention Is All You Need",
@@ -1459,12 +1574,12 @@ mod tests {
         ]);
         for (line, link) in [
             (
-                "see [What Makes In-Context Learning Work?](https://x.org/a) now",
-                "[What Makes In-Context Learning Work?](https://x.org/a)",
+                "see [What Makes In-Context Learning Work?](zotero://select/a) now",
+                "[What Makes In-Context Learning Work?](zotero://select/a)",
             ),
             (
-                "see [Attention Is All You Need](https://w.org/wiki/Attention_(ml)) now",
-                "[Attention Is All You Need](https://w.org/wiki/Attention_(ml))",
+                "see [Attention Is All You Need](zotero://select/Attention_(ml)) now",
+                "[Attention Is All You Need](zotero://select/Attention_(ml))",
             ),
         ] {
             let syntax = crate::syntax::parse_note(line);

@@ -109,7 +109,10 @@ pub fn parse(text: &str) -> ParsedBibliography {
         let Ok(item) = serde_json::from_str::<Value>(item_text) else {
             continue;
         };
-        let Some(key) = item.get("id").and_then(id_string) else {
+        // Manubot's references written by hand may name an item by its
+        // `standard_citation` alone (`infer_id`).
+        let id = item.get("id").or_else(|| item.get("standard_citation"));
+        let Some(key) = id.and_then(id_string) else {
             parsed.errors.push(BibError {
                 range: span.start..span.start + 1,
                 message: "CSL-JSON item has no \"id\"".to_string(),
